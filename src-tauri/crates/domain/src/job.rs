@@ -1,0 +1,123 @@
+//! The journal. Every change the app sends to a vendor, one click or ten thousand,
+//! is an operation in a job, written before anything leaves the machine.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::text_enum::text_enum;
+use crate::{ConnectionId, JobId, OperationId, TargetId, Timestamp};
+
+text_enum!(
+    JobKind, "kind" {
+        Assign = "assign",
+        Release = "release",
+        SetStatus = "set_status",
+        Reassign = "reassign",
+        Sync = "sync",
+    }
+);
+
+text_enum!(
+    JobState, "state" {
+        Queued = "queued",
+        Running = "running",
+        Done = "done",
+        /// Finished with some operations failed.
+        Partial = "partial",
+        Failed = "failed",
+        Cancelled = "cancelled",
+    }
+);
+
+text_enum!(
+    /// Who started a job: the window or a script.
+    Origin, "origin" {
+        App = "app",
+        Cli = "cli",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Job {
+    pub id: JobId,
+    pub kind: JobKind,
+    /// What the manager asked for, in their words ("Assign team Night to Acme Ltd").
+    pub title: String,
+    pub state: JobState,
+    pub origin: Origin,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+}
+
+text_enum!(
+    OperationKind, "kind" {
+        Assign = "assign",
+        Release = "release",
+        SetStatus = "set_status",
+    }
+);
+
+text_enum!(
+    OperationState, "state" {
+        /// Waiting to be sent (the connection may be unreachable).
+        Queued = "queued",
+        /// Written before the call; found in this state after a crash, it is re-sent.
+        Sending = "sending",
+        Done = "done",
+        Failed = "failed",
+        /// The target changed at the vendor since the manager asked; the manager decides.
+        Conflict = "conflict",
+        Cancelled = "cancelled",
+    }
+);
+
+impl OperationState {
+    /// States an operation never leaves.
+    pub fn is_final(self) -> bool {
+        matches!(self, OperationState::Done | OperationState::Failed | OperationState::Cancelled)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Operation {
+    pub id: OperationId,
+    pub job_id: JobId,
+    pub connection_id: ConnectionId,
+    pub kind: OperationKind,
+    pub target_id: Option<TargetId>,
+    /// The vendor's id of the target (also kept when the target is not cached).
+    pub target_vendor_id: Option<String>,
+    /// What the manager saw when asking (a name or phone), so history reads well later.
+    pub target_label: Option<String>,
+    /// The agents and options asked for, exactly as they will be sent.
+    #[ts(type = "unknown")]
+    pub request: serde_json::Value,
+    /// The assignees (or statuses) before the change, as known when it was made.
+    #[ts(type = "unknown")]
+    pub before: Option<serde_json::Value>,
+    pub state: OperationState,
+    pub attempts: u32,
+    /// The vendor's answer on success.
+    #[ts(type = "unknown")]
+    pub response: Option<serde_json::Value>,
+    pub error_code: Option<String>,
+    /// The vendor's own message on failure, for the manager.
+    pub error_message: Option<String>,
+    /// A queued change older than this is dropped rather than sent (statuses go stale).
+    pub not_after: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_done_failed_and_cancelled_are_final() {
+        let finals: Vec<_> = OperationState::ALL.iter().filter(|s| s.is_final()).map(|s| s.as_str()).collect();
+        assert_eq!(finals, ["done", "failed", "cancelled"]);
+    }
+}

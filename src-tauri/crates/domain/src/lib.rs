@@ -1,0 +1,27 @@
+//! Switchboard's nouns and their rules.
+//!
+//! Everything a manager deals with (connections, agents, people, teams, targets,
+//! assignments, jobs, operations, status samples) is defined here once, with the
+//! validation that must hold before anything is stored or sent. This crate does no
+//! I/O, so every other crate can depend on it and tests can run anywhere.
+
+mod error;
+mod text_enum;
+mod ids;
+mod time;
+mod vendor;
+
+pub mod agent;
+pub mod assignment;
+pub mod audit;
+pub mod connection;
+pub mod job;
+pub mod person;
+pub mod status;
+pub mod target;
+pub mod team;
+
+pub use error::ValidationError;
+pub use ids::{AgentId, ConnectionId, JobId, OperationId, PersonId, TargetId, TeamId};
+pub use time::Timestamp;
+pub use vendor::Vendor;

@@ -1,0 +1,102 @@
+//! `jobs`: one row per action of the manager (or a command) that changes vendor data.
+
+use rusqlite::{Connection as Db, OptionalExtension, Row, params};
+use switchboard_domain::job::{Job, JobState};
+use switchboard_domain::{JobId, Timestamp};
+
+use crate::columns::{opt_timestamp, parsed, timestamp};
+use crate::{Result, StoreError};
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Job> {
+    Ok(Job {
+        id: parsed(row, "id")?,
+        kind: parsed(row, "kind")?,
+        title: row.get("title")?,
+        state: parsed(row, "state")?,
+        origin: parsed(row, "origin")?,
+        created_at: timestamp(row, "created_at")?,
+        updated_at: timestamp(row, "updated_at")?,
+        finished_at: opt_timestamp(row, "finished_at")?,
+    })
+}
+
+pub fn get(db: &Db, id: JobId) -> Result<Job> {
+    db.query_row("SELECT * FROM jobs WHERE id = ?1", [id.to_string()], from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "job", id: id.to_string() })
+}
+
+/// The newest jobs first.
+pub fn list_recent(db: &Db, limit: u32) -> Result<Vec<Job>> {
+    let mut stmt = db.prepare("SELECT * FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?1")?;
+    let rows = stmt.query_map([limit], from_row)?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn insert(db: &Db, job: &Job) -> Result<()> {
+    db.execute(
+        "INSERT INTO jobs (id, kind, title, state, origin, created_at, updated_at, finished_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            job.id.to_string(),
+            job.kind.as_str(),
+            job.title,
+            job.state.as_str(),
+            job.origin.as_str(),
+            job.created_at.0,
+            job.updated_at.0,
+            job.finished_at.map(|t| t.0)
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn set_state(db: &Db, id: JobId, state: JobState, at: Timestamp) -> Result<()> {
+    let finished = matches!(state, JobState::Done | JobState::Partial | JobState::Failed | JobState::Cancelled);
+    let n = db.execute(
+        "UPDATE jobs SET state = ?2, updated_at = ?3, finished_at = CASE WHEN ?4 THEN ?3 ELSE NULL END WHERE id = ?1",
+        params![id.to_string(), state.as_str(), at.0, finished],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound { what: "job", id: id.to_string() });
+    }
+    Ok(())
+}
+
+/// Deletes the job and its operations.
+pub fn delete(db: &Db, id: JobId) -> Result<bool> {
+    Ok(db.execute("DELETE FROM jobs WHERE id = ?1", [id.to_string()])? > 0)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use switchboard_domain::job::{JobKind, Origin};
+
+    pub fn sample(at: i64) -> Job {
+        Job {
+            id: JobId::new(),
+            kind: JobKind::Assign,
+            title: "Assign Ana to Acme".into(),
+            state: JobState::Running,
+            origin: Origin::App,
+            created_at: Timestamp(at),
+            updated_at: Timestamp(at),
+            finished_at: None,
+        }
+    }
+
+    #[test]
+    fn jobs_finish_with_a_time() {
+        let (_dir, store) = crate::test_support::store();
+        let (old, new) = (sample(1), sample(2));
+        store.write(|db| { insert(db, &old)?; insert(db, &new) }).expect("insert");
+        let ids: Vec<_> = store.read(|db| list_recent(db, 10)).expect("list").into_iter().map(|j| j.id).collect();
+        assert_eq!(ids, [new.id, old.id]);
+
+        store.write(|db| set_state(db, old.id, JobState::Partial, Timestamp(9))).expect("finish");
+        let done = store.read(|db| get(db, old.id)).expect("get");
+        assert_eq!((done.state, done.finished_at), (JobState::Partial, Some(Timestamp(9))));
+        assert!(store.write(|db| set_state(db, JobId::new(), JobState::Done, Timestamp(1))).is_err());
+    }
+}

@@ -1,0 +1,138 @@
+//! Switchboard's local SQLite database: the cache of what vendors hold, and the
+//! journal of what the app changed.
+//!
+//! One file, in WAL mode so the views read while a sync or bulk job writes. One
+//! writer connection and a few readers; callers are synchronous (the engine calls
+//! in from `spawn_blocking`). Each table has its own module with `get`, `list`,
+//! `upsert`/`insert` and `delete` over a plain `rusqlite::Connection`, so the same
+//! functions work inside and outside a transaction.
+
+mod columns;
+mod error;
+mod migrations;
+
+pub mod agents;
+pub mod assignments;
+pub mod audit_log;
+pub mod connections;
+pub mod jobs;
+pub mod operations;
+pub mod people;
+pub mod status_samples;
+pub mod targets;
+pub mod teams;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+pub use error::StoreError;
+pub use migrations::{SCHEMA_VERSION, schema_version};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The file name inside the data folder.
+pub const DATABASE_FILE: &str = "switchboard.db";
+
+/// How long a connection waits for another's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Readers kept open for reuse; more are opened on demand and dropped after use.
+const IDLE_READERS: usize = 4;
+
+/// An open, migrated database.
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to
+    /// date. A database written by a newer Switchboard is refused untouched.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let mut writer = open_connection(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        // Before anything writes to the file (even switching to WAL rewrites its header).
+        migrations::refuse_newer(&writer)?;
+        writer
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        migrations::apply(&mut writer)?;
+        Ok(Self {
+            path,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on a read-only connection. Reads never wait for writes (WAL).
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = match self.readers.lock().map_err(|_| StoreError::Poisoned)?.pop() {
+            Some(conn) => conn,
+            None => open_connection(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
+        };
+        let result = f(&conn);
+        let mut idle = self.readers.lock().map_err(|_| StoreError::Poisoned)?;
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+        result
+    }
+
+    /// Runs `f` in one write transaction: committed when `f` returns `Ok`, rolled
+    /// back otherwise, so nothing is ever half-written.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<u32> {
+        self.read(|conn| schema_version(conn))
+    }
+
+    /// The SQLite library version in use (bundled with the app).
+    pub fn sqlite_version() -> &'static str {
+        rusqlite::version()
+    }
+}
+
+fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(conn)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Store;
+
+    /// A migrated database in its own temporary folder (kept alive by the guard).
+    pub fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path().join(super::DATABASE_FILE)).expect("open store");
+        (dir, store)
+    }
+}
