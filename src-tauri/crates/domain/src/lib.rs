@@ -21,6 +21,10 @@ pub mod status;
 pub mod target;
 pub mod team;
 
+/// The application identifier: the app-data folder's name, the keychain namespace's
+/// prefix and the bundle identifier in `tauri.conf.json`.
+pub const APP_ID: &str = "io.switchboard.desktop";
+
 pub use error::ValidationError;
 pub use ids::{AgentId, ConnectionId, JobId, OperationId, PersonId, TargetId, TeamId};
 pub use time::Timestamp;

@@ -1,0 +1,15 @@
+//! The engine: Switchboard's one API. The desktop app's commands and the command
+//! line are thin layers over it; everything they do, they do by calling here.
+
+mod config;
+mod diagnostics;
+mod error;
+mod workspace;
+
+pub use config::{Config, DATA_DIR_ENV, NAMESPACE_ENV};
+pub use diagnostics::{Diagnostics, KeychainState, KeychainStatus};
+pub use error::{EngineError, ErrorCode};
+pub use workspace::Workspace;
+
+/// The version every crate of the workspace shares.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

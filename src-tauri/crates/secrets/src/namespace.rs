@@ -1,11 +1,10 @@
+use switchboard_domain::APP_ID;
+
 /// The keychain "service" under which Switchboard's entries are stored. Release,
 /// development and test builds each have their own, so a test or a debug build can
 /// never read, overwrite or delete a manager's real secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Namespace(String);
-
-/// The application identifier; every namespace starts with it.
-pub const APP_ID: &str = "io.switchboard.desktop";
 
 impl Namespace {
     /// The manager's real entries: release builds only.

@@ -1,0 +1,78 @@
+use serde::Serialize;
+use switchboard_domain::ValidationError;
+use switchboard_secrets::KeychainError;
+use switchboard_store::StoreError;
+use ts_rs::TS;
+
+/// What a caller (the UI, a script) can act on. Only variants a consumer uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A value given is wrong; the message names the field and the fix.
+    InvalidInput,
+    NotFound,
+    /// No keychain on this system: the message says what to install.
+    KeychainUnavailable,
+    /// The keychain is locked or refused access.
+    KeychainLocked,
+    /// The database was written by a newer Switchboard and is left untouched.
+    DatabaseTooNew,
+    /// The database could not be opened or written.
+    Database,
+    /// Switchboard could not start (no data folder, ...): nothing else will work.
+    Startup,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The process exit code the command line uses for this error.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorCode::InvalidInput => 2,
+            ErrorCode::NotFound => 3,
+            ErrorCode::KeychainUnavailable | ErrorCode::KeychainLocked => 4,
+            ErrorCode::DatabaseTooNew | ErrorCode::Database | ErrorCode::Startup => 5,
+            ErrorCode::Internal => 1,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+
+    #[error(transparent)]
+    Store(#[from] StoreError),
+
+    #[error("{0}")]
+    Startup(String),
+
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl EngineError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            EngineError::Invalid(_) => ErrorCode::InvalidInput,
+            EngineError::Keychain(KeychainError::Locked { .. }) => ErrorCode::KeychainLocked,
+            EngineError::Keychain(KeychainError::Unavailable { .. }) => ErrorCode::KeychainUnavailable,
+            EngineError::Keychain(_) => ErrorCode::Internal,
+            EngineError::Store(StoreError::NotFound { .. }) => ErrorCode::NotFound,
+            EngineError::Store(StoreError::NewerSchema { .. }) => ErrorCode::DatabaseTooNew,
+            EngineError::Store(_) => ErrorCode::Database,
+            EngineError::Startup(_) => ErrorCode::Startup,
+            EngineError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for EngineError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        EngineError::Internal(format!("a background task stopped: {err}"))
+    }
+}
