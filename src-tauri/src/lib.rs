@@ -1,1 +1,59 @@
+//! The desktop app: a Tauri window over the engine. Commands are thin: they parse
+//! the request, call the engine, and map its error to `{code, message}`.
 
+mod commands;
+mod ipc;
+mod state;
+
+use switchboard_domain::job::Origin;
+use switchboard_engine::{Config, Workspace};
+
+pub use ipc::{IpcError, typescript_bindings};
+pub use state::AppState;
+
+/// The app's command-line flags (all optional).
+const USAGE: &str = "usage: switchboard [--data-dir DIR]";
+
+/// Opens the workspace for this process. A failure does not stop the app: the
+/// window opens and says what is wrong (a newer database, no data folder).
+pub fn open_state(args: &[String]) -> Result<AppState, String> {
+    let mut data_dir = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--data-dir" => {
+                let dir = args.next().ok_or_else(|| format!("--data-dir needs a folder\n{USAGE}"))?;
+                data_dir = Some(dir.into());
+            }
+            other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
+        }
+    }
+    Ok(match Config::resolve(data_dir) {
+        Ok(config) => match Workspace::open(config.clone(), Origin::App) {
+            Ok(ws) => AppState::ready(ws),
+            Err(error) => AppState::failed(Some(config), error),
+        },
+        Err(message) => AppState::failed(None, switchboard_engine::EngineError::Startup(message)),
+    })
+}
+
+/// Sets the app up on a builder: the binary passes Tauri's default one, the IPC
+/// tests the mock runtime's.
+pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder.manage(state).invoke_handler(ipc::handler())
+}
+
+pub fn run() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let state = match open_state(&args) {
+        Ok(state) => state,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(err) = configure(tauri::Builder::default(), state).run(tauri::generate_context!()) {
+        eprintln!("Switchboard could not start its window: {err}");
+        std::process::exit(1);
+    }
+}

@@ -27,8 +27,14 @@ impl Config {
     /// The configuration for this process: the environment's overrides, else the OS
     /// app-data folder and this build's keychain namespace.
     pub fn from_env() -> Result<Self, String> {
-        let data_dir = match std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
-            Some(dir) => PathBuf::from(dir),
+        Self::resolve(None)
+    }
+
+    /// As [`Config::from_env`], with a data folder given on the command line first.
+    pub fn resolve(data_dir: Option<PathBuf>) -> Result<Self, String> {
+        let from_env = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let data_dir = match data_dir.or(from_env) {
+            Some(dir) => dir,
             None => Self::default_data_dir()
                 .ok_or_else(|| format!("this system has no app-data folder; set {DATA_DIR_ENV} to a folder"))?,
         };

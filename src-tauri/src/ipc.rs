@@ -1,0 +1,247 @@
+//! The IPC surface, declared once. `commands!` below generates, for each command,
+//! the Tauri handler that calls `crate::commands::<name>` (so a command without a
+//! plain handler fails to compile) and its typed TypeScript wrapper. The TypeScript
+//! is committed in `ui/src/bindings/`; a test fails when it drifts from this file.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use switchboard_engine::{Diagnostics, EngineError, ErrorCode};
+use ts_rs::{Dependency, TS};
+
+use crate::commands::{ConnectionRef, SetSecretRequest};
+
+/// Every error crosses IPC as `{code, message}`: the UI acts on the code and shows
+/// the message, which keeps the vendor's own words where there are any.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct IpcError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl From<&EngineError> for IpcError {
+    fn from(err: &EngineError) -> Self {
+        IpcError { code: err.code(), message: err.to_string() }
+    }
+}
+
+impl From<EngineError> for IpcError {
+    fn from(err: EngineError) -> Self {
+        IpcError::from(&err)
+    }
+}
+
+/// The TypeScript config: i64 ids and timestamps are plain numbers in JSON.
+fn ts_config() -> ts_rs::Config {
+    ts_rs::Config::new().with_large_int("number")
+}
+
+/// One command's TypeScript facts.
+struct CommandSpec {
+    name: &'static str,
+    doc: &'static str,
+    arg: Option<(&'static str, String)>,
+    output: String,
+    deps: Vec<Dependency>,
+}
+
+fn deps_of<T: TS + 'static + ?Sized>(cfg: &ts_rs::Config) -> Vec<Dependency> {
+    let mut deps = T::dependencies(cfg);
+    deps.extend(Dependency::from_ty::<T>(cfg));
+    deps
+}
+
+macro_rules! commands {
+    ($( $(#[doc = $doc:literal])* fn $name:ident ( $($arg:ident : $argty:ty)? ) -> $ret:ty; )*) => {
+        mod generated {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                $(#[doc = $doc])*
+                #[tauri::command]
+                pub async fn $name(state: tauri::State<'_, crate::AppState> $(, $arg: $argty)?) -> Result<$ret, IpcError> {
+                    crate::commands::$name(state.inner() $(, $arg)?).await
+                }
+            )*
+        }
+
+        pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(generated::$name),*]
+        }
+
+        fn command_specs(cfg: &ts_rs::Config) -> Vec<CommandSpec> {
+            vec![$(
+                CommandSpec {
+                    name: stringify!($name),
+                    doc: concat!($($doc, "\n"),*),
+                    arg: None$(.or(Some((stringify!($arg), <$argty as TS>::name(cfg)))))?,
+                    output: <$ret as TS>::name(cfg),
+                    deps: {
+                        #[allow(unused_mut)]
+                        let mut deps = deps_of::<$ret>(cfg);
+                        $(deps.extend(deps_of::<$argty>(cfg));)?
+                        deps
+                    },
+                },
+            )*]
+        }
+
+        /// Writes every IPC type (and everything it refers to) into `dir`.
+        fn export_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+            IpcError::export_all(cfg)?;
+            $(
+                $(<$argty as TS>::export_all(cfg)?;)?
+                export_if_declared::<$ret>(cfg)?;
+            )*
+            Ok(())
+        }
+    };
+}
+
+fn export_if_declared<T: TS + 'static + ?Sized>(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+    if T::output_path().is_some() {
+        T::export_all(cfg)?;
+    } else {
+        // `Option<T>`, `Vec<T>`, ...: export what they wrap.
+        struct Export<'a>(&'a ts_rs::Config, Result<(), ts_rs::ExportError>);
+        impl ts_rs::TypeVisitor for Export<'_> {
+            fn visit<U: TS + 'static + ?Sized>(&mut self) {
+                if self.1.is_ok() && U::output_path().is_some() {
+                    self.1 = U::export_all(self.0);
+                }
+            }
+        }
+        let mut visitor = Export(cfg, Ok(()));
+        T::visit_dependencies(&mut visitor);
+        visitor.1?;
+    }
+    Ok(())
+}
+
+commands! {
+    /// Facts about this installation, with a live keychain check.
+    fn diagnostics() -> Diagnostics;
+    /// Stores or replaces a connection's secret in the OS keychain. It can never be read back.
+    fn set_secret(request: SetSecretRequest) -> ();
+    /// Whether a connection has a secret stored (without reading it).
+    fn has_secret(request: ConnectionRef) -> bool;
+    /// Deletes a connection's secret; `false` when there was none.
+    fn delete_secret(request: ConnectionRef) -> bool;
+}
+
+fn camel_case(snake: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for ch in snake.chars() {
+        if ch == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(ch.to_uppercase());
+            upper = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+const HEADER: &str = "// Generated by `src-tauri/src/ipc.rs` (SWITCHBOARD_WRITE_BINDINGS=1 cargo test -p switchboard --lib bindings). Do not edit.\n";
+
+fn commands_ts(cfg: &ts_rs::Config) -> String {
+    let specs = command_specs(cfg);
+    let mut imports: BTreeMap<String, PathBuf> = BTreeMap::new();
+    imports.insert("IpcError".into(), "IpcError.ts".into());
+    for spec in &specs {
+        for dep in &spec.deps {
+            imports.insert(dep.ts_name.clone(), dep.output_path.clone());
+        }
+    }
+    let mut out = String::from(HEADER);
+    out.push_str("import { invoke } from \"@tauri-apps/api/core\";\n");
+    for (name, path) in &imports {
+        let module = path.with_extension("");
+        out.push_str(&format!("import type {{ {name} }} from \"./{}\";\n", module.display()));
+    }
+    out.push_str("\nexport type { IpcError };\n\n/** Every command, by its Rust name. */\nexport const COMMANDS = [\n");
+    for spec in &specs {
+        out.push_str(&format!("  \"{}\",\n", spec.name));
+    }
+    out.push_str("] as const;\n");
+    for spec in &specs {
+        out.push('\n');
+        let doc = spec.doc.trim();
+        if !doc.is_empty() {
+            out.push_str("/**\n");
+            for line in doc.lines() {
+                out.push_str(&format!(" * {}\n", line.trim()));
+            }
+            out.push_str(" * @throws {IpcError}\n */\n");
+        }
+        let func = camel_case(spec.name);
+        match &spec.arg {
+            Some((arg, ty)) => out.push_str(&format!(
+                "export function {func}({arg}: {ty}): Promise<{}> {{\n  return invoke(\"{}\", {{ {arg} }});\n}}\n",
+                spec.output, spec.name
+            )),
+            None => out.push_str(&format!(
+                "export function {func}(): Promise<{}> {{\n  return invoke(\"{}\");\n}}\n",
+                spec.output, spec.name
+            )),
+        }
+    }
+    out
+}
+
+/// Writes the complete bindings folder (types and `commands.ts`) into `dir`.
+pub fn typescript_bindings(dir: &std::path::Path) -> Result<(), String> {
+    let cfg = ts_config().with_out_dir(dir);
+    export_types(&cfg).map_err(|e| format!("exporting types: {e}"))?;
+    std::fs::write(dir.join("commands.ts"), commands_ts(&cfg)).map_err(|e| format!("writing commands.ts: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    fn read_tree(dir: &Path) -> BTreeMap<String, String> {
+        let mut files = BTreeMap::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_file() {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                files.insert(name, std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+        files
+    }
+
+    /// The committed TypeScript must be exactly what the Rust types generate.
+    /// To update it: `SWITCHBOARD_WRITE_BINDINGS=1 cargo test -p switchboard --lib bindings`.
+    #[test]
+    fn bindings_are_current() {
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/bindings");
+        let fresh = tempfile::tempdir().expect("temp dir");
+        super::typescript_bindings(fresh.path()).expect("generate");
+        if std::env::var_os("SWITCHBOARD_WRITE_BINDINGS").is_some() {
+            let _ = std::fs::remove_dir_all(&committed);
+            std::fs::create_dir_all(&committed).expect("create bindings dir");
+            super::typescript_bindings(&committed).expect("write bindings");
+            return;
+        }
+        let (want, have) = (read_tree(fresh.path()), read_tree(&committed));
+        let stale: Vec<_> = want.keys().chain(have.keys()).filter(|k| want.get(*k) != have.get(*k)).collect();
+        assert!(
+            stale.is_empty(),
+            "ui/src/bindings is out of date with the Rust types ({stale:?}); \
+             run `SWITCHBOARD_WRITE_BINDINGS=1 cargo test -p switchboard --lib bindings` and commit the result"
+        );
+    }
+
+    #[test]
+    fn camel_case_matches_tauri() {
+        assert_eq!(super::camel_case("set_secret"), "setSecret");
+        assert_eq!(super::camel_case("diagnostics"), "diagnostics");
+    }
+}
