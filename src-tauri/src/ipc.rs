@@ -46,10 +46,13 @@ struct CommandSpec {
     deps: Vec<Dependency>,
 }
 
+/// The declared types a signature names: the type itself, or what a wrapper
+/// (`Option`, `Vec`) holds.
 fn deps_of<T: TS + 'static + ?Sized>(cfg: &ts_rs::Config) -> Vec<Dependency> {
-    let mut deps = T::dependencies(cfg);
-    deps.extend(Dependency::from_ty::<T>(cfg));
-    deps
+    match Dependency::from_ty::<T>(cfg) {
+        Some(own) => vec![own],
+        None => T::dependencies(cfg),
+    }
 }
 
 macro_rules! commands {

@@ -1,0 +1,84 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, describe, expect, it } from "vitest";
+
+import { App } from "./App";
+import type { Diagnostics } from "./bindings/Diagnostics";
+
+const DIAGNOSTICS: Diagnostics = {
+  app_version: "0.1.0",
+  build_profile: "debug",
+  platform: "linux x86_64",
+  data_dir: "/tmp/sb",
+  database_path: "/tmp/sb/switchboard.db",
+  schema_version: 1,
+  schema_version_supported: 1,
+  sqlite_version: "3.50.0",
+  database_error: null,
+  keychain: {
+    backend: "Secret Service (D-Bus)",
+    namespace: "io.switchboard.desktop.dev",
+    state: "working",
+    message: "A test entry was written, read back and deleted.",
+    fix: null,
+  },
+};
+
+afterEach(() => clearMocks());
+
+describe("About & diagnostics", () => {
+  it("shows what the backend reports", async () => {
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      if (cmd === "diagnostics") return DIAGNOSTICS;
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(<App />);
+    expect(await screen.findByTestId("schema-version")).toHaveTextContent("1 (this version supports up to 1)");
+    expect(screen.getByTestId("database-path")).toHaveTextContent("/tmp/sb/switchboard.db");
+    expect(within(screen.getByTestId("keychain-state")).getByText("Working")).toBeInTheDocument();
+    expect(screen.queryByTestId("keychain-fix")).not.toBeInTheDocument();
+    expect(calls).toEqual(["diagnostics"]);
+  });
+
+  it("says how to fix a missing keychain", async () => {
+    mockIPC(() => ({
+      ...DIAGNOSTICS,
+      keychain: { ...DIAGNOSTICS.keychain, state: "unavailable", message: "no Secret Service", fix: "Install gnome-keyring" },
+    }));
+    render(<App />);
+    expect(await screen.findByTestId("keychain-fix")).toHaveTextContent("Install gnome-keyring");
+    expect(within(screen.getByTestId("keychain-state")).getByText("Unavailable")).toBeInTheDocument();
+  });
+
+  it("shows a database that could not be opened", async () => {
+    mockIPC(() => ({ ...DIAGNOSTICS, schema_version: null, database_error: "written by a newer version" }));
+    render(<App />);
+    expect(await screen.findByTestId("database-error")).toHaveTextContent("written by a newer version");
+    expect(screen.getByTestId("schema-version")).toHaveTextContent("not open");
+  });
+
+  it("shows an IPC error's title and message", async () => {
+    mockIPC(() => {
+      throw { code: "startup", message: "cannot create the data folder /nope" };
+    });
+    render(<App />);
+    const alert = await screen.findByTestId("error");
+    expect(alert).toHaveTextContent("Switchboard could not start");
+    expect(alert).toHaveTextContent("cannot create the data folder /nope");
+  });
+
+  it("checks again on demand", async () => {
+    let count = 0;
+    mockIPC(() => {
+      count += 1;
+      return { ...DIAGNOSTICS, app_version: `0.1.${count}` };
+    });
+    render(<App />);
+    expect(await screen.findByTestId("app-version")).toHaveTextContent("0.1.1");
+    await userEvent.click(screen.getByTestId("recheck"));
+    expect(await screen.findByText("0.1.2")).toBeInTheDocument();
+  });
+});

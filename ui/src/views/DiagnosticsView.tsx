@@ -1,0 +1,133 @@
+import { Alert, Badge, Button, Code, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+
+import { diagnostics } from "../bindings/commands";
+import type { Diagnostics } from "../bindings/Diagnostics";
+import type { KeychainState } from "../bindings/KeychainState";
+import { errorTitle, toIpcError } from "../ipc";
+
+const KEYCHAIN_BADGE: Record<KeychainState, { color: string; label: string }> = {
+  working: { color: "green", label: "Working" },
+  unavailable: { color: "red", label: "Unavailable" },
+  locked: { color: "orange", label: "Locked" },
+  failed: { color: "red", label: "Failed" },
+};
+
+export function DiagnosticsView() {
+  const query = useQuery({ queryKey: ["diagnostics"], queryFn: diagnostics });
+
+  return (
+    <Stack gap="md" maw={900}>
+      <Group justify="space-between">
+        <Title order={2}>About & diagnostics</Title>
+        <Button variant="light" onClick={() => query.refetch()} loading={query.isFetching} data-testid="recheck">
+          Check again
+        </Button>
+      </Group>
+      {query.isPending && (
+        <Group>
+          <Loader size="sm" />
+          <Text>Checking the database and the keychain…</Text>
+        </Group>
+      )}
+      {query.isError && <ErrorAlert error={query.error} />}
+      {query.data && <DiagnosticsTables d={query.data} />}
+    </Stack>
+  );
+}
+
+function ErrorAlert({ error }: { error: unknown }) {
+  const e = toIpcError(error);
+  return (
+    <Alert color="red" title={errorTitle(e.code)} data-testid="error">
+      {e.message}
+    </Alert>
+  );
+}
+
+function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+  return (
+    <Table.Tr>
+      <Table.Th w={220}>{label}</Table.Th>
+      <Table.Td data-testid={testId}>{children}</Table.Td>
+    </Table.Tr>
+  );
+}
+
+function DiagnosticsTables({ d }: { d: Diagnostics }) {
+  const badge = KEYCHAIN_BADGE[d.keychain.state];
+  return (
+    <>
+      {d.database_error && (
+        <Alert color="red" title="The database could not be opened" data-testid="database-error">
+          {d.database_error}
+        </Alert>
+      )}
+      <section aria-labelledby="app-heading">
+        <Title order={4} id="app-heading" mb="xs">
+          Application
+        </Title>
+        <Table withTableBorder variant="vertical">
+          <Table.Tbody>
+            <Row label="Version" testId="app-version">{d.app_version}</Row>
+            <Row label="Build" testId="build-profile">{d.build_profile}</Row>
+            <Row label="Platform">{d.platform}</Row>
+          </Table.Tbody>
+        </Table>
+      </section>
+      <section aria-labelledby="data-heading">
+        <Title order={4} id="data-heading" mb="xs">
+          Data
+        </Title>
+        <Table withTableBorder variant="vertical">
+          <Table.Tbody>
+            <Row label="Data folder" testId="data-dir">
+              <Code>{d.data_dir}</Code>
+            </Row>
+            <Row label="Database" testId="database-path">
+              <Code>{d.database_path}</Code>
+            </Row>
+            <Row label="Schema version" testId="schema-version">
+              {d.schema_version === null ? (
+                <Text c="red">not open</Text>
+              ) : (
+                <>
+                  {d.schema_version}
+                  <Text span c="dimmed" size="sm">
+                    {" "}
+                    (this version supports up to {d.schema_version_supported})
+                  </Text>
+                </>
+              )}
+            </Row>
+            <Row label="SQLite">{d.sqlite_version}</Row>
+          </Table.Tbody>
+        </Table>
+      </section>
+      <section aria-labelledby="keychain-heading">
+        <Title order={4} id="keychain-heading" mb="xs">
+          Keychain
+        </Title>
+        <Table withTableBorder variant="vertical">
+          <Table.Tbody>
+            <Row label="Backend" testId="keychain-backend">{d.keychain.backend}</Row>
+            <Row label="Namespace" testId="keychain-namespace">
+              <Code>{d.keychain.namespace}</Code>
+            </Row>
+            <Row label="State" testId="keychain-state">
+              <Badge color={badge.color} variant="light" data-state={d.keychain.state}>
+                {badge.label}
+              </Badge>
+            </Row>
+            <Row label="Details" testId="keychain-message">{d.keychain.message}</Row>
+            {d.keychain.fix && (
+              <Row label="How to fix" testId="keychain-fix">
+                {d.keychain.fix}
+              </Row>
+            )}
+          </Table.Tbody>
+        </Table>
+      </section>
+    </>
+  );
+}
