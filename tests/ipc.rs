@@ -11,7 +11,9 @@ use switchboard_domain::{ConnectionId, Timestamp, Vendor};
 use switchboard_engine::{Config, EngineError, Workspace};
 use switchboard_secrets::{Keychain, Namespace};
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::test::{
+    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
+};
 use tauri::webview::InvokeRequest;
 
 struct Harness {
@@ -22,30 +24,59 @@ struct Harness {
 
 fn harness() -> (Harness, Arc<Workspace>) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config { data_dir: dir.path().join("data"), namespace: Namespace::test("ipc") };
-    let store: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().expect("mock store");
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        namespace: Namespace::test("ipc"),
+    };
+    let store: Arc<keyring_core::CredentialStore> =
+        keyring_core::mock::Store::new().expect("mock store");
     let keychain = Keychain::with_store(store, config.namespace.clone(), "mock");
     let shared = keychain.clone();
-    let ws = Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(shared.clone()))).expect("open");
+    let ws =
+        Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(shared.clone())))
+            .expect("open");
     let state = AppState::ready(ws);
-    let AppState::Ready(ws) = &state else { unreachable!() };
+    let AppState::Ready(ws) = &state else {
+        unreachable!()
+    };
     let ws = ws.clone();
     let webview = webview_for(state);
-    (Harness { _dir: dir, webview, keychain }, ws)
+    (
+        Harness {
+            _dir: dir,
+            webview,
+            keychain,
+        },
+        ws,
+    )
 }
 
 fn webview_for(state: AppState) -> tauri::WebviewWindow<MockRuntime> {
-    let app = configure(mock_builder(), state).build(mock_context(noop_assets())).expect("build app");
-    tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("webview")
+    let app = configure(mock_builder(), state)
+        .build(mock_context(noop_assets()))
+        .expect("build app");
+    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("webview")
 }
 
-fn invoke(webview: &tauri::WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
+fn invoke(
+    webview: &tauri::WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: Value,
+) -> Result<Value, Value> {
     let request = InvokeRequest {
         cmd: cmd.into(),
         callback: CallbackFn(0),
         error: CallbackFn(1),
         // The app's own origin; anything else is a remote page, which the ACL refuses.
-        url: if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" }.parse().expect("url"),
+        url: if cfg!(windows) {
+            "http://tauri.localhost"
+        } else {
+            "tauri://localhost"
+        }
+        .parse()
+        .expect("url"),
         body: InvokeBody::Json(body),
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
@@ -64,7 +95,9 @@ fn add_connection(ws: &Workspace) -> ConnectionId {
         created_at: Timestamp::now(),
         updated_at: Timestamp::now(),
     };
-    ws.store().write(|db| switchboard_store::connections::upsert(db, &c)).expect("insert");
+    ws.store()
+        .write(|db| switchboard_store::connections::upsert(db, &c))
+        .expect("insert");
     c.id
 }
 
@@ -72,12 +105,26 @@ fn add_connection(ws: &Workspace) -> ConnectionId {
 fn diagnostics_come_from_the_backend() {
     let (h, _ws) = harness();
     let d = invoke(&h.webview, "diagnostics", json!({})).expect("diagnostics");
-    assert_eq!(d["schema_version"], json!(switchboard_store::SCHEMA_VERSION));
-    assert_eq!(d["schema_version_supported"], json!(switchboard_store::SCHEMA_VERSION));
+    assert_eq!(
+        d["schema_version"],
+        json!(switchboard_store::SCHEMA_VERSION)
+    );
+    assert_eq!(
+        d["schema_version_supported"],
+        json!(switchboard_store::SCHEMA_VERSION)
+    );
     assert_eq!(d["app_version"], json!(env!("CARGO_PKG_VERSION")));
     assert_eq!(d["keychain"]["state"], json!("working"));
-    assert_eq!(d["keychain"]["namespace"], json!("io.switchboard.desktop.test.ipc"));
-    assert!(d["database_path"].as_str().expect("path").ends_with("switchboard.db"));
+    assert_eq!(
+        d["keychain"]["namespace"],
+        json!("io.switchboard.desktop.test.ipc")
+    );
+    assert!(
+        d["database_path"]
+            .as_str()
+            .expect("path")
+            .ends_with("switchboard.db")
+    );
 }
 
 #[test]
@@ -85,13 +132,33 @@ fn a_secret_can_be_set_and_deleted_but_never_read_back() {
     let (h, ws) = harness();
     let id = add_connection(&ws);
     let request = json!({"request": {"connection_id": id.to_string(), "secret": "sk_live_abc"}});
-    assert_eq!(invoke(&h.webview, "set_secret", request).expect("set"), Value::Null);
-    assert_eq!(h.keychain.get(&id.to_string()).expect("get").expect("stored").expose(), "sk_live_abc");
+    assert_eq!(
+        invoke(&h.webview, "set_secret", request).expect("set"),
+        Value::Null
+    );
+    assert_eq!(
+        h.keychain
+            .get(&id.to_string())
+            .expect("get")
+            .expect("stored")
+            .expose(),
+        "sk_live_abc"
+    );
 
-    let has = invoke(&h.webview, "has_secret", json!({"request": {"connection_id": id.to_string()}})).expect("has");
+    let has = invoke(
+        &h.webview,
+        "has_secret",
+        json!({"request": {"connection_id": id.to_string()}}),
+    )
+    .expect("has");
     assert_eq!(has, json!(true), "only whether it exists, never the value");
 
-    let deleted = invoke(&h.webview, "delete_secret", json!({"request": {"connection_id": id.to_string()}})).expect("delete");
+    let deleted = invoke(
+        &h.webview,
+        "delete_secret",
+        json!({"request": {"connection_id": id.to_string()}}),
+    )
+    .expect("delete");
     assert_eq!(deleted, json!(true));
     assert!(h.keychain.get(&id.to_string()).expect("get").is_none());
 }
@@ -100,35 +167,71 @@ fn a_secret_can_be_set_and_deleted_but_never_read_back() {
 fn errors_cross_as_code_and_message() {
     let (h, _ws) = harness();
     let unknown = ConnectionId::new().to_string();
-    let err = invoke(&h.webview, "set_secret", json!({"request": {"connection_id": unknown, "secret": "k"}}))
-        .expect_err("unknown connection");
+    let err = invoke(
+        &h.webview,
+        "set_secret",
+        json!({"request": {"connection_id": unknown, "secret": "k"}}),
+    )
+    .expect_err("unknown connection");
     assert_eq!(err["code"], json!("not_found"));
-    assert!(err["message"].as_str().expect("message").contains(&unknown), "{err}");
+    assert!(
+        err["message"].as_str().expect("message").contains(&unknown),
+        "{err}"
+    );
 
-    let err = invoke(&h.webview, "set_secret", json!({"request": {"connection_id": unknown, "secret": "   "}}))
-        .expect_err("blank secret");
+    let err = invoke(
+        &h.webview,
+        "set_secret",
+        json!({"request": {"connection_id": unknown, "secret": "   "}}),
+    )
+    .expect_err("blank secret");
     assert_eq!(err["code"], json!("invalid_input"));
-    assert!(err["message"].as_str().expect("message").starts_with("secret:"), "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .expect("message")
+            .starts_with("secret:"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_malformed_request_is_refused_by_the_ipc_layer() {
     let (h, _ws) = harness();
-    let err = invoke(&h.webview, "has_secret", json!({"request": {"connection_id": "not-a-uuid"}}))
-        .expect_err("bad uuid");
-    assert!(err.to_string().contains("connection_id") || err.to_string().contains("UUID"), "{err}");
+    let err = invoke(
+        &h.webview,
+        "has_secret",
+        json!({"request": {"connection_id": "not-a-uuid"}}),
+    )
+    .expect_err("bad uuid");
+    assert!(
+        err.to_string().contains("connection_id") || err.to_string().contains("UUID"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_failed_start_still_answers_diagnostics_and_refuses_the_rest() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config { data_dir: dir.path().into(), namespace: Namespace::test("ipc-failed") };
+    let config = Config {
+        data_dir: dir.path().into(),
+        namespace: Namespace::test("ipc-failed"),
+    };
     let error = EngineError::Startup("the database is from the future".into());
     let webview = webview_for(AppState::failed(Some(config), error));
     let d = invoke(&webview, "diagnostics", json!({})).expect("diagnostics still work");
     assert_eq!(d["schema_version"], Value::Null);
-    assert!(d["database_error"].as_str().expect("error").contains("from the future"));
-    let err = invoke(&webview, "has_secret", json!({"request": {"connection_id": ConnectionId::new().to_string()}}))
-        .expect_err("no workspace");
+    assert!(
+        d["database_error"]
+            .as_str()
+            .expect("error")
+            .contains("from the future")
+    );
+    let err = invoke(
+        &webview,
+        "has_secret",
+        json!({"request": {"connection_id": ConnectionId::new().to_string()}}),
+    )
+    .expect_err("no workspace");
     assert_eq!(err["code"], json!("startup"));
 }

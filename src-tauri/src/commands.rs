@@ -24,13 +24,22 @@ pub struct ConnectionRef {
 pub async fn diagnostics(state: &AppState) -> Result<Diagnostics, IpcError> {
     Ok(match state {
         AppState::Ready(ws) => ws.diagnostics().await,
-        AppState::Failed { config: Some(config), error } => Workspace::diagnostics_for_failed_start(config, error).await,
-        AppState::Failed { config: None, error } => return Err(error.into()),
+        AppState::Failed {
+            config: Some(config),
+            error,
+        } => Workspace::diagnostics_for_failed_start(config, error).await,
+        AppState::Failed {
+            config: None,
+            error,
+        } => return Err(error.into()),
     })
 }
 
 pub async fn set_secret(state: &AppState, request: SetSecretRequest) -> Result<(), IpcError> {
-    Ok(state.workspace()?.set_secret(request.connection_id, request.secret).await?)
+    Ok(state
+        .workspace()?
+        .set_secret(request.connection_id, request.secret)
+        .await?)
 }
 
 pub async fn has_secret(state: &AppState, request: ConnectionRef) -> Result<bool, IpcError> {
@@ -38,5 +47,8 @@ pub async fn has_secret(state: &AppState, request: ConnectionRef) -> Result<bool
 }
 
 pub async fn delete_secret(state: &AppState, request: ConnectionRef) -> Result<bool, IpcError> {
-    Ok(state.workspace()?.delete_secret(request.connection_id).await?)
+    Ok(state
+        .workspace()?
+        .delete_secret(request.connection_id)
+        .await?)
 }

@@ -22,7 +22,10 @@ pub struct IpcError {
 
 impl From<&EngineError> for IpcError {
     fn from(err: &EngineError) -> Self {
-        IpcError { code: err.code(), message: err.to_string() }
+        IpcError {
+            code: err.code(),
+            message: err.to_string(),
+        }
     }
 }
 
@@ -102,7 +105,9 @@ macro_rules! commands {
     };
 }
 
-fn export_if_declared<T: TS + 'static + ?Sized>(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+fn export_if_declared<T: TS + 'static + ?Sized>(
+    cfg: &ts_rs::Config,
+) -> Result<(), ts_rs::ExportError> {
     if T::output_path().is_some() {
         T::export_all(cfg)?;
     } else {
@@ -164,7 +169,10 @@ fn commands_ts(cfg: &ts_rs::Config) -> String {
     out.push_str("import { invoke } from \"@tauri-apps/api/core\";\n");
     for (name, path) in &imports {
         let module = path.with_extension("");
-        out.push_str(&format!("import type {{ {name} }} from \"./{}\";\n", module.display()));
+        out.push_str(&format!(
+            "import type {{ {name} }} from \"./{}\";\n",
+            module.display()
+        ));
     }
     out.push_str("\nexport type { IpcError };\n\n/** Every command, by its Rust name. */\nexport const COMMANDS = [\n");
     for spec in &specs {
@@ -200,7 +208,8 @@ fn commands_ts(cfg: &ts_rs::Config) -> String {
 pub fn typescript_bindings(dir: &std::path::Path) -> Result<(), String> {
     let cfg = ts_config().with_out_dir(dir);
     export_types(&cfg).map_err(|e| format!("exporting types: {e}"))?;
-    std::fs::write(dir.join("commands.ts"), commands_ts(&cfg)).map_err(|e| format!("writing commands.ts: {e}"))
+    std::fs::write(dir.join("commands.ts"), commands_ts(&cfg))
+        .map_err(|e| format!("writing commands.ts: {e}"))
 }
 
 #[cfg(test)]
@@ -213,7 +222,10 @@ mod tests {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
             if path.is_file() {
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 files.insert(name, std::fs::read_to_string(&path).unwrap_or_default());
             }
         }
@@ -234,7 +246,11 @@ mod tests {
             return;
         }
         let (want, have) = (read_tree(fresh.path()), read_tree(&committed));
-        let stale: Vec<_> = want.keys().chain(have.keys()).filter(|k| want.get(*k) != have.get(*k)).collect();
+        let stale: Vec<_> = want
+            .keys()
+            .chain(have.keys())
+            .filter(|k| want.get(*k) != have.get(*k))
+            .collect();
         assert!(
             stale.is_empty(),
             "ui/src/bindings is out of date with the Rust types ({stale:?}); \

@@ -22,7 +22,9 @@ pub fn open_state(args: &[String]) -> Result<AppState, String> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--data-dir" => {
-                let dir = args.next().ok_or_else(|| format!("--data-dir needs a folder\n{USAGE}"))?;
+                let dir = args
+                    .next()
+                    .ok_or_else(|| format!("--data-dir needs a folder\n{USAGE}"))?;
                 data_dir = Some(dir.into());
             }
             other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
@@ -39,7 +41,10 @@ pub fn open_state(args: &[String]) -> Result<AppState, String> {
 
 /// Sets the app up on a builder: the binary passes Tauri's default one, the IPC
 /// tests the mock runtime's.
-pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+pub fn configure<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: AppState,
+) -> tauri::Builder<R> {
     builder.manage(state).invoke_handler(ipc::handler())
 }
 

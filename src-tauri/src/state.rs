@@ -7,7 +7,10 @@ use crate::IpcError;
 /// What the commands work on: an open workspace, or the reason there is none.
 pub enum AppState {
     Ready(Arc<Workspace>),
-    Failed { config: Option<Config>, error: EngineError },
+    Failed {
+        config: Option<Config>,
+        error: EngineError,
+    },
 }
 
 impl AppState {

@@ -51,7 +51,11 @@ text_enum!(
 pub fn normalize_email(email: &str) -> Option<String> {
     let email = email.trim();
     let (local, domain) = email.split_once('@')?;
-    if local.is_empty() || domain.is_empty() || domain.contains('@') || email.chars().any(char::is_whitespace) {
+    if local.is_empty()
+        || domain.is_empty()
+        || domain.contains('@')
+        || email.chars().any(char::is_whitespace)
+    {
         return None;
     }
     Some(email.to_lowercase())
@@ -60,7 +64,13 @@ pub fn normalize_email(email: &str) -> Option<String> {
 /// A required email, as typed by a manager or read from a CSV.
 pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationError> {
     normalize_email(email).ok_or_else(|| {
-        ValidationError::new(field, format!("'{}' is not an email address; write it as name@example.com", email.trim()))
+        ValidationError::new(
+            field,
+            format!(
+                "'{}' is not an email address; write it as name@example.com",
+                email.trim()
+            ),
+        )
     })
 }
 
@@ -70,7 +80,10 @@ mod tests {
 
     #[test]
     fn emails_compare_case_insensitively() {
-        assert_eq!(normalize_email(" Ana.Lima@Example.COM ").as_deref(), Some("ana.lima@example.com"));
+        assert_eq!(
+            normalize_email(" Ana.Lima@Example.COM ").as_deref(),
+            Some("ana.lima@example.com")
+        );
         assert_eq!(normalize_email("nobody"), None);
         assert_eq!(normalize_email("a@b@c"), None);
         assert_eq!(normalize_email("@x.com"), None);

@@ -31,7 +31,10 @@ pub const DISPLAY_NAME_MAX: usize = 80;
 pub fn validate_display_name(name: &str) -> Result<String, ValidationError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(ValidationError::new("display_name", "enter a name for this connection"));
+        return Err(ValidationError::new(
+            "display_name",
+            "enter a name for this connection",
+        ));
     }
     if name.chars().count() > DISPLAY_NAME_MAX {
         return Err(ValidationError::new(
@@ -54,13 +57,19 @@ impl BaseUrl {
         const FIELD: &str = "base_url";
         let trimmed = input.trim();
         if trimmed.is_empty() {
-            return Err(ValidationError::new(FIELD, "enter the API's base URL, e.g. https://api.example.com"));
+            return Err(ValidationError::new(
+                FIELD,
+                "enter the API's base URL, e.g. https://api.example.com",
+            ));
         }
         if trimmed.chars().any(char::is_whitespace) {
             return Err(ValidationError::new(FIELD, "a URL cannot contain spaces"));
         }
         let url = url::Url::parse(trimmed).map_err(|e| {
-            ValidationError::new(FIELD, format!("'{trimmed}' is not a URL ({e}); write it as https://host/path"))
+            ValidationError::new(
+                FIELD,
+                format!("'{trimmed}' is not a URL ({e}); write it as https://host/path"),
+            )
         })?;
         let host = url
             .host_str()
@@ -75,7 +84,10 @@ impl BaseUrl {
                 ));
             }
             other => {
-                return Err(ValidationError::new(FIELD, format!("'{other}://' is not supported; use https://")));
+                return Err(ValidationError::new(
+                    FIELD,
+                    format!("'{other}://' is not supported; use https://"),
+                ));
             }
         }
         if !url.username().is_empty() || url.password().is_some() {
@@ -85,7 +97,10 @@ impl BaseUrl {
             ));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(ValidationError::new(FIELD, "remove the part after '?' or '#' from the URL"));
+            return Err(ValidationError::new(
+                FIELD,
+                "remove the part after '?' or '#' from the URL",
+            ));
         }
         let text = url.as_str().trim_end_matches('/').to_owned();
         Ok(Self(text))
@@ -106,7 +121,10 @@ impl BaseUrl {
 fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     bare.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+        || bare
+            .parse::<IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 impl TryFrom<String> for BaseUrl {
@@ -142,7 +160,12 @@ mod tests {
 
     #[test]
     fn http_is_only_for_loopback() {
-        for ok in ["http://127.0.0.1:8080", "http://localhost:9/x", "http://[::1]:80", "http://127.4.5.6"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:9/x",
+            "http://[::1]:80",
+            "http://127.4.5.6",
+        ] {
             let url = BaseUrl::parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
             assert!(url.is_loopback(), "{ok}");
         }
@@ -178,7 +201,10 @@ mod tests {
     #[test]
     fn display_names_are_trimmed_and_bounded() {
         assert_eq!(validate_display_name("  Acme  ").expect("ok"), "Acme");
-        assert_eq!(validate_display_name(" ").expect_err("empty").field, "display_name");
+        assert_eq!(
+            validate_display_name(" ").expect_err("empty").field,
+            "display_name"
+        );
         assert!(validate_display_name(&"x".repeat(DISPLAY_NAME_MAX + 1)).is_err());
     }
 }

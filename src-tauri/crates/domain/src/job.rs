@@ -75,7 +75,10 @@ text_enum!(
 impl OperationState {
     /// States an operation never leaves.
     pub fn is_final(self) -> bool {
-        matches!(self, OperationState::Done | OperationState::Failed | OperationState::Cancelled)
+        matches!(
+            self,
+            OperationState::Done | OperationState::Failed | OperationState::Cancelled
+        )
     }
 }
 
@@ -117,7 +120,11 @@ mod tests {
 
     #[test]
     fn only_done_failed_and_cancelled_are_final() {
-        let finals: Vec<_> = OperationState::ALL.iter().filter(|s| s.is_final()).map(|s| s.as_str()).collect();
+        let finals: Vec<_> = OperationState::ALL
+            .iter()
+            .filter(|s| s.is_final())
+            .map(|s| s.as_str())
+            .collect();
         assert_eq!(finals, ["done", "failed", "cancelled"]);
     }
 }

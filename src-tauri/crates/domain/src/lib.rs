@@ -6,8 +6,8 @@
 //! I/O, so every other crate can depend on it and tests can run anywhere.
 
 mod error;
-mod text_enum;
 mod ids;
+mod text_enum;
 mod time;
 mod vendor;
 

@@ -63,7 +63,10 @@ impl FromStr for Vendor {
         let wanted = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
         Vendor::ALL
             .into_iter()
-            .find(|v| v.as_str() == wanted || v.display_name().to_ascii_lowercase().replace(' ', "_") == wanted)
+            .find(|v| {
+                v.as_str() == wanted
+                    || v.display_name().to_ascii_lowercase().replace(' ', "_") == wanted
+            })
             .ok_or_else(|| {
                 let known: Vec<_> = Vendor::ALL.iter().map(|v| v.as_str()).collect();
                 ValidationError::new(

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
-use switchboard_secrets::Namespace;
 use switchboard_domain::APP_ID;
+use switchboard_secrets::Namespace;
 
 /// Overrides the data folder (tests and scripts point it at a temp dir).
 pub const DATA_DIR_ENV: &str = "SWITCHBOARD_DATA_DIR";
@@ -32,17 +32,25 @@ impl Config {
 
     /// As [`Config::from_env`], with a data folder given on the command line first.
     pub fn resolve(data_dir: Option<PathBuf>) -> Result<Self, String> {
-        let from_env = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let from_env = std::env::var_os(DATA_DIR_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
         let data_dir = match data_dir.or(from_env) {
             Some(dir) => dir,
-            None => Self::default_data_dir()
-                .ok_or_else(|| format!("this system has no app-data folder; set {DATA_DIR_ENV} to a folder"))?,
+            None => Self::default_data_dir().ok_or_else(|| {
+                format!("this system has no app-data folder; set {DATA_DIR_ENV} to a folder")
+            })?,
         };
         let namespace = match std::env::var(NAMESPACE_ENV) {
-            Ok(ns) if !ns.trim().is_empty() => Namespace::custom(&ns).map_err(|e| format!("{NAMESPACE_ENV}: {e}"))?,
+            Ok(ns) if !ns.trim().is_empty() => {
+                Namespace::custom(&ns).map_err(|e| format!("{NAMESPACE_ENV}: {e}"))?
+            }
             _ => Namespace::for_build(),
         };
-        Ok(Self { data_dir, namespace })
+        Ok(Self {
+            data_dir,
+            namespace,
+        })
     }
 
     pub fn database_path(&self) -> PathBuf {

@@ -57,5 +57,9 @@ pub(crate) fn platform() -> String {
 }
 
 pub(crate) fn build_profile() -> &'static str {
-    if cfg!(debug_assertions) { "debug" } else { "release" }
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
 }

@@ -60,7 +60,9 @@ impl EngineError {
         match self {
             EngineError::Invalid(_) => ErrorCode::InvalidInput,
             EngineError::Keychain(KeychainError::Locked { .. }) => ErrorCode::KeychainLocked,
-            EngineError::Keychain(KeychainError::Unavailable { .. }) => ErrorCode::KeychainUnavailable,
+            EngineError::Keychain(KeychainError::Unavailable { .. }) => {
+                ErrorCode::KeychainUnavailable
+            }
             EngineError::Keychain(_) => ErrorCode::Internal,
             EngineError::Store(StoreError::NotFound { .. }) => ErrorCode::NotFound,
             EngineError::Store(StoreError::NewerSchema { .. }) => ErrorCode::DatabaseTooNew,

@@ -29,7 +29,9 @@ pub struct Workspace {
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Workspace").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Workspace")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -42,7 +44,11 @@ impl Workspace {
     }
 
     /// Opens the workspace with a given keychain (tests use an in-memory one).
-    pub fn open_with_keychain(config: Config, origin: Origin, open_keychain: Arc<KeychainOpener>) -> Result<Self, EngineError> {
+    pub fn open_with_keychain(
+        config: Config,
+        origin: Origin,
+        open_keychain: Arc<KeychainOpener>,
+    ) -> Result<Self, EngineError> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             EngineError::Startup(format!(
                 "cannot create the data folder {}: {e}. Choose another with {} or --data-dir",
@@ -51,7 +57,13 @@ impl Workspace {
             ))
         })?;
         let store = Store::open(config.database_path())?;
-        Ok(Self { config, store: Arc::new(store), open_keychain, keychain: Mutex::new(None), origin })
+        Ok(Self {
+            config,
+            store: Arc::new(store),
+            open_keychain,
+            keychain: Mutex::new(None),
+            origin,
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -78,7 +90,9 @@ impl Workspace {
     /// Runs blocking work (SQLite, the keychain) off the async runtime.
     async fn blocking<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Store, Result<Keychain, KeychainError>) -> Result<T, EngineError> + Send + 'static,
+        f: impl FnOnce(&Store, Result<Keychain, KeychainError>) -> Result<T, EngineError>
+        + Send
+        + 'static,
     ) -> Result<T, EngineError> {
         let store = self.store.clone();
         let keychain = self.keychain();
@@ -92,14 +106,27 @@ impl Workspace {
             Ok(v) => (Some(v), None),
             Err(e) => (None, Some(e.to_string())),
         };
-        Diagnostics { schema_version, database_error, keychain, ..Self::base_diagnostics(&self.config) }
+        Diagnostics {
+            schema_version,
+            database_error,
+            keychain,
+            ..Self::base_diagnostics(&self.config)
+        }
     }
 
     /// Diagnostics for a workspace that could not open: everything but the database.
     pub async fn diagnostics_for_failed_start(config: &Config, error: &EngineError) -> Diagnostics {
         let namespace = config.namespace.clone();
-        let keychain = check_keychain(move || Keychain::open_platform(namespace.clone()), &config.namespace).await;
-        Diagnostics { database_error: Some(error.to_string()), keychain, ..Self::base_diagnostics(config) }
+        let keychain = check_keychain(
+            move || Keychain::open_platform(namespace.clone()),
+            &config.namespace,
+        )
+        .await;
+        Diagnostics {
+            database_error: Some(error.to_string()),
+            keychain,
+            ..Self::base_diagnostics(config)
+        }
     }
 
     fn base_diagnostics(config: &Config) -> Diagnostics {
@@ -129,9 +156,17 @@ impl Workspace {
     }
 
     /// Stores (or replaces) the secret of a connection in the keychain.
-    pub async fn set_secret(&self, connection: ConnectionId, secret: switchboard_secrets::Secret) -> Result<(), EngineError> {
+    pub async fn set_secret(
+        &self,
+        connection: ConnectionId,
+        secret: switchboard_secrets::Secret,
+    ) -> Result<(), EngineError> {
         if secret.is_blank() {
-            return Err(switchboard_domain::ValidationError::new("secret", "enter the key; it cannot be empty").into());
+            return Err(switchboard_domain::ValidationError::new(
+                "secret",
+                "enter the key; it cannot be empty",
+            )
+            .into());
         }
         let origin = self.origin;
         self.blocking(move |store, keychain| {
@@ -139,8 +174,18 @@ impl Workspace {
             let keychain = keychain?;
             let replaced = keychain.contains(&connection.to_string())?;
             keychain.set(&connection.to_string(), &secret)?;
-            let (action, verb) = if replaced { ("secret.replaced", "Replaced") } else { ("secret.set", "Stored") };
-            audit(store, origin, action, connection, format!("{verb} the secret of {}", conn.display_name))
+            let (action, verb) = if replaced {
+                ("secret.replaced", "Replaced")
+            } else {
+                ("secret.set", "Stored")
+            };
+            audit(
+                store,
+                origin,
+                action,
+                connection,
+                format!("{verb} the secret of {}", conn.display_name),
+            )
         })
         .await
     }
@@ -161,8 +206,16 @@ impl Workspace {
             let conn = store.read(|db| connections::find(db, connection))?;
             let deleted = keychain?.delete(&connection.to_string())?;
             if deleted {
-                let name = conn.map(|c| c.display_name).unwrap_or_else(|| connection.to_string());
-                audit(store, origin, "secret.deleted", connection, format!("Deleted the secret of {name}"))?;
+                let name = conn
+                    .map(|c| c.display_name)
+                    .unwrap_or_else(|| connection.to_string());
+                audit(
+                    store,
+                    origin,
+                    "secret.deleted",
+                    connection,
+                    format!("Deleted the secret of {name}"),
+                )?;
             }
             Ok(deleted)
         })
@@ -170,7 +223,13 @@ impl Workspace {
     }
 }
 
-fn audit(store: &Store, origin: Origin, action: &str, connection: ConnectionId, summary: String) -> Result<(), EngineError> {
+fn audit(
+    store: &Store,
+    origin: Origin,
+    action: &str,
+    connection: ConnectionId,
+    summary: String,
+) -> Result<(), EngineError> {
     let entry = AuditEntry {
         id: 0,
         at: Timestamp::now(),
@@ -194,19 +253,45 @@ async fn check_keychain(
     });
     let outcome = tokio::time::timeout(KEYCHAIN_CHECK_TIMEOUT, check).await;
     let (backend, state, message, fix) = match outcome {
-        Ok(Ok(Ok(used))) => (used.to_owned(), KeychainState::Working, "A test entry was written, read back and deleted.".to_owned(), None),
-        Ok(Ok(Err(KeychainError::Unavailable { reason, fix, .. }))) => (backend, KeychainState::Unavailable, reason, Some(fix.to_owned())),
-        Ok(Ok(Err(KeychainError::Locked { reason, fix, .. }))) => (backend, KeychainState::Locked, reason, Some(fix.to_owned())),
+        Ok(Ok(Ok(used))) => (
+            used.to_owned(),
+            KeychainState::Working,
+            "A test entry was written, read back and deleted.".to_owned(),
+            None,
+        ),
+        Ok(Ok(Err(KeychainError::Unavailable { reason, fix, .. }))) => (
+            backend,
+            KeychainState::Unavailable,
+            reason,
+            Some(fix.to_owned()),
+        ),
+        Ok(Ok(Err(KeychainError::Locked { reason, fix, .. }))) => {
+            (backend, KeychainState::Locked, reason, Some(fix.to_owned()))
+        }
         Ok(Ok(Err(other))) => (backend, KeychainState::Failed, other.to_string(), None),
-        Ok(Err(join)) => (backend, KeychainState::Failed, format!("the keychain check stopped: {join}"), None),
+        Ok(Err(join)) => (
+            backend,
+            KeychainState::Failed,
+            format!("the keychain check stopped: {join}"),
+            None,
+        ),
         Err(_) => (
             backend,
             KeychainState::Locked,
-            format!("the keychain did not answer within {} seconds", KEYCHAIN_CHECK_TIMEOUT.as_secs()),
+            format!(
+                "the keychain did not answer within {} seconds",
+                KEYCHAIN_CHECK_TIMEOUT.as_secs()
+            ),
             Some("Answer or dismiss any keychain unlock prompt, then check again".to_owned()),
         ),
     };
-    KeychainStatus { backend, namespace: namespace.to_string(), state, message, fix }
+    KeychainStatus {
+        backend,
+        namespace: namespace.to_string(),
+        state,
+        message,
+        fix,
+    }
 }
 
 #[cfg(test)]
@@ -218,11 +303,20 @@ mod tests {
 
     fn workspace() -> (tempfile::TempDir, Workspace, Keychain) {
         let dir = tempfile::tempdir().expect("temp");
-        let config = Config { data_dir: dir.path().join("data"), namespace: Namespace::test("engine-unit") };
-        let store: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().expect("mock");
+        let config = Config {
+            data_dir: dir.path().join("data"),
+            namespace: Namespace::test("engine-unit"),
+        };
+        let store: Arc<keyring_core::CredentialStore> =
+            keyring_core::mock::Store::new().expect("mock");
         let keychain = Keychain::with_store(store, config.namespace.clone(), "mock");
         let shared = keychain.clone();
-        let ws = Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(shared.clone()))).expect("open");
+        let ws = Workspace::open_with_keychain(
+            config,
+            Origin::App,
+            Arc::new(move || Ok(shared.clone())),
+        )
+        .expect("open");
         (dir, ws, keychain)
     }
 
@@ -237,7 +331,9 @@ mod tests {
             created_at: Timestamp::now(),
             updated_at: Timestamp::now(),
         };
-        ws.store().write(|db| connections::upsert(db, &c)).expect("insert");
+        ws.store()
+            .write(|db| connections::upsert(db, &c))
+            .expect("insert");
         c.id
     }
 
@@ -246,11 +342,22 @@ mod tests {
         let (dir, ws, _) = workspace();
         let d = ws.diagnostics().await;
         assert_eq!(d.schema_version, Some(switchboard_store::SCHEMA_VERSION));
-        assert_eq!(d.database_path, dir.path().join("data").join("switchboard.db"));
+        assert_eq!(
+            d.database_path,
+            dir.path().join("data").join("switchboard.db")
+        );
         assert!(d.database_path.exists());
-        assert_eq!(d.keychain.state, KeychainState::Working, "{}", d.keychain.message);
+        assert_eq!(
+            d.keychain.state,
+            KeychainState::Working,
+            "{}",
+            d.keychain.message
+        );
         assert_eq!(d.keychain.backend, "mock");
-        assert_eq!(d.keychain.namespace, "io.switchboard.desktop.test.engine-unit");
+        assert_eq!(
+            d.keychain.namespace,
+            "io.switchboard.desktop.test.engine-unit"
+        );
     }
 
     #[tokio::test]
@@ -259,8 +366,17 @@ mod tests {
         let id = add_connection(&ws);
         assert!(!ws.has_secret(id).await.expect("has"));
         ws.set_secret(id, Secret::new("key-1")).await.expect("set");
-        ws.set_secret(id, Secret::new("key-2")).await.expect("replace");
-        assert_eq!(keychain.get(&id.to_string()).expect("get").expect("present").expose(), "key-2");
+        ws.set_secret(id, Secret::new("key-2"))
+            .await
+            .expect("replace");
+        assert_eq!(
+            keychain
+                .get(&id.to_string())
+                .expect("get")
+                .expect("present")
+                .expose(),
+            "key-2"
+        );
         assert!(ws.has_secret(id).await.expect("has"));
         assert!(ws.delete_secret(id).await.expect("delete"));
         assert!(!ws.delete_secret(id).await.expect("delete again"));
@@ -278,30 +394,50 @@ mod tests {
     #[tokio::test]
     async fn bad_secret_requests_are_refused_clearly() {
         let (_dir, ws, _) = workspace();
-        let blank = ws.set_secret(ConnectionId::new(), Secret::new("  ")).await.expect_err("blank");
+        let blank = ws
+            .set_secret(ConnectionId::new(), Secret::new("  "))
+            .await
+            .expect_err("blank");
         assert_eq!(blank.code(), crate::ErrorCode::InvalidInput);
-        let unknown = ws.set_secret(ConnectionId::new(), Secret::new("k")).await.expect_err("unknown connection");
+        let unknown = ws
+            .set_secret(ConnectionId::new(), Secret::new("k"))
+            .await
+            .expect_err("unknown connection");
         assert_eq!(unknown.code(), crate::ErrorCode::NotFound);
     }
 
     #[tokio::test]
     async fn a_missing_keychain_is_reported_not_panicked() {
         let dir = tempfile::tempdir().expect("temp");
-        let config = Config { data_dir: dir.path().into(), namespace: Namespace::test("nokeychain") };
+        let config = Config {
+            data_dir: dir.path().into(),
+            namespace: Namespace::test("nokeychain"),
+        };
         let ws = Workspace::open_with_keychain(
             config,
             Origin::App,
             Arc::new(|| {
-                Err(KeychainError::Unavailable { backend: "test", reason: "no Secret Service".into(), fix: "install gnome-keyring" })
+                Err(KeychainError::Unavailable {
+                    backend: "test",
+                    reason: "no Secret Service".into(),
+                    fix: "install gnome-keyring",
+                })
             }),
         )
         .expect("the workspace opens without a keychain");
         let d = ws.diagnostics().await;
         assert_eq!(d.keychain.state, KeychainState::Unavailable);
         assert_eq!(d.keychain.fix.as_deref(), Some("install gnome-keyring"));
-        assert_eq!(d.schema_version, Some(switchboard_store::SCHEMA_VERSION), "the database still works");
+        assert_eq!(
+            d.schema_version,
+            Some(switchboard_store::SCHEMA_VERSION),
+            "the database still works"
+        );
         let id = add_connection(&ws);
-        let err = ws.set_secret(id, Secret::new("k")).await.expect_err("no keychain");
+        let err = ws
+            .set_secret(id, Secret::new("k"))
+            .await
+            .expect_err("no keychain");
         assert_eq!(err.code(), crate::ErrorCode::KeychainUnavailable);
     }
 
@@ -310,7 +446,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp");
         let file = dir.path().join("not-a-folder");
         std::fs::write(&file, "x").expect("write");
-        let config = Config { data_dir: file.join("data"), namespace: Namespace::test("x") };
+        let config = Config {
+            data_dir: file.join("data"),
+            namespace: Namespace::test("x"),
+        };
         let err = Workspace::open(config, Origin::App).expect_err("cannot create");
         assert_eq!(err.code(), crate::ErrorCode::Startup);
         assert!(err.to_string().contains("SWITCHBOARD_DATA_DIR"), "{err}");

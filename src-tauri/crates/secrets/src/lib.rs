@@ -22,17 +22,28 @@ pub use secret::Secret;
 pub enum KeychainError {
     /// There is no keychain to talk to (no Secret Service on the session bus, ...).
     #[error("{backend} is not available: {reason}. {fix}")]
-    Unavailable { backend: &'static str, reason: String, fix: &'static str },
+    Unavailable {
+        backend: &'static str,
+        reason: String,
+        fix: &'static str,
+    },
 
     /// The keychain is there but refused access (locked, or the user declined).
     #[error("{backend} refused access: {reason}. {fix}")]
-    Locked { backend: &'static str, reason: String, fix: &'static str },
+    Locked {
+        backend: &'static str,
+        reason: String,
+        fix: &'static str,
+    },
 
     #[error("the keychain rejected the entry name: {0}")]
     Invalid(String),
 
     #[error("{backend} failed: {reason}")]
-    Platform { backend: &'static str, reason: String },
+    Platform {
+        backend: &'static str,
+        reason: String,
+    },
 }
 
 /// The keychain, opened on one namespace.
@@ -60,12 +71,24 @@ impl Keychain {
     /// to fix it, when there is none; the app stays usable for everything else.
     pub fn open_platform(namespace: Namespace) -> Result<Self, KeychainError> {
         let store = platform::open().map_err(|e| classify(platform::BACKEND, e))?;
-        Ok(Self { store, namespace, backend: platform::BACKEND })
+        Ok(Self {
+            store,
+            namespace,
+            backend: platform::BACKEND,
+        })
     }
 
     /// Uses the given store (the in-memory mock in unit tests).
-    pub fn with_store(store: Arc<CredentialStore>, namespace: Namespace, backend: &'static str) -> Self {
-        Self { store, namespace, backend }
+    pub fn with_store(
+        store: Arc<CredentialStore>,
+        namespace: Namespace,
+        backend: &'static str,
+    ) -> Self {
+        Self {
+            store,
+            namespace,
+            backend,
+        }
     }
 
     /// The name of this platform's keychain, whether or not it can be opened.
@@ -141,9 +164,17 @@ impl Keychain {
 fn classify(backend: &'static str, err: keyring_core::Error) -> KeychainError {
     use keyring_core::Error as E;
     match err {
-        E::NoStorageAccess(e) => KeychainError::Locked { backend, reason: e.to_string(), fix: platform::UNLOCK_FIX },
+        E::NoStorageAccess(e) => KeychainError::Locked {
+            backend,
+            reason: e.to_string(),
+            fix: platform::UNLOCK_FIX,
+        },
         E::PlatformFailure(e) if platform::is_missing_service(&e.to_string()) => {
-            KeychainError::Unavailable { backend, reason: e.to_string(), fix: platform::INSTALL_FIX }
+            KeychainError::Unavailable {
+                backend,
+                reason: e.to_string(),
+                fix: platform::INSTALL_FIX,
+            }
         }
         E::NoDefaultStore => KeychainError::Unavailable {
             backend,
@@ -151,8 +182,13 @@ fn classify(backend: &'static str, err: keyring_core::Error) -> KeychainError {
             fix: platform::INSTALL_FIX,
         },
         E::Invalid(attr, reason) => KeychainError::Invalid(format!("{attr}: {reason}")),
-        E::TooLong(attr, limit) => KeychainError::Invalid(format!("{attr} is longer than the keychain's limit of {limit}")),
-        other => KeychainError::Platform { backend, reason: other.to_string() },
+        E::TooLong(attr, limit) => KeychainError::Invalid(format!(
+            "{attr} is longer than the keychain's limit of {limit}"
+        )),
+        other => KeychainError::Platform {
+            backend,
+            reason: other.to_string(),
+        },
     }
 }
 
@@ -164,7 +200,8 @@ mod platform {
     pub const INSTALL_FIX: &str = "Install and start a Secret Service provider such as gnome-keyring or KWallet \
         (Debian/Ubuntu: `sudo apt-get install gnome-keyring`), and run Switchboard inside a desktop session \
         (on a headless box: `dbus-run-session` with `gnome-keyring-daemon --unlock`)";
-    pub const UNLOCK_FIX: &str = "Unlock your login keyring (e.g. in Passwords and Keys / Seahorse) and try again";
+    pub const UNLOCK_FIX: &str =
+        "Unlock your login keyring (e.g. in Passwords and Keys / Seahorse) and try again";
 
     pub fn open() -> keyring_core::Result<Arc<CredentialStore>> {
         let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new()?;
@@ -174,9 +211,17 @@ mod platform {
     /// D-Bus reports a missing bus or a missing Secret Service provider in a few ways.
     pub fn is_missing_service(message: &str) -> bool {
         let m = message.to_ascii_lowercase();
-        ["serviceunknown", "not provided by any .service", "dbus_session_bus_address", "no such file", "address", "connection refused", "unavailable"]
-            .iter()
-            .any(|needle| m.contains(needle))
+        [
+            "serviceunknown",
+            "not provided by any .service",
+            "dbus_session_bus_address",
+            "no such file",
+            "address",
+            "connection refused",
+            "unavailable",
+        ]
+        .iter()
+        .any(|needle| m.contains(needle))
     }
 }
 
@@ -186,7 +231,8 @@ mod platform {
 
     pub const BACKEND: &str = "macOS Keychain";
     pub const INSTALL_FIX: &str = "Open Keychain Access and make sure your login keychain exists";
-    pub const UNLOCK_FIX: &str = "Unlock your login keychain in Keychain Access and allow Switchboard when asked";
+    pub const UNLOCK_FIX: &str =
+        "Unlock your login keychain in Keychain Access and allow Switchboard when asked";
 
     pub fn open() -> keyring_core::Result<Arc<CredentialStore>> {
         let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new()?;
@@ -245,7 +291,11 @@ mod tests {
 
     fn mock_keychain(namespace: &str) -> Keychain {
         let store: Arc<CredentialStore> = keyring_core::mock::Store::new().expect("mock store");
-        Keychain::with_store(store, Namespace::custom(namespace).expect("namespace"), "mock")
+        Keychain::with_store(
+            store,
+            Namespace::custom(namespace).expect("namespace"),
+            "mock",
+        )
     }
 
     #[test]
@@ -253,9 +303,20 @@ mod tests {
         let keychain = mock_keychain("io.switchboard.desktop.test.unit");
         let account = "0192f0c4-5d2e-7a3b-9c1d-2e3f4a5b6c7d";
         assert!(!keychain.contains(account).expect("contains"));
-        keychain.set(account, &Secret::new("sk_live_one")).expect("set");
-        keychain.set(account, &Secret::new("sk_live_two")).expect("replace");
-        assert_eq!(keychain.get(account).expect("get").expect("present").expose(), "sk_live_two");
+        keychain
+            .set(account, &Secret::new("sk_live_one"))
+            .expect("set");
+        keychain
+            .set(account, &Secret::new("sk_live_two"))
+            .expect("replace");
+        assert_eq!(
+            keychain
+                .get(account)
+                .expect("get")
+                .expect("present")
+                .expose(),
+            "sk_live_two"
+        );
         assert!(keychain.delete(account).expect("delete"));
         assert!(!keychain.delete(account).expect("delete again"));
         assert!(keychain.get(account).expect("get").is_none());
@@ -270,7 +331,10 @@ mod tests {
 
     #[test]
     fn errors_are_classified_for_the_manager() {
-        let locked = classify("X", keyring_core::Error::NoStorageAccess("collection is locked".into()));
+        let locked = classify(
+            "X",
+            keyring_core::Error::NoStorageAccess("collection is locked".into()),
+        );
         assert!(matches!(locked, KeychainError::Locked { .. }));
         assert!(locked.to_string().contains("collection is locked"));
         let missing = classify("X", keyring_core::Error::NoDefaultStore);

@@ -24,7 +24,11 @@ impl Namespace {
 
     /// The namespace for this build: release or development.
     pub fn for_build() -> Self {
-        if cfg!(debug_assertions) { Self::development() } else { Self::release() }
+        if cfg!(debug_assertions) {
+            Self::development()
+        } else {
+            Self::release()
+        }
     }
 
     /// A namespace given by configuration (an environment variable in tests). It
@@ -34,7 +38,9 @@ impl Namespace {
         if service == APP_ID || service.starts_with(&format!("{APP_ID}.")) {
             Ok(Self(service.to_owned()))
         } else {
-            Err(format!("keychain namespace '{service}' must be {APP_ID} or start with '{APP_ID}.'"))
+            Err(format!(
+                "keychain namespace '{service}' must be {APP_ID} or start with '{APP_ID}.'"
+            ))
         }
     }
 
@@ -61,11 +67,20 @@ mod tests {
     #[test]
     fn builds_and_tests_are_kept_apart() {
         assert_ne!(Namespace::release(), Namespace::development());
-        assert!(Namespace::test("x").service().starts_with("io.switchboard.desktop.test."));
+        assert!(
+            Namespace::test("x")
+                .service()
+                .starts_with("io.switchboard.desktop.test.")
+        );
         assert!(!Namespace::test("x").is_real());
         assert!(Namespace::release().is_real());
         assert!(Namespace::custom("com.other.app").is_err());
         assert!(Namespace::custom("io.switchboard.desktopX").is_err());
-        assert_eq!(Namespace::custom(" io.switchboard.desktop.test.1 ").expect("ok").service(), "io.switchboard.desktop.test.1");
+        assert_eq!(
+            Namespace::custom(" io.switchboard.desktop.test.1 ")
+                .expect("ok")
+                .service(),
+            "io.switchboard.desktop.test.1"
+        );
     }
 }

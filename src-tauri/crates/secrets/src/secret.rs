@@ -63,7 +63,12 @@ mod tests {
         struct Holder {
             key: Secret,
         }
-        let holder = format!("{:?}", Holder { key: secret.clone() });
+        let holder = format!(
+            "{:?}",
+            Holder {
+                key: secret.clone()
+            }
+        );
         assert!(!holder.contains("abc123"), "{holder}");
         assert_eq!(secret.expose(), "sk_live_abc123");
     }

@@ -26,10 +26,17 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Agent> {
 pub fn get(db: &Db, id: AgentId) -> Result<Agent> {
     db.query_row("SELECT * FROM agents WHERE id = ?1", [id.0], from_row)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: "agent", id: id.to_string() })
+        .ok_or_else(|| StoreError::NotFound {
+            what: "agent",
+            id: id.to_string(),
+        })
 }
 
-pub fn find_by_vendor_id(db: &Db, connection: ConnectionId, vendor_id: &str) -> Result<Option<Agent>> {
+pub fn find_by_vendor_id(
+    db: &Db,
+    connection: ConnectionId,
+    vendor_id: &str,
+) -> Result<Option<Agent>> {
     Ok(db
         .query_row(
             "SELECT * FROM agents WHERE connection_id = ?1 AND vendor_id = ?2",
@@ -40,14 +47,21 @@ pub fn find_by_vendor_id(db: &Db, connection: ConnectionId, vendor_id: &str) -> 
 }
 
 pub fn list_by_connection(db: &Db, connection: ConnectionId) -> Result<Vec<Agent>> {
-    let mut stmt = db.prepare("SELECT * FROM agents WHERE connection_id = ?1 ORDER BY name COLLATE NOCASE, id")?;
-    let rows = stmt.query_map([connection.to_string()], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt = db.prepare(
+        "SELECT * FROM agents WHERE connection_id = ?1 ORDER BY name COLLATE NOCASE, id",
+    )?;
+    let rows = stmt
+        .query_map([connection.to_string()], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
 pub fn list_by_person(db: &Db, person: PersonId) -> Result<Vec<Agent>> {
-    let mut stmt = db.prepare("SELECT * FROM agents WHERE person_id = ?1 ORDER BY connection_id, id")?;
-    let rows = stmt.query_map([person.0], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt =
+        db.prepare("SELECT * FROM agents WHERE person_id = ?1 ORDER BY connection_id, id")?;
+    let rows = stmt
+        .query_map([person.0], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -86,7 +100,10 @@ pub fn set_person(db: &Db, id: AgentId, person: Option<PersonId>, link: PersonLi
         params![id.0, person.map(|p| p.0), link.as_str()],
     )?;
     if n == 0 {
-        return Err(StoreError::NotFound { what: "agent", id: id.to_string() });
+        return Err(StoreError::NotFound {
+            what: "agent",
+            id: id.to_string(),
+        });
     }
     Ok(())
 }
@@ -128,36 +145,59 @@ pub(crate) mod tests {
             .write(|db| {
                 connections::upsert(db, &conn)?;
                 let id = upsert(db, &agent)?;
-                let person = people::insert(db, &Person {
-                    id: PersonId(0),
-                    display_name: "John".into(),
-                    email: None,
-                    created_at: Timestamp(1),
-                })?;
+                let person = people::insert(
+                    db,
+                    &Person {
+                        id: PersonId(0),
+                        display_name: "John".into(),
+                        email: None,
+                        created_at: Timestamp(1),
+                    },
+                )?;
                 set_person(db, id, Some(person.id), PersonLink::Manual)?;
                 Ok((id, person))
             })
             .expect("write");
 
         // A re-sync with a new name keeps the row id and the manual link.
-        let resynced = Agent { name: "John Doe".into(), synced_at: Some(Timestamp(20)), ..agent.clone() };
+        let resynced = Agent {
+            name: "John Doe".into(),
+            synced_at: Some(Timestamp(20)),
+            ..agent.clone()
+        };
         let again = store.write(|db| upsert(db, &resynced)).expect("resync");
         assert_eq!(again, id);
         let stored = store.read(|db| get(db, id)).expect("get");
         assert_eq!(stored.name, "John Doe");
         assert_eq!(stored.person_id, Some(person.id));
         assert_eq!(stored.link, PersonLink::Manual);
-        assert_eq!(store.read(|db| list_by_person(db, person.id)).expect("by person").len(), 1);
+        assert_eq!(
+            store
+                .read(|db| list_by_person(db, person.id))
+                .expect("by person")
+                .len(),
+            1
+        );
 
         // Deleting the connection removes its agents.
-        store.write(|db| connections::delete(db, conn.id)).expect("delete");
-        assert!(store.read(|db| find_by_vendor_id(db, conn.id, "4188")).expect("find").is_none());
+        store
+            .write(|db| connections::delete(db, conn.id))
+            .expect("delete");
+        assert!(
+            store
+                .read(|db| find_by_vendor_id(db, conn.id, "4188"))
+                .expect("find")
+                .is_none()
+        );
     }
 
     #[test]
     fn an_agent_needs_an_existing_connection() {
         let (_dir, store) = crate::test_support::store();
         let orphan = sample(ConnectionId::new(), "1", "a@b.c");
-        assert!(store.write(|db| upsert(db, &orphan)).is_err(), "foreign keys are enforced");
+        assert!(
+            store.write(|db| upsert(db, &orphan)).is_err(),
+            "foreign keys are enforced"
+        );
     }
 }

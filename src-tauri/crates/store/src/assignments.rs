@@ -20,14 +20,20 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Assignment> {
 }
 
 pub fn list_by_target(db: &Db, target: TargetId) -> Result<Vec<Assignment>> {
-    let mut stmt = db.prepare("SELECT * FROM assignments WHERE target_id = ?1 ORDER BY agent_vendor_id")?;
-    let rows = stmt.query_map([target.0], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt =
+        db.prepare("SELECT * FROM assignments WHERE target_id = ?1 ORDER BY agent_vendor_id")?;
+    let rows = stmt
+        .query_map([target.0], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
 pub fn list_by_agent(db: &Db, agent: AgentId) -> Result<Vec<Assignment>> {
-    let mut stmt = db.prepare("SELECT * FROM assignments WHERE agent_id = ?1 ORDER BY target_id")?;
-    let rows = stmt.query_map([agent.0], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt =
+        db.prepare("SELECT * FROM assignments WHERE agent_id = ?1 ORDER BY target_id")?;
+    let rows = stmt
+        .query_map([agent.0], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -55,7 +61,13 @@ pub fn upsert(db: &Db, a: &Assignment) -> Result<()> {
 pub fn replace_for_target(db: &Db, target: TargetId, assignments: &[Assignment]) -> Result<()> {
     db.execute("DELETE FROM assignments WHERE target_id = ?1", [target.0])?;
     for a in assignments {
-        upsert(db, &Assignment { target_id: target, ..a.clone() })?;
+        upsert(
+            db,
+            &Assignment {
+                target_id: target,
+                ..a.clone()
+            },
+        )?;
     }
     Ok(())
 }
@@ -96,17 +108,53 @@ mod tests {
             observed_at: Timestamp(7),
         };
         store
-            .write(|db| replace_for_target(db, target, &[assignment("a1", Some(agent)), assignment("unknown", None)]))
+            .write(|db| {
+                replace_for_target(
+                    db,
+                    target,
+                    &[assignment("a1", Some(agent)), assignment("unknown", None)],
+                )
+            })
             .expect("replace");
-        assert_eq!(store.read(|db| list_by_target(db, target)).expect("list").len(), 2);
-        assert_eq!(store.read(|db| list_by_agent(db, agent)).expect("by agent"), [assignment("a1", Some(agent))]);
+        assert_eq!(
+            store
+                .read(|db| list_by_target(db, target))
+                .expect("list")
+                .len(),
+            2
+        );
+        assert_eq!(
+            store.read(|db| list_by_agent(db, agent)).expect("by agent"),
+            [assignment("a1", Some(agent))]
+        );
 
-        store.write(|db| replace_for_target(db, target, &[assignment("unknown", None)])).expect("replace");
-        assert!(store.read(|db| list_by_agent(db, agent)).expect("by agent").is_empty());
-        assert!(store.write(|db| delete(db, target, "unknown")).expect("delete"));
+        store
+            .write(|db| replace_for_target(db, target, &[assignment("unknown", None)]))
+            .expect("replace");
+        assert!(
+            store
+                .read(|db| list_by_agent(db, agent))
+                .expect("by agent")
+                .is_empty()
+        );
+        assert!(
+            store
+                .write(|db| delete(db, target, "unknown"))
+                .expect("delete")
+        );
 
-        store.write(|db| upsert(db, &assignment("a1", Some(agent)))).expect("upsert");
-        store.write(|db| targets::delete(db, target).map(|_| ())).expect("delete target");
-        assert!(store.read(|db| list_by_agent(db, agent)).expect("by agent").is_empty(), "cascade");
+        store
+            .write(|db| upsert(db, &assignment("a1", Some(agent))))
+            .expect("upsert");
+        store
+            .write(|db| targets::delete(db, target).map(|_| ()))
+            .expect("delete target");
+        assert!(
+            store
+                .read(|db| list_by_agent(db, agent))
+                .expect("by agent")
+                .is_empty(),
+            "cascade"
+        );
     }
 }

@@ -14,9 +14,15 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
         origin: parsed(row, "origin")?,
         action: row.get("action")?,
         connection_id: match connection_id {
-            Some(text) => Some(text.parse().map_err(|e: switchboard_domain::ValidationError| {
-                rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.into())
-            })?),
+            Some(text) => Some(text.parse().map_err(
+                |e: switchboard_domain::ValidationError| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        4,
+                        rusqlite::types::Type::Text,
+                        e.into(),
+                    )
+                },
+            )?),
             None => None,
         },
         summary: row.get("summary")?,
@@ -40,7 +46,9 @@ pub fn insert(db: &Db, entry: &AuditEntry) -> Result<i64> {
 /// The newest entries first.
 pub fn list_recent(db: &Db, limit: u32) -> Result<Vec<AuditEntry>> {
     let mut stmt = db.prepare("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ?1")?;
-    let rows = stmt.query_map([limit], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows = stmt
+        .query_map([limit], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -61,8 +69,18 @@ mod tests {
             connection_id: Some(ConnectionId::new()),
             summary: format!("{action} at {at}"),
         };
-        store.write(|db| { insert(db, &entry(1, "connection.created"))?; insert(db, &entry(2, "secret.replaced")) }).expect("insert");
-        let actions: Vec<_> = store.read(|db| list_recent(db, 5)).expect("list").into_iter().map(|e| e.action).collect();
+        store
+            .write(|db| {
+                insert(db, &entry(1, "connection.created"))?;
+                insert(db, &entry(2, "secret.replaced"))
+            })
+            .expect("insert");
+        let actions: Vec<_> = store
+            .read(|db| list_recent(db, 5))
+            .expect("list")
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
         assert_eq!(actions, ["secret.replaced", "connection.created"]);
     }
 }

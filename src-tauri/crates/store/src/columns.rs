@@ -7,7 +7,11 @@ use rusqlite::Row;
 use rusqlite::types::Type;
 use switchboard_domain::{Timestamp, ValidationError};
 
-fn failure(index: &str, ty: Type, err: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+fn failure(
+    index: &str,
+    ty: Type,
+    err: impl std::error::Error + Send + Sync + 'static,
+) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, ty, format!("{index}: {err}").into())
 }
 
@@ -17,7 +21,8 @@ where
     T: FromStr<Err = ValidationError>,
 {
     let text: String = row.get(column)?;
-    text.parse().map_err(|e: ValidationError| failure(column, Type::Text, e))
+    text.parse()
+        .map_err(|e: ValidationError| failure(column, Type::Text, e))
 }
 
 pub fn timestamp(row: &Row<'_>, column: &str) -> rusqlite::Result<Timestamp> {

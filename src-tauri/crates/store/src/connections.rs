@@ -7,7 +7,8 @@ use switchboard_domain::connection::{BaseUrl, Connection};
 use crate::columns::{parsed, timestamp};
 use crate::{Result, StoreError};
 
-const COLUMNS: &str = "id, vendor, display_name, base_url, settings, is_demo, created_at, updated_at";
+const COLUMNS: &str =
+    "id, vendor, display_name, base_url, settings, is_demo, created_at, updated_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
     let base_url: String = row.get("base_url")?;
@@ -17,7 +18,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
         vendor: parsed(row, "vendor")?,
         display_name: row.get("display_name")?,
         base_url: BaseUrl::parse(&base_url).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.to_string().into())
+            rusqlite::Error::FromSqlConversionFailure(
+                3,
+                rusqlite::types::Type::Text,
+                e.to_string().into(),
+            )
         })?,
         settings: serde_json::from_str(&settings).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.into())
@@ -29,7 +34,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
 }
 
 pub fn get(db: &Db, id: ConnectionId) -> Result<Connection> {
-    find(db, id)?.ok_or_else(|| StoreError::NotFound { what: "connection", id: id.to_string() })
+    find(db, id)?.ok_or_else(|| StoreError::NotFound {
+        what: "connection",
+        id: id.to_string(),
+    })
 }
 
 pub fn find(db: &Db, id: ConnectionId) -> Result<Option<Connection>> {
@@ -41,7 +49,9 @@ pub fn find(db: &Db, id: ConnectionId) -> Result<Option<Connection>> {
 pub fn list(db: &Db) -> Result<Vec<Connection>> {
     let sql = format!("SELECT {COLUMNS} FROM connections ORDER BY display_name COLLATE NOCASE, id");
     let mut stmt = db.prepare(&sql)?;
-    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows = stmt
+        .query_map([], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -99,11 +109,12 @@ pub(crate) mod tests {
         let (_dir, store) = crate::test_support::store();
         let mut a = sample(Vendor::Pingup, "Pingup EU");
         let b = sample(Vendor::CcaiPlatform, "acme ccai");
-        store.write(|db| {
-            upsert(db, &a)?;
-            upsert(db, &b)
-        })
-        .expect("insert");
+        store
+            .write(|db| {
+                upsert(db, &a)?;
+                upsert(db, &b)
+            })
+            .expect("insert");
         assert_eq!(store.read(|db| get(db, a.id)).expect("get"), a);
 
         a.display_name = "Pingup Europe".into();
@@ -113,13 +124,24 @@ pub(crate) mod tests {
         store.write(|db| upsert(db, &changed)).expect("update");
         assert_eq!(store.read(|db| get(db, a.id)).expect("get"), a);
 
-        let names: Vec<_> = store.read(list).expect("list").into_iter().map(|c| c.display_name).collect();
+        let names: Vec<_> = store
+            .read(list)
+            .expect("list")
+            .into_iter()
+            .map(|c| c.display_name)
+            .collect();
         assert_eq!(names, ["acme ccai", "Pingup Europe"]);
 
         assert!(store.write(|db| delete(db, a.id)).expect("delete"));
         assert!(!store.write(|db| delete(db, a.id)).expect("delete again"));
         let err = store.read(|db| get(db, a.id)).expect_err("gone");
-        assert!(matches!(err, StoreError::NotFound { what: "connection", .. }));
+        assert!(matches!(
+            err,
+            StoreError::NotFound {
+                what: "connection",
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -128,7 +150,9 @@ pub(crate) mod tests {
         let columns: Vec<String> = store
             .read(|db| {
                 let mut stmt = db.prepare("SELECT name FROM pragma_table_info('connections')")?;
-                let rows = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                let rows = stmt
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
                 Ok(rows)
             })
             .expect("columns");

@@ -21,15 +21,24 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Job> {
 }
 
 pub fn get(db: &Db, id: JobId) -> Result<Job> {
-    db.query_row("SELECT * FROM jobs WHERE id = ?1", [id.to_string()], from_row)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: "job", id: id.to_string() })
+    db.query_row(
+        "SELECT * FROM jobs WHERE id = ?1",
+        [id.to_string()],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound {
+        what: "job",
+        id: id.to_string(),
+    })
 }
 
 /// The newest jobs first.
 pub fn list_recent(db: &Db, limit: u32) -> Result<Vec<Job>> {
     let mut stmt = db.prepare("SELECT * FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?1")?;
-    let rows = stmt.query_map([limit], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows = stmt
+        .query_map([limit], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -52,13 +61,19 @@ pub fn insert(db: &Db, job: &Job) -> Result<()> {
 }
 
 pub fn set_state(db: &Db, id: JobId, state: JobState, at: Timestamp) -> Result<()> {
-    let finished = matches!(state, JobState::Done | JobState::Partial | JobState::Failed | JobState::Cancelled);
+    let finished = matches!(
+        state,
+        JobState::Done | JobState::Partial | JobState::Failed | JobState::Cancelled
+    );
     let n = db.execute(
         "UPDATE jobs SET state = ?2, updated_at = ?3, finished_at = CASE WHEN ?4 THEN ?3 ELSE NULL END WHERE id = ?1",
         params![id.to_string(), state.as_str(), at.0, finished],
     )?;
     if n == 0 {
-        return Err(StoreError::NotFound { what: "job", id: id.to_string() });
+        return Err(StoreError::NotFound {
+            what: "job",
+            id: id.to_string(),
+        });
     }
     Ok(())
 }
@@ -90,13 +105,32 @@ pub(crate) mod tests {
     fn jobs_finish_with_a_time() {
         let (_dir, store) = crate::test_support::store();
         let (old, new) = (sample(1), sample(2));
-        store.write(|db| { insert(db, &old)?; insert(db, &new) }).expect("insert");
-        let ids: Vec<_> = store.read(|db| list_recent(db, 10)).expect("list").into_iter().map(|j| j.id).collect();
+        store
+            .write(|db| {
+                insert(db, &old)?;
+                insert(db, &new)
+            })
+            .expect("insert");
+        let ids: Vec<_> = store
+            .read(|db| list_recent(db, 10))
+            .expect("list")
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
         assert_eq!(ids, [new.id, old.id]);
 
-        store.write(|db| set_state(db, old.id, JobState::Partial, Timestamp(9))).expect("finish");
+        store
+            .write(|db| set_state(db, old.id, JobState::Partial, Timestamp(9)))
+            .expect("finish");
         let done = store.read(|db| get(db, old.id)).expect("get");
-        assert_eq!((done.state, done.finished_at), (JobState::Partial, Some(Timestamp(9))));
-        assert!(store.write(|db| set_state(db, JobId::new(), JobState::Done, Timestamp(1))).is_err());
+        assert_eq!(
+            (done.state, done.finished_at),
+            (JobState::Partial, Some(Timestamp(9)))
+        );
+        assert!(
+            store
+                .write(|db| set_state(db, JobId::new(), JobState::Done, Timestamp(1)))
+                .is_err()
+        );
     }
 }

@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use crate::{Result, StoreError};
 
 /// Every migration, in order. Append only: a released migration never changes.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_initial",
+    include_str!("../migrations/0001_initial.sql"),
+)];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -20,7 +23,11 @@ pub(crate) fn refuse_newer(conn: &Connection) -> Result<u32> {
     let found = schema_version(conn)?;
     if found > SCHEMA_VERSION {
         let path = conn.path().map(Into::into).unwrap_or_default();
-        return Err(StoreError::NewerSchema { path, found, supported: SCHEMA_VERSION });
+        return Err(StoreError::NewerSchema {
+            path,
+            found,
+            supported: SCHEMA_VERSION,
+        });
     }
     Ok(found)
 }
@@ -29,7 +36,11 @@ pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
     let found = refuse_newer(conn)?;
     for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = index as u32 + 1;
-        let fail = |source| StoreError::Migration { version, name, source };
+        let fail = |source| StoreError::Migration {
+            version,
+            name,
+            source,
+        };
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
             .map_err(fail)?;
@@ -38,7 +49,8 @@ pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
             continue;
         }
         tx.execute_batch(sql).map_err(fail)?;
-        tx.pragma_update(None, "user_version", version).map_err(fail)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(fail)?;
         tx.commit().map_err(fail)?;
     }
     Ok(())
@@ -61,16 +73,28 @@ mod tests {
         assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
         let tables: Vec<String> = store
             .read(|c| {
-                let mut stmt = c.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")?;
-                let rows = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                let mut stmt =
+                    c.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")?;
+                let rows = stmt
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
                 Ok(rows)
             })
             .expect("tables");
         assert_eq!(
             tables,
             [
-                "agents", "assignments", "audit_log", "connections", "jobs", "operations", "people",
-                "status_samples", "targets", "team_members", "teams"
+                "agents",
+                "assignments",
+                "audit_log",
+                "connections",
+                "jobs",
+                "operations",
+                "people",
+                "status_samples",
+                "targets",
+                "team_members",
+                "teams"
             ]
         );
     }
@@ -100,9 +124,19 @@ mod tests {
         }
         let before = std::fs::read(&path).expect("read");
         let err = Store::open(&path).expect_err("must refuse");
-        assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }), "{err}");
-        assert!(err.to_string().contains("newer version of Switchboard"), "{err}");
-        assert_eq!(std::fs::read(&path).expect("read"), before, "file must not change");
+        assert!(
+            matches!(err, StoreError::NewerSchema { found: 99, .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("newer version of Switchboard"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            before,
+            "file must not change"
+        );
     }
 
     #[test]
@@ -113,14 +147,22 @@ mod tests {
             // A table the first migration wants to create already exists: it must fail
             // and leave neither half the schema nor a bumped version behind.
             let conn = Connection::open(&path).expect("raw open");
-            conn.execute_batch("CREATE TABLE audit_log (x);").expect("seed");
+            conn.execute_batch("CREATE TABLE audit_log (x);")
+                .expect("seed");
         }
         let err = Store::open(&path).expect_err("must fail");
-        assert!(matches!(err, StoreError::Migration { version: 1, .. }), "{err}");
+        assert!(
+            matches!(err, StoreError::Migration { version: 1, .. }),
+            "{err}"
+        );
         let conn = Connection::open(&path).expect("raw open");
         assert_eq!(schema_version(&conn).expect("version"), 0);
         let count: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'connections'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'connections'",
+                [],
+                |r| r.get(0),
+            )
             .expect("count");
         assert_eq!(count, 0, "no partial schema");
     }

@@ -35,19 +35,26 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Operation> {
 pub fn get(db: &Db, id: OperationId) -> Result<Operation> {
     db.query_row("SELECT * FROM operations WHERE id = ?1", [id.0], from_row)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: "operation", id: id.to_string() })
+        .ok_or_else(|| StoreError::NotFound {
+            what: "operation",
+            id: id.to_string(),
+        })
 }
 
 pub fn list_by_job(db: &Db, job: JobId) -> Result<Vec<Operation>> {
     let mut stmt = db.prepare("SELECT * FROM operations WHERE job_id = ?1 ORDER BY id")?;
-    let rows = stmt.query_map([job.to_string()], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows = stmt
+        .query_map([job.to_string()], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
 /// Unfinished operations in `state`, oldest first (served by a partial index).
 pub fn list_in_state(db: &Db, state: OperationState) -> Result<Vec<Operation>> {
     let mut stmt = db.prepare("SELECT * FROM operations WHERE state = ?1 ORDER BY id")?;
-    let rows = stmt.query_map([state.as_str()], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows = stmt
+        .query_map([state.as_str()], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -122,7 +129,10 @@ pub fn delete(db: &Db, id: OperationId) -> Result<bool> {
 
 fn found(n: usize, id: OperationId) -> Result<()> {
     if n == 0 {
-        return Err(StoreError::NotFound { what: "operation", id: id.to_string() });
+        return Err(StoreError::NotFound {
+            what: "operation",
+            id: id.to_string(),
+        });
     }
     Ok(())
 }
@@ -168,28 +178,67 @@ mod tests {
                 insert(db, &sample(job.id))
             })
             .expect("journal");
-        store.write(|db| mark_sending(db, id, Timestamp(2))).expect("sending");
-        let pending = store.read(|db| list_in_state(db, OperationState::Sending)).expect("pending");
-        assert_eq!(pending.iter().map(|o| (o.id, o.attempts)).collect::<Vec<_>>(), [(id, 1)]);
+        store
+            .write(|db| mark_sending(db, id, Timestamp(2)))
+            .expect("sending");
+        let pending = store
+            .read(|db| list_in_state(db, OperationState::Sending))
+            .expect("pending");
+        assert_eq!(
+            pending
+                .iter()
+                .map(|o| (o.id, o.attempts))
+                .collect::<Vec<_>>(),
+            [(id, 1)]
+        );
 
         let answer = json!({"id": 5214000, "assignee": {"id": 4188}});
         store
-            .write(|db| finish(db, id, OperationState::Done, Some(&answer), None, Timestamp(3)))
+            .write(|db| {
+                finish(
+                    db,
+                    id,
+                    OperationState::Done,
+                    Some(&answer),
+                    None,
+                    Timestamp(3),
+                )
+            })
             .expect("finish");
         let op = store.read(|db| get(db, id)).expect("get");
         assert_eq!(op.state, OperationState::Done);
         assert_eq!(op.response, Some(answer));
         assert_eq!(op.finished_at, Some(Timestamp(3)));
         assert_eq!(op.request, json!({"agents": ["4188"]}));
-        assert!(store.read(|db| list_in_state(db, OperationState::Sending)).expect("none").is_empty());
+        assert!(
+            store
+                .read(|db| list_in_state(db, OperationState::Sending))
+                .expect("none")
+                .is_empty()
+        );
 
         store
-            .write(|db| finish(db, id, OperationState::Conflict, None, Some(("conflict", "changed")), Timestamp(4)))
+            .write(|db| {
+                finish(
+                    db,
+                    id,
+                    OperationState::Conflict,
+                    None,
+                    Some(("conflict", "changed")),
+                    Timestamp(4),
+                )
+            })
             .expect("conflict");
         let op = store.read(|db| get(db, id)).expect("get");
         assert_eq!(op.finished_at, None, "a conflict is not final");
         assert_eq!(op.error_message.as_deref(), Some("changed"));
-        assert_eq!(store.read(|db| list_by_job(db, job.id)).expect("by job").len(), 1);
+        assert_eq!(
+            store
+                .read(|db| list_by_job(db, job.id))
+                .expect("by job")
+                .len(),
+            1
+        );
     }
 
     #[test]

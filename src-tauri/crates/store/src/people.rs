@@ -19,16 +19,23 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
 pub fn get(db: &Db, id: PersonId) -> Result<Person> {
     db.query_row("SELECT * FROM people WHERE id = ?1", [id.0], from_row)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: "person", id: id.to_string() })
+        .ok_or_else(|| StoreError::NotFound {
+            what: "person",
+            id: id.to_string(),
+        })
 }
 
 pub fn find_by_email(db: &Db, email: &str) -> Result<Option<Person>> {
-    Ok(db.query_row("SELECT * FROM people WHERE email = ?1", [email], from_row).optional()?)
+    Ok(db
+        .query_row("SELECT * FROM people WHERE email = ?1", [email], from_row)
+        .optional()?)
 }
 
 pub fn list(db: &Db) -> Result<Vec<Person>> {
     let mut stmt = db.prepare("SELECT * FROM people ORDER BY display_name COLLATE NOCASE, id")?;
-    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows = stmt
+        .query_map([], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -38,7 +45,10 @@ pub fn insert(db: &Db, person: &Person) -> Result<Person> {
         "INSERT INTO people (display_name, email, created_at) VALUES (?1, ?2, ?3)",
         params![person.display_name, person.email, person.created_at.0],
     )?;
-    Ok(Person { id: PersonId(db.last_insert_rowid()), ..person.clone() })
+    Ok(Person {
+        id: PersonId(db.last_insert_rowid()),
+        ..person.clone()
+    })
 }
 
 pub fn update(db: &Db, person: &Person) -> Result<()> {
@@ -47,7 +57,10 @@ pub fn update(db: &Db, person: &Person) -> Result<()> {
         params![person.id.0, person.display_name, person.email],
     )?;
     if n == 0 {
-        return Err(StoreError::NotFound { what: "person", id: person.id.to_string() });
+        return Err(StoreError::NotFound {
+            what: "person",
+            id: person.id.to_string(),
+        });
     }
     Ok(())
 }
@@ -67,23 +80,45 @@ mod tests {
         let (_dir, store) = crate::test_support::store();
         let ana = store
             .write(|db| {
-                insert(db, &Person {
-                    id: PersonId(0),
-                    display_name: "Ana Lima".into(),
-                    email: Some("ana@acme.com".into()),
-                    created_at: Timestamp(1),
-                })
+                insert(
+                    db,
+                    &Person {
+                        id: PersonId(0),
+                        display_name: "Ana Lima".into(),
+                        email: Some("ana@acme.com".into()),
+                        created_at: Timestamp(1),
+                    },
+                )
             })
             .expect("insert");
         assert!(ana.id.0 > 0);
-        assert_eq!(store.read(|db| find_by_email(db, "ana@acme.com")).expect("find"), Some(ana.clone()));
+        assert_eq!(
+            store
+                .read(|db| find_by_email(db, "ana@acme.com"))
+                .expect("find"),
+            Some(ana.clone())
+        );
 
-        let renamed = Person { display_name: "Ana L.".into(), ..ana.clone() };
+        let renamed = Person {
+            display_name: "Ana L.".into(),
+            ..ana.clone()
+        };
         store.write(|db| update(db, &renamed)).expect("update");
-        assert_eq!(store.read(|db| get(db, ana.id)).expect("get").display_name, "Ana L.");
+        assert_eq!(
+            store.read(|db| get(db, ana.id)).expect("get").display_name,
+            "Ana L."
+        );
 
         // Email is unique: a second person with it is refused.
-        let dup = store.write(|db| insert(db, &Person { id: PersonId(0), ..ana.clone() }));
+        let dup = store.write(|db| {
+            insert(
+                db,
+                &Person {
+                    id: PersonId(0),
+                    ..ana.clone()
+                },
+            )
+        });
         assert!(dup.is_err());
 
         assert!(store.write(|db| delete(db, ana.id)).expect("delete"));

@@ -32,13 +32,20 @@ pub fn latest(db: &Db, agent: AgentId) -> Result<Option<StatusSample>> {
 }
 
 /// Samples of one agent that overlap `[from, to)`, oldest first.
-pub fn list_for_agent(db: &Db, agent: AgentId, from: Timestamp, to: Timestamp) -> Result<Vec<StatusSample>> {
+pub fn list_for_agent(
+    db: &Db,
+    agent: AgentId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<StatusSample>> {
     let mut stmt = db.prepare(
         "SELECT * FROM status_samples
          WHERE agent_id = ?1 AND started_at < ?3 AND coalesce(ended_at, last_seen_at) >= ?2
          ORDER BY started_at, id",
     )?;
-    let rows = stmt.query_map(params![agent.0, from.0, to.0], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows = stmt
+        .query_map(params![agent.0, from.0, to.0], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -62,7 +69,10 @@ pub fn insert(db: &Db, s: &StatusSample) -> Result<i64> {
 
 /// Extends an open sample: the agent was seen in the same status at `at`.
 pub fn touch(db: &Db, id: i64, at: Timestamp) -> Result<()> {
-    db.execute("UPDATE status_samples SET last_seen_at = max(last_seen_at, ?2) WHERE id = ?1", params![id, at.0])?;
+    db.execute(
+        "UPDATE status_samples SET last_seen_at = max(last_seen_at, ?2) WHERE id = ?1",
+        params![id, at.0],
+    )?;
     Ok(())
 }
 
@@ -76,7 +86,10 @@ pub fn end(db: &Db, id: i64, at: Timestamp) -> Result<()> {
 }
 
 pub fn delete_before(db: &Db, before: Timestamp) -> Result<usize> {
-    Ok(db.execute("DELETE FROM status_samples WHERE coalesce(ended_at, last_seen_at) < ?1", [before.0])?)
+    Ok(db.execute(
+        "DELETE FROM status_samples WHERE coalesce(ended_at, last_seen_at) < ?1",
+        [before.0],
+    )?)
 }
 
 #[cfg(test)]
@@ -107,15 +120,37 @@ mod tests {
             source: StatusSource::Poll,
         };
         let id = store.write(|db| insert(db, &sample)).expect("insert");
-        store.write(|db| touch(db, id, Timestamp(150))).expect("touch");
-        store.write(|db| touch(db, id, Timestamp(120))).expect("older touch is ignored");
-        assert_eq!(store.read(|db| latest(db, agent)).expect("latest").map(|s| s.last_seen_at), Some(Timestamp(150)));
+        store
+            .write(|db| touch(db, id, Timestamp(150)))
+            .expect("touch");
+        store
+            .write(|db| touch(db, id, Timestamp(120)))
+            .expect("older touch is ignored");
+        assert_eq!(
+            store
+                .read(|db| latest(db, agent))
+                .expect("latest")
+                .map(|s| s.last_seen_at),
+            Some(Timestamp(150))
+        );
 
         store.write(|db| end(db, id, Timestamp(200))).expect("end");
-        let overlapping = store.read(|db| list_for_agent(db, agent, Timestamp(190), Timestamp(300))).expect("range");
+        let overlapping = store
+            .read(|db| list_for_agent(db, agent, Timestamp(190), Timestamp(300)))
+            .expect("range");
         assert_eq!(overlapping.len(), 1);
         assert_eq!(overlapping[0].ended_at, Some(Timestamp(200)));
-        assert!(store.read(|db| list_for_agent(db, agent, Timestamp(201), Timestamp(300))).expect("range").is_empty());
-        assert_eq!(store.write(|db| delete_before(db, Timestamp(201))).expect("prune"), 1);
+        assert!(
+            store
+                .read(|db| list_for_agent(db, agent, Timestamp(201), Timestamp(300)))
+                .expect("range")
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .write(|db| delete_before(db, Timestamp(201)))
+                .expect("prune"),
+            1
+        );
     }
 }

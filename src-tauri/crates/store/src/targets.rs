@@ -25,10 +25,18 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Target> {
 pub fn get(db: &Db, id: TargetId) -> Result<Target> {
     db.query_row("SELECT * FROM targets WHERE id = ?1", [id.0], from_row)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: "target", id: id.to_string() })
+        .ok_or_else(|| StoreError::NotFound {
+            what: "target",
+            id: id.to_string(),
+        })
 }
 
-pub fn find_by_vendor_id(db: &Db, connection: ConnectionId, kind: TargetKind, vendor_id: &str) -> Result<Option<Target>> {
+pub fn find_by_vendor_id(
+    db: &Db,
+    connection: ConnectionId,
+    kind: TargetKind,
+    vendor_id: &str,
+) -> Result<Option<Target>> {
     Ok(db
         .query_row(
             "SELECT * FROM targets WHERE connection_id = ?1 AND kind = ?2 AND vendor_id = ?3",
@@ -39,12 +47,19 @@ pub fn find_by_vendor_id(db: &Db, connection: ConnectionId, kind: TargetKind, ve
 }
 
 /// One page of a connection's targets, most recently active first.
-pub fn list_by_connection(db: &Db, connection: ConnectionId, limit: u32, offset: u32) -> Result<Vec<Target>> {
+pub fn list_by_connection(
+    db: &Db,
+    connection: ConnectionId,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<Target>> {
     let mut stmt = db.prepare(
         "SELECT * FROM targets WHERE connection_id = ?1
          ORDER BY last_activity_at DESC NULLS LAST, id LIMIT ?2 OFFSET ?3",
     )?;
-    let rows = stmt.query_map(params![connection.to_string(), limit, offset], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows = stmt
+        .query_map(params![connection.to_string(), limit, offset], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -80,7 +95,11 @@ pub fn delete(db: &Db, id: TargetId) -> Result<bool> {
 }
 
 pub fn count_by_connection(db: &Db, connection: ConnectionId) -> Result<i64> {
-    Ok(db.query_row("SELECT count(*) FROM targets WHERE connection_id = ?1", [connection.to_string()], |r| r.get(0))?)
+    Ok(db.query_row(
+        "SELECT count(*) FROM targets WHERE connection_id = ?1",
+        [connection.to_string()],
+        |r| r.get(0),
+    )?)
 }
 
 #[cfg(test)]
@@ -111,18 +130,42 @@ pub(crate) mod tests {
         let ids = store
             .write(|db| {
                 connections::upsert(db, &conn)?;
-                (0..5).map(|i| upsert(db, &sample(conn.id, &format!("{i}"), i))).collect::<Result<Vec<_>>>()
+                (0..5)
+                    .map(|i| upsert(db, &sample(conn.id, &format!("{i}"), i)))
+                    .collect::<Result<Vec<_>>>()
             })
             .expect("write");
-        let first_page = store.read(|db| list_by_connection(db, conn.id, 2, 0)).expect("page");
+        let first_page = store
+            .read(|db| list_by_connection(db, conn.id, 2, 0))
+            .expect("page");
         let vendor_ids: Vec<_> = first_page.iter().map(|t| t.vendor_id.as_str()).collect();
         assert_eq!(vendor_ids, ["4", "3"], "most recent first");
-        assert_eq!(store.read(|db| count_by_connection(db, conn.id)).expect("count"), 5);
+        assert_eq!(
+            store
+                .read(|db| count_by_connection(db, conn.id))
+                .expect("count"),
+            5
+        );
 
-        let changed = Target { status: Some("closed".into()), ..sample(conn.id, "2", 2) };
-        assert_eq!(store.write(|db| upsert(db, &changed)).expect("update"), ids[2]);
-        assert_eq!(store.read(|db| get(db, ids[2])).expect("get").status.as_deref(), Some("closed"));
-        let found = store.read(|db| find_by_vendor_id(db, conn.id, TargetKind::Chat, "2")).expect("find");
+        let changed = Target {
+            status: Some("closed".into()),
+            ..sample(conn.id, "2", 2)
+        };
+        assert_eq!(
+            store.write(|db| upsert(db, &changed)).expect("update"),
+            ids[2]
+        );
+        assert_eq!(
+            store
+                .read(|db| get(db, ids[2]))
+                .expect("get")
+                .status
+                .as_deref(),
+            Some("closed")
+        );
+        let found = store
+            .read(|db| find_by_vendor_id(db, conn.id, TargetKind::Chat, "2"))
+            .expect("find");
         assert_eq!(found.map(|t| t.id), Some(ids[2]));
     }
 }

@@ -21,12 +21,18 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Team> {
 pub fn get(db: &Db, id: TeamId) -> Result<Team> {
     db.query_row("SELECT * FROM teams WHERE id = ?1", [id.0], from_row)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: "team", id: id.to_string() })
+        .ok_or_else(|| StoreError::NotFound {
+            what: "team",
+            id: id.to_string(),
+        })
 }
 
 pub fn list_by_connection(db: &Db, connection: ConnectionId) -> Result<Vec<Team>> {
-    let mut stmt = db.prepare("SELECT * FROM teams WHERE connection_id = ?1 ORDER BY name COLLATE NOCASE, id")?;
-    let rows = stmt.query_map([connection.to_string()], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt = db
+        .prepare("SELECT * FROM teams WHERE connection_id = ?1 ORDER BY name COLLATE NOCASE, id")?;
+    let rows = stmt
+        .query_map([connection.to_string()], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -56,7 +62,8 @@ pub fn delete(db: &Db, id: TeamId) -> Result<bool> {
 /// Replaces the team's members with exactly `agents`.
 pub fn set_members(db: &Db, team: TeamId, agents: &[AgentId]) -> Result<()> {
     db.execute("DELETE FROM team_members WHERE team_id = ?1", [team.0])?;
-    let mut stmt = db.prepare_cached("INSERT INTO team_members (team_id, agent_id) VALUES (?1, ?2)")?;
+    let mut stmt =
+        db.prepare_cached("INSERT INTO team_members (team_id, agent_id) VALUES (?1, ?2)")?;
     for agent in agents {
         stmt.execute([team.0, agent.0])?;
     }
@@ -64,8 +71,11 @@ pub fn set_members(db: &Db, team: TeamId, agents: &[AgentId]) -> Result<()> {
 }
 
 pub fn list_members(db: &Db, team: TeamId) -> Result<Vec<AgentId>> {
-    let mut stmt = db.prepare("SELECT agent_id FROM team_members WHERE team_id = ?1 ORDER BY agent_id")?;
-    let rows = stmt.query_map([team.0], |r| r.get(0).map(AgentId))?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt =
+        db.prepare("SELECT agent_id FROM team_members WHERE team_id = ?1 ORDER BY agent_id")?;
+    let rows = stmt
+        .query_map([team.0], |r| r.get(0).map(AgentId))?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -97,11 +107,28 @@ mod tests {
                 Ok((t, a, b))
             })
             .expect("write");
-        assert_eq!(store.read(|db| list_members(db, team_id)).expect("members"), [a, b]);
-        assert_eq!(store.read(|db| get(db, team_id)).expect("get").name, "Night shift");
+        assert_eq!(
+            store.read(|db| list_members(db, team_id)).expect("members"),
+            [a, b]
+        );
+        assert_eq!(
+            store.read(|db| get(db, team_id)).expect("get").name,
+            "Night shift"
+        );
 
-        store.write(|db| agents::delete(db, a).map(|_| ())).expect("delete agent");
-        assert_eq!(store.read(|db| list_members(db, team_id)).expect("members"), [b]);
-        assert_eq!(store.read(|db| list_by_connection(db, conn.id)).expect("list").len(), 1);
+        store
+            .write(|db| agents::delete(db, a).map(|_| ()))
+            .expect("delete agent");
+        assert_eq!(
+            store.read(|db| list_members(db, team_id)).expect("members"),
+            [b]
+        );
+        assert_eq!(
+            store
+                .read(|db| list_by_connection(db, conn.id))
+                .expect("list")
+                .len(),
+            1
+        );
     }
 }
