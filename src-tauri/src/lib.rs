@@ -48,6 +48,21 @@ pub fn configure<R: tauri::Runtime>(
     builder.manage(state).invoke_handler(ipc::handler())
 }
 
+/// The main window. Its webview keeps its own storage (caches, local storage) in
+/// `<data folder>/webview`, so everything the app writes follows `--data-dir`.
+fn open_main_window(app: &tauri::App, data_dir: Option<std::path::PathBuf>) -> tauri::Result<()> {
+    let mut window =
+        tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::App("index.html".into()))
+            .title("Switchboard")
+            .inner_size(1280.0, 820.0)
+            .min_inner_size(900.0, 600.0);
+    if let Some(dir) = data_dir {
+        window = window.data_directory(dir.join("webview"));
+    }
+    window.build()?;
+    Ok(())
+}
+
 pub fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let state = match open_state(&args) {
@@ -57,7 +72,11 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    if let Err(err) = configure(tauri::Builder::default(), state).run(tauri::generate_context!()) {
+    let data_dir = state.data_dir();
+    let app = configure(tauri::Builder::default(), state)
+        .setup(move |app| Ok(open_main_window(app, data_dir.clone())?))
+        .run(tauri::generate_context!());
+    if let Err(err) = app {
         eprintln!("Switchboard could not start its window: {err}");
         std::process::exit(1);
     }

@@ -22,6 +22,14 @@ impl AppState {
         AppState::Failed { config, error }
     }
 
+    /// The data folder in use, when one could be determined.
+    pub fn data_dir(&self) -> Option<std::path::PathBuf> {
+        match self {
+            AppState::Ready(ws) => Some(ws.config().data_dir.clone()),
+            AppState::Failed { config, .. } => config.as_ref().map(|c| c.data_dir.clone()),
+        }
+    }
+
     /// The workspace, or the start-up error every command answers with.
     pub fn workspace(&self) -> Result<Arc<Workspace>, IpcError> {
         match self {

@@ -112,7 +112,7 @@ impl Store {
 
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<u32> {
-        self.read(|conn| schema_version(conn))
+        self.read(schema_version)
     }
 
     /// The SQLite library version in use (bundled with the app).
