@@ -60,8 +60,24 @@ fn webview_for(state: AppState) -> tauri::WebviewWindow<MockRuntime> {
         .expect("webview")
 }
 
+/// The app's own origin; anything else is a remote page, which the ACL refuses.
+const APP_ORIGIN: &str = if cfg!(windows) {
+    "http://tauri.localhost"
+} else {
+    "tauri://localhost"
+};
+
 fn invoke(
     webview: &tauri::WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: Value,
+) -> Result<Value, Value> {
+    invoke_from(webview, APP_ORIGIN, cmd, body)
+}
+
+fn invoke_from(
+    webview: &tauri::WebviewWindow<MockRuntime>,
+    origin: &str,
     cmd: &str,
     body: Value,
 ) -> Result<Value, Value> {
@@ -69,14 +85,7 @@ fn invoke(
         cmd: cmd.into(),
         callback: CallbackFn(0),
         error: CallbackFn(1),
-        // The app's own origin; anything else is a remote page, which the ACL refuses.
-        url: if cfg!(windows) {
-            "http://tauri.localhost"
-        } else {
-            "tauri://localhost"
-        }
-        .parse()
-        .expect("url"),
+        url: origin.parse().expect("url"),
         body: InvokeBody::Json(body),
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
@@ -234,4 +243,17 @@ fn a_failed_start_still_answers_diagnostics_and_refuses_the_rest() {
     )
     .expect_err("no workspace");
     assert_eq!(err["code"], json!("startup"));
+}
+
+#[test]
+fn a_remote_page_cannot_call_commands() {
+    let (h, _ws) = harness();
+    let err = invoke_from(
+        &h.webview,
+        "https://attacker.example",
+        "diagnostics",
+        json!({}),
+    )
+    .expect_err("refused");
+    assert!(err.to_string().contains("not allowed"), "{err}");
 }
