@@ -28,9 +28,7 @@ fn harness() -> (Harness, Arc<Workspace>) {
         data_dir: dir.path().join("data"),
         namespace: Namespace::test("ipc"),
     };
-    let store: Arc<keyring_core::CredentialStore> =
-        keyring_core::mock::Store::new().expect("mock store");
-    let keychain = Keychain::with_store(store, config.namespace.clone(), "mock");
+    let keychain = Keychain::in_memory(config.namespace.clone()).expect("in-memory keychain");
     let shared = keychain.clone();
     let ws =
         Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(shared.clone())))

@@ -54,6 +54,20 @@ function Row({ label, children, testId }: { label: string; children: React.React
   );
 }
 
+/** A titled table of label/value rows. */
+function Section({ id, title, children }: { id: string; title: string; children: React.ReactNode }) {
+  return (
+    <section aria-labelledby={`${id}-heading`}>
+      <Title order={4} id={`${id}-heading`} mb="xs">
+        {title}
+      </Title>
+      <Table withTableBorder variant="vertical">
+        <Table.Tbody>{children}</Table.Tbody>
+      </Table>
+    </section>
+  );
+}
+
 function DiagnosticsTables({ d }: { d: Diagnostics }) {
   const badge = KEYCHAIN_BADGE[d.keychain.state];
   return (
@@ -63,71 +77,50 @@ function DiagnosticsTables({ d }: { d: Diagnostics }) {
           {d.database_error}
         </Alert>
       )}
-      <section aria-labelledby="app-heading">
-        <Title order={4} id="app-heading" mb="xs">
-          Application
-        </Title>
-        <Table withTableBorder variant="vertical">
-          <Table.Tbody>
-            <Row label="Version" testId="app-version">{d.app_version}</Row>
-            <Row label="Build" testId="build-profile">{d.build_profile}</Row>
-            <Row label="Platform">{d.platform}</Row>
-          </Table.Tbody>
-        </Table>
-      </section>
-      <section aria-labelledby="data-heading">
-        <Title order={4} id="data-heading" mb="xs">
-          Data
-        </Title>
-        <Table withTableBorder variant="vertical">
-          <Table.Tbody>
-            <Row label="Data folder" testId="data-dir">
-              <Code>{d.data_dir}</Code>
-            </Row>
-            <Row label="Database" testId="database-path">
-              <Code>{d.database_path}</Code>
-            </Row>
-            <Row label="Schema version" testId="schema-version">
-              {d.schema_version === null ? (
-                <Text c="red">not open</Text>
-              ) : (
-                <>
-                  {d.schema_version}
-                  <Text span c="dimmed" size="sm">
-                    {" "}
-                    (this version supports up to {d.schema_version_supported})
-                  </Text>
-                </>
-              )}
-            </Row>
-            <Row label="SQLite">{d.sqlite_version}</Row>
-          </Table.Tbody>
-        </Table>
-      </section>
-      <section aria-labelledby="keychain-heading">
-        <Title order={4} id="keychain-heading" mb="xs">
-          Keychain
-        </Title>
-        <Table withTableBorder variant="vertical">
-          <Table.Tbody>
-            <Row label="Backend" testId="keychain-backend">{d.keychain.backend}</Row>
-            <Row label="Namespace" testId="keychain-namespace">
-              <Code>{d.keychain.namespace}</Code>
-            </Row>
-            <Row label="State" testId="keychain-state">
-              <Badge color={badge.color} variant="light" data-state={d.keychain.state}>
-                {badge.label}
-              </Badge>
-            </Row>
-            <Row label="Details" testId="keychain-message">{d.keychain.message}</Row>
-            {d.keychain.fix && (
-              <Row label="How to fix" testId="keychain-fix">
-                {d.keychain.fix}
-              </Row>
-            )}
-          </Table.Tbody>
-        </Table>
-      </section>
+      <Section id="app" title="Application">
+        <Row label="Version" testId="app-version">{d.app_version}</Row>
+        <Row label="Build" testId="build-profile">{d.build_profile}</Row>
+        <Row label="Platform">{d.platform}</Row>
+      </Section>
+      <Section id="data" title="Data">
+        <Row label="Data folder" testId="data-dir">
+          <Code>{d.data_dir}</Code>
+        </Row>
+        <Row label="Database" testId="database-path">
+          <Code>{d.database_path}</Code>
+        </Row>
+        <Row label="Schema version" testId="schema-version">
+          {d.schema_version === null ? (
+            <Text c="red">not open</Text>
+          ) : (
+            <>
+              {d.schema_version}
+              <Text span c="dimmed" size="sm">
+                {" "}
+                (this version supports up to {d.schema_version_supported})
+              </Text>
+            </>
+          )}
+        </Row>
+        <Row label="SQLite">{d.sqlite_version}</Row>
+      </Section>
+      <Section id="keychain" title="Keychain">
+        <Row label="Backend" testId="keychain-backend">{d.keychain.backend}</Row>
+        <Row label="Namespace" testId="keychain-namespace">
+          <Code>{d.keychain.namespace}</Code>
+        </Row>
+        <Row label="State" testId="keychain-state">
+          <Badge color={badge.color} variant="light" data-state={d.keychain.state}>
+            {badge.label}
+          </Badge>
+        </Row>
+        <Row label="Details" testId="keychain-message">{d.keychain.message}</Row>
+        {d.keychain.fix && (
+          <Row label="How to fix" testId="keychain-fix">
+            {d.keychain.fix}
+          </Row>
+        )}
+      </Section>
     </>
   );
 }

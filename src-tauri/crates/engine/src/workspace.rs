@@ -307,9 +307,7 @@ mod tests {
             data_dir: dir.path().join("data"),
             namespace: Namespace::test("engine-unit"),
         };
-        let store: Arc<keyring_core::CredentialStore> =
-            keyring_core::mock::Store::new().expect("mock");
-        let keychain = Keychain::with_store(store, config.namespace.clone(), "mock");
+        let keychain = Keychain::in_memory(config.namespace.clone()).expect("in-memory keychain");
         let shared = keychain.clone();
         let ws = Workspace::open_with_keychain(
             config,
@@ -353,7 +351,7 @@ mod tests {
             "{}",
             d.keychain.message
         );
-        assert_eq!(d.keychain.backend, "mock");
+        assert_eq!(d.keychain.backend, "in-memory");
         assert_eq!(
             d.keychain.namespace,
             "io.switchboard.desktop.test.engine-unit"

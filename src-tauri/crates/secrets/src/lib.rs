@@ -91,6 +91,14 @@ impl Keychain {
         }
     }
 
+    /// A keychain that lives in memory only (keyring's mock store): for tests of code
+    /// that needs a working keychain without touching the OS one.
+    pub fn in_memory(namespace: Namespace) -> Result<Self, KeychainError> {
+        let store: Arc<CredentialStore> =
+            keyring_core::mock::Store::new().map_err(|e| classify("in-memory", e))?;
+        Ok(Self::with_store(store, namespace, "in-memory"))
+    }
+
     /// The name of this platform's keychain, whether or not it can be opened.
     pub fn platform_backend() -> &'static str {
         platform::BACKEND

@@ -4,27 +4,15 @@ use rusqlite::{Connection as Db, Row, params};
 use switchboard_domain::audit::AuditEntry;
 
 use crate::Result;
-use crate::columns::{parsed, timestamp};
+use crate::columns::{opt_parsed, parsed, timestamp};
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    let connection_id: Option<String> = row.get("connection_id")?;
     Ok(AuditEntry {
         id: row.get("id")?,
         at: timestamp(row, "at")?,
         origin: parsed(row, "origin")?,
         action: row.get("action")?,
-        connection_id: match connection_id {
-            Some(text) => Some(text.parse().map_err(
-                |e: switchboard_domain::ValidationError| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        4,
-                        rusqlite::types::Type::Text,
-                        e.into(),
-                    )
-                },
-            )?),
-            None => None,
-        },
+        connection_id: opt_parsed(row, "connection_id")?,
         summary: row.get("summary")?,
     })
 }

@@ -25,6 +25,19 @@ where
         .map_err(|e: ValidationError| failure(column, Type::Text, e))
 }
 
+/// A nullable text column holding a domain id or enum.
+pub fn opt_parsed<T>(row: &Row<'_>, column: &str) -> rusqlite::Result<Option<T>>
+where
+    T: FromStr<Err = ValidationError>,
+{
+    let text: Option<String> = row.get(column)?;
+    text.map(|t| {
+        t.parse()
+            .map_err(|e: ValidationError| failure(column, Type::Text, e))
+    })
+    .transpose()
+}
+
 pub fn timestamp(row: &Row<'_>, column: &str) -> rusqlite::Result<Timestamp> {
     row.get::<_, i64>(column).map(Timestamp)
 }
