@@ -84,11 +84,17 @@ pub struct RateLimit {
 
 impl RateLimit {
     pub const fn per_minute(max: u32) -> Self {
-        Self { max, window_ms: 60_000 }
+        Self {
+            max,
+            window_ms: 60_000,
+        }
     }
 
     pub const fn per_second(max: u32) -> Self {
-        Self { max, window_ms: 1_000 }
+        Self {
+            max,
+            window_ms: 1_000,
+        }
     }
 }
 
@@ -124,7 +130,9 @@ impl Inspector {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, InspectorState> {
         // A panic while holding this lock leaves plain data behind: keep going.
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn elapsed_ms(&self) -> u64 {
@@ -147,7 +155,11 @@ impl Inspector {
     }
 
     pub fn count(&self, vendor: VendorKind, endpoint: &str) -> u64 {
-        self.lock().counts.get(&(vendor, endpoint.to_owned())).copied().unwrap_or(0)
+        self.lock()
+            .counts
+            .get(&(vendor, endpoint.to_owned()))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Forgets the log and the counts (not the faults).
@@ -166,7 +178,9 @@ impl Inspector {
     }
 
     pub fn clear_faults(&self, vendor: Option<VendorKind>) {
-        self.lock().faults.retain(|f| vendor.is_some_and(|v| f.vendor != v));
+        self.lock()
+            .faults
+            .retain(|f| vendor.is_some_and(|v| f.vendor != v));
     }
 
     /// The fault this request meets, if any; counts it against `times`.
@@ -174,7 +188,9 @@ impl Inspector {
         let mut s = self.lock();
         let state = &mut *s;
         let index = state.faults.iter().position(|f| {
-            f.vendor == vendor && f.endpoint.as_deref().is_none_or(|e| e == endpoint) && f.times != Some(0)
+            f.vendor == vendor
+                && f.endpoint.as_deref().is_none_or(|e| e == endpoint)
+                && f.times != Some(0)
         })?;
         let fault = &mut state.faults[index];
         if let Some(p) = fault.probability
@@ -196,7 +212,9 @@ impl Inspector {
         let mut s = self.lock();
         s.seq += 1;
         record.seq = s.seq;
-        *s.counts.entry((record.vendor, record.endpoint.clone())).or_default() += 1;
+        *s.counts
+            .entry((record.vendor, record.endpoint.clone()))
+            .or_default() += 1;
         if s.log.len() >= self.capacity {
             s.log.pop_front();
         }
@@ -211,30 +229,47 @@ pub struct Limiter {
 
 impl Limiter {
     pub fn new(limit: Option<RateLimit>) -> Self {
-        Self { inner: Mutex::new((limit, VecDeque::new())) }
+        Self {
+            inner: Mutex::new((limit, VecDeque::new())),
+        }
     }
 
     pub fn set(&self, limit: Option<RateLimit>) {
-        let mut s = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut s = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *s = (limit, VecDeque::new());
     }
 
     pub fn get(&self) -> Option<RateLimit> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0
     }
 
     /// `Err(seconds to wait)` when the request is over the limit.
     fn admit(&self) -> Result<(), u64> {
-        let mut s = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut s = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let (limit, log) = &mut *s;
         let Some(limit) = *limit else { return Ok(()) };
         let window = Duration::from_millis(limit.window_ms);
         let now = Instant::now();
-        while log.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        while log
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
             log.pop_front();
         }
         if log.len() >= limit.max as usize {
-            let wait = log.front().map(|t| window.saturating_sub(now.duration_since(*t))).unwrap_or(window);
+            let wait = log
+                .front()
+                .map(|t| window.saturating_sub(now.duration_since(*t)))
+                .unwrap_or(window);
             return Err(wait.as_secs_f64().ceil().max(1.0) as u64);
         }
         log.push_back(now);
@@ -267,7 +302,13 @@ impl Gate {
         endpoint: &'static str,
         method_router: axum::routing::MethodRouter<S>,
     ) -> axum::routing::MethodRouter<S> {
-        method_router.layer(axum::middleware::from_fn_with_state(Route { gate: self.clone(), endpoint }, pass))
+        method_router.layer(axum::middleware::from_fn_with_state(
+            Route {
+                gate: self.clone(),
+                endpoint,
+            },
+            pass,
+        ))
     }
 }
 
@@ -277,7 +318,9 @@ const BODY_LIMIT: usize = 1 << 20;
 async fn pass(State(route): State<Route>, request: Request, next: Next) -> Response {
     let Route { gate, endpoint } = route;
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .unwrap_or_default();
     let mut record = RequestRecord {
         seq: 0,
         at_ms: gate.inspector.elapsed_ms(),
@@ -289,7 +332,12 @@ async fn pass(State(route): State<Route>, request: Request, next: Next) -> Respo
         headers: parts
             .headers
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body: String::from_utf8_lossy(&bytes).into_owned(),
         status: 0,
@@ -301,14 +349,20 @@ async fn pass(State(route): State<Route>, request: Request, next: Next) -> Respo
             tokio::time::sleep(Duration::from_millis(ms)).await;
             admit_and_run(&gate, request, next).await
         }
-        Some(FaultKind::Status { status, body, retry_after }) => {
+        Some(FaultKind::Status {
+            status,
+            body,
+            retry_after,
+        }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = match body {
                 Some(body) => (status, axum::Json(body)).into_response(),
                 None => status.into_response(),
             };
             if let Some(secs) = retry_after {
-                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
             }
             response
         }
@@ -325,7 +379,11 @@ async fn pass(State(route): State<Route>, request: Request, next: Next) -> Respo
             .into_response(),
         None => admit_and_run(&gate, request, next).await,
     };
-    record.status = if response.extensions().get::<DropConnection>().is_some() { 0 } else { response.status().as_u16() };
+    record.status = if response.extensions().get::<DropConnection>().is_some() {
+        0
+    } else {
+        response.status().as_u16()
+    };
     gate.inspector.record(record);
     response
 }
@@ -334,8 +392,11 @@ async fn admit_and_run(gate: &Gate, request: Request, next: Next) -> Response {
     match gate.limiter.admit() {
         Ok(()) => next.run(request).await,
         Err(retry_after) => {
-            let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json((gate.too_many)())).into_response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            let mut response =
+                (StatusCode::TOO_MANY_REQUESTS, axum::Json((gate.too_many)())).into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
             response
         }
     }

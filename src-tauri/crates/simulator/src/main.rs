@@ -28,9 +28,15 @@ fn parse(args: &[String]) -> Result<(SimConfig, Option<String>), String> {
     let mut manifest = None;
     let mut it = args.iter();
     let value = |it: &mut std::slice::Iter<'_, String>, flag: &str| {
-        it.next().cloned().ok_or_else(|| format!("{flag} needs a value"))
+        it.next()
+            .cloned()
+            .ok_or_else(|| format!("{flag} needs a value"))
     };
-    let number = |text: String, flag: &str| text.replace('_', "").parse::<u64>().map_err(|_| format!("{flag}: '{text}' is not a whole number"));
+    let number = |text: String, flag: &str| {
+        text.replace('_', "")
+            .parse::<u64>()
+            .map_err(|_| format!("{flag}: '{text}' is not a whole number"))
+    };
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--seed" => config.seed = number(value(&mut it, arg)?, arg)?,
@@ -38,36 +44,70 @@ fn parse(args: &[String]) -> Result<(SimConfig, Option<String>), String> {
                 config.scale = match value(&mut it, arg)?.as_str() {
                     "demo" => Scale::DEMO,
                     "large" => Scale::LARGE,
-                    other => return Err(format!("--scale: '{other}' is not demo or large (use --agents/--targets for others)")),
+                    other => {
+                        return Err(format!(
+                            "--scale: '{other}' is not demo or large (use --agents/--targets for others)"
+                        ));
+                    }
                 }
             }
-            "--agents" => config.scale.agents = u32::try_from(number(value(&mut it, arg)?, arg)?).map_err(|_| "--agents: too large".to_owned())?,
-            "--targets" => config.scale.targets = u32::try_from(number(value(&mut it, arg)?, arg)?).map_err(|_| "--targets: too large".to_owned())?,
+            "--agents" => {
+                config.scale.agents = u32::try_from(number(value(&mut it, arg)?, arg)?)
+                    .map_err(|_| "--agents: too large".to_owned())?
+            }
+            "--targets" => {
+                config.scale.targets = u32::try_from(number(value(&mut it, arg)?, arg)?)
+                    .map_err(|_| "--targets: too large".to_owned())?
+            }
             "--limits" => {
                 let mode = value(&mut it, arg)?;
                 config.limits = match mode.as_str() {
                     "documented" => Limits::Documented,
                     "off" => Limits::Off,
-                    other => match other.strip_prefix("faster:").and_then(|f| f.parse::<f64>().ok()).filter(|f| *f > 0.0) {
+                    other => match other
+                        .strip_prefix("faster:")
+                        .and_then(|f| f.parse::<f64>().ok())
+                        .filter(|f| *f > 0.0)
+                    {
                         Some(f) => Limits::Faster(f),
-                        None => return Err(format!("--limits: '{other}' is not documented, off or faster:F with F > 0")),
+                        None => {
+                            return Err(format!(
+                                "--limits: '{other}' is not documented, off or faster:F with F > 0"
+                            ));
+                        }
                     },
                 }
             }
             "--port" => {
                 let spec = value(&mut it, arg)?;
-                let (name, port) = spec.split_once('=').ok_or_else(|| format!("--port: write NAME=PORT, not '{spec}'"))?;
-                let known = ["pingup", "vambe", "helpcrunch", "ccai_platform", "splashify", "control"];
+                let (name, port) = spec
+                    .split_once('=')
+                    .ok_or_else(|| format!("--port: write NAME=PORT, not '{spec}'"))?;
+                let known = [
+                    "pingup",
+                    "vambe",
+                    "helpcrunch",
+                    "ccai_platform",
+                    "splashify",
+                    "control",
+                ];
                 if !known.contains(&name) {
-                    return Err(format!("--port: '{name}' is not one of {}", known.join(", ")));
+                    return Err(format!(
+                        "--port: '{name}' is not one of {}",
+                        known.join(", ")
+                    ));
                 }
-                let port = port.parse::<u16>().map_err(|_| format!("--port: '{port}' is not a port number"))?;
+                let port = port
+                    .parse::<u16>()
+                    .map_err(|_| format!("--port: '{port}' is not a port number"))?;
                 config.ports.insert(name.to_owned(), port);
             }
             "--manifest" => manifest = Some(value(&mut it, arg)?),
             "--log-capacity" => config.log_capacity = number(value(&mut it, arg)?, arg)? as usize,
             "--host" | "--bind" => {
-                return Err(format!("{arg}: the simulator listens on 127.0.0.1 only and cannot bind elsewhere"));
+                return Err(format!(
+                    "{arg}: the simulator listens on 127.0.0.1 only and cannot bind elsewhere"
+                ));
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument '{other}'")),
@@ -92,7 +132,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("switchboard-simulator: cannot start the runtime: {e}");
@@ -122,14 +165,45 @@ fn main() -> ExitCode {
         }
         println!("{manifest}");
         let counts: BTreeMap<&str, usize> = [
-            ("pingup clients", sim.world().pingup.read().map(|d| d.clients.len()).unwrap_or(0)),
-            ("vambe contacts", sim.world().vambe.read().map(|d| d.contacts.len()).unwrap_or(0)),
-            ("helpcrunch chats", sim.world().helpcrunch.read().map(|d| d.chats.len()).unwrap_or(0)),
-            ("splashify customers", sim.world().splashify.read().map(|d| d.customers.len()).unwrap_or(0)),
+            (
+                "pingup clients",
+                sim.world()
+                    .pingup
+                    .read()
+                    .map(|d| d.clients.len())
+                    .unwrap_or(0),
+            ),
+            (
+                "vambe contacts",
+                sim.world()
+                    .vambe
+                    .read()
+                    .map(|d| d.contacts.len())
+                    .unwrap_or(0),
+            ),
+            (
+                "helpcrunch chats",
+                sim.world()
+                    .helpcrunch
+                    .read()
+                    .map(|d| d.chats.len())
+                    .unwrap_or(0),
+            ),
+            (
+                "splashify customers",
+                sim.world()
+                    .splashify
+                    .read()
+                    .map(|d| d.customers.len())
+                    .unwrap_or(0),
+            ),
         ]
         .into_iter()
         .collect();
-        eprintln!("switchboard-simulator: serving {counts:?}; control API at {}; Ctrl-C stops", sim.control_url());
+        eprintln!(
+            "switchboard-simulator: serving {counts:?}; control API at {}; Ctrl-C stops",
+            sim.control_url()
+        );
         let _ = tokio::signal::ctrl_c().await;
         ExitCode::SUCCESS
     })

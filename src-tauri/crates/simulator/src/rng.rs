@@ -55,10 +55,23 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_numbers() {
-        let a: Vec<u64> = (0..5).map({ let mut r = Rng::derive(7, "t"); move |_| r.next_u64() }).collect();
-        let b: Vec<u64> = (0..5).map({ let mut r = Rng::derive(7, "t"); move |_| r.next_u64() }).collect();
+        let a: Vec<u64> = (0..5)
+            .map({
+                let mut r = Rng::derive(7, "t");
+                move |_| r.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..5)
+            .map({
+                let mut r = Rng::derive(7, "t");
+                move |_| r.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
-        assert_ne!(Rng::derive(7, "a").next_u64(), Rng::derive(7, "b").next_u64());
+        assert_ne!(
+            Rng::derive(7, "a").next_u64(),
+            Rng::derive(7, "b").next_u64()
+        );
     }
 
     #[test]

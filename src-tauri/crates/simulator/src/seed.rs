@@ -5,21 +5,129 @@
 use crate::rng::Rng;
 
 const FIRST: &[&str] = &[
-    "Ana", "Bruno", "Carla", "Diego", "Elena", "Felipe", "Gabriela", "Hugo", "Isabel", "Javier", "Karina", "Lucas",
-    "Mariana", "Nicolas", "Olivia", "Pablo", "Quentin", "Rosa", "Santiago", "Tamara", "Ulises", "Valeria", "William",
-    "Ximena", "Yusuf", "Zoe", "Aarav", "Priya", "Rahul", "Ananya", "Vikram", "Meera", "Arjun", "Kavya", "Rohan",
-    "Sneha", "Giulia", "Marco", "Francesca", "Luca", "Sofia", "Matteo", "Chiara", "Alessandro", "Emma", "Noah",
-    "Liam", "Ava", "Mia", "Ethan", "Grace", "Daniel", "Chloe", "Samuel", "Amara", "Kwame", "Fatima", "Omar", "Leila",
+    "Ana",
+    "Bruno",
+    "Carla",
+    "Diego",
+    "Elena",
+    "Felipe",
+    "Gabriela",
+    "Hugo",
+    "Isabel",
+    "Javier",
+    "Karina",
+    "Lucas",
+    "Mariana",
+    "Nicolas",
+    "Olivia",
+    "Pablo",
+    "Quentin",
+    "Rosa",
+    "Santiago",
+    "Tamara",
+    "Ulises",
+    "Valeria",
+    "William",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+    "Aarav",
+    "Priya",
+    "Rahul",
+    "Ananya",
+    "Vikram",
+    "Meera",
+    "Arjun",
+    "Kavya",
+    "Rohan",
+    "Sneha",
+    "Giulia",
+    "Marco",
+    "Francesca",
+    "Luca",
+    "Sofia",
+    "Matteo",
+    "Chiara",
+    "Alessandro",
+    "Emma",
+    "Noah",
+    "Liam",
+    "Ava",
+    "Mia",
+    "Ethan",
+    "Grace",
+    "Daniel",
+    "Chloe",
+    "Samuel",
+    "Amara",
+    "Kwame",
+    "Fatima",
+    "Omar",
+    "Leila",
     "Hana",
 ];
 
 const LAST: &[&str] = &[
-    "Lima", "Souza", "Rojas", "Fernandez", "Garcia", "Martinez", "Lopez", "Gonzalez", "Perez", "Sanchez", "Ramirez",
-    "Torres", "Flores", "Rivera", "Gomez", "Diaz", "Morales", "Ortiz", "Castro", "Vargas", "Sharma", "Patel", "Gupta",
-    "Iyer", "Reddy", "Nair", "Mehta", "Kapoor", "Joshi", "Rao", "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi",
-    "Romano", "Colombo", "Ricci", "Marino", "Greco", "Smith", "Johnson", "Brown", "Taylor", "Wilson", "Davies",
-    "Evans", "Thomas", "Roberts", "Walker", "Okafor", "Mensah", "Haddad", "Nasser", "Tanaka", "Sato", "Kim", "Park",
-    "Nguyen", "Tran",
+    "Lima",
+    "Souza",
+    "Rojas",
+    "Fernandez",
+    "Garcia",
+    "Martinez",
+    "Lopez",
+    "Gonzalez",
+    "Perez",
+    "Sanchez",
+    "Ramirez",
+    "Torres",
+    "Flores",
+    "Rivera",
+    "Gomez",
+    "Diaz",
+    "Morales",
+    "Ortiz",
+    "Castro",
+    "Vargas",
+    "Sharma",
+    "Patel",
+    "Gupta",
+    "Iyer",
+    "Reddy",
+    "Nair",
+    "Mehta",
+    "Kapoor",
+    "Joshi",
+    "Rao",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Esposito",
+    "Bianchi",
+    "Romano",
+    "Colombo",
+    "Ricci",
+    "Marino",
+    "Greco",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "Davies",
+    "Evans",
+    "Thomas",
+    "Roberts",
+    "Walker",
+    "Okafor",
+    "Mensah",
+    "Haddad",
+    "Nasser",
+    "Tanaka",
+    "Sato",
+    "Kim",
+    "Park",
+    "Nguyen",
+    "Tran",
 ];
 
 /// The company the simulated tenants belong to.
@@ -35,7 +143,11 @@ impl Person {
     /// A scrambled but fixed (first, last) pair: neighbours do not share names.
     fn names(self) -> (&'static str, &'static str, u32) {
         let scrambled = (u64::from(self.0 % COMBOS) * 2_654_435_761 % u64::from(COMBOS)) as usize;
-        (FIRST[scrambled % FIRST.len()], LAST[scrambled / FIRST.len()], self.0 / COMBOS)
+        (
+            FIRST[scrambled % FIRST.len()],
+            LAST[scrambled / FIRST.len()],
+            self.0 / COMBOS,
+        )
     }
 
     pub fn first_name(self) -> &'static str {
@@ -55,7 +167,12 @@ impl Person {
     pub fn email(self) -> String {
         let (f, l, n) = self.names();
         let suffix = if n == 0 { String::new() } else { n.to_string() };
-        format!("{}.{}{}@{DOMAIN}", f.to_lowercase(), l.to_lowercase(), suffix)
+        format!(
+            "{}.{}{}@{DOMAIN}",
+            f.to_lowercase(),
+            l.to_lowercase(),
+            suffix
+        )
     }
 
     pub fn phone(self) -> String {
@@ -90,9 +207,15 @@ pub struct Scale {
 
 impl Scale {
     /// A demo: a few dozen agents per vendor and a few hundred targets per vendor.
-    pub const DEMO: Scale = Scale { agents: 150, targets: 1_200 };
+    pub const DEMO: Scale = Scale {
+        agents: 150,
+        targets: 1_200,
+    };
     /// The largest scale the product is built for.
-    pub const LARGE: Scale = Scale { agents: 10_000, targets: 1_000_000 };
+    pub const LARGE: Scale = Scale {
+        agents: 10_000,
+        targets: 1_000_000,
+    };
 
     pub fn agents_per_vendor(self) -> u32 {
         (self.agents / 5).max(4)
@@ -120,12 +243,21 @@ pub fn people_for(seed: u64, vendor: &str, scale: Scale) -> Vec<Person> {
 
 /// Text that looks like a 24-hex-digit MongoDB object id, fixed for (kind, index).
 pub fn object_id(seed: u64, kind: u32, index: u32) -> String {
-    format!("{:08x}{:08x}{:08x}", 0x6650_0000u32.wrapping_add((seed as u32) & 0xffff), kind, index)
+    format!(
+        "{:08x}{:08x}{:08x}",
+        0x6650_0000u32.wrapping_add((seed as u32) & 0xffff),
+        kind,
+        index
+    )
 }
 
 /// The index an `object_id` was made from, if it is one of ours of this kind.
 pub fn object_id_index(seed: u64, kind: u32, id: &str) -> Option<u32> {
-    if id.len() != 24 || !id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+    if id.len() != 24
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
         return None;
     }
     let index = u32::from_str_radix(&id[16..], 16).ok()?;
@@ -141,14 +273,25 @@ pub fn uuid(seed: u64, purpose: &str, index: u32) -> u128 {
 
 pub fn uuid_text(value: u128) -> String {
     let h = format!("{value:032x}");
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// Parses a UUID in its canonical 8-4-4-4-12 form.
 pub fn parse_uuid(text: &str) -> Option<u128> {
     let parts: Vec<&str> = text.split('-').collect();
     let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
-    if lens != [8, 4, 4, 4, 12] || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit())) {
+    if lens != [8, 4, 4, 4, 12]
+        || !parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
         return None;
     }
     u128::from_str_radix(&parts.concat(), 16).ok()
@@ -160,24 +303,38 @@ mod tests {
 
     #[test]
     fn people_emails_are_unique() {
-        let emails: std::collections::HashSet<String> = (0..10_000).map(|i| Person(i).email()).collect();
+        let emails: std::collections::HashSet<String> =
+            (0..10_000).map(|i| Person(i).email()).collect();
         assert_eq!(emails.len(), 10_000);
     }
 
     #[test]
     fn customer_phones_are_unique_and_8_to_15_digits() {
-        let phones: std::collections::HashSet<u64> = (0..300_000).map(|i| customer_phone(i, 17)).collect();
+        let phones: std::collections::HashSet<u64> =
+            (0..300_000).map(|i| customer_phone(i, 17)).collect();
         assert_eq!(phones.len(), 300_000);
-        assert!(phones.iter().all(|p| (8..=15).contains(&p.to_string().len())));
+        assert!(
+            phones
+                .iter()
+                .all(|p| (8..=15).contains(&p.to_string().len()))
+        );
     }
 
     #[test]
     fn vendors_share_some_people_but_not_all() {
         let scale = Scale::DEMO;
-        let a: std::collections::HashSet<u32> = people_for(1, "pingup", scale).iter().map(|p| p.0).collect();
-        let b: std::collections::HashSet<u32> = people_for(1, "helpcrunch", scale).iter().map(|p| p.0).collect();
+        let a: std::collections::HashSet<u32> =
+            people_for(1, "pingup", scale).iter().map(|p| p.0).collect();
+        let b: std::collections::HashSet<u32> = people_for(1, "helpcrunch", scale)
+            .iter()
+            .map(|p| p.0)
+            .collect();
         let shared = a.intersection(&b).count();
-        assert!(shared > 0 && shared < a.len(), "shared {shared} of {}", a.len());
+        assert!(
+            shared > 0 && shared < a.len(),
+            "shared {shared} of {}",
+            a.len()
+        );
     }
 
     #[test]

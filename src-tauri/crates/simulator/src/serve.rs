@@ -26,7 +26,11 @@ impl Listener {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(accept_loop(listener, router.clone()));
-        Ok(Self { addr, router, task: Mutex::new(Some(task)) })
+        Ok(Self {
+            addr,
+            router,
+            task: Mutex::new(Some(task)),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -34,12 +38,20 @@ impl Listener {
     }
 
     pub fn is_running(&self) -> bool {
-        self.task.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_some()
+        self.task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some()
     }
 
     /// Stops listening and closes every open connection: clients see the vendor gone.
     pub fn halt(&self) {
-        if let Some(task) = self.task.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+        if let Some(task) = self
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
             task.abort();
         }
     }
@@ -51,7 +63,10 @@ impl Listener {
         }
         let listener = TcpListener::bind(self.addr).await?;
         let task = tokio::spawn(accept_loop(listener, self.router.clone()));
-        *self.task.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(task);
+        *self
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(task);
         Ok(())
     }
 }

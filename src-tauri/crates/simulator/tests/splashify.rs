@@ -11,7 +11,10 @@ use switchboard_simulator::VendorKind::Splashify;
 fn post(sim: &Simulator, path: &str) -> reqwest::RequestBuilder {
     http()
         .post(format!("{}{path}", sim.base_url(Splashify)))
-        .header("authorization", format!("Basic {}", sim.credentials().splashify_api_key))
+        .header(
+            "authorization",
+            format!("Basic {}", sim.credentials().splashify_api_key),
+        )
 }
 
 async fn assign(sim: &Simulator, path: &str, body: Value) -> (u16, Value) {
@@ -23,10 +26,34 @@ async fn assign(sim: &Simulator, path: &str, body: Value) -> (u16, Value) {
 /// customer who has not written yet.
 fn fixtures(sim: &Simulator) -> (String, String, String, String) {
     let data = sim.world().splashify.read().unwrap();
-    let with = data.customers.iter().find(|c| c.has_conversation).unwrap().phone.to_string();
-    let without = data.customers.iter().find(|c| !c.has_conversation).unwrap().phone.to_string();
-    let active = data.agents.iter().find(|a| a.active).unwrap().person.email();
-    let inactive = data.agents.iter().find(|a| !a.active).unwrap().person.email();
+    let with = data
+        .customers
+        .iter()
+        .find(|c| c.has_conversation)
+        .unwrap()
+        .phone
+        .to_string();
+    let without = data
+        .customers
+        .iter()
+        .find(|c| !c.has_conversation)
+        .unwrap()
+        .phone
+        .to_string();
+    let active = data
+        .agents
+        .iter()
+        .find(|a| a.active)
+        .unwrap()
+        .person
+        .email();
+    let inactive = data
+        .agents
+        .iter()
+        .find(|a| !a.active)
+        .unwrap()
+        .person
+        .email();
     (with, without, active, inactive)
 }
 
@@ -37,10 +64,21 @@ async fn the_key_is_sent_verbatim_after_basic() {
     let sim = sim().await;
     let (phone, _, agent, _) = fixtures(&sim);
     let body = json!({"user_phone_number": phone, "agent_email": agent});
-    let r = http().post(format!("{}/public/assignment/", sim.base_url(Splashify))).header("authorization", "Basic nope").json(&body).send().await.unwrap();
+    let r = http()
+        .post(format!("{}/public/assignment/", sim.base_url(Splashify)))
+        .header("authorization", "Basic nope")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     let (status, _, answer) = parts(r).await;
     assert_eq!((status, answer["result"].as_bool()), (401, Some(false)));
-    let r = http().post(format!("{}/public/assignment/", sim.base_url(Splashify))).json(&body).send().await.unwrap();
+    let r = http()
+        .post(format!("{}/public/assignment/", sim.base_url(Splashify)))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
 }
 
@@ -49,14 +87,63 @@ async fn assign_and_release_by_phone_on_both_paths() {
     let sim = sim().await;
     let (phone, _, agent, _) = fixtures(&sim);
     let p: u64 = phone.parse().unwrap();
-    assert_eq!(assign(&sim, "/public/assignment/", json!({"user_phone_number": phone, "agent_email": agent})).await, (200, OK()));
-    assert_eq!(sim.world().splashify.read().unwrap().assignee_of(p), Some(Some(agent.clone())));
-    assert_eq!(assign(&sim, "/public/assignment", json!({"user_phone_number": phone, "agent_email": agent})).await, (200, OK()), "idempotent, and without the slash");
-    assert_eq!(assign(&sim, "/public/assignment", json!({"user_phone_number": phone, "agent_email": ""})).await, (200, OK()), "empty email releases");
-    assert_eq!(sim.world().splashify.read().unwrap().assignee_of(p), Some(None));
-    assign(&sim, "/public/assignment", json!({"user_phone_number": phone, "agent_email": agent})).await;
-    assert_eq!(assign(&sim, "/public/assignment", json!({"user_phone_number": phone})).await, (200, OK()), "omitted email releases");
-    assert_eq!(sim.world().splashify.read().unwrap().assignee_of(p), Some(None));
+    assert_eq!(
+        assign(
+            &sim,
+            "/public/assignment/",
+            json!({"user_phone_number": phone, "agent_email": agent})
+        )
+        .await,
+        (200, OK())
+    );
+    assert_eq!(
+        sim.world().splashify.read().unwrap().assignee_of(p),
+        Some(Some(agent.clone()))
+    );
+    assert_eq!(
+        assign(
+            &sim,
+            "/public/assignment",
+            json!({"user_phone_number": phone, "agent_email": agent})
+        )
+        .await,
+        (200, OK()),
+        "idempotent, and without the slash"
+    );
+    assert_eq!(
+        assign(
+            &sim,
+            "/public/assignment",
+            json!({"user_phone_number": phone, "agent_email": ""})
+        )
+        .await,
+        (200, OK()),
+        "empty email releases"
+    );
+    assert_eq!(
+        sim.world().splashify.read().unwrap().assignee_of(p),
+        Some(None)
+    );
+    assign(
+        &sim,
+        "/public/assignment",
+        json!({"user_phone_number": phone, "agent_email": agent}),
+    )
+    .await;
+    assert_eq!(
+        assign(
+            &sim,
+            "/public/assignment",
+            json!({"user_phone_number": phone})
+        )
+        .await,
+        (200, OK()),
+        "omitted email releases"
+    );
+    assert_eq!(
+        sim.world().splashify.read().unwrap().assignee_of(p),
+        Some(None)
+    );
     assert_eq!(sim.inspector().count(Splashify, "assignment"), 5);
 }
 
@@ -65,21 +152,73 @@ async fn the_three_documented_messages_and_invalid_phones() {
     let sim = sim().await;
     let (phone, silent, active, inactive) = fixtures(&sim);
     let e = |m: &str| (400, json!({"result": false, "message": m}));
-    assert_eq!(assign(&sim, "/public/assignment", json!({"user_phone_number": phone, "agent_email": "nobody@x.example"})).await, e("Agent not found"));
-    assert_eq!(assign(&sim, "/public/assignment", json!({"user_phone_number": silent, "agent_email": active})).await, e("Conversation not found"));
-    assert_eq!(assign(&sim, "/public/assignment", json!({"user_phone_number": phone, "agent_email": inactive})).await, e("Agent inactive"));
-    for bad in ["+91 98765-43210", "9198765", "1234567890123456", "91987654321x", ""] {
-        assert_eq!(assign(&sim, "/public/assignment", json!({"user_phone_number": bad, "agent_email": active})).await, e("Invalid phone number"), "{bad}");
+    assert_eq!(
+        assign(
+            &sim,
+            "/public/assignment",
+            json!({"user_phone_number": phone, "agent_email": "nobody@x.example"})
+        )
+        .await,
+        e("Agent not found")
+    );
+    assert_eq!(
+        assign(
+            &sim,
+            "/public/assignment",
+            json!({"user_phone_number": silent, "agent_email": active})
+        )
+        .await,
+        e("Conversation not found")
+    );
+    assert_eq!(
+        assign(
+            &sim,
+            "/public/assignment",
+            json!({"user_phone_number": phone, "agent_email": inactive})
+        )
+        .await,
+        e("Agent inactive")
+    );
+    for bad in [
+        "+91 98765-43210",
+        "9198765",
+        "1234567890123456",
+        "91987654321x",
+        "",
+    ] {
+        assert_eq!(
+            assign(
+                &sim,
+                "/public/assignment",
+                json!({"user_phone_number": bad, "agent_email": active})
+            )
+            .await,
+            e("Invalid phone number"),
+            "{bad}"
+        );
     }
-    assert_eq!(assign(&sim, "/public/assignment", json!({"agent_email": active})).await, e("Invalid phone number"));
+    assert_eq!(
+        assign(&sim, "/public/assignment", json!({"agent_email": active})).await,
+        e("Invalid phone number")
+    );
 }
 
 #[tokio::test]
 async fn users_list_contacts_with_paging_and_assignees() {
     let sim = sim().await;
     let total = sim.world().splashify.read().unwrap().customers.len();
-    for path in ["/public/apis/users/?offset=0&limit=100", "/public/apis/users?offset=0&limit=100"] {
-        let (status, _, body) = parts(post(&sim, path).json(&json!({"filters": []})).send().await.unwrap()).await;
+    for path in [
+        "/public/apis/users/?offset=0&limit=100",
+        "/public/apis/users?offset=0&limit=100",
+    ] {
+        let (status, _, body) = parts(
+            post(&sim, path)
+                .json(&json!({"filters": []}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, 200, "{path}");
         assert_eq!(body["result"], true);
         let data = &body["data"];
@@ -92,16 +231,45 @@ async fn users_list_contacts_with_paging_and_assignees() {
         assert!(customers[0]["id"].is_string() && customers[0]["phone_number"].is_string());
     }
     let last = format!("/public/apis/users/?offset={}&limit=100", total - 1);
-    let (_, _, body) = parts(post(&sim, &last).json(&json!({"filters": []})).send().await.unwrap()).await;
+    let (_, _, body) = parts(
+        post(&sim, &last)
+            .json(&json!({"filters": []}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(body["data"]["customers"].as_array().unwrap().len(), 1);
     assert_eq!(body["data"]["has_next_page"], false);
 
     let (phone, _, agent, _) = fixtures(&sim);
-    assign(&sim, "/public/assignment", json!({"user_phone_number": phone, "agent_email": agent})).await;
+    assign(
+        &sim,
+        "/public/assignment",
+        json!({"user_phone_number": phone, "agent_email": agent}),
+    )
+    .await;
     let filter = json!({"filters": [{"field": "phone_number", "operator": "eq", "value": phone}]});
-    let (_, _, body) = parts(post(&sim, "/public/apis/users/").json(&filter).send().await.unwrap()).await;
-    assert_eq!(body["data"]["customers"][0]["assigned_agent"]["email"], agent.as_str());
-    let (status, _, _) = parts(post(&sim, "/public/apis/users/").json(&json!({"filters": "x"})).send().await.unwrap()).await;
+    let (_, _, body) = parts(
+        post(&sim, "/public/apis/users/")
+            .json(&filter)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["customers"][0]["assigned_agent"]["email"],
+        agent.as_str()
+    );
+    let (status, _, _) = parts(
+        post(&sim, "/public/apis/users/")
+            .json(&json!({"filters": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 400);
 }
 
@@ -110,9 +278,25 @@ async fn the_manifest_lists_splashify_and_pingup_agents() {
     let sim = sim().await;
     let manifest = sim.manifest();
     let splashify = &manifest.vendors[&Splashify];
-    assert_eq!(splashify.agents.len(), sim.world().splashify.read().unwrap().agents.len());
-    assert!(splashify.agents.iter().any(|a| !a.active), "inactive agents are marked");
+    assert_eq!(
+        splashify.agents.len(),
+        sim.world().splashify.read().unwrap().agents.len()
+    );
+    assert!(
+        splashify.agents.iter().any(|a| !a.active),
+        "inactive agents are marked"
+    );
     let pingup = &manifest.vendors[&switchboard_simulator::VendorKind::Pingup];
-    assert!(pingup.agents.iter().all(|a| a.id.as_ref().is_some_and(|id| id.len() == 24)));
-    assert!(manifest.vendors[&switchboard_simulator::VendorKind::Vambe].agents.is_empty(), "Vambe lists its own");
+    assert!(
+        pingup
+            .agents
+            .iter()
+            .all(|a| a.id.as_ref().is_some_and(|id| id.len() == 24))
+    );
+    assert!(
+        manifest.vendors[&switchboard_simulator::VendorKind::Vambe]
+            .agents
+            .is_empty(),
+        "Vambe lists its own"
+    );
 }

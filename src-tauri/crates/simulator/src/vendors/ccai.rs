@@ -31,21 +31,77 @@ pub struct Status {
 }
 
 pub const STATUSES: &[Status] = &[
-    Status { id: 0, name: "Available", color: "#2ecc71" },
-    Status { id: -1, name: "Unavailable", color: "#e74c3c" },
-    Status { id: -2, name: "Break", color: "#f39c12" },
-    Status { id: -3, name: "Special Task", color: "#9b59b6" },
-    Status { id: -4, name: "Meal", color: "#e67e22" },
-    Status { id: -5, name: "Missed Call", color: "#c0392b" },
-    Status { id: -6, name: "Wrap-up", color: "#16a085" },
-    Status { id: -7, name: "In-call", color: "#2980b9" },
-    Status { id: -8, name: "In-chat", color: "#3498db" },
-    Status { id: -10, name: "Offline", color: "#7f8c8d" },
-    Status { id: 1, name: "Lunch", color: "#d35400" },
-    Status { id: 2, name: "Training", color: "#8e44ad" },
-    Status { id: 3, name: "Coaching", color: "#27ae60" },
+    Status {
+        id: 0,
+        name: "Available",
+        color: "#2ecc71",
+    },
+    Status {
+        id: -1,
+        name: "Unavailable",
+        color: "#e74c3c",
+    },
+    Status {
+        id: -2,
+        name: "Break",
+        color: "#f39c12",
+    },
+    Status {
+        id: -3,
+        name: "Special Task",
+        color: "#9b59b6",
+    },
+    Status {
+        id: -4,
+        name: "Meal",
+        color: "#e67e22",
+    },
+    Status {
+        id: -5,
+        name: "Missed Call",
+        color: "#c0392b",
+    },
+    Status {
+        id: -6,
+        name: "Wrap-up",
+        color: "#16a085",
+    },
+    Status {
+        id: -7,
+        name: "In-call",
+        color: "#2980b9",
+    },
+    Status {
+        id: -8,
+        name: "In-chat",
+        color: "#3498db",
+    },
+    Status {
+        id: -10,
+        name: "Offline",
+        color: "#7f8c8d",
+    },
+    Status {
+        id: 1,
+        name: "Lunch",
+        color: "#d35400",
+    },
+    Status {
+        id: 2,
+        name: "Training",
+        color: "#8e44ad",
+    },
+    Status {
+        id: 3,
+        name: "Coaching",
+        color: "#27ae60",
+    },
     // A custom status with a system status's name: clients must match by id.
-    Status { id: 4, name: "Break", color: "#f1c40f" },
+    Status {
+        id: 4,
+        name: "Break",
+        color: "#f1c40f",
+    },
 ];
 
 /// Statuses only the platform sets: the API can neither set nor leave them.
@@ -76,7 +132,11 @@ pub struct Team {
 }
 
 fn status(id: i32) -> Status {
-    STATUSES.iter().copied().find(|s| s.id == id).unwrap_or(STATUSES[0])
+    STATUSES
+        .iter()
+        .copied()
+        .find(|s| s.id == id)
+        .unwrap_or(STATUSES[0])
 }
 
 impl Data {
@@ -95,7 +155,18 @@ impl Data {
                 parent: (t >= 2 && t % 3 == 0).then_some(1),
             })
             .collect();
-        let weighted: [(i32, u64); 10] = [(0, 50), (-7, 10), (-8, 5), (-6, 5), (-10, 10), (1, 5), (2, 5), (-2, 4), (-4, 3), (-1, 3)];
+        let weighted: [(i32, u64); 10] = [
+            (0, 50),
+            (-7, 10),
+            (-8, 5),
+            (-6, 5),
+            (-10, 10),
+            (1, 5),
+            (2, 5),
+            (-2, 4),
+            (-4, 3),
+            (-1, 3),
+        ];
         let total: u64 = weighted.iter().map(|w| w.1).sum();
         let agents = people
             .into_iter()
@@ -105,12 +176,32 @@ impl Data {
                     FIRST_TEAM[i]
                 } else {
                     let mut roll = rng.below(total);
-                    weighted.iter().find(|(_, w)| if roll < *w { true } else { roll -= w; false }).map_or(0, |w| w.0)
+                    weighted
+                        .iter()
+                        .find(|(_, w)| {
+                            if roll < *w {
+                                true
+                            } else {
+                                roll -= w;
+                                false
+                            }
+                        })
+                        .map_or(0, |w| w.0)
                 };
-                Agent { person, team: (i / TEAM_SIZE) as u32, status, status_updated: now - rng.below(4 * 3600) as i64 }
+                Agent {
+                    person,
+                    team: (i / TEAM_SIZE) as u32,
+                    status,
+                    status_updated: now - rng.below(4 * 3600) as i64,
+                }
             })
             .collect();
-        Self { user: credentials.ccai_username.clone(), token: credentials.ccai_api_token.clone(), agents, teams }
+        Self {
+            user: credentials.ccai_username.clone(),
+            token: credentials.ccai_api_token.clone(),
+            agents,
+            teams,
+        }
     }
 
     pub fn manifest_agents(&self) -> Vec<ManifestAgent> {
@@ -122,12 +213,15 @@ impl Data {
     }
 
     fn agent_index(&self, id: u64) -> Option<usize> {
-        id.checked_sub(FIRST_AGENT_ID).map(|i| i as usize).filter(|i| *i < self.agents.len())
+        id.checked_sub(FIRST_AGENT_ID)
+            .map(|i| i as usize)
+            .filter(|i| *i < self.agents.len())
     }
 
     /// An agent's current status (tests).
     pub fn status_of(&self, agent_id: u64) -> Option<Status> {
-        self.agent_index(agent_id).map(|i| status(self.agents[i].status))
+        self.agent_index(agent_id)
+            .map(|i| status(self.agents[i].status))
     }
 
     /// Sets an agent's status directly, system ones included (tests: the platform
@@ -145,7 +239,10 @@ impl Data {
 
     /// The agents of a team (its own, not its sub-teams'), by id.
     pub fn team_members(&self, team: usize) -> Vec<u64> {
-        (0..self.agents.len()).filter(|&i| self.agents[i].team as usize == team).map(Self::agent_id).collect()
+        (0..self.agents.len())
+            .filter(|&i| self.agents[i].team as usize == team)
+            .map(Self::agent_id)
+            .collect()
     }
 
     fn number(index: usize) -> String {
@@ -158,10 +255,14 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 }
 
 fn authorize(data: &Data, headers: &HeaderMap) -> Result<(), Response> {
-    let expected = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", data.user, data.token));
+    let expected =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", data.user, data.token));
     if auth_token(headers, "Basic") != Some(expected.as_str()) {
         let mut r = error(StatusCode::UNAUTHORIZED, "Unauthorized");
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"CCAI Platform\""));
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"CCAI Platform\""),
+        );
         return Err(r);
     }
     Ok(())
@@ -175,7 +276,10 @@ pub fn router(world: Arc<World>, gate: Gate) -> Router {
         )
         .route("/manager/api/v1/agents", gate.route("agents", get(agents)))
         .route("/manager/api/v1/teams", gate.route("teams", get(teams)))
-        .route("/manager/api/v1/user_statuses", gate.route("user_statuses", get(user_statuses)))
+        .route(
+            "/manager/api/v1/user_statuses",
+            gate.route("user_statuses", get(user_statuses)),
+        )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "Not found") })
         .with_state(world)
 }
@@ -186,9 +290,19 @@ fn ids(body: &Value, field: &str) -> Result<Vec<u64>, Response> {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| v.as_u64().ok_or_else(|| error(StatusCode::BAD_REQUEST, format!("{field} must be an array of integers"))))
+            .map(|v| {
+                v.as_u64().ok_or_else(|| {
+                    error(
+                        StatusCode::BAD_REQUEST,
+                        format!("{field} must be an array of integers"),
+                    )
+                })
+            })
             .collect(),
-        Some(_) => Err(error(StatusCode::BAD_REQUEST, format!("{field} must be an array of integers"))),
+        Some(_) => Err(error(
+            StatusCode::BAD_REQUEST,
+            format!("{field} must be an array of integers"),
+        )),
     }
 }
 
@@ -197,14 +311,23 @@ fn ids(body: &Value, field: &str) -> Result<Vec<u64>, Response> {
 fn addressed(data: &Data, agent_ids: &[u64], team_ids: &[u64]) -> Result<Vec<usize>, Response> {
     let mut out = Vec::new();
     for &id in agent_ids {
-        let i = data.agent_index(id).ok_or_else(|| error(StatusCode::BAD_REQUEST, format!("agent {id} does not exist")))?;
+        let i = data.agent_index(id).ok_or_else(|| {
+            error(
+                StatusCode::BAD_REQUEST,
+                format!("agent {id} does not exist"),
+            )
+        })?;
         if !out.contains(&i) {
             out.push(i);
         }
     }
     for &id in team_ids {
-        let team = id.checked_sub(1).map(|t| t as usize).filter(|t| *t < data.teams.len());
-        let team = team.ok_or_else(|| error(StatusCode::BAD_REQUEST, format!("team {id} does not exist")))?;
+        let team = id
+            .checked_sub(1)
+            .map(|t| t as usize)
+            .filter(|t| *t < data.teams.len());
+        let team = team
+            .ok_or_else(|| error(StatusCode::BAD_REQUEST, format!("team {id} does not exist")))?;
         for i in 0..data.agents.len() {
             if data.agents[i].team as usize == team && !out.contains(&i) {
                 out.push(i);
@@ -224,13 +347,22 @@ fn agent_head(data: &Data, i: usize) -> serde_json::Map<String, Value> {
     m
 }
 
-async fn set_statuses(State(world): State<Arc<World>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn set_statuses(
+    State(world): State<Arc<World>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let mut data = write(&world.ccai);
     if let Err(r) = authorize(&data, &headers) {
         return r;
     }
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let Some(wanted) = body.get("status").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()) else {
+    let Some(wanted) = body
+        .get("status")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    else {
         return error(StatusCode::BAD_REQUEST, "status is required");
     };
     // A name both a system and a custom status carry selects the system one.
@@ -240,10 +372,16 @@ async fn set_statuses(State(world): State<Arc<World>>, headers: HeaderMap, body:
         .min_by_key(|s| (s.id > 0, s.id.unsigned_abs()))
         .copied();
     let Some(target) = target else {
-        return error(StatusCode::BAD_REQUEST, format!("status '{wanted}' does not exist"));
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("status '{wanted}' does not exist"),
+        );
     };
     if PLATFORM_ONLY.contains(&target.id) {
-        return error(StatusCode::BAD_REQUEST, format!("Agent can't be changed to system status '{}'", target.name));
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("Agent can't be changed to system status '{}'", target.name),
+        );
     }
     let (agent_ids, team_ids) = match (ids(&body, "agent_ids"), ids(&body, "team_ids")) {
         (Ok(a), Ok(t)) => (a, t),
@@ -267,7 +405,10 @@ async fn set_statuses(State(world): State<Arc<World>>, headers: HeaderMap, body:
                 let message = if previous.id == OFFLINE {
                     "Agent's status can't be changed if they are offline or logged out".to_owned()
                 } else {
-                    format!("Agent can't be changed from system status '{}'", previous.name)
+                    format!(
+                        "Agent can't be changed from system status '{}'",
+                        previous.name
+                    )
                 };
                 result.insert("current_status".into(), previous.name.into());
                 result.insert("message".into(), message.into());
@@ -293,14 +434,24 @@ fn query_ids(uri: &Uri, field: &str) -> Result<Vec<u64>, Response> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let key = key.replace("%5B%5D", "[]").replace("%5b%5d", "[]");
         if key == format!("{field}[]") || key == field {
-            let id = value.parse().map_err(|_| error(StatusCode::BAD_REQUEST, format!("{field} must be an array of integers")))?;
+            let id = value.parse().map_err(|_| {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    format!("{field} must be an array of integers"),
+                )
+            })?;
             out.push(id);
         }
     }
     Ok(out)
 }
 
-async fn get_statuses(State(world): State<Arc<World>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn get_statuses(
+    State(world): State<Arc<World>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let data = read(&world.ccai);
     if let Err(r) = authorize(&data, &headers) {
         return r;
@@ -328,7 +479,10 @@ async fn get_statuses(State(world): State<Arc<World>>, uri: Uri, headers: Header
         .map(|i| {
             let mut m = agent_head(&data, i);
             m.insert("status".into(), status(data.agents[i].status).name.into());
-            m.insert("ip_addrs".into(), json!([format!("34.211.{}.{}", 11 + i / 250 % 200, 1 + i % 250)]));
+            m.insert(
+                "ip_addrs".into(),
+                json!([format!("34.211.{}.{}", 11 + i / 250 % 200, 1 + i % 250)]),
+            );
             Value::Object(m)
         })
         .collect();
@@ -340,10 +494,13 @@ async fn agents(State(world): State<Arc<World>>, uri: Uri, headers: HeaderMap) -
     if let Err(r) = authorize(&data, &headers) {
         return r;
     }
-    let q: HashMap<String, String> =
-        uri.query().map(|q| query_pairs(q)).unwrap_or_default();
+    let q: HashMap<String, String> = uri.query().map(query_pairs).unwrap_or_default();
     let per = super::page_size(q.get("per").map(String::as_str), 25, 100) as usize;
-    let page = q.get("page").and_then(|p| p.trim().parse::<usize>().ok()).filter(|p| *p >= 1).unwrap_or(1);
+    let page = q
+        .get("page")
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
     let total = data.agents.len();
     let last = total.div_ceil(per).max(1);
     let items: Vec<Value> = ((page - 1) * per..total)
@@ -366,7 +523,9 @@ async fn agents(State(world): State<Arc<World>>, uri: Uri, headers: HeaderMap) -
         })
         .collect();
     let host = super::header(&headers, "host").unwrap_or("127.0.0.1");
-    let link = |p: usize, rel: &str| format!("<http://{host}/manager/api/v1/agents?page={p}&per={per}>; rel=\"{rel}\"");
+    let link = |p: usize, rel: &str| {
+        format!("<http://{host}/manager/api/v1/agents?page={p}&per={per}>; rel=\"{rel}\"")
+    };
     let mut links = vec![link(1, "first")];
     if page > 1 {
         links.push(link(page - 1, "prev"));
@@ -413,6 +572,9 @@ async fn user_statuses(State(world): State<Arc<World>>, headers: HeaderMap) -> R
     if let Err(r) = authorize(&data, &headers) {
         return r;
     }
-    let list: Vec<Value> = STATUSES.iter().map(|s| json!({"id": s.id, "name": s.name, "color": s.color})).collect();
+    let list: Vec<Value> = STATUSES
+        .iter()
+        .map(|s| json!({"id": s.id, "name": s.name, "color": s.color}))
+        .collect();
     reply(StatusCode::OK, Value::Array(list))
 }

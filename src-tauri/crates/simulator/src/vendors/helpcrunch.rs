@@ -18,7 +18,15 @@ use crate::rng::Rng;
 use crate::seed::{self, Person, Scale, customer_name};
 use crate::{Credentials, ManifestAgent};
 
-pub const STATUSES: [&str; 7] = ["new", "opened", "pending", "onhold", "no communication", "closed", "empty"];
+pub const STATUSES: [&str; 7] = [
+    "new",
+    "opened",
+    "pending",
+    "onhold",
+    "no communication",
+    "closed",
+    "empty",
+];
 const ROLES: [&str; 4] = ["agentChatOnly", "agent", "superviser", "admin"];
 const DEPARTMENTS: [&str; 4] = ["Support", "Sales", "Billing", "VIP"];
 const FIRST_CHAT_ID: u32 = 5_214_000;
@@ -81,14 +89,23 @@ impl Data {
                     status,
                     created,
                     last_message: created + rng.below(((now - created) as u64).max(1)) as i64,
-                    department: rng.chance(0.5).then(|| rng.below(DEPARTMENTS.len() as u64) as u8),
-                    assignee: (rng.chance(0.7) && !agents.is_empty()).then(|| rng.index(agents.len()) as u32),
+                    department: rng
+                        .chance(0.5)
+                        .then(|| rng.below(DEPARTMENTS.len() as u64) as u8),
+                    assignee: (rng.chance(0.7) && !agents.is_empty())
+                        .then(|| rng.index(agents.len()) as u32),
                 }
             })
             .collect();
         let mut by_last_message: Vec<u32> = (0..n).collect();
         by_last_message.sort_by_key(|&i| (chats[i as usize].last_message, i));
-        Self { key: credentials.helpcrunch_api_key.clone(), agents, departments, chats, by_last_message }
+        Self {
+            key: credentials.helpcrunch_api_key.clone(),
+            agents,
+            departments,
+            chats,
+            by_last_message,
+        }
     }
 
     pub fn manifest_agents(&self) -> Vec<ManifestAgent> {
@@ -104,11 +121,15 @@ impl Data {
     }
 
     fn chat_index(&self, id: u64) -> Option<usize> {
-        id.checked_sub(u64::from(FIRST_CHAT_ID)).map(|i| i as usize).filter(|i| *i < self.chats.len())
+        id.checked_sub(u64::from(FIRST_CHAT_ID))
+            .map(|i| i as usize)
+            .filter(|i| *i < self.chats.len())
     }
 
     fn agent_index(&self, id: u64) -> Option<u32> {
-        id.checked_sub(u64::from(FIRST_AGENT_ID)).map(|i| i as u32).filter(|i| (*i as usize) < self.agents.len())
+        id.checked_sub(u64::from(FIRST_AGENT_ID))
+            .map(|i| i as u32)
+            .filter(|i| (*i as usize) < self.agents.len())
     }
 
     /// A chat's assignee id, if any (`None` when the chat does not exist).
@@ -119,7 +140,9 @@ impl Data {
 
     /// Sets a chat's assignee directly (tests: a change behind the app's back).
     pub fn set_assignee(&mut self, chat_id: u64, agent_id: Option<u64>) -> bool {
-        let Some(index) = self.chat_index(chat_id) else { return false };
+        let Some(index) = self.chat_index(chat_id) else {
+            return false;
+        };
         let assignee = match agent_id {
             Some(id) => match self.agent_index(id) {
                 Some(a) => Some(a),
@@ -176,28 +199,47 @@ impl Data {
 
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    reply(status, json!({"errors": [{"code": code, "message": message.into()}]}))
+    reply(
+        status,
+        json!({"errors": [{"code": code, "message": message.into()}]}),
+    )
 }
 
 fn authorize(data: &Data, headers: &HeaderMap) -> Result<(), Response> {
     if auth_token(headers, "Bearer") != Some(data.key.as_str()) {
-        return Err(error(StatusCode::UNAUTHORIZED, "invalid_token", "Invalid token"));
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "Invalid token",
+        ));
     }
     Ok(())
 }
 
 pub fn router(world: Arc<World>, gate: Gate) -> Router {
     Router::new()
-        .route("/v1/chats/assignee", gate.route("chat_assignee", put(assignee)))
+        .route(
+            "/v1/chats/assignee",
+            gate.route("chat_assignee", put(assignee)),
+        )
         .route("/v1/agents", gate.route("agents", get(agents)))
-        .route("/v1/departments", gate.route("departments", get(departments)))
+        .route(
+            "/v1/departments",
+            gate.route("departments", get(departments)),
+        )
         .route("/v1/chats", gate.route("chats", get(chats)))
         .route("/v1/chats/search", gate.route("chats_search", post(search)))
-        .route("/v1/organization", gate.route("organization", get(organization)))
+        .route(
+            "/v1/organization",
+            gate.route("organization", get(organization)),
+        )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "Not found") })
         .with_state(world)
 }
@@ -209,7 +251,11 @@ async fn assignee(State(world): State<Arc<World>>, headers: HeaderMap, body: Byt
     }
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let Some(chat_id) = body.get("id").and_then(Value::as_u64) else {
-        return error(StatusCode::BAD_REQUEST, "invalid_chat_value", "id value is invalid");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_chat_value",
+            "id value is invalid",
+        );
     };
     let Some(index) = data.chat_index(chat_id) else {
         return error(StatusCode::NOT_FOUND, "chat_not_found", "Chat is missing");
@@ -218,23 +264,45 @@ async fn assignee(State(world): State<Arc<World>>, headers: HeaderMap, body: Byt
         Some(Value::Null) => None,
         Some(v) => match v.as_u64().and_then(|id| data.agent_index(id)) {
             Some(a) => Some(a),
-            None => return error(StatusCode::BAD_REQUEST, "invalid_chat_value", "assignee value is invalid"),
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_chat_value",
+                    "assignee value is invalid",
+                );
+            }
         },
-        None => return error(StatusCode::BAD_REQUEST, "invalid_chat_value", "assignee value is invalid"),
+        None => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_chat_value",
+                "assignee value is invalid",
+            );
+        }
     };
     data.chats[index].assignee = assignee;
     reply(StatusCode::OK, data.chat_json(index))
 }
 
-async fn agents(State(world): State<Arc<World>>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+async fn agents(
+    State(world): State<Arc<World>>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     let data = read(&world.helpcrunch);
     if let Err(r) = authorize(&data, &headers) {
         return r;
     }
     let limit = page_size(q.get("limit").map(String::as_str), 100, 100) as usize;
     let skip = offset(q.get("offset").map(String::as_str));
-    let page: Vec<Value> = (skip..data.agents.len()).take(limit).map(|i| data.agent_json(i as u32)).collect();
-    reply(StatusCode::OK, json!({"data": page, "meta": {"total": data.agents.len()}}))
+    let page: Vec<Value> = (skip..data.agents.len())
+        .take(limit)
+        .map(|i| data.agent_json(i as u32))
+        .collect();
+    reply(
+        StatusCode::OK,
+        json!({"data": page, "meta": {"total": data.agents.len()}}),
+    )
 }
 
 async fn departments(State(world): State<Arc<World>>, headers: HeaderMap) -> Response {
@@ -290,7 +358,14 @@ enum Sort {
 }
 
 /// Chat indexes that pass `keep`, sorted, one page of them, and how many passed.
-fn page(data: &Data, sort: Sort, descending: bool, skip: usize, limit: usize, keep: impl Fn(&Chat) -> bool) -> (Vec<Value>, usize) {
+fn page(
+    data: &Data,
+    sort: Sort,
+    descending: bool,
+    skip: usize,
+    limit: usize,
+    keep: impl Fn(&Chat) -> bool,
+) -> (Vec<Value>, usize) {
     let n = data.chats.len() as u32;
     let order: Box<dyn Iterator<Item = u32>> = match (sort, descending) {
         (Sort::Created, false) => Box::new(0..n),
@@ -311,19 +386,29 @@ fn page(data: &Data, sort: Sort, descending: bool, skip: usize, limit: usize, ke
     (items, total)
 }
 
-async fn chats(State(world): State<Arc<World>>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+async fn chats(
+    State(world): State<Arc<World>>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     let data = read(&world.helpcrunch);
     if let Err(r) = authorize(&data, &headers) {
         return r;
     }
-    let (sort, descending) = match ordering(q.get("sort").map(String::as_str), q.get("order").map(String::as_str)) {
+    let (sort, descending) = match ordering(
+        q.get("sort").map(String::as_str),
+        q.get("order").map(String::as_str),
+    ) {
         Ok(o) => o,
         Err(message) => return error(StatusCode::BAD_REQUEST, "invalid_query", message),
     };
     let limit = page_size(q.get("limit").map(String::as_str), 100, 100) as usize;
     let skip = offset(q.get("offset").map(String::as_str));
     let (items, total) = page(&data, sort, descending, skip, limit, |_| true);
-    reply(StatusCode::OK, json!({"data": items, "meta": {"total": total}}))
+    reply(
+        StatusCode::OK,
+        json!({"data": items, "meta": {"total": total}}),
+    )
 }
 
 /// One `{field, operator, value}` of a search.
@@ -341,7 +426,10 @@ enum Field {
 }
 
 fn parse_filters(body: &Value) -> Result<Vec<Filter>, String> {
-    let Some(list) = body.get("filter").map(|f| f.as_array().cloned().unwrap_or_default()) else {
+    let Some(list) = body
+        .get("filter")
+        .map(|f| f.as_array().cloned().unwrap_or_default())
+    else {
         return Ok(Vec::new());
     };
     list.iter()
@@ -351,20 +439,35 @@ fn parse_filters(body: &Value) -> Result<Vec<Filter>, String> {
                 Some("chats.status") => Field::Status,
                 Some("chats.lastMessageAt") => Field::LastMessageAt,
                 Some("chats.department") => Field::Department,
-                other => return Err(format!("filter field {} is invalid", other.unwrap_or("(missing)"))),
+                other => {
+                    return Err(format!(
+                        "filter field {} is invalid",
+                        other.unwrap_or("(missing)")
+                    ));
+                }
             };
-            let op = f.get("operator").and_then(Value::as_str).unwrap_or("=").to_owned();
+            let op = f
+                .get("operator")
+                .and_then(Value::as_str)
+                .unwrap_or("=")
+                .to_owned();
             if !["=", "!=", ">", "<", ">=", "<="].contains(&op.as_str()) {
                 return Err(format!("filter operator {op} is invalid"));
             }
-            Ok(Filter { field, op, value: f.get("value").cloned().unwrap_or(Value::Null) })
+            Ok(Filter {
+                field,
+                op,
+                value: f.get("value").cloned().unwrap_or(Value::Null),
+            })
         })
         .collect()
 }
 
 /// A filter value as a number: ids and times come as numbers or numeric strings.
 fn number(value: &Value) -> Option<i64> {
-    value.as_i64().or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+    value
+        .as_i64()
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
 fn compare(op: &str, left: Option<i64>, right: Option<i64>) -> bool {
@@ -389,23 +492,41 @@ async fn search(State(world): State<Arc<World>>, headers: HeaderMap, body: Bytes
         Ok(f) => f,
         Err(message) => return error(StatusCode::BAD_REQUEST, "invalid_filter", message),
     };
-    let (sort, descending) = match ordering(body.get("sort").and_then(Value::as_str), body.get("order").and_then(Value::as_str)) {
+    let (sort, descending) = match ordering(
+        body.get("sort").and_then(Value::as_str),
+        body.get("order").and_then(Value::as_str),
+    ) {
         Ok(o) => o,
         Err(message) => return error(StatusCode::BAD_REQUEST, "invalid_query", message),
     };
-    let limit = page_size(body.get("limit").map(|v| v.to_string()).as_deref(), 100, 100) as usize;
+    let limit = page_size(
+        body.get("limit").map(|v| v.to_string()).as_deref(),
+        100,
+        100,
+    ) as usize;
     let skip = body.get("offset").and_then(Value::as_u64).unwrap_or(0) as usize;
     let keep = |chat: &Chat| {
         filters.iter().all(|f| match f.field {
-            Field::Assignee => compare(&f.op, chat.assignee.map(|a| Data::agent_id(a as usize) as i64), number(&f.value)),
+            Field::Assignee => compare(
+                &f.op,
+                chat.assignee.map(|a| Data::agent_id(a as usize) as i64),
+                number(&f.value),
+            ),
             Field::Status => {
                 let wanted = f.value.as_str().unwrap_or_default();
                 (STATUSES[chat.status as usize] == wanted) == (f.op != "!=")
             }
             Field::LastMessageAt => compare(&f.op, Some(chat.last_message), number(&f.value)),
-            Field::Department => compare(&f.op, chat.department.map(|d| i64::from(d) + 1), number(&f.value)),
+            Field::Department => compare(
+                &f.op,
+                chat.department.map(|d| i64::from(d) + 1),
+                number(&f.value),
+            ),
         })
     };
     let (items, total) = page(&data, sort, descending, skip, limit, keep);
-    reply(StatusCode::OK, json!({"data": items, "meta": {"total": total}}))
+    reply(
+        StatusCode::OK,
+        json!({"data": items, "meta": {"total": total}}),
+    )
 }

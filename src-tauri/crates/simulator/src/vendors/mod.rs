@@ -74,11 +74,13 @@ pub fn too_many_body(vendor: VendorKind) -> fn() -> Value {
 }
 
 pub(crate) fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 pub(crate) fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 pub(crate) fn reply(status: StatusCode, body: Value) -> Response {
@@ -98,7 +100,10 @@ pub(crate) fn auth_token<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a
 
 /// RFC 3339 with milliseconds, as the vendors' JSON shows times.
 pub(crate) fn iso(secs: i64) -> String {
-    Utc.timestamp_opt(secs, 0).single().unwrap_or_default().to_rfc3339_opts(SecondsFormat::Millis, true)
+    Utc.timestamp_opt(secs, 0)
+        .single()
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// ISO 8601 as people and SDKs write it: a date, a date-time without zone (UTC), or
@@ -113,7 +118,10 @@ pub(crate) fn parse_iso(text: &str) -> Option<DateTime<Utc>> {
             return Some(naive.and_utc());
         }
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|n| n.and_utc())
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|n| n.and_utc())
 }
 
 /// A query parameter as a number within `1..=max`: over the maximum is capped, not
@@ -126,7 +134,9 @@ pub(crate) fn page_size(value: Option<&str>, default: u32, max: u32) -> u32 {
 }
 
 pub(crate) fn offset(value: Option<&str>) -> usize {
-    value.and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0)
+    value
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -135,7 +145,13 @@ mod tests {
 
     #[test]
     fn iso_dates_in_their_usual_forms() {
-        for ok in ["2143-06-23", "2026-12-01T10:00:00Z", "2026-12-01T10:00:00.123+02:00", "2026-12-01T10:00:00", "2026-12-01T10:00"] {
+        for ok in [
+            "2143-06-23",
+            "2026-12-01T10:00:00Z",
+            "2026-12-01T10:00:00.123+02:00",
+            "2026-12-01T10:00:00",
+            "2026-12-01T10:00",
+        ] {
             assert!(parse_iso(ok).is_some(), "{ok}");
         }
         for bad in ["tomorrow", "2026-13-01", "01/12/2026", ""] {

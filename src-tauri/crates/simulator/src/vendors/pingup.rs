@@ -61,9 +61,16 @@ impl Data {
         let agents: Vec<Agent> = seed::people_for(seed, "pingup", scale)
             .into_iter()
             .enumerate()
-            .map(|(i, person)| Agent { id: object_id(seed, AGENT_KIND, i as u32), person })
+            .map(|(i, person)| Agent {
+                id: object_id(seed, AGENT_KIND, i as u32),
+                person,
+            })
             .collect();
-        let agent_index = agents.iter().enumerate().map(|(i, a)| (a.id.clone(), i as u32)).collect();
+        let agent_index = agents
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i as u32))
+            .collect();
         let mut rng = Rng::derive(seed, "pingup-clients");
         let clients = (0..scale.targets_per_vendor())
             .map(|i| {
@@ -107,7 +114,12 @@ impl Data {
     pub fn manifest_agents(&self) -> Vec<ManifestAgent> {
         self.agents
             .iter()
-            .map(|a| ManifestAgent { id: Some(a.id.clone()), email: a.person.email(), name: a.person.full_name(), active: true })
+            .map(|a| ManifestAgent {
+                id: Some(a.id.clone()),
+                email: a.person.email(),
+                name: a.person.full_name(),
+                active: true,
+            })
             .collect()
     }
 
@@ -116,22 +128,45 @@ impl Data {
     }
 
     fn client_index(&self, id: &str) -> Option<usize> {
-        object_id_index(self.seed, CLIENT_KIND, id).map(|i| i as usize).filter(|i| *i < self.clients.len())
+        object_id_index(self.seed, CLIENT_KIND, id)
+            .map(|i| i as usize)
+            .filter(|i| *i < self.clients.len())
     }
 
     /// The agent ids assigned to a client, with their expiry, in assignment order.
     pub fn assignees_of(&self, client_id: &str) -> Option<Vec<(String, String)>> {
         let client = &self.clients[self.client_index(client_id)?];
-        Some(client.assignees.iter().map(|a| (self.agents[a.agent as usize].id.clone(), a.until.to_string())).collect())
+        Some(
+            client
+                .assignees
+                .iter()
+                .map(|a| {
+                    (
+                        self.agents[a.agent as usize].id.clone(),
+                        a.until.to_string(),
+                    )
+                })
+                .collect(),
+        )
     }
 
     /// Sets a client's assignees directly (tests: a change made behind the app's back).
     pub fn set_assignees(&mut self, client_id: &str, agents: &[&str]) -> bool {
-        let Some(index) = self.client_index(client_id) else { return false };
-        let ids: Option<Vec<u32>> = agents.iter().map(|a| self.agent_index.get(*a).copied()).collect();
+        let Some(index) = self.client_index(client_id) else {
+            return false;
+        };
+        let ids: Option<Vec<u32>> = agents
+            .iter()
+            .map(|a| self.agent_index.get(*a).copied())
+            .collect();
         let Some(ids) = ids else { return false };
-        self.clients[index].assignees =
-            ids.into_iter().map(|agent| Assignee { agent, until: DEFAULT_UNTIL.into() }).collect();
+        self.clients[index].assignees = ids
+            .into_iter()
+            .map(|agent| Assignee {
+                agent,
+                until: DEFAULT_UNTIL.into(),
+            })
+            .collect();
         true
     }
 
@@ -162,10 +197,16 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 /// Credentials first (401), then the business (404).
 fn authorize(data: &Data, headers: &HeaderMap, business: &str) -> Result<(), Response> {
     if auth_token(headers, "Bearer") != Some(data.key.as_str()) {
-        return Err(error(StatusCode::UNAUTHORIZED, "Missing or invalid authentication token"));
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "Missing or invalid authentication token",
+        ));
     }
     if business != data.business {
-        return Err(error(StatusCode::NOT_FOUND, format!("Business {business} not found")));
+        return Err(error(
+            StatusCode::NOT_FOUND,
+            format!("Business {business} not found"),
+        ));
     }
     Ok(())
 }
@@ -173,13 +214,23 @@ fn authorize(data: &Data, headers: &HeaderMap, business: &str) -> Result<(), Res
 pub fn router(world: Arc<World>, gate: Gate) -> Router {
     Router::new()
         .route("/ext/v2/{business}/me", gate.route("me", get(me)))
-        .route("/ext/v2/{business}/clients", gate.route("clients", get(clients)))
-        .route("/ext/v2/{business}/clients/{id}/assign-agents", gate.route("assign_agents", post(assign_agents)))
+        .route(
+            "/ext/v2/{business}/clients",
+            gate.route("clients", get(clients)),
+        )
+        .route(
+            "/ext/v2/{business}/clients/{id}/assign-agents",
+            gate.route("assign_agents", post(assign_agents)),
+        )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "Not found") })
         .with_state(world)
 }
 
-async fn me(State(world): State<Arc<World>>, Path(business): Path<String>, headers: HeaderMap) -> Response {
+async fn me(
+    State(world): State<Arc<World>>,
+    Path(business): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let data = read(&world.pingup);
     if let Err(r) = authorize(&data, &headers, &business) {
         return r;
@@ -209,7 +260,12 @@ async fn clients(
     let limit = page_size(q.get("limit").map(String::as_str), 20, 100) as usize;
     let skip = offset(q.get("skip").map(String::as_str));
     let page: Vec<Value> = if let Some(id) = q.get("_id") {
-        data.client_index(id).map(|i| data.client_json(i)).into_iter().skip(skip).take(limit).collect()
+        data.client_index(id)
+            .map(|i| data.client_json(i))
+            .into_iter()
+            .skip(skip)
+            .take(limit)
+            .collect()
     } else if let Some(phone) = q.get("ds_phone") {
         let phone = phone.trim();
         (0..data.clients.len())
@@ -219,7 +275,10 @@ async fn clients(
             .map(|i| data.client_json(i))
             .collect()
     } else {
-        (skip..data.clients.len()).take(limit).map(|i| data.client_json(i)).collect()
+        (skip..data.clients.len())
+            .take(limit)
+            .map(|i| data.client_json(i))
+            .collect()
     };
     reply(StatusCode::OK, Value::Array(page))
 }
@@ -246,15 +305,27 @@ async fn assign_agents(
     let mut wanted = Vec::with_capacity(agents.len());
     for entry in agents {
         match entry.get("agent").and_then(Value::as_str).map(str::trim) {
-            Some(agent) if !agent.is_empty() => wanted.push((agent.to_owned(), entry.get("dt_until"))),
-            _ => return error(StatusCode::BAD_REQUEST, "Invalid agent data: missing agent ID"),
+            Some(agent) if !agent.is_empty() => {
+                wanted.push((agent.to_owned(), entry.get("dt_until")))
+            }
+            _ => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid agent data: missing agent ID",
+                );
+            }
         }
     }
     let mut resolved = Vec::with_capacity(wanted.len());
     for (agent, until) in &wanted {
         match data.agent_index.get(agent) {
             Some(&i) => resolved.push((i, agent, *until)),
-            None => return error(StatusCode::BAD_REQUEST, format!("Agent {agent} not found or not authorized")),
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    format!("Agent {agent} not found or not authorized"),
+                );
+            }
         }
     }
     let mut changes = Vec::with_capacity(resolved.len());
@@ -262,13 +333,22 @@ async fn assign_agents(
         let until: Box<str> = match until {
             None | Some(Value::Null) => DEFAULT_UNTIL.into(),
             Some(Value::String(s)) if parse_iso(s).is_some() => s.trim().into(),
-            Some(_) => return error(StatusCode::BAD_REQUEST, format!("Invalid dt_until for agent {agent}")),
+            Some(_) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    format!("Invalid dt_until for agent {agent}"),
+                );
+            }
         };
         changes.push(Assignee { agent: i, until });
     }
     let client = &mut data.clients[index];
     for change in changes {
-        match client.assignees.iter_mut().find(|a| a.agent == change.agent) {
+        match client
+            .assignees
+            .iter_mut()
+            .find(|a| a.agent == change.agent)
+        {
             Some(existing) => existing.until = change.until,
             None => client.assignees.push(change),
         }
@@ -276,5 +356,8 @@ async fn assign_agents(
     if let Some(notes) = body.get("ds_notes").and_then(Value::as_str) {
         client.notes = Some(notes.into());
     }
-    reply(StatusCode::OK, json!({"message": "Agents assigned", "client": data.client_json(index)}))
+    reply(
+        StatusCode::OK,
+        json!({"message": "Agents assigned", "client": data.client_json(index)}),
+    )
 }

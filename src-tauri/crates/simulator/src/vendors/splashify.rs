@@ -48,10 +48,19 @@ impl Data {
         let agents: Vec<Agent> = seed::people_for(seed, "splashify", scale)
             .into_iter()
             .enumerate()
-            .map(|(i, person)| Agent { person, active: i % 9 != 8 })
+            .map(|(i, person)| Agent {
+                person,
+                active: i % 9 != 8,
+            })
             .collect();
-        let agent_by_email = agents.iter().enumerate().map(|(i, a)| (a.person.email(), i as u32)).collect();
-        let active: Vec<u32> = (0..agents.len() as u32).filter(|&i| agents[i as usize].active).collect();
+        let agent_by_email = agents
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.person.email(), i as u32))
+            .collect();
+        let active: Vec<u32> = (0..agents.len() as u32)
+            .filter(|&i| agents[i as usize].active)
+            .collect();
         let mut rng = Rng::derive(seed, "splashify-customers");
         let customers: Vec<Customer> = (0..scale.targets_per_vendor())
             .map(|i| {
@@ -61,20 +70,37 @@ impl Data {
                     name: i + 300_000,
                     phone: customer_phone(i + 300_000, seed),
                     has_conversation,
-                    assigned: (has_conversation && !active.is_empty() && rng.chance(0.6)).then(|| *rng.pick(&active)),
+                    assigned: (has_conversation && !active.is_empty() && rng.chance(0.6))
+                        .then(|| *rng.pick(&active)),
                     created,
                     last_message: created + rng.below((now - created) as u64) as i64,
                 }
             })
             .collect();
-        let by_phone = customers.iter().enumerate().map(|(i, c)| (c.phone, i as u32)).collect();
-        Self { seed, key: credentials.splashify_api_key.clone(), agents, agent_by_email, customers, by_phone }
+        let by_phone = customers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.phone, i as u32))
+            .collect();
+        Self {
+            seed,
+            key: credentials.splashify_api_key.clone(),
+            agents,
+            agent_by_email,
+            customers,
+            by_phone,
+        }
     }
 
     pub fn manifest_agents(&self) -> Vec<ManifestAgent> {
         self.agents
             .iter()
-            .map(|a| ManifestAgent { id: None, email: a.person.email(), name: a.person.full_name(), active: a.active })
+            .map(|a| ManifestAgent {
+                id: None,
+                email: a.person.email(),
+                name: a.person.full_name(),
+                active: a.active,
+            })
             .collect()
     }
 
@@ -87,7 +113,9 @@ impl Data {
 
     /// Sets a conversation's agent directly (tests: a change behind the app's back).
     pub fn set_assignee(&mut self, phone: u64, email: Option<&str>) -> bool {
-        let Some(&i) = self.by_phone.get(&phone) else { return false };
+        let Some(&i) = self.by_phone.get(&phone) else {
+            return false;
+        };
         let agent = match email {
             Some(e) => match self.agent_by_email.get(&e.to_lowercase()) {
                 Some(a) => Some(*a),
@@ -130,10 +158,22 @@ fn authorize(data: &Data, headers: &HeaderMap) -> Result<(), Response> {
 pub fn router(world: Arc<World>, gate: Gate) -> Router {
     // The docs write these paths with a trailing slash and the SDK without: both.
     Router::new()
-        .route("/api/v1/public/assignment", gate.route("assignment", post(assignment)))
-        .route("/api/v1/public/assignment/", gate.route("assignment", post(assignment)))
-        .route("/api/v1/public/apis/users", gate.route("users", post(users)))
-        .route("/api/v1/public/apis/users/", gate.route("users", post(users)))
+        .route(
+            "/api/v1/public/assignment",
+            gate.route("assignment", post(assignment)),
+        )
+        .route(
+            "/api/v1/public/assignment/",
+            gate.route("assignment", post(assignment)),
+        )
+        .route(
+            "/api/v1/public/apis/users",
+            gate.route("users", post(users)),
+        )
+        .route(
+            "/api/v1/public/apis/users/",
+            gate.route("users", post(users)),
+        )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "Not found") })
         .with_state(world)
 }
@@ -158,7 +198,11 @@ async fn assignment(State(world): State<Arc<World>>, headers: HeaderMap, body: B
     let Some(phone) = phone(body.get("user_phone_number")) else {
         return error(StatusCode::BAD_REQUEST, "Invalid phone number");
     };
-    let email = body.get("agent_email").and_then(Value::as_str).map(str::trim).filter(|e| !e.is_empty());
+    let email = body
+        .get("agent_email")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
     let agent = match email {
         Some(e) => match data.agent_by_email.get(&e.to_lowercase()) {
             Some(&a) => Some(a),
@@ -166,7 +210,11 @@ async fn assignment(State(world): State<Arc<World>>, headers: HeaderMap, body: B
         },
         None => None,
     };
-    let customer = data.by_phone.get(&phone).copied().filter(|&c| data.customers[c as usize].has_conversation);
+    let customer = data
+        .by_phone
+        .get(&phone)
+        .copied()
+        .filter(|&c| data.customers[c as usize].has_conversation);
     let Some(customer) = customer else {
         return error(StatusCode::BAD_REQUEST, "Conversation not found");
     };
@@ -174,7 +222,10 @@ async fn assignment(State(world): State<Arc<World>>, headers: HeaderMap, body: B
         return error(StatusCode::BAD_REQUEST, "Agent inactive");
     }
     data.customers[customer as usize].assigned = agent;
-    reply(StatusCode::OK, json!({"result": true, "message": "Chat Assigned Successfully"}))
+    reply(
+        StatusCode::OK,
+        json!({"result": true, "message": "Chat Assigned Successfully"}),
+    )
 }
 
 async fn users(
@@ -187,13 +238,20 @@ async fn users(
     if let Err(r) = authorize(&data, &headers) {
         return r;
     }
-    let body: Value = if body.is_empty() { json!({}) } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
+    let body: Value = if body.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_slice(&body).unwrap_or(Value::Null)
+    };
     let mut wanted_phone = None;
     match body.get("filters") {
         None | Some(Value::Null) => {}
         Some(Value::Array(filters)) => {
             for f in filters {
-                match (f.get("field").and_then(Value::as_str), phone(f.get("value"))) {
+                match (
+                    f.get("field").and_then(Value::as_str),
+                    phone(f.get("value")),
+                ) {
                     (Some("phone_number"), Some(p)) => wanted_phone = Some(p),
                     _ => return error(StatusCode::BAD_REQUEST, "Invalid filters"),
                 }
@@ -207,11 +265,21 @@ async fn users(
     let limit = page_size(q.get("limit").map(String::as_str), 100, 100) as usize;
     let skip = offset(q.get("offset").map(String::as_str));
     let matching: Vec<usize> = match wanted_phone {
-        Some(p) => data.by_phone.get(&p).map(|i| *i as usize).into_iter().collect(),
+        Some(p) => data
+            .by_phone
+            .get(&p)
+            .map(|i| *i as usize)
+            .into_iter()
+            .collect(),
         None => (0..data.customers.len()).collect(),
     };
     let total = matching.len();
-    let customers: Vec<Value> = matching.into_iter().skip(skip).take(limit).map(|i| data.customer_json(i)).collect();
+    let customers: Vec<Value> = matching
+        .into_iter()
+        .skip(skip)
+        .take(limit)
+        .map(|i| data.customer_json(i))
+        .collect();
     reply(
         StatusCode::OK,
         json!({

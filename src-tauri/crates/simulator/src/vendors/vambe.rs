@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 use super::{World, header, iso, offset, page_size, parse_iso, read, reply, write};
 use crate::gate::Gate;
 use crate::rng::Rng;
-use crate::seed::{self, Person, Scale, customer_name, customer_phone, parse_uuid, uuid, uuid_text};
+use crate::seed::{
+    self, Person, Scale, customer_name, customer_phone, parse_uuid, uuid, uuid_text,
+};
 use crate::{Credentials, ManifestAgent};
 
 const CHAT_STATUS: [&str; 3] = ["UNATTENDED", "ATTENDED", "CLOSED"];
@@ -50,9 +52,16 @@ impl Data {
         let members: Vec<Member> = seed::people_for(seed, "vambe", scale)
             .into_iter()
             .enumerate()
-            .map(|(i, person)| Member { id: uuid(seed, "vambe-member", i as u32), person })
+            .map(|(i, person)| Member {
+                id: uuid(seed, "vambe-member", i as u32),
+                person,
+            })
             .collect();
-        let member_index = members.iter().enumerate().map(|(i, m)| (m.id, i as u32)).collect();
+        let member_index = members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id, i as u32))
+            .collect();
         let mut rng = Rng::derive(seed, "vambe-contacts");
         let contacts: Vec<Contact> = (0..scale.targets_per_vendor())
             .map(|i| {
@@ -80,8 +89,18 @@ impl Data {
                 }
             })
             .collect();
-        let contact_index = contacts.iter().enumerate().map(|(i, c)| (c.id, i as u32)).collect();
-        Self { key: credentials.vambe_api_key.clone(), members, member_index, contacts, contact_index }
+        let contact_index = contacts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i as u32))
+            .collect();
+        Self {
+            key: credentials.vambe_api_key.clone(),
+            members,
+            member_index,
+            contacts,
+            contact_index,
+        }
     }
 
     pub fn manifest_agents(&self) -> Vec<ManifestAgent> {
@@ -97,20 +116,31 @@ impl Data {
     }
 
     fn contact(&self, id: &str) -> Option<usize> {
-        parse_uuid(id).and_then(|u| self.contact_index.get(&u)).map(|i| *i as usize)
+        parse_uuid(id)
+            .and_then(|u| self.contact_index.get(&u))
+            .map(|i| *i as usize)
     }
 
     /// The member ids assigned to a contact, in assignment order.
     pub fn assignees_of(&self, contact_id: &str) -> Option<Vec<String>> {
         let c = &self.contacts[self.contact(contact_id)?];
-        Some(c.members.iter().map(|m| uuid_text(self.members[*m as usize].id)).collect())
+        Some(
+            c.members
+                .iter()
+                .map(|m| uuid_text(self.members[*m as usize].id))
+                .collect(),
+        )
     }
 
     /// Sets a contact's members directly (tests: a change behind the app's back).
     pub fn set_assignees(&mut self, contact_id: &str, members: &[&str]) -> bool {
-        let Some(index) = self.contact(contact_id) else { return false };
-        let ids: Option<Vec<u32>> =
-            members.iter().map(|m| parse_uuid(m).and_then(|u| self.member_index.get(&u).copied())).collect();
+        let Some(index) = self.contact(contact_id) else {
+            return false;
+        };
+        let ids: Option<Vec<u32>> = members
+            .iter()
+            .map(|m| parse_uuid(m).and_then(|u| self.member_index.get(&u).copied()))
+            .collect();
         let Some(ids) = ids else { return false };
         let contact = &mut self.contacts[index];
         contact.members = ids;
@@ -145,7 +175,10 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 
 fn authorize(data: &Data, headers: &HeaderMap) -> Result<(), Response> {
     if header(headers, "x-api-key").map(str::trim) != Some(data.key.as_str()) {
-        return Err(error(StatusCode::UNAUTHORIZED, "Invalid or missing API key"));
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "Invalid or missing API key",
+        ));
     }
     Ok(())
 }
@@ -156,9 +189,18 @@ pub fn router(world: Arc<World>, gate: Gate) -> Router {
             "/api/public/contact/{contact}/assign-team-member/{member}",
             gate.route("assign_team_member", post(assign)),
         )
-        .route("/api/public/team-members/all", gate.route("team_members", get(team_members)))
-        .route("/api/public/contact/{contact}/info", gate.route("contact_info", get(info)))
-        .route("/api/public/contacts", gate.route("contacts", get(contacts)))
+        .route(
+            "/api/public/team-members/all",
+            gate.route("team_members", get(team_members)),
+        )
+        .route(
+            "/api/public/contact/{contact}/info",
+            gate.route("contact_info", get(info)),
+        )
+        .route(
+            "/api/public/contacts",
+            gate.route("contacts", get(contacts)),
+        )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "Not found") })
         .with_state(world)
 }
@@ -174,8 +216,15 @@ async fn assign(
         return r;
     }
     let (Some(contact_id), Some(member_id)) = (parse_uuid(&contact), parse_uuid(&member)) else {
-        let which = if parse_uuid(&contact).is_none() { "contact" } else { "team member" };
-        return error(StatusCode::BAD_REQUEST, format!("Invalid {which} id: must be a UUID"));
+        let which = if parse_uuid(&contact).is_none() {
+            "contact"
+        } else {
+            "team member"
+        };
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid {which} id: must be a UUID"),
+        );
     };
     let Some(&ci) = data.contact_index.get(&contact_id) else {
         return error(StatusCode::NOT_FOUND, "Contact not found");
@@ -183,11 +232,19 @@ async fn assign(
     let Some(&mi) = data.member_index.get(&member_id) else {
         return error(StatusCode::NOT_FOUND, "Team member not found");
     };
-    let replace = match q.get("removeExistingAgents").map(|v| v.trim().to_ascii_lowercase()) {
+    let replace = match q
+        .get("removeExistingAgents")
+        .map(|v| v.trim().to_ascii_lowercase())
+    {
         None => false,
         Some(v) if v == "false" => false,
         Some(v) if v == "true" => true,
-        Some(_) => return error(StatusCode::BAD_REQUEST, "removeExistingAgents must be true or false"),
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "removeExistingAgents must be true or false",
+            );
+        }
     };
     let c = &mut data.contacts[ci as usize];
     if replace {
@@ -196,7 +253,10 @@ async fn assign(
         c.members.push(mi);
     }
     c.updated = Utc::now().timestamp();
-    reply(StatusCode::OK, json!({"success": true, "message": "Team member assigned successfully"}))
+    reply(
+        StatusCode::OK,
+        json!({"success": true, "message": "Team member assigned successfully"}),
+    )
 }
 
 async fn team_members(State(world): State<Arc<World>>, headers: HeaderMap) -> Response {
@@ -221,13 +281,20 @@ async fn team_members(State(world): State<Arc<World>>, headers: HeaderMap) -> Re
     reply(StatusCode::OK, Value::Array(members))
 }
 
-async fn info(State(world): State<Arc<World>>, Path(contact): Path<String>, headers: HeaderMap) -> Response {
+async fn info(
+    State(world): State<Arc<World>>,
+    Path(contact): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let data = read(&world.vambe);
     if let Err(r) = authorize(&data, &headers) {
         return r;
     }
     if parse_uuid(&contact).is_none() {
-        return error(StatusCode::BAD_REQUEST, "Invalid contact id: must be a UUID");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Invalid contact id: must be a UUID",
+        );
     }
     match data.contact(&contact) {
         Some(i) => reply(StatusCode::OK, data.contact_json(i)),
@@ -235,7 +302,11 @@ async fn info(State(world): State<Arc<World>>, Path(contact): Path<String>, head
     }
 }
 
-async fn contacts(State(world): State<Arc<World>>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+async fn contacts(
+    State(world): State<Arc<World>>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     let data = read(&world.vambe);
     if let Err(r) = authorize(&data, &headers) {
         return r;
@@ -246,26 +317,43 @@ async fn contacts(State(world): State<Arc<World>>, Query(q): Query<HashMap<Strin
     if let Some(days) = q.get("days") {
         match days.trim().parse::<i64>() {
             Ok(d) if (1..=365).contains(&d) => updated_after = Some(now - d * 24 * 3600),
-            _ => return error(StatusCode::BAD_REQUEST, "days must be a whole number from 1 to 365"),
+            _ => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "days must be a whole number from 1 to 365",
+                );
+            }
         }
     }
-    for (name, slot) in [("updated_after", &mut updated_after), ("created_after", &mut created_after)] {
+    for (name, slot) in [
+        ("updated_after", &mut updated_after),
+        ("created_after", &mut created_after),
+    ] {
         if let Some(text) = q.get(name) {
             match parse_iso(text) {
                 Some(t) => *slot = Some(slot.map_or(t.timestamp(), |s: i64| s.max(t.timestamp()))),
-                None => return error(StatusCode::BAD_REQUEST, format!("{name} must be an ISO 8601 date")),
+                None => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        format!("{name} must be an ISO 8601 date"),
+                    );
+                }
             }
         }
     }
     if updated_after.is_none() && created_after.is_none() {
-        return error(StatusCode::BAD_REQUEST, "One of days, created_after or updated_after is required");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "One of days, created_after or updated_after is required",
+        );
     }
     let limit = page_size(q.get("limit").map(String::as_str), 100, 1000) as usize;
     let skip = offset(q.get("offset").map(String::as_str));
     let page: Vec<Value> = (0..data.contacts.len())
         .filter(|&i| {
             let c = &data.contacts[i];
-            updated_after.is_none_or(|t| c.updated > t) && created_after.is_none_or(|t| c.created > t)
+            updated_after.is_none_or(|t| c.updated > t)
+                && created_after.is_none_or(|t| c.created > t)
         })
         .skip(skip)
         .take(limit)

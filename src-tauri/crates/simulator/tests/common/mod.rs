@@ -7,15 +7,22 @@ use serde_json::Value;
 use switchboard_simulator::{Limits, SimConfig, Simulator, VendorKind};
 
 pub async fn sim() -> Arc<Simulator> {
-    Simulator::start(SimConfig::demo(7)).await.expect("simulator starts")
+    Simulator::start(SimConfig::demo(7))
+        .await
+        .expect("simulator starts")
 }
 
 pub async fn sim_with(limits: Limits) -> Arc<Simulator> {
-    Simulator::start(SimConfig::demo(7).with_limits(limits)).await.expect("simulator starts")
+    Simulator::start(SimConfig::demo(7).with_limits(limits))
+        .await
+        .expect("simulator starts")
 }
 
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().expect("client")
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
 }
 
 /// Status, headers and JSON body (Null when the body is not JSON).
@@ -23,7 +30,11 @@ pub async fn parts(response: reqwest::Response) -> (u16, reqwest::header::Header
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let text = response.text().await.expect("body");
-    (status, headers, serde_json::from_str(&text).unwrap_or(Value::Null))
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
 }
 
 pub fn base(sim: &Simulator, vendor: VendorKind) -> String {
