@@ -355,3 +355,68 @@ async fn ten_requests_per_second_then_429_with_retry_after() {
     assert!(statuses[..10].iter().all(|s| s.0 == 200), "{statuses:?}");
     assert_eq!(statuses[10], (429, true));
 }
+
+#[tokio::test]
+async fn every_platform_only_status_is_refused_by_name() {
+    let sim = sim().await;
+    for name in ["In-call", "In-chat", "Wrap-up", "Missed Call", "Offline"] {
+        let (status, body) = set(
+            &sim,
+            json!({"status": name, "agent_ids": [Data::agent_id(0)]}),
+        )
+        .await;
+        assert_eq!(status, 400, "{name}");
+        assert_eq!(
+            body["message"],
+            format!("Agent can't be changed to system status '{name}'")
+        );
+    }
+    // Settable system statuses and a custom one, matched case-insensitively.
+    for name in ["unavailable", "Special Task", "Meal", "Coaching"] {
+        assert_eq!(
+            set(
+                &sim,
+                json!({"status": name, "agent_ids": [Data::agent_id(0)]})
+            )
+            .await
+            .0,
+            200,
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_429_body_is_the_simulators_documented_choice() {
+    let sim = sim().await;
+    sim.set_limit(
+        CcaiPlatform,
+        Some(switchboard_simulator::RateLimit {
+            max: 1,
+            window_ms: 60_000,
+        }),
+    );
+    let client = http();
+    let c = sim.credentials().clone();
+    let url = format!("{}/manager/api/v1/teams", sim.base_url(CcaiPlatform));
+    client
+        .get(&url)
+        .basic_auth(&c.ccai_username, Some(&c.ccai_api_token))
+        .send()
+        .await
+        .unwrap();
+    let (status, headers, body) = parts(
+        client
+            .get(&url)
+            .basic_auth(&c.ccai_username, Some(&c.ccai_api_token))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (429, json!({"message": "Too many requests"}))
+    );
+    assert!(headers.contains_key("retry-after"));
+}

@@ -300,3 +300,46 @@ async fn the_manifest_lists_splashify_and_pingup_agents() {
         "Vambe lists its own"
     );
 }
+
+#[tokio::test]
+async fn pages_are_capped_at_100_and_100_per_minute_is_enforced() {
+    let sim = sim().await;
+    assert_eq!(
+        sim.limit(Splashify),
+        Some(switchboard_simulator::RateLimit::per_minute(100)),
+        "documented: 100/min"
+    );
+    let (_, _, body) = parts(
+        post(&sim, "/public/apis/users/?offset=0&limit=1000")
+            .json(&json!({"filters": []}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(body["data"]["limit"], 100);
+    assert_eq!(body["data"]["customers"].as_array().unwrap().len(), 100);
+    sim.set_limit(
+        Splashify,
+        Some(switchboard_simulator::RateLimit {
+            max: 1,
+            window_ms: 60_000,
+        }),
+    );
+    let (phone, _, agent, _) = fixtures(&sim);
+    let body = json!({"user_phone_number": phone, "agent_email": agent});
+    assert_eq!(
+        assign(&sim, "/public/assignment", body.clone()).await.0,
+        200
+    );
+    let r = post(&sim, "/public/assignment")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(
+        parts(r).await.2,
+        json!({"result": false, "message": "Too many requests"})
+    );
+}
