@@ -10,10 +10,7 @@ use switchboard_simulator::VendorKind::CcaiPlatform;
 use switchboard_simulator::vendors::ccai::Data;
 
 fn call(sim: &Simulator, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-    let c = sim.credentials();
-    http()
-        .request(method, format!("{}{path}", sim.base_url(CcaiPlatform)))
-        .basic_auth(&c.ccai_username, Some(&c.ccai_api_token))
+    common::authed(sim, CcaiPlatform, method, path)
 }
 
 async fn set(sim: &Simulator, body: Value) -> (u16, Value) {

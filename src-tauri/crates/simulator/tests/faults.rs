@@ -11,9 +11,7 @@ use switchboard_simulator::VendorKind::{Helpcrunch, Pingup, Vambe};
 use switchboard_simulator::{Fault, FaultKind, SimConfig, Simulator};
 
 fn me(sim: &Simulator) -> reqwest::RequestBuilder {
-    http()
-        .get(format!("{}/me", sim.base_url(Pingup)))
-        .bearer_auth(&sim.credentials().pingup_secret_key)
+    common::authed(sim, Pingup, reqwest::Method::GET, "/me")
 }
 
 fn fault(endpoint: Option<&str>, kind: FaultKind, times: Option<u32>) -> Fault {

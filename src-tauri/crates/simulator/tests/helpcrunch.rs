@@ -10,9 +10,7 @@ use switchboard_simulator::vendors::helpcrunch::Data;
 use switchboard_simulator::{Limits, Simulator};
 
 fn call(sim: &Simulator, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-    http()
-        .request(method, format!("{}{path}", sim.base_url(Helpcrunch)))
-        .bearer_auth(&sim.credentials().helpcrunch_api_key)
+    common::authed(sim, Helpcrunch, method, path)
 }
 
 async fn put_assignee(sim: &Simulator, body: Value) -> (u16, Value) {

@@ -9,12 +9,7 @@ use switchboard_simulator::Simulator;
 use switchboard_simulator::VendorKind::Splashify;
 
 fn post(sim: &Simulator, path: &str) -> reqwest::RequestBuilder {
-    http()
-        .post(format!("{}{path}", sim.base_url(Splashify)))
-        .header(
-            "authorization",
-            format!("Basic {}", sim.credentials().splashify_api_key),
-        )
+    common::authed(sim, Splashify, reqwest::Method::POST, path)
 }
 
 async fn assign(sim: &Simulator, path: &str, body: Value) -> (u16, Value) {

@@ -9,9 +9,7 @@ use switchboard_simulator::Simulator;
 use switchboard_simulator::VendorKind::Vambe;
 
 fn get(sim: &Simulator, path: &str) -> reqwest::RequestBuilder {
-    http()
-        .get(format!("{}{path}", sim.base_url(Vambe)))
-        .header("x-api-key", &sim.credentials().vambe_api_key)
+    common::authed(sim, Vambe, reqwest::Method::GET, path)
 }
 
 async fn assign(sim: &Simulator, contact: &str, member: &str, query: &str) -> (u16, Value) {

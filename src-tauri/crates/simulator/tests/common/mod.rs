@@ -40,3 +40,24 @@ pub async fn parts(response: reqwest::Response) -> (u16, reqwest::header::Header
 pub fn base(sim: &Simulator, vendor: VendorKind) -> String {
     sim.base_url(vendor)
 }
+
+/// A request to `path` under a vendor's base URL, with that vendor's credentials as
+/// its docs say to send them.
+pub fn authed(
+    sim: &Simulator,
+    vendor: VendorKind,
+    method: reqwest::Method,
+    path: &str,
+) -> reqwest::RequestBuilder {
+    let c = sim.credentials();
+    let request = http().request(method, format!("{}{path}", sim.base_url(vendor)));
+    match vendor {
+        VendorKind::Pingup => request.bearer_auth(&c.pingup_secret_key),
+        VendorKind::Vambe => request.header("x-api-key", &c.vambe_api_key),
+        VendorKind::Helpcrunch => request.bearer_auth(&c.helpcrunch_api_key),
+        VendorKind::CcaiPlatform => request.basic_auth(&c.ccai_username, Some(&c.ccai_api_token)),
+        VendorKind::Splashify => {
+            request.header("authorization", format!("Basic {}", c.splashify_api_key))
+        }
+    }
+}
