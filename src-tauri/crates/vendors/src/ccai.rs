@@ -1,1 +1,387 @@
-//! TODO-placeholder
+//! Google Contact Center AI Platform (formerly UJET). Base `https://{subdomain}.{domain}`,
+//! HTTP Basic (subdomain or company key, API token), 10 requests per second. The
+//! Apps API reads and sets agent statuses for agents and whole teams, with
+//! per-agent results; the Manager API lists agents, teams and statuses.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use switchboard_domain::Vendor;
+use switchboard_domain::connection::BaseUrl;
+use switchboard_secrets::Secret;
+
+use crate::http::{Answer, Transport};
+use crate::parse::iso_to_ts;
+use crate::wire::{common_error, decode, id_text, message};
+use crate::{
+    AccountInfo, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent, RemoteStatus,
+    RemoteTeam, StatusOption, StatusResult, VendorError,
+};
+
+pub const CAPABILITIES: Capabilities = Capabilities {
+    list_agents: true,
+    list_teams: true,
+    read_statuses: true,
+    set_statuses: true,
+    set_team_statuses: true,
+    ..Capabilities::NONE
+};
+
+pub const PACE: Pace = Pace::per_second(10);
+/// Statuses only the platform sets (Missed Call, Wrap-up, In-call, In-chat,
+/// Offline): the API can neither set nor leave them.
+pub const PLATFORM_ONLY: [&str; 5] = ["-5", "-6", "-7", "-8", "-10"];
+const PER: u32 = 100;
+
+#[derive(Debug, Deserialize)]
+struct WireStatus {
+    id: Value,
+    name: String,
+    #[serde(default)]
+    color: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireTeamRef {
+    id: Value,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireAgent {
+    id: Value,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
+    status: Option<WireStatus>,
+    #[serde(default)]
+    status_updated_at: Option<String>,
+    #[serde(default)]
+    teams: Option<Vec<WireTeamRef>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireTeam {
+    id: Value,
+    name: String,
+    #[serde(default)]
+    parent_id: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireAgentStatus {
+    agent_id: Value,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireResult {
+    agent_id: Value,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    previous_status: Option<String>,
+    #[serde(default)]
+    current_status: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+fn status_option(s: WireStatus) -> Option<StatusOption> {
+    let id = id_text(&s.id)?;
+    let system = id.parse::<i64>().map(|n| n <= 0).unwrap_or(false);
+    Some(StatusOption {
+        settable: !PLATFORM_ONLY.contains(&id.as_str()),
+        id,
+        name: s.name,
+        color: s.color,
+        system,
+    })
+}
+
+fn agent(a: WireAgent) -> Option<RemoteAgent> {
+    let vendor_id = id_text(&a.id)?;
+    let name = [a.first_name.as_deref(), a.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(RemoteAgent {
+        name: if name.trim().is_empty() {
+            vendor_id.clone()
+        } else {
+            name
+        },
+        vendor_id,
+        email: a.email.filter(|e| !e.trim().is_empty()),
+        role: None,
+        active: true,
+        status: a.status.map(|s| RemoteStatus {
+            id: id_text(&s.id),
+            name: s.name,
+            since: iso_to_ts(a.status_updated_at.as_deref()),
+        }),
+        team_ids: a
+            .teams
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| id_text(&t.id))
+            .collect(),
+    })
+}
+
+/// CCAI Platform's 400 messages say which part of the request is wrong.
+fn error(answer: &Answer) -> VendorError {
+    if answer.status.as_u16() == 400 {
+        let message = message(&answer.body);
+        let field = if message.starts_with("agent ") {
+            "agents"
+        } else if message.starts_with("team ") {
+            "teams"
+        } else {
+            "status"
+        };
+        return VendorError::InvalidInput {
+            field: field.into(),
+            message,
+        };
+    }
+    common_error(answer, "agent")
+}
+
+/// The URL of a `Link` header's `rel="next"`.
+fn next_link(answer: &Answer) -> Option<String> {
+    let link = answer.headers.get(reqwest::header::LINK)?.to_str().ok()?;
+    link.split(',')
+        .find(|part| part.contains("rel=\"next\""))
+        .and_then(|part| {
+            let start = part.find('<')? + 1;
+            let end = part.find('>')?;
+            Some(part[start..end].to_owned())
+        })
+}
+
+pub struct Client {
+    transport: Transport,
+    base: String,
+    user: String,
+    token: Secret,
+}
+
+impl Client {
+    /// `user` is the subdomain (older tenants: the company key); the token is the
+    /// API token (older: the company secret).
+    pub fn new(
+        base: &BaseUrl,
+        user: &str,
+        token: Secret,
+        options: HttpOptions,
+        pacer: Arc<Pacer>,
+    ) -> Result<Self, VendorError> {
+        let user = user.trim();
+        if user.is_empty() || user.contains(':') {
+            return Err(VendorError::invalid(
+                "username",
+                "enter the subdomain (or company key) as the user; it cannot contain ':'",
+            ));
+        }
+        if token.is_blank() {
+            return Err(VendorError::invalid(
+                "api_token",
+                "enter the API token from CCAI Platform's settings",
+            ));
+        }
+        Ok(Self {
+            transport: Transport::new(Vendor::CcaiPlatform, options, pacer)?,
+            base: base.as_str().to_owned(),
+            user: user.to_owned(),
+            token,
+        })
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Result<Answer, VendorError> {
+        let answer = self
+            .transport
+            .send(|c| {
+                let r = c
+                    .request(method.clone(), url)
+                    .basic_auth(&self.user, Some(self.token.expose()));
+                match body {
+                    Some(b) => r.json(b),
+                    None => r,
+                }
+            })
+            .await?;
+        if answer.status.is_success() {
+            Ok(answer)
+        } else {
+            Err(error(&answer))
+        }
+    }
+
+    /// The cheapest read (the tenant's statuses) proves the credentials.
+    pub async fn check(&self) -> Result<AccountInfo, VendorError> {
+        self.statuses().await.map(|_| AccountInfo { name: None })
+    }
+
+    /// The tenant's statuses, system and custom, with whether each can be set.
+    pub async fn statuses(&self) -> Result<Vec<StatusOption>, VendorError> {
+        let answer = self
+            .call(
+                reqwest::Method::GET,
+                &format!("{}/manager/api/v1/user_statuses", self.base),
+                None,
+            )
+            .await?;
+        let list: Vec<WireStatus> = decode(&answer)?;
+        Ok(list.into_iter().filter_map(status_option).collect())
+    }
+
+    /// One page of agents with their status and teams; follows `Link: rel="next"`.
+    pub async fn agents(&self, cursor: Option<&Cursor>) -> Result<Page<RemoteAgent>, VendorError> {
+        let url = match cursor {
+            Some(Cursor::Url(url)) => url.clone(),
+            _ => format!("{}/manager/api/v1/agents?page=1&per={PER}", self.base),
+        };
+        let answer = self.call(reqwest::Method::GET, &url, None).await?;
+        let total = answer
+            .headers
+            .get("total")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let next = next_link(&answer).map(Cursor::Url);
+        let list: Vec<WireAgent> = decode(&answer)?;
+        Ok(Page {
+            items: list.into_iter().filter_map(agent).collect(),
+            next,
+            total,
+        })
+    }
+
+    pub async fn teams(&self) -> Result<Vec<RemoteTeam>, VendorError> {
+        let answer = self
+            .call(
+                reqwest::Method::GET,
+                &format!("{}/manager/api/v1/teams", self.base),
+                None,
+            )
+            .await?;
+        let list: Vec<WireTeam> = decode(&answer)?;
+        Ok(list
+            .into_iter()
+            .filter_map(|t| {
+                Some(RemoteTeam {
+                    vendor_id: id_text(&t.id)?,
+                    name: t.name,
+                    parent_vendor_id: t.parent_id.as_ref().and_then(id_text),
+                    member_ids: None,
+                })
+            })
+            .collect())
+    }
+
+    /// The current status of the listed agents and teams' agents (all agents when
+    /// both lists are empty), as `(agent id, status name)`.
+    pub async fn agent_statuses(
+        &self,
+        agents: &[String],
+        teams: &[String],
+    ) -> Result<Vec<(String, String)>, VendorError> {
+        let body =
+            json!({"agent_ids": numbers("agents", agents)?, "team_ids": numbers("teams", teams)?});
+        let url = format!("{}/apps/api/v1/agent_statuses", self.base);
+        let answer = self.call(reqwest::Method::GET, &url, Some(&body)).await?;
+        let list: Vec<WireAgentStatus> = decode(&answer)?;
+        Ok(list
+            .into_iter()
+            .filter_map(|s| Some((id_text(&s.agent_id)?, s.status.unwrap_or_default())))
+            .collect())
+    }
+
+    /// Moves the agents, and every agent of the teams, to `status` in one call.
+    /// `status` must be one of `statuses()`: the call sends its name, so it is
+    /// refused first if it cannot be set or if a system status has the same name
+    /// (the platform would set that one instead).
+    pub async fn set_status(
+        &self,
+        status: &StatusOption,
+        tenant: &[StatusOption],
+        agents: &[String],
+        teams: &[String],
+    ) -> Result<Vec<StatusResult>, VendorError> {
+        if !status.settable {
+            return Err(VendorError::invalid(
+                "status",
+                format!(
+                    "'{}' is set by the platform only; choose Available or a custom status",
+                    status.name
+                ),
+            ));
+        }
+        if !status.system
+            && tenant
+                .iter()
+                .any(|s| s.system && s.name.eq_ignore_ascii_case(&status.name))
+        {
+            return Err(VendorError::invalid(
+                "status",
+                format!(
+                    "the custom status '{}' has the same name as a system status, and CCAI Platform would set the system one; rename it in CCAI Platform to use it here",
+                    status.name
+                ),
+            ));
+        }
+        if agents.is_empty() && teams.is_empty() {
+            return Err(VendorError::invalid(
+                "agents",
+                "choose at least one agent or team",
+            ));
+        }
+        let body = json!({"status": status.name, "agent_ids": numbers("agents", agents)?, "team_ids": numbers("teams", teams)?});
+        let answer = self
+            .call(
+                reqwest::Method::POST,
+                &format!("{}/apps/api/v1/agent_statuses", self.base),
+                Some(&body),
+            )
+            .await?;
+        let list: Vec<WireResult> = decode(&answer)?;
+        Ok(list
+            .into_iter()
+            .filter_map(|r| {
+                Some(StatusResult {
+                    agent_vendor_id: id_text(&r.agent_id)?,
+                    name: r.name,
+                    changed: r.message.is_none(),
+                    previous: r.previous_status.unwrap_or_default(),
+                    current: r.current_status.unwrap_or_default(),
+                    message: r.message,
+                })
+            })
+            .collect())
+    }
+}
+
+/// CCAI Platform ids are integers; refuse anything else before sending.
+fn numbers(field: &str, ids: &[String]) -> Result<Vec<u64>, VendorError> {
+    ids.iter()
+        .map(|id| {
+            id.trim().parse::<u64>().map_err(|_| {
+                VendorError::invalid(
+                    field,
+                    format!("'{id}' is not a CCAI Platform id; they are whole numbers"),
+                )
+            })
+        })
+        .collect()
+}

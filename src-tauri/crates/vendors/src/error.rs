@@ -16,7 +16,10 @@ pub enum VendorError {
     NotFound { what: String, message: String },
 
     #[error("rate-limited by the vendor{}: {message}", retry_after.map(|d| format!(" (retry after {} s)", d.as_secs())).unwrap_or_default())]
-    RateLimited { retry_after: Option<Duration>, message: String },
+    RateLimited {
+        retry_after: Option<Duration>,
+        message: String,
+    },
 
     /// A value is wrong: caught before sending (our message) or refused by the
     /// vendor (its message). `field` names what to fix.
@@ -45,26 +48,37 @@ pub enum VendorError {
 
 impl VendorError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        VendorError::InvalidInput { field: field.into(), message: message.into() }
+        VendorError::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// Whether the same call may succeed if sent again later.
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            VendorError::RateLimited { .. } | VendorError::Transport { .. } | VendorError::Timeout { .. }
+            VendorError::RateLimited { .. }
+                | VendorError::Transport { .. }
+                | VendorError::Timeout { .. }
         ) || matches!(self, VendorError::Vendor { status, .. } if *status >= 500)
     }
 
     /// Whether the vendor could not be reached at all (the change can be queued).
     pub fn is_unreachable(&self) -> bool {
-        matches!(self, VendorError::Transport { .. } | VendorError::Timeout { .. })
+        matches!(
+            self,
+            VendorError::Transport { .. } | VendorError::Timeout { .. }
+        )
     }
 }
 
 impl From<switchboard_domain::ValidationError> for VendorError {
     fn from(e: switchboard_domain::ValidationError) -> Self {
-        VendorError::InvalidInput { field: e.field, message: e.message }
+        VendorError::InvalidInput {
+            field: e.field,
+            message: e.message,
+        }
     }
 }
 

@@ -15,8 +15,8 @@ use switchboard_secrets::Secret;
 use crate::http::{Answer, Transport, retry_after};
 use crate::wire::{codes, common_error, decode, id_text, message};
 use crate::{
-    AccountInfo, Capabilities, Cursor, HttpOptions, Page, Pace, Pacer, RemoteAgent, RemoteAssignee, RemoteTarget, RemoteTeam,
-    VendorError,
+    AccountInfo, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent, RemoteAssignee,
+    RemoteTarget, RemoteTeam, VendorError,
 };
 
 pub const CAPABILITIES: Capabilities = Capabilities {
@@ -104,7 +104,10 @@ struct WireOrgData {
 fn agent(a: WireAgent) -> Option<RemoteAgent> {
     let vendor_id = id_text(&a.id)?;
     Some(RemoteAgent {
-        name: a.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| vendor_id.clone()),
+        name: a
+            .name
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| vendor_id.clone()),
         vendor_id,
         email: a.email.filter(|e| !e.trim().is_empty()),
         role: a.role,
@@ -127,7 +130,16 @@ fn target(c: WireChat) -> Option<RemoteTarget> {
         status: c.status,
         last_activity_at: c.last_message_at.map(|s| Timestamp(s * 1000)),
         updated_at: None,
-        assignees: Some(assignee.into_iter().map(|agent_vendor_id| RemoteAssignee { agent_vendor_id, until: None, notes: None }).collect()),
+        assignees: Some(
+            assignee
+                .into_iter()
+                .map(|agent_vendor_id| RemoteAssignee {
+                    agent_vendor_id,
+                    until: None,
+                    notes: None,
+                })
+                .collect(),
+        ),
     })
 }
 
@@ -139,12 +151,25 @@ fn error(answer: &Answer) -> VendorError {
     if has("invalid_token") {
         VendorError::Unauthorized { message }
     } else if has("chat_not_found") {
-        VendorError::NotFound { what: "chat".into(), message }
+        VendorError::NotFound {
+            what: "chat".into(),
+            message,
+        }
     } else if has("too_many_requests") {
-        VendorError::RateLimited { retry_after: retry_after(&answer.headers), message }
+        VendorError::RateLimited {
+            retry_after: retry_after(&answer.headers),
+            message,
+        }
     } else if has("invalid_chat_value") {
-        let field = if message.starts_with("id ") { "chat" } else { "assignee" };
-        VendorError::InvalidInput { field: field.into(), message }
+        let field = if message.starts_with("id ") {
+            "chat"
+        } else {
+            "assignee"
+        };
+        VendorError::InvalidInput {
+            field: field.into(),
+            message,
+        }
     } else {
         common_error(answer, "chat")
     }
@@ -152,9 +177,15 @@ fn error(answer: &Answer) -> VendorError {
 
 /// An id HelpCrunch takes as a number.
 fn numeric_id(field: &str, id: &str) -> Result<u64, ValidationError> {
-    id.trim()
-        .parse::<u64>()
-        .map_err(|_| ValidationError::new(field, format!("'{}' is not a HelpCrunch id; they are whole numbers like 4188", id.trim())))
+    id.trim().parse::<u64>().map_err(|_| {
+        ValidationError::new(
+            field,
+            format!(
+                "'{}' is not a HelpCrunch id; they are whole numbers like 4188",
+                id.trim()
+            ),
+        )
+    })
 }
 
 pub struct Client {
@@ -164,45 +195,78 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(base: &BaseUrl, key: Secret, options: HttpOptions, pacer: Arc<Pacer>) -> Result<Self, VendorError> {
+    pub fn new(
+        base: &BaseUrl,
+        key: Secret,
+        options: HttpOptions,
+        pacer: Arc<Pacer>,
+    ) -> Result<Self, VendorError> {
         if key.is_blank() {
-            return Err(VendorError::invalid("api_key", "enter the key from Settings > Developers > Public API"));
+            return Err(VendorError::invalid(
+                "api_key",
+                "enter the key from Settings > Developers > Public API",
+            ));
         }
-        Ok(Self { transport: Transport::new(Vendor::Helpcrunch, options, pacer)?, base: base.as_str().to_owned(), key })
+        Ok(Self {
+            transport: Transport::new(Vendor::Helpcrunch, options, pacer)?,
+            base: base.as_str().to_owned(),
+            key,
+        })
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, query: &[(&str, String)], body: Option<&Value>) -> Result<Answer, VendorError> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, VendorError> {
         let url = format!("{}{path}", self.base);
         let answer = self
             .transport
             .send(|c| {
-                let r = c.request(method.clone(), &url).bearer_auth(self.key.expose()).query(query);
+                let r = c
+                    .request(method.clone(), &url)
+                    .bearer_auth(self.key.expose())
+                    .query(query);
                 match body {
                     Some(b) => r.json(b),
                     None => r,
                 }
             })
             .await?;
-        if answer.status.is_success() { Ok(answer) } else { Err(error(&answer)) }
+        if answer.status.is_success() {
+            Ok(answer)
+        } else {
+            Err(error(&answer))
+        }
     }
 
     /// `GET /organization`: proves the key and names the account.
     pub async fn check(&self) -> Result<AccountInfo, VendorError> {
-        let answer = self.call(reqwest::Method::GET, "/organization", &[], None).await?;
+        let answer = self
+            .call(reqwest::Method::GET, "/organization", &[], None)
+            .await?;
         let org: WireOrganization = decode(&answer)?;
-        Ok(AccountInfo { name: org.data.name })
+        Ok(AccountInfo {
+            name: org.data.name,
+        })
     }
 
     pub async fn agents(&self, cursor: Option<&Cursor>) -> Result<Page<RemoteAgent>, VendorError> {
         let offset = offset(cursor);
-        let answer = self.call(reqwest::Method::GET, "/agents", &paging(offset), None).await?;
+        let answer = self
+            .call(reqwest::Method::GET, "/agents", &paging(offset), None)
+            .await?;
         let list: List<WireAgent> = decode(&answer)?;
         Ok(page(list, offset, agent))
     }
 
     /// Departments with their agents' ids.
     pub async fn departments(&self) -> Result<Vec<RemoteTeam>, VendorError> {
-        let answer = self.call(reqwest::Method::GET, "/departments", &[], None).await?;
+        let answer = self
+            .call(reqwest::Method::GET, "/departments", &[], None)
+            .await?;
         let list: List<WireDepartment> = decode(&answer)?;
         Ok(list
             .data
@@ -220,17 +284,24 @@ impl Client {
 
     /// Chats, newest message first, 100 at a time. With `since`, the listing ends
     /// at the first chat whose last message is older.
-    pub async fn chats(&self, since: Option<Timestamp>, cursor: Option<&Cursor>) -> Result<Page<RemoteTarget>, VendorError> {
+    pub async fn chats(
+        &self,
+        since: Option<Timestamp>,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<RemoteTarget>, VendorError> {
         let offset = offset(cursor);
         let mut query = paging(offset);
         query.push(("sort", "chats.lastMessageAt".into()));
         query.push(("order", "desc".into()));
-        let answer = self.call(reqwest::Method::GET, "/chats", &query, None).await?;
+        let answer = self
+            .call(reqwest::Method::GET, "/chats", &query, None)
+            .await?;
         let list: List<WireChat> = decode(&answer)?;
         let mut page = page(list, offset, target);
         if let Some(since) = since {
             let before = page.items.len();
-            page.items.retain(|t| t.last_activity_at.is_none_or(|at| at >= since));
+            page.items
+                .retain(|t| t.last_activity_at.is_none_or(|at| at >= since));
             if page.items.len() < before {
                 page.next = None;
             }
@@ -239,7 +310,11 @@ impl Client {
     }
 
     /// The chats assigned to an agent (`POST /chats/search`).
-    pub async fn chats_of(&self, agent: &str, cursor: Option<&Cursor>) -> Result<Page<RemoteTarget>, VendorError> {
+    pub async fn chats_of(
+        &self,
+        agent: &str,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<RemoteTarget>, VendorError> {
         let agent = numeric_id("agent", agent)?;
         let offset = offset(cursor);
         let body = json!({
@@ -247,23 +322,34 @@ impl Client {
             "offset": offset,
             "limit": PAGE,
         });
-        let answer = self.call(reqwest::Method::POST, "/chats/search", &[], Some(&body)).await?;
+        let answer = self
+            .call(reqwest::Method::POST, "/chats/search", &[], Some(&body))
+            .await?;
         let list: List<WireChat> = decode(&answer)?;
         Ok(page(list, offset, target))
     }
 
     /// Assigns a chat to an agent, or with `None` unassigns it. Returns the chat as
     /// HelpCrunch now has it.
-    pub async fn set_assignee(&self, chat: &str, agent: Option<&str>) -> Result<RemoteTarget, VendorError> {
+    pub async fn set_assignee(
+        &self,
+        chat: &str,
+        agent: Option<&str>,
+    ) -> Result<RemoteTarget, VendorError> {
         let chat = numeric_id("chat", chat)?;
         let assignee = match agent {
             Some(a) => Value::from(numeric_id("assignee", a)?),
             None => Value::Null,
         };
         let body = json!({"id": chat, "assignee": assignee});
-        let answer = self.call(reqwest::Method::PUT, "/chats/assignee", &[], Some(&body)).await?;
+        let answer = self
+            .call(reqwest::Method::PUT, "/chats/assignee", &[], Some(&body))
+            .await?;
         let chat: WireChat = decode(&answer)?;
-        target(chat).ok_or_else(|| VendorError::Unexpected { status: 200, excerpt: "the chat came back without an id".into() })
+        target(chat).ok_or_else(|| VendorError::Unexpected {
+            status: 200,
+            excerpt: "the chat came back without an id".into(),
+        })
     }
 }
 
@@ -286,5 +372,9 @@ fn page<W, T>(list: List<W>, offset: u64, map: impl Fn(W) -> Option<T>) -> Page<
         Some(total) => offset + received < total && received > 0,
         None => received >= PAGE,
     };
-    Page { items, next: more.then(|| Cursor::Offset(offset + received)), total }
+    Page {
+        items,
+        next: more.then(|| Cursor::Offset(offset + received)),
+        total,
+    }
 }

@@ -41,7 +41,11 @@ impl Default for HttpOptions {
 impl HttpOptions {
     /// For "test connection": one quick try, so the manager hears back at once.
     pub fn quick() -> Self {
-        Self { request_timeout: Duration::from_secs(10), max_attempts: 1, ..Self::default() }
+        Self {
+            request_timeout: Duration::from_secs(10),
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 }
 
@@ -61,21 +65,35 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    pub fn new(vendor: Vendor, options: HttpOptions, pacer: Arc<Pacer>) -> Result<Self, VendorError> {
+    pub fn new(
+        vendor: Vendor,
+        options: HttpOptions,
+        pacer: Arc<Pacer>,
+    ) -> Result<Self, VendorError> {
         let client = Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             .user_agent(concat!("Switchboard/", env!("CARGO_PKG_VERSION")))
             .no_proxy()
             .build()
-            .map_err(|e| VendorError::Transport { message: format!("cannot set up HTTP: {e}") })?;
-        Ok(Self { vendor, client, options, pacer })
+            .map_err(|e| VendorError::Transport {
+                message: format!("cannot set up HTTP: {e}"),
+            })?;
+        Ok(Self {
+            vendor,
+            client,
+            options,
+            pacer,
+        })
     }
 
     /// Sends the request built by `build` (called again for each attempt), retrying
     /// what may succeed later. Returns the first answer that is not retried: the
     /// caller maps its status.
-    pub async fn send(&self, build: impl Fn(&Client) -> RequestBuilder) -> Result<Answer, VendorError> {
+    pub async fn send(
+        &self,
+        build: impl Fn(&Client) -> RequestBuilder,
+    ) -> Result<Answer, VendorError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -86,7 +104,8 @@ impl Transport {
             let last = attempt >= self.options.max_attempts;
             let wait = match &outcome {
                 Ok(answer) => {
-                    let retry = answer.status == StatusCode::TOO_MANY_REQUESTS || is_retried_5xx(answer.status);
+                    let retry = answer.status == StatusCode::TOO_MANY_REQUESTS
+                        || is_retried_5xx(answer.status);
                     tracing::debug!(vendor = %self.vendor, status = answer.status.as_u16(), ms = started.elapsed().as_millis() as u64, attempt, "vendor call");
                     if !retry || last {
                         return outcome;
@@ -113,12 +132,23 @@ impl Transport {
         let response = request.send().await.map_err(|e| self.classify(e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| self.classify(e))?.to_vec();
-        Ok(Answer { status, headers, body })
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.classify(e))?
+            .to_vec();
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self.options.base_delay.saturating_mul(1u32 << attempt.min(16).saturating_sub(1));
+        let exp = self
+            .options
+            .base_delay
+            .saturating_mul(1u32 << attempt.min(16).saturating_sub(1));
         let cap = exp.min(self.options.max_delay);
         // Full jitter: anywhere from nothing to the cap, so retries from many
         // clients do not arrive together.
@@ -127,7 +157,9 @@ impl Transport {
 
     fn classify(&self, e: reqwest::Error) -> VendorError {
         if e.is_timeout() {
-            return VendorError::Timeout { after: self.options.request_timeout };
+            return VendorError::Timeout {
+                after: self.options.request_timeout,
+            };
         }
         let chain = error_chain(&e);
         let lower = chain.to_ascii_lowercase();
@@ -144,12 +176,19 @@ fn is_retried_5xx(status: StatusCode) -> bool {
 
 /// `Retry-After` in seconds or as an HTTP date.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        date.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// The error and its causes in one line ("error sending request: connection refused").
@@ -175,19 +214,33 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(reqwest::header::RETRY_AFTER, "7".parse().expect("header"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
+        let later =
+            httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
         h.insert(reqwest::header::RETRY_AFTER, later.parse().expect("header"));
         let d = retry_after(&h).expect("a date");
-        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120), "{d:?}");
-        h.insert(reqwest::header::RETRY_AFTER, "soon".parse().expect("header"));
+        assert!(
+            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
+            "{d:?}"
+        );
+        h.insert(
+            reqwest::header::RETRY_AFTER,
+            "soon".parse().expect("header"),
+        );
         assert_eq!(retry_after(&h), None);
     }
 
     #[test]
     fn backoff_grows_and_stays_under_the_cap() {
-        let t = Transport::new(Vendor::Pingup, HttpOptions::default(), Arc::new(Pacer::new(None))).expect("transport");
+        let t = Transport::new(
+            Vendor::Pingup,
+            HttpOptions::default(),
+            Arc::new(Pacer::new(None)),
+        )
+        .expect("transport");
         for attempt in 1..20 {
-            let cap = Duration::from_millis(250).saturating_mul(1 << (attempt.min(16) - 1)).min(Duration::from_secs(30));
+            let cap = Duration::from_millis(250)
+                .saturating_mul(1 << (attempt.min(16) - 1))
+                .min(Duration::from_secs(30));
             assert!(t.backoff(attempt) <= cap);
         }
     }

@@ -18,11 +18,17 @@ pub struct Pace {
 
 impl Pace {
     pub const fn per_minute(max: u32) -> Self {
-        Self { max, window_ms: 60_000 }
+        Self {
+            max,
+            window_ms: 60_000,
+        }
     }
 
     pub const fn per_second(max: u32) -> Self {
-        Self { max, window_ms: 1_000 }
+        Self {
+            max,
+            window_ms: 1_000,
+        }
     }
 }
 
@@ -36,7 +42,10 @@ pub struct Pacer {
 
 impl Pacer {
     pub fn new(pace: Option<Pace>) -> Self {
-        Self { pace, sent: Mutex::new(VecDeque::new()) }
+        Self {
+            pace,
+            sent: Mutex::new(VecDeque::new()),
+        }
     }
 
     pub fn pace(&self) -> Option<Pace> {
@@ -51,14 +60,19 @@ impl Pacer {
             let wait = {
                 let mut sent = self.sent.lock().await;
                 let now = Instant::now();
-                while sent.front().is_some_and(|t| now.duration_since(*t) >= window) {
+                while sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= window)
+                {
                     sent.pop_front();
                 }
                 if sent.len() < pace.max as usize {
                     sent.push_back(now);
                     return;
                 }
-                sent.front().map(|t| window.saturating_sub(now.duration_since(*t))).unwrap_or(window)
+                sent.front()
+                    .map(|t| window.saturating_sub(now.duration_since(*t)))
+                    .unwrap_or(window)
             };
             tokio::time::sleep(wait).await;
         }
@@ -71,7 +85,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn never_more_than_max_in_any_window() {
-        let pacer = Pacer::new(Some(Pace { max: 3, window_ms: 1_000 }));
+        let pacer = Pacer::new(Some(Pace {
+            max: 3,
+            window_ms: 1_000,
+        }));
         let start = Instant::now();
         let mut times = Vec::new();
         for _ in 0..7 {
@@ -79,10 +96,19 @@ mod tests {
             times.push(start.elapsed());
         }
         for (i, t) in times.iter().enumerate() {
-            let in_window = times.iter().filter(|u| **u <= *t && *t - **u < Duration::from_secs(1)).count();
-            assert!(in_window <= 3, "request {i} at {t:?}: {in_window} in its window ({times:?})");
+            let in_window = times
+                .iter()
+                .filter(|u| **u <= *t && *t - **u < Duration::from_secs(1))
+                .count();
+            assert!(
+                in_window <= 3,
+                "request {i} at {t:?}: {in_window} in its window ({times:?})"
+            );
         }
-        assert!(times[6] >= Duration::from_secs(2), "the seventh waits for two windows: {times:?}");
+        assert!(
+            times[6] >= Duration::from_secs(2),
+            "the seventh waits for two windows: {times:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

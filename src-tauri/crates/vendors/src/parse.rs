@@ -17,7 +17,9 @@ pub fn normalize_phone(field: &str, input: &str) -> Result<String, ValidationErr
             other => {
                 return Err(ValidationError::new(
                     field,
-                    format!("'{trimmed}' has '{other}'; write the number with country code, e.g. +91 98765 43210"),
+                    format!(
+                        "'{trimmed}' has '{other}'; write the number with country code, e.g. +91 98765 43210"
+                    ),
                 ));
             }
         }
@@ -28,7 +30,10 @@ pub fn normalize_phone(field: &str, input: &str) -> Result<String, ValidationErr
     if !(8..=15).contains(&digits.len()) {
         return Err(ValidationError::new(
             field,
-            format!("'{trimmed}' has {} digits; a number with country code has 8 to 15, e.g. +91 98765 43210", digits.len()),
+            format!(
+                "'{trimmed}' has {} digits; a number with country code has 8 to 15, e.g. +91 98765 43210",
+                digits.len()
+            ),
         ));
     }
     Ok(digits)
@@ -39,7 +44,11 @@ pub fn validate_uuid(field: &str, input: &str) -> Result<String, ValidationError
     let t = input.trim();
     let parts: Vec<&str> = t.split('-').collect();
     let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
-    if lens == [8, 4, 4, 4, 12] && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit())) {
+    if lens == [8, 4, 4, 4, 12]
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
         Ok(t.to_ascii_lowercase())
     } else {
         Err(ValidationError::new(
@@ -56,15 +65,30 @@ pub fn parse_iso8601(field: &str, input: &str) -> Result<Timestamp, ValidationEr
         .map(|d| d.with_timezone(&Utc))
         .ok()
         .or_else(|| {
-            ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-                .iter()
-                .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-                .map(|n| n.and_utc())
+            [
+                "%Y-%m-%dT%H:%M:%S%.f",
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%d %H:%M",
+            ]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+            .map(|n| n.and_utc())
         })
-        .or_else(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|n| n.and_utc()));
-    parsed.map(|d| Timestamp(d.timestamp_millis())).ok_or_else(|| {
-        ValidationError::new(field, format!("'{t}' is not a date; write it as 2026-12-31 or 2026-12-31T18:00:00Z"))
-    })
+        .or_else(|| {
+            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|n| n.and_utc())
+        });
+    parsed
+        .map(|d| Timestamp(d.timestamp_millis()))
+        .ok_or_else(|| {
+            ValidationError::new(
+                field,
+                format!("'{t}' is not a date; write it as 2026-12-31 or 2026-12-31T18:00:00Z"),
+            )
+        })
 }
 
 /// A timestamp as RFC 3339 UTC with milliseconds, as the vendors write them.
@@ -97,7 +121,12 @@ mod tests {
 
     #[test]
     fn bad_phones_say_why() {
-        for (input, why) in [("+91 98765", "digits"), ("call me", "has 'c'"), ("+91 98765 43210 12345", "digits"), ("91+98765", "has '+'")] {
+        for (input, why) in [
+            ("+91 98765", "digits"),
+            ("call me", "has 'c'"),
+            ("+91 98765 43210 12345", "digits"),
+            ("91+98765", "has '+'"),
+        ] {
             let e = normalize_phone("user_phone_number", input).expect_err(input);
             assert_eq!(e.field, "user_phone_number");
             assert!(e.message.contains(why), "{input}: {e}");
@@ -107,8 +136,14 @@ mod tests {
     #[test]
     fn uuids_and_dates() {
         assert!(validate_uuid("contact", "0B7C2D3E-1F2A-4B3C-8D4E-5F6A7B8C9D0E").is_ok());
-        assert_eq!(validate_uuid("contact", "12345").expect_err("bad").field, "contact");
-        assert_eq!(parse_iso8601("dt_until", "2143-06-23").expect("date"), Timestamp(5_474_304_000_000));
+        assert_eq!(
+            validate_uuid("contact", "12345").expect_err("bad").field,
+            "contact"
+        );
+        assert_eq!(
+            parse_iso8601("dt_until", "2143-06-23").expect("date"),
+            Timestamp(5_474_304_000_000)
+        );
         assert!(parse_iso8601("dt_until", "2026-12-31T18:00:00+01:00").is_ok());
         let e = parse_iso8601("dt_until", "next week").expect_err("bad");
         assert!(e.message.contains("2026-12-31"), "{e}");

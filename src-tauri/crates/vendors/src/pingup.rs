@@ -13,7 +13,10 @@ use switchboard_secrets::Secret;
 use crate::http::{Answer, Transport};
 use crate::parse::{iso_to_ts, to_iso};
 use crate::wire::{common_error, decode, id_text, message};
-use crate::{AccountInfo, Capabilities, Cursor, HttpOptions, Page, Pacer, RemoteAssignee, RemoteTarget, VendorError};
+use crate::{
+    AccountInfo, Capabilities, Cursor, HttpOptions, Pacer, Page, RemoteAssignee, RemoteTarget,
+    VendorError,
+};
 
 pub const CAPABILITIES: Capabilities = Capabilities {
     target_kind: Some(TargetKind::Client),
@@ -84,10 +87,17 @@ fn target(c: WireClient) -> RemoteTarget {
         list.iter()
             .filter_map(|a| {
                 let (id, until) = match a {
-                    Value::Object(o) => (o.get("agent").and_then(id_text), o.get("dt_until").and_then(Value::as_str)),
+                    Value::Object(o) => (
+                        o.get("agent").and_then(id_text),
+                        o.get("dt_until").and_then(Value::as_str),
+                    ),
                     other => (id_text(other), None),
                 };
-                id.map(|agent_vendor_id| RemoteAssignee { agent_vendor_id, until: iso_to_ts(until), notes: notes.clone() })
+                id.map(|agent_vendor_id| RemoteAssignee {
+                    agent_vendor_id,
+                    until: iso_to_ts(until),
+                    notes: notes.clone(),
+                })
             })
             .collect()
     });
@@ -95,7 +105,11 @@ fn target(c: WireClient) -> RemoteTarget {
         kind: TargetKind::Client,
         vendor_id: c.id,
         name: (!name.is_empty()).then_some(name),
-        phone: c.ds_phone.as_ref().and_then(id_text).map(|p| p.chars().filter(char::is_ascii_digit).collect()),
+        phone: c
+            .ds_phone
+            .as_ref()
+            .and_then(id_text)
+            .map(|p| p.chars().filter(char::is_ascii_digit).collect()),
         email: c.email.filter(|e| !e.trim().is_empty()),
         status: None,
         last_activity_at: iso_to_ts(c.dt_last_message.as_deref()),
@@ -108,8 +122,15 @@ fn target(c: WireClient) -> RemoteTarget {
 fn error(answer: &Answer, what: &str) -> VendorError {
     if answer.status.as_u16() == 400 {
         let message = message(&answer.body);
-        let field = if message.contains("dt_until") { "dt_until" } else { "agents" };
-        return VendorError::InvalidInput { field: field.into(), message };
+        let field = if message.contains("dt_until") {
+            "dt_until"
+        } else {
+            "agents"
+        };
+        return VendorError::InvalidInput {
+            field: field.into(),
+            message,
+        };
     }
     common_error(answer, what)
 }
@@ -132,21 +153,42 @@ pub struct Client {
 impl Client {
     /// `base` is the host (`https://api.pingup.ai`); the business name is the
     /// account's name in Pingup's dashboard.
-    pub fn new(base: &BaseUrl, business: &str, key: Secret, options: HttpOptions, pacer: Arc<Pacer>) -> Result<Self, VendorError> {
+    pub fn new(
+        base: &BaseUrl,
+        business: &str,
+        key: Secret,
+        options: HttpOptions,
+        pacer: Arc<Pacer>,
+    ) -> Result<Self, VendorError> {
         let business = business.trim();
-        if business.is_empty() || business.contains('/') || business.chars().any(char::is_whitespace) {
-            return Err(VendorError::invalid("business_name", "enter the business name as it appears in Pingup's URL, e.g. acme-demo"));
+        if business.is_empty()
+            || business.contains('/')
+            || business.chars().any(char::is_whitespace)
+        {
+            return Err(VendorError::invalid(
+                "business_name",
+                "enter the business name as it appears in Pingup's URL, e.g. acme-demo",
+            ));
         }
         if key.is_blank() {
-            return Err(VendorError::invalid("secret_key", "enter the secret key from Pingup's dashboard settings"));
+            return Err(VendorError::invalid(
+                "secret_key",
+                "enter the secret key from Pingup's dashboard settings",
+            ));
         }
         let api = format!("{}/ext/v2/{business}", base.as_str());
-        Ok(Self { transport: Transport::new(Vendor::Pingup, options, pacer)?, api, key })
+        Ok(Self {
+            transport: Transport::new(Vendor::Pingup, options, pacer)?,
+            api,
+            key,
+        })
     }
 
     async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Answer, VendorError> {
         let url = format!("{}{path}", self.api);
-        self.transport.send(|c| c.get(&url).bearer_auth(self.key.expose()).query(query)).await
+        self.transport
+            .send(|c| c.get(&url).bearer_auth(self.key.expose()).query(query))
+            .await
     }
 
     /// `GET /me`: proves the key and the business name.
@@ -156,16 +198,26 @@ impl Client {
             return Err(error(&answer, "business"));
         }
         let me: WireMe = decode(&answer)?;
-        Ok(AccountInfo { name: me.ds_name.or(me.ds_business) })
+        Ok(AccountInfo {
+            name: me.ds_name.or(me.ds_business),
+        })
     }
 
     /// One page of clients (100 at a time), with their assignees.
-    pub async fn clients(&self, cursor: Option<&Cursor>) -> Result<Page<RemoteTarget>, VendorError> {
+    pub async fn clients(
+        &self,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<RemoteTarget>, VendorError> {
         let skip = match cursor {
             Some(Cursor::Offset(n)) => *n,
             _ => 0,
         };
-        let answer = self.get("/clients", &[("limit", PAGE.to_string()), ("skip", skip.to_string())]).await?;
+        let answer = self
+            .get(
+                "/clients",
+                &[("limit", PAGE.to_string()), ("skip", skip.to_string())],
+            )
+            .await?;
         if !answer.status.is_success() {
             return Err(error(&answer, "business"));
         }
@@ -180,7 +232,9 @@ impl Client {
 
     /// One client by id (`None` when Pingup has none with it).
     pub async fn client(&self, id: &str) -> Result<Option<RemoteTarget>, VendorError> {
-        let answer = self.get("/clients", &[("_id", id.trim().to_owned())]).await?;
+        let answer = self
+            .get("/clients", &[("_id", id.trim().to_owned())])
+            .await?;
         if !answer.status.is_success() {
             return Err(error(&answer, "business"));
         }
@@ -190,7 +244,12 @@ impl Client {
 
     /// Assigns one or several agents in one call, each with an expiry, plus notes.
     /// Agents already assigned get the new expiry. Idempotent.
-    pub async fn assign(&self, client: &str, agents: &[Assignment], notes: Option<&str>) -> Result<RemoteTarget, VendorError> {
+    pub async fn assign(
+        &self,
+        client: &str,
+        agents: &[Assignment],
+        notes: Option<&str>,
+    ) -> Result<RemoteTarget, VendorError> {
         if agents.is_empty() {
             return Err(VendorError::invalid("agents", "choose at least one agent"));
         }
@@ -210,17 +269,23 @@ impl Client {
             body["ds_notes"] = Value::from(notes);
         }
         let url = format!("{}/clients/{}/assign-agents", self.api, client.trim());
-        let answer = self.transport.send(|c| c.post(&url).bearer_auth(self.key.expose()).json(&body)).await?;
+        let answer = self
+            .transport
+            .send(|c| c.post(&url).bearer_auth(self.key.expose()).json(&body))
+            .await?;
         if !answer.status.is_success() {
             return Err(error(&answer, "client"));
         }
         // The simulator answers with the updated client; accept an empty success too.
         match decode::<WireAssigned>(&answer) {
             Ok(done) => Ok(target(done.client)),
-            Err(_) => self.client(client).await?.ok_or_else(|| VendorError::NotFound {
-                what: "client".into(),
-                message: format!("client {client} disappeared after the assignment"),
-            }),
+            Err(_) => self
+                .client(client)
+                .await?
+                .ok_or_else(|| VendorError::NotFound {
+                    what: "client".into(),
+                    message: format!("client {client} disappeared after the assignment"),
+                }),
         }
     }
 }

@@ -1,1 +1,234 @@
-//! TODO-placeholder
+//! Splashify Pro: WhatsApp business messaging. Base `https://apis.splashifypro.com/api/v1`,
+//! `Authorization: Basic <API key>` with the key as is, 100 requests per minute.
+//! Conversations are addressed by the customer's phone and assigned by agent email;
+//! no email releases the chat. There is no endpoint that lists agents.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use switchboard_domain::Vendor;
+use switchboard_domain::agent::validate_email;
+use switchboard_domain::connection::BaseUrl;
+use switchboard_domain::target::TargetKind;
+use switchboard_secrets::Secret;
+
+use crate::http::{Answer, Transport};
+use crate::parse::{iso_to_ts, normalize_phone};
+use crate::wire::{common_error, decode, id_text, message};
+use crate::{
+    AccountInfo, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAssignee,
+    RemoteTarget, VendorError,
+};
+
+pub const CAPABILITIES: Capabilities = Capabilities {
+    target_kind: Some(TargetKind::Conversation),
+    list_targets: true,
+    release: true,
+    agents_by_email: true,
+    ..Capabilities::NONE
+};
+
+pub const PACE: Pace = Pace::per_minute(100);
+pub const HOST: &str = "https://apis.splashifypro.com/api/v1";
+const PAGE: u64 = 100;
+
+#[derive(Debug, Deserialize)]
+struct WireUsers {
+    data: WireUsersData,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireUsersData {
+    #[serde(default)]
+    total_customers: Option<u64>,
+    #[serde(default)]
+    has_next_page: Option<bool>,
+    #[serde(default)]
+    customers: Vec<WireCustomer>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireCustomer {
+    #[serde(default)]
+    phone_number: Option<Value>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    last_message_at: Option<String>,
+    /// Not in the public docs: read when present.
+    #[serde(default)]
+    assigned_agent: Option<Option<WireAgent>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireAgent {
+    #[serde(default)]
+    email: Option<String>,
+}
+
+fn target(c: WireCustomer) -> Option<RemoteTarget> {
+    let phone: String = c
+        .phone_number
+        .as_ref()
+        .and_then(id_text)?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    if phone.is_empty() {
+        return None;
+    }
+    Some(RemoteTarget {
+        kind: TargetKind::Conversation,
+        vendor_id: phone.clone(),
+        name: c.name.filter(|n| !n.trim().is_empty()),
+        phone: Some(phone),
+        email: c.email.filter(|e| !e.trim().is_empty()),
+        status: None,
+        last_activity_at: iso_to_ts(c.last_message_at.as_deref()),
+        updated_at: None,
+        assignees: c.assigned_agent.map(|a| {
+            a.and_then(|a| a.email)
+                .map(|email| RemoteAssignee {
+                    agent_vendor_id: email.to_lowercase(),
+                    until: None,
+                    notes: None,
+                })
+                .into_iter()
+                .collect()
+        }),
+    })
+}
+
+/// Splashify's documented 400 messages, each with the field to fix.
+fn error(answer: &Answer) -> VendorError {
+    if answer.status.as_u16() == 400 {
+        let message = message(&answer.body);
+        return match message.as_str() {
+            "Conversation not found" => VendorError::NotFound {
+                what: "conversation".into(),
+                message,
+            },
+            m if m.starts_with("Agent") => VendorError::InvalidInput {
+                field: "agent_email".into(),
+                message,
+            },
+            m if m.contains("phone") => VendorError::InvalidInput {
+                field: "user_phone_number".into(),
+                message,
+            },
+            _ => VendorError::InvalidInput {
+                field: "request".into(),
+                message,
+            },
+        };
+    }
+    common_error(answer, "conversation")
+}
+
+pub struct Client {
+    transport: Transport,
+    base: String,
+    key: Secret,
+}
+
+impl Client {
+    pub fn new(
+        base: &BaseUrl,
+        key: Secret,
+        options: HttpOptions,
+        pacer: Arc<Pacer>,
+    ) -> Result<Self, VendorError> {
+        if key.is_blank() {
+            return Err(VendorError::invalid(
+                "api_key",
+                "enter the API key (it starts with sk_live_)",
+            ));
+        }
+        Ok(Self {
+            transport: Transport::new(Vendor::Splashify, options, pacer)?,
+            base: base.as_str().to_owned(),
+            key,
+        })
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        body: &Value,
+    ) -> Result<Answer, VendorError> {
+        let url = format!("{}{path}", self.base);
+        // The SDK sends the configured key verbatim after "Basic".
+        let auth = format!("Basic {}", self.key.expose());
+        let answer = self
+            .transport
+            .send(|c| {
+                c.post(&url)
+                    .header("authorization", &auth)
+                    .query(query)
+                    .json(body)
+            })
+            .await?;
+        if answer.status.is_success() {
+            Ok(answer)
+        } else {
+            Err(error(&answer))
+        }
+    }
+
+    /// The cheapest read (one contact) proves the key.
+    pub async fn check(&self) -> Result<AccountInfo, VendorError> {
+        let query = [("offset", "0".to_owned()), ("limit", "1".to_owned())];
+        let answer = self
+            .post("/public/apis/users/", &query, &json!({"filters": []}))
+            .await?;
+        let _: WireUsers = decode(&answer)?;
+        Ok(AccountInfo { name: None })
+    }
+
+    /// One page of contacts (conversations by phone), 100 at a time.
+    pub async fn contacts(
+        &self,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<RemoteTarget>, VendorError> {
+        let offset = match cursor {
+            Some(Cursor::Offset(n)) => *n,
+            _ => 0,
+        };
+        let query = [("offset", offset.to_string()), ("limit", PAGE.to_string())];
+        let answer = self
+            .post("/public/apis/users/", &query, &json!({"filters": []}))
+            .await?;
+        let users: WireUsers = decode(&answer)?;
+        let received = users.data.customers.len() as u64;
+        let more = users.data.has_next_page.unwrap_or(received >= PAGE) && received > 0;
+        Ok(Page {
+            items: users
+                .data
+                .customers
+                .into_iter()
+                .filter_map(target)
+                .collect(),
+            next: more.then(|| Cursor::Offset(offset + received)),
+            total: users.data.total_customers,
+        })
+    }
+
+    /// Assigns the conversation with `phone` to the agent with `email`, or with
+    /// `None` releases it. The phone is normalised (`+91 98765-43210` becomes
+    /// `919876543210`) or refused before sending. Idempotent.
+    pub async fn assign(&self, phone: &str, email: Option<&str>) -> Result<(), VendorError> {
+        let phone = normalize_phone("user_phone_number", phone)?;
+        let email = email
+            .filter(|e| !e.trim().is_empty())
+            .map(|e| validate_email("agent_email", e))
+            .transpose()?;
+        let body = json!({"user_phone_number": phone, "agent_email": email.unwrap_or_default()});
+        self.post("/public/assignment/", &[], &body)
+            .await
+            .map(|_| ())
+    }
+}

@@ -22,7 +22,11 @@ pub(crate) fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, VendorEr
 pub(crate) fn message(body: &[u8]) -> String {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         let text = excerpt(body);
-        return if text.trim().is_empty() { "no details given".into() } else { text };
+        return if text.trim().is_empty() {
+            "no details given".into()
+        } else {
+            text
+        };
     };
     let entries = match &value {
         Value::Array(list) => list.clone(),
@@ -35,21 +39,36 @@ pub(crate) fn message(body: &[u8]) -> String {
     let messages: Vec<String> = entries
         .iter()
         .filter_map(|e| {
-            ["message", "error", "detail"].iter().find_map(|k| e.get(k).and_then(Value::as_str)).map(str::to_owned)
+            ["message", "error", "detail"]
+                .iter()
+                .find_map(|k| e.get(k).and_then(Value::as_str))
+                .map(str::to_owned)
         })
         .collect();
-    if messages.is_empty() { excerpt(body) } else { messages.join("; ") }
+    if messages.is_empty() {
+        excerpt(body)
+    } else {
+        messages.join("; ")
+    }
 }
 
 /// The error codes of a HelpCrunch-style body, in order.
 pub(crate) fn codes(body: &[u8]) -> Vec<String> {
-    let Ok(value) = serde_json::from_slice::<Value>(body) else { return Vec::new() };
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Vec::new();
+    };
     let list = match &value {
         Value::Array(list) => list.clone(),
-        Value::Object(o) => o.get("errors").and_then(Value::as_array).cloned().unwrap_or_default(),
+        Value::Object(o) => o
+            .get("errors")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
         _ => Vec::new(),
     };
-    list.iter().filter_map(|e| e.get("code").and_then(Value::as_str).map(str::to_owned)).collect()
+    list.iter()
+        .filter_map(|e| e.get("code").and_then(Value::as_str).map(str::to_owned))
+        .collect()
 }
 
 /// The mapping every vendor shares for statuses it does not single out.
@@ -58,9 +77,18 @@ pub(crate) fn common_error(answer: &Answer, what: &str) -> VendorError {
     match answer.status.as_u16() {
         401 => VendorError::Unauthorized { message },
         403 => VendorError::Forbidden { message },
-        404 => VendorError::NotFound { what: what.to_owned(), message },
-        429 => VendorError::RateLimited { retry_after: retry_after(&answer.headers), message },
-        400 | 422 => VendorError::InvalidInput { field: "request".into(), message },
+        404 => VendorError::NotFound {
+            what: what.to_owned(),
+            message,
+        },
+        429 => VendorError::RateLimited {
+            retry_after: retry_after(&answer.headers),
+            message,
+        },
+        400 | 422 => VendorError::InvalidInput {
+            field: "request".into(),
+            message,
+        },
         status => VendorError::Vendor { status, message },
     }
 }
@@ -80,15 +108,27 @@ mod tests {
 
     #[test]
     fn messages_in_every_documented_shape() {
-        assert_eq!(message(br#"{"message":"Agent 1 not found or not authorized"}"#), "Agent 1 not found or not authorized");
-        assert_eq!(message(br#"{"result":false,"message":"Agent inactive"}"#), "Agent inactive");
+        assert_eq!(
+            message(br#"{"message":"Agent 1 not found or not authorized"}"#),
+            "Agent 1 not found or not authorized"
+        );
+        assert_eq!(
+            message(br#"{"result":false,"message":"Agent inactive"}"#),
+            "Agent inactive"
+        );
         assert_eq!(
             message(br#"{"errors":[{"code":"a","message":"one"},{"code":"b","message":"two"}]}"#),
             "one; two",
             "every entry is read"
         );
-        assert_eq!(message(br#"[{"code":"invalid_chat_value","message":"assignee value is invalid"}]"#), "assignee value is invalid");
-        assert_eq!(message(b"<html>Bad Gateway</html>"), "<html>Bad Gateway</html>");
+        assert_eq!(
+            message(br#"[{"code":"invalid_chat_value","message":"assignee value is invalid"}]"#),
+            "assignee value is invalid"
+        );
+        assert_eq!(
+            message(b"<html>Bad Gateway</html>"),
+            "<html>Bad Gateway</html>"
+        );
         assert_eq!(message(b""), "no details given");
         assert_eq!(codes(br#"[{"code":"x","message":"m"}]"#), ["x"]);
     }

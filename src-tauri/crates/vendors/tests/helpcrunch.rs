@@ -14,7 +14,13 @@ use switchboard_vendors::helpcrunch::Client;
 use switchboard_vendors::{Cursor, Page, RemoteTarget, VendorError};
 
 fn client_with(sim: &Simulator, key: &str) -> Client {
-    Client::new(&BaseUrl::parse(&sim.base_url(Helpcrunch)).unwrap(), Secret::new(key), fast(), no_pace()).unwrap()
+    Client::new(
+        &BaseUrl::parse(&sim.base_url(Helpcrunch)).unwrap(),
+        Secret::new(key),
+        fast(),
+        no_pace(),
+    )
+    .unwrap()
 }
 
 fn client(sim: &Simulator) -> Client {
@@ -24,9 +30,17 @@ fn client(sim: &Simulator) -> Client {
 #[tokio::test]
 async fn check_names_the_account_and_a_bad_key_is_unauthorized() {
     let sim = sim().await;
-    assert_eq!(client(&sim).check().await.unwrap().name.as_deref(), Some("Acme Support"));
+    assert_eq!(
+        client(&sim).check().await.unwrap().name.as_deref(),
+        Some("Acme Support")
+    );
     let err = client_with(&sim, "nope").check().await.unwrap_err();
-    assert_eq!(err, VendorError::Unauthorized { message: "Invalid token".into() });
+    assert_eq!(
+        err,
+        VendorError::Unauthorized {
+            message: "Invalid token".into()
+        }
+    );
 }
 
 #[tokio::test]
@@ -34,10 +48,20 @@ async fn agents_and_departments() {
     let sim = sim().await;
     let page = client(&sim).agents(None).await.unwrap();
     let total = sim.world().helpcrunch.read().unwrap().agents.len();
-    assert_eq!((page.items.len(), page.total, page.next), (total.min(100), Some(total as u64), None));
-    assert!(page.items.iter().all(|a| a.role.is_some() && a.vendor_id.parse::<u64>().is_ok()));
+    assert_eq!(
+        (page.items.len(), page.total, page.next),
+        (total.min(100), Some(total as u64), None)
+    );
+    assert!(
+        page.items
+            .iter()
+            .all(|a| a.role.is_some() && a.vendor_id.parse::<u64>().is_ok())
+    );
     let departments = client(&sim).departments().await.unwrap();
-    let members: usize = departments.iter().map(|d| d.member_ids.as_ref().unwrap().len()).sum();
+    let members: usize = departments
+        .iter()
+        .map(|d| d.member_ids.as_ref().unwrap().len())
+        .sum();
     assert_eq!(members, total, "every agent is in one department");
 }
 
@@ -59,14 +83,28 @@ async fn chats_page_to_the_end_newest_first_and_stop_at_since() {
     let sim = sim().await;
     let c = client(&sim);
     let all = all_chats(&c, None).await;
-    assert_eq!(all.len(), sim.world().helpcrunch.read().unwrap().chats.len());
-    assert!(all.windows(2).all(|w| w[0].last_activity_at >= w[1].last_activity_at));
+    assert_eq!(
+        all.len(),
+        sim.world().helpcrunch.read().unwrap().chats.len()
+    );
+    assert!(
+        all.windows(2)
+            .all(|w| w[0].last_activity_at >= w[1].last_activity_at)
+    );
     let sent = last(&sim, Helpcrunch, "chats");
-    assert!(sent.query.unwrap().contains("sort=chats.lastMessageAt&order=desc"));
+    assert!(
+        sent.query
+            .unwrap()
+            .contains("sort=chats.lastMessageAt&order=desc")
+    );
 
     let since = all[41].last_activity_at.unwrap();
     let recent = all_chats(&c, Some(since)).await;
-    assert!(recent.len() >= 42 && recent.len() < all.len(), "{}", recent.len());
+    assert!(
+        recent.len() >= 42 && recent.len() < all.len(),
+        "{}",
+        recent.len()
+    );
     assert!(recent.iter().all(|t| t.last_activity_at.unwrap() >= since));
 }
 
@@ -78,15 +116,31 @@ async fn assign_then_release_and_search_by_assignee() {
     let assigned = c.set_assignee(&chat, Some(&agent)).await.unwrap();
     assert_eq!(assigned.assignees.unwrap()[0].agent_vendor_id, agent);
     let sent = last(&sim, Helpcrunch, "chat_assignee");
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&sent.body).unwrap(), json!({"id": Data::chat_id(7), "assignee": Data::agent_id(3)}), "ids as numbers");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&sent.body).unwrap(),
+        json!({"id": Data::chat_id(7), "assignee": Data::agent_id(3)}),
+        "ids as numbers"
+    );
 
     let owned = c.chats_of(&agent, None).await.unwrap();
     assert!(owned.items.iter().any(|t| t.vendor_id == chat));
-    assert!(owned.items.iter().all(|t| t.assignees.as_ref().unwrap()[0].agent_vendor_id == agent));
+    assert!(
+        owned
+            .items
+            .iter()
+            .all(|t| t.assignees.as_ref().unwrap()[0].agent_vendor_id == agent)
+    );
 
     let released = c.set_assignee(&chat, None).await.unwrap();
     assert_eq!(released.assignees, Some(vec![]));
-    assert_eq!(sim.world().helpcrunch.read().unwrap().assignee_of(Data::chat_id(7)), Some(None));
+    assert_eq!(
+        sim.world()
+            .helpcrunch
+            .read()
+            .unwrap()
+            .assignee_of(Data::chat_id(7)),
+        Some(None)
+    );
 }
 
 #[tokio::test]
@@ -94,11 +148,26 @@ async fn each_documented_error_is_typed() {
     let sim = sim().await;
     let c = client(&sim);
     let err = c.set_assignee("1", Some("4100")).await.unwrap_err();
-    assert_eq!(err, VendorError::NotFound { what: "chat".into(), message: "Chat is missing".into() });
-    let err = c.set_assignee(&Data::chat_id(0).to_string(), Some("99")).await.unwrap_err();
-    assert_eq!(err, VendorError::invalid("assignee", "assignee value is invalid"));
+    assert_eq!(
+        err,
+        VendorError::NotFound {
+            what: "chat".into(),
+            message: "Chat is missing".into()
+        }
+    );
+    let err = c
+        .set_assignee(&Data::chat_id(0).to_string(), Some("99"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        VendorError::invalid("assignee", "assignee value is invalid")
+    );
     let err = c.set_assignee("chat-1", None).await.unwrap_err();
-    assert!(matches!(err, VendorError::InvalidInput { ref field, .. } if field == "chat"), "refused before sending");
+    assert!(
+        matches!(err, VendorError::InvalidInput { ref field, .. } if field == "chat"),
+        "refused before sending"
+    );
     assert_eq!(sim.inspector().count(Helpcrunch, "chat_assignee"), 2);
 }
 
@@ -106,10 +175,18 @@ async fn each_documented_error_is_typed() {
 async fn a_429_body_and_the_bare_array_shape_are_both_read() {
     let sim = sim().await;
     // The documented 429, with Retry-After, then success.
-    sim.set_limit(Helpcrunch, Some(switchboard_simulator::RateLimit { max: 1, window_ms: 300 }));
+    sim.set_limit(
+        Helpcrunch,
+        Some(switchboard_simulator::RateLimit {
+            max: 1,
+            window_ms: 300,
+        }),
+    );
     let c = client(&sim);
     c.check().await.unwrap();
-    c.check().await.expect("the second is refused once, waited out, and retried");
+    c.check()
+        .await
+        .expect("the second is refused once, waited out, and retried");
     sim.set_limit(Helpcrunch, None);
     // A body some pages show: a bare array of errors.
     sim.inspector().add_fault(common::fault(
@@ -122,5 +199,10 @@ async fn a_429_body_and_the_bare_array_shape_are_both_read() {
         },
         1,
     ));
-    assert_eq!(c.check().await.unwrap_err(), VendorError::Unauthorized { message: "Invalid token".into() });
+    assert_eq!(
+        c.check().await.unwrap_err(),
+        VendorError::Unauthorized {
+            message: "Invalid token".into()
+        }
+    );
 }

@@ -22,11 +22,23 @@ fn client_with(sim: &Simulator, key: &str, business: &str, options: HttpOptions)
 }
 
 fn client(sim: &Simulator) -> Client {
-    client_with(sim, &sim.credentials().pingup_secret_key, "acme-demo", fast())
+    client_with(
+        sim,
+        &sim.credentials().pingup_secret_key,
+        "acme-demo",
+        fast(),
+    )
 }
 
 fn agents(sim: &Simulator) -> Vec<String> {
-    sim.world().pingup.read().unwrap().agents.iter().map(|a| a.id.clone()).collect()
+    sim.world()
+        .pingup
+        .read()
+        .unwrap()
+        .agents
+        .iter()
+        .map(|a| a.id.clone())
+        .collect()
 }
 
 fn client_id(sim: &Simulator, i: usize) -> String {
@@ -40,20 +52,41 @@ async fn me_proves_the_key_and_the_business() {
     assert_eq!(me.name.as_deref(), Some("Acme Support (demo)"));
     let sent = last(&sim, Pingup, "me");
     assert_eq!(sent.path, "/ext/v2/acme-demo/me");
-    assert_eq!(sent.headers["authorization"], format!("Bearer {}", sim.credentials().pingup_secret_key));
+    assert_eq!(
+        sent.headers["authorization"],
+        format!("Bearer {}", sim.credentials().pingup_secret_key)
+    );
 
-    let err = client_with(&sim, "wrong", "acme-demo", fast()).me().await.unwrap_err();
-    assert_eq!(err, VendorError::Unauthorized { message: "Missing or invalid authentication token".into() });
-    let err = client_with(&sim, &sim.credentials().pingup_secret_key, "other", fast()).me().await.unwrap_err();
-    assert!(matches!(err, VendorError::NotFound { ref what, .. } if what == "business"), "{err:?}");
+    let err = client_with(&sim, "wrong", "acme-demo", fast())
+        .me()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        VendorError::Unauthorized {
+            message: "Missing or invalid authentication token".into()
+        }
+    );
+    let err = client_with(&sim, &sim.credentials().pingup_secret_key, "other", fast())
+        .me()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, VendorError::NotFound { ref what, .. } if what == "business"),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn bad_settings_are_refused_before_any_call() {
     let base = BaseUrl::parse("https://api.pingup.ai").unwrap();
-    let e = Client::new(&base, " ", Secret::new("k"), fast(), no_pace()).err().unwrap();
+    let e = Client::new(&base, " ", Secret::new("k"), fast(), no_pace())
+        .err()
+        .unwrap();
     assert!(matches!(e, VendorError::InvalidInput { ref field, .. } if field == "business_name"));
-    let e = Client::new(&base, "acme", Secret::new(""), fast(), no_pace()).err().unwrap();
+    let e = Client::new(&base, "acme", Secret::new(""), fast(), no_pace())
+        .err()
+        .unwrap();
     assert!(matches!(e, VendorError::InvalidInput { ref field, .. } if field == "secret_key"));
 }
 
@@ -73,21 +106,56 @@ async fn clients_page_to_the_end_with_their_assignees() {
     }
     assert_eq!(all.len(), sim.world().pingup.read().unwrap().clients.len());
     let sent = last(&sim, Pingup, "clients");
-    assert!(sent.query.as_deref().unwrap().contains("limit=100"), "{sent:?}");
+    assert!(
+        sent.query.as_deref().unwrap().contains("limit=100"),
+        "{sent:?}"
+    );
     let first = &all[0];
     assert_eq!(first.vendor_id, client_id(&sim, 0));
-    assert!(first.name.is_some() && first.phone.as_ref().unwrap().chars().all(|ch| ch.is_ascii_digit()));
-    let expected = sim.world().pingup.read().unwrap().assignees_of(&first.vendor_id).unwrap();
-    let got: Vec<String> = first.assignees.clone().unwrap().into_iter().map(|a| a.agent_vendor_id).collect();
-    assert_eq!(got, expected.into_iter().map(|(a, _)| a).collect::<Vec<_>>());
+    assert!(
+        first.name.is_some()
+            && first
+                .phone
+                .as_ref()
+                .unwrap()
+                .chars()
+                .all(|ch| ch.is_ascii_digit())
+    );
+    let expected = sim
+        .world()
+        .pingup
+        .read()
+        .unwrap()
+        .assignees_of(&first.vendor_id)
+        .unwrap();
+    let got: Vec<String> = first
+        .assignees
+        .clone()
+        .unwrap()
+        .into_iter()
+        .map(|a| a.agent_vendor_id)
+        .collect();
+    assert_eq!(
+        got,
+        expected.into_iter().map(|(a, _)| a).collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]
 async fn one_client_by_id_or_none() {
     let sim = sim().await;
     let id = client_id(&sim, 5);
-    assert_eq!(client(&sim).client(&id).await.unwrap().unwrap().vendor_id, id);
-    assert_eq!(client(&sim).client("0123456789abcdef01234567").await.unwrap(), None);
+    assert_eq!(
+        client(&sim).client(&id).await.unwrap().unwrap().vendor_id,
+        id
+    );
+    assert_eq!(
+        client(&sim)
+            .client("0123456789abcdef01234567")
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 #[tokio::test]
@@ -96,12 +164,28 @@ async fn several_agents_with_and_without_expiry_and_notes() {
     let (id, a) = (client_id(&sim, 1), agents(&sim));
     sim.world().pingup.write().unwrap().set_assignees(&id, &[]);
     let until = Timestamp(1_798_761_600_000); // 2027-01-01
-    let wanted = [Assignment { agent: a[0].clone(), until: Some(until) }, Assignment { agent: a[1].clone(), until: None }];
-    let done = client(&sim).assign(&id, &wanted, Some("VIP, speaks Italian")).await.unwrap();
+    let wanted = [
+        Assignment {
+            agent: a[0].clone(),
+            until: Some(until),
+        },
+        Assignment {
+            agent: a[1].clone(),
+            until: None,
+        },
+    ];
+    let done = client(&sim)
+        .assign(&id, &wanted, Some("VIP, speaks Italian"))
+        .await
+        .unwrap();
     let assignees = done.assignees.unwrap();
     assert_eq!(assignees.len(), 2);
     assert_eq!(assignees[0].until, Some(until));
-    assert_eq!(assignees[1].until, Some(Timestamp(5_474_304_000_000)), "Pingup's default 2143-06-23");
+    assert_eq!(
+        assignees[1].until,
+        Some(Timestamp(5_474_304_000_000)),
+        "Pingup's default 2143-06-23"
+    );
     assert_eq!(assignees[0].notes.as_deref(), Some("VIP, speaks Italian"));
 
     let sent = last(&sim, Pingup, "assign_agents");
@@ -111,25 +195,52 @@ async fn several_agents_with_and_without_expiry_and_notes() {
         json!({"agents": [{"agent": a[0], "dt_until": "2027-01-01T00:00:00.000Z"}, {"agent": a[1]}], "ds_notes": "VIP, speaks Italian"}),
         "no dt_until is sent when none is asked, so Pingup applies its default"
     );
-    assert_eq!(sent.path, format!("/ext/v2/acme-demo/clients/{id}/assign-agents"));
+    assert_eq!(
+        sent.path,
+        format!("/ext/v2/acme-demo/clients/{id}/assign-agents")
+    );
 }
 
 #[tokio::test]
 async fn vendor_refusals_keep_the_vendors_words() {
     let sim = sim().await;
     let id = client_id(&sim, 2);
-    let unknown = [Assignment { agent: "ffffffffffffffffffffffff".into(), until: None }];
+    let unknown = [Assignment {
+        agent: "ffffffffffffffffffffffff".into(),
+        until: None,
+    }];
     let err = client(&sim).assign(&id, &unknown, None).await.unwrap_err();
-    assert_eq!(err, VendorError::invalid("agents", "Agent ffffffffffffffffffffffff not found or not authorized"));
-    let one = [Assignment { agent: agents(&sim)[0].clone(), until: None }];
-    let err = client(&sim).assign("0123456789abcdef01234567", &one, None).await.unwrap_err();
-    assert_eq!(err, VendorError::NotFound { what: "client".into(), message: "Client not found".into() });
+    assert_eq!(
+        err,
+        VendorError::invalid(
+            "agents",
+            "Agent ffffffffffffffffffffffff not found or not authorized"
+        )
+    );
+    let one = [Assignment {
+        agent: agents(&sim)[0].clone(),
+        until: None,
+    }];
+    let err = client(&sim)
+        .assign("0123456789abcdef01234567", &one, None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        VendorError::NotFound {
+            what: "client".into(),
+            message: "Client not found".into()
+        }
+    );
 }
 
 #[tokio::test]
 async fn nothing_is_sent_for_an_empty_agent_list() {
     let sim = sim().await;
-    let err = client(&sim).assign(&client_id(&sim, 0), &[], None).await.unwrap_err();
+    let err = client(&sim)
+        .assign(&client_id(&sim, 0), &[], None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, VendorError::InvalidInput { ref field, .. } if field == "agents"));
     assert_eq!(sim.inspector().count(Pingup, "assign_agents"), 0);
 }
@@ -137,56 +248,109 @@ async fn nothing_is_sent_for_an_empty_agent_list() {
 #[tokio::test]
 async fn a_429_is_retried_with_or_without_retry_after() {
     let sim = sim().await;
-    sim.inspector().add_fault(fault(Pingup, "me", status(429, Some(0)), 1));
-    sim.inspector().add_fault(fault(Pingup, "me", status(429, None), 1));
+    sim.inspector()
+        .add_fault(fault(Pingup, "me", status(429, Some(0)), 1));
+    sim.inspector()
+        .add_fault(fault(Pingup, "me", status(429, None), 1));
     client(&sim).me().await.unwrap();
-    assert_eq!(sim.inspector().count(Pingup, "me"), 3, "two refusals, then success");
+    assert_eq!(
+        sim.inspector().count(Pingup, "me"),
+        3,
+        "two refusals, then success"
+    );
 }
 
 #[tokio::test]
 async fn a_retry_after_beyond_the_cap_is_reported_not_waited() {
     let sim = sim().await;
-    sim.inspector().add_fault(fault(Pingup, "me", status(429, Some(3600)), 1));
+    sim.inspector()
+        .add_fault(fault(Pingup, "me", status(429, Some(3600)), 1));
     let err = client(&sim).me().await.unwrap_err();
-    assert!(matches!(err, VendorError::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(3600)), "{err:?}");
+    assert!(
+        matches!(err, VendorError::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(3600)),
+        "{err:?}"
+    );
     assert_eq!(sim.inspector().count(Pingup, "me"), 1);
 }
 
 #[tokio::test]
 async fn a_500_then_success() {
     let sim = sim().await;
-    sim.inspector().add_fault(fault(Pingup, "clients", status(500, None), 2));
+    sim.inspector()
+        .add_fault(fault(Pingup, "clients", status(500, None), 2));
     assert!(!client(&sim).clients(None).await.unwrap().items.is_empty());
     assert_eq!(sim.inspector().count(Pingup, "clients"), 3);
-    sim.inspector().add_fault(fault(Pingup, "clients", status(503, None), 10));
+    sim.inspector()
+        .add_fault(fault(Pingup, "clients", status(503, None), 10));
     let err = client(&sim).clients(None).await.unwrap_err();
-    assert!(matches!(err, VendorError::Vendor { status: 503, .. }), "gives up after max attempts: {err:?}");
+    assert!(
+        matches!(err, VendorError::Vendor { status: 503, .. }),
+        "gives up after max attempts: {err:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_timeout_a_dropped_connection_and_malformed_json() {
     let sim = sim().await;
-    let quick = HttpOptions { request_timeout: Duration::from_millis(300), ..once() };
-    sim.inspector().add_fault(fault(Pingup, "me", FaultKind::Latency { ms: 1_000 }, 1));
-    let err = client_with(&sim, &sim.credentials().pingup_secret_key, "acme-demo", quick).me().await.unwrap_err();
-    assert!(matches!(err, VendorError::Timeout { .. }) && err.is_unreachable(), "{err:?}");
+    let quick = HttpOptions {
+        request_timeout: Duration::from_millis(300),
+        ..once()
+    };
+    sim.inspector()
+        .add_fault(fault(Pingup, "me", FaultKind::Latency { ms: 1_000 }, 1));
+    let err = client_with(
+        &sim,
+        &sim.credentials().pingup_secret_key,
+        "acme-demo",
+        quick,
+    )
+    .me()
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, VendorError::Timeout { .. }) && err.is_unreachable(),
+        "{err:?}"
+    );
 
-    sim.inspector().add_fault(fault(Pingup, "me", FaultKind::Drop, 1));
-    let err = client_with(&sim, &sim.credentials().pingup_secret_key, "acme-demo", once()).me().await.unwrap_err();
+    sim.inspector()
+        .add_fault(fault(Pingup, "me", FaultKind::Drop, 1));
+    let err = client_with(
+        &sim,
+        &sim.credentials().pingup_secret_key,
+        "acme-demo",
+        once(),
+    )
+    .me()
+    .await
+    .unwrap_err();
     assert!(matches!(err, VendorError::Transport { .. }), "{err:?}");
-    sim.inspector().add_fault(fault(Pingup, "me", FaultKind::Drop, 1));
-    client(&sim).me().await.expect("a dropped connection is retried");
+    sim.inspector()
+        .add_fault(fault(Pingup, "me", FaultKind::Drop, 1));
+    client(&sim)
+        .me()
+        .await
+        .expect("a dropped connection is retried");
 
-    sim.inspector().add_fault(fault(Pingup, "me", FaultKind::MalformedJson, 1));
+    sim.inspector()
+        .add_fault(fault(Pingup, "me", FaultKind::MalformedJson, 1));
     let err = client(&sim).me().await.unwrap_err();
-    assert!(matches!(err, VendorError::Unexpected { status: 200, ref excerpt } if excerpt.contains("trunc")), "{err:?}");
+    assert!(
+        matches!(err, VendorError::Unexpected { status: 200, ref excerpt } if excerpt.contains("trunc")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn an_unreachable_host_is_a_transport_error() {
     let sim = sim().await;
     sim.halt(Pingup);
-    let err = client_with(&sim, "k", "acme-demo", once()).me().await.unwrap_err();
+    let err = client_with(&sim, "k", "acme-demo", once())
+        .me()
+        .await
+        .unwrap_err();
     assert!(err.is_unreachable(), "{err:?}");
-    assert!(err.to_string().starts_with("cannot reach the vendor"), "{err}");
+    assert!(
+        err.to_string().starts_with("cannot reach the vendor"),
+        "{err}"
+    );
 }

@@ -8,7 +8,9 @@ use switchboard_simulator::{Fault, FaultKind, SimConfig, Simulator, VendorKind};
 use switchboard_vendors::{HttpOptions, Pacer};
 
 pub async fn sim() -> Arc<Simulator> {
-    Simulator::start(SimConfig::demo(3)).await.expect("simulator starts")
+    Simulator::start(SimConfig::demo(3))
+        .await
+        .expect("simulator starts")
 }
 
 /// Retries that happen in milliseconds, so tests prove them quickly.
@@ -23,7 +25,10 @@ pub fn fast() -> HttpOptions {
 }
 
 pub fn once() -> HttpOptions {
-    HttpOptions { max_attempts: 1, ..fast() }
+    HttpOptions {
+        max_attempts: 1,
+        ..fast()
+    }
 }
 
 pub fn no_pace() -> Arc<Pacer> {
@@ -31,15 +36,29 @@ pub fn no_pace() -> Arc<Pacer> {
 }
 
 pub fn fault(vendor: VendorKind, endpoint: &str, kind: FaultKind, times: u32) -> Fault {
-    Fault { vendor, endpoint: Some(endpoint.into()), kind, times: Some(times), probability: None }
+    Fault {
+        vendor,
+        endpoint: Some(endpoint.into()),
+        kind,
+        times: Some(times),
+        probability: None,
+    }
 }
 
 pub fn status(status: u16, retry_after: Option<u64>) -> FaultKind {
-    FaultKind::Status { status, body: None, retry_after }
+    FaultKind::Status {
+        status,
+        body: None,
+        retry_after,
+    }
 }
 
 /// The last request the simulator received for an endpoint.
-pub fn last(sim: &Simulator, vendor: VendorKind, endpoint: &str) -> switchboard_simulator::RequestRecord {
+pub fn last(
+    sim: &Simulator,
+    vendor: VendorKind,
+    endpoint: &str,
+) -> switchboard_simulator::RequestRecord {
     sim.inspector()
         .requests()
         .into_iter()
