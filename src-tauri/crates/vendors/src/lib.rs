@@ -6,6 +6,7 @@
 //!
 //! Callers ask an adapter's [`Capabilities`] instead of matching on vendor names.
 
+mod adapter;
 mod capabilities;
 mod error;
 mod http;
@@ -20,6 +21,7 @@ pub mod pingup;
 pub mod splashify;
 pub mod vambe;
 
+pub use adapter::{Adapter, BUSINESS_NAME, USERNAME, capabilities, documented_pace};
 pub use capabilities::Capabilities;
 pub use error::VendorError;
 pub use http::HttpOptions;

@@ -1,0 +1,125 @@
+//! One adapter per connection, whichever the vendor: built from the connection's
+//! base URL, non-secret settings and secret, and answering the same questions.
+//! This is the one list a new vendor is added to.
+
+use std::sync::Arc;
+
+use switchboard_domain::connection::BaseUrl;
+use switchboard_domain::{Timestamp, Vendor};
+use switchboard_secrets::Secret;
+
+use crate::{
+    AccountInfo, Capabilities, Cursor, HttpOptions, Page, Pace, Pacer, RemoteAgent, RemoteTarget, RemoteTeam, VendorError, ccai,
+    helpcrunch, pingup, splashify, vambe,
+};
+
+/// Settings keys a connection stores (never secrets).
+pub const BUSINESS_NAME: &str = "business_name";
+pub const USERNAME: &str = "username";
+
+pub enum Adapter {
+    Pingup(pingup::Client),
+    Vambe(vambe::Client),
+    Helpcrunch(helpcrunch::Client),
+    CcaiPlatform(ccai::Client),
+    Splashify(splashify::Client),
+}
+
+/// What the vendor's docs say about its rate limit (`None`: undocumented).
+pub fn documented_pace(vendor: Vendor) -> Option<Pace> {
+    match vendor {
+        Vendor::Helpcrunch => Some(helpcrunch::PACE),
+        Vendor::CcaiPlatform => Some(ccai::PACE),
+        Vendor::Splashify => Some(splashify::PACE),
+        Vendor::Pingup | Vendor::Vambe => None,
+    }
+}
+
+pub fn capabilities(vendor: Vendor) -> Capabilities {
+    match vendor {
+        Vendor::Pingup => pingup::CAPABILITIES,
+        Vendor::Vambe => vambe::CAPABILITIES,
+        Vendor::Helpcrunch => helpcrunch::CAPABILITIES,
+        Vendor::CcaiPlatform => ccai::CAPABILITIES,
+        Vendor::Splashify => splashify::CAPABILITIES,
+    }
+}
+
+fn setting<'a>(settings: &'a serde_json::Map<String, serde_json::Value>, key: &str) -> &'a str {
+    settings.get(key).and_then(serde_json::Value::as_str).unwrap_or_default()
+}
+
+impl Adapter {
+    /// Builds the adapter; refuses missing settings or an empty secret by name.
+    pub fn new(
+        vendor: Vendor,
+        base: &BaseUrl,
+        settings: &serde_json::Map<String, serde_json::Value>,
+        secret: Secret,
+        options: HttpOptions,
+        pacer: Arc<Pacer>,
+    ) -> Result<Self, VendorError> {
+        Ok(match vendor {
+            Vendor::Pingup => Adapter::Pingup(pingup::Client::new(base, setting(settings, BUSINESS_NAME), secret, options, pacer)?),
+            Vendor::Vambe => Adapter::Vambe(vambe::Client::new(base, secret, options, pacer)?),
+            Vendor::Helpcrunch => Adapter::Helpcrunch(helpcrunch::Client::new(base, secret, options, pacer)?),
+            Vendor::CcaiPlatform => Adapter::CcaiPlatform(ccai::Client::new(base, setting(settings, USERNAME), secret, options, pacer)?),
+            Vendor::Splashify => Adapter::Splashify(splashify::Client::new(base, secret, options, pacer)?),
+        })
+    }
+
+    pub fn vendor(&self) -> Vendor {
+        match self {
+            Adapter::Pingup(_) => Vendor::Pingup,
+            Adapter::Vambe(_) => Vendor::Vambe,
+            Adapter::Helpcrunch(_) => Vendor::Helpcrunch,
+            Adapter::CcaiPlatform(_) => Vendor::CcaiPlatform,
+            Adapter::Splashify(_) => Vendor::Splashify,
+        }
+    }
+
+    pub fn capabilities(&self) -> Capabilities {
+        capabilities(self.vendor())
+    }
+
+    /// The vendor's cheapest read: proves the base URL and the credentials.
+    pub async fn check(&self) -> Result<AccountInfo, VendorError> {
+        match self {
+            Adapter::Pingup(c) => c.me().await,
+            Adapter::Vambe(c) => c.check().await,
+            Adapter::Helpcrunch(c) => c.check().await,
+            Adapter::CcaiPlatform(c) => c.check().await,
+            Adapter::Splashify(c) => c.check().await,
+        }
+    }
+
+    /// One page of agents; empty for vendors that cannot list them.
+    pub async fn agents(&self, cursor: Option<&Cursor>) -> Result<Page<RemoteAgent>, VendorError> {
+        match self {
+            Adapter::Vambe(c) => c.team_members().await.map(|items| Page { total: Some(items.len() as u64), items, next: None }),
+            Adapter::Helpcrunch(c) => c.agents(cursor).await,
+            Adapter::CcaiPlatform(c) => c.agents(cursor).await,
+            Adapter::Pingup(_) | Adapter::Splashify(_) => Ok(Page { items: Vec::new(), next: None, total: Some(0) }),
+        }
+    }
+
+    /// Teams or departments; empty for vendors without them.
+    pub async fn teams(&self) -> Result<Vec<RemoteTeam>, VendorError> {
+        match self {
+            Adapter::Helpcrunch(c) => c.departments().await,
+            Adapter::CcaiPlatform(c) => c.teams().await,
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// One page of targets (changed since `since` where the vendor can tell).
+    pub async fn targets(&self, since: Option<Timestamp>, cursor: Option<&Cursor>) -> Result<Page<RemoteTarget>, VendorError> {
+        match self {
+            Adapter::Pingup(c) => c.clients(cursor).await,
+            Adapter::Vambe(c) => c.contacts(since, cursor).await,
+            Adapter::Helpcrunch(c) => c.chats(since, cursor).await,
+            Adapter::Splashify(c) => c.contacts(cursor).await,
+            Adapter::CcaiPlatform(_) => Ok(Page { items: Vec::new(), next: None, total: Some(0) }),
+        }
+    }
+}
