@@ -18,6 +18,7 @@ pub mod connection;
 pub mod job;
 pub mod person;
 pub mod status;
+pub mod sync;
 pub mod target;
 pub mod team;
 

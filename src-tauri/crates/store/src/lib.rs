@@ -14,11 +14,13 @@ mod migrations;
 pub mod agents;
 pub mod assignments;
 pub mod audit_log;
+pub mod connection_checks;
 pub mod connections;
 pub mod jobs;
 pub mod operations;
 pub mod people;
 pub mod status_samples;
+pub mod sync_runs;
 pub mod targets;
 pub mod teams;
 

@@ -6,10 +6,16 @@ use rusqlite::Connection;
 use crate::{Result, StoreError};
 
 /// Every migration, in order. Append only: a released migration never changes.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_initial",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        "0002_sync_and_checks",
+        include_str!("../migrations/0002_sync_and_checks.sql"),
+    ),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -87,11 +93,13 @@ mod tests {
                 "agents",
                 "assignments",
                 "audit_log",
+                "connection_checks",
                 "connections",
                 "jobs",
                 "operations",
                 "people",
                 "status_samples",
+                "sync_runs",
                 "targets",
                 "team_members",
                 "teams"
@@ -165,5 +173,37 @@ mod tests {
             )
             .expect("count");
         assert_eq!(count, 0, "no partial schema");
+    }
+
+    #[test]
+    fn an_older_database_is_upgraded_in_place_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(DATABASE_FILE);
+        {
+            // A database as version 1 left it, with a connection in it.
+            let mut conn = Connection::open(&path).expect("raw open");
+            let tx = conn.transaction().expect("tx");
+            tx.execute_batch(MIGRATIONS[0].1).expect("v1");
+            tx.pragma_update(None, "user_version", 1).expect("version");
+            tx.execute(
+                "INSERT INTO connections (id, vendor, display_name, base_url, created_at, updated_at)
+                 VALUES ('0192f0c4-5d2e-7a3b-9c1d-2e3f4a5b6c7d', 'vambe', 'Old', 'https://api.vambe.me', 1, 1)",
+                [],
+            )
+            .expect("row");
+            tx.commit().expect("commit");
+        }
+        let store = Store::open(&path).expect("upgrade");
+        assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+        let names: Vec<String> = store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT display_name FROM connections")?;
+                let rows = stmt
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok(rows)
+            })
+            .expect("rows");
+        assert_eq!(names, ["Old"]);
     }
 }

@@ -9,8 +9,8 @@ use switchboard_domain::{Timestamp, Vendor};
 use switchboard_secrets::Secret;
 
 use crate::{
-    AccountInfo, Capabilities, Cursor, HttpOptions, Page, Pace, Pacer, RemoteAgent, RemoteTarget, RemoteTeam, VendorError, ccai,
-    helpcrunch, pingup, splashify, vambe,
+    AccountInfo, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent, RemoteTarget,
+    RemoteTeam, VendorError, ccai, helpcrunch, pingup, splashify, vambe,
 };
 
 /// Settings keys a connection stores (never secrets).
@@ -46,7 +46,10 @@ pub fn capabilities(vendor: Vendor) -> Capabilities {
 }
 
 fn setting<'a>(settings: &'a serde_json::Map<String, serde_json::Value>, key: &str) -> &'a str {
-    settings.get(key).and_then(serde_json::Value::as_str).unwrap_or_default()
+    settings
+        .get(key)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
 }
 
 impl Adapter {
@@ -60,11 +63,27 @@ impl Adapter {
         pacer: Arc<Pacer>,
     ) -> Result<Self, VendorError> {
         Ok(match vendor {
-            Vendor::Pingup => Adapter::Pingup(pingup::Client::new(base, setting(settings, BUSINESS_NAME), secret, options, pacer)?),
+            Vendor::Pingup => Adapter::Pingup(pingup::Client::new(
+                base,
+                setting(settings, BUSINESS_NAME),
+                secret,
+                options,
+                pacer,
+            )?),
             Vendor::Vambe => Adapter::Vambe(vambe::Client::new(base, secret, options, pacer)?),
-            Vendor::Helpcrunch => Adapter::Helpcrunch(helpcrunch::Client::new(base, secret, options, pacer)?),
-            Vendor::CcaiPlatform => Adapter::CcaiPlatform(ccai::Client::new(base, setting(settings, USERNAME), secret, options, pacer)?),
-            Vendor::Splashify => Adapter::Splashify(splashify::Client::new(base, secret, options, pacer)?),
+            Vendor::Helpcrunch => {
+                Adapter::Helpcrunch(helpcrunch::Client::new(base, secret, options, pacer)?)
+            }
+            Vendor::CcaiPlatform => Adapter::CcaiPlatform(ccai::Client::new(
+                base,
+                setting(settings, USERNAME),
+                secret,
+                options,
+                pacer,
+            )?),
+            Vendor::Splashify => {
+                Adapter::Splashify(splashify::Client::new(base, secret, options, pacer)?)
+            }
         })
     }
 
@@ -96,10 +115,18 @@ impl Adapter {
     /// One page of agents; empty for vendors that cannot list them.
     pub async fn agents(&self, cursor: Option<&Cursor>) -> Result<Page<RemoteAgent>, VendorError> {
         match self {
-            Adapter::Vambe(c) => c.team_members().await.map(|items| Page { total: Some(items.len() as u64), items, next: None }),
+            Adapter::Vambe(c) => c.team_members().await.map(|items| Page {
+                total: Some(items.len() as u64),
+                items,
+                next: None,
+            }),
             Adapter::Helpcrunch(c) => c.agents(cursor).await,
             Adapter::CcaiPlatform(c) => c.agents(cursor).await,
-            Adapter::Pingup(_) | Adapter::Splashify(_) => Ok(Page { items: Vec::new(), next: None, total: Some(0) }),
+            Adapter::Pingup(_) | Adapter::Splashify(_) => Ok(Page {
+                items: Vec::new(),
+                next: None,
+                total: Some(0),
+            }),
         }
     }
 
@@ -113,13 +140,21 @@ impl Adapter {
     }
 
     /// One page of targets (changed since `since` where the vendor can tell).
-    pub async fn targets(&self, since: Option<Timestamp>, cursor: Option<&Cursor>) -> Result<Page<RemoteTarget>, VendorError> {
+    pub async fn targets(
+        &self,
+        since: Option<Timestamp>,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<RemoteTarget>, VendorError> {
         match self {
             Adapter::Pingup(c) => c.clients(cursor).await,
             Adapter::Vambe(c) => c.contacts(since, cursor).await,
             Adapter::Helpcrunch(c) => c.chats(since, cursor).await,
             Adapter::Splashify(c) => c.contacts(cursor).await,
-            Adapter::CcaiPlatform(_) => Ok(Page { items: Vec::new(), next: None, total: Some(0) }),
+            Adapter::CcaiPlatform(_) => Ok(Page {
+                items: Vec::new(),
+                next: None,
+                total: Some(0),
+            }),
         }
     }
 }
