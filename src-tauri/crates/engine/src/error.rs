@@ -21,6 +21,16 @@ pub enum ErrorCode {
     Database,
     /// Switchboard could not start (no data folder, ...): nothing else will work.
     Startup,
+    /// The vendor refused the credentials: fix the key in the connection.
+    Unauthorized,
+    /// The vendor is limiting requests; try later.
+    RateLimited,
+    /// The vendor could not be reached (network, host, timeout): changes can wait.
+    Unreachable,
+    /// The vendor answered with an error; the message has its words.
+    VendorError,
+    /// The work was cancelled by the manager.
+    Cancelled,
     Internal,
 }
 
@@ -32,6 +42,8 @@ impl ErrorCode {
             ErrorCode::NotFound => 3,
             ErrorCode::KeychainUnavailable | ErrorCode::KeychainLocked => 4,
             ErrorCode::DatabaseTooNew | ErrorCode::Database | ErrorCode::Startup => 5,
+            ErrorCode::Unauthorized | ErrorCode::RateLimited | ErrorCode::Unreachable | ErrorCode::VendorError => 6,
+            ErrorCode::Cancelled => 130,
             ErrorCode::Internal => 1,
         }
     }
@@ -51,6 +63,12 @@ pub enum EngineError {
     #[error("{0}")]
     Startup(String),
 
+    #[error("{vendor}: {source}")]
+    Vendor { vendor: switchboard_domain::Vendor, source: switchboard_vendors::VendorError },
+
+    #[error("cancelled")]
+    Cancelled,
+
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -68,6 +86,8 @@ impl EngineError {
             EngineError::Store(StoreError::NewerSchema { .. }) => ErrorCode::DatabaseTooNew,
             EngineError::Store(_) => ErrorCode::Database,
             EngineError::Startup(_) => ErrorCode::Startup,
+            EngineError::Vendor { source, .. } => vendor_code(source),
+            EngineError::Cancelled => ErrorCode::Cancelled,
             EngineError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -76,5 +96,17 @@ impl EngineError {
 impl From<tokio::task::JoinError> for EngineError {
     fn from(err: tokio::task::JoinError) -> Self {
         EngineError::Internal(format!("a background task stopped: {err}"))
+    }
+}
+
+fn vendor_code(e: &switchboard_vendors::VendorError) -> ErrorCode {
+    use switchboard_vendors::VendorError as V;
+    match e {
+        V::Unauthorized { .. } | V::Forbidden { .. } => ErrorCode::Unauthorized,
+        V::NotFound { .. } => ErrorCode::NotFound,
+        V::RateLimited { .. } => ErrorCode::RateLimited,
+        V::InvalidInput { .. } => ErrorCode::InvalidInput,
+        V::Transport { .. } | V::Tls { .. } | V::Timeout { .. } => ErrorCode::Unreachable,
+        V::Vendor { .. } | V::Unexpected { .. } => ErrorCode::VendorError,
     }
 }

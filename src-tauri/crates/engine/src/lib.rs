@@ -2,6 +2,10 @@
 //! line are thin layers over it; everything they do, they do by calling here.
 
 mod config;
+pub mod connection_form;
+pub mod agents;
+pub mod connections;
+pub mod demo;
 mod diagnostics;
 mod error;
 mod workspace;

@@ -1,5 +1,6 @@
 //! An open workspace: the data folder, its database and the keychain namespace.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,7 +25,11 @@ pub struct Workspace {
     /// Opened on first use and kept; retried on each use until it opens, so a
     /// manager can install or unlock a keychain without restarting.
     keychain: Mutex<Option<Keychain>>,
-    origin: Origin,
+    pub(crate) origin: Origin,
+    /// One pacer per connection, shared by every call to it (sync, tests, changes).
+    pub(crate) pacers: Mutex<HashMap<switchboard_domain::ConnectionId, Arc<switchboard_vendors::Pacer>>>,
+    /// The demo's vendor simulator, once started.
+    pub(crate) demo: tokio::sync::Mutex<Option<Arc<switchboard_simulator::Simulator>>>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -63,6 +68,8 @@ impl Workspace {
             open_keychain,
             keychain: Mutex::new(None),
             origin,
+            pacers: Mutex::new(HashMap::new()),
+            demo: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -74,7 +81,7 @@ impl Workspace {
         &self.store
     }
 
-    fn keychain(&self) -> Result<Keychain, KeychainError> {
+    pub(crate) fn keychain(&self) -> Result<Keychain, KeychainError> {
         let mut cached = self.keychain.lock().map_err(|_| KeychainError::Platform {
             backend: Keychain::platform_backend(),
             reason: "an earlier keychain call panicked".into(),

@@ -65,6 +65,14 @@ pub fn update(db: &Db, person: &Person) -> Result<()> {
     Ok(())
 }
 
+/// Deletes people no agent belongs to any more; returns how many.
+pub fn delete_orphans(db: &Db) -> Result<usize> {
+    Ok(db.execute(
+        "DELETE FROM people WHERE NOT EXISTS (SELECT 1 FROM agents WHERE agents.person_id = people.id)",
+        [],
+    )?)
+}
+
 /// Deletes the person; their agents stay, unlinked.
 pub fn delete(db: &Db, id: PersonId) -> Result<bool> {
     Ok(db.execute("DELETE FROM people WHERE id = ?1", [id.0])? > 0)

@@ -90,6 +90,14 @@ pub fn upsert(db: &Db, t: &Target) -> Result<TargetId> {
     Ok(TargetId(id))
 }
 
+/// Deletes the connection's targets that the latest full sync did not see.
+pub fn delete_unseen(db: &Db, connection: ConnectionId, synced_at: switchboard_domain::Timestamp) -> Result<usize> {
+    Ok(db.execute(
+        "DELETE FROM targets WHERE connection_id = ?1 AND coalesce(synced_at, 0) < ?2",
+        params![connection.to_string(), synced_at.0],
+    )?)
+}
+
 pub fn delete(db: &Db, id: TargetId) -> Result<bool> {
     Ok(db.execute("DELETE FROM targets WHERE id = ?1", [id.0])? > 0)
 }
