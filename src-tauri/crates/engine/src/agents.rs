@@ -42,7 +42,11 @@ pub struct ImportReport {
 /// optional; with one, columns may come in any order). For vendors that address
 /// agents by email the id is the email.
 pub fn parse_csv(text: &str, by_email: bool) -> (Vec<NewAgent>, Vec<RowError>) {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
     let mut errors = Vec::new();
     for (i, record) in reader.records().enumerate() {
@@ -50,7 +54,11 @@ pub fn parse_csv(text: &str, by_email: bool) -> (Vec<NewAgent>, Vec<RowError>) {
         match record {
             Ok(r) if r.iter().all(str::is_empty) => {}
             Ok(r) => rows.push((row, r.iter().map(str::to_owned).collect())),
-            Err(e) => errors.push(RowError { row, field: "row".into(), message: format!("cannot read this line: {e}") }),
+            Err(e) => errors.push(RowError {
+                row,
+                field: "row".into(),
+                message: format!("cannot read this line: {e}"),
+            }),
         }
     }
     // A header names the columns; without one: id-or-email, name[, email].
@@ -58,18 +66,30 @@ pub fn parse_csv(text: &str, by_email: bool) -> (Vec<NewAgent>, Vec<RowError>) {
         let lower: Vec<String> = r.iter().map(|c| c.to_lowercase()).collect();
         lower.iter().any(|c| c == "name").then_some(lower)
     });
-    let col = |name: &str| header.as_ref().and_then(|h| h.iter().position(|c| c == name));
+    let col = |name: &str| {
+        header
+            .as_ref()
+            .and_then(|h| h.iter().position(|c| c == name))
+    };
     let (id_col, email_col, name_col) = match &header {
         Some(_) => (col("id"), col("email"), col("name")),
         None => (Some(0), if by_email { Some(0) } else { Some(2) }, Some(1)),
     };
     let mut out = Vec::new();
     for (row, cells) in rows.iter().skip(usize::from(header.is_some())) {
-        let cell = |c: Option<usize>| c.and_then(|i| cells.get(i)).map(String::as_str).filter(|s| !s.is_empty());
+        let cell = |c: Option<usize>| {
+            c.and_then(|i| cells.get(i))
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
+        };
         let name = cell(name_col);
         let email = cell(email_col);
         let id = cell(id_col);
-        let fail = |field: &str, message: String| RowError { row: *row, field: field.into(), message };
+        let fail = |field: &str, message: String| RowError {
+            row: *row,
+            field: field.into(),
+            message,
+        };
         let Some(name) = name else {
             errors.push(fail("name", "the name is empty".into()));
             continue;
@@ -81,47 +101,83 @@ pub fn parse_csv(text: &str, by_email: bool) -> (Vec<NewAgent>, Vec<RowError>) {
                 continue;
             }
         };
-        let vendor_id = if by_email { email.clone() } else { id.map(str::to_owned) };
+        let vendor_id = if by_email {
+            email.clone()
+        } else {
+            id.map(str::to_owned)
+        };
         let Some(vendor_id) = vendor_id else {
-            let need = if by_email { ("email", "an email is needed: this vendor knows agents by email") } else { ("id", "the agent id is empty; copy it from the vendor's dashboard") };
+            let need = if by_email {
+                (
+                    "email",
+                    "an email is needed: this vendor knows agents by email",
+                )
+            } else {
+                (
+                    "id",
+                    "the agent id is empty; copy it from the vendor's dashboard",
+                )
+            };
             errors.push(fail(need.0, need.1.into()));
             continue;
         };
-        out.push(NewAgent { vendor_id, name: name.to_owned(), email, active: true });
+        out.push(NewAgent {
+            vendor_id,
+            name: name.to_owned(),
+            email,
+            active: true,
+        });
     }
     if out.is_empty() && errors.is_empty() {
-        errors.push(RowError { row: 1, field: "file".into(), message: "there are no agents in this file".into() });
+        errors.push(RowError {
+            row: 1,
+            field: "file".into(),
+            message: "there are no agents in this file".into(),
+        });
     }
     (out, errors)
 }
 
 impl Workspace {
     /// Adds (or updates by vendor id) agents of one connection, then links people.
-    pub async fn add_agents(&self, connection: ConnectionId, rows: Vec<NewAgent>, source: AgentSource) -> Result<ImportReport, EngineError> {
+    pub async fn add_agents(
+        &self,
+        connection: ConnectionId,
+        rows: Vec<NewAgent>,
+        source: AgentSource,
+    ) -> Result<ImportReport, EngineError> {
         let store = self.store().clone();
         Ok(tokio::task::spawn_blocking(move || {
             store.write(|db| {
                 connections::get(db, connection)?;
                 let (mut added, mut updated) = (0, 0);
                 for row in rows {
-                    let exists = agents::find_by_vendor_id(db, connection, &row.vendor_id)?.is_some();
-                    agents::upsert(db, &Agent {
-                        id: AgentId(0),
-                        connection_id: connection,
-                        vendor_id: row.vendor_id.trim().to_owned(),
-                        name: row.name.trim().to_owned(),
-                        email: row.email.as_deref().and_then(normalize_email),
-                        role: None,
-                        active: row.active,
-                        person_id: None,
-                        link: PersonLink::Auto,
-                        source,
-                        synced_at: None,
-                    })?;
+                    let exists =
+                        agents::find_by_vendor_id(db, connection, &row.vendor_id)?.is_some();
+                    agents::upsert(
+                        db,
+                        &Agent {
+                            id: AgentId(0),
+                            connection_id: connection,
+                            vendor_id: row.vendor_id.trim().to_owned(),
+                            name: row.name.trim().to_owned(),
+                            email: row.email.as_deref().and_then(normalize_email),
+                            role: None,
+                            active: row.active,
+                            person_id: None,
+                            link: PersonLink::Auto,
+                            source,
+                            synced_at: None,
+                        },
+                    )?;
                     if exists { updated += 1 } else { added += 1 }
                 }
                 link_people(db)?;
-                Ok(ImportReport { added, updated, errors: Vec::new() })
+                Ok(ImportReport {
+                    added,
+                    updated,
+                    errors: Vec::new(),
+                })
             })
         })
         .await??)
@@ -129,13 +185,24 @@ impl Workspace {
 
     /// Imports agents from CSV text. Every row is checked first; if any is wrong,
     /// nothing is imported and every wrong row is reported.
-    pub async fn import_agents_csv(&self, connection: ConnectionId, text: String) -> Result<ImportReport, EngineError> {
+    pub async fn import_agents_csv(
+        &self,
+        connection: ConnectionId,
+        text: String,
+    ) -> Result<ImportReport, EngineError> {
         let store = self.store().clone();
-        let vendor = tokio::task::spawn_blocking(move || store.read(|db| connections::get(db, connection))).await??.vendor;
+        let vendor =
+            tokio::task::spawn_blocking(move || store.read(|db| connections::get(db, connection)))
+                .await??
+                .vendor;
         let by_email = switchboard_vendors::capabilities(vendor).agents_by_email;
         let (rows, errors) = parse_csv(&text, by_email);
         if !errors.is_empty() {
-            return Ok(ImportReport { added: 0, updated: 0, errors });
+            return Ok(ImportReport {
+                added: 0,
+                updated: 0,
+                errors,
+            });
         }
         self.add_agents(connection, rows, AgentSource::Csv).await
     }
@@ -162,7 +229,15 @@ impl Workspace {
         Ok(tokio::task::spawn_blocking(move || {
             store.write(|db| {
                 let a = agents::get(db, agent)?;
-                let own = people::insert(db, &Person { id: PersonId(0), display_name: a.name.clone(), email: None, created_at: Timestamp::now() })?;
+                let own = people::insert(
+                    db,
+                    &Person {
+                        id: PersonId(0),
+                        display_name: a.name.clone(),
+                        email: None,
+                        created_at: Timestamp::now(),
+                    },
+                )?;
                 agents::set_person(db, agent, Some(own.id), PersonLink::Unlinked)?;
                 people::delete_orphans(db)?;
                 Ok(own.id)
@@ -181,12 +256,29 @@ pub(crate) fn link_people(db: &rusqlite::Connection) -> switchboard_store::Resul
             (PersonLink::Auto, Some(email)) => {
                 let person = match people::find_by_email(db, email)? {
                     Some(p) => p,
-                    None => people::insert(db, &Person { id: PersonId(0), display_name: agent.name.clone(), email: Some(email.clone()), created_at: Timestamp::now() })?,
+                    None => people::insert(
+                        db,
+                        &Person {
+                            id: PersonId(0),
+                            display_name: agent.name.clone(),
+                            email: Some(email.clone()),
+                            created_at: Timestamp::now(),
+                        },
+                    )?,
                 };
                 Some(person.id)
             }
             _ if agent.person_id.is_none() => Some(
-                people::insert(db, &Person { id: PersonId(0), display_name: agent.name.clone(), email: None, created_at: Timestamp::now() })?.id,
+                people::insert(
+                    db,
+                    &Person {
+                        id: PersonId(0),
+                        display_name: agent.name.clone(),
+                        email: None,
+                        created_at: Timestamp::now(),
+                    },
+                )?
+                .id,
             ),
             _ => None,
         };
@@ -202,7 +294,11 @@ pub(crate) fn link_people(db: &rusqlite::Connection) -> switchboard_store::Resul
 
 impl From<ValidationError> for RowError {
     fn from(e: ValidationError) -> Self {
-        RowError { row: 0, field: e.field, message: e.message }
+        RowError {
+            row: 0,
+            field: e.field,
+            message: e.message,
+        }
     }
 }
 
@@ -212,22 +308,44 @@ mod tests {
 
     #[test]
     fn csv_with_a_header_in_any_order() {
-        let (rows, errors) = parse_csv("name,email,id\nAna Lima,Ana.Lima@acme.example,6650aa\n\nBruno,,77\n", false);
+        let (rows, errors) = parse_csv(
+            "name,email,id\nAna Lima,Ana.Lima@acme.example,6650aa\n\nBruno,,77\n",
+            false,
+        );
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(rows[0], NewAgent { vendor_id: "6650aa".into(), name: "Ana Lima".into(), email: Some("ana.lima@acme.example".into()), active: true });
+        assert_eq!(
+            rows[0],
+            NewAgent {
+                vendor_id: "6650aa".into(),
+                name: "Ana Lima".into(),
+                email: Some("ana.lima@acme.example".into()),
+                active: true
+            }
+        );
         assert_eq!(rows[1].email, None);
     }
 
     #[test]
     fn csv_without_a_header_for_an_email_vendor() {
-        let (rows, errors) = parse_csv("ana@acme.example, Ana Lima\nbruno@acme.example,Bruno Souza", true);
+        let (rows, errors) = parse_csv(
+            "ana@acme.example, Ana Lima\nbruno@acme.example,Bruno Souza",
+            true,
+        );
         assert!(errors.is_empty());
-        assert_eq!(rows.iter().map(|r| r.vendor_id.as_str()).collect::<Vec<_>>(), ["ana@acme.example", "bruno@acme.example"]);
+        assert_eq!(
+            rows.iter()
+                .map(|r| r.vendor_id.as_str())
+                .collect::<Vec<_>>(),
+            ["ana@acme.example", "bruno@acme.example"]
+        );
     }
 
     #[test]
     fn each_bad_row_says_what_is_wrong() {
-        let (rows, errors) = parse_csv("id,name,email\n1,Ana,ana@x.example\n2,,b@x.example\n,Carla,c@x.example\n4,Diego,not-an-email\n", false);
+        let (rows, errors) = parse_csv(
+            "id,name,email\n1,Ana,ana@x.example\n2,,b@x.example\n,Carla,c@x.example\n4,Diego,not-an-email\n",
+            false,
+        );
         assert_eq!(rows.len(), 1);
         let seen: Vec<(u32, &str)> = errors.iter().map(|e| (e.row, e.field.as_str())).collect();
         assert_eq!(seen, [(3, "name"), (4, "id"), (5, "email")]);

@@ -49,17 +49,25 @@ fn text(value: &Option<String>) -> Option<&str> {
 
 /// The URL's path with no trailing slash ("" for the root).
 fn path_of(url: &BaseUrl) -> String {
-    url::Url::parse(url.as_str()).map(|u| u.path().trim_end_matches('/').to_owned()).unwrap_or_default()
+    url::Url::parse(url.as_str())
+        .map(|u| u.path().trim_end_matches('/').to_owned())
+        .unwrap_or_default()
 }
 
 fn origin_of(url: &BaseUrl) -> Result<BaseUrl, ValidationError> {
-    let parsed = url::Url::parse(url.as_str()).map_err(|e| ValidationError::new("base_url", e.to_string()))?;
+    let parsed = url::Url::parse(url.as_str())
+        .map_err(|e| ValidationError::new("base_url", e.to_string()))?;
     BaseUrl::parse(&parsed.origin().ascii_serialization())
 }
 
 /// A base URL that must be `expected_path` under its host: a bare host gets the
 /// path added; another path is refused with the reason.
-fn with_path(url: BaseUrl, expected: &str, vendor: Vendor, example: &str) -> Result<BaseUrl, ValidationError> {
+fn with_path(
+    url: BaseUrl,
+    expected: &str,
+    vendor: Vendor,
+    example: &str,
+) -> Result<BaseUrl, ValidationError> {
     let path = path_of(&url);
     if path == expected {
         Ok(url)
@@ -85,7 +93,10 @@ fn host_only(url: BaseUrl, vendor: Vendor, example: &str) -> Result<BaseUrl, Val
 }
 
 fn subdomain_ok(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 63 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && !s.starts_with('-')
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !s.starts_with('-')
 }
 
 impl ConnectionForm {
@@ -115,7 +126,9 @@ impl ConnectionForm {
                                 Some(b) if b != from_url => {
                                     return Err(ValidationError::new(
                                         "base_url",
-                                        format!("the URL names business '{from_url}' but the business name is '{b}'; make them the same"),
+                                        format!(
+                                            "the URL names business '{from_url}' but the business name is '{b}'; make them the same"
+                                        ),
                                     ));
                                 }
                                 _ => business = Some(from_url.to_owned()),
@@ -126,7 +139,9 @@ impl ConnectionForm {
                         }
                     }
                     None => {
-                        let host = text(&self.host).unwrap_or("api.pingup.ai").trim_start_matches("https://");
+                        let host = text(&self.host)
+                            .unwrap_or("api.pingup.ai")
+                            .trim_start_matches("https://");
                         let known = pingup::HOSTS.iter().find(|h| h.trim_start_matches("https://") == host).ok_or_else(|| {
                             ValidationError::new("host", format!("'{host}' is not a Pingup host; choose api.pingup.ai or api.pingueen.it, or set a base URL"))
                         })?;
@@ -134,17 +149,32 @@ impl ConnectionForm {
                         BaseUrl::parse(known)?
                     }
                 };
-                let business = business.ok_or_else(|| ValidationError::new("business_name", "enter the business name from your Pingup URLs, e.g. acme-demo"))?;
+                let business = business.ok_or_else(|| {
+                    ValidationError::new(
+                        "business_name",
+                        "enter the business name from your Pingup URLs, e.g. acme-demo",
+                    )
+                })?;
                 if business.contains('/') || business.chars().any(char::is_whitespace) {
-                    return Err(ValidationError::new("business_name", "a business name has no spaces or slashes, e.g. acme-demo"));
+                    return Err(ValidationError::new(
+                        "business_name",
+                        "a business name has no spaces or slashes, e.g. acme-demo",
+                    ));
                 }
                 settings.insert(BUSINESS_NAME.into(), Value::from(business));
                 base
             }
-            Vendor::Vambe => host_only(override_url.map_or_else(|| BaseUrl::parse(vambe::HOSTS[0]), Ok)?, vendor, "https://api.vambe.me")?,
-            Vendor::Helpcrunch => {
-                with_path(override_url.map_or_else(|| BaseUrl::parse(helpcrunch::HOST), Ok)?, "/v1", vendor, "https://api.helpcrunch.com/v1")?
-            }
+            Vendor::Vambe => host_only(
+                override_url.map_or_else(|| BaseUrl::parse(vambe::HOSTS[0]), Ok)?,
+                vendor,
+                "https://api.vambe.me",
+            )?,
+            Vendor::Helpcrunch => with_path(
+                override_url.map_or_else(|| BaseUrl::parse(helpcrunch::HOST), Ok)?,
+                "/v1",
+                vendor,
+                "https://api.helpcrunch.com/v1",
+            )?,
             Vendor::Splashify => with_path(
                 override_url.map_or_else(|| BaseUrl::parse(splashify::HOST), Ok)?,
                 "/api/v1",
@@ -155,31 +185,66 @@ impl ConnectionForm {
                 let base = match override_url {
                     Some(url) => {
                         let path = path_of(&url);
-                        if path.starts_with("/apps/api") || path.starts_with("/manager/api") { origin_of(&url)? } else { host_only(url, vendor, "https://acme.uc1.ccaiplatform.com")? }
+                        if path.starts_with("/apps/api") || path.starts_with("/manager/api") {
+                            origin_of(&url)?
+                        } else {
+                            host_only(url, vendor, "https://acme.uc1.ccaiplatform.com")?
+                        }
                     }
                     None => {
-                        let sub = text(&self.subdomain).ok_or_else(|| ValidationError::new("subdomain", "enter the subdomain, e.g. acme in acme.uc1.ccaiplatform.com"))?;
+                        let sub = text(&self.subdomain).ok_or_else(|| {
+                            ValidationError::new(
+                                "subdomain",
+                                "enter the subdomain, e.g. acme in acme.uc1.ccaiplatform.com",
+                            )
+                        })?;
                         if !subdomain_ok(sub) {
-                            return Err(ValidationError::new("subdomain", format!("'{sub}' is not a subdomain; use letters, digits and dashes, e.g. acme")));
+                            return Err(ValidationError::new(
+                                "subdomain",
+                                format!(
+                                    "'{sub}' is not a subdomain; use letters, digits and dashes, e.g. acme"
+                                ),
+                            ));
                         }
-                        let domain = text(&self.domain).ok_or_else(|| ValidationError::new("domain", "enter the domain, e.g. uc1.ccaiplatform.com"))?;
-                        let domain = domain.trim_start_matches("https://").trim_start_matches('.').trim_end_matches('/');
+                        let domain = text(&self.domain).ok_or_else(|| {
+                            ValidationError::new(
+                                "domain",
+                                "enter the domain, e.g. uc1.ccaiplatform.com",
+                            )
+                        })?;
+                        let domain = domain
+                            .trim_start_matches("https://")
+                            .trim_start_matches('.')
+                            .trim_end_matches('/');
                         settings.insert(SUBDOMAIN.into(), Value::from(sub));
                         settings.insert(DOMAIN.into(), Value::from(domain));
-                        BaseUrl::parse(&format!("https://{sub}.{domain}")).map_err(|e| ValidationError::new("domain", e.message))?
+                        BaseUrl::parse(&format!("https://{sub}.{domain}"))
+                            .map_err(|e| ValidationError::new("domain", e.message))?
                     }
                 };
-                let user = text(&self.username).or(text(&self.subdomain)).ok_or_else(|| {
-                    ValidationError::new("username", "enter the user: your subdomain, or the company key on older tenants")
-                })?;
+                let user = text(&self.username)
+                    .or(text(&self.subdomain))
+                    .ok_or_else(|| {
+                        ValidationError::new(
+                            "username",
+                            "enter the user: your subdomain, or the company key on older tenants",
+                        )
+                    })?;
                 if user.contains(':') {
-                    return Err(ValidationError::new("username", "the user cannot contain ':'"));
+                    return Err(ValidationError::new(
+                        "username",
+                        "the user cannot contain ':'",
+                    ));
                 }
                 settings.insert(USERNAME.into(), Value::from(user));
                 base
             }
         };
-        Ok(Resolved { display_name, base_url, settings })
+        Ok(Resolved {
+            display_name,
+            base_url,
+            settings,
+        })
     }
 }
 
@@ -188,7 +253,11 @@ mod tests {
     use super::*;
 
     fn form(name: &str) -> ConnectionForm {
-        ConnectionForm { display_name: name.into(), secret: Some(Secret::new("k")), ..Default::default() }
+        ConnectionForm {
+            display_name: name.into(),
+            secret: Some(Secret::new("k")),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -199,40 +268,96 @@ mod tests {
         assert_eq!(r.base_url.as_str(), "https://api.pingup.ai");
         assert_eq!(r.settings[BUSINESS_NAME], "acme");
         f.host = Some("api.pingueen.it".into());
-        assert_eq!(f.resolve(Vendor::Pingup, true).expect("pingueen").base_url.as_str(), "https://api.pingueen.it");
+        assert_eq!(
+            f.resolve(Vendor::Pingup, true)
+                .expect("pingueen")
+                .base_url
+                .as_str(),
+            "https://api.pingueen.it"
+        );
 
         let mut pasted = form("Pingup");
         pasted.base_url = Some(" https://api.pingup.ai/ext/v2/acme-demo/ ".into());
         let r = pasted.resolve(Vendor::Pingup, true).expect("pasted");
-        assert_eq!((r.base_url.as_str(), r.settings[BUSINESS_NAME].as_str()), ("https://api.pingup.ai", Some("acme-demo")));
+        assert_eq!(
+            (r.base_url.as_str(), r.settings[BUSINESS_NAME].as_str()),
+            ("https://api.pingup.ai", Some("acme-demo"))
+        );
         pasted.business_name = Some("other".into());
-        assert!(pasted.resolve(Vendor::Pingup, true).expect_err("mismatch").message.contains("make them the same"));
+        assert!(
+            pasted
+                .resolve(Vendor::Pingup, true)
+                .expect_err("mismatch")
+                .message
+                .contains("make them the same")
+        );
 
         let mut f = form("Pingup");
-        assert_eq!(f.resolve(Vendor::Pingup, true).expect_err("no business").field, "business_name");
+        assert_eq!(
+            f.resolve(Vendor::Pingup, true)
+                .expect_err("no business")
+                .field,
+            "business_name"
+        );
         f.business_name = Some("acme".into());
         f.host = Some("api.example.com".into());
-        assert_eq!(f.resolve(Vendor::Pingup, true).expect_err("unknown host").field, "host");
+        assert_eq!(
+            f.resolve(Vendor::Pingup, true)
+                .expect_err("unknown host")
+                .field,
+            "host"
+        );
     }
 
     #[test]
     fn paths_are_added_kept_or_refused_with_the_reason() {
         let mut f = form("HC");
-        assert_eq!(f.resolve(Vendor::Helpcrunch, true).expect("default").base_url.as_str(), "https://api.helpcrunch.com/v1");
+        assert_eq!(
+            f.resolve(Vendor::Helpcrunch, true)
+                .expect("default")
+                .base_url
+                .as_str(),
+            "https://api.helpcrunch.com/v1"
+        );
         f.base_url = Some("https://eu.helpcrunch.example/".into());
-        assert_eq!(f.resolve(Vendor::Helpcrunch, true).expect("host only").base_url.as_str(), "https://eu.helpcrunch.example/v1");
+        assert_eq!(
+            f.resolve(Vendor::Helpcrunch, true)
+                .expect("host only")
+                .base_url
+                .as_str(),
+            "https://eu.helpcrunch.example/v1"
+        );
         f.base_url = Some("https://api.helpcrunch.com/v2".into());
         let e = f.resolve(Vendor::Helpcrunch, true).expect_err("wrong path");
-        assert!(e.message.contains("/v1") && e.message.contains("/v2"), "{e}");
+        assert!(
+            e.message.contains("/v1") && e.message.contains("/v2"),
+            "{e}"
+        );
 
         let mut s = form("Splashify");
         s.base_url = Some("https://apis.splashifypro.com/api/v1/".into());
-        assert_eq!(s.resolve(Vendor::Splashify, true).expect("slash").base_url.as_str(), "https://apis.splashifypro.com/api/v1");
+        assert_eq!(
+            s.resolve(Vendor::Splashify, true)
+                .expect("slash")
+                .base_url
+                .as_str(),
+            "https://apis.splashifypro.com/api/v1"
+        );
         let mut v = form("Vambe");
         v.base_url = Some("https://api.vambe.me/api/public".into());
-        assert!(v.resolve(Vendor::Vambe, true).expect_err("path").message.contains("host alone"));
+        assert!(
+            v.resolve(Vendor::Vambe, true)
+                .expect_err("path")
+                .message
+                .contains("host alone")
+        );
         v.base_url = Some("http://api.vambe.me".into());
-        assert!(v.resolve(Vendor::Vambe, true).expect_err("http").message.contains("https://"));
+        assert!(
+            v.resolve(Vendor::Vambe, true)
+                .expect_err("http")
+                .message
+                .contains("https://")
+        );
     }
 
     #[test]
@@ -242,27 +367,50 @@ mod tests {
         f.domain = Some("uc1.ccaiplatform.com".into());
         let r = f.resolve(Vendor::CcaiPlatform, true).expect("parts");
         assert_eq!(r.base_url.as_str(), "https://acme.uc1.ccaiplatform.com");
-        assert_eq!(r.settings[USERNAME], "acme", "the user defaults to the subdomain");
+        assert_eq!(
+            r.settings[USERNAME], "acme",
+            "the user defaults to the subdomain"
+        );
         f.username = Some("COMPANYKEY".into());
-        assert_eq!(f.resolve(Vendor::CcaiPlatform, true).expect("key").settings[USERNAME], "COMPANYKEY");
+        assert_eq!(
+            f.resolve(Vendor::CcaiPlatform, true).expect("key").settings[USERNAME],
+            "COMPANYKEY"
+        );
 
         let mut u = form("CCAI");
         u.base_url = Some("https://acme.uc1.ccaiplatform.com/apps/api/v1".into());
         u.username = Some("acme".into());
-        assert_eq!(u.resolve(Vendor::CcaiPlatform, true).expect("url").base_url.as_str(), "https://acme.uc1.ccaiplatform.com");
+        assert_eq!(
+            u.resolve(Vendor::CcaiPlatform, true)
+                .expect("url")
+                .base_url
+                .as_str(),
+            "https://acme.uc1.ccaiplatform.com"
+        );
         let mut bad = form("CCAI");
         bad.subdomain = Some("ac me".into());
         bad.domain = Some("x.com".into());
-        assert_eq!(bad.resolve(Vendor::CcaiPlatform, true).expect_err("space").field, "subdomain");
+        assert_eq!(
+            bad.resolve(Vendor::CcaiPlatform, true)
+                .expect_err("space")
+                .field,
+            "subdomain"
+        );
     }
 
     #[test]
     fn a_secret_is_required_to_create_but_not_to_edit() {
         let mut f = form("Vambe");
         f.secret = None;
-        assert_eq!(f.resolve(Vendor::Vambe, true).expect_err("no key").field, "secret");
+        assert_eq!(
+            f.resolve(Vendor::Vambe, true).expect_err("no key").field,
+            "secret"
+        );
         assert!(f.resolve(Vendor::Vambe, false).is_ok());
         f.display_name = "  ".into();
-        assert_eq!(f.resolve(Vendor::Vambe, false).expect_err("no name").field, "display_name");
+        assert_eq!(
+            f.resolve(Vendor::Vambe, false).expect_err("no name").field,
+            "display_name"
+        );
     }
 }

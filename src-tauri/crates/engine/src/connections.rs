@@ -50,28 +50,51 @@ pub(crate) fn explain(vendor: Vendor, host: &str, e: &VendorError) -> (String, S
     let (code, message) = match e {
         VendorError::Unauthorized { message } | VendorError::Forbidden { message } => (
             "unauthorized",
-            format!("{vendor} refused the key. Copy it again from {vendor}'s settings and paste it here. ({message})"),
+            format!(
+                "{vendor} refused the key. Copy it again from {vendor}'s settings and paste it here. ({message})"
+            ),
         ),
-        VendorError::NotFound { what, message } => {
-            ("not_found", format!("{vendor} does not know this {what}: check the {what} name. ({message})"))
-        }
-        VendorError::Transport { message } => {
-            ("unreachable", format!("Cannot reach {host}. Check the address and the network. ({message})"))
-        }
-        VendorError::Tls { message } => ("tls", format!("The secure connection to {host} failed. ({message})")),
-        VendorError::Timeout { after } => ("timeout", format!("{host} did not answer within {} seconds.", after.as_secs())),
-        VendorError::RateLimited { retry_after, message } => (
+        VendorError::NotFound { what, message } => (
+            "not_found",
+            format!("{vendor} does not know this {what}: check the {what} name. ({message})"),
+        ),
+        VendorError::Transport { message } => (
+            "unreachable",
+            format!("Cannot reach {host}. Check the address and the network. ({message})"),
+        ),
+        VendorError::Tls { message } => (
+            "tls",
+            format!("The secure connection to {host} failed. ({message})"),
+        ),
+        VendorError::Timeout { after } => (
+            "timeout",
+            format!("{host} did not answer within {} seconds.", after.as_secs()),
+        ),
+        VendorError::RateLimited {
+            retry_after,
+            message,
+        } => (
             "rate_limited",
             format!(
                 "{vendor} is limiting requests{}. ({message})",
-                retry_after.map(|d| format!("; try again in {} seconds", d.as_secs().max(1))).unwrap_or_default()
+                retry_after
+                    .map(|d| format!("; try again in {} seconds", d.as_secs().max(1)))
+                    .unwrap_or_default()
             ),
         ),
-        VendorError::InvalidInput { field, message } => ("invalid_input", format!("{field}: {message}")),
-        VendorError::Vendor { status, message } => ("vendor_error", format!("{vendor} answered with an error ({status}): {message}")),
-        VendorError::Unexpected { status, excerpt } => {
-            ("unexpected", format!("{host} answered something that is not {vendor}'s API (HTTP {status}): {excerpt}"))
+        VendorError::InvalidInput { field, message } => {
+            ("invalid_input", format!("{field}: {message}"))
         }
+        VendorError::Vendor { status, message } => (
+            "vendor_error",
+            format!("{vendor} answered with an error ({status}): {message}"),
+        ),
+        VendorError::Unexpected { status, excerpt } => (
+            "unexpected",
+            format!(
+                "{host} answered something that is not {vendor}'s API (HTTP {status}): {excerpt}"
+            ),
+        ),
     };
     (code.to_owned(), message)
 }
@@ -80,7 +103,10 @@ impl Workspace {
     /// The pacer every call to this connection shares, at the vendor's documented
     /// limit unless the connection's settings say otherwise (`rate_limit`).
     pub(crate) fn pacer(&self, connection: &Connection) -> Arc<Pacer> {
-        let mut pacers = self.pacers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut pacers = self
+            .pacers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         pacers
             .entry(connection.id)
             .or_insert_with(|| {
@@ -97,27 +123,55 @@ impl Workspace {
     }
 
     /// The adapter for a stored connection, with its secret from the keychain.
-    pub async fn adapter(&self, id: ConnectionId, options: HttpOptions) -> Result<(Connection, Adapter), EngineError> {
+    pub async fn adapter(
+        &self,
+        id: ConnectionId,
+        options: HttpOptions,
+    ) -> Result<(Connection, Adapter), EngineError> {
         let store = self.store().clone();
         let keychain = self.keychain();
-        let (connection, secret) = tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
-            let connection = store.read(|db| connections::get(db, id))?;
-            let secret = keychain?.get(&id.to_string())?;
-            Ok((connection, secret))
-        })
-        .await??;
+        let (connection, secret) =
+            tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
+                let connection = store.read(|db| connections::get(db, id))?;
+                let secret = keychain?.get(&id.to_string())?;
+                Ok((connection, secret))
+            })
+            .await??;
         let secret = secret.ok_or_else(|| {
-            ValidationError::new("secret", format!("{} has no key in the keychain; edit the connection and enter it", connection.display_name))
+            ValidationError::new(
+                "secret",
+                format!(
+                    "{} has no key in the keychain; edit the connection and enter it",
+                    connection.display_name
+                ),
+            )
         })?;
-        let adapter = Adapter::new(connection.vendor, &connection.base_url, &connection.settings, secret, options, self.pacer(&connection))
-            .map_err(|source| EngineError::Vendor { vendor: connection.vendor, source })?;
+        let adapter = Adapter::new(
+            connection.vendor,
+            &connection.base_url,
+            &connection.settings,
+            secret,
+            options,
+            self.pacer(&connection),
+        )
+        .map_err(|source| EngineError::Vendor {
+            vendor: connection.vendor,
+            source,
+        })?;
         Ok((connection, adapter))
     }
 
     /// Adds a connection: the secret to the keychain, the rest to SQLite.
-    pub async fn create_connection(&self, vendor: Vendor, form: ConnectionForm, is_demo: bool) -> Result<Connection, EngineError> {
+    pub async fn create_connection(
+        &self,
+        vendor: Vendor,
+        form: ConnectionForm,
+        is_demo: bool,
+    ) -> Result<Connection, EngineError> {
         let resolved = form.resolve(vendor, true)?;
-        let secret = form.secret.ok_or_else(|| ValidationError::new("secret", "enter the key"))?;
+        let secret = form
+            .secret
+            .ok_or_else(|| ValidationError::new("secret", "enter the key"))?;
         let now = Timestamp::now();
         let connection = Connection {
             id: ConnectionId::new(),
@@ -138,7 +192,13 @@ impl Workspace {
             // Both or neither: the row is committed only once the secret is stored.
             store.write(|db| {
                 connections::upsert(db, &saved)?;
-                audit(db, origin, "connection.created", saved.id, format!("Added {} ({})", saved.display_name, saved.vendor))?;
+                audit(
+                    db,
+                    origin,
+                    "connection.created",
+                    saved.id,
+                    format!("Added {} ({})", saved.display_name, saved.vendor),
+                )?;
                 Ok(())
             })?;
             if let Err(e) = keychain.set(&saved.id.to_string(), &secret) {
@@ -152,9 +212,15 @@ impl Workspace {
     }
 
     /// Edits a connection; an empty secret keeps the stored one.
-    pub async fn update_connection(&self, id: ConnectionId, form: ConnectionForm) -> Result<Connection, EngineError> {
+    pub async fn update_connection(
+        &self,
+        id: ConnectionId,
+        form: ConnectionForm,
+    ) -> Result<Connection, EngineError> {
         let store = self.store().clone();
-        let current = tokio::task::spawn_blocking(move || store.read(|db| connections::get(db, id))).await??;
+        let current =
+            tokio::task::spawn_blocking(move || store.read(|db| connections::get(db, id)))
+                .await??;
         let resolved = form.resolve(current.vendor, false)?;
         let mut settings = current.settings.clone();
         for (k, v) in resolved.settings {
@@ -168,21 +234,39 @@ impl Workspace {
             ..current.clone()
         };
         let secret = form.secret.filter(|s| !s.is_blank());
-        let (origin, keychain, store, saved) = (self.origin, self.keychain(), self.store().clone(), updated.clone());
+        let (origin, keychain, store, saved) = (
+            self.origin,
+            self.keychain(),
+            self.store().clone(),
+            updated.clone(),
+        );
         tokio::task::spawn_blocking(move || -> Result<(), EngineError> {
             if let Some(secret) = &secret {
                 keychain?.set(&saved.id.to_string(), secret)?;
             }
             store.write(|db| {
                 connections::upsert(db, &saved)?;
-                let what = if secret.is_some() { "Edited (new key)" } else { "Edited" };
-                audit(db, origin, "connection.updated", saved.id, format!("{what} {}", saved.display_name))
+                let what = if secret.is_some() {
+                    "Edited (new key)"
+                } else {
+                    "Edited"
+                };
+                audit(
+                    db,
+                    origin,
+                    "connection.updated",
+                    saved.id,
+                    format!("{what} {}", saved.display_name),
+                )
             })?;
             Ok(())
         })
         .await??;
         // A new base URL or limit starts with a fresh pacer.
-        self.pacers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&id);
+        self.pacers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&id);
         Ok(updated)
     }
 
@@ -195,19 +279,28 @@ impl Workspace {
             keychain?.delete(&id.to_string())?;
             store.write(|db| {
                 connections::delete(db, id)?;
-                audit(db, origin, "connection.removed", id, format!("Removed {} and its cached data", connection.display_name))
+                audit(
+                    db,
+                    origin,
+                    "connection.removed",
+                    id,
+                    format!("Removed {} and its cached data", connection.display_name),
+                )
             })?;
             Ok(())
         })
         .await??;
-        self.pacers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&id);
+        self.pacers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&id);
         Ok(())
     }
 
     /// Every connection with its last sync, last check and cache sizes.
     pub async fn connection_summaries(&self) -> Result<Vec<ConnectionSummary>, EngineError> {
         let store = self.store().clone();
-        Ok(tokio::task::spawn_blocking(move || summaries(&store)).await??)
+        tokio::task::spawn_blocking(move || summaries(&store)).await?
     }
 
     /// Calls the vendor's cheapest read with the stored connection and records it.
@@ -216,7 +309,13 @@ impl Workspace {
             Ok(pair) => pair,
             Err(EngineError::Vendor { vendor, source }) => {
                 let (outcome, message) = explain(vendor, "", &source);
-                return Ok(CheckOutcome { ok: false, outcome, message, account_name: None, latency_ms: None });
+                return Ok(CheckOutcome {
+                    ok: false,
+                    outcome,
+                    message,
+                    account_name: None,
+                    latency_ms: None,
+                });
             }
             Err(e) => return Err(e),
         };
@@ -226,7 +325,11 @@ impl Workspace {
     }
 
     /// Tests what a manager typed, before saving it (nothing is stored).
-    pub async fn test_form(&self, vendor: Vendor, form: ConnectionForm) -> Result<CheckOutcome, EngineError> {
+    pub async fn test_form(
+        &self,
+        vendor: Vendor,
+        form: ConnectionForm,
+    ) -> Result<CheckOutcome, EngineError> {
         let resolved = form.resolve(vendor, true)?;
         let secret = form.secret.unwrap_or_else(|| Secret::new(""));
         let connection = Connection {
@@ -240,12 +343,23 @@ impl Workspace {
             updated_at: Timestamp::now(),
         };
         let pacer = Arc::new(Pacer::new(switchboard_vendors::documented_pace(vendor)));
-        let adapter = Adapter::new(vendor, &connection.base_url, &connection.settings, secret, HttpOptions::quick(), pacer)
-            .map_err(|source| EngineError::Vendor { vendor, source })?;
+        let adapter = Adapter::new(
+            vendor,
+            &connection.base_url,
+            &connection.settings,
+            secret,
+            HttpOptions::quick(),
+            pacer,
+        )
+        .map_err(|source| EngineError::Vendor { vendor, source })?;
         Ok(check(&connection, &adapter).await)
     }
 
-    pub(crate) async fn record_check(&self, id: ConnectionId, outcome: &CheckOutcome) -> Result<(), EngineError> {
+    pub(crate) async fn record_check(
+        &self,
+        id: ConnectionId,
+        outcome: &CheckOutcome,
+    ) -> Result<(), EngineError> {
         let store = self.store().clone();
         let check = ConnectionCheck {
             id: 0,
@@ -255,13 +369,19 @@ impl Workspace {
             message: outcome.message.clone(),
             latency_ms: outcome.latency_ms,
         };
-        tokio::task::spawn_blocking(move || store.write(|db| connection_checks::insert(db, &check))).await??;
+        tokio::task::spawn_blocking(move || {
+            store.write(|db| connection_checks::insert(db, &check))
+        })
+        .await??;
         Ok(())
     }
 }
 
 fn host_of(connection: &Connection) -> String {
-    url::Url::parse(connection.base_url.as_str()).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default()
+    url::Url::parse(connection.base_url.as_str())
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 async fn check(connection: &Connection, adapter: &Adapter) -> CheckOutcome {
@@ -281,7 +401,13 @@ async fn check(connection: &Connection, adapter: &Adapter) -> CheckOutcome {
         },
         Err(e) => {
             let (outcome, message) = explain(connection.vendor, &host_of(connection), &e);
-            CheckOutcome { ok: false, outcome, message, account_name: None, latency_ms }
+            CheckOutcome {
+                ok: false,
+                outcome,
+                message,
+                account_name: None,
+                latency_ms,
+            }
         }
     }
 }
@@ -295,7 +421,11 @@ fn summaries(store: &Store) -> Result<Vec<ConnectionSummary>, EngineError> {
             let unreachable = last_check
                 .as_ref()
                 .is_some_and(|c| matches!(c.outcome.as_str(), "unreachable" | "timeout" | "tls"));
-            let agents = db.query_row("SELECT count(*) FROM agents WHERE connection_id = ?1", [connection.id.to_string()], |r| r.get(0))?;
+            let agents = db.query_row(
+                "SELECT count(*) FROM agents WHERE connection_id = ?1",
+                [connection.id.to_string()],
+                |r| r.get(0),
+            )?;
             let targets = switchboard_store::targets::count_by_connection(db, connection.id)?;
             out.push(ConnectionSummary {
                 capabilities: switchboard_vendors::capabilities(connection.vendor),
@@ -318,6 +448,16 @@ pub(crate) fn audit(
     connection: ConnectionId,
     summary: String,
 ) -> switchboard_store::Result<()> {
-    audit_log::insert(db, &AuditEntry { id: 0, at: Timestamp::now(), origin, action: action.into(), connection_id: Some(connection), summary })?;
+    audit_log::insert(
+        db,
+        &AuditEntry {
+            id: 0,
+            at: Timestamp::now(),
+            origin,
+            action: action.into(),
+            connection_id: Some(connection),
+            summary,
+        },
+    )?;
     Ok(())
 }

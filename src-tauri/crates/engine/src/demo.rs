@@ -47,7 +47,12 @@ pub fn forms(manifest: &Manifest, name_prefix: &str) -> Vec<(Vendor, ConnectionF
         .map(|(kind, v)| {
             let vendor = vendor_of(*kind);
             let c = &v.credentials;
-            let secret = c.get("secret_key").or(c.get("api_key")).or(c.get("api_token")).cloned().unwrap_or_default();
+            let secret = c
+                .get("secret_key")
+                .or(c.get("api_key"))
+                .or(c.get("api_token"))
+                .cloned()
+                .unwrap_or_default();
             let form = ConnectionForm {
                 display_name: format!("{name_prefix}{vendor}"),
                 base_url: Some(v.base_url.clone()),
@@ -70,10 +75,13 @@ impl Workspace {
         let mut created = Vec::new();
         for (vendor, form) in forms(&manifest, "Demo ") {
             let mut connection = self.create_connection(vendor, form, true).await?;
-            connection.settings.insert(SEED_KEY.into(), serde_json::Value::from(DEMO_SEED));
+            connection
+                .settings
+                .insert(SEED_KEY.into(), serde_json::Value::from(DEMO_SEED));
             let store = self.store().clone();
             let saved = connection.clone();
-            tokio::task::spawn_blocking(move || store.write(|db| connections::upsert(db, &saved))).await??;
+            tokio::task::spawn_blocking(move || store.write(|db| connections::upsert(db, &saved)))
+                .await??;
             let agents = &manifest.vendors[&kind_of(vendor)].agents;
             if !agents.is_empty() {
                 let rows = agents
@@ -85,7 +93,12 @@ impl Workspace {
                         active: a.active,
                     })
                     .collect();
-                self.add_agents(connection.id, rows, switchboard_domain::agent::AgentSource::Manual).await?;
+                self.add_agents(
+                    connection.id,
+                    rows,
+                    switchboard_domain::agent::AgentSource::Manual,
+                )
+                .await?;
             }
             created.push(connection);
         }
@@ -94,14 +107,19 @@ impl Workspace {
 
     /// The running demo simulator; started on the ports the demo connections use
     /// (so they keep working across restarts), or on any free ports.
-    pub async fn demo_simulator(&self, ports: Option<BTreeMap<String, u16>>) -> Result<Arc<Simulator>, EngineError> {
+    pub async fn demo_simulator(
+        &self,
+        ports: Option<BTreeMap<String, u16>>,
+    ) -> Result<Arc<Simulator>, EngineError> {
         let mut slot = self.demo.lock().await;
         if let Some(sim) = slot.as_ref() {
             return Ok(sim.clone());
         }
         let mut config = SimConfig::demo(DEMO_SEED);
         config.ports = ports.unwrap_or_default();
-        let sim = Simulator::start(config).await.map_err(|e| EngineError::Startup(format!("the demo simulator could not start: {e}")))?;
+        let sim = Simulator::start(config).await.map_err(|e| {
+            EngineError::Startup(format!("the demo simulator could not start: {e}"))
+        })?;
         *slot = Some(sim.clone());
         Ok(sim)
     }
@@ -111,7 +129,11 @@ impl Workspace {
     pub async fn resume_demo(&self) -> Result<bool, EngineError> {
         let store = self.store().clone();
         let demo: Vec<Connection> =
-            tokio::task::spawn_blocking(move || store.read(connections::list)).await??.into_iter().filter(|c| c.is_demo).collect();
+            tokio::task::spawn_blocking(move || store.read(connections::list))
+                .await??
+                .into_iter()
+                .filter(|c| c.is_demo)
+                .collect();
         if demo.is_empty() {
             return Ok(false);
         }

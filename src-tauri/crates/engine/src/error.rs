@@ -42,7 +42,10 @@ impl ErrorCode {
             ErrorCode::NotFound => 3,
             ErrorCode::KeychainUnavailable | ErrorCode::KeychainLocked => 4,
             ErrorCode::DatabaseTooNew | ErrorCode::Database | ErrorCode::Startup => 5,
-            ErrorCode::Unauthorized | ErrorCode::RateLimited | ErrorCode::Unreachable | ErrorCode::VendorError => 6,
+            ErrorCode::Unauthorized
+            | ErrorCode::RateLimited
+            | ErrorCode::Unreachable
+            | ErrorCode::VendorError => 6,
             ErrorCode::Cancelled => 130,
             ErrorCode::Internal => 1,
         }
@@ -64,7 +67,10 @@ pub enum EngineError {
     Startup(String),
 
     #[error("{vendor}: {source}")]
-    Vendor { vendor: switchboard_domain::Vendor, source: switchboard_vendors::VendorError },
+    Vendor {
+        vendor: switchboard_domain::Vendor,
+        source: switchboard_vendors::VendorError,
+    },
 
     #[error("cancelled")]
     Cancelled,

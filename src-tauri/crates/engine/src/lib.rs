@@ -1,13 +1,14 @@
 //! The engine: Switchboard's one API. The desktop app's commands and the command
 //! line are thin layers over it; everything they do, they do by calling here.
 
+pub mod agents;
 mod config;
 pub mod connection_form;
-pub mod agents;
 pub mod connections;
 pub mod demo;
 mod diagnostics;
 mod error;
+pub mod sync;
 mod workspace;
 
 pub use config::{Config, DATA_DIR_ENV, NAMESPACE_ENV};

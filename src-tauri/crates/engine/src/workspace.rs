@@ -27,7 +27,8 @@ pub struct Workspace {
     keychain: Mutex<Option<Keychain>>,
     pub(crate) origin: Origin,
     /// One pacer per connection, shared by every call to it (sync, tests, changes).
-    pub(crate) pacers: Mutex<HashMap<switchboard_domain::ConnectionId, Arc<switchboard_vendors::Pacer>>>,
+    pub(crate) pacers:
+        Mutex<HashMap<switchboard_domain::ConnectionId, Arc<switchboard_vendors::Pacer>>>,
     /// The demo's vendor simulator, once started.
     pub(crate) demo: tokio::sync::Mutex<Option<Arc<switchboard_simulator::Simulator>>>,
 }

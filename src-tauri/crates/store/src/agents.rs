@@ -110,14 +110,21 @@ pub fn set_person(db: &Db, id: AgentId, person: Option<PersonId>, link: PersonLi
 
 /// Agents whose person is decided by email (`auto`) or who have no person yet.
 pub fn list_to_link(db: &Db) -> Result<Vec<Agent>> {
-    let mut stmt = db.prepare("SELECT * FROM agents WHERE link = 'auto' OR person_id IS NULL ORDER BY id")?;
-    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt =
+        db.prepare("SELECT * FROM agents WHERE link = 'auto' OR person_id IS NULL ORDER BY id")?;
+    let rows = stmt
+        .query_map([], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
 /// Deletes the connection's synced agents that the latest full sync did not see
 /// (their `synced_at` is older). Agents added by hand or CSV stay.
-pub fn delete_unseen(db: &Db, connection: ConnectionId, synced_at: switchboard_domain::Timestamp) -> Result<usize> {
+pub fn delete_unseen(
+    db: &Db,
+    connection: ConnectionId,
+    synced_at: switchboard_domain::Timestamp,
+) -> Result<usize> {
     Ok(db.execute(
         "DELETE FROM agents WHERE connection_id = ?1 AND source = 'sync' AND coalesce(synced_at, 0) < ?2",
         params![connection.to_string(), synced_at.0],

@@ -91,7 +91,11 @@ pub fn upsert(db: &Db, t: &Target) -> Result<TargetId> {
 }
 
 /// Deletes the connection's targets that the latest full sync did not see.
-pub fn delete_unseen(db: &Db, connection: ConnectionId, synced_at: switchboard_domain::Timestamp) -> Result<usize> {
+pub fn delete_unseen(
+    db: &Db,
+    connection: ConnectionId,
+    synced_at: switchboard_domain::Timestamp,
+) -> Result<usize> {
     Ok(db.execute(
         "DELETE FROM targets WHERE connection_id = ?1 AND coalesce(synced_at, 0) < ?2",
         params![connection.to_string(), synced_at.0],

@@ -55,6 +55,18 @@ pub fn upsert(db: &Db, team: &Team) -> Result<TeamId> {
     Ok(TeamId(id))
 }
 
+/// Deletes the connection's teams that the latest full sync did not see.
+pub fn delete_unseen(
+    db: &Db,
+    connection: ConnectionId,
+    synced_at: switchboard_domain::Timestamp,
+) -> Result<usize> {
+    Ok(db.execute(
+        "DELETE FROM teams WHERE connection_id = ?1 AND coalesce(synced_at, 0) < ?2",
+        params![connection.to_string(), synced_at.0],
+    )?)
+}
+
 pub fn delete(db: &Db, id: TeamId) -> Result<bool> {
     Ok(db.execute("DELETE FROM teams WHERE id = ?1", [id.0])? > 0)
 }

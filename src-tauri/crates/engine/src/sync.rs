@@ -1,0 +1,433 @@
+//! Sync: everything a vendor lets us list (agents, teams, targets with their
+//! assignees) mirrored into the local cache, page by page to the end.
+//!
+//! Pages are fetched first and applied in one transaction at the end, so a failed
+//! page or a cancelled sync keeps the previous data whole and says what failed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+use switchboard_domain::agent::{Agent, AgentSource, PersonLink};
+use switchboard_domain::assignment::{Assignment, AssignmentSource};
+use switchboard_domain::connection::Connection;
+use switchboard_domain::sync::{SyncMode, SyncRun, SyncState};
+use switchboard_domain::target::Target;
+use switchboard_domain::team::Team;
+use switchboard_domain::{AgentId, ConnectionId, TargetId, TeamId, Timestamp};
+use switchboard_store::{agents, assignments, sync_runs, targets, teams};
+use switchboard_vendors::{Adapter, Cursor, HttpOptions, RemoteAgent, RemoteTarget, RemoteTeam};
+use ts_rs::TS;
+
+use crate::connections::{CheckOutcome, explain};
+use crate::{EngineError, Workspace};
+
+/// An incremental sync starts this much before the last one's newest time, so
+/// changes that landed while it ran are not missed.
+const OVERLAP_MS: i64 = 10 * 60 * 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    Agents,
+    Teams,
+    Targets,
+    Saving,
+    Done,
+}
+
+/// Where a running sync is, for the progress bar.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SyncProgress {
+    pub connection_id: ConnectionId,
+    pub phase: SyncPhase,
+    #[ts(type = "number")]
+    pub done: u64,
+    /// How many there are in all, where the vendor says.
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+}
+
+/// Cancels a running sync between two pages; nothing it fetched is kept.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+struct Fetched {
+    agents: Option<Vec<RemoteAgent>>,
+    teams: Vec<RemoteTeam>,
+    targets: Vec<RemoteTarget>,
+}
+
+type Progress<'a> = &'a (dyn Fn(SyncProgress) + Send + Sync);
+
+impl Workspace {
+    /// Syncs one connection. `Incremental` falls back to a full sync when the
+    /// vendor cannot list by time or there was no earlier sync.
+    pub async fn sync(
+        &self,
+        id: ConnectionId,
+        mode: SyncMode,
+        progress: Progress<'_>,
+        cancel: &Cancel,
+    ) -> Result<SyncRun, EngineError> {
+        let (connection, adapter) = self.adapter(id, HttpOptions::default()).await?;
+        let caps = adapter.capabilities();
+        let store = self.store().clone();
+        let last_done =
+            tokio::task::spawn_blocking(move || store.read(|db| sync_runs::latest_done(db, id)))
+                .await??;
+        let previous_mark = last_done.and_then(|r| r.high_water);
+        let since = match (mode, caps.incremental_targets, previous_mark) {
+            (SyncMode::Incremental, true, Some(mark)) => Some(Timestamp(mark.0 - OVERLAP_MS)),
+            _ => None,
+        };
+        let mut run = SyncRun {
+            id: 0,
+            connection_id: id,
+            mode: if since.is_some() {
+                SyncMode::Incremental
+            } else {
+                SyncMode::Full
+            },
+            state: SyncState::Running,
+            started_at: Timestamp::now(),
+            finished_at: None,
+            agents: 0,
+            teams: 0,
+            targets: 0,
+            // Carried forward when nothing newer is seen.
+            high_water: previous_mark,
+            error_code: None,
+            error_message: None,
+        };
+        let store = self.store().clone();
+        let started = run.clone();
+        run.id =
+            tokio::task::spawn_blocking(move || store.write(|db| sync_runs::insert(db, &started)))
+                .await??;
+
+        match fetch(&adapter, id, since, progress, cancel).await {
+            Ok(fetched) => {
+                progress(SyncProgress {
+                    connection_id: id,
+                    phase: SyncPhase::Saving,
+                    done: 0,
+                    total: None,
+                });
+                let store = self.store().clone();
+                let applied = run.clone();
+                let vendor = connection.vendor;
+                let run = tokio::task::spawn_blocking(move || {
+                    store.write(|db| apply(db, &connection, applied, fetched))
+                })
+                .await??;
+                self.record_check(
+                    id,
+                    &CheckOutcome {
+                        ok: true,
+                        outcome: "ok".into(),
+                        message: format!(
+                            "Synced {} agents and {} targets from {vendor}.",
+                            run.agents, run.targets
+                        ),
+                        account_name: None,
+                        latency_ms: None,
+                    },
+                )
+                .await?;
+                progress(SyncProgress {
+                    connection_id: id,
+                    phase: SyncPhase::Done,
+                    done: run.targets as u64,
+                    total: Some(run.targets as u64),
+                });
+                Ok(run)
+            }
+            Err(error) => {
+                let (state, code, message) = match &error {
+                    EngineError::Cancelled => (
+                        SyncState::Cancelled,
+                        "cancelled".to_owned(),
+                        "Cancelled; the cache kept its earlier data.".to_owned(),
+                    ),
+                    EngineError::Vendor { vendor, source } => {
+                        let (code, message) =
+                            explain(*vendor, connection.base_url.as_str(), source);
+                        if source.is_unreachable() {
+                            self.record_check(
+                                id,
+                                &CheckOutcome {
+                                    ok: false,
+                                    outcome: code.clone(),
+                                    message: message.clone(),
+                                    account_name: None,
+                                    latency_ms: None,
+                                },
+                            )
+                            .await?;
+                        }
+                        (
+                            SyncState::Failed,
+                            code,
+                            format!("{message} The cache kept its earlier data."),
+                        )
+                    }
+                    other => (
+                        SyncState::Failed,
+                        format!("{:?}", other.code()).to_lowercase(),
+                        other.to_string(),
+                    ),
+                };
+                run.state = state;
+                run.finished_at = Some(Timestamp::now());
+                run.error_code = Some(code);
+                run.error_message = Some(message);
+                let store = self.store().clone();
+                let failed = run.clone();
+                tokio::task::spawn_blocking(move || {
+                    store.write(|db| sync_runs::finish(db, &failed))
+                })
+                .await??;
+                Err(error)
+            }
+        }
+    }
+}
+
+async fn fetch(
+    adapter: &Adapter,
+    id: ConnectionId,
+    since: Option<Timestamp>,
+    progress: Progress<'_>,
+    cancel: &Cancel,
+) -> Result<Fetched, EngineError> {
+    let caps = adapter.capabilities();
+    let vendor = adapter.vendor();
+    let vendor_error = |source| EngineError::Vendor { vendor, source };
+    let stop = || {
+        if cancel.is_cancelled() {
+            Err(EngineError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+
+    let agents = if caps.list_agents {
+        let mut all = Vec::new();
+        let mut cursor: Option<Cursor> = None;
+        loop {
+            stop()?;
+            let page = adapter
+                .agents(cursor.as_ref())
+                .await
+                .map_err(vendor_error)?;
+            all.extend(page.items);
+            progress(SyncProgress {
+                connection_id: id,
+                phase: SyncPhase::Agents,
+                done: all.len() as u64,
+                total: page.total,
+            });
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        Some(all)
+    } else {
+        None
+    };
+
+    stop()?;
+    let teams = if caps.list_teams {
+        adapter.teams().await.map_err(vendor_error)?
+    } else {
+        Vec::new()
+    };
+    progress(SyncProgress {
+        connection_id: id,
+        phase: SyncPhase::Teams,
+        done: teams.len() as u64,
+        total: Some(teams.len() as u64),
+    });
+
+    let mut targets = Vec::new();
+    if caps.list_targets {
+        let mut cursor: Option<Cursor> = None;
+        loop {
+            stop()?;
+            let page = adapter
+                .targets(since, cursor.as_ref())
+                .await
+                .map_err(vendor_error)?;
+            targets.extend(page.items);
+            progress(SyncProgress {
+                connection_id: id,
+                phase: SyncPhase::Targets,
+                done: targets.len() as u64,
+                total: page.total,
+            });
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    stop()?;
+    Ok(Fetched {
+        agents,
+        teams,
+        targets,
+    })
+}
+
+/// Writes what was fetched, in the caller's transaction, and finishes the run.
+fn apply(
+    db: &rusqlite::Connection,
+    connection: &Connection,
+    mut run: SyncRun,
+    fetched: Fetched,
+) -> switchboard_store::Result<SyncRun> {
+    let id = connection.id;
+    let now = run.started_at;
+    let full = run.mode == SyncMode::Full;
+
+    // Agents: the vendor's list, or the ones added by hand for vendors without one.
+    let mut agent_ids: HashMap<String, AgentId> = HashMap::new();
+    let mut agent_teams: Vec<(AgentId, Vec<String>)> = Vec::new();
+    if let Some(list) = &fetched.agents {
+        for a in list {
+            let agent_id = agents::upsert(
+                db,
+                &Agent {
+                    id: AgentId(0),
+                    connection_id: id,
+                    vendor_id: a.vendor_id.clone(),
+                    name: a.name.clone(),
+                    email: a
+                        .email
+                        .as_deref()
+                        .and_then(switchboard_domain::agent::normalize_email),
+                    role: a.role.clone(),
+                    active: a.active,
+                    person_id: None,
+                    link: PersonLink::Auto,
+                    source: AgentSource::Sync,
+                    synced_at: Some(now),
+                },
+            )?;
+            agent_ids.insert(a.vendor_id.clone(), agent_id);
+            agent_teams.push((agent_id, a.team_ids.clone()));
+        }
+        if full {
+            agents::delete_unseen(db, id, now)?;
+        }
+        run.agents = list.len() as i64;
+    }
+    for a in agents::list_by_connection(db, id)? {
+        agent_ids.entry(a.vendor_id.clone()).or_insert(a.id);
+        // Vendors that address agents by email name them by email in assignments.
+        if let Some(email) = a.email {
+            agent_ids.entry(email).or_insert(a.id);
+        }
+    }
+
+    // Teams and who is in them (from the team's list or the agents' own).
+    let mut team_ids: HashMap<String, TeamId> = HashMap::new();
+    for t in &fetched.teams {
+        let team = teams::upsert(
+            db,
+            &Team {
+                id: TeamId(0),
+                connection_id: id,
+                vendor_id: t.vendor_id.clone(),
+                name: t.name.clone(),
+                parent_vendor_id: t.parent_vendor_id.clone(),
+                synced_at: Some(now),
+            },
+        )?;
+        team_ids.insert(t.vendor_id.clone(), team);
+        if let Some(members) = &t.member_ids {
+            let ids: Vec<AgentId> = members
+                .iter()
+                .filter_map(|m| agent_ids.get(m).copied())
+                .collect();
+            teams::set_members(db, team, &ids)?;
+        }
+    }
+    if fetched.teams.iter().all(|t| t.member_ids.is_none()) && !agent_teams.is_empty() {
+        let mut members: HashMap<TeamId, Vec<AgentId>> = HashMap::new();
+        for (agent, team_list) in &agent_teams {
+            for t in team_list {
+                if let Some(team) = team_ids.get(t) {
+                    members.entry(*team).or_default().push(*agent);
+                }
+            }
+        }
+        for (team, ids) in members {
+            teams::set_members(db, team, &ids)?;
+        }
+    }
+    if full && !fetched.teams.is_empty() {
+        teams::delete_unseen(db, id, now)?;
+    }
+    run.teams = fetched.teams.len() as i64;
+
+    // Targets and their assignees.
+    let mut high_water: Option<Timestamp> = None;
+    for t in &fetched.targets {
+        let target_id = targets::upsert(
+            db,
+            &Target {
+                id: TargetId(0),
+                connection_id: id,
+                kind: t.kind,
+                vendor_id: t.vendor_id.clone(),
+                name: t.name.clone(),
+                phone: t.phone.clone(),
+                email: t.email.clone(),
+                status: t.status.clone(),
+                last_activity_at: t.last_activity_at,
+                synced_at: Some(now),
+            },
+        )?;
+        if let Some(list) = &t.assignees {
+            let rows: Vec<Assignment> = list
+                .iter()
+                .map(|a| Assignment {
+                    target_id,
+                    agent_vendor_id: a.agent_vendor_id.clone(),
+                    agent_id: agent_ids.get(&a.agent_vendor_id).copied(),
+                    until: a.until,
+                    notes: a.notes.clone(),
+                    source: AssignmentSource::Vendor,
+                    observed_at: now,
+                })
+                .collect();
+            assignments::replace_for_target(db, target_id, &rows)?;
+        }
+        high_water = high_water.max(t.updated_at.max(t.last_activity_at));
+    }
+    if full && switchboard_vendors::capabilities(connection.vendor).list_targets {
+        targets::delete_unseen(db, id, now)?;
+    }
+    run.targets = fetched.targets.len() as i64;
+
+    crate::agents::link_people(db)?;
+    run.state = SyncState::Done;
+    run.finished_at = Some(Timestamp::now());
+    run.high_water = high_water.or(run.high_water);
+    sync_runs::finish(db, &run)?;
+    Ok(run)
+}

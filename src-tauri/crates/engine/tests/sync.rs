@@ -1,0 +1,535 @@
+//! Connections and sync against the vendor simulator, through the engine's API.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::sync::{Arc, Mutex};
+
+use switchboard_domain::ConnectionId;
+use switchboard_domain::Vendor;
+use switchboard_domain::job::Origin;
+use switchboard_domain::sync::{SyncMode, SyncState};
+use switchboard_engine::connection_form::ConnectionForm;
+use switchboard_engine::sync::{Cancel, SyncPhase, SyncProgress};
+use switchboard_engine::{Config, ErrorCode, Workspace};
+use switchboard_secrets::{Keychain, Namespace, Secret};
+use switchboard_simulator::{FaultKind, VendorKind};
+use switchboard_store::{agents, assignments, people, targets};
+
+struct Env {
+    _dir: tempfile::TempDir,
+    ws: Workspace,
+    keychain: Keychain,
+}
+
+fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        namespace: Namespace::test("engine-sync"),
+    };
+    let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
+    let shared = keychain.clone();
+    let ws =
+        Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(shared.clone())))
+            .unwrap();
+    Env {
+        _dir: dir,
+        ws,
+        keychain,
+    }
+}
+
+/// The demo: five connections to an in-process simulator.
+async fn demo(env: &Env) -> Vec<(Vendor, ConnectionId)> {
+    env.ws
+        .create_demo()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.vendor, c.id))
+        .collect()
+}
+
+fn id_of(all: &[(Vendor, ConnectionId)], vendor: Vendor) -> ConnectionId {
+    all.iter().find(|(v, _)| *v == vendor).unwrap().1
+}
+
+async fn sync(
+    ws: &Workspace,
+    id: ConnectionId,
+    mode: SyncMode,
+) -> Result<switchboard_domain::sync::SyncRun, switchboard_engine::EngineError> {
+    ws.sync(id, mode, &|_| {}, &Cancel::default()).await
+}
+
+fn count(ws: &Workspace, sql: &str, id: ConnectionId) -> i64 {
+    ws.store()
+        .read(|db| Ok(db.query_row(sql, [id.to_string()], |r| r.get(0))?))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_demo_connects_to_all_five_vendors() {
+    let env = env();
+    let all = demo(&env).await;
+    assert_eq!(all.len(), 5);
+    for (vendor, id) in &all {
+        let outcome = env.ws.test_connection(*id).await.unwrap();
+        assert!(outcome.ok, "{vendor}: {outcome:?}");
+        assert!(
+            outcome.message.starts_with("Connected to"),
+            "{}",
+            outcome.message
+        );
+        assert!(
+            env.keychain.contains(&id.to_string()).unwrap(),
+            "the secret is in the keychain"
+        );
+    }
+    let summaries = env.ws.connection_summaries().await.unwrap();
+    assert!(
+        summaries
+            .iter()
+            .all(|s| s.connection.is_demo && s.last_check.as_ref().unwrap().outcome == "ok")
+    );
+    // Pingup and Splashify agents came from the manifest.
+    let pingup = summaries
+        .iter()
+        .find(|s| s.connection.vendor == Vendor::Pingup)
+        .unwrap();
+    assert!(pingup.agents > 0);
+    // No secret reached the database.
+    let sim = env.ws.running_demo().await.unwrap();
+    let key = sim.credentials().helpcrunch_api_key.clone();
+    let dump: i64 = env
+        .ws
+        .store()
+        .read(|db| {
+            Ok(db.query_row(
+                "SELECT count(*) FROM connections WHERE settings LIKE ?1",
+                [format!("%{key}%")],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(dump, 0);
+}
+
+#[tokio::test]
+async fn a_full_sync_mirrors_every_vendor_and_links_people_by_email() {
+    let env = env();
+    let all = demo(&env).await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let progress: Arc<Mutex<Vec<SyncProgress>>> = Arc::default();
+    for (vendor, id) in &all {
+        let seen = progress.clone();
+        let run = env
+            .ws
+            .sync(
+                *id,
+                SyncMode::Full,
+                &move |p| seen.lock().unwrap().push(p),
+                &Cancel::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(run.state, SyncState::Done, "{vendor}");
+        assert_eq!(run.mode, SyncMode::Full);
+    }
+    let world = sim.world();
+    assert_eq!(
+        count(
+            &env.ws,
+            "SELECT count(*) FROM targets WHERE connection_id = ?1",
+            id_of(&all, Vendor::Helpcrunch)
+        ),
+        world.helpcrunch.read().unwrap().chats.len() as i64
+    );
+    assert_eq!(
+        count(
+            &env.ws,
+            "SELECT count(*) FROM targets WHERE connection_id = ?1",
+            id_of(&all, Vendor::Pingup)
+        ),
+        world.pingup.read().unwrap().clients.len() as i64
+    );
+    assert_eq!(
+        count(
+            &env.ws,
+            "SELECT count(*) FROM agents WHERE connection_id = ?1",
+            id_of(&all, Vendor::CcaiPlatform)
+        ),
+        world.ccai.read().unwrap().agents.len() as i64
+    );
+    assert_eq!(
+        count(
+            &env.ws,
+            "SELECT count(*) FROM teams WHERE connection_id = ?1",
+            id_of(&all, Vendor::CcaiPlatform)
+        ),
+        world.ccai.read().unwrap().teams.len() as i64
+    );
+    assert_eq!(
+        count(
+            &env.ws,
+            "SELECT count(*) FROM team_members JOIN teams ON teams.id = team_id WHERE connection_id = ?1",
+            id_of(&all, Vendor::Helpcrunch)
+        ),
+        world.helpcrunch.read().unwrap().agents.len() as i64
+    );
+
+    // A chat's assignee in the cache is the simulator's.
+    let chat = switchboard_simulator::vendors::helpcrunch::Data::chat_id(3);
+    let hc = id_of(&all, Vendor::Helpcrunch);
+    let cached = env
+        .ws
+        .store()
+        .read(|db| {
+            let t = targets::find_by_vendor_id(
+                db,
+                hc,
+                switchboard_domain::target::TargetKind::Chat,
+                &chat.to_string(),
+            )?
+            .unwrap();
+            assignments::list_by_target(db, t.id)
+        })
+        .unwrap();
+    let expected = world.helpcrunch.read().unwrap().assignee_of(chat).unwrap();
+    assert_eq!(
+        cached
+            .first()
+            .map(|a| a.agent_vendor_id.parse::<u64>().unwrap()),
+        expected
+    );
+    assert!(
+        cached.iter().all(|a| a.agent_id.is_some()),
+        "assignees resolve to cached agents"
+    );
+
+    // People: fewer than agents, and one person spans several vendors by email
+    // (HelpCrunch writes some emails with capitals; they still link).
+    let (people_count, agent_count, spanning): (i64, i64, i64) = env.ws.store().read(|db| {
+        Ok((
+            db.query_row("SELECT count(*) FROM people", [], |r| r.get(0))?,
+            db.query_row("SELECT count(*) FROM agents", [], |r| r.get(0))?,
+            db.query_row("SELECT count(*) FROM (SELECT person_id FROM agents GROUP BY person_id HAVING count(DISTINCT connection_id) >= 3)", [], |r| r.get(0))?,
+        ))
+    }).unwrap();
+    assert!(
+        people_count < agent_count && spanning > 0,
+        "{people_count} people for {agent_count} agents, {spanning} on 3+ vendors"
+    );
+    let capitalised_linked: i64 = env.ws.store().read(|db| Ok(db.query_row(
+        "SELECT count(*) FROM agents a JOIN agents b ON a.person_id = b.person_id AND a.connection_id != b.connection_id
+         WHERE a.connection_id = ?1", [hc.to_string()], |r| r.get(0))?)).unwrap();
+    assert!(capitalised_linked > 0);
+
+    let phases: Vec<SyncPhase> = progress.lock().unwrap().iter().map(|p| p.phase).collect();
+    assert!(phases.contains(&SyncPhase::Targets) && phases.contains(&SyncPhase::Done));
+}
+
+#[tokio::test]
+async fn an_incremental_sync_fetches_only_what_changed() {
+    let env = env();
+    let all = demo(&env).await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let vambe = id_of(&all, Vendor::Vambe);
+    sync(&env.ws, vambe, SyncMode::Full).await.unwrap();
+    let (contact, member) = {
+        let d = sim.world().vambe.read().unwrap();
+        (d.contact_id(5), d.member_id(3))
+    };
+    sim.world()
+        .vambe
+        .write()
+        .unwrap()
+        .set_assignees(&contact, &[&member]);
+    let run = sync(&env.ws, vambe, SyncMode::Incremental).await.unwrap();
+    assert_eq!(run.mode, SyncMode::Incremental);
+    assert!(
+        run.targets
+            < count(
+                &env.ws,
+                "SELECT count(*) FROM targets WHERE connection_id = ?1",
+                vambe
+            ),
+        "fewer fetched: {}",
+        run.targets
+    );
+    let cached = env
+        .ws
+        .store()
+        .read(|db| {
+            let t = targets::find_by_vendor_id(
+                db,
+                vambe,
+                switchboard_domain::target::TargetKind::Contact,
+                &contact,
+            )?
+            .unwrap();
+            assignments::list_by_target(db, t.id)
+        })
+        .unwrap();
+    assert_eq!(
+        cached
+            .iter()
+            .map(|a| a.agent_vendor_id.clone())
+            .collect::<Vec<_>>(),
+        [member]
+    );
+    // A vendor that cannot list by time falls back to a full sync.
+    let pingup = id_of(&all, Vendor::Pingup);
+    sync(&env.ws, pingup, SyncMode::Full).await.unwrap();
+    assert_eq!(
+        sync(&env.ws, pingup, SyncMode::Incremental)
+            .await
+            .unwrap()
+            .mode,
+        SyncMode::Full
+    );
+}
+
+#[tokio::test]
+async fn a_failed_or_cancelled_sync_keeps_the_cache_whole() {
+    let env = env();
+    let all = demo(&env).await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let hc = id_of(&all, Vendor::Helpcrunch);
+    sync(&env.ws, hc, SyncMode::Full).await.unwrap();
+    let snapshot = |ws: &Workspace| {
+        ws.store().read(|db| {
+        Ok(db.query_row("SELECT count(*), coalesce(sum(agent_vendor_id), 0) FROM assignments JOIN targets ON targets.id = target_id WHERE connection_id = ?1",
+            [hc.to_string()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?)))?)
+    }).unwrap()
+    };
+    let before = snapshot(&env.ws);
+
+    // The vendor changes, then fails on the second page of chats, every retry.
+    for i in 0..40 {
+        sim.world().helpcrunch.write().unwrap().set_assignee(
+            switchboard_simulator::vendors::helpcrunch::Data::chat_id(i),
+            None,
+        );
+    }
+    sim.inspector().add_fault(switchboard_simulator::Fault {
+        vendor: VendorKind::Helpcrunch,
+        endpoint: Some("chats".into()),
+        kind: FaultKind::Status {
+            status: 503,
+            body: None,
+            retry_after: None,
+        },
+        times: None,
+        probability: None,
+    });
+    let err = sync(&env.ws, hc, SyncMode::Full).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::VendorError, "{err}");
+    assert_eq!(snapshot(&env.ws), before, "nothing applied");
+    let summary = env
+        .ws
+        .connection_summaries()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.connection.id == hc)
+        .unwrap();
+    let last = summary.last_sync.unwrap();
+    assert_eq!(last.state, SyncState::Failed);
+    assert!(
+        last.error_message
+            .unwrap()
+            .contains("kept its earlier data")
+    );
+    sim.inspector().clear_faults(None);
+
+    let cancel = Cancel::default();
+    cancel.cancel();
+    let err = env
+        .ws
+        .sync(hc, SyncMode::Full, &|_| {}, &cancel)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Cancelled);
+    assert_eq!(snapshot(&env.ws), before);
+
+    sync(&env.ws, hc, SyncMode::Full).await.unwrap();
+    assert_ne!(snapshot(&env.ws), before, "a good sync applies the changes");
+}
+
+#[tokio::test]
+async fn an_unreachable_vendor_is_marked_and_a_wrong_key_explained() {
+    let env = env();
+    let all = demo(&env).await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let vambe = id_of(&all, Vendor::Vambe);
+    sync(&env.ws, vambe, SyncMode::Full).await.unwrap();
+    sim.halt(VendorKind::Vambe);
+    let outcome = env.ws.test_connection(vambe).await.unwrap();
+    assert_eq!(outcome.outcome, "unreachable");
+    assert!(
+        outcome.message.starts_with("Cannot reach 127.0.0.1"),
+        "{}",
+        outcome.message
+    );
+    let err = sync(&env.ws, vambe, SyncMode::Full).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Unreachable);
+    let summary = env
+        .ws
+        .connection_summaries()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.connection.id == vambe)
+        .unwrap();
+    assert!(summary.unreachable);
+    assert!(
+        summary.targets > 0,
+        "the cache is still there to browse offline"
+    );
+    sim.resume(VendorKind::Vambe).await.unwrap();
+
+    let mut form = ConnectionForm {
+        display_name: "Wrong key".into(),
+        base_url: Some(sim.base_url(VendorKind::Vambe)),
+        ..Default::default()
+    };
+    form.secret = Some(Secret::new("vmb_wrong"));
+    let outcome = env.ws.test_form(Vendor::Vambe, form.clone()).await.unwrap();
+    assert_eq!(outcome.outcome, "unauthorized");
+    assert!(
+        outcome.message.contains("refused the key"),
+        "{}",
+        outcome.message
+    );
+    let fixed = ConnectionForm {
+        secret: Some(Secret::new(sim.credentials().vambe_api_key.clone())),
+        ..form
+    };
+    assert!(env.ws.test_form(Vendor::Vambe, fixed).await.unwrap().ok);
+}
+
+#[tokio::test]
+async fn manual_links_and_unlinks_survive_a_resync() {
+    let env = env();
+    let all = demo(&env).await;
+    for (_, id) in &all {
+        sync(&env.ws, *id, SyncMode::Full).await.unwrap();
+    }
+    let hc = id_of(&all, Vendor::Helpcrunch);
+    let (moved, stays, other_person) = env
+        .ws
+        .store()
+        .read(|db| {
+            let list = agents::list_by_connection(db, hc)?;
+            let other = people::list(db)?
+                .into_iter()
+                .find(|p| Some(p.id) != list[0].person_id)
+                .unwrap();
+            Ok((list[0].clone(), list[1].clone(), other))
+        })
+        .unwrap();
+    env.ws.link_agent(moved.id, other_person.id).await.unwrap();
+    let own = env.ws.unlink_agent(stays.id).await.unwrap();
+    sync(&env.ws, hc, SyncMode::Full).await.unwrap();
+    let (a, b) = env
+        .ws
+        .store()
+        .read(|db| Ok((agents::get(db, moved.id)?, agents::get(db, stays.id)?)))
+        .unwrap();
+    assert_eq!(a.person_id, Some(other_person.id), "manual link kept");
+    assert_eq!(b.person_id, Some(own), "unlink kept");
+}
+
+#[tokio::test]
+async fn removing_a_connection_removes_its_secret_and_cache_but_not_history() {
+    let env = env();
+    let all = demo(&env).await;
+    let splashify = id_of(&all, Vendor::Splashify);
+    sync(&env.ws, splashify, SyncMode::Full).await.unwrap();
+    env.ws.remove_connection(splashify).await.unwrap();
+    assert!(!env.keychain.contains(&splashify.to_string()).unwrap());
+    assert_eq!(
+        count(
+            &env.ws,
+            "SELECT count(*) FROM targets WHERE connection_id = ?1",
+            splashify
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &env.ws,
+            "SELECT count(*) FROM audit_log WHERE connection_id = ?1 AND action = 'connection.removed'",
+            splashify
+        ),
+        1
+    );
+}
+
+#[tokio::test]
+async fn csv_import_is_all_or_nothing_with_row_errors() {
+    let env = env();
+    let all = demo(&env).await;
+    let pingup = id_of(&all, Vendor::Pingup);
+    let before = count(
+        &env.ws,
+        "SELECT count(*) FROM agents WHERE connection_id = ?1",
+        pingup,
+    );
+    let report = env.ws.import_agents_csv(pingup, "id,name,email\n6650ff,New Agent,new@acme-support.example\n,No Id,x@acme-support.example\n".into()).await.unwrap();
+    assert_eq!((report.added, report.errors.len()), (0, 1));
+    assert_eq!(
+        (report.errors[0].row, report.errors[0].field.as_str()),
+        (3, "id")
+    );
+    assert_eq!(
+        count(
+            &env.ws,
+            "SELECT count(*) FROM agents WHERE connection_id = ?1",
+            pingup
+        ),
+        before,
+        "nothing imported"
+    );
+    let report = env
+        .ws
+        .import_agents_csv(
+            pingup,
+            "id,name,email\n6650ff,New Agent,new@acme-support.example\n".into(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((report.added, report.errors.len()), (1, 0));
+}
+
+#[tokio::test]
+async fn a_keychain_failure_leaves_no_connection_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().into(),
+        namespace: Namespace::test("no-keychain"),
+    };
+    let ws = Workspace::open_with_keychain(
+        config,
+        Origin::App,
+        Arc::new(|| {
+            Err(switchboard_secrets::KeychainError::Unavailable {
+                backend: "test",
+                reason: "none".into(),
+                fix: "install one",
+            })
+        }),
+    )
+    .unwrap();
+    let form = ConnectionForm {
+        display_name: "V".into(),
+        secret: Some(Secret::new("k")),
+        ..Default::default()
+    };
+    let err = ws
+        .create_connection(Vendor::Vambe, form, false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::KeychainUnavailable);
+    assert!(ws.connection_summaries().await.unwrap().is_empty());
+}
