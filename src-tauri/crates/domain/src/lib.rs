@@ -14,6 +14,7 @@ mod vendor;
 pub mod agent;
 pub mod assignment;
 pub mod audit;
+pub mod browse;
 pub mod connection;
 pub mod job;
 pub mod person;

@@ -14,6 +14,7 @@ mod migrations;
 pub mod agents;
 pub mod assignments;
 pub mod audit_log;
+pub mod browse;
 pub mod connection_checks;
 pub mod connections;
 pub mod jobs;
