@@ -34,10 +34,7 @@ fn harness() -> (Harness, Arc<Workspace>) {
         Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(shared.clone())))
             .expect("open");
     let state = AppState::ready(ws);
-    let AppState::Ready(ws) = &state else {
-        unreachable!()
-    };
-    let ws = ws.clone();
+    let ws = state.workspace().expect("ready");
     let webview = webview_for(state);
     (
         Harness {
@@ -50,7 +47,7 @@ fn harness() -> (Harness, Arc<Workspace>) {
 }
 
 fn webview_for(state: AppState) -> tauri::WebviewWindow<MockRuntime> {
-    let app = configure(mock_builder(), state)
+    let app = configure(mock_builder(), state, |_| Ok(()))
         .build(mock_context(noop_assets()))
         .expect("build app");
     tauri::WebviewWindowBuilder::new(&app, "main", Default::default())

@@ -1,11 +1,21 @@
 //! One plain async function per command: parse, call the engine, map the error.
 
 use serde::Deserialize;
-use switchboard_domain::ConnectionId;
-use switchboard_engine::{Diagnostics, Workspace};
+use switchboard_domain::agent::AgentSource;
+use switchboard_domain::browse::{PersonRow, TargetPage, TargetQuery, TeamRow};
+use switchboard_domain::connection::Connection;
+use switchboard_domain::sync::{SyncMode, SyncRun};
+use switchboard_domain::{AgentId, ConnectionId, PersonId, Vendor};
+use switchboard_engine::agents::{ImportReport, NewAgent};
+use switchboard_engine::connection_form::ConnectionForm;
+use switchboard_engine::connections::{CheckOutcome, ConnectionSummary};
+use switchboard_engine::sync::Cancel;
+use switchboard_engine::{Diagnostics, EngineError, Workspace};
 use switchboard_secrets::Secret;
 use ts_rs::TS;
 
+use crate::events::VendorInfo;
+use crate::ipc::AppEvent;
 use crate::{AppState, IpcError};
 
 #[derive(Debug, Deserialize, TS)]
@@ -21,9 +31,62 @@ pub struct ConnectionRef {
     pub connection_id: ConnectionId,
 }
 
+#[derive(Debug, Deserialize, TS)]
+pub struct ConnectionFormRequest {
+    pub vendor: Vendor,
+    pub form: ConnectionForm,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct UpdateConnectionRequest {
+    pub connection_id: ConnectionId,
+    pub form: ConnectionForm,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct SyncRequest {
+    pub connection_id: ConnectionId,
+    pub mode: SyncMode,
+}
+
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct SearchRequest {
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct ConnectionFilter {
+    pub connection_id: Option<ConnectionId>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct AddAgentRequest {
+    pub connection_id: ConnectionId,
+    pub agent: NewAgent,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ImportCsvRequest {
+    pub connection_id: ConnectionId,
+    pub csv: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct LinkAgentRequest {
+    pub agent_id: AgentId,
+    pub person_id: PersonId,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct AgentRequest {
+    pub agent_id: AgentId,
+}
+
 pub async fn diagnostics(state: &AppState) -> Result<Diagnostics, IpcError> {
     Ok(match state {
-        AppState::Ready(ws) => ws.diagnostics().await,
+        AppState::Ready(ready) => ready.workspace.diagnostics().await,
         AppState::Failed {
             config: Some(config),
             error,
@@ -51,4 +114,168 @@ pub async fn delete_secret(state: &AppState, request: ConnectionRef) -> Result<b
         .workspace()?
         .delete_secret(request.connection_id)
         .await?)
+}
+
+pub async fn vendors(_state: &AppState) -> Result<Vec<VendorInfo>, IpcError> {
+    Ok(Vendor::ALL.into_iter().map(VendorInfo::of).collect())
+}
+
+pub async fn list_connections(state: &AppState) -> Result<Vec<ConnectionSummary>, IpcError> {
+    Ok(state.workspace()?.connection_summaries().await?)
+}
+
+pub async fn create_connection(
+    state: &AppState,
+    request: ConnectionFormRequest,
+) -> Result<Connection, IpcError> {
+    Ok(state
+        .workspace()?
+        .create_connection(request.vendor, request.form, false)
+        .await?)
+}
+
+pub async fn update_connection(
+    state: &AppState,
+    request: UpdateConnectionRequest,
+) -> Result<Connection, IpcError> {
+    Ok(state
+        .workspace()?
+        .update_connection(request.connection_id, request.form)
+        .await?)
+}
+
+pub async fn remove_connection(state: &AppState, request: ConnectionRef) -> Result<(), IpcError> {
+    Ok(state
+        .workspace()?
+        .remove_connection(request.connection_id)
+        .await?)
+}
+
+pub async fn test_connection(
+    state: &AppState,
+    request: ConnectionRef,
+) -> Result<CheckOutcome, IpcError> {
+    Ok(state
+        .workspace()?
+        .test_connection(request.connection_id)
+        .await?)
+}
+
+pub async fn test_connection_form(
+    state: &AppState,
+    request: ConnectionFormRequest,
+) -> Result<CheckOutcome, IpcError> {
+    Ok(state
+        .workspace()?
+        .test_form(request.vendor, request.form)
+        .await?)
+}
+
+pub async fn create_demo(state: &AppState) -> Result<Vec<Connection>, IpcError> {
+    Ok(state.workspace()?.create_demo().await?)
+}
+
+pub async fn sync_connection(state: &AppState, request: SyncRequest) -> Result<SyncRun, IpcError> {
+    let AppState::Ready(ready) = state else {
+        return Err(state.workspace().err().unwrap_or_else(internal));
+    };
+    let id = request.connection_id;
+    let cancel = Cancel::default();
+    {
+        let mut running = ready
+            .syncs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if running.contains_key(&id) {
+            return Err(IpcError::from(EngineError::Invalid(
+                switchboard_domain::ValidationError::new(
+                    "connection",
+                    "this connection is syncing already; wait for it or cancel it",
+                ),
+            )));
+        }
+        running.insert(id, cancel.clone());
+    }
+    let emit = |p| ready.emit(AppEvent::SyncProgress(p));
+    let result = ready.workspace.sync(id, request.mode, &emit, &cancel).await;
+    ready
+        .syncs
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .remove(&id);
+    Ok(result?)
+}
+
+pub async fn cancel_sync(state: &AppState, request: ConnectionRef) -> Result<bool, IpcError> {
+    let AppState::Ready(ready) = state else {
+        return Ok(false);
+    };
+    let running = ready
+        .syncs
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Ok(running
+        .get(&request.connection_id)
+        .map(Cancel::cancel)
+        .is_some())
+}
+
+pub async fn list_people(
+    state: &AppState,
+    request: SearchRequest,
+) -> Result<Vec<PersonRow>, IpcError> {
+    Ok(state.workspace()?.people(request.search).await?)
+}
+
+pub async fn list_teams(
+    state: &AppState,
+    request: ConnectionFilter,
+) -> Result<Vec<TeamRow>, IpcError> {
+    Ok(state.workspace()?.teams(request.connection_id).await?)
+}
+
+pub async fn list_targets(state: &AppState, request: TargetQuery) -> Result<TargetPage, IpcError> {
+    Ok(state.workspace()?.targets(request).await?)
+}
+
+pub async fn add_agent(
+    state: &AppState,
+    request: AddAgentRequest,
+) -> Result<ImportReport, IpcError> {
+    Ok(state
+        .workspace()?
+        .add_agents(
+            request.connection_id,
+            vec![request.agent],
+            AgentSource::Manual,
+        )
+        .await?)
+}
+
+pub async fn import_agents_csv(
+    state: &AppState,
+    request: ImportCsvRequest,
+) -> Result<ImportReport, IpcError> {
+    Ok(state
+        .workspace()?
+        .import_agents_csv(request.connection_id, request.csv)
+        .await?)
+}
+
+pub async fn link_agent(state: &AppState, request: LinkAgentRequest) -> Result<(), IpcError> {
+    Ok(state
+        .workspace()?
+        .link_agent(request.agent_id, request.person_id)
+        .await?)
+}
+
+pub async fn unlink_agent(state: &AppState, request: AgentRequest) -> Result<PersonId, IpcError> {
+    Ok(state.workspace()?.unlink_agent(request.agent_id).await?)
+}
+
+fn internal() -> IpcError {
+    IpcError {
+        code: switchboard_engine::ErrorCode::Internal,
+        message: "Switchboard is not ready".into(),
+    }
 }

@@ -10,7 +10,14 @@ use serde::Serialize;
 use switchboard_engine::{Diagnostics, EngineError, ErrorCode};
 use ts_rs::{Dependency, TS};
 
-use crate::commands::{ConnectionRef, SetSecretRequest};
+use crate::commands::*;
+use crate::events::VendorInfo;
+use switchboard_domain::PersonId;
+use switchboard_domain::browse::{PersonRow, TargetPage, TargetQuery, TeamRow};
+use switchboard_domain::connection::Connection;
+use switchboard_domain::sync::SyncRun;
+use switchboard_engine::agents::ImportReport;
+use switchboard_engine::connections::{CheckOutcome, ConnectionSummary};
 
 /// Every error crosses IPC as `{code, message}`: the UI acts on the code and shows
 /// the message, which keeps the vendor's own words where there are any.
@@ -50,12 +57,21 @@ struct CommandSpec {
 }
 
 /// The declared types a signature names: the type itself, or what a wrapper
-/// (`Option`, `Vec`) holds.
+/// (`Option`, `Vec`) holds, looked through until a declared type.
 fn deps_of<T: TS + 'static + ?Sized>(cfg: &ts_rs::Config) -> Vec<Dependency> {
-    match Dependency::from_ty::<T>(cfg) {
-        Some(own) => vec![own],
-        None => T::dependencies(cfg),
+    if let Some(own) = Dependency::from_ty::<T>(cfg) {
+        return vec![own];
     }
+    struct Generics<'a>(&'a ts_rs::Config, Vec<Dependency>);
+    impl ts_rs::TypeVisitor for Generics<'_> {
+        fn visit<U: TS + 'static + ?Sized>(&mut self) {
+            let found = deps_of::<U>(self.0);
+            self.1.extend(found);
+        }
+    }
+    let mut visitor = Generics(cfg, Vec::new());
+    T::visit_generics(&mut visitor);
+    visitor.1
 }
 
 macro_rules! commands {
@@ -109,22 +125,20 @@ fn export_if_declared<T: TS + 'static + ?Sized>(
     cfg: &ts_rs::Config,
 ) -> Result<(), ts_rs::ExportError> {
     if T::output_path().is_some() {
-        T::export_all(cfg)?;
-    } else {
-        // `Option<T>`, `Vec<T>`, ...: export what they wrap.
-        struct Export<'a>(&'a ts_rs::Config, Result<(), ts_rs::ExportError>);
-        impl ts_rs::TypeVisitor for Export<'_> {
-            fn visit<U: TS + 'static + ?Sized>(&mut self) {
-                if self.1.is_ok() && U::output_path().is_some() {
-                    self.1 = U::export_all(self.0);
-                }
+        return T::export_all(cfg);
+    }
+    // `Option<T>`, `Vec<T>`, ...: export what they hold.
+    struct Export<'a>(&'a ts_rs::Config, Result<(), ts_rs::ExportError>);
+    impl ts_rs::TypeVisitor for Export<'_> {
+        fn visit<U: TS + 'static + ?Sized>(&mut self) {
+            if self.1.is_ok() {
+                self.1 = export_if_declared::<U>(self.0);
             }
         }
-        let mut visitor = Export(cfg, Ok(()));
-        T::visit_dependencies(&mut visitor);
-        visitor.1?;
     }
-    Ok(())
+    let mut visitor = Export(cfg, Ok(()));
+    T::visit_generics(&mut visitor);
+    visitor.1
 }
 
 commands! {
@@ -136,6 +150,94 @@ commands! {
     fn has_secret(request: ConnectionRef) -> bool;
     /// Deletes a connection's secret; `false` when there was none.
     fn delete_secret(request: ConnectionRef) -> bool;
+    /// The vendors Switchboard connects to, with their form fields and capabilities.
+    fn vendors() -> Vec<VendorInfo>;
+    /// Every connection with its last sync, last check and cache sizes.
+    fn list_connections() -> Vec<ConnectionSummary>;
+    /// Adds a connection: the secret to the keychain, the rest to the database.
+    fn create_connection(request: ConnectionFormRequest) -> Connection;
+    /// Edits a connection; an empty secret keeps the stored one.
+    fn update_connection(request: UpdateConnectionRequest) -> Connection;
+    /// Removes a connection, its keychain entry and its cached data (history stays).
+    fn remove_connection(request: ConnectionRef) -> ();
+    /// Calls the vendor's cheapest read with the stored connection.
+    fn test_connection(request: ConnectionRef) -> CheckOutcome;
+    /// Tests what was typed in the form, without saving it.
+    fn test_connection_form(request: ConnectionFormRequest) -> CheckOutcome;
+    /// Starts the vendor simulator and adds the five demo connections.
+    fn create_demo() -> Vec<Connection>;
+    /// Syncs a connection, sending `sync-progress` events; cancel with `cancel_sync`.
+    fn sync_connection(request: SyncRequest) -> SyncRun;
+    /// Cancels a running sync; `false` when none was running.
+    fn cancel_sync(request: ConnectionRef) -> bool;
+    /// People with their agents on every connection, from the cache.
+    fn list_people(request: SearchRequest) -> Vec<PersonRow>;
+    /// Teams and departments with members, from the cache.
+    fn list_teams(request: ConnectionFilter) -> Vec<TeamRow>;
+    /// One page of targets with their assignees, from the cache.
+    fn list_targets(request: TargetQuery) -> TargetPage;
+    /// Adds an agent by hand (vendors that cannot list theirs).
+    fn add_agent(request: AddAgentRequest) -> ImportReport;
+    /// Imports agents from CSV; nothing is imported if any row is wrong.
+    fn import_agents_csv(request: ImportCsvRequest) -> ImportReport;
+    /// Links an agent to a person by hand.
+    fn link_agent(request: LinkAgentRequest) -> ();
+    /// Unlinks an agent from its person.
+    fn unlink_agent(request: AgentRequest) -> PersonId;
+}
+
+/// Events the backend sends the window: each generates a variant of `AppEvent`
+/// and a typed listener in the bindings.
+macro_rules! events {
+    ($( $(#[doc = $doc:literal])* $variant:ident($name:literal) => $payload:ty; )*) => {
+        pub enum AppEvent {
+            $($variant($payload),)*
+        }
+
+        impl AppEvent {
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(AppEvent::$variant(_) => $name,)*
+                }
+            }
+
+            pub fn payload(&self) -> serde_json::Value {
+                match self {
+                    $(AppEvent::$variant(p) => serde_json::to_value(p).unwrap_or_default(),)*
+                }
+            }
+        }
+
+        fn event_specs(cfg: &ts_rs::Config) -> Vec<EventSpec> {
+            vec![$(
+                EventSpec {
+                    name: $name,
+                    listener: concat!("on", stringify!($variant)),
+                    doc: concat!($($doc, "\n"),*),
+                    payload: <$payload as TS>::name(cfg),
+                    deps: deps_of::<$payload>(cfg),
+                },
+            )*]
+        }
+
+        fn export_event_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+            $(export_if_declared::<$payload>(cfg)?;)*
+            Ok(())
+        }
+    };
+}
+
+struct EventSpec {
+    name: &'static str,
+    listener: &'static str,
+    doc: &'static str,
+    payload: String,
+    deps: Vec<Dependency>,
+}
+
+events! {
+    /// Progress of a running sync.
+    SyncProgress("sync-progress") => switchboard_engine::sync::SyncProgress;
 }
 
 fn camel_case(snake: &str) -> String {
@@ -158,15 +260,19 @@ const HEADER: &str = "// Generated by `src-tauri/src/ipc.rs` (SWITCHBOARD_WRITE_
 
 fn commands_ts(cfg: &ts_rs::Config) -> String {
     let specs = command_specs(cfg);
+    let events = event_specs(cfg);
     let mut imports: BTreeMap<String, PathBuf> = BTreeMap::new();
     imports.insert("IpcError".into(), "IpcError.ts".into());
-    for spec in &specs {
-        for dep in &spec.deps {
-            imports.insert(dep.ts_name.clone(), dep.output_path.clone());
-        }
+    for dep in specs
+        .iter()
+        .flat_map(|s| &s.deps)
+        .chain(events.iter().flat_map(|e| &e.deps))
+    {
+        imports.insert(dep.ts_name.clone(), dep.output_path.clone());
     }
     let mut out = String::from(HEADER);
     out.push_str("import { invoke } from \"@tauri-apps/api/core\";\n");
+    out.push_str("import { listen, type UnlistenFn } from \"@tauri-apps/api/event\";\n");
     for (name, path) in &imports {
         let module = path.with_extension("");
         out.push_str(&format!(
@@ -201,6 +307,14 @@ fn commands_ts(cfg: &ts_rs::Config) -> String {
             )),
         }
     }
+    for event in &events {
+        out.push('\n');
+        out.push_str(&format!("/** {} */\n", event.doc.trim()));
+        out.push_str(&format!(
+            "export function {}(handler: (payload: {}) => void): Promise<UnlistenFn> {{\n  return listen<{}>(\"{}\", (event) => handler(event.payload));\n}}\n",
+            event.listener, event.payload, event.payload, event.name
+        ));
+    }
     out
 }
 
@@ -208,6 +322,7 @@ fn commands_ts(cfg: &ts_rs::Config) -> String {
 pub fn typescript_bindings(dir: &std::path::Path) -> Result<(), String> {
     let cfg = ts_config().with_out_dir(dir);
     export_types(&cfg).map_err(|e| format!("exporting types: {e}"))?;
+    export_event_types(&cfg).map_err(|e| format!("exporting event types: {e}"))?;
     std::fs::write(dir.join("commands.ts"), commands_ts(&cfg))
         .map_err(|e| format!("writing commands.ts: {e}"))
 }

@@ -2,6 +2,7 @@
 //! the request, call the engine, and map its error to `{code, message}`.
 
 mod commands;
+mod events;
 mod ipc;
 mod state;
 
@@ -40,17 +41,33 @@ pub fn open_state(args: &[String]) -> Result<AppState, String> {
 }
 
 /// Sets the app up on a builder: the binary passes Tauri's default one, the IPC
-/// tests the mock runtime's.
+/// tests the mock runtime's. `then` runs once the app exists (the binary opens its
+/// window there).
 pub fn configure<R: tauri::Runtime>(
     builder: tauri::Builder<R>,
     state: AppState,
+    then: impl FnOnce(&mut tauri::App<R>) -> tauri::Result<()> + Send + 'static,
 ) -> tauri::Builder<R> {
-    builder.manage(state).invoke_handler(ipc::handler())
+    builder
+        .manage(state)
+        .invoke_handler(ipc::handler())
+        .setup(move |app| {
+            use tauri::{Emitter, Manager};
+            let handle = app.handle().clone();
+            app.state::<AppState>().set_emitter(move |name, payload| {
+                let _ = handle.emit(name, payload);
+            });
+            then(app)?;
+            Ok(())
+        })
 }
 
 /// The main window. Its webview keeps its own storage (caches, local storage) in
 /// `<data folder>/webview`, so everything the app writes follows `--data-dir`.
-fn open_main_window(app: &tauri::App, data_dir: Option<std::path::PathBuf>) -> tauri::Result<()> {
+fn open_main_window(
+    app: &mut tauri::App,
+    data_dir: Option<std::path::PathBuf>,
+) -> tauri::Result<()> {
     let mut window =
         tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::App("index.html".into()))
             .title("Switchboard")
@@ -73,9 +90,10 @@ pub fn run() {
         }
     };
     let data_dir = state.data_dir();
-    let app = configure(tauri::Builder::default(), state)
-        .setup(move |app| Ok(open_main_window(app, data_dir.clone())?))
-        .run(tauri::generate_context!());
+    let app = configure(tauri::Builder::default(), state, move |app| {
+        open_main_window(app, data_dir)
+    })
+    .run(tauri::generate_context!());
     if let Err(err) = app {
         eprintln!("Switchboard could not start its window: {err}");
         std::process::exit(1);

@@ -1,31 +1,64 @@
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
+use switchboard_domain::ConnectionId;
+use switchboard_engine::sync::Cancel;
 use switchboard_engine::{Config, EngineError, Workspace};
 
 use crate::IpcError;
+use crate::ipc::AppEvent;
+
+type Emitter = Box<dyn Fn(&str, serde_json::Value) + Send + Sync>;
 
 /// What the commands work on: an open workspace, or the reason there is none.
 pub enum AppState {
-    Ready(Arc<Workspace>),
+    Ready(Arc<Ready>),
     Failed {
         config: Option<Config>,
         error: EngineError,
     },
 }
 
+pub struct Ready {
+    pub workspace: Arc<Workspace>,
+    /// Syncs under way, by connection, so they can be cancelled.
+    pub syncs: Mutex<HashMap<ConnectionId, Cancel>>,
+    emitter: OnceLock<Emitter>,
+}
+
+impl Ready {
+    /// Sends an event to the window (nothing before the app is set up).
+    pub fn emit(&self, event: AppEvent) {
+        if let Some(emit) = self.emitter.get() {
+            emit(event.name(), event.payload());
+        }
+    }
+}
+
 impl AppState {
     pub fn ready(workspace: Workspace) -> Self {
-        AppState::Ready(Arc::new(workspace))
+        AppState::Ready(Arc::new(Ready {
+            workspace: Arc::new(workspace),
+            syncs: Mutex::new(HashMap::new()),
+            emitter: OnceLock::new(),
+        }))
     }
 
     pub fn failed(config: Option<Config>, error: EngineError) -> Self {
         AppState::Failed { config, error }
     }
 
+    /// Where events go, once the app exists.
+    pub fn set_emitter(&self, emit: impl Fn(&str, serde_json::Value) + Send + Sync + 'static) {
+        if let AppState::Ready(ready) = self {
+            let _ = ready.emitter.set(Box::new(emit));
+        }
+    }
+
     /// The data folder in use, when one could be determined.
     pub fn data_dir(&self) -> Option<std::path::PathBuf> {
         match self {
-            AppState::Ready(ws) => Some(ws.config().data_dir.clone()),
+            AppState::Ready(ready) => Some(ready.workspace.config().data_dir.clone()),
             AppState::Failed { config, .. } => config.as_ref().map(|c| c.data_dir.clone()),
         }
     }
@@ -33,7 +66,7 @@ impl AppState {
     /// The workspace, or the start-up error every command answers with.
     pub fn workspace(&self) -> Result<Arc<Workspace>, IpcError> {
         match self {
-            AppState::Ready(ws) => Ok(ws.clone()),
+            AppState::Ready(ready) => Ok(ready.workspace.clone()),
             AppState::Failed { error, .. } => Err(IpcError::from(error)),
         }
     }

@@ -35,6 +35,16 @@ export function errorTitle(code: ErrorCode): string {
       return "Database problem";
     case "startup":
       return "Switchboard could not start";
+    case "unauthorized":
+      return "The vendor refused the credentials";
+    case "rate_limited":
+      return "The vendor is limiting requests";
+    case "unreachable":
+      return "The vendor cannot be reached";
+    case "vendor_error":
+      return "The vendor answered with an error";
+    case "cancelled":
+      return "Cancelled";
     case "internal":
       return "Something went wrong";
   }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use rusqlite::types::ToSql;
 use rusqlite::{Connection as Db, Row};
-use switchboard_domain::browse::{AgentRef, AssigneeRef, PersonRow, TargetPage, TargetQuery, TargetRow, TeamRow};
+use switchboard_domain::browse::{
+    AgentRef, AssigneeRef, PersonRow, TargetPage, TargetQuery, TargetRow, TeamRow,
+};
 use switchboard_domain::target::Target;
 use switchboard_domain::{AgentId, PersonId, TargetId, TeamId};
 
@@ -21,32 +23,58 @@ pub const MAX_PAGE: u32 = 500;
 pub fn fts_query(input: &str) -> Option<String> {
     let trimmed = input.trim();
     let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
-    let phone_like = !digits.is_empty() && digits.len() >= 3 && trimmed.chars().all(|c| c.is_ascii_digit() || "+-(). ".contains(c));
+    let phone_like = !digits.is_empty()
+        && digits.len() >= 3
+        && trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || "+-(). ".contains(c));
     let terms: Vec<String> = if phone_like {
         vec![digits]
     } else {
-        trimmed.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_owned).collect()
+        trimmed
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect()
     };
-    (!terms.is_empty()).then(|| terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" "))
+    (!terms.is_empty()).then(|| {
+        terms
+            .iter()
+            .map(|t| format!("\"{t}\"*"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 fn like(search: Option<&str>) -> Option<String> {
-    search.map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("%{}%", s.replace(['%', '_'], "")))
+    search
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("%{}%", s.replace(['%', '_'], "")))
 }
 
 fn agent_ref(row: &Row<'_>, offset: usize) -> rusqlite::Result<AgentRef> {
     let at = |i: usize| offset + i;
     Ok(AgentRef {
         id: AgentId(row.get(at(0))?),
-        connection_id: row.get::<_, String>(at(1))?.parse().map_err(|e| conversion(at(1), e))?,
+        connection_id: row
+            .get::<_, String>(at(1))?
+            .parse()
+            .map_err(|e| conversion(at(1), e))?,
         connection_name: row.get(at(2))?,
-        vendor: row.get::<_, String>(at(3))?.parse().map_err(|e| conversion(at(3), e))?,
+        vendor: row
+            .get::<_, String>(at(3))?
+            .parse()
+            .map_err(|e| conversion(at(3), e))?,
         is_demo: row.get(at(4))?,
         vendor_id: row.get(at(5))?,
         name: row.get(at(6))?,
         email: row.get(at(7))?,
         active: row.get(at(8))?,
-        link: row.get::<_, String>(at(9))?.parse().map_err(|e| conversion(at(9), e))?,
+        link: row
+            .get::<_, String>(at(9))?
+            .parse()
+            .map_err(|e| conversion(at(9), e))?,
         assignments: row.get(at(10))?,
     })
 }
@@ -54,6 +82,9 @@ fn agent_ref(row: &Row<'_>, offset: usize) -> rusqlite::Result<AgentRef> {
 fn conversion(i: usize, e: switchboard_domain::ValidationError) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
 }
+
+/// An assignee as the targets query packs it: vendor id, agent id, name, until.
+type PackedAssignee = (String, Option<i64>, Option<String>, Option<i64>);
 
 const AGENT_COLUMNS: &str = "a.id, a.connection_id, c.display_name, c.vendor, c.is_demo, a.vendor_id, a.name, a.email, a.active, a.link,
     (SELECT count(*) FROM assignments s WHERE s.agent_id = a.id)";
@@ -93,7 +124,10 @@ pub fn people(db: &Db, search: Option<&str>) -> Result<Vec<PersonRow>> {
 }
 
 /// Teams (and departments) with their members' ids.
-pub fn teams(db: &Db, connection: Option<switchboard_domain::ConnectionId>) -> Result<Vec<TeamRow>> {
+pub fn teams(
+    db: &Db,
+    connection: Option<switchboard_domain::ConnectionId>,
+) -> Result<Vec<TeamRow>> {
     let mut stmt = db.prepare(
         "SELECT t.id, t.connection_id, c.display_name, c.vendor, t.vendor_id, t.name, t.parent_vendor_id, m.agent_id
          FROM teams t JOIN connections c ON c.id = t.connection_id LEFT JOIN team_members m ON m.team_id = t.id
@@ -137,17 +171,31 @@ pub fn targets(db: &Db, q: &TargetQuery) -> Result<TargetPage> {
         params.push(Box::new(c.to_string()));
     }
     match q.unassigned {
-        Some(true) => conditions.push("NOT EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id)"),
-        Some(false) => conditions.push("EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id)"),
+        Some(true) => {
+            conditions.push("NOT EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id)")
+        }
+        Some(false) => {
+            conditions.push("EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id)")
+        }
         None => {}
     }
     if let Some(agent) = q.agent_id {
-        conditions.push("EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id AND s.agent_id = ?)");
+        conditions.push(
+            "EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id AND s.agent_id = ?)",
+        );
         params.push(Box::new(agent.0));
     }
-    let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
     let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
-    let total: i64 = db.query_row(&format!("SELECT count(*) FROM targets t {filter}"), refs.as_slice(), |r| r.get(0))?;
+    let total: i64 = db.query_row(
+        &format!("SELECT count(*) FROM targets t {filter}"),
+        refs.as_slice(),
+        |r| r.get(0),
+    )?;
 
     let limit = q.limit.clamp(1, MAX_PAGE);
     let sql = format!(
@@ -165,8 +213,9 @@ pub fn targets(db: &Db, q: &TargetQuery) -> Result<TargetPage> {
     let rows = stmt
         .query_map(refs.as_slice(), |row| {
             let assignees: String = row.get("assignees")?;
-            let assignees: Vec<(String, Option<i64>, Option<String>, Option<i64>)> =
-                serde_json::from_str(&assignees).map_err(|e| rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, e.into()))?;
+            let assignees: Vec<PackedAssignee> = serde_json::from_str(&assignees).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, e.into())
+            })?;
             Ok(TargetRow {
                 target: Target {
                     id: TargetId(row.get("id")?),
@@ -204,7 +253,9 @@ pub fn target_counts(db: &Db) -> Result<BTreeMap<String, (i64, i64)>> {
         "SELECT connection_id, count(*), sum(NOT EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id))
          FROM targets t GROUP BY connection_id",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))?.collect::<rusqlite::Result<_>>()?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -220,8 +271,15 @@ mod tests {
     fn fts_queries_from_what_managers_type() {
         assert_eq!(fts_query("  ana lima "), Some("\"ana\"* \"lima\"*".into()));
         assert_eq!(fts_query("+91 98765-43"), Some("\"919876543\"*".into()));
-        assert_eq!(fts_query("noah@example.com"), Some("\"noah\"* \"example\"* \"com\"*".into()));
-        assert_eq!(fts_query("\"; DROP"), Some("\"DROP\"*".into()), "quotes cannot break out");
+        assert_eq!(
+            fts_query("noah@example.com"),
+            Some("\"noah\"* \"example\"* \"com\"*".into())
+        );
+        assert_eq!(
+            fts_query("\"; DROP"),
+            Some("\"DROP\"*".into()),
+            "quotes cannot break out"
+        );
         assert_eq!(fts_query("  "), None);
     }
 
@@ -232,22 +290,32 @@ mod tests {
         store
             .write(|db| {
                 connections::upsert(db, &conn)?;
-                let agent = agents::upsert(db, &agents::tests::sample(conn.id, "4188", "john@x.example"))?;
+                let agent = agents::upsert(
+                    db,
+                    &agents::tests::sample(conn.id, "4188", "john@x.example"),
+                )?;
                 for i in 0..30 {
                     let mut t = target_table::tests::sample(conn.id, &format!("{i}"), i);
-                    t.name = Some(if i == 7 { "Noah Lima".into() } else { format!("Customer {i}") });
+                    t.name = Some(if i == 7 {
+                        "Noah Lima".into()
+                    } else {
+                        format!("Customer {i}")
+                    });
                     t.phone = Some(format!("9198765{i:05}"));
                     let id = target_table::upsert(db, &t)?;
                     if i % 2 == 0 {
-                        assignments::upsert(db, &Assignment {
-                            target_id: id,
-                            agent_vendor_id: "4188".into(),
-                            agent_id: Some(agent),
-                            until: None,
-                            notes: None,
-                            source: AssignmentSource::Vendor,
-                            observed_at: Timestamp(1),
-                        })?;
+                        assignments::upsert(
+                            db,
+                            &Assignment {
+                                target_id: id,
+                                agent_vendor_id: "4188".into(),
+                                agent_id: Some(agent),
+                                until: None,
+                                notes: None,
+                                source: AssignmentSource::Vendor,
+                                observed_at: Timestamp(1),
+                            },
+                        )?;
                     }
                 }
                 Ok(())
@@ -260,28 +328,62 @@ mod tests {
             limit,
             ..Default::default()
         };
-        let page = store.read(|db| targets(db, &q(None, None, 0, 10))).expect("page");
+        let page = store
+            .read(|db| targets(db, &q(None, None, 0, 10)))
+            .expect("page");
         assert_eq!((page.total, page.rows.len()), (30, 10));
         assert_eq!(page.rows[0].target.vendor_id, "29", "most recent first");
-        let found = store.read(|db| targets(db, &q(Some("noah li"), None, 0, 10))).expect("search");
-        assert_eq!(found.rows.iter().map(|r| r.target.vendor_id.as_str()).collect::<Vec<_>>(), ["7"]);
-        let by_phone = store.read(|db| targets(db, &q(Some("+91 98765 00012"), None, 0, 10))).expect("phone");
+        let found = store
+            .read(|db| targets(db, &q(Some("noah li"), None, 0, 10)))
+            .expect("search");
+        assert_eq!(
+            found
+                .rows
+                .iter()
+                .map(|r| r.target.vendor_id.as_str())
+                .collect::<Vec<_>>(),
+            ["7"]
+        );
+        let by_phone = store
+            .read(|db| targets(db, &q(Some("+91 98765 00012"), None, 0, 10)))
+            .expect("phone");
         assert_eq!(by_phone.rows[0].target.vendor_id, "12");
-        let unassigned = store.read(|db| targets(db, &q(None, Some(true), 0, 100))).expect("unassigned");
+        let unassigned = store
+            .read(|db| targets(db, &q(None, Some(true), 0, 100)))
+            .expect("unassigned");
         assert_eq!(unassigned.total, 15);
         assert!(unassigned.rows.iter().all(|r| r.assignees.is_empty()));
-        let assigned = store.read(|db| targets(db, &q(None, Some(false), 0, 100))).expect("assigned");
-        assert_eq!(assigned.rows[0].assignees[0].name.as_deref(), Some("Agent 4188"));
+        let assigned = store
+            .read(|db| targets(db, &q(None, Some(false), 0, 100)))
+            .expect("assigned");
+        assert_eq!(
+            assigned.rows[0].assignees[0].name.as_deref(),
+            Some("Agent 4188")
+        );
 
         // Renaming a target updates the index; deleting removes it.
-        store.write(|db| {
-            let mut t = target_table::tests::sample(conn.id, "7", 7);
-            t.name = Some("Olivia Park".into());
-            target_table::upsert(db, &t)?;
-            Ok(())
-        }).expect("rename");
-        assert_eq!(store.read(|db| targets(db, &q(Some("noah"), None, 0, 10))).expect("old").total, 0);
-        assert_eq!(store.read(|db| targets(db, &q(Some("olivia"), None, 0, 10))).expect("new").total, 1);
+        store
+            .write(|db| {
+                let mut t = target_table::tests::sample(conn.id, "7", 7);
+                t.name = Some("Olivia Park".into());
+                target_table::upsert(db, &t)?;
+                Ok(())
+            })
+            .expect("rename");
+        assert_eq!(
+            store
+                .read(|db| targets(db, &q(Some("noah"), None, 0, 10)))
+                .expect("old")
+                .total,
+            0
+        );
+        assert_eq!(
+            store
+                .read(|db| targets(db, &q(Some("olivia"), None, 0, 10)))
+                .expect("new")
+                .total,
+            1
+        );
         let counts = store.read(target_counts).expect("counts");
         assert_eq!(counts[&conn.id.to_string()], (30, 15));
     }

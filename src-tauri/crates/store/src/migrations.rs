@@ -7,9 +7,18 @@ use crate::{Result, StoreError};
 
 /// Every migration, in order. Append only: a released migration never changes.
 const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_initial", include_str!("../migrations/0001_initial.sql")),
-    ("0002_sync_and_checks", include_str!("../migrations/0002_sync_and_checks.sql")),
-    ("0003_target_search", include_str!("../migrations/0003_target_search.sql")),
+    (
+        "0001_initial",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        "0002_sync_and_checks",
+        include_str!("../migrations/0002_sync_and_checks.sql"),
+    ),
+    (
+        "0003_target_search",
+        include_str!("../migrations/0003_target_search.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,37 @@
+//! The browse views' reads. They touch only the local cache, so they answer the
+//! same with no network.
+
+use switchboard_domain::ConnectionId;
+use switchboard_domain::browse::{PersonRow, TargetPage, TargetQuery, TeamRow};
+use switchboard_store::browse;
+
+use crate::{EngineError, Workspace};
+
+impl Workspace {
+    pub async fn people(&self, search: Option<String>) -> Result<Vec<PersonRow>, EngineError> {
+        let store = self.store().clone();
+        Ok(tokio::task::spawn_blocking(move || {
+            store.read(|db| browse::people(db, search.as_deref()))
+        })
+        .await??)
+    }
+
+    pub async fn teams(
+        &self,
+        connection: Option<ConnectionId>,
+    ) -> Result<Vec<TeamRow>, EngineError> {
+        let store = self.store().clone();
+        Ok(
+            tokio::task::spawn_blocking(move || store.read(|db| browse::teams(db, connection)))
+                .await??,
+        )
+    }
+
+    pub async fn targets(&self, query: TargetQuery) -> Result<TargetPage, EngineError> {
+        let store = self.store().clone();
+        Ok(
+            tokio::task::spawn_blocking(move || store.read(|db| browse::targets(db, &query)))
+                .await??,
+        )
+    }
+}
