@@ -277,5 +277,6 @@ fn internal() -> IpcError {
     IpcError {
         code: switchboard_engine::ErrorCode::Internal,
         message: "Switchboard is not ready".into(),
+        field: None,
     }
 }

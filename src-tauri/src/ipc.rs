@@ -25,13 +25,24 @@ use switchboard_engine::connections::{CheckOutcome, ConnectionSummary};
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
+    /// With `invalid_input`: the field to fix (a form shows the message there).
+    pub field: Option<String>,
 }
 
 impl From<&EngineError> for IpcError {
     fn from(err: &EngineError) -> Self {
+        let field = match err {
+            EngineError::Invalid(e) => Some(e.field.clone()),
+            EngineError::Vendor {
+                source: switchboard_vendors::VendorError::InvalidInput { field, .. },
+                ..
+            } => Some(field.clone()),
+            _ => None,
+        };
         IpcError {
             code: err.code(),
             message: err.to_string(),
+            field,
         }
     }
 }

@@ -1,10 +1,10 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { App } from "./App";
 import type { Diagnostics } from "./bindings/Diagnostics";
+import { mockBackend } from "./test/backend";
 
 const DIAGNOSTICS: Diagnostics = {
   app_version: "0.1.0",
@@ -25,46 +25,43 @@ const DIAGNOSTICS: Diagnostics = {
   },
 };
 
-afterEach(() => clearMocks());
-
 describe("About & diagnostics", () => {
   it("shows what the backend reports", async () => {
-    const calls: string[] = [];
-    mockIPC((cmd) => {
-      calls.push(cmd);
-      if (cmd === "diagnostics") return DIAGNOSTICS;
-      throw new Error(`unexpected command ${cmd}`);
-    });
-    render(<App />);
+    const backend = mockBackend({ diagnostics: () => DIAGNOSTICS });
+    render(<App initialArea="diagnostics" />);
     expect(await screen.findByTestId("schema-version")).toHaveTextContent("1 (this version supports up to 1)");
     expect(screen.getByTestId("database-path")).toHaveTextContent("/tmp/sb/switchboard.db");
     expect(within(screen.getByTestId("keychain-state")).getByText("Working")).toBeInTheDocument();
     expect(screen.queryByTestId("keychain-fix")).not.toBeInTheDocument();
-    expect(calls).toEqual(["diagnostics"]);
+    expect(backend.commands()).toEqual(["diagnostics"]);
   });
 
   it("says how to fix a missing keychain", async () => {
-    mockIPC(() => ({
-      ...DIAGNOSTICS,
-      keychain: { ...DIAGNOSTICS.keychain, state: "unavailable", message: "no Secret Service", fix: "Install gnome-keyring" },
-    }));
-    render(<App />);
+    mockBackend({
+      diagnostics: () => ({
+        ...DIAGNOSTICS,
+        keychain: { ...DIAGNOSTICS.keychain, state: "unavailable", message: "no Secret Service", fix: "Install gnome-keyring" },
+      }),
+    });
+    render(<App initialArea="diagnostics" />);
     expect(await screen.findByTestId("keychain-fix")).toHaveTextContent("Install gnome-keyring");
     expect(within(screen.getByTestId("keychain-state")).getByText("Unavailable")).toBeInTheDocument();
   });
 
   it("shows a database that could not be opened", async () => {
-    mockIPC(() => ({ ...DIAGNOSTICS, schema_version: null, database_error: "written by a newer version" }));
-    render(<App />);
+    mockBackend({ diagnostics: () => ({ ...DIAGNOSTICS, schema_version: null, database_error: "written by a newer version" }) });
+    render(<App initialArea="diagnostics" />);
     expect(await screen.findByTestId("database-error")).toHaveTextContent("written by a newer version");
     expect(screen.getByTestId("schema-version")).toHaveTextContent("not open");
   });
 
   it("shows an IPC error's title and message", async () => {
-    mockIPC(() => {
-      throw { code: "startup", message: "cannot create the data folder /nope" };
+    mockBackend({
+      diagnostics: () => {
+        throw { code: "startup", message: "cannot create the data folder /nope", field: null };
+      },
     });
-    render(<App />);
+    render(<App initialArea="diagnostics" />);
     const alert = await screen.findByTestId("error");
     expect(alert).toHaveTextContent("Switchboard could not start");
     expect(alert).toHaveTextContent("cannot create the data folder /nope");
@@ -72,11 +69,13 @@ describe("About & diagnostics", () => {
 
   it("checks again on demand", async () => {
     let count = 0;
-    mockIPC(() => {
-      count += 1;
-      return { ...DIAGNOSTICS, app_version: `0.1.${count}` };
+    mockBackend({
+      diagnostics: () => {
+        count += 1;
+        return { ...DIAGNOSTICS, app_version: `0.1.${count}` };
+      },
     });
-    render(<App />);
+    render(<App initialArea="diagnostics" />);
     expect(await screen.findByTestId("app-version")).toHaveTextContent("0.1.1");
     await userEvent.click(screen.getByTestId("recheck"));
     expect(await screen.findByText("0.1.2")).toBeInTheDocument();

@@ -1,14 +1,29 @@
+import "@mantine/notifications/styles.css";
+
 import { AppShell, Group, MantineProvider, NavLink, Text, Title, createTheme } from "@mantine/core";
+import { ModalsProvider } from "@mantine/modals";
+import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 
+import { SyncProgressProvider } from "./sync";
+import { ConnectionsView } from "./views/ConnectionsView";
 import { DiagnosticsView } from "./views/DiagnosticsView";
+import { PeopleView } from "./views/PeopleView";
+import { TargetsView } from "./views/TargetsView";
+import { TeamsView } from "./views/TeamsView";
 
 const theme = createTheme({ primaryColor: "indigo", defaultRadius: "md" });
 
 /** The product's areas. Only areas that work are listed: no placeholder screens. */
-const AREAS = [{ id: "diagnostics", label: "About & diagnostics", view: DiagnosticsView }] as const;
-type AreaId = (typeof AREAS)[number]["id"];
+const AREAS = [
+  { id: "connections", label: "Connections", view: ConnectionsView },
+  { id: "people", label: "People", view: PeopleView },
+  { id: "teams", label: "Teams", view: TeamsView },
+  { id: "targets", label: "Targets", view: TargetsView },
+  { id: "diagnostics", label: "About & diagnostics", view: DiagnosticsView },
+] as const;
+export type AreaId = (typeof AREAS)[number]["id"];
 
 export function makeQueryClient() {
   return new QueryClient({
@@ -19,13 +34,16 @@ export function makeQueryClient() {
   });
 }
 
-export function App({ queryClient = makeQueryClient() }: { queryClient?: QueryClient }) {
-  const [area, setArea] = useState<AreaId>("diagnostics");
+export function App({ queryClient = makeQueryClient(), initialArea = "connections" }: { queryClient?: QueryClient; initialArea?: AreaId }) {
+  const [area, setArea] = useState<AreaId>(initialArea);
   const current = AREAS.find((a) => a.id === area) ?? AREAS[0];
   const View = current.view;
   return (
     <MantineProvider theme={theme} defaultColorScheme="light">
       <QueryClientProvider client={queryClient}>
+        <ModalsProvider>
+        <Notifications position="bottom-right" />
+        <SyncProgressProvider>
         <AppShell header={{ height: 52 }} navbar={{ width: 232, breakpoint: 0 }} padding="lg">
           <AppShell.Header>
             <Group h="100%" px="md" gap="xs">
@@ -50,6 +68,8 @@ export function App({ queryClient = makeQueryClient() }: { queryClient?: QueryCl
             <View />
           </AppShell.Main>
         </AppShell>
+        </SyncProgressProvider>
+        </ModalsProvider>
       </QueryClientProvider>
     </MantineProvider>
   );

@@ -10,7 +10,7 @@ describe("IPC errors", () => {
   });
 
   it("wraps what Tauri rejects with itself", () => {
-    expect(toIpcError("command not allowed")).toEqual({ code: "internal", message: "command not allowed" });
-    expect(toIpcError(new Error("crash"))).toEqual({ code: "internal", message: "crash" });
+    expect(toIpcError("command not allowed")).toEqual({ code: "internal", message: "command not allowed", field: null });
+    expect(toIpcError(new Error("crash"))).toEqual({ code: "internal", message: "crash", field: null });
   });
 });

@@ -15,7 +15,7 @@ export function isIpcError(value: unknown): value is IpcError {
 export function toIpcError(value: unknown): IpcError {
   if (isIpcError(value)) return value;
   const message = typeof value === "string" ? value : value instanceof Error ? value.message : String(value);
-  return { code: "internal" satisfies ErrorCode, message };
+  return { code: "internal" satisfies ErrorCode, message, field: null };
 }
 
 /** A short heading for each code the UI shows. */

@@ -5,4 +5,8 @@ import type { ErrorCode } from "./ErrorCode";
  * Every error crosses IPC as `{code, message}`: the UI acts on the code and shows
  * the message, which keeps the vendor's own words where there are any.
  */
-export type IpcError = { code: ErrorCode, message: string, };
+export type IpcError = { code: ErrorCode, message: string, 
+/**
+ * With `invalid_input`: the field to fix (a form shows the message there).
+ */
+field: string | null, };

@@ -1,9 +1,14 @@
 import "@testing-library/jest-dom/vitest";
 
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
 
-afterEach(() => cleanup());
+// Unmount first (listeners unregister through the mocks), then drop the mocks.
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
 
 // Mantine reads these browser APIs, which jsdom lacks.
 Object.defineProperty(window, "matchMedia", {
@@ -23,4 +28,17 @@ window.ResizeObserver ??= class {
   observe() {}
   unobserve() {}
   disconnect() {}
+};
+
+// jsdom does no layout: give elements a size so virtualised lists render rows.
+for (const [prop, value] of [
+  ["offsetHeight", 900],
+  ["offsetWidth", 1200],
+  ["clientHeight", 900],
+  ["clientWidth", 1200],
+] as const) {
+  Object.defineProperty(HTMLElement.prototype, prop, { configurable: true, get: () => value });
+}
+HTMLElement.prototype.getBoundingClientRect = function () {
+  return { x: 0, y: 0, top: 0, left: 0, bottom: 900, right: 1200, width: 1200, height: 900, toJSON: () => ({}) } as DOMRect;
 };

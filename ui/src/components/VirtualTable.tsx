@@ -1,0 +1,86 @@
+import { Box, Table, Text } from "@mantine/core";
+import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef } from "react";
+
+type Props<T> = {
+  data: T[];
+  columns: ColumnDef<T, unknown>[];
+  /** Height of one row in pixels (rows are fixed-height for smooth scrolling). */
+  rowHeight?: number;
+  height?: number | string;
+  empty: string;
+  /** Called when the last rows come into view (to load the next page). */
+  onEndReached?: () => void;
+  testId?: string;
+};
+
+/** A table of any length: only the rows in view are in the DOM. */
+export function VirtualTable<T>({ data, columns, rowHeight = 44, height = "calc(100vh - 260px)", empty, onEndReached, testId }: Props<T>) {
+  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel() });
+  const scroller = useRef<HTMLDivElement>(null);
+  const rows = table.getRowModel().rows;
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => rowHeight,
+    overscan: 12,
+    // Until the container is measured (first frame), assume a window-sized view.
+    initialRect: { width: 1200, height: 900 },
+  });
+  const items = virtualizer.getVirtualItems();
+  const last = items.at(-1)?.index ?? -1;
+  useEffect(() => {
+    if (onEndReached && rows.length > 0 && last >= rows.length - 20) onEndReached();
+  }, [last, rows.length, onEndReached]);
+
+  const top = items[0]?.start ?? 0;
+  const bottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+  return (
+    <Box ref={scroller} h={height} style={{ overflow: "auto" }} data-testid={testId}>
+      <Table stickyHeader highlightOnHover verticalSpacing={6} style={{ tableLayout: "fixed" }}>
+        <Table.Thead>
+          {table.getHeaderGroups().map((group) => (
+            <Table.Tr key={group.id}>
+              {group.headers.map((header) => (
+                <Table.Th key={header.id} style={{ width: header.getSize() }}>
+                  {flexRender(header.column.columnDef.header, header.getContext())}
+                </Table.Th>
+              ))}
+            </Table.Tr>
+          ))}
+        </Table.Thead>
+        <Table.Tbody>
+          {top > 0 && (
+            <tr>
+              <td style={{ height: top, padding: 0 }} colSpan={columns.length} />
+            </tr>
+          )}
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            return (
+              <Table.Tr key={row.id} style={{ height: rowHeight }} data-testid="row">
+                {row.getVisibleCells().map((cell) => (
+                  <Table.Td key={cell.id} style={{ overflow: "hidden", whiteSpace: "nowrap", textOverflow: "ellipsis" }}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </Table.Td>
+                ))}
+              </Table.Tr>
+            );
+          })}
+          {bottom > 0 && (
+            <tr>
+              <td style={{ height: bottom, padding: 0 }} colSpan={columns.length} />
+            </tr>
+          )}
+        </Table.Tbody>
+      </Table>
+      {rows.length === 0 && (
+        <Text c="dimmed" ta="center" py="xl" data-testid="empty">
+          {empty}
+        </Text>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,38 @@
+import dayjs from "dayjs";
+import relativeTime from "dayjs/plugin/relativeTime";
+
+import type { Timestamp } from "./bindings/Timestamp";
+import type { Vendor } from "./bindings/Vendor";
+
+dayjs.extend(relativeTime);
+
+/** "3 minutes ago"; "never" for no time. */
+export function ago(ms: Timestamp | null | undefined): string {
+  return ms == null ? "never" : dayjs(ms).fromNow();
+}
+
+/** "21 Nov 2026, 14:05". */
+export function when(ms: Timestamp | null | undefined): string {
+  return ms == null ? "—" : dayjs(ms).format("D MMM YYYY, HH:mm");
+}
+
+export const VENDOR_NAMES: Record<Vendor, string> = {
+  pingup: "Pingup",
+  vambe: "Vambe",
+  helpcrunch: "HelpCrunch",
+  ccai_platform: "CCAI Platform",
+  splashify: "Splashify Pro",
+};
+
+export const VENDOR_COLORS: Record<Vendor, string> = {
+  pingup: "teal",
+  vambe: "grape",
+  helpcrunch: "blue",
+  ccai_platform: "orange",
+  splashify: "green",
+};
+
+/** A phone as digits with a leading +, or "—". */
+export function phone(digits: string | null): string {
+  return digits ? `+${digits}` : "—";
+}

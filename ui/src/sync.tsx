@@ -1,0 +1,38 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
+
+import { onSyncProgress } from "./bindings/commands";
+import type { ConnectionId } from "./bindings/ConnectionId";
+import type { SyncProgress } from "./bindings/SyncProgress";
+
+const Progress = createContext<Record<ConnectionId, SyncProgress>>({});
+
+/** Keeps the latest progress of every running sync, fed by the backend's events. */
+export function SyncProgressProvider({ children }: { children: ReactNode }) {
+  const [progress, setProgress] = useState<Record<ConnectionId, SyncProgress>>({});
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    let cancelled = false;
+    onSyncProgress((p) => {
+      setProgress((all) => ({ ...all, [p.connection_id]: p }));
+      if (p.phase === "done") {
+        // The cache changed: every view reads it again.
+        void queryClient.invalidateQueries();
+      }
+    })
+      .then((fn) => (cancelled ? fn() : (unlisten = fn)))
+      .catch(() => {
+        // Outside Tauri (unit tests without event mocks): no progress events.
+      });
+    return () => {
+      cancelled = true;
+      unlisten?.();
+    };
+  }, [queryClient]);
+  return <Progress.Provider value={progress}>{children}</Progress.Provider>;
+}
+
+export function useSyncProgress(id: ConnectionId): SyncProgress | undefined {
+  return useContext(Progress)[id];
+}

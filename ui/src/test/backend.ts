@@ -1,0 +1,24 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+
+type Handler = (args: Record<string, unknown>) => unknown;
+
+/**
+ * A fake backend for UI tests: answers the named commands, records every call,
+ * and fails loudly on any command a test did not expect. Events are mocked too,
+ * so `listen` works.
+ */
+export function mockBackend(handlers: Record<string, Handler>) {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+  mockIPC(
+    (cmd, args) => {
+      if (cmd.startsWith("plugin:event|")) return 0;
+      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+      const handler = handlers[cmd];
+      if (!handler) throw new Error(`unexpected command ${cmd}`);
+      return handler((args ?? {}) as Record<string, unknown>);
+    },
+    { shouldMockEvents: true },
+  );
+  return { calls, commands: () => calls.map((c) => c.cmd) };
+}
+

@@ -1,0 +1,68 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { App } from "../App";
+import type { TargetRow } from "../bindings/TargetRow";
+import { mockBackend } from "../test/backend";
+import { summary } from "../test/fixtures";
+
+function target(i: number, assigned: boolean): TargetRow {
+  return {
+    target: { id: i, connection_id: "c", kind: "chat", vendor_id: `${5214000 + i}`, name: `Customer ${i}`, phone: "919876543210", email: null, status: "opened", last_activity_at: Date.now(), synced_at: 1 },
+    connection_name: "Demo HelpCrunch",
+    vendor: "helpcrunch",
+    is_demo: true,
+    assignees: assigned ? [{ agent_vendor_id: "4100", agent_id: 1, name: "Ana Lima", until: null }] : [],
+  };
+}
+
+describe("Browsing the cache", () => {
+  it("lists targets with assignees and passes search and filters", async () => {
+    const backend = mockBackend({
+      list_connections: () => [summary("Demo HelpCrunch", "helpcrunch", { unreachable: true, last_check: { id: 1, connection_id: "c", at: 1, outcome: "unreachable", message: "down", latency_ms: null } })],
+      list_targets: ({ request }) => {
+        const q = request as { search: string | null; unassigned: boolean | null };
+        const rows = [target(1, true), target(2, false)].filter((r) => q.unassigned === null || (r.assignees.length === 0) === q.unassigned);
+        return { rows, total: rows.length };
+      },
+    });
+    render(<App initialArea="targets" />);
+    expect(await screen.findByText("Customer 1")).toBeInTheDocument();
+    expect(screen.getByText("Ana Lima")).toBeInTheDocument();
+    expect(screen.getByText("Unassigned", { selector: "p" })).toBeInTheDocument();
+    expect(screen.getByTestId("targets-count")).toHaveTextContent("2 targets");
+    expect(screen.getByTestId("freshness-badge")).toHaveAttribute("data-unreachable", "true");
+
+    await userEvent.click(screen.getByRole("radio", { name: "Unassigned" }));
+    await waitFor(() => expect(screen.queryByText("Customer 1")).not.toBeInTheDocument());
+    await userEvent.type(screen.getByTestId("targets-search"), "+91 98765");
+    await waitFor(() => {
+      const last = backend.calls.filter((c) => c.cmd === "list_targets").at(-1)?.args as { request: { search: string; unassigned: boolean } };
+      expect(last.request).toMatchObject({ search: "+91 98765", unassigned: true, offset: 0, limit: 200 });
+    });
+  });
+
+  it("shows people with an agent per platform", async () => {
+    mockBackend({
+      list_connections: () => [],
+      list_people: () => [
+        {
+          id: 1,
+          display_name: "Ana Lima",
+          email: "ana.lima@acme-support.example",
+          assignments: 7,
+          agents: [
+            { id: 1, connection_id: "a", connection_name: "Demo Vambe", vendor: "vambe", is_demo: true, vendor_id: "u", name: "Ana Lima", email: "ana.lima@acme-support.example", active: true, link: "auto", assignments: 3 },
+            { id: 2, connection_id: "b", connection_name: "Demo HelpCrunch", vendor: "helpcrunch", is_demo: true, vendor_id: "4100", name: "Ana Lima", email: "ana.lima@acme-support.example", active: true, link: "auto", assignments: 4 },
+          ],
+        },
+      ],
+    });
+    render(<App initialArea="people" />);
+    expect(await screen.findByText("ana.lima@acme-support.example")).toBeInTheDocument();
+    expect(screen.getByText("Vambe (demo)")).toBeInTheDocument();
+    expect(screen.getByText("HelpCrunch (demo)")).toBeInTheDocument();
+    expect(screen.getByTestId("people-count")).toHaveTextContent("1 people");
+  });
+});

@@ -1,0 +1,102 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { App } from "../App";
+import { mockBackend } from "../test/backend";
+import { summary, VENDORS } from "../test/fixtures";
+import { render } from "@testing-library/react";
+
+describe("Connections", () => {
+  it("offers the demo workspace when there is nothing yet, and syncs it", async () => {
+    let created = false;
+    const backend = mockBackend({
+      vendors: () => VENDORS,
+      list_connections: () => (created ? [summary("Demo Vambe", "vambe")] : []),
+      create_demo: () => {
+        created = true;
+        return [summary("Demo Vambe", "vambe").connection];
+      },
+      sync_connection: () => ({ id: 1, connection_id: "x", mode: "full", state: "done", started_at: 1, finished_at: 2, agents: 3, teams: 0, targets: 9, high_water: null, error_code: null, error_message: null }),
+    });
+    render(<App />);
+    await userEvent.click(await screen.findByTestId("start-demo"));
+    expect(await screen.findByText("Demo Vambe")).toBeInTheDocument();
+    await waitFor(() => expect(backend.commands()).toContain("sync_connection"));
+    expect(backend.calls.find((c) => c.cmd === "sync_connection")?.args).toEqual({ request: { connection_id: summary("Demo Vambe", "vambe").connection.id, mode: "incremental" } });
+  });
+
+  it("shows each connection with its health, DEMO mark and last sync", async () => {
+    mockBackend({
+      vendors: () => VENDORS,
+      list_connections: () => [
+        summary("Demo Vambe", "vambe", {
+          last_check: { id: 1, connection_id: "x", at: Date.now(), outcome: "unreachable", message: "Cannot reach 127.0.0.1", latency_ms: null },
+          unreachable: true,
+          agents: 30,
+          targets: 300,
+          last_sync: { id: 1, connection_id: "x", mode: "full", state: "done", started_at: 1, finished_at: Date.now() - 60_000, agents: 30, teams: 0, targets: 300, high_water: null, error_code: null, error_message: null },
+        }),
+      ],
+    });
+    render(<App />);
+    const card = await screen.findByTestId("connection-card");
+    expect(within(card).getByTestId("demo-badge")).toHaveTextContent("DEMO");
+    expect(within(card).getByTestId("health-badge")).toHaveAttribute("data-state", "unreachable");
+    expect(within(card).getByTestId("sync-line")).toHaveTextContent("Synced a minute ago: 30 agents, 300 targets");
+  });
+
+  it("puts a refused value under its field and keeps the dialog open", async () => {
+    const backend = mockBackend({
+      vendors: () => VENDORS,
+      list_connections: () => [],
+      create_connection: () => {
+        throw { code: "invalid_input", message: "base_url: plain http:// is only allowed for this computer", field: "base_url" };
+      },
+    });
+    render(<App />);
+    await userEvent.click(await screen.findByTestId("add-connection"));
+    await userEvent.type(screen.getByTestId("field-display_name"), "Vambe Chile");
+    await userEvent.type(screen.getByTestId("field-secret"), "vmb_key");
+    await userEvent.click(screen.getByTestId("form-save"));
+    expect(await screen.findByText("plain http:// is only allowed for this computer")).toBeInTheDocument();
+    const sent = backend.calls.find((c) => c.cmd === "create_connection")?.args as { request: { vendor: string; form: Record<string, unknown> } };
+    expect(sent.request.vendor).toBe("vambe");
+    expect(sent.request.form).toMatchObject({ display_name: "Vambe Chile", secret: "vmb_key", base_url: null });
+  });
+
+  it("shows what a test of the typed values found", async () => {
+    mockBackend({
+      vendors: () => VENDORS,
+      list_connections: () => [],
+      test_connection_form: () => ({ ok: false, outcome: "unauthorized", message: "Vambe refused the key.", account_name: null, latency_ms: 12 }),
+    });
+    render(<App />);
+    await userEvent.click(await screen.findByTestId("add-connection"));
+    await userEvent.type(screen.getByTestId("field-display_name"), "V");
+    await userEvent.click(screen.getByTestId("form-test"));
+    const outcome = await screen.findByTestId("test-outcome");
+    expect(outcome).toHaveAttribute("data-ok", "false");
+    expect(outcome).toHaveTextContent("Vambe refused the key.");
+  });
+
+  it("removes only after the manager confirms, saying what goes", async () => {
+    let removed = false;
+    mockBackend({
+      vendors: () => VENDORS,
+      list_connections: () => (removed ? [] : [summary("Demo Vambe", "vambe", { agents: 30, targets: 300 })]),
+      remove_connection: () => {
+        removed = true;
+        return null;
+      },
+    });
+    render(<App />);
+    const card = await screen.findByTestId("connection-card");
+    await userEvent.click(within(card).getByText("Remove"));
+    expect(await screen.findByText(/30 agents and 300 targets/)).toBeInTheDocument();
+    expect(removed).toBe(false);
+    await userEvent.click(screen.getByTestId("confirm-remove"));
+    await waitFor(() => expect(removed).toBe(true));
+    expect(await screen.findByTestId("empty-connections")).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,135 @@
+import { Group, SegmentedControl, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import type { ColumnDef } from "@tanstack/react-table";
+import { useCallback, useMemo, useState } from "react";
+
+import { listConnections, listTargets } from "../bindings/commands";
+import type { TargetRow } from "../bindings/TargetRow";
+import { VendorBadge } from "../components/Badges";
+import { CacheFreshness } from "../components/CacheFreshness";
+import { VirtualTable } from "../components/VirtualTable";
+import { ago, phone } from "../format";
+
+const PAGE = 200;
+
+/** Every client, contact, chat and conversation, searchable, from the cache. */
+export function TargetsView() {
+  const [search, setSearch] = useState("");
+  const [debounced] = useDebouncedValue(search, 200);
+  const [connection, setConnection] = useState<string | null>(null);
+  const [assigned, setAssigned] = useState("all");
+  const connections = useQuery({ queryKey: ["connections"], queryFn: listConnections });
+  const targets = useInfiniteQuery({
+    queryKey: ["targets", debounced, connection, assigned],
+    queryFn: ({ pageParam }) =>
+      listTargets({
+        search: debounced.trim() || null,
+        connection_id: connection,
+        unassigned: assigned === "all" ? null : assigned === "unassigned",
+        agent_id: null,
+        offset: pageParam,
+        limit: PAGE,
+      }),
+    initialPageParam: 0,
+    getNextPageParam: (last, pages) => {
+      const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
+      return loaded < last.total ? loaded : undefined;
+    },
+    placeholderData: keepPreviousData,
+  });
+  const rows = useMemo(() => targets.data?.pages.flatMap((p) => p.rows) ?? [], [targets.data]);
+  const total = targets.data?.pages[0]?.total;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = targets;
+  const more = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  const columns = useMemo<ColumnDef<TargetRow, unknown>[]>(
+    () => [
+      {
+        header: "Customer",
+        size: 240,
+        cell: ({ row }) => (
+          <Stack gap={0}>
+            <Text size="sm" fw={500} truncate>
+              {row.original.target.name ?? row.original.target.vendor_id}
+            </Text>
+            <Text size="xs" c="dimmed" truncate>
+              {row.original.target.kind} {row.original.target.vendor_id}
+            </Text>
+          </Stack>
+        ),
+      },
+      {
+        header: "Phone / email",
+        size: 220,
+        cell: ({ row }) => (
+          <Text size="sm" truncate>
+            {row.original.target.phone ? phone(row.original.target.phone) : (row.original.target.email ?? "—")}
+          </Text>
+        ),
+      },
+      {
+        header: "Platform",
+        size: 230,
+        cell: ({ row }) => (
+          <Stack gap={0}>
+            <VendorBadge vendor={row.original.vendor} demo={row.original.is_demo} />
+            <Text size="xs" c="dimmed" truncate>
+              {row.original.connection_name}
+            </Text>
+          </Stack>
+        ),
+      },
+      { header: "Status", size: 120, cell: ({ row }) => <Text size="sm">{row.original.target.status ?? "—"}</Text> },
+      { header: "Last activity", size: 130, cell: ({ row }) => <Text size="sm">{ago(row.original.target.last_activity_at)}</Text> },
+      {
+        header: "Assigned to",
+        size: 260,
+        cell: ({ row }) =>
+          row.original.assignees.length === 0 ? (
+            <Text size="sm" c="dimmed" fs="italic">
+              Unassigned
+            </Text>
+          ) : (
+            <Text size="sm" truncate>
+              {row.original.assignees.map((a) => a.name ?? a.agent_vendor_id).join(", ")}
+            </Text>
+          ),
+      },
+    ],
+    [],
+  );
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between">
+        <Title order={2}>Targets</Title>
+        <Text c="dimmed" size="sm" data-testid="targets-count">
+          {total === undefined ? "" : `${total.toLocaleString()} targets`}
+        </Text>
+      </Group>
+      <CacheFreshness />
+      <Group grow>
+        <TextInput placeholder="Search by name, phone, email or id" value={search} onChange={(e) => setSearch(e.currentTarget.value)} data-testid="targets-search" />
+        <Select
+          placeholder="All connections"
+          clearable
+          value={connection}
+          onChange={setConnection}
+          data={(connections.data ?? []).filter((s) => s.capabilities.list_targets).map((s) => ({ value: s.connection.id, label: s.connection.display_name }))}
+        />
+        <SegmentedControl
+          value={assigned}
+          onChange={setAssigned}
+          data={[
+            { value: "all", label: "All" },
+            { value: "assigned", label: "Assigned" },
+            { value: "unassigned", label: "Unassigned" },
+          ]}
+        />
+      </Group>
+      <VirtualTable data={rows} columns={columns} rowHeight={52} onEndReached={more} empty={targets.isPending ? "Loading…" : "No targets match."} testId="targets-table" />
+    </Stack>
+  );
+}
