@@ -6,19 +6,32 @@ mod events;
 mod ipc;
 mod state;
 
+use std::sync::Arc;
+
 use switchboard_domain::job::Origin;
+use switchboard_domain::sync::SyncMode;
 use switchboard_engine::{Config, Workspace};
 
 pub use ipc::{IpcError, typescript_bindings};
 pub use state::AppState;
 
 /// The app's command-line flags (all optional).
-const USAGE: &str = "usage: switchboard [--data-dir DIR]";
+const USAGE: &str = "usage: switchboard [--data-dir DIR] [--demo]
+
+  --data-dir DIR   keep the database (and the window's storage) in DIR
+  --demo           with no connections yet, start the demo workspace and sync it";
+
+/// How the window was asked to start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StartOptions {
+    pub demo: bool,
+}
 
 /// Opens the workspace for this process. A failure does not stop the app: the
 /// window opens and says what is wrong (a newer database, no data folder).
-pub fn open_state(args: &[String]) -> Result<AppState, String> {
+pub fn open_state(args: &[String]) -> Result<(AppState, StartOptions), String> {
     let mut data_dir = None;
+    let mut options = StartOptions::default();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -28,16 +41,18 @@ pub fn open_state(args: &[String]) -> Result<AppState, String> {
                     .ok_or_else(|| format!("--data-dir needs a folder\n{USAGE}"))?;
                 data_dir = Some(dir.into());
             }
+            "--demo" => options.demo = true,
             other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
         }
     }
-    Ok(match Config::resolve(data_dir) {
+    let state = match Config::resolve(data_dir) {
         Ok(config) => match Workspace::open(config.clone(), Origin::App) {
             Ok(ws) => AppState::ready(ws),
             Err(error) => AppState::failed(Some(config), error),
         },
         Err(message) => AppState::failed(None, switchboard_engine::EngineError::Startup(message)),
-    })
+    };
+    Ok((state, options))
 }
 
 /// Sets the app up on a builder: the binary passes Tauri's default one, the IPC
@@ -80,10 +95,41 @@ fn open_main_window(
     Ok(())
 }
 
+/// Brings the demo simulator back for existing demo connections, and with
+/// `--demo` on an empty workspace creates the demo and syncs it.
+async fn start_demo(ready: Arc<state::Ready>, options: StartOptions) {
+    let ws = &ready.workspace;
+    if let Err(e) = ws.resume_demo().await {
+        eprintln!("switchboard: the demo simulator could not restart: {e}");
+    }
+    if !options.demo {
+        return;
+    }
+    let created = match ws.connection_summaries().await {
+        Ok(list) if list.is_empty() => ws.create_demo().await,
+        Ok(_) => return,
+        Err(e) => Err(e),
+    };
+    match created {
+        Ok(connections) => {
+            for c in connections {
+                let emit = |p| ready.emit(ipc::AppEvent::SyncProgress(p));
+                if let Err(e) = ws
+                    .sync(c.id, SyncMode::Full, &emit, &Default::default())
+                    .await
+                {
+                    eprintln!("switchboard: syncing {} failed: {e}", c.display_name);
+                }
+            }
+        }
+        Err(e) => eprintln!("switchboard: the demo workspace could not start: {e}"),
+    }
+}
+
 pub fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let state = match open_state(&args) {
-        Ok(state) => state,
+    let (state, options) = match open_state(&args) {
+        Ok(opened) => opened,
         Err(message) => {
             eprintln!("{message}");
             std::process::exit(2);
@@ -91,7 +137,12 @@ pub fn run() {
     };
     let data_dir = state.data_dir();
     let app = configure(tauri::Builder::default(), state, move |app| {
-        open_main_window(app, data_dir)
+        open_main_window(app, data_dir)?;
+        use tauri::Manager;
+        if let AppState::Ready(ready) = app.state::<AppState>().inner() {
+            tauri::async_runtime::spawn(start_demo(ready.clone(), options));
+        }
+        Ok(())
     })
     .run(tauri::generate_context!());
     if let Err(err) = app {

@@ -76,6 +76,11 @@ pub struct Session {
 impl Session {
     /// Starts the app with a fresh data folder and the keychain namespace given.
     pub async fn start(namespace: &str) -> anyhow::Result<Self> {
+        Self::start_with(namespace, &[]).await
+    }
+
+    /// As `start`, with command-line arguments for the app.
+    pub async fn start_with(namespace: &str, args: &[&str]) -> anyhow::Result<Self> {
         let app = app_binary()?;
         let tauri_driver = find_in_path("tauri-driver")
             .context("tauri-driver is not installed; run `cargo install tauri-driver --locked`")?;
@@ -110,7 +115,10 @@ impl Session {
 
         let mut caps = Capabilities::new();
         caps.set("browserName", "wry")?;
-        caps.set("tauri:options", serde_json::json!({ "application": app }))?;
+        caps.set(
+            "tauri:options",
+            serde_json::json!({ "application": app, "args": args }),
+        )?;
         let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
             .await
             .context("opening a WebDriver session on the app")?;
@@ -145,7 +153,7 @@ impl Session {
             .with_context(|| format!("no element {selector} appeared"))?;
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let text = element.text().await?;
+            let text = text_content(&element).await;
             if !text.trim().is_empty() || Instant::now() > deadline {
                 return Ok(text);
             }
@@ -153,10 +161,100 @@ impl Session {
         }
     }
 
+    /// The element with this `data-testid`, once it appears.
+    pub async fn by_test_id(&self, test_id: &str) -> anyhow::Result<WebElement> {
+        let selector = format!("[data-testid='{test_id}']");
+        self.driver
+            .query(By::Css(&selector))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .first()
+            .await
+            .with_context(|| format!("no element {selector} appeared"))
+    }
+
+    pub async fn click(&self, test_id: &str) -> anyhow::Result<()> {
+        self.by_test_id(test_id).await?.click().await?;
+        Ok(())
+    }
+
+    /// Types into the input with this `data-testid`, replacing what is there.
+    pub async fn type_into(&self, test_id: &str, text: &str) -> anyhow::Result<()> {
+        let input = self.by_test_id(test_id).await?;
+        // An input inside an opening panel is not interactable until it has opened.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let attempt = async {
+                input.clear().await?;
+                input.send_keys(text).await
+            };
+            match attempt.await {
+                Ok(()) => return Ok(()),
+                Err(e) if Instant::now() < deadline => {
+                    tracing_free_log(&format!("typing into {test_id}: {e}; retrying"));
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Waits until `check` holds for the text of the element with this `data-testid`.
+    pub async fn wait_for_text(
+        &self,
+        test_id: &str,
+        what: &str,
+        check: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = match self.by_test_id(test_id).await {
+                Ok(e) => text_content(&e).await,
+                Err(_) => String::new(),
+            };
+            if check(&text) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                bail!("{test_id} never showed {what}; it shows {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Clicks the element whose visible text is exactly `text` (menu options, buttons).
+    pub async fn click_text(&self, text: &str) -> anyhow::Result<()> {
+        let xpath = format!("//*[normalize-space(text())='{text}']");
+        let element = self
+            .driver
+            .query(By::XPath(&xpath))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .first()
+            .await
+            .with_context(|| format!("nothing shows the text {text:?}"))?;
+        element.click().await?;
+        Ok(())
+    }
+
     pub async fn quit(self) -> anyhow::Result<()> {
         self.driver.clone().quit().await?;
         Ok(())
     }
+}
+
+/// The element's text, whitespace folded. WebKitWebDriver's "visible text" is
+/// empty for elements in fixed-position portals (dialogs), so read the DOM's.
+async fn text_content(element: &WebElement) -> String {
+    let raw = element
+        .prop("textContent")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn tracing_free_log(message: &str) {
+    eprintln!("e2e: {message}");
 }
 
 fn start_xvfb() -> anyhow::Result<(Guard, String)> {

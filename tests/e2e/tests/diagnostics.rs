@@ -25,6 +25,7 @@ async fn the_diagnostics_view_shows_the_backend_facts() -> anyhow::Result<()> {
 
     let session = Session::start(&namespace).await?;
     let outcome = async {
+        session.click("nav-diagnostics").await?;
         let schema = session.text_of("schema-version").await?;
         let want = format!(
             "{} (this version supports up to {})",

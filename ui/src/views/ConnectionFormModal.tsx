@@ -128,7 +128,7 @@ export function ConnectionFormModal({ vendors, editing, onClose }: Props) {
           )}
           <TextInput label="Name" withAsterisk placeholder="e.g. Support EU" data-testid="field-display_name" {...form.getInputProps("display_name")} />
           {info?.fields.map((f) => fieldInput(f.key as keyof Values, f))}
-          <UnstyledButton onClick={() => setAdvanced((a) => !a)}>
+          <UnstyledButton onClick={() => setAdvanced((a) => !a)} data-testid="toggle-advanced">
             <Text size="sm" c="dimmed">
               {advanced ? "▾" : "▸"} Advanced: base URL
             </Text>

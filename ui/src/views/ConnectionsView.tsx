@@ -156,7 +156,7 @@ function ConnectionCard({ summary, syncing, onSync, onEdit, onAgents }: CardProp
           <Text size="sm" data-testid="sync-line">
             {run
               ? run.state === "done"
-                ? `Synced ${ago(run.finished_at)}: ${summary.agents} agents, ${summary.targets} targets`
+                ? `Synced ${ago(run.finished_at)}: ${summary.agents} agents${summary.capabilities.list_targets ? `, ${summary.targets} targets` : ""}`
                 : run.state === "running"
                   ? "Syncing…"
                   : `Last sync ${run.state} ${ago(run.finished_at)}: ${run.error_message ?? ""}`

@@ -49,7 +49,7 @@ export function TargetsView() {
     () => [
       {
         header: "Customer",
-        size: 240,
+        size: 200,
         cell: ({ row }) => (
           <Stack gap={0}>
             <Text size="sm" fw={500} truncate>
@@ -63,7 +63,7 @@ export function TargetsView() {
       },
       {
         header: "Phone / email",
-        size: 220,
+        size: 180,
         cell: ({ row }) => (
           <Text size="sm" truncate>
             {row.original.target.phone ? phone(row.original.target.phone) : (row.original.target.email ?? "—")}
@@ -72,7 +72,7 @@ export function TargetsView() {
       },
       {
         header: "Platform",
-        size: 230,
+        size: 190,
         cell: ({ row }) => (
           <Stack gap={0}>
             <VendorBadge vendor={row.original.vendor} demo={row.original.is_demo} />
@@ -82,11 +82,11 @@ export function TargetsView() {
           </Stack>
         ),
       },
-      { header: "Status", size: 120, cell: ({ row }) => <Text size="sm">{row.original.target.status ?? "—"}</Text> },
-      { header: "Last activity", size: 130, cell: ({ row }) => <Text size="sm">{ago(row.original.target.last_activity_at)}</Text> },
+      { header: "Status", size: 100, cell: ({ row }) => <Text size="sm">{row.original.target.status ?? "—"}</Text> },
+      { header: "Last activity", size: 120, cell: ({ row }) => <Text size="sm">{ago(row.original.target.last_activity_at)}</Text> },
       {
         header: "Assigned to",
-        size: 260,
+        size: 200,
         cell: ({ row }) =>
           row.original.assignees.length === 0 ? (
             <Text size="sm" c="dimmed" fs="italic">
