@@ -1,6 +1,7 @@
 //! The desktop app: a Tauri window over the engine. Commands are thin: they parse
 //! the request, call the engine, and map its error to `{code, message}`.
 
+pub mod cli;
 mod commands;
 mod events;
 mod ipc;

@@ -2,5 +2,10 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // A command runs headless and exits; otherwise the window opens.
+    if let Some(code) = switchboard_app::cli::try_run(&args) {
+        std::process::exit(code);
+    }
     switchboard_app::run();
 }

@@ -160,6 +160,26 @@ pub fn teams(
 
 /// One page of targets, most recently active first, with their assignees.
 pub fn targets(db: &Db, q: &TargetQuery) -> Result<TargetPage> {
+    let (filter, params) = target_filter(q);
+    let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
+    let total: i64 = db.query_row(
+        &format!("SELECT count(*) FROM targets t {filter}"),
+        refs.as_slice(),
+        |r| r.get(0),
+    )?;
+    let limit = q.limit.clamp(1, MAX_PAGE);
+    let mut rows = Vec::with_capacity(limit as usize);
+    each_target(db, q, Some((limit, q.offset)), |row| rows.push(row))?;
+    Ok(TargetPage { rows, total })
+}
+
+/// Every target matching `q` (its paging ignored), in the views' order, one at a
+/// time: for exports of any size.
+pub fn export_targets(db: &Db, q: &TargetQuery, each: impl FnMut(TargetRow)) -> Result<()> {
+    each_target(db, q, None, each)
+}
+
+fn target_filter(q: &TargetQuery) -> (String, Vec<Box<dyn ToSql>>) {
     let mut conditions: Vec<&str> = Vec::new();
     let mut params: Vec<Box<dyn ToSql>> = Vec::new();
     if let Some(fts) = q.search.as_deref().and_then(fts_query) {
@@ -190,14 +210,20 @@ pub fn targets(db: &Db, q: &TargetQuery) -> Result<TargetPage> {
     } else {
         format!("WHERE {}", conditions.join(" AND "))
     };
-    let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
-    let total: i64 = db.query_row(
-        &format!("SELECT count(*) FROM targets t {filter}"),
-        refs.as_slice(),
-        |r| r.get(0),
-    )?;
+    (filter, params)
+}
 
-    let limit = q.limit.clamp(1, MAX_PAGE);
+fn each_target(
+    db: &Db,
+    q: &TargetQuery,
+    page: Option<(u32, u32)>,
+    mut each: impl FnMut(TargetRow),
+) -> Result<()> {
+    let (filter, params) = target_filter(q);
+    let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
+    let paging = page
+        .map(|(limit, offset)| format!("LIMIT {limit} OFFSET {offset}"))
+        .unwrap_or_default();
     let sql = format!(
         "SELECT t.id, t.connection_id, t.kind, t.vendor_id, t.name, t.phone, t.email, t.status, t.last_activity_at, t.synced_at,
                 c.display_name, c.vendor, c.is_demo,
@@ -206,45 +232,47 @@ pub fn targets(db: &Db, q: &TargetQuery) -> Result<TargetPage> {
          FROM targets t JOIN connections c ON c.id = t.connection_id
          {filter}
          ORDER BY t.last_activity_at DESC NULLS LAST, t.id
-         LIMIT {limit} OFFSET {}",
-        q.offset
+         {paging}"
     );
     let mut stmt = db.prepare(&sql)?;
-    let rows = stmt
-        .query_map(refs.as_slice(), |row| {
-            let assignees: String = row.get("assignees")?;
-            let assignees: Vec<PackedAssignee> = serde_json::from_str(&assignees).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, e.into())
-            })?;
-            Ok(TargetRow {
-                target: Target {
-                    id: TargetId(row.get("id")?),
-                    connection_id: parsed(row, "connection_id")?,
-                    kind: parsed(row, "kind")?,
-                    vendor_id: row.get("vendor_id")?,
-                    name: row.get("name")?,
-                    phone: row.get("phone")?,
-                    email: row.get("email")?,
-                    status: row.get("status")?,
-                    last_activity_at: opt_timestamp(row, "last_activity_at")?,
-                    synced_at: opt_timestamp(row, "synced_at")?,
-                },
-                connection_name: row.get("display_name")?,
-                vendor: parsed(row, "vendor")?,
-                is_demo: row.get("is_demo")?,
-                assignees: assignees
-                    .into_iter()
-                    .map(|(agent_vendor_id, agent_id, name, until)| AssigneeRef {
-                        agent_vendor_id,
-                        agent_id: agent_id.map(AgentId),
-                        name,
-                        until: until.map(switchboard_domain::Timestamp),
-                    })
-                    .collect(),
+    let mut rows = stmt.query(refs.as_slice())?;
+    while let Some(row) = rows.next()? {
+        each(target_row(row)?);
+    }
+    Ok(())
+}
+
+fn target_row(row: &Row<'_>) -> rusqlite::Result<TargetRow> {
+    let assignees: String = row.get("assignees")?;
+    let assignees: Vec<PackedAssignee> = serde_json::from_str(&assignees).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, e.into())
+    })?;
+    Ok(TargetRow {
+        target: Target {
+            id: TargetId(row.get("id")?),
+            connection_id: parsed(row, "connection_id")?,
+            kind: parsed(row, "kind")?,
+            vendor_id: row.get("vendor_id")?,
+            name: row.get("name")?,
+            phone: row.get("phone")?,
+            email: row.get("email")?,
+            status: row.get("status")?,
+            last_activity_at: opt_timestamp(row, "last_activity_at")?,
+            synced_at: opt_timestamp(row, "synced_at")?,
+        },
+        connection_name: row.get("display_name")?,
+        vendor: parsed(row, "vendor")?,
+        is_demo: row.get("is_demo")?,
+        assignees: assignees
+            .into_iter()
+            .map(|(agent_vendor_id, agent_id, name, until)| AssigneeRef {
+                agent_vendor_id,
+                agent_id: agent_id.map(AgentId),
+                name,
+                until: until.map(switchboard_domain::Timestamp),
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(TargetPage { rows, total })
+            .collect(),
+    })
 }
 
 /// How many targets each connection has, and how many of them are unassigned.

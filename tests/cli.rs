@@ -1,0 +1,135 @@
+//! The command line as scripts use it: the real binary, on a workspace with the
+//! demo connections (their simulator runs in this test process). Needs the OS
+//! keychain, like the app: under CI it must be there.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::process::{Command, Output};
+
+use switchboard_domain::job::Origin;
+use switchboard_engine::{Config, Workspace};
+use switchboard_secrets::Namespace;
+use switchboard_simulator::VendorKind;
+
+fn cli(dir: &std::path::Path, namespace: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("SWITCHBOARD_KEYCHAIN_NAMESPACE", namespace)
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scripts_list_sync_test_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let namespace = format!("io.switchboard.desktop.test.cli-{}", uuid::Uuid::new_v4());
+    let config = Config {
+        data_dir: dir.path().into(),
+        namespace: Namespace::custom(&namespace).unwrap(),
+    };
+    let ws = Workspace::open(config, Origin::App).unwrap();
+    if let Err(e) = ws.create_demo().await {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "under CI the keychain must work: {e}"
+        );
+        eprintln!("SKIPPED (no OS keychain here): {e}");
+        return;
+    }
+    let sim = ws.running_demo().await.unwrap();
+    let d = dir.path();
+
+    let out = cli(d, &namespace, &["connections"]);
+    let (stdout, _) = text(&out);
+    assert!(out.status.success());
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains("[DEMO]")).count(),
+        5,
+        "{stdout}"
+    );
+    assert!(stdout.starts_with("NAME"), "{stdout}");
+
+    let out = cli(d, &namespace, &["sync", "--all"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains(": synced")).count(),
+        5,
+        "{stdout}"
+    );
+
+    let out = cli(
+        d,
+        &namespace,
+        &["export", "targets", "--connection", "demo helpcrunch"],
+    );
+    let (stdout, _) = text(&out);
+    assert!(out.status.success());
+    let chats = sim.world().helpcrunch.read().unwrap().chats.len();
+    let mut lines = stdout.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "connection,vendor,kind,vendor_id,name,phone,email,status,last_activity_at,assignees,assignee_ids"
+    );
+    assert_eq!(lines.count(), chats);
+
+    let file = d.join("people.json");
+    let out = cli(
+        d,
+        &namespace,
+        &[
+            "export",
+            "people",
+            "--format",
+            "json",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    let people: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(
+        people
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["agents"].as_array().unwrap().len() >= 3),
+        "people span vendors"
+    );
+
+    let out = cli(d, &namespace, &["test", "Demo Vambe"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out).0.contains("Connected to Vambe"));
+    sim.halt(VendorKind::Vambe);
+    let out = cli(d, &namespace, &["test", "Demo Vambe"]);
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "the vendor could not be reached"
+    );
+    assert!(
+        text(&out).1.contains("Cannot reach 127.0.0.1"),
+        "{}",
+        text(&out).1
+    );
+
+    for (args, code) in [
+        (&["sync"][..], 2),
+        (&["sync", "No Such"][..], 3),
+        (&["export", "people", "--format", "xml"][..], 2),
+    ] {
+        let out = cli(d, &namespace, args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", text(&out).1);
+        assert!(text(&out).1.starts_with("switchboard: "), "{args:?}");
+    }
+}
