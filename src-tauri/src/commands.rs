@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 use switchboard_domain::agent::AgentSource;
-use switchboard_domain::browse::{PersonRow, TargetPage, TargetQuery, TeamRow};
+use switchboard_domain::browse::{AgentRow, PersonRow, TargetPage, TargetQuery, TeamRow};
 use switchboard_domain::connection::Connection;
 use switchboard_domain::sync::{SyncMode, SyncRun};
 use switchboard_domain::{AgentId, ConnectionId, PersonId, Vendor};
@@ -59,6 +59,13 @@ pub struct SearchRequest {
 #[serde(default)]
 pub struct ConnectionFilter {
     pub connection_id: Option<ConnectionId>,
+}
+
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct AgentQuery {
+    pub connection_id: Option<ConnectionId>,
+    pub search: Option<String>,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -225,6 +232,13 @@ pub async fn list_people(
     request: SearchRequest,
 ) -> Result<Vec<PersonRow>, IpcError> {
     Ok(state.workspace()?.people(request.search).await?)
+}
+
+pub async fn list_agents(state: &AppState, request: AgentQuery) -> Result<Vec<AgentRow>, IpcError> {
+    Ok(state
+        .workspace()?
+        .agents(request.connection_id, request.search)
+        .await?)
 }
 
 pub async fn list_teams(

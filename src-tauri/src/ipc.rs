@@ -13,7 +13,7 @@ use ts_rs::{Dependency, TS};
 use crate::commands::*;
 use crate::events::VendorInfo;
 use switchboard_domain::PersonId;
-use switchboard_domain::browse::{PersonRow, TargetPage, TargetQuery, TeamRow};
+use switchboard_domain::browse::{AgentRow, PersonRow, TargetPage, TargetQuery, TeamRow};
 use switchboard_domain::connection::Connection;
 use switchboard_domain::sync::SyncRun;
 use switchboard_engine::agents::ImportReport;
@@ -183,6 +183,8 @@ commands! {
     fn cancel_sync(request: ConnectionRef) -> bool;
     /// People with their agents on every connection, from the cache.
     fn list_people(request: SearchRequest) -> Vec<PersonRow>;
+    /// Agents of every connection with their person, from the cache.
+    fn list_agents(request: AgentQuery) -> Vec<AgentRow>;
     /// Teams and departments with members, from the cache.
     fn list_teams(request: ConnectionFilter) -> Vec<TeamRow>;
     /// One page of targets with their assignees, from the cache.

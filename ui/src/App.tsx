@@ -7,6 +7,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { SyncProgressProvider } from "./sync";
+import { AgentsView } from "./views/AgentsView";
 import { ConnectionsView } from "./views/ConnectionsView";
 import { DiagnosticsView } from "./views/DiagnosticsView";
 import { PeopleView } from "./views/PeopleView";
@@ -19,6 +20,7 @@ const theme = createTheme({ primaryColor: "indigo", defaultRadius: "md" });
 const AREAS = [
   { id: "connections", label: "Connections", view: ConnectionsView },
   { id: "people", label: "People", view: PeopleView },
+  { id: "agents", label: "Agents", view: AgentsView },
   { id: "teams", label: "Teams", view: TeamsView },
   { id: "targets", label: "Targets", view: TargetsView },
   { id: "diagnostics", label: "About & diagnostics", view: DiagnosticsView },

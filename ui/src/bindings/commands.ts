@@ -2,7 +2,9 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AddAgentRequest } from "./AddAgentRequest";
+import type { AgentQuery } from "./AgentQuery";
 import type { AgentRequest } from "./AgentRequest";
+import type { AgentRow } from "./AgentRow";
 import type { CheckOutcome } from "./CheckOutcome";
 import type { Connection } from "./Connection";
 import type { ConnectionFilter } from "./ConnectionFilter";
@@ -46,6 +48,7 @@ export const COMMANDS = [
   "sync_connection",
   "cancel_sync",
   "list_people",
+  "list_agents",
   "list_teams",
   "list_targets",
   "add_agent",
@@ -172,6 +175,14 @@ export function cancelSync(request: ConnectionRef): Promise<boolean> {
  */
 export function listPeople(request: SearchRequest): Promise<Array<PersonRow>> {
   return invoke("list_people", { request });
+}
+
+/**
+ * Agents of every connection with their person, from the cache.
+ * @throws {IpcError}
+ */
+export function listAgents(request: AgentQuery): Promise<Array<AgentRow>> {
+  return invoke("list_agents", { request });
 }
 
 /**

@@ -65,4 +65,40 @@ describe("Browsing the cache", () => {
     expect(screen.getByText("HelpCrunch (demo)")).toBeInTheDocument();
     expect(screen.getByTestId("people-count")).toHaveTextContent("1 people");
   });
+
+  it("unlinks an agent from its person by hand", async () => {
+    const ana = {
+      id: 1,
+      display_name: "Ana Lima",
+      email: "ana.lima@acme-support.example",
+      assignments: 7,
+      agents: [
+        { id: 11, connection_id: "a", connection_name: "Demo Vambe", vendor: "vambe", is_demo: true, vendor_id: "u", name: "Ana Lima", email: "ana.lima@acme-support.example", active: true, link: "auto", assignments: 3 },
+        { id: 12, connection_id: "b", connection_name: "Demo HelpCrunch", vendor: "helpcrunch", is_demo: true, vendor_id: "4100", name: "Ana L.", email: "ana.lima@acme-support.example", active: true, link: "auto", assignments: 4 },
+      ],
+    };
+    const backend = mockBackend({ list_connections: () => [], list_people: () => [ana], unlink_agent: () => 99 });
+    render(<App initialArea="people" />);
+    const badges = await screen.findAllByTestId("agent-badge");
+    await userEvent.click(badges[1]!);
+    await userEvent.click(await screen.findByText("Unlink from Ana Lima"));
+    await waitFor(() => expect(backend.calls.find((c) => c.cmd === "unlink_agent")?.args).toEqual({ request: { agent_id: 12 } }));
+  });
+
+  it("lists agents with their person and how they were linked", async () => {
+    mockBackend({
+      list_connections: () => [],
+      list_agents: () => [
+        {
+          agent: { id: 12, connection_id: "b", connection_name: "Demo HelpCrunch", vendor: "helpcrunch", is_demo: true, vendor_id: "4100", name: "Ana L.", email: null, active: false, link: "manual", assignments: 4 },
+          person_id: 1,
+          person_name: "Ana Lima",
+        },
+      ],
+    });
+    render(<App initialArea="agents" />);
+    expect(await screen.findByText("Ana L. (inactive)")).toBeInTheDocument();
+    expect(screen.getByText("by hand")).toBeInTheDocument();
+    expect(screen.getByTestId("agents-count")).toHaveTextContent("1 agents");
+  });
 });

@@ -25,6 +25,14 @@ pub struct AgentRef {
     pub assignments: i64,
 }
 
+/// An agent with the person it belongs to, for the Agents view.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AgentRow {
+    pub agent: AgentRef,
+    pub person_id: PersonId,
+    pub person_name: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct PersonRow {
     pub id: PersonId,

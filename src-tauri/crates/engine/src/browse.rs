@@ -2,7 +2,7 @@
 //! same with no network.
 
 use switchboard_domain::ConnectionId;
-use switchboard_domain::browse::{PersonRow, TargetPage, TargetQuery, TeamRow};
+use switchboard_domain::browse::{AgentRow, PersonRow, TargetPage, TargetQuery, TeamRow};
 use switchboard_store::browse;
 
 use crate::{EngineError, Workspace};
@@ -14,6 +14,26 @@ impl Workspace {
             store.read(|db| browse::people(db, search.as_deref()))
         })
         .await??)
+    }
+
+    pub async fn agents(
+        &self,
+        connection: Option<ConnectionId>,
+        search: Option<String>,
+    ) -> Result<Vec<AgentRow>, EngineError> {
+        let store = self.store().clone();
+        let rows = tokio::task::spawn_blocking(move || {
+            store.read(|db| browse::agents(db, connection, search.as_deref()))
+        })
+        .await??;
+        Ok(rows
+            .into_iter()
+            .map(|(agent, person_id, person_name)| AgentRow {
+                agent,
+                person_id,
+                person_name,
+            })
+            .collect())
     }
 
     pub async fn teams(

@@ -123,6 +123,29 @@ pub fn people(db: &Db, search: Option<&str>) -> Result<Vec<PersonRow>> {
     Ok(rows)
 }
 
+/// Agents of every connection (or one), with the person each belongs to.
+pub fn agents(
+    db: &Db,
+    connection: Option<switchboard_domain::ConnectionId>,
+    search: Option<&str>,
+) -> Result<Vec<(AgentRef, PersonId, String)>> {
+    let pattern = like(search);
+    let sql = format!(
+        "SELECT {AGENT_COLUMNS}, p.id, p.display_name
+         FROM agents a JOIN connections c ON c.id = a.connection_id JOIN people p ON p.id = a.person_id
+         WHERE (?1 IS NULL OR a.connection_id = ?1) AND (?2 IS NULL OR a.name LIKE ?2 OR a.email LIKE ?2 OR a.vendor_id LIKE ?2)
+         ORDER BY a.name COLLATE NOCASE, c.display_name COLLATE NOCASE, a.id"
+    );
+    let mut stmt = db.prepare(&sql)?;
+    let rows = stmt
+        .query_map(
+            rusqlite::params![connection.map(|c| c.to_string()), pattern],
+            |row| Ok((agent_ref(row, 0)?, PersonId(row.get(11)?), row.get(12)?)),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 /// Teams (and departments) with their members' ids.
 pub fn teams(
     db: &Db,
