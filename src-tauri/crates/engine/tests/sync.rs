@@ -533,3 +533,45 @@ async fn a_keychain_failure_leaves_no_connection_behind() {
     assert_eq!(err.code(), ErrorCode::KeychainUnavailable);
     assert!(ws.connection_summaries().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn editing_renames_and_keeps_the_stored_key_unless_a_new_one_is_given() {
+    let env = env();
+    let all = demo(&env).await;
+    let vambe = id_of(&all, Vendor::Vambe);
+    let sim = env.ws.running_demo().await.unwrap();
+    let form = ConnectionForm {
+        display_name: "Vambe Chile".into(),
+        base_url: Some(sim.base_url(VendorKind::Vambe)),
+        ..Default::default()
+    };
+    let renamed = env.ws.update_connection(vambe, form.clone()).await.unwrap();
+    assert_eq!(renamed.display_name, "Vambe Chile");
+    assert_eq!(
+        env.keychain
+            .get(&vambe.to_string())
+            .unwrap()
+            .unwrap()
+            .expose(),
+        sim.credentials().vambe_api_key,
+        "the key is kept"
+    );
+    assert!(env.ws.test_connection(vambe).await.unwrap().ok);
+
+    let wrong = ConnectionForm {
+        secret: Some(Secret::new("vmb_new_but_wrong")),
+        ..form
+    };
+    env.ws.update_connection(vambe, wrong).await.unwrap();
+    assert_eq!(
+        env.ws.test_connection(vambe).await.unwrap().outcome,
+        "unauthorized",
+        "the new key is used"
+    );
+    let actions = count(
+        &env.ws,
+        "SELECT count(*) FROM audit_log WHERE connection_id = ?1 AND action = 'connection.updated'",
+        vambe,
+    );
+    assert_eq!(actions, 2);
+}

@@ -301,8 +301,7 @@ fn target_row(row: &Row<'_>) -> rusqlite::Result<TargetRow> {
 /// How many targets each connection has, and how many of them are unassigned.
 pub fn target_counts(db: &Db) -> Result<BTreeMap<String, (i64, i64)>> {
     let mut stmt = db.prepare(
-        "SELECT connection_id, count(*), sum(NOT EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id))
-         FROM targets t GROUP BY connection_id",
+        "SELECT connection_id, count(*), sum(assignee_count = 0) FROM targets GROUP BY connection_id",
     )?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))?

@@ -19,6 +19,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_target_search",
         include_str!("../migrations/0003_target_search.sql"),
     ),
+    (
+        "0004_assignee_count",
+        include_str!("../migrations/0004_assignee_count.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
