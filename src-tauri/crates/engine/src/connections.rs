@@ -14,7 +14,7 @@ use switchboard_store::{Store, audit_log, connection_checks, connections, sync_r
 use switchboard_vendors::{Adapter, Capabilities, HttpOptions, Pace, Pacer, VendorError};
 use ts_rs::TS;
 
-use crate::connection_form::ConnectionForm;
+use crate::connection_form::{ConnectionForm, Resolved};
 use crate::{EngineError, Workspace};
 
 /// A connection as the Connections view shows it.
@@ -172,17 +172,7 @@ impl Workspace {
         let secret = form
             .secret
             .ok_or_else(|| ValidationError::new("secret", "enter the key"))?;
-        let now = Timestamp::now();
-        let connection = Connection {
-            id: ConnectionId::new(),
-            vendor,
-            display_name: resolved.display_name,
-            base_url: resolved.base_url,
-            settings: resolved.settings,
-            is_demo,
-            created_at: now,
-            updated_at: now,
-        };
+        let connection = new_connection(vendor, resolved, is_demo);
         let origin = self.origin;
         let keychain = self.keychain();
         let store = self.store().clone();
@@ -332,16 +322,7 @@ impl Workspace {
     ) -> Result<CheckOutcome, EngineError> {
         let resolved = form.resolve(vendor, true)?;
         let secret = form.secret.unwrap_or_else(|| Secret::new(""));
-        let connection = Connection {
-            id: ConnectionId::new(),
-            vendor,
-            display_name: resolved.display_name,
-            base_url: resolved.base_url,
-            settings: resolved.settings,
-            is_demo: false,
-            created_at: Timestamp::now(),
-            updated_at: Timestamp::now(),
-        };
+        let connection = new_connection(vendor, resolved, false);
         let pacer = Arc::new(Pacer::new(switchboard_vendors::documented_pace(vendor)));
         let adapter = Adapter::new(
             vendor,
@@ -374,6 +355,21 @@ impl Workspace {
         })
         .await??;
         Ok(())
+    }
+}
+
+/// A connection not stored yet, from a checked form.
+fn new_connection(vendor: Vendor, resolved: Resolved, is_demo: bool) -> Connection {
+    let now = Timestamp::now();
+    Connection {
+        id: ConnectionId::new(),
+        vendor,
+        display_name: resolved.display_name,
+        base_url: resolved.base_url,
+        settings: resolved.settings,
+        is_demo,
+        created_at: now,
+        updated_at: now,
     }
 }
 

@@ -147,6 +147,29 @@ mod tests {
             .write(|db| upsert(db, &assignment("a1", Some(agent))))
             .expect("upsert");
         store
+            .write(|db| upsert(db, &assignment("a1", Some(agent))))
+            .expect("the same again");
+        let (target_count, agent_count): (i64, i64) = store
+            .read(|db| {
+                let t = db.query_row(
+                    "SELECT assignee_count FROM targets WHERE id = ?1",
+                    [target.0],
+                    |r| r.get(0),
+                )?;
+                let a = db.query_row(
+                    "SELECT assignment_count FROM agents WHERE id = ?1",
+                    [agent.0],
+                    |r| r.get(0),
+                )?;
+                Ok((t, a))
+            })
+            .expect("counts");
+        assert_eq!(
+            (target_count, agent_count),
+            (1, 1),
+            "the counts follow inserts and deletes, not repeats"
+        );
+        store
             .write(|db| targets::delete(db, target).map(|_| ()))
             .expect("delete target");
         assert!(

@@ -9,11 +9,10 @@ use rusqlite::{Connection as Db, Row};
 use switchboard_domain::browse::{
     AgentRef, AssigneeRef, PersonRow, TargetPage, TargetQuery, TargetRow, TeamRow,
 };
-use switchboard_domain::target::Target;
-use switchboard_domain::{AgentId, PersonId, TargetId, TeamId};
+use switchboard_domain::{AgentId, PersonId, TeamId};
 
 use crate::Result;
-use crate::columns::{opt_timestamp, parsed};
+use crate::columns::parsed;
 
 /// The biggest page a caller can ask for.
 pub const MAX_PAGE: u32 = 500;
@@ -87,7 +86,7 @@ fn conversion(i: usize, e: switchboard_domain::ValidationError) -> rusqlite::Err
 type PackedAssignee = (String, Option<i64>, Option<String>, Option<i64>);
 
 const AGENT_COLUMNS: &str = "a.id, a.connection_id, c.display_name, c.vendor, c.is_demo, a.vendor_id, a.name, a.email, a.active, a.link,
-    (SELECT count(*) FROM assignments s WHERE s.agent_id = a.id)";
+    a.assignment_count";
 
 /// Everyone, with their agents on every connection, by name. `search` matches a
 /// person's or any of their agents' name or email.
@@ -214,12 +213,8 @@ fn target_filter(q: &TargetQuery) -> (String, Vec<Box<dyn ToSql>>) {
         params.push(Box::new(c.to_string()));
     }
     match q.unassigned {
-        Some(true) => {
-            conditions.push("NOT EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id)")
-        }
-        Some(false) => {
-            conditions.push("EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id)")
-        }
+        Some(true) => conditions.push("t.assignee_count = 0"),
+        Some(false) => conditions.push("t.assignee_count > 0"),
         None => {}
     }
     if let Some(agent) = q.agent_id {
@@ -271,18 +266,7 @@ fn target_row(row: &Row<'_>) -> rusqlite::Result<TargetRow> {
         rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, e.into())
     })?;
     Ok(TargetRow {
-        target: Target {
-            id: TargetId(row.get("id")?),
-            connection_id: parsed(row, "connection_id")?,
-            kind: parsed(row, "kind")?,
-            vendor_id: row.get("vendor_id")?,
-            name: row.get("name")?,
-            phone: row.get("phone")?,
-            email: row.get("email")?,
-            status: row.get("status")?,
-            last_activity_at: opt_timestamp(row, "last_activity_at")?,
-            synced_at: opt_timestamp(row, "synced_at")?,
-        },
+        target: crate::targets::from_row(row)?,
         connection_name: row.get("display_name")?,
         vendor: parsed(row, "vendor")?,
         is_demo: row.get("is_demo")?,

@@ -7,7 +7,8 @@ use switchboard_domain::{ConnectionId, TargetId};
 use crate::columns::{opt_timestamp, parsed};
 use crate::{Result, StoreError};
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Target> {
+/// A `targets` row, read by column name (also from queries that join it).
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Target> {
     Ok(Target {
         id: TargetId(row.get("id")?),
         connection_id: parsed(row, "connection_id")?,
