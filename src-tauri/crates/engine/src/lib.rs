@@ -2,6 +2,7 @@
 //! line are thin layers over it; everything they do, they do by calling here.
 
 pub mod agents;
+pub mod assign;
 pub mod browse;
 mod config;
 pub mod connection_form;

@@ -139,6 +139,59 @@ impl Adapter {
         }
     }
 
+    /// Assigns agents to a target the way its vendor does it: Pingup takes them
+    /// all in one call with an expiry and notes; Vambe adds (or with `replace`
+    /// replaces); HelpCrunch and Splashify hold one assignee, so the (single)
+    /// agent replaces the current one. `agents` are vendor ids (Splashify: emails).
+    pub async fn assign(
+        &self,
+        target: &str,
+        agents: &[String],
+        until: Option<Timestamp>,
+        notes: Option<&str>,
+        replace: bool,
+    ) -> Result<(), VendorError> {
+        let one = || match agents {
+            [agent] => Ok(agent.as_str()),
+            [] => Err(VendorError::invalid("agents", "choose an agent")),
+            _ => Err(VendorError::invalid(
+                "agents",
+                format!("{} takes one agent per call", self.vendor()),
+            )),
+        };
+        match self {
+            Adapter::Pingup(c) => {
+                let list: Vec<pingup::Assignment> = agents
+                    .iter()
+                    .map(|a| pingup::Assignment {
+                        agent: a.clone(),
+                        until,
+                    })
+                    .collect();
+                c.assign(target, &list, notes).await.map(|_| ())
+            }
+            Adapter::Vambe(c) => c.assign(target, one()?, replace).await,
+            Adapter::Helpcrunch(c) => c.set_assignee(target, Some(one()?)).await.map(|_| ()),
+            Adapter::Splashify(c) => c.assign(target, Some(one()?)).await,
+            Adapter::CcaiPlatform(_) => Err(VendorError::invalid(
+                "target",
+                "CCAI Platform has nothing to assign agents to",
+            )),
+        }
+    }
+
+    /// Unassigns a target, where the vendor can (HelpCrunch, Splashify Pro).
+    pub async fn release(&self, target: &str) -> Result<(), VendorError> {
+        match self {
+            Adapter::Helpcrunch(c) => c.set_assignee(target, None).await.map(|_| ()),
+            Adapter::Splashify(c) => c.assign(target, None).await,
+            other => Err(VendorError::invalid(
+                "target",
+                format!("{} has no way to unassign", other.vendor()),
+            )),
+        }
+    }
+
     /// One page of targets (changed since `since` where the vendor can tell).
     pub async fn targets(
         &self,

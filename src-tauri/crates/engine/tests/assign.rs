@@ -1,0 +1,367 @@
+//! Journaled assignment against the simulator: each vendor's semantics, checked
+//! by the simulator's own state and request counts.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::sync::Arc;
+
+use switchboard_domain::job::{JobState, OperationState, Origin};
+use switchboard_domain::sync::SyncMode;
+use switchboard_domain::target::TargetKind;
+use switchboard_domain::{AgentId, ConnectionId, TargetId, Timestamp, Vendor};
+use switchboard_engine::assign::AssignRequest;
+use switchboard_engine::sync::Cancel;
+use switchboard_engine::{Config, ErrorCode, Workspace};
+use switchboard_secrets::{Keychain, Namespace};
+use switchboard_simulator::VendorKind;
+use switchboard_store::{agents, operations, targets};
+
+struct Env {
+    _dir: tempfile::TempDir,
+    ws: Workspace,
+    ids: Vec<(Vendor, ConnectionId)>,
+}
+
+async fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        namespace: Namespace::test("engine-assign"),
+    };
+    let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
+    let ws =
+        Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
+            .unwrap();
+    let ids: Vec<_> = ws
+        .create_demo()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.vendor, c.id))
+        .collect();
+    for (_, id) in &ids {
+        ws.sync(*id, SyncMode::Full, &|_| {}, &Cancel::default())
+            .await
+            .unwrap();
+    }
+    Env { _dir: dir, ws, ids }
+}
+
+impl Env {
+    fn connection(&self, v: Vendor) -> ConnectionId {
+        self.ids.iter().find(|(x, _)| *x == v).unwrap().1
+    }
+
+    fn target(&self, v: Vendor, kind: TargetKind, vendor_id: &str) -> TargetId {
+        let c = self.connection(v);
+        self.ws
+            .store()
+            .read(|db| {
+                Ok(targets::find_by_vendor_id(db, c, kind, vendor_id)?
+                    .unwrap()
+                    .id)
+            })
+            .unwrap()
+    }
+
+    /// Active agents of a connection, in the cache's order.
+    fn agents(&self, v: Vendor) -> Vec<(AgentId, String)> {
+        let c = self.connection(v);
+        self.ws
+            .store()
+            .read(|db| {
+                Ok(agents::list_by_connection(db, c)?
+                    .into_iter()
+                    .filter(|a| a.active)
+                    .map(|a| (a.id, a.vendor_id))
+                    .collect())
+            })
+            .unwrap()
+    }
+
+    fn journaled(&self) -> i64 {
+        self.ws
+            .store()
+            .read(|db| Ok(db.query_row("SELECT count(*) FROM operations", [], |r| r.get(0))?))
+            .unwrap()
+    }
+}
+
+fn request(target: TargetId, agents: &[AgentId]) -> AssignRequest {
+    AssignRequest {
+        target_id: target,
+        agents: agents.to_vec(),
+        until: None,
+        notes: None,
+        replace: false,
+    }
+}
+
+#[tokio::test]
+async fn pingup_takes_several_agents_with_expiry_and_notes_in_one_call() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let client = sim.world().pingup.read().unwrap().client_id(4);
+    sim.world()
+        .pingup
+        .write()
+        .unwrap()
+        .set_assignees(&client, &[]);
+    let target = env.target(Vendor::Pingup, TargetKind::Client, &client);
+    let a = env.agents(Vendor::Pingup);
+    let until = Timestamp(Timestamp::now().0 + 7 * 24 * 3600 * 1000);
+    let before = sim.inspector().count(VendorKind::Pingup, "assign_agents");
+    let outcome = env
+        .ws
+        .assign(AssignRequest {
+            until: Some(until),
+            notes: Some("VIP".into()),
+            ..request(target, &[a[0].0, a[1].0])
+        })
+        .await
+        .unwrap();
+    assert_eq!(outcome.state, JobState::Done);
+    assert_eq!(outcome.results.len(), 1, "one operation for the whole team");
+    assert_eq!(
+        sim.inspector().count(VendorKind::Pingup, "assign_agents") - before,
+        1,
+        "one call"
+    );
+    let held = sim
+        .world()
+        .pingup
+        .read()
+        .unwrap()
+        .assignees_of(&client)
+        .unwrap();
+    assert_eq!(
+        held.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+        [a[0].1.clone(), a[1].1.clone()]
+    );
+    assert!(
+        held.iter().all(|(_, u)| u != "2143-06-23T00:00:00.000Z"),
+        "the expiry was sent: {held:?}"
+    );
+    let op = env
+        .ws
+        .store()
+        .read(|db| operations::get(db, outcome.results[0].operation_id))
+        .unwrap();
+    assert_eq!((op.state, op.attempts), (OperationState::Done, 1));
+}
+
+#[tokio::test]
+async fn vambe_adds_then_replaces() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let contact = sim.world().vambe.read().unwrap().contact_id(2);
+    sim.world()
+        .vambe
+        .write()
+        .unwrap()
+        .set_assignees(&contact, &[]);
+    let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
+    let a = env.agents(Vendor::Vambe);
+    let team = env
+        .ws
+        .assign(request(target, &[a[0].0, a[1].0]))
+        .await
+        .unwrap();
+    assert_eq!(
+        (team.state, team.results.len()),
+        (JobState::Done, 2),
+        "one call per agent"
+    );
+    assert_eq!(
+        sim.world()
+            .vambe
+            .read()
+            .unwrap()
+            .assignees_of(&contact)
+            .unwrap(),
+        [a[0].1.clone(), a[1].1.clone()]
+    );
+    env.ws
+        .assign(AssignRequest {
+            replace: true,
+            ..request(target, &[a[2].0])
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        sim.world()
+            .vambe
+            .read()
+            .unwrap()
+            .assignees_of(&contact)
+            .unwrap(),
+        [a[2].1.clone()]
+    );
+}
+
+#[tokio::test]
+async fn helpcrunch_and_splashify_hold_one_assignee() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let chat = switchboard_simulator::vendors::helpcrunch::Data::chat_id(9);
+    let target = env.target(Vendor::Helpcrunch, TargetKind::Chat, &chat.to_string());
+    let a = env.agents(Vendor::Helpcrunch);
+    env.ws.assign(request(target, &[a[3].0])).await.unwrap();
+    assert_eq!(
+        sim.world().helpcrunch.read().unwrap().assignee_of(chat),
+        Some(Some(a[3].1.parse().unwrap()))
+    );
+    let err = env
+        .ws
+        .assign(request(target, &[a[0].0, a[1].0]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        ErrorCode::InvalidInput,
+        "a chat holds one agent: {err}"
+    );
+
+    let phone = sim
+        .world()
+        .splashify
+        .read()
+        .unwrap()
+        .customers
+        .iter()
+        .find(|c| c.has_conversation)
+        .unwrap()
+        .phone;
+    let target = env.target(
+        Vendor::Splashify,
+        TargetKind::Conversation,
+        &phone.to_string(),
+    );
+    let s = env.agents(Vendor::Splashify);
+    let outcome = env.ws.assign(request(target, &[s[0].0])).await.unwrap();
+    assert_eq!(outcome.state, JobState::Done);
+    assert_eq!(
+        sim.world().splashify.read().unwrap().assignee_of(phone),
+        Some(Some(s[0].1.clone()))
+    );
+}
+
+#[tokio::test]
+async fn splashifys_conversation_not_found_fails_with_what_to_do() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let silent = sim
+        .world()
+        .splashify
+        .read()
+        .unwrap()
+        .customers
+        .iter()
+        .find(|c| !c.has_conversation)
+        .unwrap()
+        .phone;
+    let target = env.target(
+        Vendor::Splashify,
+        TargetKind::Conversation,
+        &silent.to_string(),
+    );
+    let s = env.agents(Vendor::Splashify);
+    let outcome = env.ws.assign(request(target, &[s[0].0])).await.unwrap();
+    assert_eq!(outcome.state, JobState::Failed);
+    let r = &outcome.results[0];
+    assert_eq!(
+        (r.state, r.message.as_deref()),
+        (OperationState::Failed, Some("Conversation not found"))
+    );
+    assert!(r.hint.as_deref().unwrap().contains("has not written yet"));
+}
+
+#[tokio::test]
+async fn bad_requests_never_enter_the_journal() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let chat = switchboard_simulator::vendors::helpcrunch::Data::chat_id(1);
+    let hc = env.target(Vendor::Helpcrunch, TargetKind::Chat, &chat.to_string());
+    let vambe_agent = env.agents(Vendor::Vambe)[0].0;
+    let hc_agent = env.agents(Vendor::Helpcrunch)[0].0;
+    let cases = [
+        (request(hc, &[]), "agents"),
+        (request(hc, &[vambe_agent]), "agents"),
+        (
+            AssignRequest {
+                until: Some(Timestamp(1)),
+                ..request(hc, &[hc_agent])
+            },
+            "until",
+        ),
+        (
+            AssignRequest {
+                notes: Some("x".into()),
+                ..request(hc, &[hc_agent])
+            },
+            "notes",
+        ),
+        (
+            AssignRequest {
+                replace: true,
+                ..request(hc, &[hc_agent])
+            },
+            "replace",
+        ),
+    ];
+    for (req, field) in cases {
+        let err = env.ws.assign(req).await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        assert!(err.to_string().starts_with(&format!("{field}:")), "{err}");
+    }
+    let pingup_client = sim.world().pingup.read().unwrap().client_id(1);
+    let pt = env.target(Vendor::Pingup, TargetKind::Client, &pingup_client);
+    let pa = env.agents(Vendor::Pingup)[0].0;
+    let past = AssignRequest {
+        until: Some(Timestamp(Timestamp::now().0 - 1000)),
+        ..request(pt, &[pa])
+    };
+    assert!(
+        env.ws
+            .assign(past)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("in the past")
+    );
+    let long = AssignRequest {
+        notes: Some("n".repeat(2_001)),
+        ..request(pt, &[pa])
+    };
+    assert!(
+        env.ws
+            .assign(long)
+            .await
+            .unwrap_err()
+            .to_string()
+            .starts_with("notes:")
+    );
+    assert_eq!(env.journaled(), 0, "nothing invalid was journaled");
+}
+
+#[tokio::test]
+async fn an_unreachable_vendor_leaves_the_change_queued() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let contact = sim.world().vambe.read().unwrap().contact_id(7);
+    let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
+    let a = env.agents(Vendor::Vambe)[0].0;
+    sim.halt(VendorKind::Vambe);
+    let outcome = env.ws.assign(request(target, &[a])).await.unwrap();
+    assert_eq!(outcome.state, JobState::Queued);
+    let op = env
+        .ws
+        .store()
+        .read(|db| operations::get(db, outcome.results[0].operation_id))
+        .unwrap();
+    assert_eq!(
+        op.state,
+        OperationState::Queued,
+        "waiting for the vendor, not failed"
+    );
+    assert!(op.attempts >= 1);
+}
