@@ -9,7 +9,7 @@ use switchboard_domain::assignment::{Assignment, AssignmentSource};
 use switchboard_domain::job::{Job, JobKind, JobState, Operation, OperationKind, OperationState};
 use switchboard_domain::{AgentId, JobId, OperationId, TargetId, Timestamp, ValidationError};
 use switchboard_store::{agents, assignments, connections, jobs, operations, targets};
-use switchboard_vendors::{HttpOptions, VendorError};
+use switchboard_vendors::{Adapter, HttpOptions, VendorError};
 use ts_rs::TS;
 
 use crate::{EngineError, Workspace};
@@ -71,9 +71,7 @@ fn hint(message: &str) -> Option<String> {
 
 struct Planned {
     operation: Operation,
-    agent_ids: Vec<AgentId>,
     agent_names: Vec<String>,
-    vendor_agents: Vec<String>,
 }
 
 impl Workspace {
@@ -170,9 +168,7 @@ impl Workspace {
                             updated_at: now,
                             finished_at: None,
                         },
-                        agent_ids: group.iter().map(|a| a.id).collect(),
                         agent_names: group.iter().map(|a| a.name.clone()).collect(),
-                        vendor_agents,
                     }
                 })
                 .collect();
@@ -192,80 +188,11 @@ impl Workspace {
         .await??;
 
         let (_, adapter) = self.adapter(connection.id, HttpOptions::default()).await?;
-        let caps = adapter.capabilities();
         let mut results = Vec::new();
         for p in planned {
-            let id = p.operation.id;
-            let store = self.store().clone();
-            tokio::task::spawn_blocking(move || {
-                store.write(|db| operations::mark_sending(db, id, Timestamp::now()))
-            })
-            .await??;
-            let replace = p.operation.request["replace"].as_bool().unwrap_or(false);
-            let sent = adapter
-                .assign(
-                    &target.vendor_id,
-                    &p.vendor_agents,
-                    request.until,
-                    request.notes.as_deref(),
-                    replace,
-                )
-                .await;
-            let (state, code, message) = match &sent {
-                Ok(()) => (OperationState::Done, None, None),
-                // Unreachable: the change waits in the queue rather than failing.
-                Err(e) if e.is_unreachable() => (
-                    OperationState::Queued,
-                    Some("unreachable".to_owned()),
-                    Some(e.to_string()),
-                ),
-                Err(e) => (
-                    OperationState::Failed,
-                    Some(vendor_code(e).to_owned()),
-                    Some(vendor_message(e)),
-                ),
-            };
-            let store = self.store().clone();
-            let (s, c, m) = (state, code.clone(), message.clone());
-            let target_id = target.id;
-            let several = caps.several_assignees && !replace;
-            let (agent_ids, vendor_agents) = (p.agent_ids.clone(), p.vendor_agents.clone());
-            let until = request.until;
-            let notes = request.notes.clone();
-            tokio::task::spawn_blocking(move || {
-                store.write(|db| {
-                    let error = c.as_deref().zip(m.as_deref());
-                    operations::finish(db, id, s, None, error, Timestamp::now())?;
-                    if s == OperationState::Done {
-                        // The cache shows what the vendor now holds.
-                        let now = Timestamp::now();
-                        let rows: Vec<Assignment> = agent_ids
-                            .iter()
-                            .zip(&vendor_agents)
-                            .map(|(agent, vendor_id)| Assignment {
-                                target_id,
-                                agent_vendor_id: vendor_id.clone(),
-                                agent_id: Some(*agent),
-                                until,
-                                notes: notes.clone(),
-                                source: AssignmentSource::App,
-                                observed_at: now,
-                            })
-                            .collect();
-                        if several {
-                            for row in &rows {
-                                assignments::upsert(db, row)?;
-                            }
-                        } else {
-                            assignments::replace_for_target(db, target_id, &rows)?;
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .await??;
+            let (state, code, message) = self.send(&adapter, &p.operation).await?;
             results.push(OperationResult {
-                operation_id: id,
+                operation_id: p.operation.id,
                 agent_names: p.agent_names,
                 state,
                 hint: message.as_deref().and_then(hint),
@@ -273,26 +200,188 @@ impl Workspace {
                 message,
             });
         }
-        let state = job_state(&results);
-        let store = self.store().clone();
-        let job_id = job.id;
-        tokio::task::spawn_blocking(move || {
-            store.write(|db| jobs::set_state(db, job_id, state, Timestamp::now()))
-        })
-        .await??;
+        let _ = &target;
+        let state = self.settle_job(job.id).await?;
         Ok(JobOutcome {
-            job_id,
+            job_id: job.id,
             state,
             results,
         })
     }
+
+    /// Sends one journaled operation: marks it sending (committed before the call),
+    /// calls the vendor, and records the answer; a done change is also written to
+    /// the cache. Unreachable vendors leave it queued.
+    async fn send(
+        &self,
+        adapter: &Adapter,
+        op: &Operation,
+    ) -> Result<(OperationState, Option<String>, Option<String>), EngineError> {
+        let id = op.id;
+        let store = self.store().clone();
+        tokio::task::spawn_blocking(move || {
+            store.write(|db| operations::mark_sending(db, id, Timestamp::now()))
+        })
+        .await??;
+        let target = op.target_vendor_id.clone().unwrap_or_default();
+        let req = &op.request;
+        let vendor_agents: Vec<String> = req["agents"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let until = req["until"].as_i64().map(Timestamp);
+        let notes = req["notes"].as_str().map(str::to_owned);
+        let replace = req["replace"].as_bool().unwrap_or(false);
+        let sent = match op.kind {
+            OperationKind::Assign => {
+                adapter
+                    .assign(&target, &vendor_agents, until, notes.as_deref(), replace)
+                    .await
+            }
+            OperationKind::Release => adapter.release(&target).await,
+            OperationKind::SetStatus => Err(VendorError::invalid(
+                "kind",
+                "status changes are not sent from here",
+            )),
+        };
+        let (state, code, message) = match &sent {
+            Ok(()) => (OperationState::Done, None, None),
+            // Unreachable: the change waits in the queue rather than failing.
+            Err(e) if e.is_unreachable() => (
+                OperationState::Queued,
+                Some("unreachable".to_owned()),
+                Some(e.to_string()),
+            ),
+            Err(e) => (
+                OperationState::Failed,
+                Some(vendor_code(e).to_owned()),
+                Some(vendor_message(e)),
+            ),
+        };
+        let several = adapter.capabilities().several_assignees && !replace;
+        let (store, op, c, m) = (
+            self.store().clone(),
+            op.clone(),
+            code.clone(),
+            message.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            store.write(|db| {
+                operations::finish(
+                    db,
+                    op.id,
+                    state,
+                    None,
+                    c.as_deref().zip(m.as_deref()),
+                    Timestamp::now(),
+                )?;
+                let Some(target_id) = op.target_id.filter(|_| state == OperationState::Done) else {
+                    return Ok(());
+                };
+                // The cache shows what the vendor now holds.
+                let now = Timestamp::now();
+                let mut rows = Vec::new();
+                for vendor_id in &vendor_agents {
+                    rows.push(Assignment {
+                        target_id,
+                        agent_vendor_id: vendor_id.clone(),
+                        agent_id: agents::find_by_vendor_id(db, op.connection_id, vendor_id)?
+                            .map(|a| a.id),
+                        until,
+                        notes: notes.clone(),
+                        source: AssignmentSource::App,
+                        observed_at: now,
+                    });
+                }
+                match op.kind {
+                    OperationKind::Release => assignments::replace_for_target(db, target_id, &[])?,
+                    _ if several => rows.iter().try_for_each(|r| assignments::upsert(db, r))?,
+                    _ => assignments::replace_for_target(db, target_id, &rows)?,
+                }
+                Ok(())
+            })
+        })
+        .await??;
+        Ok((state, code, message))
+    }
+
+    /// Sets a job's state from its operations' and returns it.
+    async fn settle_job(&self, job: JobId) -> Result<JobState, EngineError> {
+        let store = self.store().clone();
+        Ok(tokio::task::spawn_blocking(move || {
+            store.write(|db| {
+                let states: Vec<OperationState> = operations::list_by_job(db, job)?
+                    .into_iter()
+                    .map(|o| o.state)
+                    .collect();
+                let state = job_state(&states);
+                jobs::set_state(db, job, state, Timestamp::now())?;
+                Ok(state)
+            })
+        })
+        .await??)
+    }
+
+    /// Sends every change that waits: queued ones (their vendor was unreachable)
+    /// and ones found `sending` (Switchboard stopped during the call; the vendors'
+    /// assign calls are idempotent, so sending again cannot apply anything twice).
+    /// Connections that still cannot be reached keep theirs queued.
+    pub async fn send_queued(&self) -> Result<Vec<OperationResult>, EngineError> {
+        let store = self.store().clone();
+        let waiting = tokio::task::spawn_blocking(move || {
+            store.read(|db| {
+                let mut all = operations::list_in_state(db, OperationState::Sending)?;
+                all.extend(operations::list_in_state(db, OperationState::Queued)?);
+                all.sort_by_key(|o| o.id);
+                Ok(all)
+            })
+        })
+        .await??;
+        let mut results = Vec::new();
+        let mut jobs_touched = Vec::new();
+        let mut adapters: std::collections::HashMap<switchboard_domain::ConnectionId, Adapter> =
+            Default::default();
+        for op in waiting {
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                adapters.entry(op.connection_id)
+            {
+                match self.adapter(op.connection_id, HttpOptions::default()).await {
+                    Ok((_, adapter)) => {
+                        slot.insert(adapter);
+                    }
+                    // The connection is gone or has no key: leave its changes be.
+                    Err(_) => continue,
+                }
+            }
+            let (state, code, message) = self.send(&adapters[&op.connection_id], &op).await?;
+            if !jobs_touched.contains(&op.job_id) {
+                jobs_touched.push(op.job_id);
+            }
+            results.push(OperationResult {
+                operation_id: op.id,
+                agent_names: Vec::new(),
+                state,
+                hint: message.as_deref().and_then(hint),
+                error_code: code,
+                message,
+            });
+        }
+        for job in jobs_touched {
+            self.settle_job(job).await?;
+        }
+        Ok(results)
+    }
 }
 
-fn job_state(results: &[OperationResult]) -> JobState {
-    let count = |s: OperationState| results.iter().filter(|r| r.state == s).count();
-    if count(OperationState::Queued) > 0 {
+fn job_state(states: &[OperationState]) -> JobState {
+    let count = |s: OperationState| states.iter().filter(|r| **r == s).count();
+    if count(OperationState::Queued) + count(OperationState::Sending) > 0 {
         JobState::Queued
-    } else if count(OperationState::Failed) == results.len() {
+    } else if count(OperationState::Failed) == states.len() {
         JobState::Failed
     } else if count(OperationState::Failed) > 0 {
         JobState::Partial

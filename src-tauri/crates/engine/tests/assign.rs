@@ -365,3 +365,124 @@ async fn an_unreachable_vendor_leaves_the_change_queued() {
     );
     assert!(op.attempts >= 1);
 }
+
+#[tokio::test]
+async fn a_queued_change_goes_out_when_the_vendor_returns() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let contact = sim.world().vambe.read().unwrap().contact_id(11);
+    sim.world()
+        .vambe
+        .write()
+        .unwrap()
+        .set_assignees(&contact, &[]);
+    let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
+    let a = env.agents(Vendor::Vambe)[0].clone();
+    sim.halt(VendorKind::Vambe);
+    let queued = env.ws.assign(request(target, &[a.0])).await.unwrap();
+    assert_eq!(queued.state, JobState::Queued);
+    assert_eq!(
+        sim.world()
+            .vambe
+            .read()
+            .unwrap()
+            .assignees_of(&contact)
+            .unwrap(),
+        Vec::<String>::new()
+    );
+
+    // Still down: it stays queued.
+    let again = env.ws.send_queued().await.unwrap();
+    assert_eq!(
+        again.iter().map(|r| r.state).collect::<Vec<_>>(),
+        [OperationState::Queued]
+    );
+
+    sim.resume(VendorKind::Vambe).await.unwrap();
+    let sent = env.ws.send_queued().await.unwrap();
+    assert_eq!(
+        sent.iter().map(|r| r.state).collect::<Vec<_>>(),
+        [OperationState::Done]
+    );
+    assert_eq!(
+        sim.world()
+            .vambe
+            .read()
+            .unwrap()
+            .assignees_of(&contact)
+            .unwrap(),
+        [a.1]
+    );
+    let job = env
+        .ws
+        .store()
+        .read(|db| switchboard_store::jobs::get(db, queued.job_id))
+        .unwrap();
+    assert_eq!(job.state, JobState::Done);
+    assert!(
+        env.ws.send_queued().await.unwrap().is_empty(),
+        "nothing left waiting"
+    );
+}
+
+#[tokio::test]
+async fn a_change_cut_off_mid_call_is_sent_again_and_ends_as_asked() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let client = sim.world().pingup.read().unwrap().client_id(8);
+    sim.world()
+        .pingup
+        .write()
+        .unwrap()
+        .set_assignees(&client, &[]);
+    let target = env.target(Vendor::Pingup, TargetKind::Client, &client);
+    let a = env.agents(Vendor::Pingup);
+    // The vendor is slow; Switchboard "stops" (the call is abandoned) mid-call.
+    sim.inspector().add_fault(switchboard_simulator::Fault {
+        vendor: VendorKind::Pingup,
+        endpoint: Some("assign_agents".into()),
+        kind: switchboard_simulator::FaultKind::Latency { ms: 1_500 },
+        times: Some(1),
+        probability: None,
+    });
+    let cut = tokio::time::timeout(
+        std::time::Duration::from_millis(500),
+        env.ws.assign(request(target, &[a[0].0, a[1].0])),
+    )
+    .await;
+    assert!(cut.is_err(), "the call was cut off");
+    let stuck = env
+        .ws
+        .store()
+        .read(|db| operations::list_in_state(db, OperationState::Sending))
+        .unwrap();
+    assert_eq!(stuck.len(), 1, "found in sending, as after a crash");
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+
+    let sent = env.ws.send_queued().await.unwrap();
+    assert_eq!(
+        sent.iter().map(|r| r.state).collect::<Vec<_>>(),
+        [OperationState::Done]
+    );
+    let held: Vec<String> = sim
+        .world()
+        .pingup
+        .read()
+        .unwrap()
+        .assignees_of(&client)
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(
+        held,
+        [a[0].1.clone(), a[1].1.clone()],
+        "applied once in effect, though sent twice"
+    );
+    let op = env
+        .ws
+        .store()
+        .read(|db| operations::get(db, stuck[0].id))
+        .unwrap();
+    assert_eq!((op.state, op.attempts), (OperationState::Done, 2));
+}
