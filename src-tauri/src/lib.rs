@@ -96,12 +96,16 @@ fn open_main_window(
     Ok(())
 }
 
-/// Brings the demo simulator back for existing demo connections, and with
+/// On start: brings the demo simulator back for existing demo connections, sends
+/// the changes that were waiting (queued, or cut off by a stop mid-call), and with
 /// `--demo` on an empty workspace creates the demo and syncs it.
-async fn start_demo(ready: Arc<state::Ready>, options: StartOptions) {
+async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
     let ws = &ready.workspace;
     if let Err(e) = ws.resume_demo().await {
         eprintln!("switchboard: the demo simulator could not restart: {e}");
+    }
+    if let Err(e) = ws.send_queued().await {
+        eprintln!("switchboard: waiting changes could not be sent: {e}");
     }
     if !options.demo {
         return;
@@ -141,7 +145,7 @@ pub fn run() {
         open_main_window(app, data_dir)?;
         use tauri::Manager;
         if let AppState::Ready(ready) = app.state::<AppState>().inner() {
-            tauri::async_runtime::spawn(start_demo(ready.clone(), options));
+            tauri::async_runtime::spawn(on_start(ready.clone(), options));
         }
         Ok(())
     })
