@@ -123,6 +123,145 @@ async fn scripts_list_sync_test_and_export() {
         text(&out).1
     );
 
+    sim.resume(VendorKind::Vambe).await.unwrap();
+
+    // A CRM's script assigns: by the target's vendor id and the agent's email.
+    let (contact, member_email) = {
+        let d = sim.world().vambe.read().unwrap();
+        (d.contact_id(3), d.members[2].person.email())
+    };
+    let out = cli(
+        d,
+        &namespace,
+        &[
+            "assign",
+            "Demo Vambe",
+            "--target",
+            &contact,
+            "--agent",
+            &member_email,
+            "--replace",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(text(&out).0.contains(": assigned"));
+    let member_id = sim.world().vambe.read().unwrap().member_id(2);
+    assert_eq!(
+        sim.world()
+            .vambe
+            .read()
+            .unwrap()
+            .assignees_of(&contact)
+            .unwrap(),
+        [member_id.clone()]
+    );
+
+    // Splashify Pro by phone, written as people write it; and its documented failure.
+    let (phone, silent, agent) = {
+        let d = sim.world().splashify.read().unwrap();
+        let p = d
+            .customers
+            .iter()
+            .find(|c| c.has_conversation)
+            .unwrap()
+            .phone
+            .to_string();
+        let q = d
+            .customers
+            .iter()
+            .find(|c| !c.has_conversation)
+            .unwrap()
+            .phone
+            .to_string();
+        (
+            format!("+{} {}-{}", &p[..2], &p[2..7], &p[7..]),
+            q,
+            d.agents.iter().find(|a| a.active).unwrap().person.email(),
+        )
+    };
+    let out = cli(
+        d,
+        &namespace,
+        &[
+            "assign",
+            "Demo Splashify Pro",
+            "--target",
+            &phone,
+            "--agent",
+            &agent,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let out = cli(
+        d,
+        &namespace,
+        &[
+            "assign",
+            "Demo Splashify Pro",
+            "--target",
+            &silent,
+            "--agent",
+            &agent,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(6));
+    assert!(
+        text(&out).1.contains("Conversation not found")
+            && text(&out).1.contains("has not written yet"),
+        "{}",
+        text(&out).1
+    );
+
+    // With the vendor down the change waits (exit 10), and goes out later.
+    sim.halt(VendorKind::Vambe);
+    let out = cli(
+        d,
+        &namespace,
+        &[
+            "assign",
+            "Demo Vambe",
+            "--target",
+            &contact,
+            "--agent",
+            &member_email,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(10), "{:?}", text(&out));
+    let out = cli(d, &namespace, &["queue"]);
+    assert!(text(&out).0.contains("queued"), "{}", text(&out).0);
+    sim.resume(VendorKind::Vambe).await.unwrap();
+    let out = cli(d, &namespace, &["queue", "send"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(
+        text(&out)
+            .0
+            .starts_with("sent 1, still waiting 0, failed 0"),
+        "{}",
+        text(&out).0
+    );
+    assert_eq!(
+        text(&cli(d, &namespace, &["queue"])).0.trim(),
+        "Nothing is waiting."
+    );
+
+    let out = cli(
+        d,
+        &namespace,
+        &[
+            "assign",
+            "Demo Vambe",
+            "--target",
+            &contact,
+            "--agent",
+            "nobody@acme-support.example",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown agent is invalid input"
+    );
+
     for (args, code) in [
         (&["sync"][..], 2),
         (&["sync", "No Such"][..], 3),

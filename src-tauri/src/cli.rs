@@ -13,7 +13,15 @@ use switchboard_engine::connections::ConnectionSummary;
 use switchboard_engine::sync::{Cancel, SyncPhase, SyncProgress};
 use switchboard_engine::{Config, EngineError, ErrorCode, Workspace};
 
-pub const COMMANDS: [&str; 5] = ["connections", "test", "sync", "export", "help"];
+pub const COMMANDS: [&str; 7] = [
+    "connections",
+    "test",
+    "sync",
+    "export",
+    "assign",
+    "queue",
+    "help",
+];
 
 const HELP: &str = "\
 Switchboard on the command line (the window opens when no command is given).
@@ -26,11 +34,18 @@ usage: switchboard [--data-dir DIR] COMMAND [options]
   export (agents|people|targets) [--format csv|json] [--output FILE]
          [--connection CONNECTION] [--search TEXT] [--unassigned]
                                            write the cache out, CSV by default
+  assign CONNECTION --target ID --agent AGENT [--agent AGENT …]
+         [--until DATE] [--notes TEXT] [--replace]
+                                           assign agents to a target (its vendor id, or the
+                                           phone on Splashify Pro); AGENT is the agent's
+                                           vendor id or email. Every change is journaled.
+  queue [send]                             list the changes waiting for their vendor, or send them
   help                                     this text
 
 CONNECTION is a connection's name (as shown in the app) or its id.
 Exit codes: 0 done; 2 invalid input; 3 not found; 4 keychain; 5 database;
-6 the vendor refused, failed or could not be reached; 130 cancelled.";
+6 the vendor refused, failed or could not be reached; 8 some changes failed;
+10 the change waits for an unreachable vendor (it is sent later); 130 cancelled.";
 
 /// Runs a command if `args` name one; `None` means: open the window.
 pub fn try_run(args: &[String]) -> Option<i32> {
@@ -153,6 +168,18 @@ async fn run(data_dir: Option<PathBuf>, args: &[String]) -> Result<i32, EngineEr
             )
             .await
         }
+        "assign" => {
+            assign(
+                &ws,
+                flags(
+                    rest,
+                    &["--target", "--agent", "--until", "--notes"],
+                    &["--replace"],
+                )?,
+            )
+            .await
+        }
+        "queue" => queue(&ws, flags(rest, &[], &[])?).await,
         other => Err(usage(format!("unknown command {other}"))),
     }
 }
@@ -342,6 +369,148 @@ async fn sync(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
         }
     }
     Ok(worst)
+}
+
+async fn assign(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
+    use switchboard_domain::job::{JobState, OperationState};
+    let [reference] = f.positional.as_slice() else {
+        return Err(usage("assign takes one CONNECTION"));
+    };
+    let all = ws.connection_summaries().await?;
+    let summary = find(&all, reference)?;
+    let c = &summary.connection;
+    let kind = summary
+        .capabilities
+        .target_kind
+        .ok_or_else(|| usage(format!("{} has nothing to assign agents to", c.vendor)))?;
+    let target_ref = f
+        .value("--target")
+        .ok_or_else(|| usage("--target is required"))?;
+    // Splashify Pro addresses conversations by phone: accept it as people write it.
+    let target_ref = if kind == switchboard_domain::target::TargetKind::Conversation {
+        switchboard_vendors::normalize_phone("target", target_ref)?
+    } else {
+        target_ref.trim().to_owned()
+    };
+    let wanted: Vec<String> = f
+        .values
+        .iter()
+        .filter(|(k, _)| k == "--agent")
+        .map(|(_, v)| v.trim().to_owned())
+        .collect();
+    let until = f
+        .value("--until")
+        .map(|d| switchboard_vendors::parse_iso8601("until", d))
+        .transpose()?;
+    let store = ws.store().clone();
+    let id = c.id;
+    let (target, agents) = tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
+        let target = store
+            .read(|db| switchboard_store::targets::find_by_vendor_id(db, id, kind, &target_ref))?
+            .ok_or_else(|| ValidationError::new("target", format!("no {kind} '{target_ref}' in the cache; sync the connection, or check the id")))?;
+        let cached = store.read(|db| switchboard_store::agents::list_by_connection(db, id))?;
+        let agents = wanted
+            .iter()
+            .map(|w| {
+                cached
+                    .iter()
+                    .find(|a| a.vendor_id == *w || a.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(w)))
+                    .map(|a| a.id)
+                    .ok_or_else(|| ValidationError::new("agent", format!("'{w}' is not an agent of this connection (by vendor id or email)")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((target, agents))
+    })
+    .await??;
+    let outcome = ws
+        .assign(switchboard_engine::assign::AssignRequest {
+            target_id: target.id,
+            agents,
+            until,
+            notes: f.value("--notes").map(str::to_owned),
+            replace: f.has("--replace"),
+        })
+        .await?;
+    for r in &outcome.results {
+        let who = r.agent_names.join(", ");
+        match r.state {
+            OperationState::Done => println!("{who}: assigned"),
+            OperationState::Queued => println!(
+                "{who}: waiting for {} (sent when it is reachable)",
+                c.vendor
+            ),
+            _ => {
+                eprintln!("{who}: {}", r.message.as_deref().unwrap_or("failed"));
+                if let Some(h) = &r.hint {
+                    eprintln!("  {h}");
+                }
+            }
+        }
+    }
+    println!("job {}", outcome.job_id);
+    Ok(match outcome.state {
+        JobState::Done => 0,
+        JobState::Queued => 10,
+        JobState::Partial => 8,
+        _ => ErrorCode::VendorError.exit_code(),
+    })
+}
+
+async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
+    use switchboard_domain::job::OperationState;
+    match f.positional.as_slice() {
+        [] => {
+            let store = ws.store().clone();
+            let waiting = tokio::task::spawn_blocking(move || {
+                store.read(|db| {
+                    let mut all =
+                        switchboard_store::operations::list_in_state(db, OperationState::Queued)?;
+                    all.extend(switchboard_store::operations::list_in_state(
+                        db,
+                        OperationState::Sending,
+                    )?);
+                    Ok(all)
+                })
+            })
+            .await??;
+            if waiting.is_empty() {
+                println!("Nothing is waiting.");
+            }
+            for op in waiting {
+                println!(
+                    "{}  {}  {}  {}",
+                    op.id,
+                    op.state,
+                    op.target_label.unwrap_or_default(),
+                    op.error_message.unwrap_or_default()
+                );
+            }
+            Ok(0)
+        }
+        [send] if send == "send" => {
+            let results = ws.send_queued().await?;
+            let waiting = results
+                .iter()
+                .filter(|r| r.state == OperationState::Queued)
+                .count();
+            let failed = results
+                .iter()
+                .filter(|r| r.state == OperationState::Failed)
+                .count();
+            println!(
+                "sent {}, still waiting {waiting}, failed {failed}",
+                results.len() - waiting - failed
+            );
+            Ok(if failed > 0 {
+                8
+            } else if waiting > 0 {
+                10
+            } else {
+                0
+            })
+        }
+        _ => Err(usage("queue takes nothing, or send")),
+    }
 }
 
 async fn export(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
