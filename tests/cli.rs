@@ -153,7 +153,7 @@ async fn scripts_list_sync_test_and_export() {
             .unwrap()
             .assignees_of(&contact)
             .unwrap(),
-        [member_id.clone()]
+        vec![member_id]
     );
 
     // Splashify Pro by phone, written as people write it; and its documented failure.
