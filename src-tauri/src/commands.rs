@@ -234,6 +234,19 @@ pub async fn list_people(
     Ok(state.workspace()?.people(request.search).await?)
 }
 
+pub async fn assign(
+    state: &AppState,
+    request: switchboard_engine::assign::AssignRequest,
+) -> Result<switchboard_engine::assign::JobOutcome, IpcError> {
+    Ok(state.workspace()?.assign(request).await?)
+}
+
+pub async fn send_queued(
+    state: &AppState,
+) -> Result<Vec<switchboard_engine::assign::OperationResult>, IpcError> {
+    Ok(state.workspace()?.send_queued().await?)
+}
+
 pub async fn list_agents(state: &AppState, request: AgentQuery) -> Result<Vec<AgentRow>, IpcError> {
     Ok(state
         .workspace()?

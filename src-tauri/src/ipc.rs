@@ -183,6 +183,10 @@ commands! {
     fn cancel_sync(request: ConnectionRef) -> bool;
     /// People with their agents on every connection, from the cache.
     fn list_people(request: SearchRequest) -> Vec<PersonRow>;
+    /// Assigns agents to a target: journaled, sent, and reported per operation.
+    fn assign(request: switchboard_engine::assign::AssignRequest) -> switchboard_engine::assign::JobOutcome;
+    /// Sends the changes waiting for their vendor.
+    fn send_queued() -> Vec<switchboard_engine::assign::OperationResult>;
     /// Agents of every connection with their person, from the cache.
     fn list_agents(request: AgentQuery) -> Vec<AgentRow>;
     /// Teams and departments with members, from the cache.

@@ -8,6 +8,7 @@ import { useState } from "react";
 
 import { SyncProgressProvider } from "./sync";
 import { AgentsView } from "./views/AgentsView";
+import { AssignView } from "./views/AssignView";
 import { ConnectionsView } from "./views/ConnectionsView";
 import { DiagnosticsView } from "./views/DiagnosticsView";
 import { PeopleView } from "./views/PeopleView";
@@ -18,6 +19,7 @@ const theme = createTheme({ primaryColor: "indigo", defaultRadius: "md" });
 
 /** The product's areas. Only areas that work are listed: no placeholder screens. */
 const AREAS = [
+  { id: "assign", label: "Assign", view: AssignView },
   { id: "connections", label: "Connections", view: ConnectionsView },
   { id: "people", label: "People", view: PeopleView },
   { id: "agents", label: "Agents", view: AgentsView },

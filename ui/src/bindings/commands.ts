@@ -5,6 +5,7 @@ import type { AddAgentRequest } from "./AddAgentRequest";
 import type { AgentQuery } from "./AgentQuery";
 import type { AgentRequest } from "./AgentRequest";
 import type { AgentRow } from "./AgentRow";
+import type { AssignRequest } from "./AssignRequest";
 import type { CheckOutcome } from "./CheckOutcome";
 import type { Connection } from "./Connection";
 import type { ConnectionFilter } from "./ConnectionFilter";
@@ -15,7 +16,9 @@ import type { Diagnostics } from "./Diagnostics";
 import type { ImportCsvRequest } from "./ImportCsvRequest";
 import type { ImportReport } from "./ImportReport";
 import type { IpcError } from "./IpcError";
+import type { JobOutcome } from "./JobOutcome";
 import type { LinkAgentRequest } from "./LinkAgentRequest";
+import type { OperationResult } from "./OperationResult";
 import type { PersonId } from "./PersonId";
 import type { PersonRow } from "./PersonRow";
 import type { SearchRequest } from "./SearchRequest";
@@ -48,6 +51,8 @@ export const COMMANDS = [
   "sync_connection",
   "cancel_sync",
   "list_people",
+  "assign",
+  "send_queued",
   "list_agents",
   "list_teams",
   "list_targets",
@@ -175,6 +180,22 @@ export function cancelSync(request: ConnectionRef): Promise<boolean> {
  */
 export function listPeople(request: SearchRequest): Promise<Array<PersonRow>> {
   return invoke("list_people", { request });
+}
+
+/**
+ * Assigns agents to a target: journaled, sent, and reported per operation.
+ * @throws {IpcError}
+ */
+export function assign(request: AssignRequest): Promise<JobOutcome> {
+  return invoke("assign", { request });
+}
+
+/**
+ * Sends the changes waiting for their vendor.
+ * @throws {IpcError}
+ */
+export function sendQueued(): Promise<Array<OperationResult>> {
+  return invoke("send_queued");
 }
 
 /**
