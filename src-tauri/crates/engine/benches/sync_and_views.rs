@@ -111,22 +111,6 @@ fn main() {
             ("Targets: unassigned only", Box::new(|| store.read(|db| browse::targets(db, &q(None, Some(true), 0))).unwrap().rows.len())),
             ("Teams", Box::new(|| store.read(|db| browse::teams(db, None)).unwrap().len())),
         ];
-        // Where the time of the slowest view goes: the plan, and count vs page.
-        store
-            .read(|db| {
-                for sql in [
-                    "SELECT count(*) FROM targets t WHERE t.assignee_count = 0",
-                    "SELECT t.id FROM targets t JOIN connections c ON c.id = t.connection_id WHERE t.assignee_count = 0 ORDER BY t.last_activity_at DESC NULLS LAST, t.id LIMIT 200",
-                    "SELECT t.id, (SELECT json_group_array(json_array(s.agent_vendor_id, s.agent_id, ag.name, s.until)) FROM assignments s LEFT JOIN agents ag ON ag.id = s.agent_id WHERE s.target_id = t.id) FROM targets t JOIN connections c ON c.id = t.connection_id WHERE t.assignee_count = 0 ORDER BY t.last_activity_at DESC NULLS LAST, t.id LIMIT 200",
-                ] {
-                    let mut plan = db.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-                    let steps: Vec<String> = plan.query_map([], |r| r.get(3))?.collect::<Result<_, _>>()?;
-                    let (median, _) = time(10, || db.prepare(sql).and_then(|mut st| st.query_map([], |_| Ok(())).map(|r| r.count())).unwrap_or(0));
-                    println!("  plan {median:>6.1} ms {steps:?}");
-                }
-                Ok(())
-            })
-            .unwrap();
         println!("  view queries over {people_count} people and {all_targets} targets (median / p95 of 30 runs):");
         for (name, mut f) in cases {
             let (median, p95) = time(30, &mut f);

@@ -81,7 +81,7 @@ impl Workspace {
         let origin = self.origin;
         let req = request.clone();
         // Check everything before anything enters the journal.
-        let (connection, target, planned, job) = tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
+        let (connection, planned, job) = tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
             let target = store.read(|db| targets::get(db, req.target_id))?;
             let connection = store.read(|db| connections::get(db, target.connection_id))?;
             let caps = switchboard_vendors::capabilities(connection.vendor);
@@ -183,7 +183,7 @@ impl Workspace {
                     })
                     .collect::<switchboard_store::Result<Vec<_>>>()
             })?;
-            Ok((connection, target, planned, job))
+            Ok((connection, planned, job))
         })
         .await??;
 
@@ -200,7 +200,6 @@ impl Workspace {
                 message,
             });
         }
-        let _ = &target;
         let state = self.settle_job(job.id).await?;
         Ok(JobOutcome {
             job_id: job.id,

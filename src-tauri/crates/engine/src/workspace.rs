@@ -4,11 +4,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use switchboard_domain::audit::AuditEntry;
+use switchboard_domain::ConnectionId;
 use switchboard_domain::job::Origin;
-use switchboard_domain::{ConnectionId, Timestamp};
 use switchboard_secrets::{Keychain, KeychainError};
-use switchboard_store::{Store, audit_log, connections};
+use switchboard_store::{Store, connections};
 
 use crate::diagnostics::{self, Diagnostics, KeychainState, KeychainStatus};
 use crate::{Config, EngineError};
@@ -231,6 +230,7 @@ impl Workspace {
     }
 }
 
+/// Writes an audit entry in a transaction of its own.
 fn audit(
     store: &Store,
     origin: Origin,
@@ -238,15 +238,7 @@ fn audit(
     connection: ConnectionId,
     summary: String,
 ) -> Result<(), EngineError> {
-    let entry = AuditEntry {
-        id: 0,
-        at: Timestamp::now(),
-        origin,
-        action: action.to_owned(),
-        connection_id: Some(connection),
-        summary,
-    };
-    store.write(|db| audit_log::insert(db, &entry))?;
+    store.write(|db| crate::connections::audit(db, origin, action, connection, summary))?;
     Ok(())
 }
 
@@ -305,9 +297,11 @@ async fn check_keychain(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use switchboard_domain::Timestamp;
     use switchboard_domain::Vendor;
     use switchboard_domain::connection::{BaseUrl, Connection};
     use switchboard_secrets::{Namespace, Secret};
+    use switchboard_store::audit_log;
 
     fn workspace() -> (tempfile::TempDir, Workspace, Keychain) {
         let dir = tempfile::tempdir().expect("temp");

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -489,12 +489,15 @@ async fn get_statuses(
     reply(StatusCode::OK, Value::Array(list))
 }
 
-async fn agents(State(world): State<Arc<World>>, uri: Uri, headers: HeaderMap) -> Response {
+async fn agents(
+    State(world): State<Arc<World>>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     let data = read(&world.ccai);
     if let Err(r) = authorize(&data, &headers) {
         return r;
     }
-    let q: HashMap<String, String> = uri.query().map(query_pairs).unwrap_or_default();
     let per = super::page_size(q.get("per").map(String::as_str), 25, 100) as usize;
     let page = q
         .get("page")
@@ -542,15 +545,6 @@ async fn agents(State(world): State<Arc<World>>, uri: Uri, headers: HeaderMap) -
     h.insert("total", HeaderValue::from(total));
     h.insert("per-page", HeaderValue::from(per));
     r
-}
-
-/// Splits a query string into decoded pairs (the last value of a key wins).
-fn query_pairs(query: &str) -> HashMap<String, String> {
-    query
-        .split('&')
-        .filter_map(|p| p.split_once('=').or(Some((p, ""))))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
 }
 
 async fn teams(State(world): State<Arc<World>>, headers: HeaderMap) -> Response {
