@@ -146,9 +146,8 @@ impl Workspace {
         rows: Vec<NewAgent>,
         source: AgentSource,
     ) -> Result<ImportReport, EngineError> {
-        let store = self.store().clone();
-        Ok(tokio::task::spawn_blocking(move || {
-            store.write(|db| {
+        self.on_store(move |store| {
+            Ok(store.write(|db| {
                 connections::get(db, connection)?;
                 let (mut added, mut updated) = (0, 0);
                 for row in rows {
@@ -178,9 +177,9 @@ impl Workspace {
                     updated,
                     errors: Vec::new(),
                 })
-            })
+            })?)
         })
-        .await??)
+        .await
     }
 
     /// Imports agents from CSV text. Every row is checked first; if any is wrong,
@@ -190,11 +189,10 @@ impl Workspace {
         connection: ConnectionId,
         text: String,
     ) -> Result<ImportReport, EngineError> {
-        let store = self.store().clone();
-        let vendor =
-            tokio::task::spawn_blocking(move || store.read(|db| connections::get(db, connection)))
-                .await??
-                .vendor;
+        let vendor = self
+            .on_store(move |store| Ok(store.read(|db| connections::get(db, connection))?))
+            .await?
+            .vendor;
         let by_email = switchboard_vendors::capabilities(vendor).agents_by_email;
         let (rows, errors) = parse_csv(&text, by_email);
         if !errors.is_empty() {
@@ -209,25 +207,22 @@ impl Workspace {
 
     /// Links an agent to a person by hand; kept through every re-sync.
     pub async fn link_agent(&self, agent: AgentId, person: PersonId) -> Result<(), EngineError> {
-        let store = self.store().clone();
-        tokio::task::spawn_blocking(move || {
-            store.write(|db| {
+        self.on_store(move |store| {
+            Ok(store.write(|db| {
                 people::get(db, person)?;
                 agents::set_person(db, agent, Some(person), PersonLink::Manual)?;
                 people::delete_orphans(db)?;
                 Ok(())
-            })
+            })?)
         })
-        .await??;
-        Ok(())
+        .await
     }
 
     /// Takes an agent out of its person (it becomes a person of its own, and is
     /// never linked by email again until linked by hand).
     pub async fn unlink_agent(&self, agent: AgentId) -> Result<PersonId, EngineError> {
-        let store = self.store().clone();
-        Ok(tokio::task::spawn_blocking(move || {
-            store.write(|db| {
+        self.on_store(move |store| {
+            Ok(store.write(|db| {
                 let a = agents::get(db, agent)?;
                 let own = people::insert(
                     db,
@@ -241,9 +236,9 @@ impl Workspace {
                 agents::set_person(db, agent, Some(own.id), PersonLink::Unlinked)?;
                 people::delete_orphans(db)?;
                 Ok(own.id)
-            })
+            })?)
         })
-        .await??)
+        .await
     }
 }
 

@@ -9,11 +9,8 @@ use crate::{EngineError, Workspace};
 
 impl Workspace {
     pub async fn people(&self, search: Option<String>) -> Result<Vec<PersonRow>, EngineError> {
-        let store = self.store().clone();
-        Ok(tokio::task::spawn_blocking(move || {
-            store.read(|db| browse::people(db, search.as_deref()))
-        })
-        .await??)
+        self.on_store(move |store| Ok(store.read(|db| browse::people(db, search.as_deref()))?))
+            .await
     }
 
     pub async fn agents(
@@ -21,11 +18,11 @@ impl Workspace {
         connection: Option<ConnectionId>,
         search: Option<String>,
     ) -> Result<Vec<AgentRow>, EngineError> {
-        let store = self.store().clone();
-        let rows = tokio::task::spawn_blocking(move || {
-            store.read(|db| browse::agents(db, connection, search.as_deref()))
-        })
-        .await??;
+        let rows = self
+            .on_store(move |store| {
+                Ok(store.read(|db| browse::agents(db, connection, search.as_deref()))?)
+            })
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(agent, person_id, person_name)| AgentRow {
@@ -40,18 +37,12 @@ impl Workspace {
         &self,
         connection: Option<ConnectionId>,
     ) -> Result<Vec<TeamRow>, EngineError> {
-        let store = self.store().clone();
-        Ok(
-            tokio::task::spawn_blocking(move || store.read(|db| browse::teams(db, connection)))
-                .await??,
-        )
+        self.on_store(move |store| Ok(store.read(|db| browse::teams(db, connection))?))
+            .await
     }
 
     pub async fn targets(&self, query: TargetQuery) -> Result<TargetPage, EngineError> {
-        let store = self.store().clone();
-        Ok(
-            tokio::task::spawn_blocking(move || store.read(|db| browse::targets(db, &query)))
-                .await??,
-        )
+        self.on_store(move |store| Ok(store.read(|db| browse::targets(db, &query))?))
+            .await
     }
 }

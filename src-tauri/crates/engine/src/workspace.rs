@@ -106,6 +106,15 @@ impl Workspace {
         tokio::task::spawn_blocking(move || f(&store, keychain)).await?
     }
 
+    /// Runs database work off the async runtime (no keychain involved).
+    pub(crate) async fn on_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, EngineError> + Send + 'static,
+    ) -> Result<T, EngineError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&store)).await?
+    }
+
     /// The facts "About & diagnostics" shows, including a live keychain check.
     pub async fn diagnostics(&self) -> Diagnostics {
         let keychain = self.keychain_status().await;
