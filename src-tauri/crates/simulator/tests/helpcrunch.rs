@@ -77,6 +77,36 @@ async fn assigning_returns_the_whole_chat_and_null_unassigns() {
 }
 
 #[tokio::test]
+async fn one_chat_is_read_by_id_and_a_missing_one_is_chat_not_found() {
+    let sim = sim().await;
+    let chat = Data::chat_id(2);
+    let agent = Data::agent_id(3);
+    put_assignee(&sim, json!({"id": chat, "assignee": agent})).await;
+    let (status, _, body) = parts(
+        call(&sim, reqwest::Method::GET, &format!("/chats/{chat}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["id"].clone(), body["assignee"]["id"].clone()),
+        (json!(chat), json!(agent))
+    );
+
+    let (status, _, body) = parts(
+        call(&sim, reqwest::Method::GET, "/chats/1")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(body["errors"][0]["code"], "chat_not_found");
+}
+
+#[tokio::test]
 async fn each_documented_error() {
     let sim = sim().await;
     let chat = Data::chat_id(0);

@@ -192,6 +192,21 @@ impl Adapter {
         }
     }
 
+    /// One target as the vendor has it now, with its assignees, where the vendor
+    /// can read one (`capabilities().read_assignees`); `None` when it has none
+    /// with this id.
+    pub async fn target(&self, id: &str) -> Result<Option<RemoteTarget>, VendorError> {
+        match self {
+            Adapter::Pingup(c) => c.client(id).await,
+            Adapter::Vambe(c) => c.contact(id).await,
+            Adapter::Helpcrunch(c) => c.chat(id).await,
+            other => Err(VendorError::invalid(
+                "target",
+                format!("{} cannot read one target", other.vendor()),
+            )),
+        }
+    }
+
     /// One page of targets (changed since `since` where the vendor can tell).
     pub async fn targets(
         &self,

@@ -26,7 +26,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     list_targets: true,
     incremental_targets: true,
     // No documented endpoint reads one chat; its assignee comes from listings.
-    read_assignees: false,
+    read_assignees: true,
     release: true,
     ..Capabilities::NONE
 };
@@ -307,6 +307,19 @@ impl Client {
             }
         }
         Ok(page)
+    }
+
+    /// One chat (`GET /chats/{id}`); `None` when HelpCrunch has none with the id.
+    pub async fn chat(&self, id: &str) -> Result<Option<RemoteTarget>, VendorError> {
+        let id = numeric_id("chat", id)?;
+        match self
+            .call(reqwest::Method::GET, &format!("/chats/{id}"), &[], None)
+            .await
+        {
+            Ok(answer) => Ok(target(decode(&answer)?)),
+            Err(VendorError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The chats assigned to an agent (`POST /chats/search`).

@@ -206,3 +206,39 @@ async fn a_429_body_and_the_bare_array_shape_are_both_read() {
         }
     );
 }
+
+#[tokio::test]
+async fn one_chat_is_read_with_its_assignee_as_the_vendor_has_it() {
+    let sim = sim().await;
+    let (chat, agent) = (Data::chat_id(4), Data::agent_id(2));
+    sim.world()
+        .helpcrunch
+        .write()
+        .unwrap()
+        .set_assignee(chat, Some(agent));
+    let read = client(&sim).chat(&chat.to_string()).await.unwrap().unwrap();
+    let assignees: Vec<String> = read
+        .assignees
+        .unwrap()
+        .into_iter()
+        .map(|a| a.agent_vendor_id)
+        .collect();
+    assert_eq!(assignees, [agent.to_string()]);
+    assert_eq!(
+        last(&sim, Helpcrunch, "chat").path,
+        format!("/v1/chats/{chat}")
+    );
+
+    sim.world()
+        .helpcrunch
+        .write()
+        .unwrap()
+        .set_assignee(chat, None);
+    let read = client(&sim).chat(&chat.to_string()).await.unwrap().unwrap();
+    assert_eq!(read.assignees, Some(Vec::new()), "unassigned reads as none");
+    assert_eq!(client(&sim).chat("17").await.unwrap(), None);
+    assert!(matches!(
+        client(&sim).chat("abc").await,
+        Err(VendorError::InvalidInput { .. })
+    ));
+}

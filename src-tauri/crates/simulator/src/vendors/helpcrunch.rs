@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post, put};
@@ -235,6 +235,7 @@ pub fn router(world: Arc<World>, gate: Gate) -> Router {
             gate.route("departments", get(departments)),
         )
         .route("/v1/chats", gate.route("chats", get(chats)))
+        .route("/v1/chats/{id}", gate.route("chat", get(chat)))
         .route("/v1/chats/search", gate.route("chats_search", post(search)))
         .route(
             "/v1/organization",
@@ -282,6 +283,22 @@ async fn assignee(State(world): State<Arc<World>>, headers: HeaderMap, body: Byt
     };
     data.chats[index].assignee = assignee;
     reply(StatusCode::OK, data.chat_json(index))
+}
+
+/// `GET /v1/chats/{id}`: one chat, as documented ("Get a single chat").
+async fn chat(
+    State(world): State<Arc<World>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let data = read(&world.helpcrunch);
+    if let Err(r) = authorize(&data, &headers) {
+        return r;
+    }
+    match id.parse::<u64>().ok().and_then(|id| data.chat_index(id)) {
+        Some(index) => reply(StatusCode::OK, data.chat_json(index)),
+        None => error(StatusCode::NOT_FOUND, "chat_not_found", "Chat not found"),
+    }
 }
 
 async fn agents(
