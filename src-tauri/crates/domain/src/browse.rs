@@ -85,6 +85,8 @@ pub struct TargetQuery {
     pub unassigned: Option<bool>,
     /// Only targets assigned to this agent.
     pub agent_id: Option<AgentId>,
+    /// Only this target.
+    pub target_id: Option<crate::TargetId>,
     pub offset: u32,
     pub limit: u32,
 }

@@ -93,6 +93,8 @@ pub struct Operation {
     pub target_vendor_id: Option<String>,
     /// What the manager saw when asking (a name or phone), so history reads well later.
     pub target_label: Option<String>,
+    /// The agents' names as the manager saw them, so history reads well later.
+    pub agent_names: Vec<String>,
     /// The agents and options asked for, exactly as they will be sent.
     #[ts(type = "unknown")]
     pub request: serde_json::Value,
@@ -112,6 +114,56 @@ pub struct Operation {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub finished_at: Option<Timestamp>,
+}
+
+/// One operation as History shows it, with its job and connection.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct HistoryRow {
+    pub operation: Operation,
+    pub job_title: String,
+    pub origin: Origin,
+    /// `None` once the connection has been removed (history outlives it).
+    pub connection_name: Option<String>,
+    pub vendor: Option<crate::Vendor>,
+}
+
+/// What History asks for. Every filter is optional; pages are newest first.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
+#[serde(default)]
+pub struct HistoryQuery {
+    pub connection_id: Option<ConnectionId>,
+    pub agent_id: Option<crate::AgentId>,
+    /// Operations for any of this person's agents.
+    pub person_id: Option<crate::PersonId>,
+    pub target_id: Option<TargetId>,
+    pub job_id: Option<JobId>,
+    /// Any of these states; empty means all.
+    pub states: Vec<OperationState>,
+    /// Made at or after this time.
+    pub from: Option<Timestamp>,
+    /// Made before this time.
+    pub to: Option<Timestamp>,
+    /// Words of the target, the agents' names or the vendor's message.
+    pub search: Option<String>,
+    /// The page after this operation (the previous page's `next`).
+    pub after: Option<OperationId>,
+    /// Rows per page (at most 500; 0 means 100).
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct HistoryPage {
+    pub rows: Vec<HistoryRow>,
+    /// Pass as `after` for the next page; `None` on the last one.
+    pub next: Option<OperationId>,
+}
+
+/// How many changes wait, for the navigation's badge and the queue panel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, TS)]
+pub struct QueueCounts {
+    pub queued: u32,
+    pub sending: u32,
+    pub conflict: u32,
 }
 
 #[cfg(test)]

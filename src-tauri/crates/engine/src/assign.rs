@@ -1,17 +1,25 @@
-//! Assigning agents to a target, journaled. Every change is an operation in a job,
-//! written as queued before anything is sent, marked sending (and committed) just
-//! before the call, and finished with the vendor's answer. A change that cannot
-//! reach its vendor goes back to the queue instead of failing.
+//! Assigning and releasing targets, journaled. Every change is validated in full,
+//! then written as queued operations of one job (in one transaction) before
+//! anything is sent; `journal.rs` sends them.
+
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use switchboard_domain::assignment::{Assignment, AssignmentSource};
+use switchboard_domain::agent::Agent;
+use switchboard_domain::connection::Connection;
 use switchboard_domain::job::{Job, JobKind, JobState, Operation, OperationKind, OperationState};
-use switchboard_domain::{AgentId, JobId, OperationId, TargetId, Timestamp, ValidationError};
-use switchboard_store::{agents, assignments, connections, jobs, operations, targets};
-use switchboard_vendors::{Adapter, HttpOptions, VendorError};
+use switchboard_domain::target::Target;
+use switchboard_domain::{
+    AgentId, JobId, OperationId, PersonId, TargetId, TeamId, Timestamp, ValidationError,
+};
+use switchboard_store::{
+    Store, agents, assignments, connections, jobs, operations, targets, teams,
+};
+use switchboard_vendors::Capabilities;
 use ts_rs::TS;
 
+use crate::journal::{Claim, InFlight};
 use crate::{EngineError, Workspace};
 
 /// The longest notes Switchboard sends with an assignment.
@@ -20,7 +28,15 @@ pub const NOTES_MAX: usize = 2_000;
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct AssignRequest {
     pub target_id: TargetId,
+    /// Agents of the target's connection.
+    #[serde(default)]
     pub agents: Vec<AgentId>,
+    /// People: each one's agent on the target's platform.
+    #[serde(default)]
+    pub people: Vec<PersonId>,
+    /// Teams, from any connection: each member's agent on the target's platform.
+    #[serde(default)]
+    pub teams: Vec<TeamId>,
     /// Pingup: when the assignment expires; none means Pingup's default, 2143-06-23.
     #[serde(default)]
     pub until: Option<Timestamp>,
@@ -30,6 +46,17 @@ pub struct AssignRequest {
     /// Vambe: make these the contact's only agents instead of adding them.
     #[serde(default)]
     pub replace: bool,
+    /// Editing a waiting change: this queued (or conflicting) operation is
+    /// cancelled in the same transaction that journals the new one.
+    #[serde(default)]
+    pub replaces: Option<OperationId>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ReleaseRequest {
+    pub target_id: TargetId,
+    #[serde(default)]
+    pub replaces: Option<OperationId>,
 }
 
 /// How one operation of a job ended (or why it waits).
@@ -50,364 +77,479 @@ pub struct JobOutcome {
     pub job_id: JobId,
     pub state: JobState,
     pub results: Vec<OperationResult>,
+    /// Members of a chosen team (or people) with no agent on the target's
+    /// platform, or inactive there: not sent, said so.
+    pub skipped: Vec<String>,
 }
 
-/// Advice for the vendor messages a manager can act on.
-fn hint(message: &str) -> Option<String> {
-    let m = message.to_ascii_lowercase();
-    let h = if m.contains("conversation not found") {
-        "The customer has not written yet: once they message your WhatsApp number, assign again."
-    } else if m.contains("agent inactive") {
-        "The agent's access is disabled in Splashify Pro (Settings → Team): reactivate them or choose another agent."
-    } else if m.contains("not found or not authorized") {
-        "Pingup does not know this agent id for your business: check it in Pingup's dashboard."
-    } else if m.contains("team member not found") {
-        "Vambe does not know this team member any more: sync the connection and choose again."
-    } else {
-        return None;
+/// The agents a request resolved to, and who was left out and why.
+struct Chosen {
+    agents: Vec<Agent>,
+    skipped: Vec<String>,
+}
+
+/// An operation ready to journal, with the cached agents it is for.
+pub(crate) struct Planned {
+    pub operation: Operation,
+    pub agent_ids: Vec<AgentId>,
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> EngineError {
+    ValidationError::new(field, message).into()
+}
+
+/// Resolves agents, people and teams to the target connection's active agents.
+fn choose(
+    db: &rusqlite::Connection,
+    req: &AssignRequest,
+    connection: &Connection,
+) -> Result<Chosen, EngineError> {
+    let mut chosen: Vec<Agent> = Vec::new();
+    let mut skipped = Vec::new();
+    let push = |chosen: &mut Vec<Agent>, agent: Agent| {
+        if !chosen.iter().any(|a| a.id == agent.id) {
+            chosen.push(agent);
+        }
     };
-    Some(h.to_owned())
+    for id in &req.agents {
+        let agent = agents::get(db, *id)?;
+        if agent.connection_id != connection.id {
+            return Err(invalid(
+                "agents",
+                format!(
+                    "{} is not an agent of {}",
+                    agent.name, connection.display_name
+                ),
+            ));
+        }
+        if !agent.active {
+            return Err(invalid(
+                "agents",
+                format!("{} is inactive on {}", agent.name, connection.vendor),
+            ));
+        }
+        push(&mut chosen, agent);
+    }
+    // A person's agent on this platform: the one of this connection.
+    let agent_of_person = |person: PersonId| -> Result<Option<Agent>, EngineError> {
+        Ok(agents::list_by_person(db, person)?
+            .into_iter()
+            .find(|a| a.connection_id == connection.id))
+    };
+    for person in &req.people {
+        let p = switchboard_store::people::get(db, *person)?;
+        match agent_of_person(*person)? {
+            Some(a) if a.active => push(&mut chosen, a),
+            Some(_) => {
+                return Err(invalid(
+                    "people",
+                    format!("{} is inactive on {}", p.display_name, connection.vendor),
+                ));
+            }
+            None => {
+                return Err(invalid(
+                    "people",
+                    format!(
+                        "{} has no agent on {}; link their agent in People",
+                        p.display_name, connection.display_name
+                    ),
+                ));
+            }
+        }
+    }
+    for team in &req.teams {
+        let t = teams::get(db, *team)?;
+        let members = teams::list_members(db, *team)?;
+        if members.is_empty() {
+            return Err(invalid("teams", format!("{} has no members", t.name)));
+        }
+        let mut any = false;
+        for member in members {
+            let agent = agents::get(db, member)?;
+            let here = if agent.connection_id == connection.id {
+                Some(agent.clone())
+            } else {
+                match agent.person_id {
+                    Some(p) => agent_of_person(p)?,
+                    None => None,
+                }
+            };
+            match here {
+                Some(a) if a.active => {
+                    any = true;
+                    push(&mut chosen, a);
+                }
+                Some(a) => skipped.push(format!("{} (inactive on {})", a.name, connection.vendor)),
+                None => skipped.push(format!(
+                    "{} (no agent on {})",
+                    agent.name, connection.display_name
+                )),
+            }
+        }
+        if !any {
+            return Err(invalid(
+                "teams",
+                format!(
+                    "no member of {} has an active agent on {}",
+                    t.name, connection.display_name
+                ),
+            ));
+        }
+    }
+    if chosen.is_empty() {
+        return Err(invalid(
+            "agents",
+            "choose at least one agent, person or team",
+        ));
+    }
+    Ok(Chosen {
+        agents: chosen,
+        skipped,
+    })
 }
 
-struct Planned {
-    operation: Operation,
-    agent_names: Vec<String>,
+/// What the target's assignees will be once `kind` with `request` is applied to
+/// `before`, as sets of vendor agent ids.
+pub(crate) fn expected_after(
+    kind: OperationKind,
+    request: &serde_json::Value,
+    before: &BTreeSet<String>,
+    caps: Capabilities,
+) -> BTreeSet<String> {
+    let asked: BTreeSet<String> = request["agents"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    match kind {
+        OperationKind::Release => BTreeSet::new(),
+        OperationKind::Assign
+            if caps.several_assignees && !request["replace"].as_bool().unwrap_or(false) =>
+        {
+            before.union(&asked).cloned().collect()
+        }
+        OperationKind::Assign => asked,
+        OperationKind::SetStatus => before.clone(),
+    }
+}
+
+pub(crate) fn id_set(value: Option<&serde_json::Value>) -> BTreeSet<String> {
+    value
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn label(target: &Target) -> String {
+    target
+        .name
+        .clone()
+        .or(target.phone.clone())
+        .unwrap_or_else(|| target.vendor_id.clone())
+}
+
+/// Checks an edit's operation may be replaced: it waits and is for this target.
+fn check_replaceable(
+    db: &rusqlite::Connection,
+    id: OperationId,
+    target: TargetId,
+) -> Result<(), EngineError> {
+    let op = operations::get(db, id)?;
+    if !matches!(op.state, OperationState::Queued | OperationState::Conflict) {
+        return Err(invalid(
+            "replaces",
+            format!("that change is {} and can no longer be edited", op.state),
+        ));
+    }
+    if op.target_id != Some(target) {
+        return Err(invalid("replaces", "an edit must be for the same target"));
+    }
+    Ok(())
+}
+
+/// Writes the job and its operations as queued, in one transaction (cancelling
+/// the edited operation in the same one), and claims them for this process's
+/// sender before the transaction commits.
+pub(crate) fn journal(
+    store: &Store,
+    job: &Job,
+    planned: Vec<Planned>,
+    replaces: Option<OperationId>,
+    in_flight: &InFlight,
+) -> Result<Vec<(Operation, Claim)>, EngineError> {
+    Ok(store.write(|db| {
+        jobs::insert(db, job)?;
+        let mut out = Vec::with_capacity(planned.len());
+        for mut p in planned {
+            p.operation.id = operations::insert(db, &p.operation, &p.agent_ids)?;
+            // A fresh id: nobody else can hold it yet.
+            if let Some(claim) = in_flight.claim(p.operation.id) {
+                out.push((p.operation, claim));
+            }
+        }
+        if let Some(old) = replaces {
+            let op = operations::get(db, old)?;
+            operations::finish(
+                db,
+                old,
+                OperationState::Cancelled,
+                None,
+                Some(("edited", &format!("replaced by an edit (job {})", job.id))),
+                Timestamp::now(),
+            )?;
+            crate::journal::settle(db, op.job_id)?;
+        }
+        Ok(out)
+    })?)
+}
+
+impl AssignRequest {
+    /// A request for these agents, with no options.
+    pub fn agents(target_id: TargetId, agents: Vec<AgentId>) -> Self {
+        Self {
+            target_id,
+            agents,
+            people: Vec::new(),
+            teams: Vec::new(),
+            until: None,
+            notes: None,
+            replace: false,
+            replaces: None,
+        }
+    }
 }
 
 impl Workspace {
     /// Validates the request, journals it, sends it, and reports each operation.
     pub async fn assign(&self, request: AssignRequest) -> Result<JobOutcome, EngineError> {
-        let store = self.store().clone();
         let origin = self.origin;
-        let req = request.clone();
-        // Check everything before anything enters the journal.
-        let (connection, planned, job) = tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
-            let target = store.read(|db| targets::get(db, req.target_id))?;
-            let connection = store.read(|db| connections::get(db, target.connection_id))?;
-            let caps = switchboard_vendors::capabilities(connection.vendor);
-            if req.agents.is_empty() {
-                return Err(ValidationError::new("agents", "choose at least one agent").into());
-            }
-            let mut chosen = Vec::new();
-            for id in &req.agents {
-                let agent = store.read(|db| agents::get(db, *id))?;
-                if agent.connection_id != connection.id {
-                    return Err(ValidationError::new("agents", format!("{} is not an agent of {}", agent.name, connection.display_name)).into());
+        let claim = self.in_flight.clone();
+        let (ops, job, skipped) = self
+            .on_store(move |store| {
+                let req = request;
+                // Check everything before anything enters the journal.
+                let (target, connection) = store.read(|db| {
+                    let target = targets::get(db, req.target_id)?;
+                    let connection = connections::get(db, target.connection_id)?;
+                    Ok((target, connection))
+                })?;
+                let chosen = store.read(|db| Ok(choose(db, &req, &connection)))??;
+                let caps = switchboard_vendors::capabilities(connection.vendor);
+                if caps.target_kind.is_none() {
+                    return Err(invalid(
+                        "target",
+                        format!("{} has nothing to assign agents to", connection.vendor),
+                    ));
                 }
-                if !agent.active {
-                    return Err(ValidationError::new("agents", format!("{} is inactive on {}", agent.name, connection.vendor)).into());
+                if let Some(until) = req.until {
+                    if !caps.expiry {
+                        return Err(invalid(
+                            "until",
+                            format!("{} assignments have no expiry", connection.vendor),
+                        ));
+                    }
+                    if until <= Timestamp::now() {
+                        return Err(invalid(
+                            "until",
+                            "the expiry is in the past; choose a later date or none",
+                        ));
+                    }
                 }
-                if !chosen.iter().any(|a: &switchboard_domain::agent::Agent| a.id == agent.id) {
-                    chosen.push(agent);
+                if let Some(notes) = &req.notes {
+                    if !caps.notes {
+                        return Err(invalid(
+                            "notes",
+                            format!("{} assignments have no notes", connection.vendor),
+                        ));
+                    }
+                    if notes.chars().count() > NOTES_MAX {
+                        return Err(invalid("notes", format!("use at most {NOTES_MAX} characters")));
+                    }
                 }
-            }
-            if let Some(until) = req.until {
-                if !caps.expiry {
-                    return Err(ValidationError::new("until", format!("{} assignments have no expiry", connection.vendor)).into());
+                if req.replace && !caps.replace {
+                    return Err(invalid(
+                        "replace",
+                        format!("{} cannot replace agents", connection.vendor),
+                    ));
                 }
-                if until <= Timestamp::now() {
-                    return Err(ValidationError::new("until", "the expiry is in the past; choose a later date or none").into());
+                let agents = chosen.agents;
+                if !caps.several_assignees && agents.len() > 1 {
+                    return Err(invalid(
+                        "agents",
+                        format!(
+                            "a {} {} holds one agent; choose one (you chose {})",
+                            connection.vendor,
+                            target.kind,
+                            agents.len()
+                        ),
+                    ));
                 }
-            }
-            if let Some(notes) = &req.notes {
-                if !caps.notes {
-                    return Err(ValidationError::new("notes", format!("{} assignments have no notes", connection.vendor)).into());
+                if let Some(old) = req.replaces {
+                    store.read(|db| Ok(check_replaceable(db, old, target.id)))??;
                 }
-                if notes.chars().count() > NOTES_MAX {
-                    return Err(ValidationError::new("notes", format!("use at most {NOTES_MAX} characters")).into());
-                }
-            }
-            if req.replace && !caps.replace {
-                return Err(ValidationError::new("replace", format!("{} cannot replace agents", connection.vendor)).into());
-            }
-            if !caps.several_assignees && chosen.len() > 1 {
-                return Err(ValidationError::new("agents", format!("a {} target holds one agent; choose one", connection.vendor)).into());
-            }
-            let before: Vec<String> = store.read(|db| assignments::list_by_target(db, target.id))?.into_iter().map(|a| a.agent_vendor_id).collect();
-            let now = Timestamp::now();
-            let label = target.name.clone().or(target.phone.clone()).unwrap_or_else(|| target.vendor_id.clone());
-            let names: Vec<String> = chosen.iter().map(|a| a.name.clone()).collect();
-            let job = Job {
-                id: JobId::new(),
-                kind: JobKind::Assign,
-                title: format!("Assign {} to {label}", names.join(", ")),
-                state: JobState::Running,
-                origin,
-                created_at: now,
-                updated_at: now,
-                finished_at: None,
-            };
-            // Pingup takes everyone in one call; the others one call per agent.
-            let groups: Vec<Vec<&switchboard_domain::agent::Agent>> =
-                if caps.assign_many_in_one_call { vec![chosen.iter().collect()] } else { chosen.iter().map(|a| vec![a]).collect() };
-            let planned: Vec<Planned> = groups
-                .into_iter()
-                .enumerate()
-                .map(|(i, group)| {
-                    let vendor_agents: Vec<String> = group.iter().map(|a| a.vendor_id.clone()).collect();
+                let before: BTreeSet<String> = store
+                    .read(|db| assignments::list_by_target(db, target.id))?
+                    .into_iter()
+                    .map(|a| a.agent_vendor_id)
+                    .collect();
+                let now = Timestamp::now();
+                let label = label(&target);
+                let names: Vec<String> = agents.iter().map(|a| a.name.clone()).collect();
+                let job = Job {
+                    id: JobId::new(),
+                    kind: JobKind::Assign,
+                    title: format!("Assign {} to {label}", names.join(", ")),
+                    state: JobState::Running,
+                    origin,
+                    created_at: now,
+                    updated_at: now,
+                    finished_at: None,
+                };
+                // Pingup takes everyone in one call; the others one call per agent.
+                let groups: Vec<Vec<&Agent>> = if caps.assign_many_in_one_call {
+                    vec![agents.iter().collect()]
+                } else {
+                    agents.iter().map(|a| vec![a]).collect()
+                };
+                // Each operation's "before" is what the previous ones leave, so a
+                // re-read before a queued send compares like with like.
+                let mut state = before;
+                let mut planned = Vec::new();
+                for (i, group) in groups.into_iter().enumerate() {
+                    let vendor_agents: Vec<String> =
+                        group.iter().map(|a| a.vendor_id.clone()).collect();
                     // Replacing: the first call replaces, the rest add.
                     let replace = req.replace && i == 0;
-                    Planned {
-                        operation: Operation {
-                            id: OperationId(0),
-                            job_id: job.id,
-                            connection_id: connection.id,
-                            kind: OperationKind::Assign,
-                            target_id: Some(target.id),
-                            target_vendor_id: Some(target.vendor_id.clone()),
-                            target_label: Some(label.clone()),
-                            request: json!({"agents": vendor_agents, "until": req.until, "notes": req.notes, "replace": replace}),
-                            before: Some(json!(before)),
-                            state: OperationState::Queued,
-                            attempts: 0,
-                            response: None,
-                            error_code: None,
-                            error_message: None,
-                            not_after: None,
-                            created_at: now,
-                            updated_at: now,
-                            finished_at: None,
-                        },
-                        agent_names: group.iter().map(|a| a.name.clone()).collect(),
-                    }
-                })
-                .collect();
-            // The job and all its operations are written before anything is sent.
-            let planned = store.write(|db| {
-                jobs::insert(db, &job)?;
-                planned
-                    .into_iter()
-                    .map(|mut p| {
-                        p.operation.id = operations::insert(db, &p.operation)?;
-                        Ok(p)
-                    })
-                    .collect::<switchboard_store::Result<Vec<_>>>()
-            })?;
-            Ok((connection, planned, job))
-        })
-        .await??;
-
-        let (_, adapter) = self.adapter(connection.id, HttpOptions::default()).await?;
-        let mut results = Vec::new();
-        for p in planned {
-            let (state, code, message) = self.send(&adapter, &p.operation).await?;
-            results.push(OperationResult {
-                operation_id: p.operation.id,
-                agent_names: p.agent_names,
-                state,
-                hint: message.as_deref().and_then(hint),
-                error_code: code,
-                message,
-            });
-        }
+                    let request = json!({"agents": vendor_agents, "until": req.until, "notes": req.notes, "replace": replace});
+                    let after = expected_after(OperationKind::Assign, &request, &state, caps);
+                    planned.push(Planned {
+                        operation: operation(
+                            &job,
+                            &connection,
+                            &target,
+                            OperationKind::Assign,
+                            group.iter().map(|a| a.name.clone()).collect(),
+                            request,
+                            json!(state),
+                        ),
+                        agent_ids: group.iter().map(|a| a.id).collect(),
+                    });
+                    state = after;
+                }
+                let ops = journal(store, &job, planned, req.replaces, &claim)?;
+                Ok((ops, job, chosen.skipped))
+            })
+            .await?;
+        let results = self.send_claimed(ops, false).await?;
         let state = self.settle_job(job.id).await?;
         Ok(JobOutcome {
             job_id: job.id,
             state,
             results,
+            skipped,
         })
     }
 
-    /// Sends one journaled operation: marks it sending (committed before the call),
-    /// calls the vendor, and records the answer; a done change is also written to
-    /// the cache. Unreachable vendors leave it queued.
-    async fn send(
-        &self,
-        adapter: &Adapter,
-        op: &Operation,
-    ) -> Result<(OperationState, Option<String>, Option<String>), EngineError> {
-        let id = op.id;
-        let store = self.store().clone();
-        tokio::task::spawn_blocking(move || {
-            store.write(|db| operations::mark_sending(db, id, Timestamp::now()))
-        })
-        .await??;
-        let target = op.target_vendor_id.clone().unwrap_or_default();
-        let req = &op.request;
-        let vendor_agents: Vec<String> = req["agents"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let until = req["until"].as_i64().map(Timestamp);
-        let notes = req["notes"].as_str().map(str::to_owned);
-        let replace = req["replace"].as_bool().unwrap_or(false);
-        let sent = match op.kind {
-            OperationKind::Assign => {
-                adapter
-                    .assign(&target, &vendor_agents, until, notes.as_deref(), replace)
-                    .await
-            }
-            OperationKind::Release => adapter.release(&target).await,
-            OperationKind::SetStatus => Err(VendorError::invalid(
-                "kind",
-                "status changes are not sent from here",
-            )),
-        };
-        let (state, code, message) = match &sent {
-            Ok(()) => (OperationState::Done, None, None),
-            // Unreachable: the change waits in the queue rather than failing.
-            Err(e) if e.is_unreachable() => (
-                OperationState::Queued,
-                Some("unreachable".to_owned()),
-                Some(e.to_string()),
-            ),
-            Err(e) => (
-                OperationState::Failed,
-                Some(vendor_code(e).to_owned()),
-                Some(vendor_message(e)),
-            ),
-        };
-        let several = adapter.capabilities().several_assignees && !replace;
-        let (store, op, c, m) = (
-            self.store().clone(),
-            op.clone(),
-            code.clone(),
-            message.clone(),
-        );
-        tokio::task::spawn_blocking(move || {
-            store.write(|db| {
-                operations::finish(
-                    db,
-                    op.id,
-                    state,
-                    None,
-                    c.as_deref().zip(m.as_deref()),
-                    Timestamp::now(),
-                )?;
-                let Some(target_id) = op.target_id.filter(|_| state == OperationState::Done) else {
-                    return Ok(());
-                };
-                // The cache shows what the vendor now holds.
+    /// Unassigns a target where its vendor can (HelpCrunch, Splashify Pro).
+    pub async fn release(&self, request: ReleaseRequest) -> Result<JobOutcome, EngineError> {
+        let origin = self.origin;
+        let claim = self.in_flight.clone();
+        let (ops, job) = self
+            .on_store(move |store| {
+                let (target, connection, before) = store.read(|db| {
+                    let target = targets::get(db, request.target_id)?;
+                    let connection = connections::get(db, target.connection_id)?;
+                    let before: Vec<String> = assignments::list_by_target(db, target.id)?
+                        .into_iter()
+                        .map(|a| a.agent_vendor_id)
+                        .collect();
+                    Ok((target, connection, before))
+                })?;
+                if !switchboard_vendors::capabilities(connection.vendor).release {
+                    return Err(invalid(
+                        "target",
+                        format!(
+                            "{} has no way to unassign; assign someone else instead",
+                            connection.vendor
+                        ),
+                    ));
+                }
+                if let Some(old) = request.replaces {
+                    store.read(|db| Ok(check_replaceable(db, old, target.id)))??;
+                }
                 let now = Timestamp::now();
-                let mut rows = Vec::new();
-                for vendor_id in &vendor_agents {
-                    rows.push(Assignment {
-                        target_id,
-                        agent_vendor_id: vendor_id.clone(),
-                        agent_id: agents::find_by_vendor_id(db, op.connection_id, vendor_id)?
-                            .map(|a| a.id),
-                        until,
-                        notes: notes.clone(),
-                        source: AssignmentSource::App,
-                        observed_at: now,
-                    });
-                }
-                match op.kind {
-                    OperationKind::Release => assignments::replace_for_target(db, target_id, &[])?,
-                    _ if several => rows.iter().try_for_each(|r| assignments::upsert(db, r))?,
-                    _ => assignments::replace_for_target(db, target_id, &rows)?,
-                }
-                Ok(())
+                let job = Job {
+                    id: JobId::new(),
+                    kind: JobKind::Release,
+                    title: format!("Release {}", label(&target)),
+                    state: JobState::Running,
+                    origin,
+                    created_at: now,
+                    updated_at: now,
+                    finished_at: None,
+                };
+                let planned = vec![Planned {
+                    operation: operation(
+                        &job,
+                        &connection,
+                        &target,
+                        OperationKind::Release,
+                        Vec::new(),
+                        json!({"agents": []}),
+                        json!(before),
+                    ),
+                    agent_ids: Vec::new(),
+                }];
+                let ops = journal(store, &job, planned, request.replaces, &claim)?;
+                Ok((ops, job))
             })
+            .await?;
+        let results = self.send_claimed(ops, false).await?;
+        let state = self.settle_job(job.id).await?;
+        Ok(JobOutcome {
+            job_id: job.id,
+            state,
+            results,
+            skipped: Vec::new(),
         })
-        .await??;
-        Ok((state, code, message))
-    }
-
-    /// Sets a job's state from its operations' and returns it.
-    async fn settle_job(&self, job: JobId) -> Result<JobState, EngineError> {
-        let store = self.store().clone();
-        Ok(tokio::task::spawn_blocking(move || {
-            store.write(|db| {
-                let states: Vec<OperationState> = operations::list_by_job(db, job)?
-                    .into_iter()
-                    .map(|o| o.state)
-                    .collect();
-                let state = job_state(&states);
-                jobs::set_state(db, job, state, Timestamp::now())?;
-                Ok(state)
-            })
-        })
-        .await??)
-    }
-
-    /// Sends every change that waits: queued ones (their vendor was unreachable)
-    /// and ones found `sending` (Switchboard stopped during the call; the vendors'
-    /// assign calls are idempotent, so sending again cannot apply anything twice).
-    /// Connections that still cannot be reached keep theirs queued.
-    pub async fn send_queued(&self) -> Result<Vec<OperationResult>, EngineError> {
-        let store = self.store().clone();
-        let waiting = tokio::task::spawn_blocking(move || {
-            store.read(|db| {
-                let mut all = operations::list_in_state(db, OperationState::Sending)?;
-                all.extend(operations::list_in_state(db, OperationState::Queued)?);
-                all.sort_by_key(|o| o.id);
-                Ok(all)
-            })
-        })
-        .await??;
-        let mut results = Vec::new();
-        let mut jobs_touched = Vec::new();
-        let mut adapters: std::collections::HashMap<switchboard_domain::ConnectionId, Adapter> =
-            Default::default();
-        for op in waiting {
-            if let std::collections::hash_map::Entry::Vacant(slot) =
-                adapters.entry(op.connection_id)
-            {
-                match self.adapter(op.connection_id, HttpOptions::default()).await {
-                    Ok((_, adapter)) => {
-                        slot.insert(adapter);
-                    }
-                    // The connection is gone or has no key: leave its changes be.
-                    Err(_) => continue,
-                }
-            }
-            let (state, code, message) = self.send(&adapters[&op.connection_id], &op).await?;
-            if !jobs_touched.contains(&op.job_id) {
-                jobs_touched.push(op.job_id);
-            }
-            results.push(OperationResult {
-                operation_id: op.id,
-                agent_names: Vec::new(),
-                state,
-                hint: message.as_deref().and_then(hint),
-                error_code: code,
-                message,
-            });
-        }
-        for job in jobs_touched {
-            self.settle_job(job).await?;
-        }
-        Ok(results)
     }
 }
 
-fn job_state(states: &[OperationState]) -> JobState {
-    let count = |s: OperationState| states.iter().filter(|r| **r == s).count();
-    if count(OperationState::Queued) + count(OperationState::Sending) > 0 {
-        JobState::Queued
-    } else if count(OperationState::Failed) == states.len() {
-        JobState::Failed
-    } else if count(OperationState::Failed) > 0 {
-        JobState::Partial
-    } else {
-        JobState::Done
-    }
-}
-
-fn vendor_code(e: &VendorError) -> &'static str {
-    match e {
-        VendorError::Unauthorized { .. } | VendorError::Forbidden { .. } => "unauthorized",
-        VendorError::NotFound { .. } => "not_found",
-        VendorError::RateLimited { .. } => "rate_limited",
-        VendorError::InvalidInput { .. } => "invalid_input",
-        VendorError::Transport { .. } | VendorError::Tls { .. } | VendorError::Timeout { .. } => {
-            "unreachable"
-        }
-        VendorError::Vendor { .. } | VendorError::Unexpected { .. } => "vendor_error",
-    }
-}
-
-/// The vendor's own words, without our field prefix.
-fn vendor_message(e: &VendorError) -> String {
-    match e {
-        VendorError::InvalidInput { message, .. } | VendorError::NotFound { message, .. } => {
-            message.clone()
-        }
-        other => other.to_string(),
+fn operation(
+    job: &Job,
+    connection: &Connection,
+    target: &Target,
+    kind: OperationKind,
+    agent_names: Vec<String>,
+    request: serde_json::Value,
+    before: serde_json::Value,
+) -> Operation {
+    Operation {
+        id: OperationId(0),
+        job_id: job.id,
+        connection_id: connection.id,
+        kind,
+        target_id: Some(target.id),
+        target_vendor_id: Some(target.vendor_id.clone()),
+        target_label: Some(label(target)),
+        agent_names,
+        request,
+        before: Some(before),
+        state: OperationState::Queued,
+        attempts: 0,
+        response: None,
+        error_code: None,
+        error_message: None,
+        not_after: None,
+        created_at: job.created_at,
+        updated_at: job.created_at,
+        finished_at: None,
     }
 }

@@ -10,7 +10,10 @@ pub mod connections;
 pub mod demo;
 mod diagnostics;
 mod error;
+pub mod history;
+pub mod journal;
 pub mod sync;
+pub mod targets;
 mod workspace;
 
 pub use config::{Config, DATA_DIR_ENV, NAMESPACE_ENV};

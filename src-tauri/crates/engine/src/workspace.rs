@@ -30,6 +30,8 @@ pub struct Workspace {
         Mutex<HashMap<switchboard_domain::ConnectionId, Arc<switchboard_vendors::Pacer>>>,
     /// The demo's vendor simulator, once started.
     pub(crate) demo: tokio::sync::Mutex<Option<Arc<switchboard_simulator::Simulator>>>,
+    /// Operations this process is sending now.
+    pub(crate) in_flight: crate::journal::InFlight,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -70,6 +72,7 @@ impl Workspace {
             origin,
             pacers: Mutex::new(HashMap::new()),
             demo: tokio::sync::Mutex::new(None),
+            in_flight: Default::default(),
         })
     }
 

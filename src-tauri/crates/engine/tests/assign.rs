@@ -87,13 +87,7 @@ impl Env {
 }
 
 fn request(target: TargetId, agents: &[AgentId]) -> AssignRequest {
-    AssignRequest {
-        target_id: target,
-        agents: agents.to_vec(),
-        until: None,
-        notes: None,
-        replace: false,
-    }
+    AssignRequest::agents(target, agents.to_vec())
 }
 
 #[tokio::test]
@@ -377,6 +371,9 @@ async fn a_queued_change_goes_out_when_the_vendor_returns() {
         .unwrap()
         .set_assignees(&contact, &[]);
     let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
+    // The cache learns of the change made behind its back.
+    let fresh = env.ws.refresh_target(target).await.unwrap();
+    assert!(fresh.assignees.is_empty());
     let a = env.agents(Vendor::Vambe)[0].clone();
     sim.halt(VendorKind::Vambe);
     let queued = env.ws.assign(request(target, &[a.0])).await.unwrap();
@@ -392,14 +389,14 @@ async fn a_queued_change_goes_out_when_the_vendor_returns() {
     );
 
     // Still down: it stays queued.
-    let again = env.ws.send_queued().await.unwrap();
+    let again = env.ws.send_queued(Timestamp::now()).await.unwrap();
     assert_eq!(
         again.iter().map(|r| r.state).collect::<Vec<_>>(),
         [OperationState::Queued]
     );
 
     sim.resume(VendorKind::Vambe).await.unwrap();
-    let sent = env.ws.send_queued().await.unwrap();
+    let sent = env.ws.send_queued(Timestamp::now()).await.unwrap();
     assert_eq!(
         sent.iter().map(|r| r.state).collect::<Vec<_>>(),
         [OperationState::Done]
@@ -420,7 +417,11 @@ async fn a_queued_change_goes_out_when_the_vendor_returns() {
         .unwrap();
     assert_eq!(job.state, JobState::Done);
     assert!(
-        env.ws.send_queued().await.unwrap().is_empty(),
+        env.ws
+            .send_queued(Timestamp::now())
+            .await
+            .unwrap()
+            .is_empty(),
         "nothing left waiting"
     );
 }
@@ -459,7 +460,7 @@ async fn a_change_cut_off_mid_call_is_sent_again_and_ends_as_asked() {
     assert_eq!(stuck.len(), 1, "found in sending, as after a crash");
     tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
 
-    let sent = env.ws.send_queued().await.unwrap();
+    let sent = env.ws.send_queued(Timestamp::now()).await.unwrap();
     assert_eq!(
         sent.iter().map(|r| r.state).collect::<Vec<_>>(),
         [OperationState::Done]
@@ -485,4 +486,438 @@ async fn a_change_cut_off_mid_call_is_sent_again_and_ends_as_asked() {
         .read(|db| operations::get(db, stuck[0].id))
         .unwrap();
     assert_eq!((op.state, op.attempts), (OperationState::Done, 2));
+}
+
+/// Queues a change to `target` while `vendor` is down, then brings it back.
+async fn queue_while_down(
+    env: &Env,
+    sim: &switchboard_simulator::Simulator,
+    vendor: VendorKind,
+    req: AssignRequest,
+) -> switchboard_engine::assign::JobOutcome {
+    sim.halt(vendor);
+    let queued = env.ws.assign(req).await.unwrap();
+    assert_eq!(queued.state, JobState::Queued);
+    sim.resume(vendor).await.unwrap();
+    queued
+}
+
+#[tokio::test]
+async fn a_queued_change_stops_in_conflict_when_the_vendor_changed_and_the_manager_decides() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let contact = sim.world().vambe.read().unwrap().contact_id(13);
+    let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
+    env.ws.refresh_target(target).await.unwrap();
+    let a = env.agents(Vendor::Vambe);
+    let queued = queue_while_down(&env, &sim, VendorKind::Vambe, request(target, &[a[0].0])).await;
+
+    // Someone else assigns the contact at Vambe meanwhile.
+    sim.world()
+        .vambe
+        .write()
+        .unwrap()
+        .set_assignees(&contact, &[a[5].1.as_str()]);
+    let calls = sim
+        .inspector()
+        .count(VendorKind::Vambe, "assign_team_member");
+    let sent = env.ws.send_queued(Timestamp::now()).await.unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].state, OperationState::Conflict);
+    let message = sent[0].message.clone().unwrap();
+    assert!(message.contains("changed at the vendor"), "{message}");
+    assert!(
+        sent[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("apply your change anyway")
+    );
+    assert_eq!(
+        sim.inspector()
+            .count(VendorKind::Vambe, "assign_team_member"),
+        calls,
+        "nothing was sent"
+    );
+    assert_eq!(
+        env.ws.queue_counts().await.unwrap().conflict,
+        1,
+        "the manager sees it waiting"
+    );
+    assert!(
+        env.ws
+            .send_queued(Timestamp::now())
+            .await
+            .unwrap()
+            .is_empty(),
+        "a conflict waits for the manager, not for the sender"
+    );
+
+    // Apply anyway: sent on top of what the vendor now holds.
+    let op = queued.results[0].operation_id;
+    let applied = env.ws.retry_operation(op, true).await.unwrap();
+    assert_eq!(applied.state, OperationState::Done);
+    let mut held = sim
+        .world()
+        .vambe
+        .read()
+        .unwrap()
+        .assignees_of(&contact)
+        .unwrap();
+    held.sort();
+    let mut want = vec![a[0].1.clone(), a[5].1.clone()];
+    want.sort();
+    assert_eq!(held, want);
+    let job = env
+        .ws
+        .store()
+        .read(|db| switchboard_store::jobs::get(db, queued.job_id))
+        .unwrap();
+    assert_eq!(job.state, JobState::Done);
+}
+
+#[tokio::test]
+async fn a_conflicting_helpcrunch_chat_can_be_dropped() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let hc = switchboard_simulator::vendors::helpcrunch::Data::chat_id;
+    let chat = hc(21);
+    let target = env.target(Vendor::Helpcrunch, TargetKind::Chat, &chat.to_string());
+    let a = env.agents(Vendor::Helpcrunch);
+    sim.world()
+        .helpcrunch
+        .write()
+        .unwrap()
+        .set_assignee(chat, None);
+    env.ws.refresh_target(target).await.unwrap();
+    let queued = queue_while_down(
+        &env,
+        &sim,
+        VendorKind::Helpcrunch,
+        request(target, &[a[0].0]),
+    )
+    .await;
+    let other: u64 = a[3].1.parse().unwrap();
+    sim.world()
+        .helpcrunch
+        .write()
+        .unwrap()
+        .set_assignee(chat, Some(other));
+
+    let sent = env.ws.send_queued(Timestamp::now()).await.unwrap();
+    assert_eq!(sent[0].state, OperationState::Conflict, "{:?}", sent[0]);
+    let op = queued.results[0].operation_id;
+    assert!(
+        env.ws.retry_operation(op, false).await.is_err(),
+        "a conflict needs a decision"
+    );
+    assert_eq!(
+        env.ws.cancel_operation(op).await.unwrap(),
+        OperationState::Cancelled
+    );
+    assert_eq!(
+        sim.world().helpcrunch.read().unwrap().assignee_of(chat),
+        Some(Some(other)),
+        "the other assignment stands"
+    );
+    let job = env
+        .ws
+        .store()
+        .read(|db| switchboard_store::jobs::get(db, queued.job_id))
+        .unwrap();
+    assert_eq!(job.state, JobState::Cancelled);
+    assert!(
+        env.ws.cancel_operation(op).await.is_err(),
+        "cancelled stays cancelled"
+    );
+}
+
+#[tokio::test]
+async fn a_queued_change_the_vendor_already_holds_is_sent_not_conflicted() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let client = sim.world().pingup.read().unwrap().client_id(15);
+    sim.world()
+        .pingup
+        .write()
+        .unwrap()
+        .set_assignees(&client, &[]);
+    let target = env.target(Vendor::Pingup, TargetKind::Client, &client);
+    env.ws.refresh_target(target).await.unwrap();
+    let a = env.agents(Vendor::Pingup);
+    queue_while_down(&env, &sim, VendorKind::Pingup, request(target, &[a[0].0])).await;
+    // Someone made the very same change meanwhile.
+    sim.world()
+        .pingup
+        .write()
+        .unwrap()
+        .set_assignees(&client, &[a[0].1.as_str()]);
+    let sent = env.ws.send_queued(Timestamp::now()).await.unwrap();
+    assert_eq!(sent[0].state, OperationState::Done);
+}
+
+#[tokio::test]
+async fn release_on_helpcrunch_and_splashify_and_a_clear_no_elsewhere() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let chat = switchboard_simulator::vendors::helpcrunch::Data::chat_id(30);
+    let target = env.target(Vendor::Helpcrunch, TargetKind::Chat, &chat.to_string());
+    let a = env.agents(Vendor::Helpcrunch);
+    env.ws.assign(request(target, &[a[1].0])).await.unwrap();
+    let released = env
+        .ws
+        .release(switchboard_engine::assign::ReleaseRequest {
+            target_id: target,
+            replaces: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(released.state, JobState::Done);
+    assert_eq!(
+        sim.world().helpcrunch.read().unwrap().assignee_of(chat),
+        Some(None)
+    );
+    assert!(
+        env.ws
+            .target_row(target)
+            .await
+            .unwrap()
+            .assignees
+            .is_empty(),
+        "the cache follows"
+    );
+
+    let phone = sim
+        .world()
+        .splashify
+        .read()
+        .unwrap()
+        .customers
+        .iter()
+        .find(|c| c.has_conversation)
+        .unwrap()
+        .phone
+        .to_string();
+    let conversation = env.target(Vendor::Splashify, TargetKind::Conversation, &phone);
+    let before = sim.inspector().count(VendorKind::Splashify, "assignment");
+    let released = env
+        .ws
+        .release(switchboard_engine::assign::ReleaseRequest {
+            target_id: conversation,
+            replaces: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(released.state, JobState::Done);
+    let call = sim
+        .inspector()
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.vendor == VendorKind::Splashify && r.endpoint == "assignment")
+        .unwrap();
+    assert_eq!(
+        sim.inspector().count(VendorKind::Splashify, "assignment") - before,
+        1
+    );
+    let body: serde_json::Value = serde_json::from_str(&call.body).unwrap();
+    assert_eq!(body["user_phone_number"], phone.as_str());
+    assert!(
+        body.get("agent_email")
+            .is_none_or(|e| e.is_null() || e == "")
+    );
+
+    let client = sim.world().pingup.read().unwrap().client_id(2);
+    let pingup = env.target(Vendor::Pingup, TargetKind::Client, &client);
+    let err = env
+        .ws
+        .release(switchboard_engine::assign::ReleaseRequest {
+            target_id: pingup,
+            replaces: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    assert!(err.to_string().contains("no way to unassign"), "{err}");
+}
+
+#[tokio::test]
+async fn a_team_from_another_platform_is_assigned_through_its_people() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    // A HelpCrunch department, assigned to a Vambe contact: each member's own
+    // Vambe agent (linked by email) is assigned, one call each.
+    let hc = env.connection(Vendor::Helpcrunch);
+    let vambe = env.connection(Vendor::Vambe);
+    let (team, expected, members) = env
+        .ws
+        .store()
+        .read(|db| {
+            let team = switchboard_store::teams::list_by_connection(db, hc)?[0].clone();
+            let members = switchboard_store::teams::list_members(db, team.id)?;
+            let mut expected = Vec::new();
+            for m in &members {
+                let agent = agents::get(db, *m)?;
+                if let Some(p) = agent.person_id {
+                    if let Some(v) = agents::list_by_person(db, p)?
+                        .into_iter()
+                        .find(|x| x.connection_id == vambe && x.active)
+                    {
+                        expected.push(v.vendor_id);
+                    }
+                }
+            }
+            Ok((team, expected, members.len()))
+        })
+        .unwrap();
+    assert!(
+        !expected.is_empty(),
+        "the demo links some people across platforms"
+    );
+    let contact = sim.world().vambe.read().unwrap().contact_id(17);
+    sim.world()
+        .vambe
+        .write()
+        .unwrap()
+        .set_assignees(&contact, &[]);
+    let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
+    let calls = sim
+        .inspector()
+        .count(VendorKind::Vambe, "assign_team_member");
+    let outcome = env
+        .ws
+        .assign(AssignRequest {
+            teams: vec![team.id],
+            ..request(target, &[])
+        })
+        .await
+        .unwrap();
+    assert_eq!(outcome.state, JobState::Done, "{outcome:?}");
+    assert_eq!(
+        outcome.results.len(),
+        expected.len(),
+        "one operation per agent"
+    );
+    assert_eq!(
+        sim.inspector()
+            .count(VendorKind::Vambe, "assign_team_member")
+            - calls,
+        expected.len() as u64
+    );
+    assert_eq!(
+        outcome.skipped.len(),
+        members - expected.len(),
+        "the rest are named"
+    );
+    let mut held = sim
+        .world()
+        .vambe
+        .read()
+        .unwrap()
+        .assignees_of(&contact)
+        .unwrap();
+    held.sort();
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(held, expected);
+
+    // The same team on Pingup goes in one call.
+    let client = sim.world().pingup.read().unwrap().client_id(19);
+    let pingup = env.target(Vendor::Pingup, TargetKind::Client, &client);
+    let calls = sim.inspector().count(VendorKind::Pingup, "assign_agents");
+    let outcome = env
+        .ws
+        .assign(AssignRequest {
+            teams: vec![team.id],
+            ..request(pingup, &[])
+        })
+        .await;
+    match outcome {
+        Ok(o) => {
+            assert_eq!(o.results.len(), 1);
+            assert_eq!(
+                sim.inspector().count(VendorKind::Pingup, "assign_agents") - calls,
+                1
+            );
+        }
+        // No member has a Pingup agent: said by name, nothing journaled.
+        Err(e) => assert!(e.to_string().contains("no member of"), "{e}"),
+    }
+
+    // On HelpCrunch a chat holds one agent: a team of several is refused.
+    let chat = switchboard_simulator::vendors::helpcrunch::Data::chat_id(40);
+    let chat = env.target(Vendor::Helpcrunch, TargetKind::Chat, &chat.to_string());
+    if members > 1 {
+        let err = env
+            .ws
+            .assign(AssignRequest {
+                teams: vec![team.id],
+                ..request(chat, &[])
+            })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("holds one agent"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn editing_a_queued_change_replaces_it_and_history_shows_both() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let contact = sim.world().vambe.read().unwrap().contact_id(23);
+    let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
+    let a = env.agents(Vendor::Vambe);
+    sim.halt(VendorKind::Vambe);
+    let first = env.ws.assign(request(target, &[a[0].0])).await.unwrap();
+    let old = first.results[0].operation_id;
+    let edited = env
+        .ws
+        .assign(AssignRequest {
+            replaces: Some(old),
+            ..request(target, &[a[1].0])
+        })
+        .await
+        .unwrap();
+    assert_eq!(edited.state, JobState::Queued);
+    let page = env
+        .ws
+        .history(switchboard_domain::job::HistoryQuery {
+            target_id: Some(target),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let states: Vec<_> = page.rows.iter().map(|r| r.operation.state).collect();
+    assert_eq!(
+        states,
+        [OperationState::Queued, OperationState::Cancelled],
+        "newest first"
+    );
+    assert_eq!(page.rows[0].operation.agent_names.len(), 1);
+    // Editing a change that is no longer waiting is refused by name.
+    let err = env
+        .ws
+        .assign(AssignRequest {
+            replaces: Some(old),
+            ..request(target, &[a[2].0])
+        })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("replaces:"), "{err}");
+
+    // Export: every row, newest first, with the vendor's words.
+    let file = env._dir.path().join("history.csv");
+    let rows = env
+        .ws
+        .export_history(Default::default(), file.clone())
+        .await
+        .unwrap();
+    assert_eq!(rows, 2);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let states: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[12].to_owned())
+        .collect();
+    assert_eq!(states, ["queued", "cancelled"]);
 }

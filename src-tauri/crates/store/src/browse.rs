@@ -217,6 +217,10 @@ fn target_filter(q: &TargetQuery) -> (String, Vec<Box<dyn ToSql>>) {
         Some(false) => conditions.push("t.assignee_count > 0"),
         None => {}
     }
+    if let Some(target) = q.target_id {
+        conditions.push("t.id = ?");
+        params.push(Box::new(target.0));
+    }
     if let Some(agent) = q.agent_id {
         conditions.push(
             "EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id AND s.agent_id = ?)",
@@ -279,6 +283,20 @@ fn target_row(row: &Row<'_>) -> rusqlite::Result<TargetRow> {
                 until: until.map(switchboard_domain::Timestamp),
             })
             .collect(),
+    })
+}
+
+/// One target as the views show it.
+pub fn target(db: &Db, id: switchboard_domain::TargetId) -> Result<TargetRow> {
+    let q = TargetQuery {
+        target_id: Some(id),
+        ..Default::default()
+    };
+    let mut found = None;
+    each_target(db, &q, Some((1, 0)), |row| found = Some(row))?;
+    found.ok_or_else(|| crate::StoreError::NotFound {
+        what: "target",
+        id: id.to_string(),
     })
 }
 

@@ -56,3 +56,9 @@ pub fn opt_json(row: &Row<'_>, column: &str) -> rusqlite::Result<Option<serde_js
     text.map(|t| serde_json::from_str(&t).map_err(|e| failure(column, Type::Text, e)))
         .transpose()
 }
+
+/// A JSON array of strings.
+pub fn string_list(row: &Row<'_>, column: &str) -> rusqlite::Result<Vec<String>> {
+    let text: String = row.get(column)?;
+    serde_json::from_str(&text).map_err(|e| failure(column, Type::Text, e))
+}

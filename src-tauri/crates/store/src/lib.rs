@@ -17,6 +17,7 @@ pub mod audit_log;
 pub mod browse;
 pub mod connection_checks;
 pub mod connections;
+pub mod history;
 pub mod jobs;
 pub mod operations;
 pub mod people;

@@ -23,6 +23,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_assignee_count",
         include_str!("../migrations/0004_assignee_count.sql"),
     ),
+    (
+        "0005_history",
+        include_str!("../migrations/0005_history.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -104,7 +108,13 @@ mod tests {
                 "connection_checks",
                 "connections",
                 "jobs",
+                "operation_agents",
                 "operations",
+                "operations_fts",
+                "operations_fts_config",
+                "operations_fts_data",
+                "operations_fts_docsize",
+                "operations_fts_idx",
                 "people",
                 "status_samples",
                 "sync_runs",

@@ -3,13 +3,13 @@
 //! in `sending` on the next start and re-sent.
 
 use rusqlite::{Connection as Db, OptionalExtension, Row, params};
-use switchboard_domain::job::{Operation, OperationState};
-use switchboard_domain::{JobId, OperationId, TargetId, Timestamp};
+use switchboard_domain::job::{Operation, OperationState, QueueCounts};
+use switchboard_domain::{AgentId, JobId, OperationId, TargetId, Timestamp};
 
-use crate::columns::{json, opt_json, opt_timestamp, parsed, timestamp};
+use crate::columns::{json, opt_json, opt_timestamp, parsed, string_list, timestamp};
 use crate::{Result, StoreError};
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Operation> {
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Operation> {
     Ok(Operation {
         id: OperationId(row.get("id")?),
         job_id: parsed(row, "job_id")?,
@@ -18,6 +18,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Operation> {
         target_id: row.get::<_, Option<i64>>("target_id")?.map(TargetId),
         target_vendor_id: row.get("target_vendor_id")?,
         target_label: row.get("target_label")?,
+        agent_names: string_list(row, "agent_names")?,
         request: json(row, "request")?,
         before: opt_json(row, "before")?,
         state: parsed(row, "state")?,
@@ -58,12 +59,14 @@ pub fn list_in_state(db: &Db, state: OperationState) -> Result<Vec<Operation>> {
     Ok(rows)
 }
 
-/// Journals a new operation (its `id` is ignored) and returns its id.
-pub fn insert(db: &Db, op: &Operation) -> Result<OperationId> {
+/// Journals a new operation (its `id` is ignored) for the cached `agents`, and
+/// returns its id.
+pub fn insert(db: &Db, op: &Operation, agents: &[AgentId]) -> Result<OperationId> {
     db.prepare_cached(
         "INSERT INTO operations (job_id, connection_id, kind, target_id, target_vendor_id, target_label, request, before,
-                                 state, attempts, response, error_code, error_message, not_after, created_at, updated_at, finished_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                                 state, attempts, response, error_code, error_message, not_after, created_at, updated_at, finished_at,
+                                 agent_names)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?
     .execute(params![
         op.job_id.to_string(),
@@ -83,8 +86,63 @@ pub fn insert(db: &Db, op: &Operation) -> Result<OperationId> {
         op.created_at.0,
         op.updated_at.0,
         op.finished_at.map(|t| t.0),
+        serde_json::Value::from(op.agent_names.clone()).to_string(),
     ])?;
-    Ok(OperationId(db.last_insert_rowid()))
+    let id = OperationId(db.last_insert_rowid());
+    let mut link = db.prepare_cached(
+        "INSERT OR IGNORE INTO operation_agents (agent_id, operation_id) VALUES (?1, ?2)",
+    )?;
+    for agent in agents {
+        link.execute(params![agent.0, id.0])?;
+    }
+    Ok(id)
+}
+
+/// The agents an operation was journaled for.
+pub fn agents_of(db: &Db, id: OperationId) -> Result<Vec<AgentId>> {
+    let mut stmt = db.prepare_cached(
+        "SELECT agent_id FROM operation_agents WHERE operation_id = ?1 ORDER BY agent_id",
+    )?;
+    let rows = stmt
+        .query_map([id.0], |r| r.get(0).map(AgentId))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Puts a waiting or failed operation back in the queue, with what the manager
+/// now accepts as the assignees before it (`before`), clearing the last error.
+pub fn requeue(
+    db: &Db,
+    id: OperationId,
+    before: Option<&serde_json::Value>,
+    at: Timestamp,
+) -> Result<()> {
+    let n = db.execute(
+        "UPDATE operations SET state = 'queued', before = coalesce(?2, before), response = NULL,
+                error_code = NULL, error_message = NULL, updated_at = ?3, finished_at = NULL
+         WHERE id = ?1",
+        params![id.0, before.map(ToString::to_string), at.0],
+    )?;
+    found(n, id)
+}
+
+/// How many operations wait, by state.
+pub fn queue_counts(db: &Db) -> Result<QueueCounts> {
+    let mut counts = QueueCounts::default();
+    let mut stmt = db.prepare_cached(
+        "SELECT state, count(*) FROM operations WHERE state IN ('queued', 'sending', 'conflict') GROUP BY state",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let n: u32 = row.get(1)?;
+        let state: String = row.get(0)?;
+        match state.as_str() {
+            "queued" => counts.queued = n,
+            "sending" => counts.sending = n,
+            _ => counts.conflict = n,
+        }
+    }
+    Ok(counts)
 }
 
 /// Marks the operation as being sent now, counting the attempt. Call and commit this
@@ -138,14 +196,14 @@ fn found(n: usize, id: OperationId) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::jobs;
     use serde_json::json;
     use switchboard_domain::ConnectionId;
     use switchboard_domain::job::OperationKind;
 
-    fn sample(job: JobId) -> Operation {
+    pub fn sample(job: JobId) -> Operation {
         Operation {
             id: OperationId(0),
             job_id: job,
@@ -154,6 +212,7 @@ mod tests {
             target_id: None,
             target_vendor_id: Some("5214000".into()),
             target_label: Some("Noah".into()),
+            agent_names: vec!["Ana Diaz".into()],
             request: json!({"agents": ["4188"]}),
             before: Some(json!([])),
             state: OperationState::Queued,
@@ -175,7 +234,7 @@ mod tests {
         let id = store
             .write(|db| {
                 jobs::insert(db, &job)?;
-                insert(db, &sample(job.id))
+                insert(db, &sample(job.id), &[])
             })
             .expect("journal");
         store
@@ -244,6 +303,10 @@ mod tests {
     #[test]
     fn operations_need_their_job() {
         let (_dir, store) = crate::test_support::store();
-        assert!(store.write(|db| insert(db, &sample(JobId::new()))).is_err());
+        assert!(
+            store
+                .write(|db| insert(db, &sample(JobId::new()), &[]))
+                .is_err()
+        );
     }
 }

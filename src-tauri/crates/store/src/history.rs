@@ -1,0 +1,359 @@
+//! History: the journal's operations with their job and connection, newest first,
+//! filtered, a page at a time (keyset paging on the operation id) or all at once
+//! for exports. Reads SQLite only, so it answers the same offline.
+
+use rusqlite::types::ToSql;
+use rusqlite::{Connection as Db, Row};
+use switchboard_domain::job::{HistoryPage, HistoryQuery, HistoryRow};
+use switchboard_domain::{OperationId, Vendor};
+
+use crate::Result;
+use crate::browse::fts_query;
+use crate::columns::parsed;
+
+/// The most rows one page returns.
+pub const MAX_PAGE: u32 = 500;
+
+/// One page of operations matching `q`, newest first.
+pub fn page(db: &Db, q: &HistoryQuery) -> Result<HistoryPage> {
+    let limit = match q.limit {
+        0 => 100,
+        n => n.min(MAX_PAGE),
+    };
+    let mut rows = Vec::with_capacity(limit as usize);
+    // One more than asked tells whether there is a next page.
+    each(db, q, Some(limit + 1), |row| rows.push(row))?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.operation.id)
+    } else {
+        None
+    };
+    Ok(HistoryPage { rows, next })
+}
+
+/// Every operation matching `q` (its paging ignored), newest first, one at a time.
+pub fn export(db: &Db, q: &HistoryQuery, each_row: impl FnMut(HistoryRow)) -> Result<()> {
+    let all = HistoryQuery {
+        after: None,
+        ..q.clone()
+    };
+    each(db, &all, None, each_row)
+}
+
+fn filter(q: &HistoryQuery) -> (String, Vec<Box<dyn ToSql>>) {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut params: Vec<Box<dyn ToSql>> = Vec::new();
+    if let Some(c) = q.connection_id {
+        conditions.push("o.connection_id = ?".into());
+        params.push(Box::new(c.to_string()));
+    }
+    if let Some(a) = q.agent_id {
+        conditions
+            .push("o.id IN (SELECT operation_id FROM operation_agents WHERE agent_id = ?)".into());
+        params.push(Box::new(a.0));
+    }
+    if let Some(p) = q.person_id {
+        conditions.push(
+            "o.id IN (SELECT oa.operation_id FROM operation_agents oa JOIN agents a ON a.id = oa.agent_id WHERE a.person_id = ?)"
+                .into(),
+        );
+        params.push(Box::new(p.0));
+    }
+    if let Some(t) = q.target_id {
+        conditions.push("o.target_id = ?".into());
+        params.push(Box::new(t.0));
+    }
+    if let Some(j) = q.job_id {
+        conditions.push("o.job_id = ?".into());
+        params.push(Box::new(j.to_string()));
+    }
+    if !q.states.is_empty() {
+        let marks = vec!["?"; q.states.len()].join(", ");
+        conditions.push(format!("o.state IN ({marks})"));
+        for s in &q.states {
+            params.push(Box::new(s.as_str()));
+        }
+    }
+    if let Some(from) = q.from {
+        conditions.push("o.created_at >= ?".into());
+        params.push(Box::new(from.0));
+    }
+    if let Some(to) = q.to {
+        conditions.push("o.created_at < ?".into());
+        params.push(Box::new(to.0));
+    }
+    if let Some(fts) = q.search.as_deref().and_then(fts_query) {
+        conditions
+            .push("o.id IN (SELECT rowid FROM operations_fts WHERE operations_fts MATCH ?)".into());
+        params.push(Box::new(fts));
+    }
+    if let Some(after) = q.after {
+        conditions.push("o.id < ?".into());
+        params.push(Box::new(after.0));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    (filter, params)
+}
+
+fn each(
+    db: &Db,
+    q: &HistoryQuery,
+    limit: Option<u32>,
+    mut each_row: impl FnMut(HistoryRow),
+) -> Result<()> {
+    let (filter, params) = filter(q);
+    let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
+    let limit = limit.map(|n| format!("LIMIT {n}")).unwrap_or_default();
+    let sql = format!(
+        "SELECT o.*, j.title AS job_title, j.origin AS job_origin,
+                c.display_name AS connection_name, c.vendor AS connection_vendor
+         FROM operations o
+         JOIN jobs j ON j.id = o.job_id
+         LEFT JOIN connections c ON c.id = o.connection_id
+         {filter}
+         ORDER BY o.id DESC
+         {limit}"
+    );
+    let mut stmt = db.prepare(&sql)?;
+    let mut rows = stmt.query(refs.as_slice())?;
+    while let Some(row) = rows.next()? {
+        each_row(history_row(row)?);
+    }
+    Ok(())
+}
+
+fn history_row(row: &Row<'_>) -> rusqlite::Result<HistoryRow> {
+    let vendor: Option<String> = row.get("connection_vendor")?;
+    Ok(HistoryRow {
+        operation: crate::operations::from_row(row)?,
+        job_title: row.get("job_title")?,
+        origin: parsed(row, "job_origin")?,
+        connection_name: row.get("connection_name")?,
+        vendor: vendor.and_then(|v| v.parse::<Vendor>().ok()),
+    })
+}
+
+/// The id of the newest operation (for "new since you looked" checks).
+pub fn newest(db: &Db) -> Result<Option<OperationId>> {
+    Ok(db.query_row("SELECT max(id) FROM operations", [], |r| {
+        r.get::<_, Option<i64>>(0).map(|v| v.map(OperationId))
+    })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{agents, connections, jobs, operations, people};
+    use switchboard_domain::job::OperationState;
+    use switchboard_domain::person::Person;
+    use switchboard_domain::{AgentId, PersonId, TargetId, Timestamp};
+
+    #[test]
+    fn pages_newest_first_with_every_filter() {
+        let (_dir, store) = crate::test_support::store();
+        let pingup = connections::tests::sample(Vendor::Pingup, "Pingup EU");
+        let vambe = connections::tests::sample(Vendor::Vambe, "Vambe");
+        let (ana, bo, person) = store
+            .write(|db| {
+                connections::upsert(db, &pingup)?;
+                connections::upsert(db, &vambe)?;
+                let ana = agents::upsert(db, &agents::tests::sample(pingup.id, "a1", "ana@x.com"))?;
+                let bo = agents::upsert(db, &agents::tests::sample(vambe.id, "b1", "bo@x.com"))?;
+                let person = people::insert(
+                    db,
+                    &Person {
+                        id: PersonId(0),
+                        display_name: "Bo".into(),
+                        email: None,
+                        created_at: Timestamp(1),
+                    },
+                )?;
+                agents::set_person(
+                    db,
+                    bo,
+                    Some(person.id),
+                    switchboard_domain::agent::PersonLink::Manual,
+                )?;
+                Ok((ana, bo, person.id))
+            })
+            .expect("seed");
+        // 250 operations: even ones for Ana on Pingup, odd ones for Bo on Vambe;
+        // every tenth failed with a vendor message.
+        store
+            .write(|db| {
+                for i in 0..250_i64 {
+                    let job = jobs::tests::sample(i);
+                    jobs::insert(db, &job)?;
+                    let mut op = operations::tests::sample(job.id);
+                    let (conn, agent, name) = if i % 2 == 0 {
+                        (pingup.id, ana, "Ana Diaz")
+                    } else {
+                        (vambe.id, bo, "Bo Berg")
+                    };
+                    op.connection_id = conn;
+                    op.agent_names = vec![name.into()];
+                    op.target_id = Some(TargetId(i % 5));
+                    op.target_label = Some(format!("Customer {i}"));
+                    op.created_at = Timestamp(i * 1_000);
+                    if i % 10 == 0 {
+                        op.state = OperationState::Failed;
+                        op.error_message = Some("Conversation not found".into());
+                    } else {
+                        op.state = OperationState::Done;
+                    }
+                    operations::insert(db, &op, &[agent])?;
+                }
+                Ok(())
+            })
+            .expect("journal");
+
+        let ids = |q: &HistoryQuery| -> Vec<i64> {
+            store
+                .read(|db| page(db, q))
+                .expect("page")
+                .rows
+                .iter()
+                .map(|r| r.operation.id.0)
+                .collect()
+        };
+        let first = store
+            .read(|db| page(db, &HistoryQuery::default()))
+            .expect("page");
+        assert_eq!(first.rows.len(), 100);
+        assert_eq!(first.rows[0].operation.id, OperationId(250), "newest first");
+        assert_eq!(first.rows[0].connection_name.as_deref(), Some("Vambe"));
+        assert_eq!(first.next, Some(OperationId(151)));
+        let third = HistoryQuery {
+            after: Some(OperationId(51)),
+            ..Default::default()
+        };
+        let last = store.read(|db| page(db, &third)).expect("page");
+        assert_eq!(
+            (last.rows.len(), last.next),
+            (50, None),
+            "the last page says so"
+        );
+
+        let by = |f: fn(&mut HistoryQuery)| {
+            let mut q = HistoryQuery {
+                limit: 500,
+                ..Default::default()
+            };
+            f(&mut q);
+            q
+        };
+        let pingup_only = ids(&HistoryQuery {
+            connection_id: Some(pingup.id),
+            limit: 500,
+            ..Default::default()
+        });
+        assert_eq!(pingup_only.len(), 125);
+        assert!(pingup_only.iter().all(|id| (id - 1) % 2 == 0));
+        assert_eq!(
+            ids(&HistoryQuery {
+                agent_id: Some(ana),
+                limit: 500,
+                ..Default::default()
+            }),
+            pingup_only
+        );
+        assert_eq!(
+            ids(&HistoryQuery {
+                person_id: Some(person),
+                limit: 500,
+                ..Default::default()
+            })
+            .len(),
+            125
+        );
+        assert!(
+            ids(&HistoryQuery {
+                agent_id: Some(AgentId(999)),
+                ..Default::default()
+            })
+            .is_empty()
+        );
+        assert_eq!(
+            ids(&by(|q| q.states = vec![OperationState::Failed])).len(),
+            25
+        );
+        assert_eq!(
+            ids(&HistoryQuery {
+                target_id: Some(TargetId(3)),
+                limit: 500,
+                ..Default::default()
+            })
+            .len(),
+            50
+        );
+        assert_eq!(
+            ids(&by(|q| {
+                q.from = Some(Timestamp(10_000));
+                q.to = Some(Timestamp(20_000));
+            })),
+            (11..=20).rev().collect::<Vec<i64>>(),
+            "from is inclusive, to exclusive"
+        );
+        assert_eq!(ids(&by(|q| q.search = Some("customer 42".into()))), [43]);
+        assert_eq!(
+            ids(&by(|q| q.search = Some("berg".into()))).len(),
+            125,
+            "agent names are searched"
+        );
+        assert_eq!(
+            ids(&by(|q| q.search = Some("conversation".into()))).len(),
+            25,
+            "the vendor's words too"
+        );
+        assert_eq!(
+            ids(&by(|q| {
+                q.search = Some("conversation".into());
+                q.connection_id = None;
+                q.states = vec![OperationState::Done];
+            })),
+            Vec::<i64>::new(),
+            "filters combine"
+        );
+
+        let mut exported = Vec::new();
+        store
+            .read(|db| {
+                export(
+                    db,
+                    &HistoryQuery {
+                        after: Some(OperationId(3)),
+                        ..Default::default()
+                    },
+                    |r| exported.push(r.operation.id.0),
+                )
+            })
+            .expect("export");
+        assert_eq!(
+            exported,
+            (1..=250).rev().collect::<Vec<i64>>(),
+            "an export ignores paging"
+        );
+
+        // History outlives a removed connection.
+        store
+            .write(|db| connections::delete(db, vambe.id))
+            .expect("delete");
+        let first = store
+            .read(|db| page(db, &HistoryQuery::default()))
+            .expect("page");
+        assert_eq!(first.rows[0].operation.id, OperationId(250));
+        assert_eq!(
+            (
+                first.rows[0].connection_name.as_deref(),
+                first.rows[0].vendor
+            ),
+            (None, None)
+        );
+        assert_eq!(store.read(newest).expect("newest"), Some(OperationId(250)));
+    }
+}
