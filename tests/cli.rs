@@ -235,7 +235,7 @@ async fn scripts_list_sync_test_and_export() {
     assert!(
         text(&out)
             .0
-            .starts_with("sent 1, still waiting 0, failed 0"),
+            .starts_with("sent 1, still waiting 0, in conflict 0, failed 0"),
         "{}",
         text(&out).0
     );
@@ -243,6 +243,107 @@ async fn scripts_list_sync_test_and_export() {
         text(&cli(d, &namespace, &["queue"])).0.trim(),
         "Nothing is waiting."
     );
+
+    // A waiting change is cancelled by its number, and nothing is sent.
+    sim.halt(VendorKind::Vambe);
+    let out = cli(
+        d,
+        &namespace,
+        &[
+            "assign",
+            "Demo Vambe",
+            "--target",
+            &contact,
+            "--agent",
+            &member_email,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(10));
+    let listed = text(&cli(d, &namespace, &["queue"])).0;
+    let op = listed.split('\t').next().unwrap().to_owned();
+    let out = cli(d, &namespace, &["queue", "cancel", &op]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(text(&out).0.contains("cancelled"));
+    sim.resume(VendorKind::Vambe).await.unwrap();
+    assert_eq!(
+        text(&cli(d, &namespace, &["queue"])).0.trim(),
+        "Nothing is waiting."
+    );
+    let out = cli(d, &namespace, &["queue", "cancel", &op]);
+    assert_eq!(out.status.code(), Some(2), "cancelled stays cancelled");
+    let out = cli(d, &namespace, &["queue", "retry", "abc"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("not an operation number"));
+
+    // History, newest first; CSV has every change with the vendor's words.
+    let out = cli(d, &namespace, &["history", "--limit", "1"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out).0.starts_with(&format!("{op}\t")),
+        "{}",
+        text(&out).0
+    );
+    assert!(text(&out).0.contains("cancelled"));
+    let file = d.join("history.csv");
+    let out = cli(
+        d,
+        &namespace,
+        &[
+            "history",
+            "--format",
+            "csv",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(csv.starts_with("operation,job,job_title,origin,connection,vendor,kind,target"));
+    assert_eq!(csv.lines().count(), 1 + 5, "{csv}");
+    assert!(csv.contains("Conversation not found"));
+    let out = cli(d, &namespace, &["history", "--state", "lost"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("--state is one of"));
+    let out = cli(d, &namespace, &["history", "--since", "yesterday"]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+
+    // Release where the vendor can; a clear refusal where it cannot.
+    let chat = switchboard_simulator::vendors::helpcrunch::Data::chat_id(5).to_string();
+    let out = cli(
+        d,
+        &namespace,
+        &["release", "Demo HelpCrunch", "--target", &chat],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(text(&out).0.contains("released"));
+    assert_eq!(
+        sim.world()
+            .helpcrunch
+            .read()
+            .unwrap()
+            .assignee_of(chat.parse().unwrap()),
+        Some(None)
+    );
+    let client = sim.world().pingup.read().unwrap().client_id(1);
+    let out = cli(
+        d,
+        &namespace,
+        &["release", "Demo Pingup", "--target", &client],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).1.contains("no way to unassign"),
+        "{}",
+        text(&out).1
+    );
+    // A target not in the cache is looked up at the vendor (a bad id is said so).
+    let out = cli(
+        d,
+        &namespace,
+        &["release", "Demo HelpCrunch", "--target", "17"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert!(text(&out).1.contains("no chat '17'"), "{}", text(&out).1);
 
     let out = cli(
         d,

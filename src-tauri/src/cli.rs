@@ -9,17 +9,20 @@ use switchboard_domain::browse::{PersonRow, TargetQuery, TargetRow};
 use switchboard_domain::job::Origin;
 use switchboard_domain::sync::SyncMode;
 use switchboard_domain::{ConnectionId, ValidationError};
+use switchboard_engine::assign::JobOutcome;
 use switchboard_engine::connections::ConnectionSummary;
 use switchboard_engine::sync::{Cancel, SyncPhase, SyncProgress};
 use switchboard_engine::{Config, EngineError, ErrorCode, Workspace};
 
-pub const COMMANDS: [&str; 7] = [
+pub const COMMANDS: [&str; 9] = [
     "connections",
     "test",
     "sync",
     "export",
     "assign",
+    "release",
     "queue",
+    "history",
     "help",
 ];
 
@@ -34,18 +37,28 @@ usage: switchboard [--data-dir DIR] COMMAND [options]
   export (agents|people|targets) [--format csv|json] [--output FILE]
          [--connection CONNECTION] [--search TEXT] [--unassigned]
                                            write the cache out, CSV by default
-  assign CONNECTION --target ID --agent AGENT [--agent AGENT …]
+  assign CONNECTION --target ID (--agent AGENT | --team TEAM)…
          [--until DATE] [--notes TEXT] [--replace]
                                            assign agents to a target (its vendor id, or the
                                            phone on Splashify Pro); AGENT is the agent's
-                                           vendor id or email. Every change is journaled.
-  queue [send]                             list the changes waiting for their vendor, or send them
+                                           vendor id or email; TEAM a team's name or vendor
+                                           id on any platform (its members' agents here).
+                                           Every change is journaled.
+  release CONNECTION --target ID           unassign a target (HelpCrunch, Splashify Pro)
+  queue                                    list changes waiting (queued, sending, conflict)
+  queue send                               send them now
+  queue retry OPERATION [--apply-anyway]   send one again (a conflict needs --apply-anyway)
+  queue cancel OPERATION                   drop a waiting change
+  history [--connection C] [--state S]… [--since DATE] [--before DATE]
+          [--search TEXT] [--limit N] [--format table|csv] [--output FILE]
+                                           the journal, newest first; csv writes every match
   help                                     this text
 
 CONNECTION is a connection's name (as shown in the app) or its id.
 Exit codes: 0 done; 2 invalid input; 3 not found; 4 keychain; 5 database;
 6 the vendor refused, failed or could not be reached; 8 some changes failed;
-10 the change waits for an unreachable vendor (it is sent later); 130 cancelled.";
+8 also when a waiting change stopped in conflict; 10 the change waits for an
+unreachable vendor (it is sent later); 130 cancelled.";
 
 /// Runs a command if `args` name one; `None` means: open the window.
 pub fn try_run(args: &[String]) -> Option<i32> {
@@ -144,6 +157,15 @@ impl Flags {
     fn has(&self, name: &str) -> bool {
         self.switches.iter().any(|s| s == name)
     }
+
+    /// Every value of a repeatable option, trimmed, in order.
+    fn all(&self, name: &str) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .collect()
+    }
 }
 
 async fn run(data_dir: Option<PathBuf>, args: &[String]) -> Result<i32, EngineError> {
@@ -173,13 +195,34 @@ async fn run(data_dir: Option<PathBuf>, args: &[String]) -> Result<i32, EngineEr
                 &ws,
                 flags(
                     rest,
-                    &["--target", "--agent", "--until", "--notes"],
+                    &["--target", "--agent", "--team", "--until", "--notes"],
                     &["--replace"],
                 )?,
             )
             .await
         }
-        "queue" => queue(&ws, flags(rest, &[], &[])?).await,
+        "release" => release(&ws, flags(rest, &["--target"], &[])?).await,
+        "queue" => queue(&ws, flags(rest, &[], &["--apply-anyway"])?).await,
+        "history" => {
+            history(
+                &ws,
+                flags(
+                    rest,
+                    &[
+                        "--connection",
+                        "--state",
+                        "--since",
+                        "--before",
+                        "--search",
+                        "--limit",
+                        "--format",
+                        "--output",
+                    ],
+                    &[],
+                )?,
+            )
+            .await
+        }
         other => Err(usage(format!("unknown command {other}"))),
     }
 }
@@ -371,74 +414,39 @@ async fn sync(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
     Ok(worst)
 }
 
-async fn assign(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
-    use switchboard_domain::job::{JobState, OperationState};
+/// The connection and target a change names (`CONNECTION --target ID`): the
+/// target from the cache, else read from the vendor where it can be.
+async fn target_of(
+    ws: &Workspace,
+    f: &Flags,
+    command: &str,
+) -> Result<(ConnectionSummary, switchboard_domain::target::Target), EngineError> {
     let [reference] = f.positional.as_slice() else {
-        return Err(usage("assign takes one CONNECTION"));
+        return Err(usage(format!("{command} takes one CONNECTION")));
     };
     let all = ws.connection_summaries().await?;
-    let summary = find(&all, reference)?;
-    let c = &summary.connection;
-    let kind = summary
-        .capabilities
-        .target_kind
-        .ok_or_else(|| usage(format!("{} has nothing to assign agents to", c.vendor)))?;
+    let summary = find(&all, reference)?.clone();
     let target_ref = f
         .value("--target")
         .ok_or_else(|| usage("--target is required"))?;
-    // Splashify Pro addresses conversations by phone: accept it as people write it.
-    let target_ref = if kind == switchboard_domain::target::TargetKind::Conversation {
-        switchboard_vendors::normalize_phone("target", target_ref)?
-    } else {
-        target_ref.trim().to_owned()
-    };
-    let wanted: Vec<String> = f
-        .values
-        .iter()
-        .filter(|(k, _)| k == "--agent")
-        .map(|(_, v)| v.trim().to_owned())
-        .collect();
-    let until = f
-        .value("--until")
-        .map(|d| switchboard_vendors::parse_iso8601("until", d))
-        .transpose()?;
-    let store = ws.store().clone();
-    let id = c.id;
-    let (target, agents) = tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
-        let target = store
-            .read(|db| switchboard_store::targets::find_by_vendor_id(db, id, kind, &target_ref))?
-            .ok_or_else(|| ValidationError::new("target", format!("no {kind} '{target_ref}' in the cache; sync the connection, or check the id")))?;
-        let cached = store.read(|db| switchboard_store::agents::list_by_connection(db, id))?;
-        let agents = wanted
-            .iter()
-            .map(|w| {
-                cached
-                    .iter()
-                    .find(|a| a.vendor_id == *w || a.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(w)))
-                    .map(|a| a.id)
-                    .ok_or_else(|| ValidationError::new("agent", format!("'{w}' is not an agent of this connection (by vendor id or email)")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((target, agents))
-    })
-    .await??;
-    let outcome = ws
-        .assign(switchboard_engine::assign::AssignRequest {
-            target_id: target.id,
-            agents,
-            until,
-            notes: f.value("--notes").map(str::to_owned),
-            replace: f.has("--replace"),
-        })
-        .await?;
+    let target = ws.find_target(summary.connection.id, target_ref).await?;
+    Ok((summary, target))
+}
+
+/// Prints a job's per-operation results; the exit code says how it went.
+fn report(outcome: &JobOutcome, vendor: switchboard_domain::Vendor, done: &str) -> i32 {
+    use switchboard_domain::job::{JobState, OperationState};
     for r in &outcome.results {
-        let who = r.agent_names.join(", ");
+        let who = if r.agent_names.is_empty() {
+            "target".to_owned()
+        } else {
+            r.agent_names.join(", ")
+        };
         match r.state {
-            OperationState::Done => println!("{who}: assigned"),
-            OperationState::Queued => println!(
-                "{who}: waiting for {} (sent when it is reachable)",
-                c.vendor
-            ),
+            OperationState::Done => println!("{who}: {done}"),
+            OperationState::Queued => {
+                println!("{who}: waiting for {vendor} (sent when it is reachable)")
+            }
             _ => {
                 eprintln!("{who}: {}", r.message.as_deref().unwrap_or("failed"));
                 if let Some(h) = &r.hint {
@@ -447,61 +455,171 @@ async fn assign(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
             }
         }
     }
+    for s in &outcome.skipped {
+        eprintln!("skipped {s}");
+    }
     println!("job {}", outcome.job_id);
-    Ok(match outcome.state {
+    match outcome.state {
         JobState::Done => 0,
         JobState::Queued => 10,
         JobState::Partial => 8,
         _ => ErrorCode::VendorError.exit_code(),
+    }
+}
+
+async fn assign(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
+    let (summary, target) = target_of(ws, &f, "assign").await?;
+    let id = summary.connection.id;
+    let wanted: Vec<String> = f.all("--agent");
+    let teams_wanted: Vec<String> = f.all("--team");
+    let until = f
+        .value("--until")
+        .map(|d| switchboard_vendors::parse_iso8601("until", d))
+        .transpose()?;
+    let store = ws.store().clone();
+    let (agents, teams) = tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
+        let cached = store.read(|db| switchboard_store::agents::list_by_connection(db, id))?;
+        let agents = wanted
+            .iter()
+            .map(|w| {
+                cached
+                    .iter()
+                    .find(|a| {
+                        a.vendor_id == *w
+                            || a.email
+                                .as_deref()
+                                .is_some_and(|e| e.eq_ignore_ascii_case(w))
+                    })
+                    .map(|a| a.id)
+                    .ok_or_else(|| {
+                        ValidationError::new(
+                            "agent",
+                            format!(
+                                "'{w}' is not an agent of this connection (by vendor id or email)"
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let all_teams = store.read(|db| switchboard_store::browse::teams(db, None))?;
+        let teams = teams_wanted
+            .iter()
+            .map(|w| {
+                let found: Vec<_> = all_teams
+                    .iter()
+                    .filter(|t| t.name.eq_ignore_ascii_case(w) || t.vendor_id == *w)
+                    .collect();
+                match found.as_slice() {
+                    [one] => Ok(one.id),
+                    [] => Err(ValidationError::new(
+                        "team",
+                        format!("no team '{w}'; `switchboard export people` lists who is where"),
+                    )),
+                    _ => Err(ValidationError::new(
+                        "team",
+                        format!("'{w}' names teams on several connections; give its vendor id"),
+                    )),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((agents, teams))
     })
+    .await??;
+    let outcome = ws
+        .assign(switchboard_engine::assign::AssignRequest {
+            until,
+            notes: f.value("--notes").map(str::to_owned),
+            replace: f.has("--replace"),
+            teams,
+            ..switchboard_engine::assign::AssignRequest::agents(target.id, agents)
+        })
+        .await?;
+    Ok(report(&outcome, summary.connection.vendor, "assigned"))
+}
+
+async fn release(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
+    let (summary, target) = target_of(ws, &f, "release").await?;
+    let outcome = ws
+        .release(switchboard_engine::assign::ReleaseRequest {
+            target_id: target.id,
+            replaces: None,
+        })
+        .await?;
+    Ok(report(&outcome, summary.connection.vendor, "released"))
+}
+
+fn operation_id(text: &str) -> Result<switchboard_domain::OperationId, EngineError> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(switchboard_domain::OperationId)
+        .ok_or_else(|| {
+            ValidationError::new(
+                "operation",
+                format!("'{text}' is not an operation number; `switchboard queue` lists them"),
+            )
+            .into()
+        })
 }
 
 async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
-    use switchboard_domain::job::OperationState;
+    use switchboard_domain::job::{HistoryQuery, OperationState};
     match f.positional.as_slice() {
         [] => {
-            let store = ws.store().clone();
-            let waiting = tokio::task::spawn_blocking(move || {
-                store.read(|db| {
-                    let mut all =
-                        switchboard_store::operations::list_in_state(db, OperationState::Queued)?;
-                    all.extend(switchboard_store::operations::list_in_state(
-                        db,
+            let page = ws
+                .history(HistoryQuery {
+                    states: vec![
+                        OperationState::Queued,
                         OperationState::Sending,
-                    )?);
-                    Ok(all)
+                        OperationState::Conflict,
+                    ],
+                    limit: switchboard_store::history::MAX_PAGE,
+                    ..Default::default()
                 })
-            })
-            .await??;
-            if waiting.is_empty() {
+                .await?;
+            if page.rows.is_empty() {
                 println!("Nothing is waiting.");
             }
-            for op in waiting {
+            for r in page.rows.iter().rev() {
+                let op = &r.operation;
                 println!(
-                    "{}  {}  {}  {}",
+                    "{}\t{}\t{}\t{}\t{}\t{}",
                     op.id,
                     op.state,
-                    op.target_label.unwrap_or_default(),
-                    op.error_message.unwrap_or_default()
+                    r.connection_name.as_deref().unwrap_or("(removed)"),
+                    op.target_label.as_deref().unwrap_or_default(),
+                    op.agent_names.join(", "),
+                    op.error_message.as_deref().unwrap_or_default()
                 );
             }
             Ok(0)
         }
         [send] if send == "send" => {
-            let results = ws.send_queued().await?;
-            let waiting = results
-                .iter()
-                .filter(|r| r.state == OperationState::Queued)
-                .count();
-            let failed = results
-                .iter()
-                .filter(|r| r.state == OperationState::Failed)
-                .count();
-            println!(
-                "sent {}, still waiting {waiting}, failed {failed}",
-                results.len() - waiting - failed
+            let results = ws.send_queued(switchboard_domain::Timestamp::now()).await?;
+            let count = |s: OperationState| results.iter().filter(|r| r.state == s).count();
+            let (waiting, failed, conflict) = (
+                count(OperationState::Queued),
+                count(OperationState::Failed),
+                count(OperationState::Conflict),
             );
-            Ok(if failed > 0 {
+            println!(
+                "sent {}, still waiting {waiting}, in conflict {conflict}, failed {failed}",
+                count(OperationState::Done)
+            );
+            for r in results
+                .iter()
+                .filter(|r| r.state == OperationState::Conflict)
+            {
+                eprintln!(
+                    "{}: {} (`switchboard queue retry {} --apply-anyway` or `queue cancel {}`)",
+                    r.operation_id,
+                    r.message.as_deref().unwrap_or_default(),
+                    r.operation_id,
+                    r.operation_id
+                );
+            }
+            Ok(if failed + conflict > 0 {
                 8
             } else if waiting > 0 {
                 10
@@ -509,8 +627,124 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
                 0
             })
         }
-        _ => Err(usage("queue takes nothing, or send")),
+        [verb, id] if verb == "retry" => {
+            let r = ws
+                .retry_operation(operation_id(id)?, f.has("--apply-anyway"))
+                .await?;
+            println!("{}: {}", r.operation_id, r.state);
+            if let Some(m) = &r.message {
+                eprintln!("{m}");
+            }
+            Ok(match r.state {
+                OperationState::Done => 0,
+                OperationState::Queued => 10,
+                _ => 8,
+            })
+        }
+        [verb, id] if verb == "cancel" => {
+            let state = ws.cancel_operation(operation_id(id)?).await?;
+            println!("{id}: {state}");
+            Ok(0)
+        }
+        _ => Err(usage(
+            "queue takes nothing (list), send, retry OPERATION [--apply-anyway] or cancel OPERATION",
+        )),
     }
+}
+
+/// A date (`2026-11-21`) or a moment (RFC 3339) for History filters.
+fn moment(field: &str, text: &str) -> Result<switchboard_domain::Timestamp, EngineError> {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        let start = d
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis());
+        return start
+            .map(switchboard_domain::Timestamp)
+            .ok_or_else(|| usage(format!("{field}: {text} is not a date")));
+    }
+    Ok(switchboard_vendors::parse_iso8601(field, text)?)
+}
+
+async fn history(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
+    use switchboard_domain::job::{HistoryQuery, OperationState};
+    if !f.positional.is_empty() {
+        return Err(usage("history takes only options"));
+    }
+    let all = ws.connection_summaries().await?;
+    let connection = f
+        .value("--connection")
+        .map(|r| find(&all, r).map(|s| s.connection.id))
+        .transpose()?;
+    let states = f
+        .all("--state")
+        .iter()
+        .map(|s| {
+            s.parse::<OperationState>().map_err(|_| {
+                usage(format!(
+                    "--state is one of queued, sending, done, failed, conflict, cancelled, not {s}"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let from = f.value("--since").map(|d| moment("since", d)).transpose()?;
+    let to = f
+        .value("--before")
+        .map(|d| moment("before", d))
+        .transpose()?;
+    let limit = match f.value("--limit") {
+        Some(n) => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| usage(format!("--limit is a positive number, not {n}")))?,
+        None => 50,
+    };
+    let query = HistoryQuery {
+        connection_id: connection,
+        states,
+        from,
+        to,
+        search: f.value("--search").map(str::to_owned),
+        limit,
+        ..Default::default()
+    };
+    match f.value("--format").unwrap_or("table") {
+        "csv" => {
+            let out: Box<dyn Write + Send> = match f.value("--output") {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .map_err(|e| usage(format!("cannot write {path}: {e}")))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            };
+            let store = ws.store().clone();
+            tokio::task::spawn_blocking(move || {
+                switchboard_engine::history::write_csv(&store, &query, out)
+            })
+            .await??;
+        }
+        "table" => {
+            let page = ws.history(query).await?;
+            for r in &page.rows {
+                let op = &r.operation;
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    op.id,
+                    switchboard_engine::history::iso(Some(op.created_at)),
+                    op.state,
+                    r.connection_name.as_deref().unwrap_or("(removed)"),
+                    op.target_label.as_deref().unwrap_or_default(),
+                    op.agent_names.join(", "),
+                    op.error_message.as_deref().unwrap_or_default()
+                );
+            }
+            if page.next.is_some() {
+                eprintln!("(more: raise --limit, or --format csv for everything)");
+            }
+        }
+        other => return Err(usage(format!("--format is table or csv, not {other}"))),
+    }
+    Ok(0)
 }
 
 async fn export(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {

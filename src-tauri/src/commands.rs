@@ -1,11 +1,14 @@
 //! One plain async function per command: parse, call the engine, map the error.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::agent::AgentSource;
-use switchboard_domain::browse::{AgentRow, PersonRow, TargetPage, TargetQuery, TeamRow};
+use switchboard_domain::browse::{
+    AgentRow, PersonRow, TargetPage, TargetQuery, TargetRow, TeamRow,
+};
 use switchboard_domain::connection::Connection;
+use switchboard_domain::job::{HistoryPage, HistoryQuery, OperationState, QueueCounts};
 use switchboard_domain::sync::{SyncMode, SyncRun};
-use switchboard_domain::{AgentId, ConnectionId, PersonId, Vendor};
+use switchboard_domain::{AgentId, ConnectionId, OperationId, PersonId, Timestamp, Vendor};
 use switchboard_engine::agents::{ImportReport, NewAgent};
 use switchboard_engine::connection_form::ConnectionForm;
 use switchboard_engine::connections::{CheckOutcome, ConnectionSummary};
@@ -241,10 +244,130 @@ pub async fn assign(
     Ok(state.workspace()?.assign(request).await?)
 }
 
+pub async fn release(
+    state: &AppState,
+    request: switchboard_engine::assign::ReleaseRequest,
+) -> Result<switchboard_engine::assign::JobOutcome, IpcError> {
+    Ok(state.workspace()?.release(request).await?)
+}
+
+/// Sends what waits now; a change found `sending` is only sent again once it is
+/// clearly cut off (a command line run may be sending it this moment).
 pub async fn send_queued(
     state: &AppState,
 ) -> Result<Vec<switchboard_engine::assign::OperationResult>, IpcError> {
-    Ok(state.workspace()?.send_queued().await?)
+    let cutoff = Timestamp(
+        Timestamp::now().0 - switchboard_engine::journal::INTERRUPTED_AFTER.as_millis() as i64,
+    );
+    Ok(state.workspace()?.send_queued(cutoff).await?)
+}
+
+pub async fn queue_counts(state: &AppState) -> Result<QueueCounts, IpcError> {
+    Ok(state.workspace()?.queue_counts().await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct OperationRef {
+    pub operation_id: OperationId,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct RetryRequest {
+    pub operation_id: OperationId,
+    /// For a change in conflict: send it on top of what the vendor now holds.
+    #[serde(default)]
+    pub apply_anyway: bool,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct OperationDetail {
+    pub operation: switchboard_domain::job::Operation,
+    pub agent_ids: Vec<switchboard_domain::AgentId>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct TargetRef {
+    pub target_id: switchboard_domain::TargetId,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct ExportResult {
+    /// Where the file was written.
+    pub path: String,
+    #[ts(type = "number")]
+    pub rows: u64,
+}
+
+pub async fn cancel_operation(
+    state: &AppState,
+    request: OperationRef,
+) -> Result<OperationState, IpcError> {
+    Ok(state
+        .workspace()?
+        .cancel_operation(request.operation_id)
+        .await?)
+}
+
+pub async fn retry_operation(
+    state: &AppState,
+    request: RetryRequest,
+) -> Result<switchboard_engine::assign::OperationResult, IpcError> {
+    Ok(state
+        .workspace()?
+        .retry_operation(request.operation_id, request.apply_anyway)
+        .await?)
+}
+
+pub async fn get_operation(
+    state: &AppState,
+    request: OperationRef,
+) -> Result<OperationDetail, IpcError> {
+    let (operation, agent_ids) = state.workspace()?.operation(request.operation_id).await?;
+    Ok(OperationDetail {
+        operation,
+        agent_ids,
+    })
+}
+
+pub async fn history(state: &AppState, request: HistoryQuery) -> Result<HistoryPage, IpcError> {
+    Ok(state.workspace()?.history(request).await?)
+}
+
+/// The folder exports go to: `SWITCHBOARD_EXPORT_DIR`, else the user's Downloads
+/// folder, else `exports` in the data folder.
+fn exports_dir(ws: &switchboard_engine::Workspace) -> std::path::PathBuf {
+    std::env::var_os(EXPORT_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(dirs::download_dir)
+        .unwrap_or_else(|| ws.config().data_dir.join("exports"))
+}
+
+/// Overrides where the app writes exports.
+pub const EXPORT_DIR_ENV: &str = "SWITCHBOARD_EXPORT_DIR";
+
+pub async fn export_history(
+    state: &AppState,
+    request: HistoryQuery,
+) -> Result<ExportResult, IpcError> {
+    let ws = state.workspace()?;
+    let dir = exports_dir(&ws);
+    std::fs::create_dir_all(&dir).map_err(|e| IpcError {
+        code: switchboard_engine::ErrorCode::Internal,
+        message: format!("cannot create {}: {e}", dir.display()),
+        field: None,
+    })?;
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let path = dir.join(format!("switchboard-history-{stamp}.csv"));
+    let rows = ws.export_history(request, path.clone()).await?;
+    Ok(ExportResult {
+        path: path.display().to_string(),
+        rows,
+    })
+}
+
+pub async fn refresh_target(state: &AppState, request: TargetRef) -> Result<TargetRow, IpcError> {
+    Ok(state.workspace()?.refresh_target(request.target_id).await?)
 }
 
 pub async fn list_agents(state: &AppState, request: AgentQuery) -> Result<Vec<AgentRow>, IpcError> {

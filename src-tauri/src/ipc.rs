@@ -185,8 +185,24 @@ commands! {
     fn list_people(request: SearchRequest) -> Vec<PersonRow>;
     /// Assigns agents to a target: journaled, sent, and reported per operation.
     fn assign(request: switchboard_engine::assign::AssignRequest) -> switchboard_engine::assign::JobOutcome;
-    /// Sends the changes waiting for their vendor.
+    /// Unassigns a target (HelpCrunch, Splashify Pro): journaled and sent.
+    fn release(request: switchboard_engine::assign::ReleaseRequest) -> switchboard_engine::assign::JobOutcome;
+    /// Sends the changes waiting for their vendor, now.
     fn send_queued() -> Vec<switchboard_engine::assign::OperationResult>;
+    /// How many changes wait (queued, being sent, in conflict).
+    fn queue_counts() -> switchboard_domain::job::QueueCounts;
+    /// Cancels a waiting change (queued, or in conflict: "drop it").
+    fn cancel_operation(request: OperationRef) -> switchboard_domain::job::OperationState;
+    /// Sends a waiting or failed change again; `apply_anyway` settles a conflict.
+    fn retry_operation(request: RetryRequest) -> switchboard_engine::assign::OperationResult;
+    /// One operation with the cached agents it was for (to edit a waiting change).
+    fn get_operation(request: OperationRef) -> OperationDetail;
+    /// One page of History, newest first, from SQLite only.
+    fn history(request: switchboard_domain::job::HistoryQuery) -> switchboard_domain::job::HistoryPage;
+    /// Writes History matching the filters to a CSV file in the exports folder.
+    fn export_history(request: switchboard_domain::job::HistoryQuery) -> ExportResult;
+    /// Re-reads one target's assignees from its vendor (where it can) into the cache.
+    fn refresh_target(request: TargetRef) -> switchboard_domain::browse::TargetRow;
     /// Agents of every connection with their person, from the cache.
     fn list_agents(request: AgentQuery) -> Vec<AgentRow>;
     /// Teams and departments with members, from the cache.
@@ -255,6 +271,8 @@ struct EventSpec {
 events! {
     /// Progress of a running sync.
     SyncProgress("sync-progress") => switchboard_engine::sync::SyncProgress;
+    /// Waiting changes were sent in the background (or their counts changed).
+    QueueChanged("queue-changed") => switchboard_domain::job::QueueCounts;
 }
 
 fn camel_case(snake: &str) -> String {

@@ -9,6 +9,7 @@ mod state;
 
 use std::sync::Arc;
 
+use switchboard_domain::Timestamp;
 use switchboard_domain::job::Origin;
 use switchboard_domain::sync::SyncMode;
 use switchboard_engine::{Config, Workspace};
@@ -96,6 +97,9 @@ fn open_main_window(
     Ok(())
 }
 
+/// How often the background sender looks for changes waiting for their vendor.
+const SENDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// On start: brings the demo simulator back for existing demo connections, sends
 /// the changes that were waiting (queued, or cut off by a stop mid-call), and with
 /// `--demo` on an empty workspace creates the demo and syncs it.
@@ -104,8 +108,30 @@ async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
     if let Err(e) = ws.resume_demo().await {
         eprintln!("switchboard: the demo simulator could not restart: {e}");
     }
-    if let Err(e) = ws.send_queued().await {
+    // At start nothing of this process is sending: every `sending` change was
+    // cut off by a stop and goes out again.
+    if let Err(e) = ws.send_queued(Timestamp::now()).await {
         eprintln!("switchboard: waiting changes could not be sent: {e}");
+    }
+    {
+        // The background sender: what waits goes out when its vendor is back.
+        let ready = ready.clone();
+        tauri::async_runtime::spawn(async move {
+            let ws = &ready.workspace;
+            ws.run_sender(
+                SENDER_INTERVAL,
+                || true,
+                |_| {
+                    let ready = ready.clone();
+                    tauri::async_runtime::spawn(async move {
+                        if let Ok(counts) = ready.workspace.queue_counts().await {
+                            ready.emit(ipc::AppEvent::QueueChanged(counts));
+                        }
+                    });
+                },
+            )
+            .await;
+        });
     }
     if !options.demo {
         return;

@@ -3,4 +3,9 @@ import type { JobId } from "./JobId";
 import type { JobState } from "./JobState";
 import type { OperationResult } from "./OperationResult";
 
-export type JobOutcome = { job_id: JobId, state: JobState, results: Array<OperationResult>, };
+export type JobOutcome = { job_id: JobId, state: JobState, results: Array<OperationResult>, 
+/**
+ * Members of a chosen team (or people) with no agent on the target's
+ * platform, or inactive there: not sent, said so.
+ */
+skipped: Array<string>, };

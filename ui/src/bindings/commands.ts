@@ -13,14 +13,23 @@ import type { ConnectionFormRequest } from "./ConnectionFormRequest";
 import type { ConnectionRef } from "./ConnectionRef";
 import type { ConnectionSummary } from "./ConnectionSummary";
 import type { Diagnostics } from "./Diagnostics";
+import type { ExportResult } from "./ExportResult";
+import type { HistoryPage } from "./HistoryPage";
+import type { HistoryQuery } from "./HistoryQuery";
 import type { ImportCsvRequest } from "./ImportCsvRequest";
 import type { ImportReport } from "./ImportReport";
 import type { IpcError } from "./IpcError";
 import type { JobOutcome } from "./JobOutcome";
 import type { LinkAgentRequest } from "./LinkAgentRequest";
+import type { OperationDetail } from "./OperationDetail";
+import type { OperationRef } from "./OperationRef";
 import type { OperationResult } from "./OperationResult";
+import type { OperationState } from "./OperationState";
 import type { PersonId } from "./PersonId";
 import type { PersonRow } from "./PersonRow";
+import type { QueueCounts } from "./QueueCounts";
+import type { ReleaseRequest } from "./ReleaseRequest";
+import type { RetryRequest } from "./RetryRequest";
 import type { SearchRequest } from "./SearchRequest";
 import type { SetSecretRequest } from "./SetSecretRequest";
 import type { SyncProgress } from "./SyncProgress";
@@ -28,6 +37,8 @@ import type { SyncRequest } from "./SyncRequest";
 import type { SyncRun } from "./SyncRun";
 import type { TargetPage } from "./TargetPage";
 import type { TargetQuery } from "./TargetQuery";
+import type { TargetRef } from "./TargetRef";
+import type { TargetRow } from "./TargetRow";
 import type { TeamRow } from "./TeamRow";
 import type { UpdateConnectionRequest } from "./UpdateConnectionRequest";
 import type { VendorInfo } from "./VendorInfo";
@@ -52,7 +63,15 @@ export const COMMANDS = [
   "cancel_sync",
   "list_people",
   "assign",
+  "release",
   "send_queued",
+  "queue_counts",
+  "cancel_operation",
+  "retry_operation",
+  "get_operation",
+  "history",
+  "export_history",
+  "refresh_target",
   "list_agents",
   "list_teams",
   "list_targets",
@@ -191,11 +210,75 @@ export function assign(request: AssignRequest): Promise<JobOutcome> {
 }
 
 /**
- * Sends the changes waiting for their vendor.
+ * Unassigns a target (HelpCrunch, Splashify Pro): journaled and sent.
+ * @throws {IpcError}
+ */
+export function release(request: ReleaseRequest): Promise<JobOutcome> {
+  return invoke("release", { request });
+}
+
+/**
+ * Sends the changes waiting for their vendor, now.
  * @throws {IpcError}
  */
 export function sendQueued(): Promise<Array<OperationResult>> {
   return invoke("send_queued");
+}
+
+/**
+ * How many changes wait (queued, being sent, in conflict).
+ * @throws {IpcError}
+ */
+export function queueCounts(): Promise<QueueCounts> {
+  return invoke("queue_counts");
+}
+
+/**
+ * Cancels a waiting change (queued, or in conflict: "drop it").
+ * @throws {IpcError}
+ */
+export function cancelOperation(request: OperationRef): Promise<OperationState> {
+  return invoke("cancel_operation", { request });
+}
+
+/**
+ * Sends a waiting or failed change again; `apply_anyway` settles a conflict.
+ * @throws {IpcError}
+ */
+export function retryOperation(request: RetryRequest): Promise<OperationResult> {
+  return invoke("retry_operation", { request });
+}
+
+/**
+ * One operation with the cached agents it was for (to edit a waiting change).
+ * @throws {IpcError}
+ */
+export function getOperation(request: OperationRef): Promise<OperationDetail> {
+  return invoke("get_operation", { request });
+}
+
+/**
+ * One page of History, newest first, from SQLite only.
+ * @throws {IpcError}
+ */
+export function history(request: HistoryQuery): Promise<HistoryPage> {
+  return invoke("history", { request });
+}
+
+/**
+ * Writes History matching the filters to a CSV file in the exports folder.
+ * @throws {IpcError}
+ */
+export function exportHistory(request: HistoryQuery): Promise<ExportResult> {
+  return invoke("export_history", { request });
+}
+
+/**
+ * Re-reads one target's assignees from its vendor (where it can) into the cache.
+ * @throws {IpcError}
+ */
+export function refreshTarget(request: TargetRef): Promise<TargetRow> {
+  return invoke("refresh_target", { request });
 }
 
 /**
@@ -257,4 +340,9 @@ export function unlinkAgent(request: AgentRequest): Promise<PersonId> {
 /** Progress of a running sync. */
 export function onSyncProgress(handler: (payload: SyncProgress) => void): Promise<UnlistenFn> {
   return listen<SyncProgress>("sync-progress", (event) => handler(event.payload));
+}
+
+/** Waiting changes were sent in the background (or their counts changed). */
+export function onQueueChanged(handler: (payload: QueueCounts) => void): Promise<UnlistenFn> {
+  return listen<QueueCounts>("queue-changed", (event) => handler(event.payload));
 }

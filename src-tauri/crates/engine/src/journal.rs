@@ -477,6 +477,17 @@ impl Workspace {
         Ok(results)
     }
 
+    /// One operation and the cached agents it was for.
+    pub async fn operation(
+        &self,
+        id: OperationId,
+    ) -> Result<(Operation, Vec<switchboard_domain::AgentId>), EngineError> {
+        self.on_store(move |store| {
+            Ok(store.read(|db| Ok((operations::get(db, id)?, operations::agents_of(db, id)?)))?)
+        })
+        .await
+    }
+
     /// How many changes wait.
     pub async fn queue_counts(&self) -> Result<QueueCounts, EngineError> {
         self.on_store(|store| Ok(store.read(operations::queue_counts)?))
