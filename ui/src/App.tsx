@@ -1,16 +1,20 @@
 import "@mantine/notifications/styles.css";
 
-import { AppShell, Group, MantineProvider, NavLink, Text, Title, createTheme } from "@mantine/core";
+import { AppShell, Badge, Group, Kbd, MantineProvider, NavLink, Text, Title, createTheme } from "@mantine/core";
+import { useHotkeys } from "@mantine/hooks";
 import { ModalsProvider } from "@mantine/modals";
 import { Notifications } from "@mantine/notifications";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useState } from "react";
+import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 
+import { onQueueChanged, queueCounts } from "./bindings/commands";
+import { type AreaParams, NavigationContext } from "./navigation";
 import { SyncProgressProvider } from "./sync";
 import { AgentsView } from "./views/AgentsView";
 import { AssignView } from "./views/AssignView";
 import { ConnectionsView } from "./views/ConnectionsView";
 import { DiagnosticsView } from "./views/DiagnosticsView";
+import { HistoryView } from "./views/HistoryView";
 import { PeopleView } from "./views/PeopleView";
 import { TargetsView } from "./views/TargetsView";
 import { TeamsView } from "./views/TeamsView";
@@ -20,6 +24,7 @@ const theme = createTheme({ primaryColor: "indigo", defaultRadius: "md" });
 /** The product's areas. Only areas that work are listed: no placeholder screens. */
 const AREAS = [
   { id: "assign", label: "Assign", view: AssignView },
+  { id: "history", label: "History", view: HistoryView },
   { id: "connections", label: "Connections", view: ConnectionsView },
   { id: "people", label: "People", view: PeopleView },
   { id: "agents", label: "Agents", view: AgentsView },
@@ -38,41 +43,102 @@ export function makeQueryClient() {
   });
 }
 
-export function App({ queryClient = makeQueryClient(), initialArea = "connections" }: { queryClient?: QueryClient; initialArea?: AreaId }) {
+/** How many changes wait for a vendor or for the manager, kept fresh by the
+ * background sender's events. */
+function WaitingBadge() {
+  const queryClient = useQueryClient();
+  const counts = useQuery({ queryKey: ["queue-counts"], queryFn: queueCounts, refetchInterval: 30_000 });
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    let cancelled = false;
+    onQueueChanged(() => void queryClient.invalidateQueries())
+      .then((fn) => (cancelled ? fn() : (unlisten = fn)))
+      .catch(() => {
+        // Outside Tauri (unit tests without event mocks): no events.
+      });
+    return () => {
+      cancelled = true;
+      unlisten?.();
+    };
+  }, [queryClient]);
+  const c = counts.data;
+  if (!c) return null;
+  const waiting = c.queued + c.sending;
+  return (
+    <Group gap={4}>
+      {waiting > 0 && (
+        <Badge size="sm" color="yellow" data-testid="waiting-count" title="Changes waiting for their vendor">
+          {waiting}
+        </Badge>
+      )}
+      {c.conflict > 0 && (
+        <Badge size="sm" color="orange" data-testid="conflict-count" title="Changes that need your decision">
+          {c.conflict}
+        </Badge>
+      )}
+    </Group>
+  );
+}
+
+function Shell({ initialArea }: { initialArea: AreaId }) {
   const [area, setArea] = useState<AreaId>(initialArea);
+  const [params, setParams] = useState<AreaParams>({});
+  // Each navigation mounts the view afresh, even to the same area.
+  const [visit, setVisit] = useState(0);
+  const navigate = (to: string, p: AreaParams = {}) => {
+    setArea(to as AreaId);
+    setParams(p);
+    setVisit((n) => n + 1);
+  };
+  // Ctrl/⌘+K opens Assign from anywhere, its search focused.
+  useHotkeys([["mod+K", () => navigate("assign")]], []);
   const current = AREAS.find((a) => a.id === area) ?? AREAS[0];
   const View = current.view;
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
-      <QueryClientProvider client={queryClient}>
-        <ModalsProvider>
-        <Notifications position="bottom-right" />
-        <SyncProgressProvider>
-        <AppShell header={{ height: 52 }} navbar={{ width: 232, breakpoint: 0 }} padding="lg">
-          <AppShell.Header>
-            <Group h="100%" px="md" gap="xs">
+    <NavigationContext.Provider value={{ navigate, params }}>
+      <AppShell header={{ height: 52 }} navbar={{ width: 232, breakpoint: 0 }} padding="lg">
+        <AppShell.Header>
+          <Group h="100%" px="md" justify="space-between">
+            <Group gap="xs">
               <Title order={4}>Switchboard</Title>
               <Text size="sm" c="dimmed">
                 one window for every contact-center platform
               </Text>
             </Group>
-          </AppShell.Header>
-          <AppShell.Navbar p="xs" aria-label="Areas">
-            {AREAS.map((a) => (
-              <NavLink
-                key={a.id}
-                label={a.label}
-                active={a.id === area}
-                onClick={() => setArea(a.id)}
-                data-testid={`nav-${a.id}`}
-              />
-            ))}
-          </AppShell.Navbar>
-          <AppShell.Main>
-            <View />
-          </AppShell.Main>
-        </AppShell>
-        </SyncProgressProvider>
+            <Text size="xs" c="dimmed">
+              <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">K</Kbd> assign
+            </Text>
+          </Group>
+        </AppShell.Header>
+        <AppShell.Navbar p="xs" aria-label="Areas">
+          {AREAS.map((a) => (
+            <NavLink
+              key={a.id}
+              label={a.label}
+              active={a.id === area}
+              onClick={() => navigate(a.id)}
+              rightSection={a.id === "history" ? <WaitingBadge /> : undefined}
+              data-testid={`nav-${a.id}`}
+            />
+          ))}
+        </AppShell.Navbar>
+        <AppShell.Main>
+          <View key={visit} />
+        </AppShell.Main>
+      </AppShell>
+    </NavigationContext.Provider>
+  );
+}
+
+export function App({ queryClient = makeQueryClient(), initialArea = "connections" }: { queryClient?: QueryClient; initialArea?: AreaId }) {
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <QueryClientProvider client={queryClient}>
+        <ModalsProvider>
+          <Notifications position="bottom-right" />
+          <SyncProgressProvider>
+            <Shell initialArea={initialArea} />
+          </SyncProgressProvider>
         </ModalsProvider>
       </QueryClientProvider>
     </MantineProvider>

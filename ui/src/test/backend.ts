@@ -7,7 +7,9 @@ type Handler = (args: Record<string, unknown>) => unknown;
  * and fails loudly on any command a test did not expect. Events are mocked too,
  * so `listen` works.
  */
-export function mockBackend(handlers: Record<string, Handler>) {
+export function mockBackend(given: Record<string, Handler>) {
+  // Every screen shows the waiting-changes badge: nothing waits unless a test says so.
+  const handlers: Record<string, Handler> = { queue_counts: () => ({ queued: 0, sending: 0, conflict: 0 }), ...given };
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
   mockIPC(
     (cmd, args) => {

@@ -1,80 +1,199 @@
-import { Alert, Badge, Button, Card, Checkbox, Group, MultiSelect, Select, Stack, Table, Text, Textarea, TextInput, Title } from "@mantine/core";
-import { useDebouncedValue } from "@mantine/hooks";
+import { Alert, Badge, Button, Card, Checkbox, Group, Kbd, MultiSelect, Select, Stack, Table, Text, Textarea, TextInput, Title } from "@mantine/core";
+import { getHotkeyHandler, useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
-import { assign, listAgents, listTargets, vendors } from "../bindings/commands";
+import { assign, getOperation, listAgents, listPeople, listTargets, listTeams, refreshTarget, release, vendors } from "../bindings/commands";
 import type { JobOutcome } from "../bindings/JobOutcome";
 import type { TargetRow } from "../bindings/TargetRow";
 import { VendorBadge } from "../components/Badges";
-import { phone, VENDOR_NAMES } from "../format";
+import { ago, phone, VENDOR_NAMES } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
+import { useAreaParams, useNavigate } from "../navigation";
+import { STATE_COLORS, STATE_LABELS } from "./HistoryView";
 
-const STATE_COLORS: Record<string, string> = { done: "green", failed: "red", queued: "yellow", conflict: "orange" };
+const EMPTY_QUERY = { connection_id: null, unassigned: null, agent_id: null, target_id: null, offset: 0 } as const;
 
-/** Assign agents to one client, contact, chat or conversation, with the options
- * its platform has. Every change is journaled before it is sent. */
+function assigneeNames(row: TargetRow): string {
+  return row.assignees.map((a) => a.name ?? a.agent_vendor_id).join(", ");
+}
+
+/** Live status of the picked target: read from the vendor, or the cache's copy. */
+type Freshness = { state: "live"; at: number } | { state: "cached"; why: string } | { state: "reading" };
+
+/** Assign agents, people or teams to one client, contact, chat or conversation,
+ * with the options its platform has; release where the platform can. Every
+ * change is journaled before it is sent. Keyboard: type, ↓/↑ and Enter to pick,
+ * choose, Ctrl+Enter to send. */
 export function AssignView() {
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const { edit } = useAreaParams();
   const [search, setSearch] = useState("");
-  const [debounced] = useDebouncedValue(search, 200);
+  const [debounced] = useDebouncedValue(search, 150);
+  const [highlight, setHighlight] = useState(0);
   const [target, setTarget] = useState<TargetRow | null>(null);
+  const [fresh, setFresh] = useState<Freshness | null>(null);
   const [agents, setAgents] = useState<string[]>([]);
+  const [people, setPeople] = useState<string[]>([]);
+  const [teams, setTeams] = useState<string[]>([]);
   const [until, setUntil] = useState("");
   const [notes, setNotes] = useState("");
   const [replace, setReplace] = useState(false);
+  const [replaces, setReplaces] = useState<number | null>(null);
   const [outcome, setOutcome] = useState<JobOutcome | null>(null);
+  const searchBox = useRef<HTMLInputElement>(null);
+  const agentBox = useRef<HTMLInputElement>(null);
   const vendorList = useQuery({ queryKey: ["vendors"], queryFn: vendors, staleTime: Infinity });
   const found = useQuery({
     queryKey: ["assign-targets", debounced],
-    queryFn: () => listTargets({ search: debounced.trim() || null, connection_id: null, unassigned: null, agent_id: null, offset: 0, limit: 20 }),
+    queryFn: () => listTargets({ ...EMPTY_QUERY, search: debounced.trim() || null, limit: 20 }),
     placeholderData: keepPreviousData,
   });
+  const connectionId = target?.target.connection_id ?? null;
   const candidates = useQuery({
-    queryKey: ["agents", target?.target.connection_id ?? null, null],
-    queryFn: () => listAgents({ connection_id: target?.target.connection_id ?? null, search: null }),
+    queryKey: ["agents", connectionId, null],
+    queryFn: () => listAgents({ connection_id: connectionId, search: null }),
     enabled: target !== null,
   });
+  const everyone = useQuery({ queryKey: ["people", ""], queryFn: () => listPeople({ search: null }), enabled: target !== null });
+  const allTeams = useQuery({ queryKey: ["teams", null], queryFn: () => listTeams({ connection_id: null }), enabled: target !== null });
   const caps = vendorList.data?.find((v) => v.vendor === target?.vendor)?.capabilities;
+
+  /** Picks a target and reads its assignees live from the vendor where it can. */
+  const pick = (row: TargetRow) => {
+    setTarget(row);
+    setAgents([]);
+    setPeople([]);
+    setTeams([]);
+    setOutcome(null);
+    run.reset();
+    void readLive(row);
+    setTimeout(() => agentBox.current?.focus(), 0);
+  };
+  const readLive = async (row: TargetRow) => {
+    const capsOf = vendorList.data?.find((v) => v.vendor === row.vendor)?.capabilities;
+    if (capsOf && !capsOf.read_assignees) {
+      setFresh({ state: "cached", why: `${VENDOR_NAMES[row.vendor]} cannot be asked for one ${row.target.kind}; as last synced` });
+      return;
+    }
+    setFresh({ state: "reading" });
+    try {
+      const live = await refreshTarget({ target_id: row.target.id });
+      setTarget((t) => (t && t.target.id === live.target.id ? live : t));
+      setFresh({ state: "live", at: Date.now() });
+    } catch (e) {
+      setFresh({ state: "cached", why: `${toIpcError(e).message}; showing the cache` });
+    }
+  };
+
+  // Editing a waiting change (from History): the form opens filled in.
+  useEffect(() => {
+    if (edit === undefined) return;
+    void (async () => {
+      const detail = await getOperation({ operation_id: edit });
+      const op = detail.operation;
+      if (op.target_id === null) return;
+      const page = await listTargets({ ...EMPTY_QUERY, target_id: op.target_id, search: null, limit: 1 });
+      const row = page.rows[0];
+      if (!row) return;
+      setTarget(row);
+      void readLive(row);
+      setAgents(detail.agent_ids.map(String));
+      const req = op.request as { until?: number | null; notes?: string | null; replace?: boolean };
+      setUntil(req.until ? new Date(req.until).toISOString().slice(0, 10) : "");
+      setNotes(req.notes ?? "");
+      setReplace(Boolean(req.replace));
+      setReplaces(Number(op.id));
+    })();
+    // Only when opened for an edit.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [edit]);
+
   const agentOptions = (candidates.data ?? [])
     .filter((a) => a.agent.active)
     .map((a) => ({ value: String(a.agent.id), label: `${a.agent.name}${a.agent.email ? ` <${a.agent.email}>` : ""}` }));
+  const personOptions = (everyone.data ?? [])
+    .filter((p) => p.agents.some((a) => a.connection_id === connectionId && a.active))
+    .map((p) => ({ value: String(p.id), label: p.display_name }));
+  const teamOptions = (allTeams.data ?? []).map((t) => ({ value: String(t.id), label: `${t.name} (${t.connection_name}, ${t.members.length})` }));
+  const chosen = agents.length + people.length + teams.length;
+
+  const done = async (o: JobOutcome) => {
+    setOutcome(o);
+    setReplaces(null);
+    await queryClient.invalidateQueries();
+    if (target) void readLive(target);
+  };
   const run = useMutation({
     mutationFn: () =>
       assign({
         target_id: target!.target.id,
         agents: agents.map(Number),
+        people: people.map(Number),
+        teams: teams.map(Number),
         until: caps?.expiry && until ? new Date(`${until}T23:59:59`).getTime() : null,
         notes: caps?.notes && notes.trim() ? notes.trim() : null,
         replace: Boolean(caps?.replace && replace),
+        replaces,
       }),
     onMutate: () => setOutcome(null),
-    onSuccess: async (o) => {
-      setOutcome(o);
-      await queryClient.invalidateQueries();
-    },
+    onSuccess: done,
   });
-  const pick = (row: TargetRow) => {
-    setTarget(row);
-    setAgents([]);
-    setOutcome(null);
-    run.reset();
+  const unassign = useMutation({
+    mutationFn: () => release({ target_id: target!.target.id, replaces }),
+    onMutate: () => setOutcome(null),
+    onSuccess: done,
+  });
+  const submit = () => {
+    if (target && chosen > 0 && !run.isPending) run.mutate();
   };
-  const error = run.error ? toIpcError(run.error) : null;
+  const rows = found.data?.rows ?? [];
+  const onSearchKey = (e: React.KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === "ArrowDown") {
+      e.preventDefault();
+      setHighlight((h) => Math.min(h + 1, rows.length - 1));
+    } else if (e.key === "ArrowUp") {
+      e.preventDefault();
+      setHighlight((h) => Math.max(h - 1, 0));
+    } else if (e.key === "Enter" && rows[highlight]) {
+      e.preventDefault();
+      pick(rows[highlight]);
+    }
+  };
+  const error = run.error ?? unassign.error;
+  const err = error ? toIpcError(error) : null;
+  const single = caps ? !caps.several_assignees : false;
   return (
-    <Stack gap="md" maw={1100}>
-      <Title order={2}>Assign</Title>
+    <Stack gap="md" maw={1100} onKeyDown={getHotkeyHandler([["mod+Enter", submit]])}>
+      <Group justify="space-between">
+        <Title order={2}>Assign</Title>
+        <Text size="xs" c="dimmed">
+          <Kbd size="xs">↓</Kbd> <Kbd size="xs">↑</Kbd> <Kbd size="xs">Enter</Kbd> pick · <Kbd size="xs">Ctrl</Kbd>+<Kbd size="xs">Enter</Kbd> assign
+        </Text>
+      </Group>
       <Card withBorder>
         <Stack gap="xs">
           <Text fw={600}>1. Find the customer</Text>
-          <TextInput placeholder="Name, phone, email or id" value={search} onChange={(e) => setSearch(e.currentTarget.value)} data-testid="assign-search" data-autofocus />
+          <TextInput
+            ref={searchBox}
+            placeholder="Name, phone, email or id"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.currentTarget.value);
+              setHighlight(0);
+            }}
+            onKeyDown={onSearchKey}
+            data-testid="assign-search"
+            autoFocus
+          />
           <Table highlightOnHover>
             <Table.Tbody>
-              {(found.data?.rows ?? []).map((row) => (
+              {rows.map((row, i) => (
                 <Table.Tr
                   key={row.target.id}
                   onClick={() => pick(row)}
-                  style={{ cursor: "pointer" }}
+                  style={{ cursor: "pointer", outline: i === highlight ? "2px solid var(--mantine-color-indigo-3)" : undefined }}
                   bg={target?.target.id === row.target.id ? "var(--mantine-color-indigo-light)" : undefined}
                   data-testid="assign-target"
                 >
@@ -83,7 +202,7 @@ export function AssignView() {
                   <Table.Td>
                     <VendorBadge vendor={row.vendor} demo={row.is_demo} />
                   </Table.Td>
-                  <Table.Td>{row.assignees.length ? row.assignees.map((a) => a.name ?? a.agent_vendor_id).join(", ") : <Text c="dimmed" fs="italic" size="sm">Unassigned</Text>}</Table.Td>
+                  <Table.Td>{row.assignees.length ? assigneeNames(row) : <Text c="dimmed" fs="italic" size="sm">Unassigned</Text>}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -93,49 +212,66 @@ export function AssignView() {
       {target && caps && (
         <Card withBorder>
           <Stack gap="xs">
-            <Text fw={600}>
-              2. Choose agents for {target.target.name ?? target.target.vendor_id} on {target.connection_name}
-            </Text>
-            {!caps.several_assignees && (
+            <Group justify="space-between" align="flex-start">
+              <Stack gap={2}>
+                <Text fw={600}>
+                  2. {replaces ? "Edit the waiting change for" : "Choose who takes"} {target.target.name ?? target.target.vendor_id} on {target.connection_name}
+                </Text>
+                <Text size="sm" data-testid="current-assignees">
+                  Now: {target.assignees.length ? assigneeNames(target) : "unassigned"}
+                </Text>
+                <Text size="xs" c="dimmed" data-testid="assignees-freshness">
+                  {fresh?.state === "live" && `Read from ${VENDOR_NAMES[target.vendor]} ${ago(fresh.at)}`}
+                  {fresh?.state === "reading" && `Reading from ${VENDOR_NAMES[target.vendor]}…`}
+                  {fresh?.state === "cached" && fresh.why}
+                </Text>
+              </Stack>
+              {caps.release && (
+                <Button variant="light" color="red" onClick={() => unassign.mutate()} loading={unassign.isPending} disabled={target.assignees.length === 0 && fresh?.state === "live"} data-testid="release">
+                  Release (unassign)
+                </Button>
+              )}
+            </Group>
+            {single && (
               <Text size="sm" c="dimmed" data-testid="single-assignee-note">
                 A {VENDOR_NAMES[target.vendor]} {target.target.kind} holds one agent: the one you choose replaces
-                {target.assignees.length ? ` ${target.assignees.map((a) => a.name ?? a.agent_vendor_id).join(", ")}` : " nobody (it is unassigned)"}.
+                {target.assignees.length ? ` ${assigneeNames(target)}` : " nobody (it is unassigned)"}.
               </Text>
             )}
-            {caps.several_assignees ? (
-              <MultiSelect label="Agents" searchable value={agents} onChange={setAgents} data={agentOptions} data-testid="assign-agents" />
+            {single ? (
+              <Group grow>
+                <Select label="Agent" searchable value={agents[0] ?? null} onChange={(v) => { setAgents(v ? [v] : []); setPeople([]); }} data={agentOptions} ref={agentBox} data-testid="assign-agents" />
+                <Select label="or a person" searchable clearable value={people[0] ?? null} onChange={(v) => { setPeople(v ? [v] : []); setAgents([]); }} data={personOptions} data-testid="assign-people" />
+              </Group>
             ) : (
-              <Select
-                label="Agent"
-                searchable
-                value={agents[0] ?? null}
-                onChange={(v) => setAgents(v ? [v] : [])}
-                data={agentOptions}
-                data-testid="assign-agents"
-              />
+              <>
+                <MultiSelect label="Agents" searchable value={agents} onChange={setAgents} data={agentOptions} ref={agentBox} data-testid="assign-agents" />
+                <Group grow>
+                  <MultiSelect label="People" description="Each one's agent on this platform" searchable value={people} onChange={setPeople} data={personOptions} data-testid="assign-people" />
+                  <MultiSelect label="Teams" description="From any platform: each member's agent here" searchable value={teams} onChange={setTeams} data={teamOptions} data-testid="assign-teams" />
+                </Group>
+              </>
             )}
             {caps.expiry && (
-              <TextInput
-                type="date"
-                label="Expires on"
-                description="Empty means Pingup's default: 23 June 2143."
-                value={until}
-                onChange={(e) => setUntil(e.currentTarget.value)}
-                data-testid="assign-until"
-              />
+              <TextInput type="date" label="Expires on" description="Empty means Pingup's default: 23 June 2143." value={until} onChange={(e) => setUntil(e.currentTarget.value)} data-testid="assign-until" />
             )}
             {caps.notes && <Textarea label="Notes" autosize minRows={2} maxLength={2000} value={notes} onChange={(e) => setNotes(e.currentTarget.value)} />}
             {caps.replace && (
               <Checkbox label="Replace the contact's current agents (instead of adding)" checked={replace} onChange={(e) => setReplace(e.currentTarget.checked)} />
             )}
             <Group justify="flex-end">
-              <Button onClick={() => run.mutate()} loading={run.isPending} disabled={agents.length === 0} data-testid="assign-submit">
-                Assign
+              {replaces && (
+                <Button variant="default" onClick={() => navigate("history")}>
+                  Keep the waiting change
+                </Button>
+              )}
+              <Button onClick={submit} loading={run.isPending} disabled={chosen === 0} data-testid="assign-submit">
+                {replaces ? "Replace the waiting change" : "Assign"}
               </Button>
             </Group>
-            {error && (
-              <Alert color="red" title={errorTitle(error.code)} data-testid="assign-error">
-                {error.message}
+            {err && (
+              <Alert color="red" title={errorTitle(err.code)} data-testid="assign-error">
+                {err.message}
               </Alert>
             )}
           </Stack>
@@ -143,18 +279,21 @@ export function AssignView() {
       )}
       {outcome && (
         <Card withBorder data-testid="assign-results">
-          <Text fw={600} mb="xs">
-            Result: {outcome.state}
-          </Text>
+          <Group justify="space-between" mb="xs">
+            <Text fw={600}>Result: {outcome.state === "queued" ? "waiting" : outcome.state}</Text>
+            <Button size="compact-sm" variant="subtle" onClick={() => navigate("history")} data-testid="see-history">
+              See in History
+            </Button>
+          </Group>
           <Stack gap="xs">
             {outcome.results.map((r) => (
               <Group key={r.operation_id} gap="xs" align="flex-start" wrap="nowrap">
                 <Badge color={STATE_COLORS[r.state] ?? "gray"} variant="light" data-testid="assign-result-state">
-                  {r.state === "queued" ? "waiting" : r.state}
+                  {STATE_LABELS[r.state] ?? r.state}
                 </Badge>
                 <Stack gap={0}>
-                  <Text size="sm">{r.agent_names.join(", ")}</Text>
-                  {r.message && (
+                  <Text size="sm">{r.agent_names.length ? r.agent_names.join(", ") : "Unassigned"}</Text>
+                  {r.message && r.state !== "queued" && (
                     <Text size="sm" c="red">
                       {r.message}
                     </Text>
@@ -172,6 +311,11 @@ export function AssignView() {
                 </Stack>
               </Group>
             ))}
+            {outcome.skipped.length > 0 && (
+              <Text size="sm" c="dimmed" data-testid="assign-skipped">
+                Not sent: {outcome.skipped.join("; ")}.
+              </Text>
+            )}
           </Stack>
         </Card>
       )}

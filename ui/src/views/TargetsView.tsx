@@ -28,6 +28,7 @@ export function TargetsView() {
         connection_id: connection,
         unassigned: assigned === "all" ? null : assigned === "unassigned",
         agent_id: null,
+        target_id: null,
         offset: pageParam,
         limit: PAGE,
       }),

@@ -1,0 +1,66 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { App } from "../App";
+import type { HistoryRow } from "../bindings/HistoryRow";
+import { mockBackend } from "../test/backend";
+
+function row(id: number, state: HistoryRow["operation"]["state"], message: string | null): HistoryRow {
+  return {
+    operation: {
+      id,
+      job_id: `job-${id}`,
+      connection_id: "v",
+      kind: "assign",
+      target_id: 9,
+      target_vendor_id: "c-9",
+      target_label: "Mia Rossi",
+      agent_names: ["Ana Lima"],
+      request: { agents: ["u1"] },
+      before: [],
+      state,
+      attempts: 1,
+      response: null,
+      error_code: null,
+      error_message: message,
+      not_after: null,
+      created_at: 1_763_700_000_000 + id,
+      updated_at: 1,
+      finished_at: null,
+    },
+    job_title: "Assign Ana Lima to Mia Rossi",
+    origin: "app",
+    connection_name: "Demo Vambe",
+    vendor: "vambe",
+  };
+}
+
+describe("History", () => {
+  it("lists changes newest first, filters, settles a conflict and exports", async () => {
+    const backend = mockBackend({
+      list_connections: () => [],
+      list_people: () => [],
+      queue_counts: () => ({ queued: 0, sending: 0, conflict: 1 }),
+      history: () => ({ rows: [row(2, "conflict", "Assignees changed at the vendor since you asked: then nobody, now Bo Berg."), row(1, "done", null)], next: null }),
+      retry_operation: () => ({ operation_id: 2, agent_names: ["Ana Lima"], state: "done", error_code: null, message: null, hint: null }),
+      export_history: () => ({ path: "/tmp/exports/switchboard-history.csv", rows: 2 }),
+    });
+    render(<App initialArea="history" />);
+    const states = await screen.findAllByTestId("history-state");
+    expect(states.map((s) => s.textContent)).toEqual(["conflict", "done"]);
+    expect(await screen.findByTestId("conflict-count")).toHaveTextContent("1");
+    expect(screen.getByText(/now Bo Berg/)).toBeInTheDocument();
+
+    await userEvent.click(screen.getByTestId("apply-anyway"));
+    await waitFor(() => expect(backend.calls.find((c) => c.cmd === "retry_operation")?.args).toEqual({ request: { operation_id: 2, apply_anyway: true } }));
+
+    await userEvent.click(screen.getByTestId("history-states"));
+    await userEvent.click(await screen.findByRole("option", { name: "failed" }));
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "history").at(-1)?.args).toMatchObject({ request: { states: ["failed"], after: null } }));
+
+    await userEvent.click(screen.getByTestId("export-history"));
+    const note = await screen.findByText("Exported 2 changes");
+    expect(within(note.closest(".mantine-Notification-root") as HTMLElement).getByText("/tmp/exports/switchboard-history.csv")).toBeInTheDocument();
+  });
+});

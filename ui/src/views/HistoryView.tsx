@@ -1,0 +1,251 @@
+import { Badge, Button, Group, MultiSelect, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { notifications } from "@mantine/notifications";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { ColumnDef } from "@tanstack/react-table";
+import { useCallback, useMemo, useState } from "react";
+
+import { cancelOperation, exportHistory, history, listConnections, listPeople, retryOperation, sendQueued } from "../bindings/commands";
+import type { HistoryQuery } from "../bindings/HistoryQuery";
+import type { HistoryRow } from "../bindings/HistoryRow";
+import type { OperationState } from "../bindings/OperationState";
+import { VendorBadge } from "../components/Badges";
+import { VirtualTable } from "../components/VirtualTable";
+import { when } from "../format";
+import { errorTitle, toIpcError } from "../ipc";
+import { useNavigate } from "../navigation";
+
+const PAGE = 200;
+
+export const STATE_LABELS: Record<OperationState, string> = {
+  queued: "waiting",
+  sending: "sending",
+  done: "done",
+  failed: "failed",
+  conflict: "conflict",
+  cancelled: "cancelled",
+};
+
+export const STATE_COLORS: Record<OperationState, string> = {
+  queued: "yellow",
+  sending: "blue",
+  done: "green",
+  failed: "red",
+  conflict: "orange",
+  cancelled: "gray",
+};
+
+/** Start of a `YYYY-MM-DD` day in local time, as epoch ms. */
+function dayStart(date: string): number | null {
+  if (!date) return null;
+  const ms = new Date(`${date}T00:00:00`).getTime();
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** Every change Switchboard sent or will send, newest first, from SQLite only:
+ * filterable, exportable, and where a change waits, settled from here. */
+export function HistoryView() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [search, setSearch] = useState("");
+  const [debounced] = useDebouncedValue(search, 200);
+  const [connection, setConnection] = useState<string | null>(null);
+  const [person, setPerson] = useState<string | null>(null);
+  const [states, setStates] = useState<string[]>([]);
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const connections = useQuery({ queryKey: ["connections"], queryFn: listConnections });
+  const people = useQuery({ queryKey: ["people", ""], queryFn: () => listPeople({ search: null }) });
+
+  const query: HistoryQuery = {
+    connection_id: connection,
+    agent_id: null,
+    person_id: person === null ? null : Number(person),
+    target_id: null,
+    job_id: null,
+    states: states as OperationState[],
+    from: dayStart(from),
+    // "to" is inclusive of the whole day the manager picked.
+    to: dayStart(to) === null ? null : (dayStart(to) as number) + 24 * 3600 * 1000,
+    search: debounced.trim() || null,
+    after: null,
+    limit: PAGE,
+  };
+  const pages = useInfiniteQuery({
+    queryKey: ["history", query],
+    queryFn: ({ pageParam }) => history({ ...query, after: pageParam }),
+    initialPageParam: null as number | null,
+    getNextPageParam: (last) => last.next ?? undefined,
+    placeholderData: keepPreviousData,
+  });
+  const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.rows) ?? [], [pages.data]);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
+  const more = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  const refresh = () => queryClient.invalidateQueries();
+  const failure = (title: string) => (e: unknown) => {
+    const err = toIpcError(e);
+    notifications.show({ color: "red", title: `${title}: ${errorTitle(err.code)}`, message: err.message });
+  };
+  const cancel = useMutation({ mutationFn: (id: number) => cancelOperation({ operation_id: id }), onSettled: refresh, onError: failure("Not cancelled") });
+  const retry = useMutation({
+    mutationFn: ({ id, anyway }: { id: number; anyway: boolean }) => retryOperation({ operation_id: id, apply_anyway: anyway }),
+    onSuccess: (r) =>
+      notifications.show({
+        color: r.state === "done" ? "green" : "yellow",
+        title: `Change ${STATE_LABELS[r.state]}`,
+        message: r.message ?? (r.state === "done" ? "The vendor confirmed it." : ""),
+      }),
+    onSettled: refresh,
+    onError: failure("Not sent"),
+  });
+  const sendAll = useMutation({
+    mutationFn: sendQueued,
+    onSuccess: (results) => {
+      const done = results.filter((r) => r.state === "done").length;
+      notifications.show({ title: "Waiting changes", message: `${done} sent, ${results.length - done} still waiting or need you.` });
+    },
+    onSettled: refresh,
+    onError: failure("Not sent"),
+  });
+  const exporting = useMutation({
+    mutationFn: () => exportHistory({ ...query, limit: 0 }),
+    onSuccess: (r) =>
+      notifications.show({ color: "green", title: `Exported ${r.rows} changes`, message: r.path, autoClose: false, "data-testid": "export-done" } as never),
+    onError: failure("Export failed"),
+  });
+
+  const columns = useMemo<ColumnDef<HistoryRow, unknown>[]>(
+    () => [
+      { header: "When", size: 150, cell: ({ row }) => <Text size="sm">{when(row.original.operation.created_at)}</Text> },
+      {
+        header: "Change",
+        size: 260,
+        cell: ({ row }) => {
+          const op = row.original.operation;
+          return (
+            <Stack gap={0}>
+              <Text size="sm" fw={500} truncate>
+                {op.kind === "release" ? "Release" : "Assign"} {op.agent_names.join(", ")}
+              </Text>
+              <Text size="xs" c="dimmed" truncate>
+                {op.target_label ?? op.target_vendor_id} · {row.original.origin === "cli" ? "command line" : "app"}
+              </Text>
+            </Stack>
+          );
+        },
+      },
+      {
+        header: "Connection",
+        size: 150,
+        cell: ({ row }) =>
+          row.original.vendor ? (
+            <Tooltip label={row.original.connection_name}>
+              <span>
+                <VendorBadge vendor={row.original.vendor} />
+              </span>
+            </Tooltip>
+          ) : (
+            <Text size="xs" c="dimmed">
+              removed
+            </Text>
+          ),
+      },
+      {
+        header: "State",
+        size: 110,
+        cell: ({ row }) => (
+          <Badge color={STATE_COLORS[row.original.operation.state]} variant="light" data-testid="history-state">
+            {STATE_LABELS[row.original.operation.state]}
+          </Badge>
+        ),
+      },
+      {
+        header: "Vendor's answer",
+        size: 320,
+        cell: ({ row }) => {
+          const op = row.original.operation;
+          return (
+            <Tooltip label={op.error_message} disabled={!op.error_message} multiline w={360}>
+              <Text size="sm" c={op.state === "failed" || op.state === "conflict" ? "red" : "dimmed"} lineClamp={2}>
+                {op.error_message ?? (op.state === "done" ? `confirmed${op.attempts > 1 ? ` after ${op.attempts} attempts` : ""}` : "")}
+              </Text>
+            </Tooltip>
+          );
+        },
+      },
+      {
+        header: "",
+        id: "actions",
+        size: 230,
+        cell: ({ row }) => {
+          const op = row.original.operation;
+          const id = Number(op.id);
+          return (
+            <Group gap={4} wrap="nowrap">
+              {op.state === "conflict" && (
+                <>
+                  <Button size="compact-xs" onClick={() => retry.mutate({ id, anyway: true })} data-testid="apply-anyway">
+                    Apply anyway
+                  </Button>
+                  <Button size="compact-xs" variant="default" onClick={() => cancel.mutate(id)} data-testid="drop-change">
+                    Drop
+                  </Button>
+                </>
+              )}
+              {(op.state === "queued" || op.state === "failed") && (
+                <Button size="compact-xs" variant="light" onClick={() => retry.mutate({ id, anyway: false })} data-testid="retry-change">
+                  {op.state === "failed" ? "Retry" : "Send now"}
+                </Button>
+              )}
+              {op.state === "queued" && (
+                <>
+                  <Button size="compact-xs" variant="default" onClick={() => navigate("assign", { edit: id })} data-testid="edit-change">
+                    Edit
+                  </Button>
+                  <Button size="compact-xs" variant="subtle" color="red" onClick={() => cancel.mutate(id)} data-testid="cancel-change">
+                    Cancel
+                  </Button>
+                </>
+              )}
+            </Group>
+          );
+        },
+      },
+    ],
+    [cancel, retry, navigate],
+  );
+
+  const connectionOptions = (connections.data ?? []).map((c) => ({ value: c.connection.id, label: c.connection.display_name }));
+  const peopleOptions = (people.data ?? []).map((p) => ({ value: String(p.id), label: p.display_name }));
+  const stateOptions = (Object.keys(STATE_LABELS) as OperationState[]).map((s) => ({ value: s, label: STATE_LABELS[s] }));
+  return (
+    <Stack gap="md">
+      <Group justify="space-between">
+        <Title order={2}>History</Title>
+        <Group gap="xs">
+          <Button variant="default" onClick={() => sendAll.mutate()} loading={sendAll.isPending} data-testid="send-waiting">
+            Send waiting changes now
+          </Button>
+          <Button onClick={() => exporting.mutate()} loading={exporting.isPending} data-testid="export-history">
+            Export CSV
+          </Button>
+        </Group>
+      </Group>
+      <Group gap="xs" align="flex-end">
+        <TextInput label="Search" placeholder="Customer, agent or vendor message" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={260} data-testid="history-search" />
+        <Select label="Connection" placeholder="All" clearable data={connectionOptions} value={connection} onChange={setConnection} w={180} />
+        <Select label="Person" placeholder="Anyone" clearable searchable data={peopleOptions} value={person} onChange={setPerson} w={180} />
+        <MultiSelect label="State" placeholder="Any" clearable data={stateOptions} value={states} onChange={setStates} w={220} data-testid="history-states" />
+        <TextInput type="date" label="From" value={from} onChange={(e) => setFrom(e.currentTarget.value)} w={150} />
+        <TextInput type="date" label="To" value={to} onChange={(e) => setTo(e.currentTarget.value)} w={150} />
+      </Group>
+      <Text size="sm" c="dimmed">
+        Read from this computer's journal: it works offline. {rows.length} shown{hasNextPage ? ", scroll for more" : ""}.
+      </Text>
+      <VirtualTable data={rows} columns={columns} rowHeight={52} empty={pages.isLoading ? "Loading…" : "No changes match."} onEndReached={more} testId="history-table" />
+    </Stack>
+  );
+}
