@@ -373,3 +373,128 @@ async fn scripts_list_sync_test_and_export() {
         assert!(text(&out).1.starts_with("switchboard: "), "{args:?}");
     }
 }
+
+/// The crash test: a command is killed while its changes are in `sending`; the
+/// next run sends every one again and each ends done exactly as asked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_command_loses_nothing_and_applies_nothing_twice() {
+    use switchboard_domain::job::OperationState;
+    use switchboard_domain::sync::SyncMode;
+
+    let dir = tempfile::tempdir().unwrap();
+    let namespace = format!("io.switchboard.desktop.test.cli-{}", uuid::Uuid::new_v4());
+    let config = Config {
+        data_dir: dir.path().into(),
+        namespace: Namespace::custom(&namespace).unwrap(),
+    };
+    let ws = Workspace::open(config, Origin::App).unwrap();
+    let connections = match ws.create_demo().await {
+        Ok(c) => c,
+        Err(e) => {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "under CI the keychain must work: {e}"
+            );
+            eprintln!("SKIPPED (no OS keychain here): {e}");
+            return;
+        }
+    };
+    let vambe = connections
+        .iter()
+        .find(|c| c.vendor == switchboard_domain::Vendor::Vambe)
+        .unwrap();
+    ws.sync(vambe.id, SyncMode::Full, &|_| {}, &Default::default())
+        .await
+        .unwrap();
+    let sim = ws.running_demo().await.unwrap();
+    let (contact, emails) = {
+        let d = sim.world().vambe.read().unwrap();
+        let emails: Vec<String> = d.members[3..6].iter().map(|m| m.person.email()).collect();
+        (d.contact_id(31), emails)
+    };
+    sim.world()
+        .vambe
+        .write()
+        .unwrap()
+        .set_assignees(&contact, &[]);
+    ws.refresh_target(ws.find_target(vambe.id, &contact).await.unwrap().id)
+        .await
+        .unwrap();
+    // Every assign call now takes 3 s: the command will be mid-call when killed.
+    sim.inspector().add_fault(switchboard_simulator::Fault {
+        vendor: VendorKind::Vambe,
+        endpoint: Some("assign_team_member".into()),
+        kind: switchboard_simulator::FaultKind::Latency { ms: 3_000 },
+        times: None,
+        probability: None,
+    });
+    let mut args = vec!["assign", "Demo Vambe", "--target", contact.as_str()];
+    for e in &emails {
+        args.extend(["--agent", e.as_str()]);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(&args)
+        .env("SWITCHBOARD_KEYCHAIN_NAMESPACE", &namespace)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let states = || -> Vec<OperationState> {
+        ws.store()
+            .read(|db| {
+                Ok(switchboard_store::history::page(db, &Default::default())?
+                    .rows
+                    .into_iter()
+                    .rev()
+                    .map(|r| r.operation.state)
+                    .collect())
+            })
+            .unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !states().contains(&OperationState::Sending) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never reached sending"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        states(),
+        [
+            OperationState::Sending,
+            OperationState::Queued,
+            OperationState::Queued
+        ],
+        "killed mid-call: one in sending, the rest never started"
+    );
+
+    // Restarted: everything goes out, and ends done.
+    sim.inspector().clear_faults(None);
+    let out = cli(dir.path(), &namespace, &["queue", "send"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(states(), [OperationState::Done; 3]);
+    let mut held = sim
+        .world()
+        .vambe
+        .read()
+        .unwrap()
+        .assignees_of(&contact)
+        .unwrap();
+    held.sort();
+    let mut want: Vec<String> = {
+        let d = sim.world().vambe.read().unwrap();
+        (3..6).map(|i| d.member_id(i)).collect()
+    };
+    want.sort();
+    assert_eq!(held, want, "exactly the three asked, each once");
+    assert_eq!(
+        text(&cli(dir.path(), &namespace, &["queue"])).0.trim(),
+        "Nothing is waiting."
+    );
+}
