@@ -921,3 +921,112 @@ async fn editing_a_queued_change_replaces_it_and_history_shows_both() {
         .collect();
     assert_eq!(states, ["queued", "cancelled"]);
 }
+
+#[tokio::test]
+async fn the_queue_survives_a_restart_and_goes_out_when_the_vendor_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        namespace: Namespace::test("engine-restart"),
+    };
+    let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
+    let open = |k: Keychain| {
+        Workspace::open_with_keychain(config.clone(), Origin::App, Arc::new(move || Ok(k.clone())))
+            .unwrap()
+    };
+    let ws = open(keychain.clone());
+    let connections = ws.create_demo().await.unwrap();
+    let splashify = connections
+        .iter()
+        .find(|c| c.vendor == Vendor::Splashify)
+        .unwrap()
+        .id;
+    ws.sync(splashify, SyncMode::Full, &|_| {}, &Cancel::default())
+        .await
+        .unwrap();
+    let sim = ws.running_demo().await.unwrap();
+    let (phone, agent_email) = {
+        let d = sim.world().splashify.read().unwrap();
+        let phone = d
+            .customers
+            .iter()
+            .find(|c| c.has_conversation)
+            .unwrap()
+            .phone
+            .to_string();
+        (
+            phone,
+            d.agents.iter().find(|a| a.active).unwrap().person.email(),
+        )
+    };
+    let target = ws.find_target(splashify, &phone).await.unwrap().id;
+    let agent = ws
+        .store()
+        .read(|db| {
+            Ok(agents::list_by_connection(db, splashify)?
+                .into_iter()
+                .find(|a| a.email.as_deref() == Some(agent_email.as_str()))
+                .unwrap()
+                .id)
+        })
+        .unwrap();
+    // The vendor is down: the change is queued, and the app quits.
+    sim.halt(VendorKind::Splashify);
+    let queued = ws.assign(request(target, &[agent])).await.unwrap();
+    assert_eq!(queued.state, JobState::Queued);
+    drop(sim);
+    drop(ws);
+
+    // The app starts again; the demo's vendors come back on the same ports.
+    let ws = open(keychain);
+    assert_eq!(
+        ws.queue_counts().await.unwrap().queued,
+        1,
+        "the queue survived"
+    );
+    assert!(ws.resume_demo().await.unwrap());
+    let sim = ws.running_demo().await.unwrap();
+    let sent = ws.send_queued(Timestamp::now()).await.unwrap();
+    assert_eq!(
+        sent.iter().map(|r| r.state).collect::<Vec<_>>(),
+        [OperationState::Done]
+    );
+    assert_eq!(
+        sim.world()
+            .splashify
+            .read()
+            .unwrap()
+            .assignee_of(phone.parse().unwrap()),
+        Some(Some(agent_email))
+    );
+    assert_eq!(ws.queue_counts().await.unwrap().queued, 0);
+}
+
+#[tokio::test]
+async fn the_background_sender_sends_what_waits() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let contact = sim.world().vambe.read().unwrap().contact_id(29);
+    let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
+    env.ws.refresh_target(target).await.unwrap();
+    let a = env.agents(Vendor::Vambe);
+    let queued = queue_while_down(&env, &sim, VendorKind::Vambe, request(target, &[a[1].0])).await;
+    let rounds = std::sync::atomic::AtomicU32::new(0);
+    let sent = std::sync::Mutex::new(Vec::new());
+    env.ws
+        .run_sender(
+            std::time::Duration::from_millis(50),
+            || rounds.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 3,
+            |r| {
+                sent.lock()
+                    .unwrap()
+                    .extend(r.iter().map(|x| (x.operation_id, x.state)))
+            },
+        )
+        .await;
+    assert_eq!(
+        *sent.lock().unwrap(),
+        [(queued.results[0].operation_id, OperationState::Done)],
+        "sent once, then nothing more to do"
+    );
+}
