@@ -66,6 +66,8 @@ pub(crate) fn hint(message: &str) -> Option<String> {
         "The agent's access is disabled in Splashify Pro (Settings → Team): reactivate them or choose another agent."
     } else if m.contains("not found or not authorized") {
         "Pingup does not know this agent id for your business: check it in Pingup's dashboard."
+    } else if m == "agent not found" {
+        "The vendor no longer knows this agent: update the agent list (sync, or import them again) and choose again."
     } else if m.contains("team member not found") {
         "Vambe does not know this team member any more: sync the connection and choose again."
     } else if m.contains("changed at the vendor") {

@@ -267,6 +267,55 @@ async fn splashifys_conversation_not_found_fails_with_what_to_do() {
         (OperationState::Failed, Some("Conversation not found"))
     );
     assert!(r.hint.as_deref().unwrap().contains("has not written yet"));
+
+    // The other two documented errors, when the cache is behind the vendor: an
+    // agent deactivated or removed at Splashify since the last sync.
+    let talking = sim
+        .world()
+        .splashify
+        .read()
+        .unwrap()
+        .customers
+        .iter()
+        .find(|c| c.has_conversation)
+        .unwrap()
+        .phone;
+    let target = env.target(
+        Vendor::Splashify,
+        TargetKind::Conversation,
+        &talking.to_string(),
+    );
+    let email = s[1].1.clone();
+    for (change, words, advice) in [
+        ("deactivate", "Agent inactive", "Settings → Team"),
+        ("remove", "Agent not found", "no longer knows this agent"),
+    ] {
+        {
+            let mut d = sim.world().splashify.write().unwrap();
+            let i = d
+                .agents
+                .iter()
+                .position(|a| a.person.email() == email)
+                .unwrap();
+            if change == "deactivate" {
+                d.agents[i].active = false;
+            } else {
+                assert!(d.remove_agent(&email));
+            }
+        }
+        let outcome = env.ws.assign(request(target, &[s[1].0])).await.unwrap();
+        let r = &outcome.results[0];
+        assert_eq!(
+            (r.state, r.message.as_deref()),
+            (OperationState::Failed, Some(words)),
+            "{change}"
+        );
+        assert!(
+            r.hint.as_deref().unwrap_or_default().contains(advice),
+            "{change}: {:?}",
+            r.hint
+        );
+    }
 }
 
 #[tokio::test]

@@ -106,6 +106,21 @@ impl Data {
 
     /// The email of the agent a phone's conversation is assigned to (`None`: no such
     /// customer).
+    /// Removes an agent from the account (tests: someone deleted them in
+    /// Splashify's dashboard). Their assignments go with them.
+    pub fn remove_agent(&mut self, email: &str) -> bool {
+        let Some(index) = self.agent_by_email.remove(&email.to_lowercase()) else {
+            return false;
+        };
+        // Keep indexes stable: the agent stays in the list, unreachable by email.
+        for c in &mut self.customers {
+            if c.assigned == Some(index) {
+                c.assigned = None;
+            }
+        }
+        true
+    }
+
     pub fn assignee_of(&self, phone: u64) -> Option<Option<String>> {
         let c = &self.customers[*self.by_phone.get(&phone)? as usize];
         Some(c.assigned.map(|a| self.agents[a as usize].person.email()))
