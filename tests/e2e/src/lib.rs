@@ -81,6 +81,15 @@ impl Session {
 
     /// As `start`, with command-line arguments for the app.
     pub async fn start_with(namespace: &str, args: &[&str]) -> anyhow::Result<Self> {
+        Self::start_with_env(namespace, args, &[]).await
+    }
+
+    /// As `start_with`, with more environment for the app.
+    pub async fn start_with_env(
+        namespace: &str,
+        args: &[&str],
+        env: &[(&str, String)],
+    ) -> anyhow::Result<Self> {
         let app = app_binary()?;
         let tauri_driver = find_in_path("tauri-driver")
             .context("tauri-driver is not installed; run `cargo install tauri-driver --locked`")?;
@@ -105,6 +114,7 @@ impl Session {
         // The app inherits these through tauri-driver and WebKitWebDriver.
         .env("SWITCHBOARD_DATA_DIR", data_dir.path())
         .env("SWITCHBOARD_KEYCHAIN_NAMESPACE", namespace)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::null())
         .stderr(Stdio::null());
         if let Some((_, display)) = &xvfb {
@@ -239,6 +249,11 @@ impl Session {
         self.driver.clone().quit().await?;
         Ok(())
     }
+}
+
+/// A port nobody listens on now (for a server the app starts).
+pub fn unused_port() -> anyhow::Result<u16> {
+    free_port()
 }
 
 /// The element's text, whitespace folded. WebKitWebDriver's "visible text" is

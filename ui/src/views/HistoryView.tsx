@@ -11,7 +11,7 @@ import type { HistoryRow } from "../bindings/HistoryRow";
 import type { OperationState } from "../bindings/OperationState";
 import { VendorBadge } from "../components/Badges";
 import { VirtualTable } from "../components/VirtualTable";
-import { when } from "../format";
+import { VENDOR_NAMES, when } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useNavigate } from "../navigation";
 
@@ -119,10 +119,10 @@ export function HistoryView() {
 
   const columns = useMemo<ColumnDef<HistoryRow, unknown>[]>(
     () => [
-      { header: "When", size: 150, cell: ({ row }) => <Text size="sm">{when(row.original.operation.created_at)}</Text> },
+      { header: "When", size: 130, cell: ({ row }) => <Text size="sm">{when(row.original.operation.created_at)}</Text> },
       {
         header: "Change",
-        size: 260,
+        size: 230,
         cell: ({ row }) => {
           const op = row.original.operation;
           return (
@@ -139,7 +139,7 @@ export function HistoryView() {
       },
       {
         header: "Connection",
-        size: 150,
+        size: 120,
         cell: ({ row }) =>
           row.original.vendor ? (
             <Tooltip label={row.original.connection_name}>
@@ -155,7 +155,7 @@ export function HistoryView() {
       },
       {
         header: "State",
-        size: 110,
+        size: 100,
         cell: ({ row }) => (
           <Badge color={STATE_COLORS[row.original.operation.state]} variant="light" data-testid="history-state">
             {STATE_LABELS[row.original.operation.state]}
@@ -164,13 +164,20 @@ export function HistoryView() {
       },
       {
         header: "Vendor's answer",
-        size: 320,
+        size: 230,
         cell: ({ row }) => {
           const op = row.original.operation;
+          const vendor = row.original.vendor ? VENDOR_NAMES[row.original.vendor] : "the vendor";
+          const shown =
+            op.state === "queued"
+              ? `Waiting: ${vendor} could not be reached; sent when it is back`
+              : op.state === "done"
+                ? `confirmed${op.attempts > 1 ? ` after ${op.attempts} attempts` : ""}`
+                : (op.error_message ?? "");
           return (
             <Tooltip label={op.error_message} disabled={!op.error_message} multiline w={360}>
-              <Text size="sm" c={op.state === "failed" || op.state === "conflict" ? "red" : "dimmed"} lineClamp={2}>
-                {op.error_message ?? (op.state === "done" ? `confirmed${op.attempts > 1 ? ` after ${op.attempts} attempts` : ""}` : "")}
+              <Text size="sm" c={op.state === "failed" || op.state === "conflict" ? "red" : "dimmed"} lineClamp={2} style={{ whiteSpace: "normal" }}>
+                {shown}
               </Text>
             </Tooltip>
           );
@@ -179,7 +186,7 @@ export function HistoryView() {
       {
         header: "",
         id: "actions",
-        size: 230,
+        size: 190,
         cell: ({ row }) => {
           const op = row.original.operation;
           const id = Number(op.id);

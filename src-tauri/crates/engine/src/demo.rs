@@ -66,6 +66,9 @@ pub fn forms(manifest: &Manifest, name_prefix: &str) -> Vec<(Vendor, ConnectionF
         .collect()
 }
 
+/// Fixes the port of the demo simulator's control API (otherwise any free port).
+pub const DEMO_CONTROL_PORT_ENV: &str = "SWITCHBOARD_DEMO_CONTROL_PORT";
+
 impl Workspace {
     /// Starts the simulator (if it is not running) and creates the five demo
     /// connections, with the agents of the vendors that cannot list theirs.
@@ -117,6 +120,14 @@ impl Workspace {
         }
         let mut config = SimConfig::demo(DEMO_SEED);
         config.ports = ports.unwrap_or_default();
+        // Tests of the real window drive the demo's vendors (take them off the
+        // network, change data behind the app's back) through the control API.
+        if let Some(port) = std::env::var(DEMO_CONTROL_PORT_ENV)
+            .ok()
+            .and_then(|p| p.parse::<u16>().ok())
+        {
+            config.ports.insert("control".into(), port);
+        }
         let sim = Simulator::start(config).await.map_err(|e| {
             EngineError::Startup(format!("the demo simulator could not start: {e}"))
         })?;
