@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use switchboard_domain::Timestamp;
-use switchboard_domain::job::{HistoryPage, HistoryQuery, HistoryRow};
+use switchboard_domain::job::{HistoryPage, HistoryQuery};
 use switchboard_store::{Store, history};
 
 use crate::{EngineError, Workspace};
@@ -36,53 +36,50 @@ pub fn iso(t: Option<Timestamp>) -> String {
         .unwrap_or_default()
 }
 
-fn record(r: &HistoryRow) -> [String; 16] {
-    let o = &r.operation;
-    [
-        o.id.0.to_string(),
-        o.job_id.to_string(),
-        r.job_title.clone(),
-        r.origin.to_string(),
-        r.connection_name.clone().unwrap_or_default(),
-        r.vendor.map(|v| v.as_str().to_owned()).unwrap_or_default(),
-        o.kind.to_string(),
-        o.target_label.clone().unwrap_or_default(),
-        o.target_vendor_id.clone().unwrap_or_default(),
-        o.agent_names.join("; "),
-        o.request.to_string(),
-        o.before
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        o.state.to_string(),
-        o.attempts.to_string(),
-        o.error_message.clone().unwrap_or_default(),
-        iso(Some(o.created_at)),
-    ]
-}
-
 /// Writes every operation matching `q` as CSV, newest first; returns how many.
 pub fn write_csv(store: &Store, q: &HistoryQuery, out: impl Write) -> Result<u64, EngineError> {
-    let io = |e: csv::Error| EngineError::Internal(format!("writing the export: {e}"));
+    let io = |e: std::io::Error| EngineError::Internal(format!("writing the export: {e}"));
     let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(CSV_HEADER).map_err(io)?;
+    csv.write_record(CSV_HEADER).map_err(|e| io(e.into()))?;
     let mut rows = 0_u64;
-    let mut failure = None;
-    store.read(|db| {
-        history::export(db, q, |row| {
-            if failure.is_none() {
-                match csv.write_record(record(&row)) {
-                    Ok(()) => rows += 1,
-                    Err(e) => failure = Some(e),
-                }
+    let mut names = String::new();
+    let written = store.read(|db| {
+        history::export_flat(db, q, |r| {
+            names.clear();
+            if r.agent_names != "[]" {
+                let list: Vec<String> = serde_json::from_str(r.agent_names).unwrap_or_default();
+                names.push_str(&list.join("; "));
             }
+            let (id, attempts, at) = (
+                r.id.to_string(),
+                r.attempts.to_string(),
+                iso(Some(Timestamp(r.created_at))),
+            );
+            let record: [&[u8]; 16] = [
+                id.as_bytes(),
+                r.job_id.as_bytes(),
+                r.job_title.as_bytes(),
+                r.origin.as_bytes(),
+                r.connection_name.unwrap_or_default().as_bytes(),
+                r.vendor.unwrap_or_default().as_bytes(),
+                r.kind.as_bytes(),
+                r.target_label.unwrap_or_default().as_bytes(),
+                r.target_vendor_id.unwrap_or_default().as_bytes(),
+                names.as_bytes(),
+                r.request.as_bytes(),
+                r.before.unwrap_or_default().as_bytes(),
+                r.state.as_bytes(),
+                attempts.as_bytes(),
+                r.error_message.unwrap_or_default().as_bytes(),
+                at.as_bytes(),
+            ];
+            csv.write_record(record).map_err(std::io::Error::from)?;
+            rows += 1;
+            Ok(())
         })
     })?;
-    if let Some(e) = failure {
-        return Err(io(e));
-    }
-    csv.flush()
-        .map_err(|e| EngineError::Internal(format!("writing the export: {e}")))?;
+    written.map_err(io)?;
+    csv.flush().map_err(io)?;
     Ok(rows)
 }
 

@@ -246,12 +246,13 @@ impl Workspace {
         recheck: bool,
     ) -> Result<Sent, EngineError> {
         let caps = adapter.capabilities();
-        if recheck && op.state == OperationState::Queued && caps.read_assignees {
-            if let (Some(target), Some(before)) = (&op.target_vendor_id, &op.before) {
-                if let Some(sent) = self.check_conflict(adapter, op, target, before).await? {
-                    return Ok(sent);
-                }
-            }
+        if recheck
+            && op.state == OperationState::Queued
+            && caps.read_assignees
+            && let (Some(target), Some(before)) = (&op.target_vendor_id, &op.before)
+            && let Some(sent) = self.check_conflict(adapter, op, target, before).await?
+        {
+            return Ok(sent);
         }
         let id = op.id;
         self.on_store(move |store| {

@@ -807,13 +807,12 @@ async fn a_team_from_another_platform_is_assigned_through_its_people() {
             let mut expected = Vec::new();
             for m in &members {
                 let agent = agents::get(db, *m)?;
-                if let Some(p) = agent.person_id {
-                    if let Some(v) = agents::list_by_person(db, p)?
+                if let Some(p) = agent.person_id
+                    && let Some(v) = agents::list_by_person(db, p)?
                         .into_iter()
                         .find(|x| x.connection_id == vambe && x.active)
-                    {
-                        expected.push(v.vendor_id);
-                    }
+                {
+                    expected.push(v.vendor_id);
                 }
             }
             Ok((team, expected, members.len()))
