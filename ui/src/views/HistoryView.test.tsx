@@ -41,6 +41,7 @@ describe("History", () => {
     const backend = mockBackend({
       list_connections: () => [],
       list_people: () => [],
+      list_agents: () => [],
       queue_counts: () => ({ queued: 0, sending: 0, conflict: 1 }),
       history: () => ({ rows: [row(2, "conflict", "Assignees changed at the vendor since you asked: then nobody, now Bo Berg."), row(1, "done", null)], next: null }),
       retry_operation: () => ({ operation_id: 2, agent_names: ["Ana Lima"], state: "done", error_code: null, message: null, hint: null }),
@@ -58,6 +59,10 @@ describe("History", () => {
     await userEvent.click(screen.getByTestId("history-states"));
     await userEvent.click(await screen.findByRole("option", { name: "failed" }));
     await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "history").at(-1)?.args).toMatchObject({ request: { states: ["failed"], after: null } }));
+
+    await userEvent.click(screen.getAllByTestId("filter-target")[0]!);
+    expect(await screen.findByTestId("target-filter")).toHaveTextContent("Only Mia Rossi");
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "history").at(-1)?.args).toMatchObject({ request: { target_id: 9 } }));
 
     await userEvent.click(screen.getByTestId("export-history"));
     const note = await screen.findByText("Exported 2 changes");

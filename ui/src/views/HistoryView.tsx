@@ -1,11 +1,11 @@
-import { Badge, Button, Group, MultiSelect, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { Anchor, Badge, Button, CloseButton, Group, MultiSelect, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useCallback, useMemo, useState } from "react";
 
-import { cancelOperation, exportHistory, history, listConnections, listPeople, retryOperation, sendQueued } from "../bindings/commands";
+import { cancelOperation, exportHistory, history, listAgents, listConnections, listPeople, retryOperation, sendQueued } from "../bindings/commands";
 import type { HistoryQuery } from "../bindings/HistoryQuery";
 import type { HistoryRow } from "../bindings/HistoryRow";
 import type { OperationState } from "../bindings/OperationState";
@@ -51,17 +51,20 @@ export function HistoryView() {
   const [debounced] = useDebouncedValue(search, 200);
   const [connection, setConnection] = useState<string | null>(null);
   const [person, setPerson] = useState<string | null>(null);
+  const [agent, setAgent] = useState<string | null>(null);
+  const [target, setTarget] = useState<{ id: number; label: string } | null>(null);
   const [states, setStates] = useState<string[]>([]);
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
   const connections = useQuery({ queryKey: ["connections"], queryFn: listConnections });
   const people = useQuery({ queryKey: ["people", ""], queryFn: () => listPeople({ search: null }) });
+  const agents = useQuery({ queryKey: ["agents", connection, null], queryFn: () => listAgents({ connection_id: connection, search: null }) });
 
   const query: HistoryQuery = {
     connection_id: connection,
-    agent_id: null,
+    agent_id: agent === null ? null : Number(agent),
     person_id: person === null ? null : Number(person),
-    target_id: null,
+    target_id: target?.id ?? null,
     job_id: null,
     states: states as OperationState[],
     from: dayStart(from),
@@ -131,7 +134,20 @@ export function HistoryView() {
                 {op.kind === "release" ? "Release" : "Assign"} {op.agent_names.join(", ")}
               </Text>
               <Text size="xs" c="dimmed" truncate>
-                {op.target_label ?? op.target_vendor_id} · {row.original.origin === "cli" ? "command line" : "app"}
+                {op.target_id !== null ? (
+                  <Anchor
+                    size="xs"
+                    component="button"
+                    title="Only this target"
+                    onClick={() => setTarget({ id: Number(op.target_id), label: op.target_label ?? op.target_vendor_id ?? "" })}
+                    data-testid="filter-target"
+                  >
+                    {op.target_label ?? op.target_vendor_id}
+                  </Anchor>
+                ) : (
+                  (op.target_label ?? op.target_vendor_id)
+                )}{" "}
+                · {row.original.origin === "cli" ? "command line" : "app"}
               </Text>
             </Stack>
           );
@@ -227,6 +243,7 @@ export function HistoryView() {
 
   const connectionOptions = (connections.data ?? []).map((c) => ({ value: c.connection.id, label: c.connection.display_name }));
   const peopleOptions = (people.data ?? []).map((p) => ({ value: String(p.id), label: p.display_name }));
+  const agentOptions = (agents.data ?? []).map((a) => ({ value: String(a.agent.id), label: `${a.agent.name} (${a.agent.connection_name})` }));
   const stateOptions = (Object.keys(STATE_LABELS) as OperationState[]).map((s) => ({ value: s, label: STATE_LABELS[s] }));
   return (
     <Stack gap="md">
@@ -245,10 +262,18 @@ export function HistoryView() {
         <TextInput label="Search" placeholder="Customer, agent or vendor message" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={260} data-testid="history-search" />
         <Select label="Connection" placeholder="All" clearable data={connectionOptions} value={connection} onChange={setConnection} w={180} />
         <Select label="Person" placeholder="Anyone" clearable searchable data={peopleOptions} value={person} onChange={setPerson} w={180} />
+        <Select label="Agent" placeholder="Any" clearable searchable limit={50} data={agentOptions} value={agent} onChange={setAgent} w={180} data-testid="history-agent" />
         <MultiSelect label="State" placeholder="Any" clearable data={stateOptions} value={states} onChange={setStates} w={220} data-testid="history-states" />
         <TextInput type="date" label="From" value={from} onChange={(e) => setFrom(e.currentTarget.value)} w={150} />
         <TextInput type="date" label="To" value={to} onChange={(e) => setTo(e.currentTarget.value)} w={150} />
       </Group>
+      {target && (
+        <Group gap="xs">
+          <Badge variant="light" rightSection={<CloseButton size="xs" onClick={() => setTarget(null)} aria-label="Show every target" />} data-testid="target-filter">
+            Only {target.label}
+          </Badge>
+        </Group>
+      )}
       <Text size="sm" c="dimmed">
         Read from this computer's journal: it works offline. {rows.length} shown{hasNextPage ? ", scroll for more" : ""}.
       </Text>
