@@ -52,6 +52,7 @@ describe("History", () => {
     expect(states.map((s) => s.textContent)).toEqual(["conflict", "done"]);
     expect(await screen.findByTestId("conflict-count")).toHaveTextContent("1");
     expect(screen.getByText(/now Bo Berg/)).toBeInTheDocument();
+    expect(screen.getByTestId("waiting-banner")).toHaveTextContent("1 needs your decision");
 
     await userEvent.click(screen.getByTestId("apply-anyway"));
     await waitFor(() => expect(backend.calls.find((c) => c.cmd === "retry_operation")?.args).toEqual({ request: { operation_id: 2, apply_anyway: true } }));

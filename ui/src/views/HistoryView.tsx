@@ -1,11 +1,11 @@
-import { Anchor, Badge, Button, CloseButton, Group, MultiSelect, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, CloseButton, Group, MultiSelect, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useCallback, useMemo, useState } from "react";
 
-import { cancelOperation, exportHistory, history, listAgents, listConnections, listPeople, retryOperation, sendQueued } from "../bindings/commands";
+import { cancelOperation, exportHistory, history, listAgents, listConnections, listPeople, queueCounts, retryOperation, sendQueued } from "../bindings/commands";
 import type { HistoryQuery } from "../bindings/HistoryQuery";
 import type { HistoryRow } from "../bindings/HistoryRow";
 import type { OperationState } from "../bindings/OperationState";
@@ -58,6 +58,7 @@ export function HistoryView() {
   const [to, setTo] = useState("");
   const connections = useQuery({ queryKey: ["connections"], queryFn: listConnections });
   const people = useQuery({ queryKey: ["people", ""], queryFn: () => listPeople({ search: null }) });
+  const waiting = useQuery({ queryKey: ["queue-counts"], queryFn: queueCounts });
   const agents = useQuery({ queryKey: ["agents", connection, null], queryFn: () => listAgents({ connection_id: connection, search: null }) });
 
   const query: HistoryQuery = {
@@ -267,6 +268,19 @@ export function HistoryView() {
         <TextInput type="date" label="From" value={from} onChange={(e) => setFrom(e.currentTarget.value)} w={150} />
         <TextInput type="date" label="To" value={to} onChange={(e) => setTo(e.currentTarget.value)} w={150} />
       </Group>
+      {waiting.data && waiting.data.queued + waiting.data.sending + waiting.data.conflict > 0 && states.length === 0 && (
+        <Alert color={waiting.data.conflict > 0 ? "orange" : "yellow"} py="xs" data-testid="waiting-banner">
+          <Group justify="space-between">
+            <Text size="sm">
+              {waiting.data.queued + waiting.data.sending} change{waiting.data.queued + waiting.data.sending === 1 ? "" : "s"} waiting for a vendor
+              {waiting.data.conflict > 0 && `, ${waiting.data.conflict} need${waiting.data.conflict === 1 ? "s" : ""} your decision (the target changed since you asked)`}.
+            </Text>
+            <Button size="compact-sm" variant="white" onClick={() => setStates(["queued", "sending", "conflict"])} data-testid="show-waiting">
+              Show them
+            </Button>
+          </Group>
+        </Alert>
+      )}
       {target && (
         <Group gap="xs">
           <Badge variant="light" rightSection={<CloseButton size="xs" onClick={() => setTarget(null)} aria-label="Show every target" />} data-testid="target-filter">
