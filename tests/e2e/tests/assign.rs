@@ -10,6 +10,26 @@ use switchboard_e2e::Session;
 use switchboard_simulator::{SimConfig, Simulator};
 use thirtyfour::prelude::*;
 
+/// Opens a select, clicks the first option `xpath` finds, and closes the list
+/// (Mantine's lists would cover the buttons below).
+async fn choose(session: &Session, test_id: &str, xpath: &str) -> anyhow::Result<()> {
+    session.click(test_id).await?;
+    session
+        .driver
+        .query(By::XPath(xpath))
+        .wait(Duration::from_secs(10), Duration::from_millis(100))
+        .first()
+        .await?
+        .click()
+        .await?;
+    session
+        .by_test_id(test_id)
+        .await?
+        .send_keys(Key::Escape)
+        .await?;
+    Ok(())
+}
+
 /// Searches the Assign view for a target and picks the one row found.
 async fn pick_target(session: &Session, search: &str) -> anyhow::Result<()> {
     for _ in 0..60 {
@@ -90,20 +110,7 @@ async fn assign_an_agent_to_a_chat_on_the_demo_workspace() -> anyhow::Result<()>
                 t.contains("holds one agent")
             })
             .await?;
-        session.click("assign-agents").await?;
-        let option = session
-            .driver
-            .query(By::XPath("//*[@role='option']"))
-            .wait(Duration::from_secs(10), Duration::from_millis(100))
-            .first()
-            .await?;
-        option.click().await?;
-        // Close any list still open, as a manager would.
-        session
-            .by_test_id("assign-agents")
-            .await?
-            .send_keys(Key::Escape)
-            .await?;
+        choose(&session, "assign-agents", "//*[@role='option']").await?;
         session.screenshot("assign-01-chosen").await?;
         session.click("assign-submit").await?;
         session
@@ -119,22 +126,12 @@ async fn assign_an_agent_to_a_chat_on_the_demo_workspace() -> anyhow::Result<()>
             .await?
             .send_keys(Key::Escape)
             .await?;
-        session.click("assign-teams").await?;
-        session
-            .driver
-            .query(By::XPath(
-                "//*[@role='option'][starts-with(normalize-space(.), 'Support (Demo HelpCrunch')]",
-            ))
-            .wait(Duration::from_secs(10), Duration::from_millis(100))
-            .first()
-            .await?
-            .click()
-            .await?;
-        session
-            .by_test_id("assign-teams")
-            .await?
-            .send_keys(Key::Escape)
-            .await?;
+        choose(
+            &session,
+            "assign-teams",
+            "//*[@role='option'][starts-with(normalize-space(.), 'Support (Demo HelpCrunch')]",
+        )
+        .await?;
         session.screenshot("assign-03-team-chosen").await?;
         session.click("assign-submit").await?;
         session
@@ -166,20 +163,7 @@ async fn assign_an_agent_to_a_chat_on_the_demo_workspace() -> anyhow::Result<()>
             .error_for_status()?;
         session.click("nav-assign").await?;
         pick_target(&session, &second).await?;
-        session.click("assign-agents").await?;
-        session
-            .driver
-            .query(By::XPath("//*[@role='option']"))
-            .wait(Duration::from_secs(10), Duration::from_millis(100))
-            .first()
-            .await?
-            .click()
-            .await?;
-        session
-            .by_test_id("assign-agents")
-            .await?
-            .send_keys(Key::Escape)
-            .await?;
+        choose(&session, "assign-agents", "//*[@role='option']").await?;
         session.click("assign-submit").await?;
         session
             .wait_for_text("assign-result-state", "waiting", |t| t == "waiting")

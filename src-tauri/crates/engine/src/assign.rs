@@ -216,14 +216,7 @@ pub(crate) fn expected_after(
     before: &BTreeSet<String>,
     caps: Capabilities,
 ) -> BTreeSet<String> {
-    let asked: BTreeSet<String> = request["agents"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let asked: BTreeSet<String> = strings(request.get("agents")).into_iter().collect();
     match kind {
         OperationKind::Release => BTreeSet::new(),
         OperationKind::Assign
@@ -236,7 +229,8 @@ pub(crate) fn expected_after(
     }
 }
 
-pub(crate) fn id_set(value: Option<&serde_json::Value>) -> BTreeSet<String> {
+/// The strings of a JSON array (agent ids in a request, assignees before), in order.
+pub(crate) fn strings(value: Option<&serde_json::Value>) -> Vec<String> {
     value
         .and_then(|v| v.as_array())
         .map(|a| {
@@ -245,6 +239,10 @@ pub(crate) fn id_set(value: Option<&serde_json::Value>) -> BTreeSet<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+pub(crate) fn id_set(value: Option<&serde_json::Value>) -> BTreeSet<String> {
+    strings(value).into_iter().collect()
 }
 
 fn label(target: &Target) -> String {
@@ -447,14 +445,7 @@ impl Workspace {
                 Ok((ops, job, chosen.skipped))
             })
             .await?;
-        let results = self.send_claimed(ops, false).await?;
-        let state = self.settle_job(job.id).await?;
-        Ok(JobOutcome {
-            job_id: job.id,
-            state,
-            results,
-            skipped,
-        })
+        self.send_job(ops, job.id, skipped).await
     }
 
     /// Unassigns a target where its vendor can (HelpCrunch, Splashify Pro).
@@ -511,13 +502,23 @@ impl Workspace {
                 Ok((ops, job))
             })
             .await?;
+        self.send_job(ops, job.id, Vec::new()).await
+    }
+
+    /// Sends a job just journaled and reports it.
+    async fn send_job(
+        &self,
+        ops: Vec<(Operation, Claim)>,
+        job: JobId,
+        skipped: Vec<String>,
+    ) -> Result<JobOutcome, EngineError> {
         let results = self.send_claimed(ops, false).await?;
-        let state = self.settle_job(job.id).await?;
+        let state = self.settle_job(job).await?;
         Ok(JobOutcome {
-            job_id: job.id,
+            job_id: job,
             state,
             results,
-            skipped: Vec::new(),
+            skipped,
         })
     }
 }

@@ -15,7 +15,7 @@ use switchboard_domain::{ConnectionId, JobId, OperationId, Timestamp, Validation
 use switchboard_store::{agents, assignments, jobs, operations};
 use switchboard_vendors::{Adapter, HttpOptions, VendorError};
 
-use crate::assign::{OperationResult, expected_after, id_set};
+use crate::assign::{OperationResult, expected_after, id_set, strings};
 use crate::{EngineError, Workspace};
 
 /// A `sending` operation this old, not being sent by this process, was cut off
@@ -261,14 +261,7 @@ impl Workspace {
         .await?;
         let target = op.target_vendor_id.clone().unwrap_or_default();
         let req = &op.request;
-        let vendor_agents: Vec<String> = req["agents"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let vendor_agents = strings(req.get("agents"));
         let until = req["until"].as_i64().map(Timestamp);
         let notes = req["notes"].as_str().map(str::to_owned);
         let replace = req["replace"].as_bool().unwrap_or(false);
