@@ -16,6 +16,13 @@ export function when(ms: Timestamp | null | undefined): string {
   return ms == null ? "—" : dayjs(ms).format("D MMM YYYY, HH:mm");
 }
 
+/** "21 Nov, 14:05" this year, "21 Nov 2025" before: for narrow columns. */
+export function shortWhen(ms: Timestamp | null | undefined): string {
+  if (ms == null) return "—";
+  const d = dayjs(ms);
+  return d.year() === dayjs().year() ? d.format("D MMM, HH:mm") : d.format("D MMM YYYY");
+}
+
 export const VENDOR_NAMES: Record<Vendor, string> = {
   pingup: "Pingup",
   vambe: "Vambe",

@@ -40,13 +40,18 @@ async fn pick_target(session: &Session, search: &str) -> anyhow::Result<()> {
             .find_all(By::Css("[data-testid='assign-target']"))
             .await?;
         if rows.len() == 1 {
-            session
-                .driver
-                .find(By::Css("[data-testid='assign-target'] td"))
-                .await?
-                .click()
-                .await?;
-            return Ok(());
+            // The list may re-render under the click (results arriving): try again.
+            let clicked = async {
+                session
+                    .driver
+                    .find(By::Css("[data-testid='assign-target'] td"))
+                    .await?
+                    .click()
+                    .await
+            };
+            if clicked.await.is_ok() {
+                return Ok(());
+            }
         }
     }
     anyhow::bail!("{search} never appeared alone in the search")
@@ -182,12 +187,20 @@ async fn assign_an_agent_to_a_chat_on_the_demo_workspace() -> anyhow::Result<()>
             .error_for_status()?;
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
-            let first = session
+            // The table re-renders as the sender reports: read it afresh each time,
+            // and take a row that went stale mid-read as "not yet".
+            let text = match session
                 .driver
                 .find_all(By::Css("[data-testid='history-state']"))
-                .await?;
-            let text = match first.first() {
-                Some(e) => e.prop("textContent").await?.unwrap_or_default(),
+                .await?
+                .first()
+            {
+                Some(e) => e
+                    .prop("textContent")
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default(),
                 None => String::new(),
             };
             if text == "done"

@@ -11,7 +11,7 @@ import type { HistoryRow } from "../bindings/HistoryRow";
 import type { OperationState } from "../bindings/OperationState";
 import { VendorBadge } from "../components/Badges";
 import { VirtualTable } from "../components/VirtualTable";
-import { VENDOR_NAMES, when } from "../format";
+import { shortWhen, VENDOR_NAMES, when } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useNavigate } from "../navigation";
 
@@ -123,10 +123,10 @@ export function HistoryView() {
 
   const columns = useMemo<ColumnDef<HistoryRow, unknown>[]>(
     () => [
-      { header: "When", size: 130, cell: ({ row }) => <Text size="sm">{when(row.original.operation.created_at)}</Text> },
+      { header: "When", size: 130, cell: ({ row }) => <Text size="sm" title={when(row.original.operation.created_at)}>{shortWhen(row.original.operation.created_at)}</Text> },
       {
         header: "Change",
-        size: 230,
+        size: 220,
         cell: ({ row }) => {
           const op = row.original.operation;
           return (
@@ -156,7 +156,7 @@ export function HistoryView() {
       },
       {
         header: "Connection",
-        size: 120,
+        size: 140,
         cell: ({ row }) =>
           row.original.vendor ? (
             <Tooltip label={row.original.connection_name}>
@@ -181,7 +181,7 @@ export function HistoryView() {
       },
       {
         header: "Vendor's answer",
-        size: 230,
+        size: 220,
         cell: ({ row }) => {
           const op = row.original.operation;
           const vendor = row.original.vendor ? VENDOR_NAMES[row.original.vendor] : "the vendor";
@@ -203,7 +203,7 @@ export function HistoryView() {
       {
         header: "",
         id: "actions",
-        size: 190,
+        size: 180,
         cell: ({ row }) => {
           const op = row.original.operation;
           const id = Number(op.id);
