@@ -141,6 +141,42 @@ async fn pingup_takes_several_agents_with_expiry_and_notes_in_one_call() {
         .read(|db| operations::get(db, outcome.results[0].operation_id))
         .unwrap();
     assert_eq!((op.state, op.attempts), (OperationState::Done, 1));
+
+    // Without expiry or notes: the body carries neither, and Pingup's default holds.
+    let other = sim.world().pingup.read().unwrap().client_id(6);
+    sim.world()
+        .pingup
+        .write()
+        .unwrap()
+        .set_assignees(&other, &[]);
+    let plain = env.target(Vendor::Pingup, TargetKind::Client, &other);
+    let outcome = env.ws.assign(request(plain, &[a[2].0])).await.unwrap();
+    assert_eq!(outcome.state, JobState::Done);
+    let call = sim
+        .inspector()
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.endpoint == "assign_agents")
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&call.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"agents": [{"agent": a[2].1}]}),
+        "nothing but the agent"
+    );
+    let held = sim
+        .world()
+        .pingup
+        .read()
+        .unwrap()
+        .assignees_of(&other)
+        .unwrap();
+    assert_eq!(held.len(), 1);
+    assert!(
+        held[0].1.starts_with("2143-06-23"),
+        "Pingup's default expiry: {held:?}"
+    );
 }
 
 #[tokio::test]
@@ -798,26 +834,33 @@ async fn a_team_from_another_platform_is_assigned_through_its_people() {
     // Vambe agent (linked by email) is assigned, one call each.
     let hc = env.connection(Vendor::Helpcrunch);
     let vambe = env.connection(Vendor::Vambe);
-    let (team, expected, members) = env
+    let team = env
         .ws
         .store()
-        .read(|db| {
-            let team = switchboard_store::teams::list_by_connection(db, hc)?[0].clone();
-            let members = switchboard_store::teams::list_members(db, team.id)?;
-            let mut expected = Vec::new();
-            for m in &members {
-                let agent = agents::get(db, *m)?;
-                if let Some(p) = agent.person_id
-                    && let Some(v) = agents::list_by_person(db, p)?
-                        .into_iter()
-                        .find(|x| x.connection_id == vambe && x.active)
-                {
-                    expected.push(v.vendor_id);
-                }
-            }
-            Ok((team, expected, members.len()))
-        })
+        .read(|db| Ok(switchboard_store::teams::list_by_connection(db, hc)?[0].clone()))
         .unwrap();
+    // Each member's active agent on a connection, through their person.
+    let expected_on = |connection: ConnectionId| -> (Vec<String>, usize) {
+        env.ws
+            .store()
+            .read(|db| {
+                let members = switchboard_store::teams::list_members(db, team.id)?;
+                let mut expected = Vec::new();
+                for m in &members {
+                    let agent = agents::get(db, *m)?;
+                    if let Some(p) = agent.person_id
+                        && let Some(v) = agents::list_by_person(db, p)?
+                            .into_iter()
+                            .find(|x| x.connection_id == connection && x.active)
+                    {
+                        expected.push(v.vendor_id);
+                    }
+                }
+                Ok((expected, members.len()))
+            })
+            .unwrap()
+    };
+    let (expected, members) = expected_on(vambe);
     assert!(
         !expected.is_empty(),
         "the demo links some people across platforms"
@@ -869,8 +912,19 @@ async fn a_team_from_another_platform_is_assigned_through_its_people() {
     expected.sort();
     assert_eq!(held, expected);
 
-    // The same team on Pingup goes in one call.
+    // The same team on Pingup goes in one call, with every member who has a
+    // Pingup agent.
+    let (on_pingup, _) = expected_on(env.connection(Vendor::Pingup));
+    assert!(
+        !on_pingup.is_empty(),
+        "the demo has Pingup agents in this team"
+    );
     let client = sim.world().pingup.read().unwrap().client_id(19);
+    sim.world()
+        .pingup
+        .write()
+        .unwrap()
+        .set_assignees(&client, &[]);
     let pingup = env.target(Vendor::Pingup, TargetKind::Client, &client);
     let calls = sim.inspector().count(VendorKind::Pingup, "assign_agents");
     let outcome = env
@@ -879,18 +933,28 @@ async fn a_team_from_another_platform_is_assigned_through_its_people() {
             teams: vec![team.id],
             ..request(pingup, &[])
         })
-        .await;
-    match outcome {
-        Ok(o) => {
-            assert_eq!(o.results.len(), 1);
-            assert_eq!(
-                sim.inspector().count(VendorKind::Pingup, "assign_agents") - calls,
-                1
-            );
-        }
-        // No member has a Pingup agent: said by name, nothing journaled.
-        Err(e) => assert!(e.to_string().contains("no member of"), "{e}"),
-    }
+        .await
+        .unwrap();
+    assert_eq!((outcome.state, outcome.results.len()), (JobState::Done, 1));
+    assert_eq!(
+        sim.inspector().count(VendorKind::Pingup, "assign_agents") - calls,
+        1,
+        "one call for the whole team"
+    );
+    let mut held: Vec<String> = sim
+        .world()
+        .pingup
+        .read()
+        .unwrap()
+        .assignees_of(&client)
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    held.sort();
+    let mut on_pingup = on_pingup;
+    on_pingup.sort();
+    assert_eq!(held, on_pingup);
 
     // On HelpCrunch a chat holds one agent: a team of several is refused.
     let chat = switchboard_simulator::vendors::helpcrunch::Data::chat_id(40);
