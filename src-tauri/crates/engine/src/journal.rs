@@ -265,24 +265,26 @@ impl Workspace {
         let until = req["until"].as_i64().map(Timestamp);
         let notes = req["notes"].as_str().map(str::to_owned);
         let replace = req["replace"].as_bool().unwrap_or(false);
-        let answer = match op.kind {
-            OperationKind::Assign => {
-                adapter
-                    .assign(&target, &vendor_agents, until, notes.as_deref(), replace)
-                    .await
-            }
-            OperationKind::Release => adapter.release(&target).await,
-            OperationKind::SetStatus => Err(VendorError::invalid(
-                "kind",
-                "status changes are not sent from here",
-            )),
+        let answer: Result<Option<serde_json::Value>, VendorError> = match op.kind {
+            OperationKind::Assign => adapter
+                .assign(&target, &vendor_agents, until, notes.as_deref(), replace)
+                .await
+                .map(|()| None),
+            OperationKind::Release => adapter.release(&target).await.map(|()| None),
+            OperationKind::SetStatus => self.send_status(adapter, op).await.map(Some),
         };
+        let response = answer.as_ref().ok().cloned().flatten();
         let sent = match &answer {
-            Ok(()) => Sent {
-                state: OperationState::Done,
-                code: None,
-                message: None,
-            },
+            // A status change says how many agents changed and how many the
+            // vendor kept (with its reasons).
+            Ok(_) => {
+                let (code, message) = crate::statuses::summary(response.as_ref()).unzip();
+                Sent {
+                    state: OperationState::Done,
+                    code,
+                    message,
+                }
+            }
             // Unreachable: the change waits in the queue rather than failing.
             Err(e) if e.is_unreachable() => Sent {
                 state: OperationState::Queued,
@@ -308,10 +310,23 @@ impl Workspace {
                     db,
                     op.id,
                     state,
-                    None,
+                    response.as_ref(),
                     c.as_deref().zip(m.as_deref()),
                     Timestamp::now(),
                 )?;
+                if op.kind == OperationKind::SetStatus {
+                    if let Some(results) =
+                        response.as_ref().filter(|_| state == OperationState::Done)
+                    {
+                        crate::statuses::record_changes(
+                            db,
+                            op.connection_id,
+                            &op.request,
+                            results,
+                        )?;
+                    }
+                    return Ok(());
+                }
                 let Some(target_id) = op.target_id.filter(|_| state == OperationState::Done) else {
                     return Ok(());
                 };
@@ -450,12 +465,52 @@ impl Workspace {
                             .filter(|o| o.updated_at <= interrupted_before)
                             .collect();
                     all.extend(operations::list_in_state(db, OperationState::Queued)?);
-                    all.retain(|o| o.not_after.is_none_or(|t| t > Timestamp::now()));
                     all.sort_by_key(|o| o.id);
                     Ok(all)
                 })?)
             })
             .await?;
+        // A change past its "send by" time (statuses go stale) is dropped, and
+        // says so, rather than sent late.
+        let now = Timestamp::now();
+        let (expired, waiting): (Vec<Operation>, Vec<Operation>) =
+            waiting.into_iter().partition(|o| {
+                o.state == OperationState::Queued && o.not_after.is_some_and(|t| t <= now)
+            });
+        let mut dropped = Vec::new();
+        for op in expired {
+            let Some(_claim) = self.in_flight.claim(op.id) else {
+                continue;
+            };
+            let (id, job) = (op.id, op.job_id);
+            self.on_store(move |store| {
+                Ok(store.write(|db| {
+                    operations::finish(
+                        db,
+                        id,
+                        OperationState::Cancelled,
+                        None,
+                        Some((
+                            "expired",
+                            "not sent in the time allowed (statuses go stale), so dropped",
+                        )),
+                        Timestamp::now(),
+                    )?;
+                    settle(db, job)
+                })?)
+            })
+            .await?;
+            dropped.push(OperationResult {
+                operation_id: op.id,
+                agent_names: op.agent_names.clone(),
+                state: OperationState::Cancelled,
+                error_code: Some("expired".into()),
+                message: Some(
+                    "not sent in the time allowed (statuses go stale), so dropped".into(),
+                ),
+                hint: None,
+            });
+        }
         let claimed: Vec<(Operation, Claim)> = waiting
             .into_iter()
             .filter_map(|o| self.in_flight.claim(o.id).map(|c| (o, c)))
@@ -466,10 +521,11 @@ impl Workspace {
                 job_ids.push(op.job_id);
             }
         }
-        let results = self.send_claimed(claimed, true).await?;
+        let mut results = self.send_claimed(claimed, true).await?;
         for job in job_ids {
             self.settle_job(job).await?;
         }
+        results.extend(dropped);
         Ok(results)
     }
 

@@ -12,6 +12,7 @@ mod diagnostics;
 mod error;
 pub mod history;
 pub mod journal;
+pub mod statuses;
 pub mod sync;
 pub mod targets;
 mod workspace;

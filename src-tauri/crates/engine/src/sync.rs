@@ -334,6 +334,25 @@ fn apply(
             agents::delete_unseen(db, id, now)?;
         }
         run.agents = list.len() as i64;
+        // Where the listing carries statuses (CCAI Platform), they are looks too.
+        let at = Timestamp::now();
+        let seen: Vec<(String, switchboard_domain::status::Seen)> = list
+            .iter()
+            .filter_map(|a| {
+                let s = a.status.as_ref()?;
+                Some((
+                    a.vendor_id.clone(),
+                    switchboard_domain::status::Seen {
+                        status_vendor_id: s.id.clone(),
+                        status_name: s.name.clone(),
+                        since: s.since,
+                        at,
+                        source: switchboard_domain::status::StatusSource::Sync,
+                    },
+                ))
+            })
+            .collect();
+        crate::statuses::record(db, id, &seen)?;
     }
     for a in agents::list_by_connection(db, id)? {
         agent_ids.entry(a.vendor_id.clone()).or_insert(a.id);

@@ -27,6 +27,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_history",
         include_str!("../migrations/0005_history.sql"),
     ),
+    (
+        "0006_statuses",
+        include_str!("../migrations/0006_statuses.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -116,6 +120,7 @@ mod tests {
                 "operations_fts_docsize",
                 "operations_fts_idx",
                 "people",
+                "status_polls",
                 "status_samples",
                 "sync_runs",
                 "targets",
@@ -125,7 +130,8 @@ mod tests {
                 "targets_fts_docsize",
                 "targets_fts_idx",
                 "team_members",
-                "teams"
+                "teams",
+                "tenant_statuses"
             ]
         );
     }

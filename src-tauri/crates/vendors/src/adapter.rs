@@ -10,7 +10,8 @@ use switchboard_secrets::Secret;
 
 use crate::{
     AccountInfo, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent, RemoteTarget,
-    RemoteTeam, VendorError, ccai, helpcrunch, pingup, splashify, vambe,
+    RemoteTeam, StatusOption, StatusResult, VendorError, ccai, helpcrunch, pingup, splashify,
+    vambe,
 };
 
 /// Settings keys a connection stores (never secrets).
@@ -188,6 +189,35 @@ impl Adapter {
             other => Err(VendorError::invalid(
                 "target",
                 format!("{} has no way to unassign", other.vendor()),
+            )),
+        }
+    }
+
+    /// The tenant's agent statuses, where the vendor has them (CCAI Platform).
+    pub async fn statuses(&self) -> Result<Vec<StatusOption>, VendorError> {
+        match self {
+            Adapter::CcaiPlatform(c) => c.statuses().await,
+            other => Err(VendorError::invalid(
+                "status",
+                format!("{} has no agent statuses", other.vendor()),
+            )),
+        }
+    }
+
+    /// Moves agents, and every agent of the teams, to `status` in one call, with
+    /// one result per agent (CCAI Platform).
+    pub async fn set_status(
+        &self,
+        status: &StatusOption,
+        tenant: &[StatusOption],
+        agents: &[String],
+        teams: &[String],
+    ) -> Result<Vec<StatusResult>, VendorError> {
+        match self {
+            Adapter::CcaiPlatform(c) => c.set_status(status, tenant, agents, teams).await,
+            other => Err(VendorError::invalid(
+                "status",
+                format!("{} has no agent statuses to set", other.vendor()),
             )),
         }
     }

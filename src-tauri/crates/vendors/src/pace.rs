@@ -52,10 +52,14 @@ impl Pacer {
         self.pace
     }
 
-    /// Waits until one more request fits in the window, and counts it.
+    /// Waits until one more request fits in the window, and counts it. The window
+    /// is kept a little longer than the vendor's: the vendor counts requests when
+    /// they arrive, and two requests sent a window apart can arrive closer
+    /// together (the first one delayed on the way, or queued at the server).
     pub async fn wait(&self) {
         let Some(pace) = self.pace else { return };
-        let window = Duration::from_millis(pace.window_ms);
+        let margin = (pace.window_ms / 10).max(150);
+        let window = Duration::from_millis(pace.window_ms + margin);
         loop {
             let wait = {
                 let mut sent = self.sent.lock().await;

@@ -1,0 +1,665 @@
+//! Agent statuses: read from the platforms that have them (CCAI Platform), kept
+//! as intervals, shown on the status board, and changed for agents and whole
+//! teams through the journal like every other change.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use switchboard_domain::browse::TeamRow;
+use switchboard_domain::job::{Job, JobKind, JobState, Operation, OperationKind, OperationState};
+use switchboard_domain::status::{
+    BoardAgent, PollState, SampleChange, Seen, StatusSource, TenantStatus, observe,
+};
+use switchboard_domain::{
+    AgentId, ConnectionId, JobId, OperationId, TeamId, Timestamp, ValidationError,
+};
+use switchboard_store::{
+    agents, board, browse, connections, operations, status_polls, status_samples, tenant_statuses,
+};
+use switchboard_vendors::{Adapter, Cursor, HttpOptions, StatusOption, VendorError};
+use ts_rs::TS;
+
+use crate::assign::{OperationResult, Planned, journal};
+use crate::{EngineError, Workspace};
+
+/// A queued status change older than this is dropped rather than sent, unless
+/// the manager chose otherwise: statuses go stale fast.
+pub const DEFAULT_DROP_AFTER_MINUTES: u32 = 15;
+
+/// Everything the status board shows, from the cache only.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StatusBoard {
+    pub agents: Vec<BoardAgent>,
+    pub teams: Vec<TeamRow>,
+    pub statuses: Vec<TenantStatus>,
+    pub polls: Vec<PollState>,
+    pub now: Timestamp,
+}
+
+/// What one read of a connection's statuses did.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PollReport {
+    pub connection_id: ConnectionId,
+    pub agents: u32,
+    /// Agents whose status changed since the last read.
+    pub changed: u32,
+    pub requests: u32,
+    pub took_ms: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SetStatusRequest {
+    pub connection_id: ConnectionId,
+    /// The status's id in the tenant (matched by id, never by name).
+    pub status_id: String,
+    #[serde(default)]
+    pub agents: Vec<AgentId>,
+    #[serde(default)]
+    pub teams: Vec<TeamId>,
+    /// If the vendor cannot be reached, drop the change after this many minutes
+    /// instead of sending it late (default 15).
+    #[serde(default)]
+    pub drop_after_minutes: Option<u32>,
+}
+
+/// One agent's result of a status change, as the vendor confirmed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AgentStatusResult {
+    pub agent_vendor_id: String,
+    pub agent_id: Option<AgentId>,
+    pub name: String,
+    pub previous: String,
+    pub current: String,
+    /// True only when the vendor says the agent is now in the status asked for.
+    pub changed: bool,
+    /// The vendor's reason when it kept the agent's status.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct StatusOutcome {
+    pub job_id: JobId,
+    pub state: JobState,
+    pub operation: OperationResult,
+    pub agents: Vec<AgentStatusResult>,
+}
+
+/// The statuses Switchboard offers to set: Available and the tenant's own, never
+/// one the platform alone sets, and never a custom one that shares its name with
+/// a system status (the API sets by name and would pick the system one).
+pub(crate) fn tenant_list(connection: ConnectionId, list: Vec<StatusOption>) -> Vec<TenantStatus> {
+    let system_names: Vec<String> = list
+        .iter()
+        .filter(|s| s.system)
+        .map(|s| s.name.to_lowercase())
+        .collect();
+    list.into_iter()
+        .map(|s| {
+            let shadowed = !s.system && system_names.contains(&s.name.to_lowercase());
+            TenantStatus {
+                connection_id: connection,
+                offered: s.settable && (!s.system || s.id == "0") && !shadowed,
+                vendor_id: s.id,
+                name: s.name,
+                color: s.color,
+                system: s.system,
+            }
+        })
+        .collect()
+}
+
+fn option(s: &TenantStatus) -> StatusOption {
+    StatusOption {
+        id: s.vendor_id.clone(),
+        name: s.name.clone(),
+        color: s.color.clone(),
+        system: s.system,
+        settable: s.offered,
+    }
+}
+
+/// "8 changed; 2 kept: Ana Lima (Agent can't be changed from system status
+/// 'In-call'), …" from a status change's per-agent results.
+pub(crate) fn summary(response: Option<&Value>) -> Option<(String, String)> {
+    let results: Vec<AgentStatusResult> = serde_json::from_value(response?.clone()).ok()?;
+    let changed = results.iter().filter(|r| r.changed).count();
+    let kept: Vec<String> = results
+        .iter()
+        .filter(|r| !r.changed)
+        .map(|r| match &r.message {
+            Some(m) => format!("{} ({m})", r.name),
+            None => format!("{} (still {})", r.name, r.current),
+        })
+        .collect();
+    Some(if kept.is_empty() {
+        ("changed".into(), format!("{changed} changed"))
+    } else {
+        (
+            "kept".into(),
+            format!(
+                "{changed} changed; {} kept: {}",
+                kept.len(),
+                kept.join(", ")
+            ),
+        )
+    })
+}
+
+/// Applies looks at agents' statuses to their samples; returns how many changed.
+pub(crate) fn record(
+    db: &rusqlite::Connection,
+    connection: ConnectionId,
+    seen: &[(String, Seen)],
+) -> switchboard_store::Result<u32> {
+    let mut changed = 0;
+    for (vendor_id, s) in seen {
+        let Some(agent) = agents::find_by_vendor_id(db, connection, vendor_id)? else {
+            // Not in the cache yet: the next sync brings the agent in.
+            continue;
+        };
+        let latest = status_samples::latest(db, agent.id)?;
+        for change in observe(agent.id, latest.as_ref(), s) {
+            match change {
+                SampleChange::Touch { id, at } => status_samples::touch(db, id, at)?,
+                SampleChange::End { id, at } => status_samples::end(db, id, at)?,
+                SampleChange::Start(sample) => {
+                    status_samples::insert(db, &sample)?;
+                    changed += 1;
+                }
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// After a confirmed change: the agents the vendor moved are in the new status
+/// from now.
+pub(crate) fn record_changes(
+    db: &rusqlite::Connection,
+    connection: ConnectionId,
+    request: &Value,
+    results: &Value,
+) -> switchboard_store::Result<()> {
+    let Ok(results) = serde_json::from_value::<Vec<AgentStatusResult>>(results.clone()) else {
+        return Ok(());
+    };
+    let now = Timestamp::now();
+    let seen: Vec<(String, Seen)> = results
+        .into_iter()
+        .filter(|r| r.changed)
+        .map(|r| {
+            (
+                r.agent_vendor_id,
+                Seen {
+                    status_vendor_id: request["status_id"].as_str().map(str::to_owned),
+                    status_name: request["status_name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    since: Some(now),
+                    at: now,
+                    source: StatusSource::App,
+                },
+            )
+        })
+        .collect();
+    record(db, connection, &seen).map(|_| ())
+}
+
+fn vendor(vendor: switchboard_domain::Vendor) -> impl Fn(VendorError) -> EngineError {
+    move |source| EngineError::Vendor { vendor, source }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> EngineError {
+    ValidationError::new(field, message).into()
+}
+
+impl Workspace {
+    /// The board: every agent with their current status, teams, the tenants'
+    /// statuses and how fresh each connection's statuses are.
+    pub async fn status_board(&self) -> Result<StatusBoard, EngineError> {
+        self.on_store(|store| {
+            Ok(store.read(|db| {
+                let polls = connections::list(db)?
+                    .into_iter()
+                    .filter(|c| switchboard_vendors::capabilities(c.vendor).read_statuses)
+                    .map(|c| {
+                        Ok(status_polls::get(db, c.id)?.unwrap_or(PollState {
+                            connection_id: c.id,
+                            last_ok_at: None,
+                            agents: 0,
+                            requests: 0,
+                            took_ms: 0,
+                            last_error: None,
+                            last_error_at: None,
+                        }))
+                    })
+                    .collect::<switchboard_store::Result<Vec<_>>>()?;
+                Ok(StatusBoard {
+                    agents: board::agents(db)?,
+                    teams: browse::teams(db, None)?,
+                    statuses: tenant_statuses::list_all(db)?,
+                    polls,
+                    now: Timestamp::now(),
+                })
+            })?)
+        })
+        .await
+    }
+
+    /// Reads the tenant's status list from the vendor into the cache.
+    pub async fn refresh_status_list(
+        &self,
+        connection: ConnectionId,
+    ) -> Result<Vec<TenantStatus>, EngineError> {
+        let (c, adapter) = self.adapter(connection, HttpOptions::default()).await?;
+        let list = adapter.statuses().await.map_err(vendor(c.vendor))?;
+        let list = tenant_list(connection, list);
+        let saved = list.clone();
+        self.on_store(move |store| {
+            Ok(store
+                .write(|db| tenant_statuses::replace(db, connection, &saved, Timestamp::now()))?)
+        })
+        .await?;
+        Ok(list)
+    }
+
+    /// Reads every agent's status on a connection (all pages, at the shared pace)
+    /// and records what changed. The tenant's status list is read too when it is
+    /// not cached yet or an agent is in a status it does not have.
+    pub async fn poll_statuses(&self, connection: ConnectionId) -> Result<PollReport, EngineError> {
+        let started = Instant::now();
+        let (c, adapter) = self.adapter(connection, HttpOptions::default()).await?;
+        if !adapter.capabilities().read_statuses {
+            return Err(invalid(
+                "connection",
+                format!("{} has no agent statuses", c.vendor),
+            ));
+        }
+        let read = self.read_all_statuses(&adapter).await;
+        let (seen, mut requests) = match read {
+            Ok(found) => found,
+            Err(e) => {
+                let message = e.to_string();
+                self.on_store(move |store| {
+                    Ok(store.write(|db| {
+                        status_polls::failed(db, connection, Timestamp::now(), &message)
+                    })?)
+                })
+                .await?;
+                return Err(vendor(c.vendor)(e));
+            }
+        };
+        let known: Vec<String> = self
+            .on_store(move |store| Ok(store.read(|db| tenant_statuses::list(db, connection))?))
+            .await?
+            .into_iter()
+            .map(|s| s.vendor_id)
+            .collect();
+        let unknown = known.is_empty()
+            || seen.iter().any(|(_, s)| {
+                s.status_vendor_id
+                    .as_ref()
+                    .is_some_and(|id| !known.contains(id))
+            });
+        if unknown {
+            self.refresh_status_list(connection).await?;
+            requests += 1;
+        }
+        let took_ms = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
+        let agents = seen.len() as u32;
+        let changed = self
+            .on_store(move |store| {
+                Ok(store.write(|db| {
+                    let changed = record(db, connection, &seen)?;
+                    status_polls::ok(db, connection, Timestamp::now(), agents, requests, took_ms)?;
+                    Ok(changed)
+                })?)
+            })
+            .await?;
+        Ok(PollReport {
+            connection_id: connection,
+            agents,
+            changed,
+            requests,
+            took_ms,
+        })
+    }
+
+    /// Every agent's status, page by page; and how many requests it took.
+    async fn read_all_statuses(
+        &self,
+        adapter: &Adapter,
+    ) -> Result<(Vec<(String, Seen)>, u32), VendorError> {
+        let mut cursor: Option<Cursor> = None;
+        let mut seen = Vec::new();
+        let mut requests = 0;
+        loop {
+            let page = adapter.agents(cursor.as_ref()).await?;
+            requests += 1;
+            let at = Timestamp::now();
+            for a in page.items {
+                if let Some(status) = a.status {
+                    seen.push((
+                        a.vendor_id,
+                        Seen {
+                            status_vendor_id: status.id,
+                            status_name: status.name,
+                            since: status.since,
+                            at,
+                            source: StatusSource::Poll,
+                        },
+                    ));
+                }
+            }
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok((seen, requests)),
+            }
+        }
+    }
+
+    /// Moves agents and whole teams to a status, journaled and sent in one call;
+    /// reports each agent as the vendor confirmed it.
+    pub async fn set_status(
+        &self,
+        request: SetStatusRequest,
+    ) -> Result<StatusOutcome, EngineError> {
+        let connection = self
+            .on_store(
+                move |store| Ok(store.read(|db| connections::get(db, request.connection_id))?),
+            )
+            .await?;
+        if !switchboard_vendors::capabilities(connection.vendor).set_statuses {
+            return Err(invalid(
+                "connection",
+                format!("{} has no agent statuses to set", connection.vendor),
+            ));
+        }
+        let id = connection.id;
+        let mut list = self
+            .on_store(move |store| Ok(store.read(|db| tenant_statuses::list(db, id))?))
+            .await?;
+        if !list.iter().any(|s| s.vendor_id == request.status_id) {
+            // Not cached (yet): ask the vendor; offline, the cache is all we have.
+            if let Ok(fresh) = self.refresh_status_list(id).await {
+                list = fresh;
+            }
+        }
+        let status = list
+            .iter()
+            .find(|s| s.vendor_id == request.status_id.trim())
+            .cloned()
+            .ok_or_else(|| {
+                invalid(
+                    "status",
+                    format!(
+                        "{} has no status with id {}; choose one of: {}",
+                        connection.display_name,
+                        request.status_id,
+                        list.iter()
+                            .filter(|s| s.offered)
+                            .map(|s| format!("{} ({})", s.name, s.vendor_id))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?;
+        if !status.offered {
+            let why = if status.system && status.vendor_id != "0" {
+                format!(
+                    "'{}' is a system status that only the platform sets",
+                    status.name
+                )
+            } else {
+                format!(
+                    "the custom status '{}' has the same name as a system status, and CCAI Platform would set the system one; rename it in CCAI Platform to use it here",
+                    status.name
+                )
+            };
+            return Err(invalid(
+                "status",
+                format!("{why}; choose Available or a custom status"),
+            ));
+        }
+        let drop_after = request
+            .drop_after_minutes
+            .unwrap_or(DEFAULT_DROP_AFTER_MINUTES);
+        if !(1..=24 * 60).contains(&drop_after) {
+            return Err(invalid(
+                "drop_after_minutes",
+                "choose between 1 minute and 24 hours (1440 minutes)",
+            ));
+        }
+        if request.agents.is_empty() && request.teams.is_empty() {
+            return Err(invalid("agents", "choose at least one agent or team"));
+        }
+        let origin = self.origin;
+        let claim = self.in_flight.clone();
+        let (ops, job) = self
+            .on_store(move |store| {
+                let (chosen, teams, members) = store.read(|db| {
+                    let mut chosen = Vec::new();
+                    for a in &request.agents {
+                        chosen.push(agents::get(db, *a)?);
+                    }
+                    let mut teams = Vec::new();
+                    let mut members = Vec::new();
+                    for t in &request.teams {
+                        let team = switchboard_store::teams::get(db, *t)?;
+                        members.extend(switchboard_store::teams::list_members(db, *t)?);
+                        teams.push(team);
+                    }
+                    Ok((chosen, teams, members))
+                })?;
+                if let Some(a) = chosen.iter().find(|a| a.connection_id != connection.id) {
+                    return Err(invalid(
+                        "agents",
+                        format!("{} is not an agent of {}", a.name, connection.display_name),
+                    ));
+                }
+                if let Some(t) = teams.iter().find(|t| t.connection_id != connection.id) {
+                    return Err(invalid(
+                        "teams",
+                        format!("{} is not a team of {}", t.name, connection.display_name),
+                    ));
+                }
+                let now = Timestamp::now();
+                let mut names: Vec<String> = teams.iter().map(|t| t.name.clone()).collect();
+                names.extend(chosen.iter().map(|a| a.name.clone()));
+                let label = names.join(", ");
+                let job = Job {
+                    id: JobId::new(),
+                    kind: JobKind::SetStatus,
+                    title: format!("Set {} for {label}", status.name),
+                    state: JobState::Running,
+                    origin,
+                    created_at: now,
+                    updated_at: now,
+                    finished_at: None,
+                };
+                let mut agent_ids: Vec<AgentId> = chosen.iter().map(|a| a.id).collect();
+                for m in members {
+                    if !agent_ids.contains(&m) {
+                        agent_ids.push(m);
+                    }
+                }
+                let before: Value = store.read(|db| {
+                    let mut map = serde_json::Map::new();
+                    for a in &agent_ids {
+                        if let Some(s) =
+                            status_samples::latest(db, *a)?.filter(|s| s.ended_at.is_none())
+                        {
+                            map.insert(a.0.to_string(), json!(s.status_name));
+                        }
+                    }
+                    Ok(Value::Object(map))
+                })?;
+                let operation = Operation {
+                    id: OperationId(0),
+                    job_id: job.id,
+                    connection_id: connection.id,
+                    kind: OperationKind::SetStatus,
+                    target_id: None,
+                    target_vendor_id: None,
+                    target_label: Some(label),
+                    agent_names: chosen
+                        .iter()
+                        .map(|a| a.name.clone())
+                        .chain(teams.iter().map(|t| format!("team {}", t.name)))
+                        .collect(),
+                    request: json!({
+                        "status_id": status.vendor_id,
+                        "status_name": status.name,
+                        "agents": chosen.iter().map(|a| a.vendor_id.clone()).collect::<Vec<_>>(),
+                        "teams": teams.iter().map(|t| t.vendor_id.clone()).collect::<Vec<_>>(),
+                    }),
+                    before: Some(before),
+                    state: OperationState::Queued,
+                    attempts: 0,
+                    response: None,
+                    error_code: None,
+                    error_message: None,
+                    not_after: Some(Timestamp(now.0 + i64::from(drop_after) * 60_000)),
+                    created_at: now,
+                    updated_at: now,
+                    finished_at: None,
+                };
+                let ops = journal(
+                    store,
+                    &job,
+                    vec![Planned {
+                        operation,
+                        agent_ids,
+                    }],
+                    None,
+                    &claim,
+                )?;
+                Ok((ops, job))
+            })
+            .await?;
+        let mut results = self.send_claimed(ops, false).await?;
+        let state = self.settle_job(job.id).await?;
+        let operation = results
+            .pop()
+            .ok_or_else(|| EngineError::Internal("the status change was not sent".into()))?;
+        let op_id = operation.operation_id;
+        let agents = self
+            .on_store(move |store| {
+                Ok(store.read(|db| {
+                    let op = operations::get(db, op_id)?;
+                    let list: Vec<AgentStatusResult> = op
+                        .response
+                        .and_then(|r| serde_json::from_value(r).ok())
+                        .unwrap_or_default();
+                    Ok(list)
+                })?)
+            })
+            .await?;
+        Ok(StatusOutcome {
+            job_id: job.id,
+            state,
+            operation,
+            agents,
+        })
+    }
+
+    /// Sends a journaled status change: the status by its id in the cached list,
+    /// checked against the tenant's system statuses; the per-agent results come
+    /// back as JSON for the journal.
+    pub(crate) async fn send_status(
+        &self,
+        adapter: &Adapter,
+        op: &Operation,
+    ) -> Result<Value, VendorError> {
+        let connection = op.connection_id;
+        let tenant = self
+            .on_store(move |store| Ok(store.read(|db| tenant_statuses::list(db, connection))?))
+            .await
+            .map_err(|e| VendorError::invalid("status", e.to_string()))?;
+        let wanted = op.request["status_id"].as_str().unwrap_or_default();
+        let status = tenant
+            .iter()
+            .find(|s| s.vendor_id == wanted)
+            .map(option)
+            .ok_or_else(|| {
+                VendorError::invalid(
+                    "status",
+                    format!("the tenant no longer has status {wanted}"),
+                )
+            })?;
+        let strings = |key: &str| crate::assign::strings(op.request.get(key));
+        let options: Vec<StatusOption> = tenant.iter().map(option).collect();
+        let results = adapter
+            .set_status(&status, &options, &strings("agents"), &strings("teams"))
+            .await?;
+        let store = self.store().clone();
+        let mapped: Vec<AgentStatusResult> = results
+            .into_iter()
+            .map(|r| {
+                let agent = store
+                    .read(|db| agents::find_by_vendor_id(db, connection, &r.agent_vendor_id))
+                    .ok()
+                    .flatten();
+                AgentStatusResult {
+                    // Confirmed only when the vendor says the agent is now in it.
+                    changed: r.changed && r.current.eq_ignore_ascii_case(&status.name),
+                    agent_id: agent.as_ref().map(|a| a.id),
+                    name: r
+                        .name
+                        .or(agent.map(|a| a.name))
+                        .unwrap_or_else(|| r.agent_vendor_id.clone()),
+                    agent_vendor_id: r.agent_vendor_id,
+                    previous: r.previous,
+                    current: r.current,
+                    message: r.message,
+                }
+            })
+            .collect();
+        Ok(json!(mapped))
+    }
+
+    /// Reads statuses of every connection that has them while `watching` says
+    /// so (the board is open and visible), until `keep_going` says stop. Each
+    /// round waits at least `every`, and at least twice as long as the last read
+    /// took, so polling uses at most half of a vendor's rate limit (the pacer
+    /// shared with every other call keeps the total under it).
+    pub async fn run_status_poller(
+        &self,
+        every: Duration,
+        keep_going: impl Fn() -> bool,
+        watching: impl Fn() -> bool,
+        polled: impl Fn(Result<&PollReport, (ConnectionId, &EngineError)>),
+    ) {
+        while keep_going() {
+            let mut wait = every;
+            if watching() {
+                let ids: Vec<ConnectionId> = self
+                    .on_store(|store| Ok(store.read(connections::list)?))
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|c| switchboard_vendors::capabilities(c.vendor).read_statuses)
+                    .map(|c| c.id)
+                    .collect();
+                for id in ids {
+                    let started = Instant::now();
+                    match self.poll_statuses(id).await {
+                        Ok(report) => polled(Ok(&report)),
+                        Err(e) => polled(Err((id, &e))),
+                    }
+                    wait = wait.max(started.elapsed() * 2);
+                }
+            }
+            // Wake early to stop, or to start when the board opens.
+            let until = Instant::now() + wait;
+            while Instant::now() < until && keep_going() {
+                tokio::time::sleep(Duration::from_millis(200).min(wait)).await;
+                if !watching() {
+                    break;
+                }
+            }
+        }
+    }
+}
