@@ -498,3 +498,99 @@ async fn a_killed_command_loses_nothing_and_applies_nothing_twice() {
         "Nothing is waiting."
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scripts_read_and_set_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let namespace = format!("io.switchboard.desktop.test.cli-{}", uuid::Uuid::new_v4());
+    let config = Config {
+        data_dir: dir.path().into(),
+        namespace: Namespace::custom(&namespace).unwrap(),
+    };
+    let ws = Workspace::open(config, Origin::App).unwrap();
+    if let Err(e) = ws.create_demo().await {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "under CI the keychain must work: {e}"
+        );
+        eprintln!("SKIPPED (no OS keychain here): {e}");
+        return;
+    }
+    let _sim = ws.running_demo().await.unwrap();
+    let d = dir.path();
+    let out = cli(d, &namespace, &["sync", "Demo CCAI Platform"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+
+    let out = cli(
+        d,
+        &namespace,
+        &["status", "list", "--team", "Tier 1 Support"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let listed = text(&out).0;
+    assert!(listed.starts_with("AGENT\tTEAMS\tSTATUS"), "{listed}");
+    assert_eq!(
+        listed.lines().filter(|l| l.contains("In-call")).count(),
+        2,
+        "{listed}"
+    );
+
+    let set = |status: &str| {
+        cli(
+            d,
+            &namespace,
+            &[
+                "status",
+                "set",
+                "Demo CCAI Platform",
+                "--status",
+                status,
+                "--team",
+                "Tier 1 Support",
+            ],
+        )
+    };
+    let out = set("training");
+    assert_eq!(
+        out.status.code(),
+        Some(8),
+        "two agents kept: {:?}",
+        text(&out)
+    );
+    let said = text(&out).0;
+    assert_eq!(
+        said.lines()
+            .filter(|l| l.contains(": kept In-call ("))
+            .count(),
+        2,
+        "{said}"
+    );
+    assert!(
+        said.lines().filter(|l| l.contains("→ Training")).count() >= 1,
+        "{said}"
+    );
+    let out = cli(
+        d,
+        &namespace,
+        &["status", "list", "--status", "Training", "--cached"],
+    );
+    assert!(text(&out).0.lines().count() > 1);
+
+    for (status, words) in [
+        ("In-call", "only the platform sets"),
+        ("Break", "names several statuses"),
+        ("4", "same name as a system status"),
+        ("Napping", "no status 'Napping'"),
+    ] {
+        let out = set(status);
+        assert_eq!(out.status.code(), Some(2), "{status}: {:?}", text(&out));
+        assert!(text(&out).1.contains(words), "{status}: {}", text(&out).1);
+    }
+    let out = cli(
+        d,
+        &namespace,
+        &["status", "set", "Demo CCAI Platform", "--status", "Lunch"],
+    );
+    assert_eq!(out.status.code(), Some(2), "no agents or teams");
+}

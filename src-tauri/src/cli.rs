@@ -14,7 +14,7 @@ use switchboard_engine::connections::ConnectionSummary;
 use switchboard_engine::sync::{Cancel, SyncPhase, SyncProgress};
 use switchboard_engine::{Config, EngineError, ErrorCode, Workspace};
 
-pub const COMMANDS: [&str; 9] = [
+pub const COMMANDS: [&str; 10] = [
     "connections",
     "test",
     "sync",
@@ -23,6 +23,7 @@ pub const COMMANDS: [&str; 9] = [
     "release",
     "queue",
     "history",
+    "status",
     "help",
 ];
 
@@ -52,6 +53,13 @@ usage: switchboard [--data-dir DIR] COMMAND [options]
   history [--connection C] [--state S]… [--since DATE] [--before DATE]
           [--search TEXT] [--limit N] [--format table|csv] [--output FILE]
                                            the journal, newest first; csv writes every match
+  status list [--connection C] [--team T] [--status S] [--json] [--cached]
+                                           every agent's current status (read live from
+                                           the vendor first, unless --cached or it is down)
+  status set CONNECTION --status STATUS (--team TEAM | --agent AGENT)…
+         [--drop-after MINUTES]            move agents and whole teams to a status
+                                           (Available or a custom one, by name or id);
+                                           each agent's result is printed
   help                                     this text
 
 CONNECTION is a connection's name (as shown in the app) or its id.
@@ -203,6 +211,23 @@ async fn run(data_dir: Option<PathBuf>, args: &[String]) -> Result<i32, EngineEr
         }
         "release" => release(&ws, flags(rest, &["--target"], &[])?).await,
         "queue" => queue(&ws, flags(rest, &[], &["--apply-anyway"])?).await,
+        "status" => {
+            status(
+                &ws,
+                flags(
+                    rest,
+                    &[
+                        "--connection",
+                        "--team",
+                        "--agent",
+                        "--status",
+                        "--drop-after",
+                    ],
+                    &["--json", "--cached"],
+                )?,
+            )
+            .await
+        }
         "history" => {
             history(
                 &ws,
@@ -650,6 +675,276 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
             "queue takes nothing (list), send, retry OPERATION [--apply-anyway] or cancel OPERATION",
         )),
     }
+}
+
+async fn status(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
+    match f.positional.first().map(String::as_str) {
+        Some("list") if f.positional.len() == 1 => status_list(ws, &f).await,
+        Some("set") if f.positional.len() == 2 => status_set(ws, &f).await,
+        _ => Err(usage(
+            "status takes list [options], or set CONNECTION --status STATUS (--team T | --agent A)…",
+        )),
+    }
+}
+
+async fn status_list(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
+    let all = ws.connection_summaries().await?;
+    let connection = f
+        .value("--connection")
+        .map(|r| find(&all, r).map(|s| s.connection.id))
+        .transpose()?;
+    let mut stale = false;
+    if !f.has("--cached") {
+        for s in all.iter().filter(|s| s.capabilities.read_statuses) {
+            if connection.is_some_and(|c| c != s.connection.id) {
+                continue;
+            }
+            if let Err(e) = ws.poll_statuses(s.connection.id).await {
+                eprintln!(
+                    "{}: {e}; showing the last known statuses",
+                    s.connection.display_name
+                );
+                stale = true;
+            }
+        }
+    }
+    let board = ws.status_board().await?;
+    let team = f
+        .value("--team")
+        .map(|t| {
+            board
+                .teams
+                .iter()
+                .find(|x| x.name.eq_ignore_ascii_case(t) || x.vendor_id == t)
+                .map(|x| x.id)
+                .ok_or_else(|| ValidationError::new("team", format!("no team '{t}'")))
+        })
+        .transpose()?;
+    let wanted_status = f.value("--status").map(str::to_lowercase);
+    let rows: Vec<_> = board
+        .agents
+        .iter()
+        .filter(|a| a.status.is_some())
+        .filter(|a| connection.is_none_or(|c| a.connection_id == c))
+        .filter(|a| team.is_none_or(|t| a.team_ids.contains(&t)))
+        .filter(|a| {
+            wanted_status.as_ref().is_none_or(|w| {
+                a.status.as_ref().is_some_and(|s| {
+                    s.name.to_lowercase() == *w || s.status_vendor_id.as_deref() == Some(w.as_str())
+                })
+            })
+        })
+        .collect();
+    if f.has("--json") {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|a| {
+                let s = a.status.as_ref();
+                serde_json::json!({
+                    "connection": a.connection_name,
+                    "agent": a.name,
+                    "email": a.email,
+                    "teams": a.team_ids.iter().filter_map(|t| board.teams.iter().find(|x| x.id == *t).map(|x| x.name.clone())).collect::<Vec<_>>(),
+                    "status_id": s.and_then(|s| s.status_vendor_id.clone()),
+                    "status": s.map(|s| s.name.clone()),
+                    "since": s.map(|s| iso(Some(s.since))),
+                    "seen_at": s.map(|s| iso(Some(s.seen_at))),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&list).map_err(io_error)?);
+    } else {
+        println!("AGENT\tTEAMS\tSTATUS\tSINCE\tSEEN");
+        for a in &rows {
+            let s = a.status.as_ref();
+            let teams: Vec<&str> = a
+                .team_ids
+                .iter()
+                .filter_map(|t| {
+                    board
+                        .teams
+                        .iter()
+                        .find(|x| x.id == *t)
+                        .map(|x| x.name.as_str())
+                })
+                .collect();
+            println!(
+                "{}\t{}\t{}\t{}\t{}",
+                a.name,
+                teams.join(", "),
+                s.map(|s| s.name.as_str()).unwrap_or_default(),
+                iso(s.map(|s| s.since)),
+                iso(s.map(|s| s.seen_at)),
+            );
+        }
+    }
+    Ok(if stale {
+        ErrorCode::Unreachable.exit_code()
+    } else {
+        0
+    })
+}
+
+async fn status_set(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
+    let all = ws.connection_summaries().await?;
+    let summary = find(&all, &f.positional[1])?;
+    let id = summary.connection.id;
+    let wanted = f
+        .value("--status")
+        .ok_or_else(|| usage("--status is required (a status name or id)"))?
+        .trim()
+        .to_owned();
+    let mut statuses: Vec<_> = ws
+        .status_board()
+        .await?
+        .statuses
+        .into_iter()
+        .filter(|s| s.connection_id == id)
+        .collect();
+    if statuses.is_empty() {
+        statuses = ws.refresh_status_list(id).await?;
+    }
+    // By id, or by a name only one status has (a custom "Break" and the system
+    // one are told apart by id).
+    let status_id = if statuses.iter().any(|s| s.vendor_id == wanted) {
+        wanted.clone()
+    } else {
+        let named: Vec<_> = statuses
+            .iter()
+            .filter(|s| s.name.eq_ignore_ascii_case(&wanted))
+            .collect();
+        match named.as_slice() {
+            [one] => one.vendor_id.clone(),
+            [] => {
+                return Err(ValidationError::new(
+                    "status",
+                    format!(
+                        "no status '{wanted}'; choose one of: {}",
+                        statuses
+                            .iter()
+                            .filter(|s| s.offered)
+                            .map(|s| format!("{} ({})", s.name, s.vendor_id))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .into());
+            }
+            several => {
+                return Err(ValidationError::new(
+                    "status",
+                    format!(
+                        "'{wanted}' names several statuses ({}); give its id",
+                        several
+                            .iter()
+                            .map(|s| format!(
+                                "{} {}",
+                                if s.system { "system" } else { "custom" },
+                                s.vendor_id
+                            ))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .into());
+            }
+        }
+    };
+    let store = ws.store().clone();
+    let (agent_refs, team_refs) = (f.all("--agent"), f.all("--team"));
+    let (agents, teams) = tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
+        let cached = store.read(|db| switchboard_store::agents::list_by_connection(db, id))?;
+        let agents = agent_refs
+            .iter()
+            .map(|w| {
+                cached
+                    .iter()
+                    .find(|a| {
+                        a.vendor_id == *w
+                            || a.email
+                                .as_deref()
+                                .is_some_and(|e| e.eq_ignore_ascii_case(w))
+                    })
+                    .map(|a| a.id)
+                    .ok_or_else(|| {
+                        ValidationError::new(
+                            "agent",
+                            format!("'{w}' is not an agent of this connection (by id or email)"),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let all_teams = store.read(|db| switchboard_store::teams::list_by_connection(db, id))?;
+        let teams = team_refs
+            .iter()
+            .map(|w| {
+                all_teams
+                    .iter()
+                    .find(|t| t.name.eq_ignore_ascii_case(w) || t.vendor_id == *w)
+                    .map(|t| t.id)
+                    .ok_or_else(|| {
+                        ValidationError::new("team", format!("no team '{w}' on this connection"))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((agents, teams))
+    })
+    .await??;
+    let drop_after = f
+        .value("--drop-after")
+        .map(|m| {
+            m.trim()
+                .parse::<u32>()
+                .map_err(|_| usage(format!("--drop-after is a number of minutes, not {m}")))
+        })
+        .transpose()?;
+    let outcome = ws
+        .set_status(switchboard_engine::statuses::SetStatusRequest {
+            connection_id: id,
+            status_id,
+            agents,
+            teams,
+            drop_after_minutes: drop_after,
+        })
+        .await?;
+    use switchboard_domain::job::OperationState;
+    match outcome.operation.state {
+        OperationState::Queued => {
+            println!(
+                "waiting for {} (sent when it is reachable, or dropped once too late)",
+                summary.connection.vendor
+            );
+            return Ok(10);
+        }
+        OperationState::Done => {}
+        _ => {
+            eprintln!(
+                "{}",
+                outcome.operation.message.as_deref().unwrap_or("failed")
+            );
+            return Ok(ErrorCode::VendorError.exit_code());
+        }
+    }
+    for a in &outcome.agents {
+        if a.changed {
+            println!("{}: {} → {}", a.name, a.previous, a.current);
+        } else {
+            println!(
+                "{}: kept {} ({})",
+                a.name,
+                a.current,
+                a.message
+                    .as_deref()
+                    .unwrap_or("the vendor did not change it")
+            );
+        }
+    }
+    println!("job {}", outcome.job_id);
+    Ok(if outcome.agents.iter().all(|a| a.changed) {
+        0
+    } else {
+        8
+    })
 }
 
 /// A date (`2026-11-21`) or a moment (RFC 3339) for History filters.

@@ -430,3 +430,59 @@ fn internal() -> IpcError {
         field: None,
     }
 }
+
+pub async fn status_board(
+    state: &AppState,
+) -> Result<switchboard_engine::statuses::StatusBoard, IpcError> {
+    Ok(state.workspace()?.status_board().await?)
+}
+
+pub async fn poll_statuses(
+    state: &AppState,
+    request: ConnectionRef,
+) -> Result<switchboard_engine::statuses::PollReport, IpcError> {
+    Ok(state
+        .workspace()?
+        .poll_statuses(request.connection_id)
+        .await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct WatchRequest {
+    /// True while the board is open and visible; false when it closes or hides.
+    pub watching: bool,
+}
+
+/// How long one renewal of the board's watch lasts.
+pub const WATCH_LEASE_MS: i64 = 20_000;
+
+pub async fn watch_statuses(state: &AppState, request: WatchRequest) -> Result<(), IpcError> {
+    let AppState::Ready(ready) = state else {
+        return Err(internal());
+    };
+    let until = if request.watching {
+        Timestamp::now().0 + WATCH_LEASE_MS
+    } else {
+        0
+    };
+    ready
+        .status_watch_until
+        .store(until, std::sync::atomic::Ordering::SeqCst);
+    Ok(())
+}
+
+pub async fn set_status(
+    state: &AppState,
+    request: switchboard_engine::statuses::SetStatusRequest,
+) -> Result<switchboard_engine::statuses::StatusOutcome, IpcError> {
+    Ok(state.workspace()?.set_status(request).await?)
+}
+
+/// A read of statuses while the board watched.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PollEvent {
+    pub connection_id: ConnectionId,
+    pub report: Option<switchboard_engine::statuses::PollReport>,
+    /// Why the read failed (the board keeps the last known statuses).
+    pub error: Option<String>,
+}

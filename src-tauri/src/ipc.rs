@@ -203,6 +203,14 @@ commands! {
     fn export_history(request: switchboard_domain::job::HistoryQuery) -> ExportResult;
     /// Re-reads one target's assignees from its vendor (where it can) into the cache.
     fn refresh_target(request: TargetRef) -> switchboard_domain::browse::TargetRow;
+    /// Every agent with their current status, teams, the tenants' statuses, and how fresh each is.
+    fn status_board() -> switchboard_engine::statuses::StatusBoard;
+    /// Reads every agent's status on a connection now.
+    fn poll_statuses(request: ConnectionRef) -> switchboard_engine::statuses::PollReport;
+    /// The board is open and visible (renew every few seconds) or closed: polling follows.
+    fn watch_statuses(request: WatchRequest) -> ();
+    /// Moves agents and whole teams to a status: journaled, sent in one call, reported per agent.
+    fn set_status(request: switchboard_engine::statuses::SetStatusRequest) -> switchboard_engine::statuses::StatusOutcome;
     /// Agents of every connection with their person, from the cache.
     fn list_agents(request: AgentQuery) -> Vec<AgentRow>;
     /// Teams and departments with members, from the cache.
@@ -273,6 +281,8 @@ events! {
     SyncProgress("sync-progress") => switchboard_engine::sync::SyncProgress;
     /// Waiting changes were sent in the background (or their counts changed).
     QueueChanged("queue-changed") => switchboard_domain::job::QueueCounts;
+    /// A read of a connection's statuses finished (or failed) while the board watched.
+    StatusPolled("status-polled") => crate::commands::PollEvent;
 }
 
 fn camel_case(snake: &str) -> String {

@@ -97,6 +97,10 @@ fn open_main_window(
     Ok(())
 }
 
+/// The least time between two reads of a connection's statuses while the board
+/// watches (a read of many agents waits longer: twice what it took).
+const STATUS_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// How often the background sender looks for changes waiting for their vendor.
 const SENDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
 
@@ -131,6 +135,41 @@ async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
                 },
             )
             .await;
+        });
+    }
+    {
+        // The status poller: reads statuses while the board is open and visible.
+        let ready = ready.clone();
+        tauri::async_runtime::spawn(async move {
+            let watching = || {
+                ready
+                    .status_watch_until
+                    .load(std::sync::atomic::Ordering::SeqCst)
+                    > Timestamp::now().0
+            };
+            ready
+                .workspace
+                .run_status_poller(
+                    STATUS_POLL_INTERVAL,
+                    || true,
+                    watching,
+                    |result| {
+                        let event = match result {
+                            Ok(report) => commands::PollEvent {
+                                connection_id: report.connection_id,
+                                report: Some(report.clone()),
+                                error: None,
+                            },
+                            Err((connection_id, e)) => commands::PollEvent {
+                                connection_id,
+                                report: None,
+                                error: Some(e.to_string()),
+                            },
+                        };
+                        ready.emit(ipc::AppEvent::StatusPolled(event));
+                    },
+                )
+                .await;
         });
     }
     if !options.demo {

@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use switchboard_domain::ConnectionId;
@@ -23,6 +24,9 @@ pub struct Ready {
     pub workspace: Arc<Workspace>,
     /// Syncs under way, by connection, so they can be cancelled.
     pub syncs: Mutex<HashMap<ConnectionId, Cancel>>,
+    /// The status board is open and visible until this time (epoch ms): the
+    /// window renews it while it is, so a closed or crashed board stops polling.
+    pub status_watch_until: AtomicI64,
     emitter: OnceLock<Emitter>,
 }
 
@@ -40,6 +44,7 @@ impl AppState {
         AppState::Ready(Arc::new(Ready {
             workspace: Arc::new(workspace),
             syncs: Mutex::new(HashMap::new()),
+            status_watch_until: AtomicI64::new(0),
             emitter: OnceLock::new(),
         }))
     }

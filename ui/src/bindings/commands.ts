@@ -27,11 +27,16 @@ import type { OperationResult } from "./OperationResult";
 import type { OperationState } from "./OperationState";
 import type { PersonId } from "./PersonId";
 import type { PersonRow } from "./PersonRow";
+import type { PollEvent } from "./PollEvent";
+import type { PollReport } from "./PollReport";
 import type { QueueCounts } from "./QueueCounts";
 import type { ReleaseRequest } from "./ReleaseRequest";
 import type { RetryRequest } from "./RetryRequest";
 import type { SearchRequest } from "./SearchRequest";
 import type { SetSecretRequest } from "./SetSecretRequest";
+import type { SetStatusRequest } from "./SetStatusRequest";
+import type { StatusBoard } from "./StatusBoard";
+import type { StatusOutcome } from "./StatusOutcome";
 import type { SyncProgress } from "./SyncProgress";
 import type { SyncRequest } from "./SyncRequest";
 import type { SyncRun } from "./SyncRun";
@@ -42,6 +47,7 @@ import type { TargetRow } from "./TargetRow";
 import type { TeamRow } from "./TeamRow";
 import type { UpdateConnectionRequest } from "./UpdateConnectionRequest";
 import type { VendorInfo } from "./VendorInfo";
+import type { WatchRequest } from "./WatchRequest";
 
 export type { IpcError };
 
@@ -72,6 +78,10 @@ export const COMMANDS = [
   "history",
   "export_history",
   "refresh_target",
+  "status_board",
+  "poll_statuses",
+  "watch_statuses",
+  "set_status",
   "list_agents",
   "list_teams",
   "list_targets",
@@ -282,6 +292,38 @@ export function refreshTarget(request: TargetRef): Promise<TargetRow> {
 }
 
 /**
+ * Every agent with their current status, teams, the tenants' statuses, and how fresh each is.
+ * @throws {IpcError}
+ */
+export function statusBoard(): Promise<StatusBoard> {
+  return invoke("status_board");
+}
+
+/**
+ * Reads every agent's status on a connection now.
+ * @throws {IpcError}
+ */
+export function pollStatuses(request: ConnectionRef): Promise<PollReport> {
+  return invoke("poll_statuses", { request });
+}
+
+/**
+ * The board is open and visible (renew every few seconds) or closed: polling follows.
+ * @throws {IpcError}
+ */
+export function watchStatuses(request: WatchRequest): Promise<null> {
+  return invoke("watch_statuses", { request });
+}
+
+/**
+ * Moves agents and whole teams to a status: journaled, sent in one call, reported per agent.
+ * @throws {IpcError}
+ */
+export function setStatus(request: SetStatusRequest): Promise<StatusOutcome> {
+  return invoke("set_status", { request });
+}
+
+/**
  * Agents of every connection with their person, from the cache.
  * @throws {IpcError}
  */
@@ -345,4 +387,9 @@ export function onSyncProgress(handler: (payload: SyncProgress) => void): Promis
 /** Waiting changes were sent in the background (or their counts changed). */
 export function onQueueChanged(handler: (payload: QueueCounts) => void): Promise<UnlistenFn> {
   return listen<QueueCounts>("queue-changed", (event) => handler(event.payload));
+}
+
+/** A read of a connection's statuses finished (or failed) while the board watched. */
+export function onStatusPolled(handler: (payload: PollEvent) => void): Promise<UnlistenFn> {
+  return listen<PollEvent>("status-polled", (event) => handler(event.payload));
 }
