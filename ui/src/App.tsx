@@ -16,6 +16,7 @@ import { ConnectionsView } from "./views/ConnectionsView";
 import { DiagnosticsView } from "./views/DiagnosticsView";
 import { HistoryView } from "./views/HistoryView";
 import { PeopleView } from "./views/PeopleView";
+import { StatusView } from "./views/StatusView";
 import { TargetsView } from "./views/TargetsView";
 import { TeamsView } from "./views/TeamsView";
 
@@ -24,6 +25,7 @@ const theme = createTheme({ primaryColor: "indigo", defaultRadius: "md" });
 /** The product's areas. Only areas that work are listed: no placeholder screens. */
 const AREAS = [
   { id: "assign", label: "Assign", view: AssignView },
+  { id: "status", label: "Status board", view: StatusView },
   { id: "history", label: "History", view: HistoryView },
   { id: "connections", label: "Connections", view: ConnectionsView },
   { id: "people", label: "People", view: PeopleView },

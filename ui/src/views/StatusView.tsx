@@ -1,0 +1,341 @@
+import { Alert, Badge, Button, Card, Checkbox, Group, NumberInput, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { useDebouncedValue, useInterval } from "@mantine/hooks";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { ColumnDef } from "@tanstack/react-table";
+import { useEffect, useMemo, useState } from "react";
+
+import type { BoardAgent } from "../bindings/BoardAgent";
+import { onStatusPolled, pollStatuses, setStatus, statusBoard, watchStatuses } from "../bindings/commands";
+import type { StatusOutcome } from "../bindings/StatusOutcome";
+import type { TenantStatus } from "../bindings/TenantStatus";
+import type { Vendor } from "../bindings/Vendor";
+import { VendorBadge } from "../components/Badges";
+import { VirtualTable } from "../components/VirtualTable";
+import { ago, VENDOR_NAMES, when } from "../format";
+import { errorTitle, toIpcError } from "../ipc";
+import { type BoardRow, boardRows, duration, textOn } from "./statusBoard";
+
+/** How often the window tells the backend the board is still watched. */
+const LEASE_EVERY_MS = 8_000;
+/** A read older than this is not "live". */
+const STALE_AFTER_MS = 60_000;
+
+function StatusChip({ agent, statuses, now }: { agent: BoardAgent; statuses: TenantStatus[]; now: number }) {
+  const s = agent.status;
+  if (!s) return null;
+  const tenant = statuses.find((t) => t.connection_id === agent.connection_id && t.vendor_id === s.status_vendor_id);
+  const color = tenant?.color ?? null;
+  const stale = now - s.seen_at > STALE_AFTER_MS;
+  return (
+    <Group gap={6} wrap="nowrap">
+      <Badge radius="sm" style={{ background: color ?? undefined, color: textOn(color) }} data-testid="status-chip">
+        {s.name}
+      </Badge>
+      <Tooltip label={`Since ${when(s.since)}; last seen ${when(s.seen_at)}`}>
+        <Text size="xs" c={stale ? "orange" : "dimmed"}>
+          {duration(now - s.since)}
+          {stale ? ` · seen ${ago(s.seen_at)}` : ""}
+        </Text>
+      </Tooltip>
+    </Group>
+  );
+}
+
+/** Who is available, across platforms, live: statuses from CCAI Platform, what
+ * the other platforms know (active, role, open assignments), grouped by team;
+ * whole teams and agents moved to a status with honest per-agent results. */
+export function StatusView() {
+  const queryClient = useQueryClient();
+  const [now, setNow] = useState(Date.now());
+  const [search, setSearch] = useState("");
+  const [debounced] = useDebouncedValue(search, 150);
+  const [vendor, setVendor] = useState<string | null>(null);
+  const [team, setTeam] = useState<string | null>(null);
+  const [statusFilter, setStatusFilter] = useState<string | null>(null);
+  const [agents, setAgents] = useState<Set<number>>(new Set());
+  const [teams, setTeams] = useState<Set<number>>(new Set());
+  const [target, setTarget] = useState<string | null>(null);
+  const [dropAfter, setDropAfter] = useState<number | string>(15);
+  const [outcome, setOutcome] = useState<StatusOutcome | null>(null);
+  const [pollErrors, setPollErrors] = useState<Record<string, string>>({});
+  const board = useQuery({ queryKey: ["status-board"], queryFn: statusBoard });
+  const tick = useInterval(() => setNow(Date.now()), 15_000);
+
+  // Polling follows the board: watched while it is open and the window visible.
+  useEffect(() => {
+    tick.start();
+    const renew = () => void watchStatuses({ watching: document.visibilityState === "visible" }).catch(() => {});
+    renew();
+    const lease = setInterval(renew, LEASE_EVERY_MS);
+    document.addEventListener("visibilitychange", renew);
+    let unlisten: (() => void) | undefined;
+    let closed = false;
+    onStatusPolled((e) => {
+      setPollErrors((all) => {
+        const next = { ...all };
+        if (e.error) next[e.connection_id] = e.error;
+        else delete next[e.connection_id];
+        return next;
+      });
+      setNow(Date.now());
+      void queryClient.invalidateQueries({ queryKey: ["status-board"] });
+    })
+      .then((fn) => (closed ? fn() : (unlisten = fn)))
+      .catch(() => {});
+    return () => {
+      closed = true;
+      tick.stop();
+      clearInterval(lease);
+      document.removeEventListener("visibilitychange", renew);
+      unlisten?.();
+      void watchStatuses({ watching: false }).catch(() => {});
+    };
+    // Once per visit of the board.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  // A first read right away, so the board is fresh when it opens.
+  const pollIds = (board.data?.polls ?? []).map((p) => p.connection_id).join(",");
+  useEffect(() => {
+    for (const id of pollIds.split(",").filter(Boolean)) {
+      pollStatuses({ connection_id: id })
+        .then(() => setPollErrors((all) => Object.fromEntries(Object.entries(all).filter(([k]) => k !== id))))
+        .catch((e) => setPollErrors((all) => ({ ...all, [id]: toIpcError(e).message })))
+        .finally(() => void queryClient.invalidateQueries({ queryKey: ["status-board"] }));
+    }
+  }, [pollIds, queryClient]);
+
+  const data = board.data;
+  const rows = useMemo(
+    () => (data ? boardRows(data, { search: debounced, vendor: vendor as Vendor | null, team: team === null ? null : Number(team), status: statusFilter }) : []),
+    [data, debounced, vendor, team, statusFilter],
+  );
+  const statuses = data?.statuses ?? [];
+  const statusConnections = new Set((data?.polls ?? []).map((p) => p.connection_id));
+  const selectedAgents = (data?.agents ?? []).filter((a) => agents.has(Number(a.agent_id)));
+  const selectedTeams = (data?.teams ?? []).filter((t) => teams.has(Number(t.id)));
+  const connection = selectedAgents[0]?.connection_id ?? selectedTeams[0]?.connection_id ?? null;
+  const mixed = [...selectedAgents.map((a) => a.connection_id), ...selectedTeams.map((t) => t.connection_id)].some((c) => c !== connection);
+  const offered = statuses.filter((s) => s.connection_id === connection && s.offered);
+
+  const run = useMutation({
+    mutationFn: () =>
+      setStatus({
+        connection_id: connection!,
+        status_id: target!,
+        agents: selectedAgents.map((a) => a.agent_id),
+        teams: selectedTeams.map((t) => t.id),
+        drop_after_minutes: Number(dropAfter) || null,
+      }),
+    onMutate: () => setOutcome(null),
+    onSuccess: async (o) => {
+      setOutcome(o);
+      await queryClient.invalidateQueries();
+    },
+  });
+
+  const toggle = (set: Set<number>, id: number, on: boolean) => {
+    const next = new Set(set);
+    if (on) next.add(id);
+    else next.delete(id);
+    return next;
+  };
+  const columns = useMemo<ColumnDef<BoardRow, unknown>[]>(
+    () => [
+      {
+        id: "select",
+        header: "",
+        size: 44,
+        cell: ({ row }) => {
+          const r = row.original;
+          if (r.kind === "team") {
+            if (!r.team || !statusConnections.has(r.team.connection_id)) return null;
+            const id = Number(r.team.id);
+            return <Checkbox aria-label={`Select team ${r.team.name}`} checked={teams.has(id)} onChange={(e) => setTeams((s) => toggle(s, id, e.currentTarget.checked))} data-testid="select-team" />;
+          }
+          const own = r.person.statusAgents;
+          if (!own.length) return null;
+          const all = own.every((a) => agents.has(Number(a.agent_id)));
+          return (
+            <Checkbox
+              aria-label={`Select ${r.person.name}`}
+              checked={all}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                setAgents((s) => own.reduce((acc, a) => toggle(acc, Number(a.agent_id), on), s));
+              }}
+              data-testid="select-person"
+            />
+          );
+        },
+      },
+      {
+        header: "Team / person",
+        size: 250,
+        cell: ({ row }) => {
+          const r = row.original;
+          if (r.kind === "team")
+            return (
+              <Stack gap={0} data-testid="team-row">
+                <Text fw={700} size="sm" truncate>
+                  {r.team?.name ?? "No team"}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {r.team ? `${r.team.connection_name} · ` : ""}
+                  {r.people} {r.people === 1 ? "person" : "people"}
+                </Text>
+              </Stack>
+            );
+          return (
+            <Stack gap={0} pl="sm">
+              <Text size="sm" fw={500} truncate data-testid="board-person">
+                {r.person.name}
+              </Text>
+              <Text size="xs" c="dimmed" truncate>
+                {r.person.email ?? ""}
+              </Text>
+            </Stack>
+          );
+        },
+      },
+      {
+        header: "Status",
+        size: 260,
+        cell: ({ row }) => {
+          const r = row.original;
+          if (r.kind === "team") {
+            return (
+              <Group gap={4} wrap="nowrap">
+                {Object.entries(r.counts)
+                  .sort((a, b) => b[1] - a[1])
+                  .slice(0, 4)
+                  .map(([k, n]) => {
+                    const [conn, id] = [k.slice(0, k.indexOf(":")), k.slice(k.indexOf(":") + 1)];
+                    const s = statuses.find((t) => t.connection_id === conn && t.vendor_id === id);
+                    return (
+                      <Badge key={k} size="sm" radius="sm" variant="outline" style={{ borderColor: s?.color ?? undefined }}>
+                        {s?.name ?? id} {n}
+                      </Badge>
+                    );
+                  })}
+              </Group>
+            );
+          }
+          return (
+            <Stack gap={2}>
+              {r.person.statusAgents.map((a) => (
+                <StatusChip key={a.agent_id} agent={a} statuses={statuses} now={now} />
+              ))}
+            </Stack>
+          );
+        },
+      },
+      {
+        header: "Other platforms",
+        size: 330,
+        cell: ({ row }) => {
+          const r = row.original;
+          if (r.kind === "team") return null;
+          return (
+            <Group gap={6} wrap="nowrap">
+              {r.person.agents
+                .filter((a) => !a.status)
+                .map((a) => (
+                  <Tooltip key={a.agent_id} label={`${a.connection_name}: ${a.active ? "active" : "inactive"}${a.role ? `, ${a.role}` : ""}, ${a.assignments} open`}>
+                    <Group gap={2} wrap="nowrap" style={{ opacity: a.active ? 1 : 0.45 }}>
+                      <VendorBadge vendor={a.vendor} />
+                      <Text size="xs">{a.active ? a.assignments : "off"}</Text>
+                    </Group>
+                  </Tooltip>
+                ))}
+            </Group>
+          );
+        },
+      },
+      {
+        header: "Open",
+        size: 70,
+        cell: ({ row }) => (row.original.kind === "person" ? <Text size="sm">{row.original.person.assignments}</Text> : null),
+      },
+    ],
+    // Selections and time change what the cells show.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [agents, teams, statuses, now, data],
+  );
+
+  const polls = data?.polls ?? [];
+  const names = new Map((data?.agents ?? []).map((a) => [a.connection_id, a.connection_name]));
+  const statusOptions = statuses.map((s) => ({ value: `${s.connection_id}:${s.vendor_id}`, label: `${s.name}${s.system ? "" : " (custom)"}` }));
+  const err = run.error ? toIpcError(run.error) : null;
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between" align="flex-start">
+        <Title order={2}>Status board</Title>
+        <Stack gap={2} align="flex-end" data-testid="board-freshness">
+          {polls.map((p) => {
+            const error = pollErrors[p.connection_id];
+            const live = p.last_ok_at !== null && now - p.last_ok_at < STALE_AFTER_MS && !error;
+            return (
+              <Text key={p.connection_id} size="xs" c={live ? "green" : "orange"} data-live={live}>
+                {names.get(p.connection_id) ?? "CCAI Platform"}:{" "}
+                {live
+                  ? `live, read ${ago(p.last_ok_at)} (${p.agents} agents in ${p.requests} requests)`
+                  : `last known ${p.last_ok_at ? `at ${when(p.last_ok_at)}` : "— never read"}${error ? `; ${error}` : ""}`}
+              </Text>
+            );
+          })}
+        </Stack>
+      </Group>
+      <Group gap="xs" align="flex-end">
+        <TextInput label="Search" placeholder="Name or email" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={220} data-testid="board-search" />
+        <Select label="Platform" placeholder="All" clearable data={(Object.keys(VENDOR_NAMES) as Vendor[]).map((v) => ({ value: v, label: VENDOR_NAMES[v] }))} value={vendor} onChange={setVendor} w={170} />
+        <Select label="Team" placeholder="All" clearable searchable data={(data?.teams ?? []).map((t) => ({ value: String(t.id), label: `${t.name} (${t.connection_name})` }))} value={team} onChange={setTeam} w={230} />
+        <Select label="Status" placeholder="Any" clearable data={statusOptions} value={statusFilter} onChange={setStatusFilter} w={170} data-testid="board-status-filter" />
+      </Group>
+      <Card withBorder py="xs">
+        <Group gap="xs" align="flex-end">
+          <Text size="sm" fw={500} data-testid="board-selection">
+            {selectedTeams.length} team{selectedTeams.length === 1 ? "" : "s"}, {selectedAgents.length} agent{selectedAgents.length === 1 ? "" : "s"} selected
+          </Text>
+          <Select label="Set status" placeholder={connection ? "Choose a status" : "Select agents or teams"} data={offered.map((s) => ({ value: s.vendor_id, label: s.name }))} value={target} onChange={setTarget} disabled={!connection || mixed} w={200} data-testid="board-set-status" />
+          <NumberInput label="If offline, drop after (min)" min={1} max={1440} value={dropAfter} onChange={setDropAfter} w={190} />
+          <Button onClick={() => run.mutate()} loading={run.isPending} disabled={!connection || mixed || !target} data-testid="board-apply">
+            Apply
+          </Button>
+          {(agents.size > 0 || teams.size > 0) && (
+            <Button variant="subtle" onClick={() => { setAgents(new Set()); setTeams(new Set()); }}>
+              Clear selection
+            </Button>
+          )}
+        </Group>
+        {mixed && <Text size="xs" c="orange">Choose agents and teams of one connection at a time.</Text>}
+      </Card>
+      {err && (
+        <Alert color="red" title={errorTitle(err.code)} data-testid="board-error">
+          {err.message}
+        </Alert>
+      )}
+      {outcome && (
+        <Card withBorder data-testid="board-results">
+          <Text fw={600} size="sm" mb={4}>
+            {outcome.operation.state === "queued"
+              ? "Waiting: CCAI Platform cannot be reached; sent when it is back, or dropped when too late."
+              : (outcome.operation.message ?? outcome.operation.state)}
+          </Text>
+          <Stack gap={2}>
+            {outcome.agents.map((a) => (
+              <Group key={a.agent_vendor_id} gap="xs" wrap="nowrap">
+                <Badge size="sm" color={a.changed ? "green" : "orange"} variant="light" data-testid="board-result">
+                  {a.changed ? "changed" : "kept"}
+                </Badge>
+                <Text size="sm">
+                  {a.name}: {a.changed ? `${a.previous} → ${a.current}` : `still ${a.current}${a.message ? ` — ${a.message}` : ""}`}
+                </Text>
+              </Group>
+            ))}
+          </Stack>
+        </Card>
+      )}
+      <VirtualTable data={rows} columns={columns} rowHeight={54} height="calc(100vh - 330px)" empty={board.isLoading ? "Loading…" : "Nobody matches."} testId="board-table" />
+    </Stack>
+  );
+}
