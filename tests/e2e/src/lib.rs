@@ -245,6 +245,37 @@ impl Session {
         Ok(())
     }
 
+    /// Clicks the first element `xpath` finds, looking again if the page
+    /// re-rendered it between finding and clicking (live views do).
+    pub async fn click_xpath(&self, xpath: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let attempt = async {
+                self.driver
+                    .query(By::XPath(xpath))
+                    .wait(Duration::from_secs(5), Duration::from_millis(100))
+                    .first()
+                    .await?
+                    .click()
+                    .await
+            };
+            match attempt.await {
+                Ok(()) => return Ok(()),
+                Err(e) if Instant::now() < deadline => {
+                    tracing_free_log(&format!("clicking {xpath}: {e}; retrying"));
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// How many elements with this `data-testid` there are now.
+    pub async fn count(&self, test_id: &str) -> anyhow::Result<usize> {
+        let selector = format!("[data-testid='{test_id}']");
+        Ok(self.driver.find_all(By::Css(&selector)).await?.len())
+    }
+
     pub async fn quit(self) -> anyhow::Result<()> {
         self.driver.clone().quit().await?;
         Ok(())

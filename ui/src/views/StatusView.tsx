@@ -9,9 +9,8 @@ import { onStatusPolled, pollStatuses, setStatus, statusBoard, watchStatuses } f
 import type { StatusOutcome } from "../bindings/StatusOutcome";
 import type { TenantStatus } from "../bindings/TenantStatus";
 import type { Vendor } from "../bindings/Vendor";
-import { VendorBadge } from "../components/Badges";
 import { VirtualTable } from "../components/VirtualTable";
-import { ago, VENDOR_NAMES, when } from "../format";
+import { ago, VENDOR_COLORS, VENDOR_NAMES, when } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { type BoardRow, boardRows, duration, textOn } from "./statusBoard";
 
@@ -241,10 +240,16 @@ export function StatusView() {
                 .filter((a) => !a.status)
                 .map((a) => (
                   <Tooltip key={a.agent_id} label={`${a.connection_name}: ${a.active ? "active" : "inactive"}${a.role ? `, ${a.role}` : ""}, ${a.assignments} open`}>
-                    <Group gap={2} wrap="nowrap" style={{ opacity: a.active ? 1 : 0.45 }}>
-                      <VendorBadge vendor={a.vendor} />
-                      <Text size="xs">{a.active ? a.assignments : "off"}</Text>
-                    </Group>
+                    <Badge
+                      size="sm"
+                      radius="sm"
+                      variant="light"
+                      color={VENDOR_COLORS[a.vendor]}
+                      style={{ opacity: a.active ? 1 : 0.45, textTransform: "none" }}
+                      data-testid="other-platform"
+                    >
+                      {VENDOR_NAMES[a.vendor]} {a.active ? a.assignments : "off"}
+                    </Badge>
                   </Tooltip>
                 ))}
             </Group>
@@ -278,7 +283,7 @@ export function StatusView() {
               <Text key={p.connection_id} size="xs" c={live ? "green" : "orange"} data-live={live}>
                 {names.get(p.connection_id) ?? "CCAI Platform"}:{" "}
                 {live
-                  ? `live, read ${ago(p.last_ok_at)} (${p.agents} agents in ${p.requests} requests)`
+                  ? `live, read ${ago(p.last_ok_at)} (${p.agents} agents, ${p.requests} request${p.requests === 1 ? "" : "s"})`
                   : `last known ${p.last_ok_at ? `at ${when(p.last_ok_at)}` : "— never read"}${error ? `; ${error}` : ""}`}
               </Text>
             );
@@ -297,7 +302,9 @@ export function StatusView() {
             {selectedTeams.length} team{selectedTeams.length === 1 ? "" : "s"}, {selectedAgents.length} agent{selectedAgents.length === 1 ? "" : "s"} selected
           </Text>
           <Select label="Set status" placeholder={connection ? "Choose a status" : "Select agents or teams"} data={offered.map((s) => ({ value: s.vendor_id, label: s.name }))} value={target} onChange={setTarget} disabled={!connection || mixed} w={200} data-testid="board-set-status" />
-          <NumberInput label="If offline, drop after (min)" min={1} max={1440} value={dropAfter} onChange={setDropAfter} w={190} />
+          <Tooltip label="If CCAI Platform cannot be reached, the change waits this long and is then dropped: statuses go stale.">
+            <NumberInput label="Drop after (min)" min={1} max={1440} value={dropAfter} onChange={setDropAfter} w={140} />
+          </Tooltip>
           <Button onClick={() => run.mutate()} loading={run.isPending} disabled={!connection || mixed || !target} data-testid="board-apply">
             Apply
           </Button>

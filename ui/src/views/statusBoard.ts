@@ -58,11 +58,11 @@ export function boardRows(board: StatusBoard, filters: BoardFilters): BoardRow[]
       groups.set(t, [...(groups.get(t) ?? []), p]);
     }
   }
-  const order = [...groups.keys()].sort((a, b) => {
-    if (a === null) return 1;
-    if (b === null) return -1;
-    return (teamsById.get(a)?.name ?? "").localeCompare(teamsById.get(b)?.name ?? "");
-  });
+  // Teams of platforms with statuses first (those are the ones a manager moves),
+  // then the others' (departments), then everyone in no team.
+  const statusConnections = new Set(board.polls.map((p) => p.connection_id));
+  const rank = (t: number | null) => (t === null ? 2 : statusConnections.has(teamsById.get(t)!.connection_id) ? 0 : 1);
+  const order = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || (teamsById.get(a!)?.name ?? "").localeCompare(teamsById.get(b!)?.name ?? ""));
   const rows: BoardRow[] = [];
   for (const t of order) {
     const team = t === null ? null : (teamsById.get(t) ?? null);
