@@ -486,3 +486,73 @@ pub struct PollEvent {
     /// Why the read failed (the board keeps the last known statuses).
     pub error: Option<String>,
 }
+
+pub async fn status_chart(
+    state: &AppState,
+    request: switchboard_domain::dashboard::StatusChartQuery,
+) -> Result<switchboard_domain::dashboard::StatusChart, IpcError> {
+    Ok(state.workspace()?.status_chart(request).await?)
+}
+
+pub async fn status_timelines(
+    state: &AppState,
+    request: switchboard_domain::dashboard::StatusChartQuery,
+) -> Result<Vec<switchboard_domain::dashboard::AgentTimeline>, IpcError> {
+    Ok(state.workspace()?.status_timelines(request).await?)
+}
+
+pub async fn workload(
+    state: &AppState,
+    request: switchboard_engine::dashboards::WorkloadQuery,
+) -> Result<switchboard_domain::dashboard::Workload, IpcError> {
+    Ok(state.workspace()?.workload(request).await?)
+}
+
+pub async fn mismatches(
+    state: &AppState,
+) -> Result<Vec<switchboard_domain::dashboard::Mismatch>, IpcError> {
+    Ok(state.workspace()?.mismatches().await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct SaveExportRequest {
+    /// What the data is (letters, digits and dashes; used in the file name).
+    pub name: String,
+    pub csv: String,
+}
+
+pub async fn save_export(
+    state: &AppState,
+    request: SaveExportRequest,
+) -> Result<ExportResult, IpcError> {
+    let ws = state.workspace()?;
+    let name: String = request
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    let name = name.trim_matches('-');
+    if name.is_empty() {
+        return Err(EngineError::from(switchboard_domain::ValidationError::new(
+            "name",
+            "give the export a name of letters or digits",
+        ))
+        .into());
+    }
+    let dir = exports_dir(&ws);
+    let failed = |e: std::io::Error| IpcError {
+        code: switchboard_engine::ErrorCode::Internal,
+        message: format!("cannot write to {}: {e}", dir.display()),
+        field: None,
+    };
+    std::fs::create_dir_all(&dir).map_err(failed)?;
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let path = dir.join(format!("switchboard-{name}-{stamp}.csv"));
+    let tmp = path.with_extension("csv.part");
+    std::fs::write(&tmp, request.csv.as_bytes()).map_err(failed)?;
+    std::fs::rename(&tmp, &path).map_err(failed)?;
+    Ok(ExportResult {
+        path: path.display().to_string(),
+        rows: request.csv.lines().count().saturating_sub(1) as u64,
+    })
+}

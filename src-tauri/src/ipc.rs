@@ -209,6 +209,16 @@ commands! {
     fn poll_statuses(request: ConnectionRef) -> switchboard_engine::statuses::PollReport;
     /// The board is open and visible (renew every few seconds) or closed: polling follows.
     fn watch_statuses(request: WatchRequest) -> ();
+    /// Time in each status per bucket, for a person, team, agent or everyone (SQLite only).
+    fn status_chart(request: switchboard_domain::dashboard::StatusChartQuery) -> switchboard_domain::dashboard::StatusChart;
+    /// Each agent's statuses over a range as stretches; gaps are unknown.
+    fn status_timelines(request: switchboard_domain::dashboard::StatusChartQuery) -> Vec<switchboard_domain::dashboard::AgentTimeline>;
+    /// Open work per person, unassigned targets, expiring assignments, connection health.
+    fn workload(request: switchboard_engine::dashboards::WorkloadQuery) -> switchboard_domain::dashboard::Workload;
+    /// People away on a status platform who still own open work elsewhere.
+    fn mismatches() -> Vec<switchboard_domain::dashboard::Mismatch>;
+    /// Writes a chart's data (CSV made by the window) to the exports folder.
+    fn save_export(request: SaveExportRequest) -> ExportResult;
     /// Moves agents and whole teams to a status: journaled, sent in one call, reported per agent.
     fn set_status(request: switchboard_engine::statuses::SetStatusRequest) -> switchboard_engine::statuses::StatusOutcome;
     /// Agents of every connection with their person, from the cache.

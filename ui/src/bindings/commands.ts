@@ -5,6 +5,7 @@ import type { AddAgentRequest } from "./AddAgentRequest";
 import type { AgentQuery } from "./AgentQuery";
 import type { AgentRequest } from "./AgentRequest";
 import type { AgentRow } from "./AgentRow";
+import type { AgentTimeline } from "./AgentTimeline";
 import type { AssignRequest } from "./AssignRequest";
 import type { CheckOutcome } from "./CheckOutcome";
 import type { Connection } from "./Connection";
@@ -21,6 +22,7 @@ import type { ImportReport } from "./ImportReport";
 import type { IpcError } from "./IpcError";
 import type { JobOutcome } from "./JobOutcome";
 import type { LinkAgentRequest } from "./LinkAgentRequest";
+import type { Mismatch } from "./Mismatch";
 import type { OperationDetail } from "./OperationDetail";
 import type { OperationRef } from "./OperationRef";
 import type { OperationResult } from "./OperationResult";
@@ -32,10 +34,13 @@ import type { PollReport } from "./PollReport";
 import type { QueueCounts } from "./QueueCounts";
 import type { ReleaseRequest } from "./ReleaseRequest";
 import type { RetryRequest } from "./RetryRequest";
+import type { SaveExportRequest } from "./SaveExportRequest";
 import type { SearchRequest } from "./SearchRequest";
 import type { SetSecretRequest } from "./SetSecretRequest";
 import type { SetStatusRequest } from "./SetStatusRequest";
 import type { StatusBoard } from "./StatusBoard";
+import type { StatusChart } from "./StatusChart";
+import type { StatusChartQuery } from "./StatusChartQuery";
 import type { StatusOutcome } from "./StatusOutcome";
 import type { SyncProgress } from "./SyncProgress";
 import type { SyncRequest } from "./SyncRequest";
@@ -48,6 +53,8 @@ import type { TeamRow } from "./TeamRow";
 import type { UpdateConnectionRequest } from "./UpdateConnectionRequest";
 import type { VendorInfo } from "./VendorInfo";
 import type { WatchRequest } from "./WatchRequest";
+import type { Workload } from "./Workload";
+import type { WorkloadQuery } from "./WorkloadQuery";
 
 export type { IpcError };
 
@@ -81,6 +88,11 @@ export const COMMANDS = [
   "status_board",
   "poll_statuses",
   "watch_statuses",
+  "status_chart",
+  "status_timelines",
+  "workload",
+  "mismatches",
+  "save_export",
   "set_status",
   "list_agents",
   "list_teams",
@@ -313,6 +325,46 @@ export function pollStatuses(request: ConnectionRef): Promise<PollReport> {
  */
 export function watchStatuses(request: WatchRequest): Promise<null> {
   return invoke("watch_statuses", { request });
+}
+
+/**
+ * Time in each status per bucket, for a person, team, agent or everyone (SQLite only).
+ * @throws {IpcError}
+ */
+export function statusChart(request: StatusChartQuery): Promise<StatusChart> {
+  return invoke("status_chart", { request });
+}
+
+/**
+ * Each agent's statuses over a range as stretches; gaps are unknown.
+ * @throws {IpcError}
+ */
+export function statusTimelines(request: StatusChartQuery): Promise<Array<AgentTimeline>> {
+  return invoke("status_timelines", { request });
+}
+
+/**
+ * Open work per person, unassigned targets, expiring assignments, connection health.
+ * @throws {IpcError}
+ */
+export function workload(request: WorkloadQuery): Promise<Workload> {
+  return invoke("workload", { request });
+}
+
+/**
+ * People away on a status platform who still own open work elsewhere.
+ * @throws {IpcError}
+ */
+export function mismatches(): Promise<Array<Mismatch>> {
+  return invoke("mismatches");
+}
+
+/**
+ * Writes a chart's data (CSV made by the window) to the exports folder.
+ * @throws {IpcError}
+ */
+export function saveExport(request: SaveExportRequest): Promise<ExportResult> {
+  return invoke("save_export", { request });
 }
 
 /**

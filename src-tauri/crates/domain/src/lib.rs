@@ -16,6 +16,7 @@ pub mod assignment;
 pub mod audit;
 pub mod browse;
 pub mod connection;
+pub mod dashboard;
 pub mod job;
 pub mod person;
 pub mod status;

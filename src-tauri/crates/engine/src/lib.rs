@@ -7,6 +7,7 @@ pub mod browse;
 mod config;
 pub mod connection_form;
 pub mod connections;
+pub mod dashboards;
 pub mod demo;
 mod diagnostics;
 mod error;

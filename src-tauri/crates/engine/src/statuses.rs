@@ -643,6 +643,7 @@ impl Workspace {
                     .filter(|c| switchboard_vendors::capabilities(c.vendor).read_statuses)
                     .map(|c| c.id)
                     .collect();
+                let _ = self.flush_calls().await;
                 for id in ids {
                     let started = Instant::now();
                     match self.poll_statuses(id).await {

@@ -18,6 +18,7 @@ pub mod board;
 pub mod browse;
 pub mod connection_checks;
 pub mod connections;
+pub mod dashboards;
 pub mod history;
 pub mod jobs;
 pub mod operations;
@@ -28,6 +29,7 @@ pub mod sync_runs;
 pub mod targets;
 pub mod teams;
 pub mod tenant_statuses;
+pub mod vendor_calls;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -31,6 +31,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_statuses",
         include_str!("../migrations/0006_statuses.sql"),
     ),
+    (
+        "0007_dashboards",
+        include_str!("../migrations/0007_dashboards.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -131,7 +135,8 @@ mod tests {
                 "targets_fts_idx",
                 "team_members",
                 "teams",
-                "tenant_statuses"
+                "tenant_statuses",
+                "vendor_calls"
             ]
         );
     }

@@ -101,6 +101,11 @@ impl Transport {
             let request = build(&self.client);
             let started = Instant::now();
             let outcome = self.attempt(request).await;
+            self.pacer.record(crate::pace::CallRecord {
+                at_ms: chrono::Utc::now().timestamp_millis(),
+                status: outcome.as_ref().ok().map(|a| a.status.as_u16()),
+                took_ms: started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32,
+            });
             let last = attempt >= self.options.max_attempts;
             let wait = match &outcome {
                 Ok(answer) => {

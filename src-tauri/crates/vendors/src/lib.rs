@@ -26,5 +26,5 @@ pub use capabilities::Capabilities;
 pub use error::VendorError;
 pub use http::HttpOptions;
 pub use model::*;
-pub use pace::{Pace, Pacer};
+pub use pace::{CallRecord, Pace, Pacer};
 pub use parse::{normalize_phone, parse_iso8601, validate_uuid};

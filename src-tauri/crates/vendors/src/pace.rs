@@ -33,19 +33,49 @@ impl Pace {
 }
 
 /// Shared by every call to one connection, so all of them together stay under the
-/// vendor's limit.
+/// vendor's limit; it also keeps the connection's recent calls (status and time
+/// taken, never a header, body or secret) for the health panel.
 #[derive(Debug)]
 pub struct Pacer {
     pace: Option<Pace>,
     sent: Mutex<VecDeque<Instant>>,
+    calls: std::sync::Mutex<VecDeque<CallRecord>>,
 }
+
+/// One attempt at a vendor call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRecord {
+    /// Milliseconds since the UNIX epoch.
+    pub at_ms: i64,
+    /// The HTTP status, or `None` when no answer came (transport, TLS, timeout).
+    pub status: Option<u16>,
+    pub took_ms: u32,
+}
+
+/// Calls kept in memory between two takes; older ones are dropped.
+const CALLS_KEPT: usize = 10_000;
 
 impl Pacer {
     pub fn new(pace: Option<Pace>) -> Self {
         Self {
             pace,
             sent: Mutex::new(VecDeque::new()),
+            calls: std::sync::Mutex::new(VecDeque::new()),
         }
+    }
+
+    /// Notes one attempt's outcome.
+    pub fn record(&self, call: CallRecord) {
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        if calls.len() >= CALLS_KEPT {
+            calls.pop_front();
+        }
+        calls.push_back(call);
+    }
+
+    /// The calls noted since the last take, oldest first.
+    pub fn take_calls(&self) -> Vec<CallRecord> {
+        std::mem::take(&mut *self.calls.lock().unwrap_or_else(|e| e.into_inner())).into()
     }
 
     pub fn pace(&self) -> Option<Pace> {

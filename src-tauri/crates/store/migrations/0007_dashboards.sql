@@ -1,0 +1,19 @@
+-- Dashboards: recent vendor calls for the health panel, and the indexes the
+-- status and workload charts read by.
+
+CREATE TABLE vendor_calls (
+    id             INTEGER PRIMARY KEY,
+    connection_id  TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+    at             INTEGER NOT NULL,
+    -- The HTTP status; NULL when no answer came (network, TLS, timeout).
+    status         INTEGER,
+    took_ms        INTEGER NOT NULL
+) STRICT;
+CREATE INDEX vendor_calls_connection_at ON vendor_calls (connection_id, at);
+
+-- Samples by when they stop being known, so a range query reads only the
+-- samples that reach into it.
+CREATE INDEX status_samples_finish ON status_samples (coalesce(ended_at, last_seen_at));
+
+-- Assignments by expiry (Pingup's dt_until), for "expiring soon".
+CREATE INDEX assignments_until ON assignments (until) WHERE until IS NOT NULL;
