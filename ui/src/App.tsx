@@ -1,4 +1,5 @@
 import "@mantine/notifications/styles.css";
+import "@mantine/charts/styles.css";
 
 import { AppShell, Badge, Group, Kbd, MantineProvider, NavLink, Text, Title, createTheme } from "@mantine/core";
 import { useHotkeys } from "@mantine/hooks";
@@ -13,6 +14,7 @@ import { SyncProgressProvider } from "./sync";
 import { AgentsView } from "./views/AgentsView";
 import { AssignView } from "./views/AssignView";
 import { ConnectionsView } from "./views/ConnectionsView";
+import { DashboardsView } from "./views/DashboardsView";
 import { DiagnosticsView } from "./views/DiagnosticsView";
 import { HistoryView } from "./views/HistoryView";
 import { PeopleView } from "./views/PeopleView";
@@ -26,6 +28,7 @@ const theme = createTheme({ primaryColor: "indigo", defaultRadius: "md" });
 const AREAS = [
   { id: "assign", label: "Assign", view: AssignView },
   { id: "status", label: "Status board", view: StatusView },
+  { id: "dashboards", label: "Dashboards", view: DashboardsView },
   { id: "history", label: "History", view: HistoryView },
   { id: "connections", label: "Connections", view: ConnectionsView },
   { id: "people", label: "People", view: PeopleView },

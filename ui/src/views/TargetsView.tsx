@@ -1,4 +1,4 @@
-import { Group, SegmentedControl, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Badge, CloseButton, Group, SegmentedControl, Select, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
@@ -10,6 +10,7 @@ import { VendorBadge } from "../components/Badges";
 import { CacheFreshness } from "../components/CacheFreshness";
 import { VirtualTable } from "../components/VirtualTable";
 import { ago, phone } from "../format";
+import { useAreaParams } from "../navigation";
 
 const PAGE = 200;
 
@@ -19,15 +20,17 @@ export function TargetsView() {
   const [debounced] = useDebouncedValue(search, 200);
   const [connection, setConnection] = useState<string | null>(null);
   const [assigned, setAssigned] = useState("all");
+  // Opened for one agent's targets (from an alert): until the manager clears it.
+  const [agent, setAgent] = useState<number | null>(useAreaParams().agent ?? null);
   const connections = useQuery({ queryKey: ["connections"], queryFn: listConnections });
   const targets = useInfiniteQuery({
-    queryKey: ["targets", debounced, connection, assigned],
+    queryKey: ["targets", debounced, connection, assigned, agent],
     queryFn: ({ pageParam }) =>
       listTargets({
         search: debounced.trim() || null,
         connection_id: connection,
         unassigned: assigned === "all" ? null : assigned === "unassigned",
-        agent_id: null,
+        agent_id: agent,
         target_id: null,
         offset: pageParam,
         limit: PAGE,
@@ -40,6 +43,7 @@ export function TargetsView() {
     placeholderData: keepPreviousData,
   });
   const rows = useMemo(() => targets.data?.pages.flatMap((p) => p.rows) ?? [], [targets.data]);
+  const agentName = agent === null ? null : rows[0]?.assignees.find((a) => a.agent_id === agent)?.name;
   const total = targets.data?.pages[0]?.total;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = targets;
   const more = useCallback(() => {
@@ -111,6 +115,13 @@ export function TargetsView() {
         </Text>
       </Group>
       <CacheFreshness />
+      {agent !== null && (
+        <Group gap="xs">
+          <Badge variant="light" size="lg" rightSection={<CloseButton size="xs" onClick={() => setAgent(null)} aria-label="Show every agent's targets" />} data-testid="agent-filter">
+            Only the targets of {agentName ?? "one agent"}
+          </Badge>
+        </Group>
+      )}
       <Group grow>
         <TextInput placeholder="Search by name, phone, email or id" value={search} onChange={(e) => setSearch(e.currentTarget.value)} data-testid="targets-search" />
         <Select

@@ -1,0 +1,66 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { App } from "../App";
+import type { StatusChart } from "../bindings/StatusChart";
+import { mockBackend } from "../test/backend";
+import { chartRows, toCsv, UNKNOWN } from "./dashboardData";
+
+const H = 3_600_000;
+const CHART: StatusChart = {
+  agents: 2,
+  buckets: [
+    { start: 0, statuses: [{ status_vendor_id: "0", name: "Available", ms: 3 * H }, { status_vendor_id: "1", name: "Lunch", ms: H }], unknown_ms: 4 * H },
+    { start: 24 * H, statuses: [{ status_vendor_id: "0", name: "Available", ms: 2 * H }], unknown_ms: 0 },
+  ],
+};
+const STATUSES = [
+  { connection_id: "c", vendor_id: "0", name: "Available", color: "#2ecc71", system: true, offered: true },
+  { connection_id: "c", vendor_id: "1", name: "Lunch", color: "#f1c40f", system: false, offered: true },
+];
+
+describe("dashboard data", () => {
+  it("turns buckets into chart rows in hours or shares, unknown time included", () => {
+    const { rows, series } = chartRows(CHART, STATUSES, (t) => `day ${t / (24 * H)}`);
+    expect(series).toEqual([
+      { name: "Available", color: "#2ecc71" },
+      { name: "Lunch", color: "#f1c40f" },
+      { name: UNKNOWN, color: "#adb5bd" },
+    ]);
+    expect(rows).toEqual([
+      { bucket: "day 0", Available: 3, Lunch: 1, [UNKNOWN]: 4 },
+      { bucket: "day 1", Available: 2, Lunch: 0, [UNKNOWN]: 0 },
+    ]);
+    const shares = chartRows(CHART, STATUSES, String, true).rows;
+    expect(shares[0]).toMatchObject({ Available: 37.5, Lunch: 12.5, [UNKNOWN]: 50 });
+  });
+
+  it("writes CSV that spreadsheets read back", () => {
+    expect(toCsv(["name", "note"], [{ name: "Ana", note: 'says "hi", then leaves' }, { name: "Bo" }])).toBe('name,note\nAna,"says ""hi"", then leaves"\nBo,\n');
+  });
+});
+
+describe("Dashboards", () => {
+  it("lists mismatches with links to the work, and exports the data behind them", async () => {
+    const backend = mockBackend({
+      status_board: () => ({ agents: [], teams: [], statuses: STATUSES, polls: [], now: 0 }),
+      status_chart: () => CHART,
+      mismatches: () => [{ person_id: 3, name: "Ana Lima", status: "Offline", since: 1_763_700_000_000, owners: [[41, "Ana Lima (Demo HelpCrunch)", 4]], open: 4 }],
+      save_export: () => ({ path: "/tmp/x/switchboard-mismatches.csv", rows: 1 }),
+      list_targets: () => ({ rows: [], total: 0 }),
+      list_connections: () => [],
+    });
+    render(<App initialArea="dashboards" />);
+    await waitFor(() => expect(backend.commands()).toContain("status_chart"));
+    await userEvent.click(screen.getByTestId("tab-alerts"));
+    expect(await screen.findByTestId("mismatch")).toHaveTextContent("Ana Lima");
+    await userEvent.click(screen.getByTestId("export-mismatches"));
+    await waitFor(() => expect(backend.calls.find((c) => c.cmd === "save_export")?.args).toMatchObject({ request: { name: "mismatches" } }));
+    const csv = (backend.calls.find((c) => c.cmd === "save_export")?.args as { request: { csv: string } }).request.csv;
+    expect(csv.split("\n")[1]).toContain("Ana Lima,Offline");
+    await userEvent.click(screen.getByTestId("mismatch-link"));
+    expect(await screen.findByTestId("agent-filter")).toBeInTheDocument();
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "list_targets").at(-1)?.args).toMatchObject({ request: { agent_id: 41 } }));
+  });
+});

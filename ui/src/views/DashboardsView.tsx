@@ -1,0 +1,342 @@
+import { AreaChart, BarChart } from "@mantine/charts";
+import { Anchor, Badge, Box, Button, Card, Group, SegmentedControl, Select, SimpleGrid, Stack, Table, Tabs, Text, Title, Tooltip } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import dayjs from "dayjs";
+import { useMemo, useState } from "react";
+
+import { mismatches, saveExport, statusBoard, statusChart, statusTimelines, workload } from "../bindings/commands";
+import type { Scope } from "../bindings/Scope";
+import type { TenantStatus } from "../bindings/TenantStatus";
+import { ago, VENDOR_COLORS, VENDOR_NAMES, when } from "../format";
+import { errorTitle, toIpcError } from "../ipc";
+import { useNavigate } from "../navigation";
+import { chartRows, toCsv, UNKNOWN } from "./dashboardData";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+function useExport() {
+  return useMutation({
+    mutationFn: ({ name, csv }: { name: string; csv: string }) => saveExport({ name, csv }),
+    onSuccess: (r) => notifications.show({ color: "green", title: `Exported ${r.rows} rows`, message: r.path, autoClose: false }),
+    onError: (e) => {
+      const err = toIpcError(e);
+      notifications.show({ color: "red", title: errorTitle(err.code), message: err.message });
+    },
+  });
+}
+
+/** Everyone, a team or a person: whose statuses a chart covers. */
+function ScopePicker({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  const board = useQuery({ queryKey: ["status-board"], queryFn: statusBoard });
+  const statusConnections = new Set((board.data?.polls ?? []).map((p) => p.connection_id));
+  const teams = (board.data?.teams ?? []).filter((t) => statusConnections.has(t.connection_id));
+  const people = new Map<string, string>();
+  for (const a of board.data?.agents ?? []) {
+    if (a.status && a.person_id !== null) people.set(`person:${a.person_id}`, a.person_name ?? a.name);
+  }
+  const data = [
+    { group: "All", items: [{ value: "everyone", label: "Everyone with a status" }] },
+    { group: "Teams", items: teams.map((t) => ({ value: `team:${t.id}`, label: t.name })) },
+    { group: "People", items: [...people.entries()].sort((a, b) => a[1].localeCompare(b[1])).map(([value, label]) => ({ value, label })) },
+  ];
+  return <Select label="Whose" searchable data={data} value={value} onChange={(v) => onChange(v ?? "everyone")} w={260} data-testid="dashboard-scope" />;
+}
+
+function toScope(value: string): Scope {
+  const [kind, id] = value.split(":");
+  if (kind === "team") return { kind: "team", id: Number(id) };
+  if (kind === "person") return { kind: "person", id: Number(id) };
+  return { kind: "everyone" };
+}
+
+function ExportButton({ name, columns, rows }: { name: string; columns: string[]; rows: Record<string, unknown>[] }) {
+  const run = useExport();
+  return (
+    <Button size="compact-sm" variant="light" onClick={() => run.mutate({ name, csv: toCsv(columns, rows) })} loading={run.isPending} disabled={rows.length === 0} data-testid={`export-${name}`}>
+      Export CSV
+    </Button>
+  );
+}
+
+function useStatuses(): TenantStatus[] {
+  return useQuery({ queryKey: ["status-board"], queryFn: statusBoard }).data?.statuses ?? [];
+}
+
+/** Time in each status per day, for the last week. */
+function TimePerDay({ scope }: { scope: string }) {
+  const statuses = useStatuses();
+  const from = dayjs().startOf("day").subtract(6, "day").valueOf();
+  const chart = useQuery({
+    queryKey: ["chart-days", scope, from],
+    queryFn: () => statusChart({ scope: toScope(scope), from, to: from + 7 * DAY, bucket_ms: DAY }),
+  });
+  const { rows, series } = useMemo(() => (chart.data ? chartRows(chart.data, statuses, (t) => dayjs(t).format("ddd D MMM")) : { rows: [], series: [] }), [chart.data, statuses]);
+  return (
+    <Card withBorder>
+      <Group justify="space-between" mb="xs">
+        <Text fw={600}>Hours in each status per day{chart.data ? ` (${chart.data.agents} agents)` : ""}</Text>
+        <ExportButton name="time-in-status" columns={["bucket", ...series.map((s) => s.name)]} rows={rows} />
+      </Group>
+      <BarChart h={300} data={rows} dataKey="bucket" type="stacked" series={series} withLegend unit=" h" data-testid="chart-days" />
+      <Text size="xs" c="dimmed" mt={4}>
+        {UNKNOWN}: time nobody watched (Switchboard closed, or the vendor unreachable). It is shown, not guessed.
+      </Text>
+    </Card>
+  );
+}
+
+/** Share of the scope in each status over one day, by 30 minutes. */
+function ShareOverTime({ scope }: { scope: string }) {
+  const statuses = useStatuses();
+  const from = dayjs().startOf("day").valueOf();
+  const chart = useQuery({
+    queryKey: ["chart-share", scope, from],
+    queryFn: () => statusChart({ scope: toScope(scope), from, to: from + DAY, bucket_ms: HOUR / 2 }),
+  });
+  const { rows, series } = useMemo(() => (chart.data ? chartRows(chart.data, statuses, (t) => dayjs(t).format("HH:mm"), true) : { rows: [], series: [] }), [chart.data, statuses]);
+  const upToNow = rows.filter((_, i) => from + i * (HOUR / 2) <= Date.now());
+  return (
+    <Card withBorder>
+      <Group justify="space-between" mb="xs">
+        <Text fw={600}>Share in each status today</Text>
+        <ExportButton name="status-share" columns={["bucket", ...series.map((s) => s.name)]} rows={upToNow} />
+      </Group>
+      <AreaChart h={300} data={upToNow} dataKey="bucket" type="percent" series={series} withLegend withDots={false} data-testid="chart-share" />
+    </Card>
+  );
+}
+
+/** Each agent's day as a strip of statuses; blank where nobody watched. */
+function Timeline({ scope }: { scope: string }) {
+  const statuses = useStatuses();
+  const [day, setDay] = useState("today");
+  const from = dayjs().startOf("day").subtract(day === "today" ? 0 : 1, "day").valueOf();
+  const to = from + DAY;
+  const lines = useQuery({ queryKey: ["timelines", scope, from], queryFn: () => statusTimelines({ scope: toScope(scope), from, to, bucket_ms: DAY }) });
+  const colour = (id: string | null) => statuses.find((s) => s.vendor_id === id)?.color ?? "#4c6ef5";
+  const rows = (lines.data ?? []).flatMap((l) => l.segments.map((s) => ({ agent: l.name, status: s.name, start: dayjs(s.start).format(), end: dayjs(s.end).format() })));
+  return (
+    <Card withBorder>
+      <Group justify="space-between" mb="xs">
+        <Group gap="xs">
+          <Text fw={600}>Timeline</Text>
+          <SegmentedControl size="xs" value={day} onChange={setDay} data={[{ value: "today", label: "Today" }, { value: "yesterday", label: "Yesterday" }]} />
+        </Group>
+        <ExportButton name="timeline" columns={["agent", "status", "start", "end"]} rows={rows} />
+      </Group>
+      <Group gap={0} ml={180} mb={4} justify="space-between">
+        {[0, 6, 12, 18, 24].map((h) => (
+          <Text key={h} size="xs" c="dimmed">
+            {String(h).padStart(2, "0")}:00
+          </Text>
+        ))}
+      </Group>
+      <Stack gap={4} data-testid="timelines">
+        {(lines.data ?? []).slice(0, 60).map((l) => (
+          <Group key={l.agent_id} gap="xs" wrap="nowrap">
+            <Text size="xs" w={172} truncate>
+              {l.name}
+            </Text>
+            <Box pos="relative" h={16} style={{ flex: 1, background: "repeating-linear-gradient(45deg, #f1f3f5, #f1f3f5 4px, #fff 4px, #fff 8px)", borderRadius: 3 }}>
+              {l.segments.map((s, i) => (
+                <Tooltip key={i} label={`${s.name}: ${dayjs(s.start).format("HH:mm")}–${dayjs(s.end).format("HH:mm")}`}>
+                  <Box
+                    pos="absolute"
+                    top={0}
+                    h={16}
+                    data-testid="timeline-segment"
+                    style={{ left: `${((s.start - from) / DAY) * 100}%`, width: `${Math.max(0.2, ((s.end - s.start) / DAY) * 100)}%`, background: colour(s.status_vendor_id), borderRadius: 2 }}
+                  />
+                </Tooltip>
+              ))}
+            </Box>
+          </Group>
+        ))}
+      </Stack>
+      <Text size="xs" c="dimmed" mt={4}>
+        Hatched: nobody watched. {(lines.data?.length ?? 0) > 60 ? "The first 60 agents are shown; choose a team for the rest." : ""}
+      </Text>
+    </Card>
+  );
+}
+
+function WorkloadTab() {
+  const navigate = useNavigate();
+  const load = useQuery({ queryKey: ["workload"], queryFn: () => workload({ expiring_within_ms: 7 * DAY, health_window_ms: HOUR }) });
+  const data = load.data;
+  const vendors = [...new Set((data?.people ?? []).flatMap((p) => p.by_vendor.map(([v]) => v)))];
+  const people = (data?.people ?? []).slice(0, 20).map((p) => {
+    const row: Record<string, string | number> = { name: p.name, waiting: p.waiting };
+    for (const v of vendors) row[VENDOR_NAMES[v]] = p.by_vendor.find(([x]) => x === v)?.[1] ?? 0;
+    return row;
+  });
+  const unassigned = (data?.unassigned ?? []).map((u) => ({ connection: u.connection_name, assigned: u.targets - u.unassigned, unassigned: u.unassigned }));
+  return (
+    <Stack>
+      <SimpleGrid cols={2}>
+        <Card withBorder>
+          <Group justify="space-between" mb="xs">
+            <Text fw={600}>Open assignments per person (busiest 20)</Text>
+            <ExportButton name="workload" columns={["name", ...vendors.map((v) => VENDOR_NAMES[v]), "waiting"]} rows={(data?.people ?? []).map((p) => ({ name: p.name, waiting: p.waiting, ...Object.fromEntries(vendors.map((v) => [VENDOR_NAMES[v], p.by_vendor.find(([x]) => x === v)?.[1] ?? 0])) }))} />
+          </Group>
+          <BarChart h={420} data={people} dataKey="name" orientation="vertical" yAxisProps={{ width: 130 }} type="stacked" series={vendors.map((v) => ({ name: VENDOR_NAMES[v], color: `${VENDOR_COLORS[v]}.6` }))} withLegend data-testid="chart-workload" />
+        </Card>
+        <Stack>
+          <Card withBorder>
+            <Group justify="space-between" mb="xs">
+              <Text fw={600}>Unassigned per connection</Text>
+              <ExportButton name="unassigned" columns={["connection", "assigned", "unassigned"]} rows={unassigned} />
+            </Group>
+            <BarChart h={180} data={unassigned} dataKey="connection" type="stacked" series={[{ name: "unassigned", color: "orange.6" }, { name: "assigned", color: "gray.4" }]} withLegend data-testid="chart-unassigned" />
+          </Card>
+          <Card withBorder>
+            <Group justify="space-between" mb="xs">
+              <Text fw={600}>Connection health (last hour)</Text>
+              <ExportButton name="health" columns={["connection_name", "calls", "errors", "p50_ms", "p95_ms", "last_sync_state"]} rows={(data?.health ?? []) as unknown as Record<string, unknown>[]} />
+            </Group>
+            <Table verticalSpacing={4} data-testid="health">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Connection</Table.Th>
+                  <Table.Th>Last sync</Table.Th>
+                  <Table.Th>Calls</Table.Th>
+                  <Table.Th>Errors</Table.Th>
+                  <Table.Th>p50 / p95</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {(data?.health ?? []).map((h) => (
+                  <Table.Tr key={h.connection_id}>
+                    <Table.Td>{h.connection_name}</Table.Td>
+                    <Table.Td>
+                      {ago(h.last_sync_at)}
+                      {h.last_sync_state && h.last_sync_state !== "done" ? ` (${h.last_sync_state})` : ""}
+                    </Table.Td>
+                    <Table.Td>{h.calls}</Table.Td>
+                    <Table.Td>
+                      <Badge size="sm" color={h.errors === 0 ? "green" : h.errors / Math.max(1, h.calls) > 0.1 ? "red" : "yellow"} variant="light">
+                        {h.calls ? `${Math.round((100 * h.errors) / h.calls)}%` : "—"}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>{h.p50_ms === null ? "—" : `${h.p50_ms} / ${h.p95_ms} ms`}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Card>
+        </Stack>
+      </SimpleGrid>
+      <Card withBorder>
+        <Group justify="space-between" mb="xs">
+          <Text fw={600}>Expiring within a week ({data?.expiring.length ?? 0})</Text>
+          <ExportButton name="expiring" columns={["target_name", "connection_name", "agent_name", "until"]} rows={(data?.expiring ?? []).map((e) => ({ ...e, until: dayjs(e.until).format() }))} />
+        </Group>
+        <Table verticalSpacing={4} data-testid="expiring">
+          <Table.Tbody>
+            {(data?.expiring ?? []).slice(0, 15).map((e) => (
+              <Table.Tr key={`${e.target_id}-${e.agent_name}`}>
+                <Table.Td>
+                  <Anchor size="sm" component="button" onClick={() => navigate("assign", {})}>
+                    {e.target_name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{e.connection_name}</Table.Td>
+                <Table.Td>{e.agent_name}</Table.Td>
+                <Table.Td>{when(e.until)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Card>
+    </Stack>
+  );
+}
+
+function AlertsTab() {
+  const navigate = useNavigate();
+  const found = useQuery({ queryKey: ["mismatches"], queryFn: mismatches });
+  const rows = (found.data ?? []).map((m) => ({ name: m.name, status: m.status, since: dayjs(m.since).format(), open: m.open, owners: m.owners.map(([, n, c]) => `${n}: ${c}`).join("; ") }));
+  return (
+    <Card withBorder>
+      <Group justify="space-between" mb="xs">
+        <Text fw={600}>Away on CCAI Platform, still owning open work elsewhere ({found.data?.length ?? 0})</Text>
+        <ExportButton name="mismatches" columns={["name", "status", "since", "open", "owners"]} rows={rows} />
+      </Group>
+      {found.data?.length === 0 && <Text c="dimmed">Nobody: everyone away has handed over their work.</Text>}
+      <Table verticalSpacing={4} data-testid="mismatches">
+        <Table.Tbody>
+          {(found.data ?? []).map((m) => (
+            <Table.Tr key={`${m.person_id}`} data-testid="mismatch">
+              <Table.Td fw={500}>{m.name}</Table.Td>
+              <Table.Td>
+                <Badge color="red" variant="light">
+                  {m.status}
+                </Badge>{" "}
+                <Text span size="xs" c="dimmed">
+                  since {when(m.since)}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Group gap={6}>
+                  {m.owners.map(([agent, name, count]) => (
+                    <Anchor key={agent} size="sm" component="button" onClick={() => navigate("targets", { agent: Number(agent) })} data-testid="mismatch-link">
+                      {name}: {count} open
+                    </Anchor>
+                  ))}
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Card>
+  );
+}
+
+/** Time in status, the day's timeline, team shares, workload, health and
+ * mismatch alerts, from this computer's cache and journal (they work offline). */
+export function DashboardsView() {
+  const [scope, setScope] = useState("everyone");
+  const [tab, setTab] = useState<string | null>("status");
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between" align="flex-end">
+        <Title order={2}>Dashboards</Title>
+        {(tab === "status" || tab === "timeline") && <ScopePicker value={scope} onChange={setScope} />}
+      </Group>
+      <Tabs value={tab} onChange={setTab} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="status" data-testid="tab-status">
+            Time in status
+          </Tabs.Tab>
+          <Tabs.Tab value="timeline" data-testid="tab-timeline">
+            Timeline
+          </Tabs.Tab>
+          <Tabs.Tab value="workload" data-testid="tab-workload">
+            Workload & health
+          </Tabs.Tab>
+          <Tabs.Tab value="alerts" data-testid="tab-alerts">
+            Alerts
+          </Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="status" pt="sm">
+          <SimpleGrid cols={{ base: 1, lg: 2 }}>
+            <TimePerDay scope={scope} />
+            <ShareOverTime scope={scope} />
+          </SimpleGrid>
+        </Tabs.Panel>
+        <Tabs.Panel value="timeline" pt="sm">
+          <Timeline scope={scope} />
+        </Tabs.Panel>
+        <Tabs.Panel value="workload" pt="sm">
+          <WorkloadTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="alerts" pt="sm">
+          <AlertsTab />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
