@@ -307,9 +307,17 @@ fn start_xvfb() -> anyhow::Result<(Guard, String)> {
     let xvfb =
         find_in_path("Xvfb").context("no DISPLAY and no Xvfb; run `apt-get install xvfb`")?;
     for n in 90..140 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        {
+        let (socket, lock) = (format!("/tmp/.X11-unix/X{n}"), format!("/tmp/.X{n}-lock"));
+        // A lock left by an X server that is gone (killed, not stopped) is stale.
+        let owner_alive = std::fs::read_to_string(&lock)
+            .ok()
+            .and_then(|pid| pid.trim().parse::<u32>().ok())
+            .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if Path::new(&lock).exists() && !owner_alive {
+            let _ = std::fs::remove_file(&lock);
+            let _ = std::fs::remove_file(&socket);
+        }
+        if Path::new(&socket).exists() || Path::new(&lock).exists() {
             continue;
         }
         let display = format!(":{n}");

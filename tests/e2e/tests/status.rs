@@ -7,6 +7,19 @@ use std::time::Duration;
 use switchboard_e2e::Session;
 use thirtyfour::prelude::*;
 
+/// Waits until the chart with this `data-testid` has drawn its bars or areas.
+async fn wait_for_svg(session: &Session, test_id: &str) -> anyhow::Result<()> {
+    let drawn = format!(
+        "[data-testid='{test_id}'] .recharts-bar-rectangle, [data-testid='{test_id}'] .recharts-area-area"
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while session.driver.find_all(By::Css(&drawn)).await?.is_empty() {
+        anyhow::ensure!(std::time::Instant::now() < deadline, "{test_id} drew nothing");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_board_fills_and_a_team_moves_to_a_custom_status() -> anyhow::Result<()> {
     let namespace = format!(
@@ -82,6 +95,29 @@ async fn the_board_fills_and_a_team_moves_to_a_custom_status() -> anyhow::Result
             "{states:?}"
         );
         session.screenshot("status-03-results").await?;
+
+        // The dashboards render from the cache: each tab, looked at.
+        session.click("nav-dashboards").await?;
+        for chart in ["chart-days", "chart-share"] {
+            wait_for_svg(&session, chart).await?;
+        }
+        session.screenshot("dashboard-01-time-in-status").await?;
+        session.click("tab-timeline").await?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while session.count("timeline-segment").await? == 0 {
+            anyhow::ensure!(std::time::Instant::now() < deadline, "no timeline segments");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        session.screenshot("dashboard-02-timeline").await?;
+        session.click("tab-workload").await?;
+        wait_for_svg(&session, "chart-workload").await?;
+        session
+            .wait_for_text("health", "the health panel", |t| t.contains("Demo CCAI Platform"))
+            .await?;
+        session.screenshot("dashboard-03-workload").await?;
+        session.click("tab-alerts").await?;
+        session.by_test_id("mismatches").await?;
+        session.screenshot("dashboard-04-alerts").await?;
         Ok(())
     }
     .await;

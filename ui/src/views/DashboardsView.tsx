@@ -1,5 +1,5 @@
 import { AreaChart, BarChart } from "@mantine/charts";
-import { Anchor, Badge, Box, Button, Card, Group, SegmentedControl, Select, SimpleGrid, Stack, Table, Tabs, Text, Title, Tooltip } from "@mantine/core";
+import { Anchor, Badge, Box, Button, Card, Group, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Tabs, Text, Title, Tooltip } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import dayjs from "dayjs";
@@ -73,16 +73,23 @@ function TimePerDay({ scope }: { scope: string }) {
     queryFn: () => statusChart({ scope: toScope(scope), from, to: from + 7 * DAY, bucket_ms: DAY }),
   });
   const { rows, series } = useMemo(() => (chart.data ? chartRows(chart.data, statuses, (t) => dayjs(t).format("ddd D MMM")) : { rows: [], series: [] }), [chart.data, statuses]);
+  // Unwatched time can dwarf the rest (a week with the app closed most of it):
+  // it is counted and said, and drawn on request.
+  const [withUnknown, setWithUnknown] = useState(false);
+  const unwatched = rows.reduce((n, r) => n + Number(r[UNKNOWN] ?? 0), 0);
   return (
     <Card withBorder>
       <Group justify="space-between" mb="xs">
         <Text fw={600}>Hours in each status per day{chart.data ? ` (${chart.data.agents} agents)` : ""}</Text>
         <ExportButton name="time-in-status" columns={["bucket", ...series.map((s) => s.name)]} rows={rows} />
       </Group>
-      <BarChart h={300} data={rows} dataKey="bucket" type="stacked" series={series} withLegend unit=" h" data-testid="chart-days" />
-      <Text size="xs" c="dimmed" mt={4}>
-        {UNKNOWN}: time nobody watched (Switchboard closed, or the vendor unreachable). It is shown, not guessed.
-      </Text>
+      <BarChart h={300} data={rows} dataKey="bucket" type="stacked" series={withUnknown ? series : series.filter((s) => s.name !== UNKNOWN)} withLegend unit=" h" data-testid="chart-days" />
+      <Group justify="space-between" mt={4}>
+        <Text size="xs" c="dimmed" data-testid="unwatched">
+          Not watched this week: {Math.round(unwatched).toLocaleString()} agent-hours (Switchboard closed, or the vendor unreachable). Shown, never guessed.
+        </Text>
+        <Switch size="xs" label="Draw it" checked={withUnknown} onChange={(e) => setWithUnknown(e.currentTarget.checked)} />
+      </Group>
     </Card>
   );
 }
@@ -181,7 +188,7 @@ function WorkloadTab() {
             <Text fw={600}>Open assignments per person (busiest 20)</Text>
             <ExportButton name="workload" columns={["name", ...vendors.map((v) => VENDOR_NAMES[v]), "waiting"]} rows={(data?.people ?? []).map((p) => ({ name: p.name, waiting: p.waiting, ...Object.fromEntries(vendors.map((v) => [VENDOR_NAMES[v], p.by_vendor.find(([x]) => x === v)?.[1] ?? 0])) }))} />
           </Group>
-          <BarChart h={420} data={people} dataKey="name" orientation="vertical" yAxisProps={{ width: 130 }} type="stacked" series={vendors.map((v) => ({ name: VENDOR_NAMES[v], color: `${VENDOR_COLORS[v]}.6` }))} withLegend data-testid="chart-workload" />
+          <BarChart h={Math.max(200, people.length * 26)} data={people} dataKey="name" orientation="vertical" yAxisProps={{ width: 130, interval: 0 }} type="stacked" series={vendors.map((v) => ({ name: VENDOR_NAMES[v], color: `${VENDOR_COLORS[v]}.6` }))} withLegend data-testid="chart-workload" />
         </Card>
         <Stack>
           <Card withBorder>
