@@ -14,7 +14,10 @@ async fn wait_for_svg(session: &Session, test_id: &str) -> anyhow::Result<()> {
     );
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while session.driver.find_all(By::Css(&drawn)).await?.is_empty() {
-        anyhow::ensure!(std::time::Instant::now() < deadline, "{test_id} drew nothing");
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "{test_id} drew nothing"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     Ok(())
@@ -112,7 +115,9 @@ async fn the_board_fills_and_a_team_moves_to_a_custom_status() -> anyhow::Result
         session.click("tab-workload").await?;
         wait_for_svg(&session, "chart-workload").await?;
         session
-            .wait_for_text("health", "the health panel", |t| t.contains("Demo CCAI Platform"))
+            .wait_for_text("health", "the health panel", |t| {
+                t.contains("Demo CCAI Platform")
+            })
             .await?;
         session.screenshot("dashboard-03-workload").await?;
         session.click("tab-alerts").await?;

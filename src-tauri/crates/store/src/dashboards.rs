@@ -14,13 +14,41 @@ use switchboard_domain::{AgentId, PersonId, TargetId, Timestamp, Vendor};
 use crate::Result;
 use crate::columns::parsed;
 
-/// A stretch of one agent in one status: [start, end).
+/// A stretch of one agent in one status: [start, end). The status is an index
+/// into the read's status table (a million stretches share a dozen statuses).
 struct Stretch {
     agent: AgentId,
     start: i64,
     end: i64,
-    status_vendor_id: Option<String>,
-    name: String,
+    status: usize,
+}
+
+/// The distinct statuses a read met, each once.
+#[derive(Default)]
+struct Statuses {
+    list: Vec<(Option<String>, String)>,
+}
+
+impl Statuses {
+    /// The status's index; most rows repeat one already met, found without
+    /// allocating.
+    fn intern(&mut self, id: Option<&str>, name: &str) -> usize {
+        if let Some(i) = self
+            .list
+            .iter()
+            .position(|(i, n)| i.as_deref() == id && n == name)
+        {
+            return i;
+        }
+        self.list.push((id.map(str::to_owned), name.to_owned()));
+        self.list.len() - 1
+    }
+
+    fn intern_row(&mut self, row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<usize> {
+        let id = row.get_ref(at)?.as_str_or_null()?;
+        let name = row.get_ref(at + 1)?.as_str()?;
+        Ok(self.intern(id, name))
+    }
 }
 
 /// The agents a scope covers, with their names.
@@ -51,21 +79,35 @@ pub fn scope_agents(db: &Db, scope: &Scope) -> Result<Vec<(AgentId, String)>> {
 }
 
 /// The stretches of `agents` that reach into [from, to), clipped to it.
-fn stretches(db: &Db, agents: &[(AgentId, String)], from: i64, to: i64) -> Result<Vec<Stretch>> {
+fn stretches(
+    db: &Db,
+    agents: &[(AgentId, String)],
+    from: i64,
+    to: i64,
+    everyone: bool,
+    statuses: &mut Statuses,
+) -> Result<Vec<Stretch>> {
     let mut out = Vec::new();
-    let mut push = |agent: AgentId, start: i64, end: i64, id: Option<String>, name: String| {
+    let mut push = |statuses: &mut Statuses,
+                    agent: AgentId,
+                    start: i64,
+                    end: i64,
+                    row: &rusqlite::Row<'_>,
+                    at: usize|
+     -> rusqlite::Result<()> {
         let (start, end) = (start.max(from), end.min(to));
         if end > start {
+            let status = statuses.intern_row(row, at)?;
             out.push(Stretch {
                 agent,
                 start,
                 end,
-                status_vendor_id: id,
-                name,
+                status,
             });
         }
+        Ok(())
     };
-    if agents.len() <= 50 {
+    if agents.len() <= 50 && !everyone {
         // A few agents: each one's samples by its own index.
         let mut stmt = db.prepare_cached(
             "SELECT started_at, coalesce(ended_at, last_seen_at), status_vendor_id, status_name FROM status_samples
@@ -75,21 +117,23 @@ fn stretches(db: &Db, agents: &[(AgentId, String)], from: i64, to: i64) -> Resul
         for (agent, _) in agents {
             let mut rows = stmt.query(params![agent.0, from, to])?;
             while let Some(r) = rows.next()? {
-                push(*agent, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                push(statuses, *agent, r.get(0)?, r.get(1)?, r, 2)?;
             }
         }
     } else {
-        // Many agents: every sample that reaches into the range, by when it ends.
+        // Many agents: every sample that reaches into the range, by when it ends
+        // (from an index that covers the query: no row is looked up).
         let wanted: std::collections::HashSet<i64> = agents.iter().map(|(a, _)| a.0).collect();
         let mut stmt = db.prepare_cached(
-            "SELECT agent_id, started_at, coalesce(ended_at, last_seen_at), status_vendor_id, status_name FROM status_samples
+            "SELECT agent_id, started_at, coalesce(ended_at, last_seen_at), status_vendor_id, status_name FROM status_samples INDEXED BY status_samples_finish
              WHERE coalesce(ended_at, last_seen_at) > ?1 AND started_at < ?2",
         )?;
         let mut rows = stmt.query(params![from, to])?;
         while let Some(r) = rows.next()? {
             let agent: i64 = r.get(0)?;
-            if wanted.contains(&agent) {
-                push(AgentId(agent), r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            // Everyone: every sample counts, no need to look the agent up.
+            if everyone || wanted.contains(&agent) {
+                push(statuses, AgentId(agent), r.get(1)?, r.get(2)?, r, 3)?;
             }
         }
     }
@@ -110,20 +154,40 @@ pub fn status_chart(
     let bucket_ms = bucket_ms.max(60_000);
     let (from, to) = (from.0, to.0.max(from.0));
     let buckets = ((to - from + bucket_ms - 1) / bucket_ms).clamp(0, 10_000) as usize;
-    let mut sums: Vec<BTreeMap<(Option<String>, String), i64>> = vec![BTreeMap::new(); buckets];
-    for s in stretches(db, &agents, from, to)? {
+    let mut statuses = Statuses::default();
+    let mut sums: Vec<Vec<i64>> = vec![Vec::new(); buckets];
+    let add = |sums: &mut Vec<Vec<i64>>, bucket: usize, status: usize, ms: i64| {
+        if let Some(b) = sums.get_mut(bucket) {
+            if b.len() <= status {
+                b.resize(status + 1, 0);
+            }
+            b[status] += ms;
+        }
+    };
+    for s in stretches(
+        db,
+        &agents,
+        from,
+        to,
+        matches!(scope, Scope::Everyone),
+        &mut statuses,
+    )? {
         let mut t = s.start;
         while t < s.end {
             let i = ((t - from) / bucket_ms) as usize;
-            let bucket_end = from + (i as i64 + 1) * bucket_ms;
-            let until = bucket_end.min(s.end);
-            if let Some(b) = sums.get_mut(i) {
-                *b.entry((s.status_vendor_id.clone(), s.name.clone()))
-                    .or_default() += until - t;
-            }
+            let until = (from + (i as i64 + 1) * bucket_ms).min(s.end);
+            add(&mut sums, i, s.status, until - t);
             t = until;
         }
     }
+    // Statuses in name order, as the charts list them.
+    let mut order: Vec<usize> = (0..statuses.list.len()).collect();
+    order.sort_by(|a, b| {
+        statuses.list[*a]
+            .1
+            .cmp(&statuses.list[*b].1)
+            .then_with(|| statuses.list[*a].0.cmp(&statuses.list[*b].0))
+    });
     let agents_n = agents.len() as i64;
     let buckets = sums
         .into_iter()
@@ -131,16 +195,17 @@ pub fn status_chart(
         .map(|(i, b)| {
             let start = from + i as i64 * bucket_ms;
             let watchable = ((start + bucket_ms).min(to).min(now.0) - start).max(0) * agents_n;
-            let known: i64 = b.values().sum();
+            let known: i64 = b.iter().sum();
             StatusBucket {
                 start: Timestamp(start),
                 unknown_ms: (watchable - known).max(0),
-                statuses: b
-                    .into_iter()
-                    .map(|((id, name), ms)| StatusTime {
-                        status_vendor_id: id,
-                        name,
-                        ms,
+                statuses: order
+                    .iter()
+                    .filter(|k| b.get(**k).copied().unwrap_or(0) > 0)
+                    .map(|k| StatusTime {
+                        status_vendor_id: statuses.list[*k].0.clone(),
+                        name: statuses.list[*k].1.clone(),
+                        ms: b[*k],
                     })
                     .collect(),
             }
@@ -160,13 +225,22 @@ pub fn timelines(
     to: Timestamp,
 ) -> Result<Vec<AgentTimeline>> {
     let agents = scope_agents(db, scope)?;
+    let mut statuses = Statuses::default();
     let mut by_agent: HashMap<AgentId, Vec<Segment>> = HashMap::new();
-    for s in stretches(db, &agents, from.0, to.0)? {
+    for s in stretches(
+        db,
+        &agents,
+        from.0,
+        to.0,
+        matches!(scope, Scope::Everyone),
+        &mut statuses,
+    )? {
+        let (id, name) = &statuses.list[s.status];
         by_agent.entry(s.agent).or_default().push(Segment {
             start: Timestamp(s.start),
             end: Timestamp(s.end),
-            status_vendor_id: s.status_vendor_id,
-            name: s.name,
+            status_vendor_id: id.clone(),
+            name: name.clone(),
         });
     }
     Ok(agents
