@@ -53,4 +53,8 @@ agents_by_email: boolean, read_statuses: boolean, set_statuses: boolean,
 /**
  * Whole teams can be moved to a status in one call.
  */
-set_team_statuses: boolean, };
+set_team_statuses: boolean, 
+/**
+ * The vendor says whether the team as a whole is online (HelpCrunch).
+ */
+team_online: boolean, };

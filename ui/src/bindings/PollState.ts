@@ -13,4 +13,8 @@ last_ok_at: Timestamp | null, agents: number,
 /**
  * Requests the last read took, and how long.
  */
-requests: number, took_ms: number, last_error: string | null, last_error_at: Timestamp | null, };
+requests: number, took_ms: number, last_error: string | null, last_error_at: Timestamp | null, 
+/**
+ * For vendors that only say whether the team is online (HelpCrunch).
+ */
+team_online: boolean | null, };

@@ -19,6 +19,7 @@ const CAPS = {
   read_statuses: false,
   set_statuses: false,
   set_team_statuses: false,
+    team_online: false,
 } as const;
 
 export function summary(name: string, vendor: Vendor, over: Partial<ConnectionSummary> = {}): ConnectionSummary {

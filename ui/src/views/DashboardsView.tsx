@@ -30,7 +30,7 @@ function useExport() {
 /** Everyone, a team or a person: whose statuses a chart covers. */
 function ScopePicker({ value, onChange }: { value: string; onChange: (v: string) => void }) {
   const board = useQuery({ queryKey: ["status-board"], queryFn: statusBoard });
-  const statusConnections = new Set((board.data?.polls ?? []).map((p) => p.connection_id));
+  const statusConnections = new Set((board.data?.agents ?? []).filter((a) => a.status).map((a) => a.connection_id));
   const teams = (board.data?.teams ?? []).filter((t) => statusConnections.has(t.connection_id));
   const people = new Map<string, string>();
   for (const a of board.data?.agents ?? []) {

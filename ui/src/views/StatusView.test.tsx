@@ -43,7 +43,7 @@ const BOARD: StatusBoard = {
     { connection_id: "ccai", vendor_id: "-7", name: "In-call", color: "#e74c3c", system: true, offered: false },
     { connection_id: "ccai", vendor_id: "1", name: "Lunch", color: "#f1c40f", system: false, offered: true },
   ],
-  polls: [{ connection_id: "ccai", last_ok_at: NOW, agents: 3, requests: 1, took_ms: 40, last_error: null, last_error_at: null }],
+  polls: [{ connection_id: "ccai", last_ok_at: NOW, agents: 3, requests: 1, took_ms: 40, last_error: null, last_error_at: null, team_online: null }],
   now: NOW,
 };
 

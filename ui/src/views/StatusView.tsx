@@ -93,7 +93,8 @@ export function StatusView() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   // A first read right away, so the board is fresh when it opens.
-  const pollIds = (board.data?.polls ?? []).map((p) => p.connection_id).join(",");
+  // (Only platforms with statuses; a team-online flag comes with the next round.)
+  const pollIds = [...new Set((board.data?.agents ?? []).filter((a) => a.status).map((a) => a.connection_id))].join(",");
   useEffect(() => {
     for (const id of pollIds.split(",").filter(Boolean)) {
       pollStatuses({ connection_id: id })
@@ -109,7 +110,7 @@ export function StatusView() {
     [data, debounced, vendor, team, statusFilter],
   );
   const statuses = data?.statuses ?? [];
-  const statusConnections = new Set((data?.polls ?? []).map((p) => p.connection_id));
+  const statusConnections = new Set((data?.agents ?? []).filter((a) => a.status).map((a) => a.connection_id));
   const selectedAgents = (data?.agents ?? []).filter((a) => agents.has(Number(a.agent_id)));
   const selectedTeams = (data?.teams ?? []).filter((t) => teams.has(Number(t.id)));
   const connection = selectedAgents[0]?.connection_id ?? selectedTeams[0]?.connection_id ?? null;
@@ -279,12 +280,15 @@ export function StatusView() {
           {polls.map((p) => {
             const error = pollErrors[p.connection_id];
             const live = p.last_ok_at !== null && now - p.last_ok_at < STALE_AFTER_MS && !error;
+            const name = names.get(p.connection_id) ?? "";
+            // Vendors that only know whether the whole team is online say just that.
+            const what =
+              p.team_online !== null
+                ? `team ${p.team_online ? "online" : "offline"}`
+                : `${p.agents} agents, ${p.requests} request${p.requests === 1 ? "" : "s"}`;
             return (
               <Text key={p.connection_id} size="xs" c={live ? "green" : "orange"} data-live={live}>
-                {names.get(p.connection_id) ?? "CCAI Platform"}:{" "}
-                {live
-                  ? `live, read ${ago(p.last_ok_at)} (${p.agents} agents, ${p.requests} request${p.requests === 1 ? "" : "s"})`
-                  : `last known ${p.last_ok_at ? `at ${when(p.last_ok_at)}` : "— never read"}${error ? `; ${error}` : ""}`}
+                {name}: {live ? `live, read ${ago(p.last_ok_at)} (${what})` : `last known ${p.last_ok_at ? `at ${when(p.last_ok_at)}` : "— never read"}${p.team_online !== null ? ` (${what})` : ""}${error ? `; ${error}` : ""}`}
               </Text>
             );
           })}

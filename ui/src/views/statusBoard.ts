@@ -60,7 +60,7 @@ export function boardRows(board: StatusBoard, filters: BoardFilters): BoardRow[]
   }
   // Teams of platforms with statuses first (those are the ones a manager moves),
   // then the others' (departments), then everyone in no team.
-  const statusConnections = new Set(board.polls.map((p) => p.connection_id));
+  const statusConnections = new Set(board.agents.filter((a) => a.status).map((a) => a.connection_id));
   const rank = (t: number | null) => (t === null ? 2 : statusConnections.has(teamsById.get(t)!.connection_id) ? 0 : 1);
   const order = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || (teamsById.get(a!)?.name ?? "").localeCompare(teamsById.get(b!)?.name ?? ""));
   const rows: BoardRow[] = [];

@@ -95,6 +95,8 @@ pub struct PollState {
     pub took_ms: u32,
     pub last_error: Option<String>,
     pub last_error_at: Option<Timestamp>,
+    /// For vendors that only say whether the team is online (HelpCrunch).
+    pub team_online: Option<bool>,
 }
 
 /// What one look at an agent's status found.

@@ -223,7 +223,10 @@ impl Workspace {
             Ok(store.read(|db| {
                 let polls = connections::list(db)?
                     .into_iter()
-                    .filter(|c| switchboard_vendors::capabilities(c.vendor).read_statuses)
+                    .filter(|c| {
+                        let caps = switchboard_vendors::capabilities(c.vendor);
+                        caps.read_statuses || caps.team_online
+                    })
                     .map(|c| {
                         Ok(status_polls::get(db, c.id)?.unwrap_or(PollState {
                             connection_id: c.id,
@@ -233,6 +236,7 @@ impl Workspace {
                             took_ms: 0,
                             last_error: None,
                             last_error_at: None,
+                            team_online: None,
                         }))
                     })
                     .collect::<switchboard_store::Result<Vec<_>>>()?;
@@ -324,6 +328,43 @@ impl Workspace {
             changed,
             requests,
             took_ms,
+        })
+    }
+
+    /// Asks a vendor that only knows whether the team is online (HelpCrunch).
+    pub async fn poll_team_online(
+        &self,
+        connection: ConnectionId,
+    ) -> Result<PollReport, EngineError> {
+        let started = Instant::now();
+        let (c, adapter) = self.adapter(connection, HttpOptions::default()).await?;
+        let online = match adapter.check().await {
+            Ok(info) => info.team_online,
+            Err(e) => {
+                let message = e.to_string();
+                self.on_store(move |store| {
+                    Ok(store.write(|db| {
+                        status_polls::failed(db, connection, Timestamp::now(), &message)
+                    })?)
+                })
+                .await?;
+                return Err(vendor(c.vendor)(e));
+            }
+        };
+        if let Some(online) = online {
+            self.on_store(move |store| {
+                Ok(store.write(|db| {
+                    status_polls::team_online(db, connection, Timestamp::now(), online)
+                })?)
+            })
+            .await?;
+        }
+        Ok(PollReport {
+            connection_id: connection,
+            agents: 0,
+            changed: 0,
+            requests: 1,
+            took_ms: started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32,
         })
     }
 
@@ -620,11 +661,13 @@ impl Workspace {
         Ok(json!(mapped))
     }
 
-    /// Reads statuses of every connection that has them while `watching` says
-    /// so (the board is open and visible), until `keep_going` says stop. Each
-    /// round waits at least `every`, and at least twice as long as the last read
-    /// took, so polling uses at most half of a vendor's rate limit (the pacer
-    /// shared with every other call keeps the total under it).
+    /// Reads statuses of every connection that has them (and the team-online
+    /// flag of those that only have that) while `watching` says so (the board
+    /// is open and visible), until `keep_going` says stop. Each round waits at
+    /// least `every`, and at least twice as long as the last read took, so
+    /// polling uses at most half of a vendor's rate limit (the pacer shared with
+    /// every other call keeps the total under it). A connection that cannot be
+    /// reached is left alone for a while, longer each time (up to 2 minutes).
     pub async fn run_status_poller(
         &self,
         every: Duration,
@@ -632,23 +675,51 @@ impl Workspace {
         watching: impl Fn() -> bool,
         polled: impl Fn(Result<&PollReport, (ConnectionId, &EngineError)>),
     ) {
+        let mut resting: std::collections::HashMap<ConnectionId, (u32, Instant)> =
+            Default::default();
         while keep_going() {
             let mut wait = every;
             if watching() {
-                let ids: Vec<ConnectionId> = self
+                let _ = self.flush_calls().await;
+                let list: Vec<(ConnectionId, bool)> = self
                     .on_store(|store| Ok(store.read(connections::list)?))
                     .await
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|c| switchboard_vendors::capabilities(c.vendor).read_statuses)
-                    .map(|c| c.id)
+                    .filter_map(|c| {
+                        let caps = switchboard_vendors::capabilities(c.vendor);
+                        (caps.read_statuses || caps.team_online)
+                            .then_some((c.id, caps.read_statuses))
+                    })
                     .collect();
-                let _ = self.flush_calls().await;
-                for id in ids {
+                for (id, statuses) in list {
+                    if resting
+                        .get(&id)
+                        .is_some_and(|(_, until)| Instant::now() < *until)
+                    {
+                        continue;
+                    }
                     let started = Instant::now();
-                    match self.poll_statuses(id).await {
-                        Ok(report) => polled(Ok(&report)),
-                        Err(e) => polled(Err((id, &e))),
+                    let result = if statuses {
+                        self.poll_statuses(id).await
+                    } else {
+                        self.poll_team_online(id).await
+                    };
+                    match &result {
+                        Ok(report) => {
+                            resting.remove(&id);
+                            polled(Ok(report));
+                        }
+                        Err(e) => {
+                            if e.code() == crate::ErrorCode::Unreachable {
+                                let failures = resting.get(&id).map_or(0, |(n, _)| *n) + 1;
+                                let rest = (every.max(Duration::from_secs(5))
+                                    * 2u32.pow(failures.min(5)))
+                                .min(Duration::from_secs(120));
+                                resting.insert(id, (failures, Instant::now() + rest));
+                            }
+                            polled(Err((id, e)));
+                        }
                     }
                     wait = wait.max(started.elapsed() * 2);
                 }
@@ -656,7 +727,10 @@ impl Workspace {
             // Wake early to stop, or to start when the board opens.
             let until = Instant::now() + wait;
             while Instant::now() < until && keep_going() {
-                tokio::time::sleep(Duration::from_millis(200).min(wait)).await;
+                tokio::time::sleep(
+                    Duration::from_millis(200).min(wait.max(Duration::from_millis(1))),
+                )
+                .await;
                 if !watching() {
                     break;
                 }

@@ -472,3 +472,35 @@ async fn polling_stays_under_ccai_platforms_ten_requests_per_second() {
     );
     assert!(busiest <= 10, "{busiest} requests in one second");
 }
+
+#[tokio::test]
+async fn helpcrunch_says_whether_the_team_is_online_and_the_board_shows_it() {
+    let env = env().await;
+    let hc = env
+        .ws
+        .connection_summaries()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.connection.vendor == Vendor::Helpcrunch)
+        .unwrap()
+        .connection
+        .id;
+    let report = env.ws.poll_team_online(hc).await.unwrap();
+    assert_eq!(report.requests, 1);
+    let board = env.ws.status_board().await.unwrap();
+    let state = board.polls.iter().find(|p| p.connection_id == hc).unwrap();
+    assert_eq!(state.team_online, Some(true));
+    assert!(state.last_ok_at.is_some());
+
+    // Unreachable: the failure is kept, the last known flag stands.
+    env.sim.halt(VendorKind::Helpcrunch);
+    assert_eq!(
+        env.ws.poll_team_online(hc).await.unwrap_err().code(),
+        ErrorCode::Unreachable
+    );
+    let board = env.ws.status_board().await.unwrap();
+    let state = board.polls.iter().find(|p| p.connection_id == hc).unwrap();
+    assert_eq!(state.team_online, Some(true));
+    assert!(state.last_error.is_some());
+}

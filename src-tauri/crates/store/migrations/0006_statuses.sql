@@ -20,7 +20,9 @@ CREATE TABLE status_polls (
     requests       INTEGER NOT NULL DEFAULT 0,
     took_ms        INTEGER NOT NULL DEFAULT 0,
     last_error     TEXT,
-    last_error_at  INTEGER
+    last_error_at  INTEGER,
+    -- Vendors that only say whether the team as a whole is online (HelpCrunch).
+    team_online    INTEGER CHECK (team_online IN (0, 1))
 ) STRICT;
 
 -- An agent has at most one open sample: its current status.

@@ -22,6 +22,7 @@ pub fn get(db: &Db, connection: ConnectionId) -> Result<Option<PollState>> {
                     took_ms: row.get("took_ms")?,
                     last_error: row.get("last_error")?,
                     last_error_at: opt_timestamp(row, "last_error_at")?,
+                    team_online: row.get("team_online")?,
                 })
             },
         )
@@ -41,6 +42,16 @@ pub fn ok(
         "INSERT INTO status_polls (connection_id, last_ok_at, agents, requests, took_ms) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (connection_id) DO UPDATE SET last_ok_at = ?2, agents = ?3, requests = ?4, took_ms = ?5",
         params![connection.to_string(), at.0, agents, requests, took_ms],
+    )?;
+    Ok(())
+}
+
+/// The vendor said whether the team as a whole is online.
+pub fn team_online(db: &Db, connection: ConnectionId, at: Timestamp, online: bool) -> Result<()> {
+    db.execute(
+        "INSERT INTO status_polls (connection_id, last_ok_at, team_online) VALUES (?1, ?2, ?3)
+         ON CONFLICT (connection_id) DO UPDATE SET last_ok_at = ?2, team_online = ?3",
+        params![connection.to_string(), at.0, online],
     )?;
     Ok(())
 }

@@ -34,6 +34,8 @@ pub struct Capabilities {
     pub set_statuses: bool,
     /// Whole teams can be moved to a status in one call.
     pub set_team_statuses: bool,
+    /// The vendor says whether the team as a whole is online (HelpCrunch).
+    pub team_online: bool,
 }
 
 impl Capabilities {
@@ -54,5 +56,6 @@ impl Capabilities {
         read_statuses: false,
         set_statuses: false,
         set_team_statuses: false,
+        team_online: false,
     };
 }

@@ -231,7 +231,7 @@ impl Client {
 
     /// The cheapest read (the tenant's statuses) proves the credentials.
     pub async fn check(&self) -> Result<AccountInfo, VendorError> {
-        self.statuses().await.map(|_| AccountInfo { name: None })
+        self.statuses().await.map(|_| AccountInfo::named(None))
     }
 
     /// The tenant's statuses, system and custom, with whether each can be set.

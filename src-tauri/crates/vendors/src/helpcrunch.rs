@@ -25,9 +25,10 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     list_teams: true,
     list_targets: true,
     incremental_targets: true,
-    // No documented endpoint reads one chat; its assignee comes from listings.
+    // "Get a single chat" (`GET /chats/{id}`) reads one chat's assignee.
     read_assignees: true,
     release: true,
+    team_online: true,
     ..Capabilities::NONE
 };
 
@@ -99,6 +100,8 @@ struct WireOrganization {
 struct WireOrgData {
     #[serde(default)]
     name: Option<String>,
+    #[serde(default, rename = "teamOnline")]
+    team_online: Option<bool>,
 }
 
 fn agent(a: WireAgent) -> Option<RemoteAgent> {
@@ -250,6 +253,7 @@ impl Client {
         let org: WireOrganization = decode(&answer)?;
         Ok(AccountInfo {
             name: org.data.name,
+            team_online: org.data.team_online,
         })
     }
 

@@ -7,6 +7,18 @@ use switchboard_domain::target::TargetKind;
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountInfo {
     pub name: Option<String>,
+    /// Whether the team is online, where the vendor says (HelpCrunch's
+    /// `teamOnline`, for the whole account).
+    pub team_online: Option<bool>,
+}
+
+impl AccountInfo {
+    pub fn named(name: Option<String>) -> Self {
+        Self {
+            name,
+            team_online: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

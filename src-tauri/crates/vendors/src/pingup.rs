@@ -198,9 +198,7 @@ impl Client {
             return Err(error(&answer, "business"));
         }
         let me: WireMe = decode(&answer)?;
-        Ok(AccountInfo {
-            name: me.ds_name.or(me.ds_business),
-        })
+        Ok(AccountInfo::named(me.ds_name.or(me.ds_business)))
     }
 
     /// One page of clients (100 at a time), with their assignees.

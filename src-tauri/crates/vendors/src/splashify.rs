@@ -186,7 +186,7 @@ impl Client {
             .post("/public/apis/users/", &query, &json!({"filters": []}))
             .await?;
         let _: WireUsers = decode(&answer)?;
-        Ok(AccountInfo { name: None })
+        Ok(AccountInfo::named(None))
     }
 
     /// One page of contacts (conversations by phone), 100 at a time.

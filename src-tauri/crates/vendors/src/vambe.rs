@@ -174,9 +174,7 @@ impl Client {
 
     /// The cheapest read: the team members list proves the key.
     pub async fn check(&self) -> Result<AccountInfo, VendorError> {
-        self.team_members()
-            .await
-            .map(|_| AccountInfo { name: None })
+        self.team_members().await.map(|_| AccountInfo::named(None))
     }
 
     /// Every team member (no paging).
