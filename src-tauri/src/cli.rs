@@ -492,6 +492,28 @@ fn report(outcome: &JobOutcome, vendor: switchboard_domain::Vendor, done: &str) 
     }
 }
 
+/// An agent of a connection by the vendor's id or the agent's email.
+fn agent_ref(
+    cached: &[switchboard_domain::agent::Agent],
+    wanted: &str,
+) -> Result<switchboard_domain::AgentId, ValidationError> {
+    cached
+        .iter()
+        .find(|a| {
+            a.vendor_id == wanted
+                || a.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
+        })
+        .map(|a| a.id)
+        .ok_or_else(|| {
+            ValidationError::new(
+                "agent",
+                format!("'{wanted}' is not an agent of this connection (by vendor id or email)"),
+            )
+        })
+}
+
 async fn assign(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
     let (summary, target) = target_of(ws, &f, "assign").await?;
     let id = summary.connection.id;
@@ -506,25 +528,7 @@ async fn assign(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
         let cached = store.read(|db| switchboard_store::agents::list_by_connection(db, id))?;
         let agents = wanted
             .iter()
-            .map(|w| {
-                cached
-                    .iter()
-                    .find(|a| {
-                        a.vendor_id == *w
-                            || a.email
-                                .as_deref()
-                                .is_some_and(|e| e.eq_ignore_ascii_case(w))
-                    })
-                    .map(|a| a.id)
-                    .ok_or_else(|| {
-                        ValidationError::new(
-                            "agent",
-                            format!(
-                                "'{w}' is not an agent of this connection (by vendor id or email)"
-                            ),
-                        )
-                    })
-            })
+            .map(|w| agent_ref(&cached, w))
             .collect::<Result<Vec<_>, _>>()?;
         let all_teams = store.read(|db| switchboard_store::browse::teams(db, None))?;
         let teams = teams_wanted
@@ -856,23 +860,7 @@ async fn status_set(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
         let cached = store.read(|db| switchboard_store::agents::list_by_connection(db, id))?;
         let agents = agent_refs
             .iter()
-            .map(|w| {
-                cached
-                    .iter()
-                    .find(|a| {
-                        a.vendor_id == *w
-                            || a.email
-                                .as_deref()
-                                .is_some_and(|e| e.eq_ignore_ascii_case(w))
-                    })
-                    .map(|a| a.id)
-                    .ok_or_else(|| {
-                        ValidationError::new(
-                            "agent",
-                            format!("'{w}' is not an agent of this connection (by id or email)"),
-                        )
-                    })
-            })
+            .map(|w| agent_ref(&cached, w))
             .collect::<Result<Vec<_>, _>>()?;
         let all_teams = store.read(|db| switchboard_store::teams::list_by_connection(db, id))?;
         let teams = team_refs

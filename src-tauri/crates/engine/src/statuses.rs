@@ -284,16 +284,7 @@ impl Workspace {
         let read = self.read_all_statuses(&adapter).await;
         let (seen, mut requests) = match read {
             Ok(found) => found,
-            Err(e) => {
-                let message = e.to_string();
-                self.on_store(move |store| {
-                    Ok(store.write(|db| {
-                        status_polls::failed(db, connection, Timestamp::now(), &message)
-                    })?)
-                })
-                .await?;
-                return Err(vendor(c.vendor)(e));
-            }
+            Err(e) => return Err(self.poll_failed(connection, c.vendor, e).await),
         };
         let known: Vec<String> = self
             .on_store(move |store| Ok(store.read(|db| tenant_statuses::list(db, connection))?))
@@ -331,6 +322,26 @@ impl Workspace {
         })
     }
 
+    /// Notes a failed read (the last good one stands) and says why it failed.
+    async fn poll_failed(
+        &self,
+        connection: ConnectionId,
+        v: switchboard_domain::Vendor,
+        e: VendorError,
+    ) -> EngineError {
+        let message = e.to_string();
+        let noted = self
+            .on_store(move |store| {
+                Ok(store
+                    .write(|db| status_polls::failed(db, connection, Timestamp::now(), &message))?)
+            })
+            .await;
+        match noted {
+            Ok(()) => vendor(v)(e),
+            Err(store) => store,
+        }
+    }
+
     /// Asks a vendor that only knows whether the team is online (HelpCrunch).
     pub async fn poll_team_online(
         &self,
@@ -340,16 +351,7 @@ impl Workspace {
         let (c, adapter) = self.adapter(connection, HttpOptions::default()).await?;
         let online = match adapter.check().await {
             Ok(info) => info.team_online,
-            Err(e) => {
-                let message = e.to_string();
-                self.on_store(move |store| {
-                    Ok(store.write(|db| {
-                        status_polls::failed(db, connection, Timestamp::now(), &message)
-                    })?)
-                })
-                .await?;
-                return Err(vendor(c.vendor)(e));
-            }
+            Err(e) => return Err(self.poll_failed(connection, c.vendor, e).await),
         };
         if let Some(online) = online {
             self.on_store(move |store| {
