@@ -6,7 +6,7 @@ import { useHotkeys } from "@mantine/hooks";
 import { ModalsProvider } from "@mantine/modals";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 
 import { onQueueChanged, queueCounts } from "./bindings/commands";
 import { type AreaParams, NavigationContext } from "./navigation";
@@ -14,13 +14,15 @@ import { SyncProgressProvider } from "./sync";
 import { AgentsView } from "./views/AgentsView";
 import { AssignView } from "./views/AssignView";
 import { ConnectionsView } from "./views/ConnectionsView";
-import { DashboardsView } from "./views/DashboardsView";
 import { DiagnosticsView } from "./views/DiagnosticsView";
 import { HistoryView } from "./views/HistoryView";
 import { PeopleView } from "./views/PeopleView";
 import { StatusView } from "./views/StatusView";
 import { TargetsView } from "./views/TargetsView";
 import { TeamsView } from "./views/TeamsView";
+
+// The charts (Recharts) are most of the bundle's weight: loaded when first shown.
+const DashboardsView = lazy(() => import("./views/DashboardsView").then((m) => ({ default: m.DashboardsView })));
 
 const theme = createTheme({ primaryColor: "indigo", defaultRadius: "md" });
 
@@ -128,7 +130,9 @@ function Shell({ initialArea }: { initialArea: AreaId }) {
           ))}
         </AppShell.Navbar>
         <AppShell.Main>
-          <View key={visit} />
+          <Suspense fallback={<Text c="dimmed">Loading…</Text>}>
+            <View key={visit} />
+          </Suspense>
         </AppShell.Main>
       </AppShell>
     </NavigationContext.Provider>

@@ -150,7 +150,11 @@ export function StatusView() {
           if (r.kind === "team") {
             if (!r.team || !statusConnections.has(r.team.connection_id)) return null;
             const id = Number(r.team.id);
-            return <Checkbox aria-label={`Select team ${r.team.name}`} checked={teams.has(id)} onChange={(e) => setTeams((s) => toggle(s, id, e.currentTarget.checked))} data-testid="select-team" />;
+            return <Checkbox aria-label={`Select team ${r.team.name}`} checked={teams.has(id)} onChange={(e) => {
+                  // Read now: the event is gone by the time React runs the update.
+                  const on = e.currentTarget.checked;
+                  setTeams((s) => toggle(s, id, on));
+                }} data-testid="select-team" />;
           }
           const own = r.person.statusAgents;
           if (!own.length) return null;
