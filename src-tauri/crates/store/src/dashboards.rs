@@ -614,5 +614,70 @@ mod tests {
         );
         let unassigned = store.read(unassigned).expect("unassigned");
         assert_eq!((unassigned[0].targets, unassigned[0].unassigned), (1, 0));
+
+        // Expiring: only what ends within the window, soonest first.
+        store
+            .write(|db| {
+                let target = targets::find_by_vendor_id(
+                    db,
+                    hc.id,
+                    switchboard_domain::target::TargetKind::Chat,
+                    "5214000",
+                )?
+                .expect("target")
+                .id;
+                for (agent_vendor_id, until) in [("a", 3 * H), ("b", 30 * H), ("c", 400 * H)] {
+                    assignments::upsert(
+                        db,
+                        &Assignment {
+                            target_id: target,
+                            agent_vendor_id: agent_vendor_id.into(),
+                            agent_id: None,
+                            until: Some(Timestamp(until)),
+                            notes: None,
+                            source: AssignmentSource::App,
+                            observed_at: Timestamp(1),
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+            .expect("expiring");
+        let soon: Vec<(String, i64)> = store
+            .read(|db| expiring(db, Timestamp(2 * H), 7 * 24 * H, 10))
+            .expect("soon")
+            .into_iter()
+            .map(|e| (e.agent_name, e.until.0 / H))
+            .collect();
+        assert_eq!(soon, [("a".to_owned(), 3), ("b".to_owned(), 30)]);
+
+        // Health: calls in the window, failures (no answer, 429, 5xx) and latency.
+        store
+            .write(|db| {
+                crate::vendor_calls::insert_all(
+                    db,
+                    hc.id,
+                    &[
+                        (10, Some(200), 40),
+                        (20, Some(200), 60),
+                        (30, Some(429), 5),
+                        (40, None, 10_000),
+                        (50, Some(404), 30),
+                        (1, Some(200), 1),
+                    ],
+                )
+            })
+            .expect("calls");
+        let health = store.read(|db| health(db, Timestamp(5))).expect("health");
+        let hc_health = health
+            .iter()
+            .find(|h| h.connection_id == hc.id)
+            .expect("hc");
+        assert_eq!(
+            (hc_health.calls, hc_health.errors),
+            (5, 2),
+            "a 404 is an answer, not a failure"
+        );
+        assert_eq!((hc_health.p50_ms, hc_health.p95_ms), (Some(40), Some(60)));
     }
 }
