@@ -28,7 +28,7 @@ type Freshness = { state: "live"; at: number } | { state: "cached"; why: string 
 export function AssignView() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const { edit } = useAreaParams();
+  const { edit, target: openWith } = useAreaParams();
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search, 150);
   const [highlight, setHighlight] = useState(0);
@@ -86,6 +86,16 @@ export function AssignView() {
       setFresh({ state: "cached", why: `${toIpcError(e).message}; showing the cache` });
     }
   };
+
+  // Opened for one target (from a dashboard): picked, its assignees read live.
+  useEffect(() => {
+    if (openWith === undefined || edit !== undefined) return;
+    void listTargets({ ...EMPTY_QUERY, target_id: openWith, search: null, limit: 1 }).then((page) => {
+      if (page.rows[0]) pick(page.rows[0]);
+    });
+    // Only when opened for a target.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [openWith]);
 
   // Editing a waiting change (from History): the form opens filled in.
   useEffect(() => {

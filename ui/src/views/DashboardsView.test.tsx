@@ -63,4 +63,33 @@ describe("Dashboards", () => {
     expect(await screen.findByTestId("agent-filter")).toBeInTheDocument();
     await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "list_targets").at(-1)?.args).toMatchObject({ request: { agent_id: 41 } }));
   });
+
+  it("opens Assign on an expiring assignment's target", async () => {
+    const row = {
+      target: { id: 77, connection_id: "p", kind: "client", vendor_id: "c77", name: "Mia Rossi", phone: null, email: null, status: null, last_activity_at: 1, synced_at: 1 },
+      connection_name: "Demo Pingup",
+      vendor: "pingup",
+      is_demo: true,
+      assignees: [],
+    };
+    const backend = mockBackend({
+      status_board: () => ({ agents: [], teams: [], statuses: [], polls: [], now: 0 }),
+      status_chart: () => CHART,
+      workload: () => ({
+        people: [],
+        unassigned: [],
+        expiring: [{ target_id: 77, target_name: "Mia Rossi", connection_name: "Demo Pingup", agent_name: "Ana Lima", until: 1_763_800_000_000 }],
+        health: [],
+      }),
+      list_targets: () => ({ rows: [row], total: 1 }),
+      vendors: () => [],
+      list_agents: () => [],
+      list_people: () => [],
+      list_teams: () => [],
+    });
+    render(<App initialArea="dashboards" />);
+    await userEvent.click(await screen.findByTestId("tab-workload"));
+    await userEvent.click(await screen.findByRole("button", { name: "Mia Rossi" }));
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "list_targets").some((c) => (c.args as { request: { target_id: number | null } }).request.target_id === 77)).toBe(true));
+  });
 });

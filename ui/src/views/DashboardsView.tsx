@@ -245,7 +245,7 @@ function WorkloadTab() {
             {(data?.expiring ?? []).slice(0, 15).map((e) => (
               <Table.Tr key={`${e.target_id}-${e.agent_name}`}>
                 <Table.Td>
-                  <Anchor size="sm" component="button" onClick={() => navigate("assign", {})}>
+                  <Anchor size="sm" component="button" onClick={() => navigate("assign", { target: Number(e.target_id) })}>
                     {e.target_name}
                   </Anchor>
                 </Table.Td>
