@@ -20,6 +20,36 @@ fn cli(dir: &std::path::Path, namespace: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// A workspace in a temporary folder with the demo connections, under a
+/// keychain namespace of its own; `None` (the test skips) only where no OS
+/// keychain exists, never under CI.
+async fn demo_workspace() -> Option<(
+    tempfile::TempDir,
+    String,
+    Workspace,
+    Vec<switchboard_domain::connection::Connection>,
+)> {
+    let dir = tempfile::tempdir().unwrap();
+    let namespace = format!("io.switchboard.desktop.test.cli-{}", uuid::Uuid::new_v4());
+    let config = Config {
+        data_dir: dir.path().into(),
+        namespace: Namespace::custom(&namespace).unwrap(),
+    };
+    let ws = Workspace::open(config, Origin::App).unwrap();
+    match ws.create_demo().await {
+        Ok(connections) => Some((dir, namespace, ws, connections)),
+        Err(e) => {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "under CI the keychain must work: {e}"
+            );
+            eprintln!("SKIPPED (no OS keychain here): {e}");
+            None
+        }
+    }
+}
+
 fn text(out: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -29,22 +59,9 @@ fn text(out: &Output) -> (String, String) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scripts_list_sync_test_and_export() {
-    let dir = tempfile::tempdir().unwrap();
-    let namespace = format!("io.switchboard.desktop.test.cli-{}", uuid::Uuid::new_v4());
-    let config = Config {
-        data_dir: dir.path().into(),
-        namespace: Namespace::custom(&namespace).unwrap(),
-    };
-    let ws = Workspace::open(config, Origin::App).unwrap();
-    if let Err(e) = ws.create_demo().await {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "under CI the keychain must work: {e}"
-        );
-        eprintln!("SKIPPED (no OS keychain here): {e}");
+    let Some((dir, namespace, ws, _)) = demo_workspace().await else {
         return;
-    }
+    };
     let sim = ws.running_demo().await.unwrap();
     let d = dir.path();
 
@@ -381,24 +398,8 @@ async fn a_killed_command_loses_nothing_and_applies_nothing_twice() {
     use switchboard_domain::job::OperationState;
     use switchboard_domain::sync::SyncMode;
 
-    let dir = tempfile::tempdir().unwrap();
-    let namespace = format!("io.switchboard.desktop.test.cli-{}", uuid::Uuid::new_v4());
-    let config = Config {
-        data_dir: dir.path().into(),
-        namespace: Namespace::custom(&namespace).unwrap(),
-    };
-    let ws = Workspace::open(config, Origin::App).unwrap();
-    let connections = match ws.create_demo().await {
-        Ok(c) => c,
-        Err(e) => {
-            assert_ne!(
-                std::env::var("CI").as_deref(),
-                Ok("true"),
-                "under CI the keychain must work: {e}"
-            );
-            eprintln!("SKIPPED (no OS keychain here): {e}");
-            return;
-        }
+    let Some((dir, namespace, ws, connections)) = demo_workspace().await else {
+        return;
     };
     let vambe = connections
         .iter()
@@ -501,22 +502,9 @@ async fn a_killed_command_loses_nothing_and_applies_nothing_twice() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scripts_read_and_set_statuses() {
-    let dir = tempfile::tempdir().unwrap();
-    let namespace = format!("io.switchboard.desktop.test.cli-{}", uuid::Uuid::new_v4());
-    let config = Config {
-        data_dir: dir.path().into(),
-        namespace: Namespace::custom(&namespace).unwrap(),
-    };
-    let ws = Workspace::open(config, Origin::App).unwrap();
-    if let Err(e) = ws.create_demo().await {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "under CI the keychain must work: {e}"
-        );
-        eprintln!("SKIPPED (no OS keychain here): {e}");
+    let Some((dir, namespace, ws, _)) = demo_workspace().await else {
         return;
-    }
+    };
     let _sim = ws.running_demo().await.unwrap();
     let d = dir.path();
     let out = cli(d, &namespace, &["sync", "Demo CCAI Platform"]);

@@ -78,6 +78,22 @@ impl Env {
             .unwrap()
     }
 
+    /// A Pingup client with nobody assigned, at the vendor and in the cache's id.
+    fn empty_pingup_client(
+        &self,
+        sim: &switchboard_simulator::Simulator,
+        index: usize,
+    ) -> (String, TargetId) {
+        let client = sim.world().pingup.read().unwrap().client_id(index);
+        sim.world()
+            .pingup
+            .write()
+            .unwrap()
+            .set_assignees(&client, &[]);
+        let target = self.target(Vendor::Pingup, TargetKind::Client, &client);
+        (client, target)
+    }
+
     fn journaled(&self) -> i64 {
         self.ws
             .store()
@@ -94,13 +110,7 @@ fn request(target: TargetId, agents: &[AgentId]) -> AssignRequest {
 async fn pingup_takes_several_agents_with_expiry_and_notes_in_one_call() {
     let env = env().await;
     let sim = env.ws.running_demo().await.unwrap();
-    let client = sim.world().pingup.read().unwrap().client_id(4);
-    sim.world()
-        .pingup
-        .write()
-        .unwrap()
-        .set_assignees(&client, &[]);
-    let target = env.target(Vendor::Pingup, TargetKind::Client, &client);
+    let (client, target) = env.empty_pingup_client(&sim, 4);
     let a = env.agents(Vendor::Pingup);
     let until = Timestamp(Timestamp::now().0 + 7 * 24 * 3600 * 1000);
     let before = sim.inspector().count(VendorKind::Pingup, "assign_agents");
@@ -515,13 +525,7 @@ async fn a_queued_change_goes_out_when_the_vendor_returns() {
 async fn a_change_cut_off_mid_call_is_sent_again_and_ends_as_asked() {
     let env = env().await;
     let sim = env.ws.running_demo().await.unwrap();
-    let client = sim.world().pingup.read().unwrap().client_id(8);
-    sim.world()
-        .pingup
-        .write()
-        .unwrap()
-        .set_assignees(&client, &[]);
-    let target = env.target(Vendor::Pingup, TargetKind::Client, &client);
+    let (client, target) = env.empty_pingup_client(&sim, 8);
     let a = env.agents(Vendor::Pingup);
     // The vendor is slow; Switchboard "stops" (the call is abandoned) mid-call.
     sim.inspector().add_fault(switchboard_simulator::Fault {
@@ -721,13 +725,7 @@ async fn a_conflicting_helpcrunch_chat_can_be_dropped() {
 async fn a_queued_change_the_vendor_already_holds_is_sent_not_conflicted() {
     let env = env().await;
     let sim = env.ws.running_demo().await.unwrap();
-    let client = sim.world().pingup.read().unwrap().client_id(15);
-    sim.world()
-        .pingup
-        .write()
-        .unwrap()
-        .set_assignees(&client, &[]);
-    let target = env.target(Vendor::Pingup, TargetKind::Client, &client);
+    let (client, target) = env.empty_pingup_client(&sim, 15);
     env.ws.refresh_target(target).await.unwrap();
     let a = env.agents(Vendor::Pingup);
     queue_while_down(&env, &sim, VendorKind::Pingup, request(target, &[a[0].0])).await;
