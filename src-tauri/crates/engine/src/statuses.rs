@@ -23,6 +23,10 @@ use ts_rs::TS;
 use crate::assign::{OperationResult, Planned, journal};
 use crate::{EngineError, Workspace};
 
+/// Status intervals older than this are deleted (about 13 months: a year of
+/// dashboards, compared with the same month last year).
+pub const STATUS_HISTORY_KEPT: Duration = Duration::from_secs(400 * 24 * 3600);
+
 /// A queued status change older than this is dropped rather than sent, unless
 /// the manager chose otherwise: statuses go stale fast.
 pub const DEFAULT_DROP_AFTER_MINUTES: u32 = 15;
@@ -340,6 +344,13 @@ impl Workspace {
             Ok(()) => vendor(v)(e),
             Err(store) => store,
         }
+    }
+
+    /// Deletes status intervals that ended before the kept history; returns how many.
+    pub async fn prune_status_history(&self) -> Result<usize, EngineError> {
+        let before = Timestamp(Timestamp::now().0 - STATUS_HISTORY_KEPT.as_millis() as i64);
+        self.on_store(move |store| Ok(store.write(|db| status_samples::delete_before(db, before))?))
+            .await
     }
 
     /// Asks a vendor that only knows whether the team is online (HelpCrunch).
@@ -679,10 +690,15 @@ impl Workspace {
     ) {
         let mut resting: std::collections::HashMap<ConnectionId, (u32, Instant)> =
             Default::default();
+        let mut pruned: Option<Instant> = None;
         while keep_going() {
             let mut wait = every;
             if watching() {
                 let _ = self.flush_calls().await;
+                if pruned.is_none_or(|at| at.elapsed() > Duration::from_secs(6 * 3600)) {
+                    let _ = self.prune_status_history().await;
+                    pruned = Some(Instant::now());
+                }
                 let list: Vec<(ConnectionId, bool)> = self
                     .on_store(|store| Ok(store.read(connections::list)?))
                     .await

@@ -387,6 +387,40 @@ async fn intervals_follow_changes_and_survive_a_restart() {
         .unwrap()
         .len();
     assert_eq!(count, samples.len());
+
+    // History older than the kept stretch goes; the current status stays.
+    let long_ago = Timestamp(
+        Timestamp::now().0
+            - switchboard_engine::statuses::STATUS_HISTORY_KEPT.as_millis() as i64
+            - 1_000,
+    );
+    env.ws
+        .store()
+        .write(|db| {
+            status_samples::insert(
+                db,
+                &switchboard_domain::status::StatusSample {
+                    id: 0,
+                    agent_id: agent,
+                    status_vendor_id: Some("1".into()),
+                    status_name: "Lunch".into(),
+                    started_at: Timestamp(long_ago.0 - 60_000),
+                    last_seen_at: long_ago,
+                    ended_at: Some(long_ago),
+                    source: switchboard_domain::status::StatusSource::Poll,
+                },
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(env.ws.prune_status_history().await.unwrap(), 1);
+    let board = env.ws.status_board().await.unwrap();
+    assert!(
+        board
+            .agents
+            .iter()
+            .any(|a| a.agent_id == agent && a.status.is_some())
+    );
 }
 
 #[tokio::test]
