@@ -4,8 +4,8 @@
 
 use rusqlite::types::ToSql;
 use rusqlite::{Connection as Db, Row};
+use switchboard_domain::Vendor;
 use switchboard_domain::job::{HistoryPage, HistoryQuery, HistoryRow};
-use switchboard_domain::{OperationId, Vendor};
 
 use crate::Result;
 use crate::browse::fts_query;
@@ -211,7 +211,7 @@ mod tests {
     use crate::{agents, connections, jobs, operations, people};
     use switchboard_domain::job::OperationState;
     use switchboard_domain::person::Person;
-    use switchboard_domain::{AgentId, PersonId, TargetId, Timestamp};
+    use switchboard_domain::{AgentId, OperationId, PersonId, TargetId, Timestamp};
 
     #[test]
     fn pages_newest_first_with_every_filter() {
