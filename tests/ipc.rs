@@ -252,3 +252,91 @@ fn a_remote_page_cannot_call_commands() {
     .expect_err("refused");
     assert!(err.to_string().contains("not allowed"), "{err}");
 }
+
+/// The journal, statuses and dashboards take requests shaped as the window's
+/// generated bindings send them, and answer from SQLite with no vendor at all.
+#[test]
+fn journal_status_and_dashboard_requests_as_the_window_sends_them() {
+    let (h, _ws) = harness();
+    let w = &h.webview;
+    let history = invoke(
+        w,
+        "history",
+        json!({"request": {
+            "connection_id": null, "agent_id": null, "person_id": null, "target_id": null,
+            "job_id": null, "states": ["queued", "conflict"], "from": 0, "to": null,
+            "search": "mia rossi", "after": null, "limit": 200
+        }}),
+    )
+    .expect("history");
+    assert_eq!(history, json!({"rows": [], "next": null}));
+    assert_eq!(
+        invoke(w, "queue_counts", json!({})).expect("counts"),
+        json!({"queued": 0, "sending": 0, "conflict": 0})
+    );
+    let board = invoke(w, "status_board", json!({})).expect("board");
+    assert_eq!(board["agents"], json!([]));
+    assert!(board["now"].as_i64().is_some());
+    invoke(w, "watch_statuses", json!({"request": {"watching": true}})).expect("watch");
+    for scope in [
+        json!({"kind": "everyone"}),
+        json!({"kind": "team", "id": 5}),
+        json!({"kind": "person", "id": 3}),
+        json!({"kind": "agent", "id": 9}),
+    ] {
+        let chart = invoke(
+            w,
+            "status_chart",
+            json!({"request": {"scope": scope, "from": 0, "to": 86_400_000, "bucket_ms": 3_600_000}}),
+        )
+        .expect("chart");
+        assert_eq!(
+            chart["buckets"].as_array().map(Vec::len),
+            Some(24),
+            "{scope}"
+        );
+        invoke(
+            w,
+            "status_timelines",
+            json!({"request": {"scope": scope, "from": 0, "to": 86_400_000, "bucket_ms": 86_400_000}}),
+        )
+        .expect("timelines");
+    }
+    let workload = invoke(
+        w,
+        "workload",
+        json!({"request": {"expiring_within_ms": 604_800_000, "health_window_ms": 3_600_000}}),
+    )
+    .expect("workload");
+    assert_eq!(workload["expiring"], json!([]));
+    assert_eq!(
+        invoke(w, "mismatches", json!({})).expect("mismatches"),
+        json!([])
+    );
+
+    // Bad input names its field; a missing operation is "not found".
+    let err = invoke(
+        w,
+        "status_chart",
+        json!({"request": {"scope": {"kind": "everyone"}, "from": 10, "to": 5, "bucket_ms": 60_000}}),
+    )
+    .expect_err("backwards range");
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("invalid_input"), Some("to"))
+    );
+    let err = invoke(
+        w,
+        "cancel_operation",
+        json!({"request": {"operation_id": 404}}),
+    )
+    .expect_err("no such operation");
+    assert_eq!(err["code"], "not_found");
+    let err = invoke(
+        w,
+        "set_status",
+        json!({"request": {"connection_id": ConnectionId::new().to_string(), "status_id": "1", "agents": [], "teams": [], "drop_after_minutes": null}}),
+    )
+    .expect_err("no such connection");
+    assert_eq!(err["code"], "not_found");
+}
