@@ -85,8 +85,10 @@ impl Workspace {
         if !caps.read_assignees {
             return Ok(cached);
         }
+        // One quick try: the manager is looking at the form, and the cache stands
+        // in if the vendor does not answer.
         let (_, adapter) = self
-            .adapter(cached.target.connection_id, HttpOptions::default())
+            .adapter(cached.target.connection_id, HttpOptions::quick())
             .await?;
         let vendor = cached.vendor;
         let remote = adapter
