@@ -102,6 +102,19 @@ impl Env {
     }
 }
 
+/// The phone of a Splashify customer who has written (or not yet).
+fn splashify_phone(sim: &switchboard_simulator::Simulator, has_written: bool) -> u64 {
+    sim.world()
+        .splashify
+        .read()
+        .unwrap()
+        .customers
+        .iter()
+        .find(|c| c.has_conversation == has_written)
+        .unwrap()
+        .phone
+}
+
 fn request(target: TargetId, agents: &[AgentId]) -> AssignRequest {
     AssignRequest::agents(target, agents.to_vec())
 }
@@ -261,16 +274,7 @@ async fn helpcrunch_and_splashify_hold_one_assignee() {
         "a chat holds one agent: {err}"
     );
 
-    let phone = sim
-        .world()
-        .splashify
-        .read()
-        .unwrap()
-        .customers
-        .iter()
-        .find(|c| c.has_conversation)
-        .unwrap()
-        .phone;
+    let phone = splashify_phone(&sim, true);
     let target = env.target(
         Vendor::Splashify,
         TargetKind::Conversation,
@@ -289,16 +293,7 @@ async fn helpcrunch_and_splashify_hold_one_assignee() {
 async fn splashifys_conversation_not_found_fails_with_what_to_do() {
     let env = env().await;
     let sim = env.ws.running_demo().await.unwrap();
-    let silent = sim
-        .world()
-        .splashify
-        .read()
-        .unwrap()
-        .customers
-        .iter()
-        .find(|c| !c.has_conversation)
-        .unwrap()
-        .phone;
+    let silent = splashify_phone(&sim, false);
     let target = env.target(
         Vendor::Splashify,
         TargetKind::Conversation,
@@ -316,16 +311,7 @@ async fn splashifys_conversation_not_found_fails_with_what_to_do() {
 
     // The other two documented errors, when the cache is behind the vendor: an
     // agent deactivated or removed at Splashify since the last sync.
-    let talking = sim
-        .world()
-        .splashify
-        .read()
-        .unwrap()
-        .customers
-        .iter()
-        .find(|c| c.has_conversation)
-        .unwrap()
-        .phone;
+    let talking = splashify_phone(&sim, true);
     let target = env.target(
         Vendor::Splashify,
         TargetKind::Conversation,
@@ -770,17 +756,7 @@ async fn release_on_helpcrunch_and_splashify_and_a_clear_no_elsewhere() {
         "the cache follows"
     );
 
-    let phone = sim
-        .world()
-        .splashify
-        .read()
-        .unwrap()
-        .customers
-        .iter()
-        .find(|c| c.has_conversation)
-        .unwrap()
-        .phone
-        .to_string();
+    let phone = splashify_phone(&sim, true).to_string();
     let conversation = env.target(Vendor::Splashify, TargetKind::Conversation, &phone);
     let before = sim.inspector().count(VendorKind::Splashify, "assignment");
     let released = env
