@@ -648,29 +648,38 @@ impl Workspace {
         let results = adapter
             .set_status(&status, &options, &strings("agents"), &strings("teams"))
             .await?;
-        let store = self.store().clone();
-        let mapped: Vec<AgentStatusResult> = results
-            .into_iter()
-            .map(|r| {
-                let agent = store
-                    .read(|db| agents::find_by_vendor_id(db, connection, &r.agent_vendor_id))
-                    .ok()
-                    .flatten();
-                AgentStatusResult {
-                    // Confirmed only when the vendor says the agent is now in it.
-                    changed: r.changed && r.current.eq_ignore_ascii_case(&status.name),
-                    agent_id: agent.as_ref().map(|a| a.id),
-                    name: r
-                        .name
-                        .or(agent.map(|a| a.name))
-                        .unwrap_or_else(|| r.agent_vendor_id.clone()),
-                    agent_vendor_id: r.agent_vendor_id,
-                    previous: r.previous,
-                    current: r.current,
-                    message: r.message,
-                }
+        // The agents' cache rows, in one read off the async runtime.
+        let status_name = status.name.clone();
+        let mapped = self
+            .on_store(move |store| {
+                Ok(store.read(|db| {
+                    results
+                        .into_iter()
+                        .map(|r| {
+                            // A lookup that fails only costs the agent's link.
+                            let agent =
+                                agents::find_by_vendor_id(db, connection, &r.agent_vendor_id)
+                                    .ok()
+                                    .flatten();
+                            Ok(AgentStatusResult {
+                                // Confirmed only when the vendor says the agent is now in it.
+                                changed: r.changed && r.current.eq_ignore_ascii_case(&status_name),
+                                agent_id: agent.as_ref().map(|a| a.id),
+                                name: r
+                                    .name
+                                    .or(agent.map(|a| a.name))
+                                    .unwrap_or_else(|| r.agent_vendor_id.clone()),
+                                agent_vendor_id: r.agent_vendor_id,
+                                previous: r.previous,
+                                current: r.current,
+                                message: r.message,
+                            })
+                        })
+                        .collect::<switchboard_store::Result<Vec<_>>>()
+                })?)
             })
-            .collect();
+            .await
+            .map_err(|e| VendorError::invalid("status", e.to_string()))?;
         Ok(json!(mapped))
     }
 
