@@ -461,6 +461,9 @@ async fn target_of(
 /// Prints a job's per-operation results; the exit code says how it went.
 fn report(outcome: &JobOutcome, vendor: switchboard_domain::Vendor, done: &str) -> i32 {
     use switchboard_domain::job::{JobState, OperationState};
+    for s in &outcome.skipped {
+        eprintln!("skipped {s}");
+    }
     for r in &outcome.results {
         let who = if r.agent_names.is_empty() {
             "target".to_owned()
@@ -469,8 +472,20 @@ fn report(outcome: &JobOutcome, vendor: switchboard_domain::Vendor, done: &str) 
         };
         match r.state {
             OperationState::Done => println!("{who}: {done}"),
-            OperationState::Queued => {
-                println!("{who}: waiting for {vendor} (sent when it is reachable)")
+            OperationState::Queued | OperationState::Sending => println!(
+                "{who}: waiting for {vendor}: {}. It is journaled and goes out with the next `switchboard queue send` (or while the app is open)",
+                r.message.as_deref().unwrap_or("not reachable")
+            ),
+            OperationState::Unknown => {
+                eprintln!(
+                    "{who}: {} (operation {}: `switchboard queue retry {}` sends it again)",
+                    r.message.as_deref().unwrap_or("sent, not confirmed"),
+                    r.operation_id,
+                    r.operation_id
+                );
+                if let Some(h) = &r.hint {
+                    eprintln!("  {h}");
+                }
             }
             _ => {
                 eprintln!("{who}: {}", r.message.as_deref().unwrap_or("failed"));
@@ -480,17 +495,21 @@ fn report(outcome: &JobOutcome, vendor: switchboard_domain::Vendor, done: &str) 
             }
         }
     }
-    for s in &outcome.skipped {
-        eprintln!("skipped {s}");
-    }
     println!("job {}", outcome.job_id);
+    let any = |s: OperationState| outcome.results.iter().any(|r| r.state == s);
     match outcome.state {
         JobState::Done => 0,
+        _ if any(OperationState::Failed) && any(OperationState::Done) => 8,
+        _ if any(OperationState::Conflict) => 8,
+        _ if any(OperationState::Unknown) => UNCONFIRMED,
         JobState::Queued => 10,
         JobState::Partial => 8,
         _ => ErrorCode::VendorError.exit_code(),
     }
 }
+
+/// The exit code when a change was sent but the vendor did not confirm it.
+const UNCONFIRMED: i32 = 9;
 
 /// An agent of a connection by the vendor's id or the agent's email.
 fn agent_ref(
@@ -602,6 +621,7 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
                         OperationState::Queued,
                         OperationState::Sending,
                         OperationState::Conflict,
+                        OperationState::Unknown,
                     ],
                     limit: switchboard_store::history::MAX_PAGE,
                     ..Default::default()
@@ -625,31 +645,39 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
             Ok(0)
         }
         [send] if send == "send" => {
-            let results = ws.send_queued(switchboard_domain::Timestamp::now()).await?;
+            let results = ws.send_queued().await?;
             let count = |s: OperationState| results.iter().filter(|r| r.state == s).count();
-            let (waiting, failed, conflict) = (
+            let (waiting, failed, conflict, unknown) = (
                 count(OperationState::Queued),
                 count(OperationState::Failed),
                 count(OperationState::Conflict),
+                count(OperationState::Unknown),
             );
             println!(
-                "sent {}, still waiting {waiting}, in conflict {conflict}, failed {failed}",
+                "sent {}, still waiting {waiting}, in conflict {conflict}, not confirmed {unknown}, failed {failed}",
                 count(OperationState::Done)
             );
-            for r in results
-                .iter()
-                .filter(|r| r.state == OperationState::Conflict)
-            {
+            for r in &results {
+                let then = match r.state {
+                    OperationState::Conflict => format!(
+                        "`switchboard queue retry {} --apply-anyway` or `queue cancel {}`",
+                        r.operation_id, r.operation_id
+                    ),
+                    OperationState::Unknown | OperationState::Failed => {
+                        format!("`switchboard queue retry {}` sends it again", r.operation_id)
+                    }
+                    _ => continue,
+                };
                 eprintln!(
-                    "{}: {} (`switchboard queue retry {} --apply-anyway` or `queue cancel {}`)",
+                    "{}: {} ({then})",
                     r.operation_id,
                     r.message.as_deref().unwrap_or_default(),
-                    r.operation_id,
-                    r.operation_id
                 );
             }
             Ok(if failed + conflict > 0 {
                 8
+            } else if unknown > 0 {
+                UNCONFIRMED
             } else if waiting > 0 {
                 10
             } else {
@@ -667,6 +695,7 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
             Ok(match r.state {
                 OperationState::Done => 0,
                 OperationState::Queued => 10,
+                OperationState::Unknown => UNCONFIRMED,
                 _ => 8,
             })
         }

@@ -251,15 +251,11 @@ pub async fn release(
     Ok(state.workspace()?.release(request).await?)
 }
 
-/// Sends what waits now; a change found `sending` is only sent again once it is
-/// clearly cut off (a command line run may be sending it this moment).
+/// Sends what waits now; a change another Switchboard is sending is left to it.
 pub async fn send_queued(
     state: &AppState,
 ) -> Result<Vec<switchboard_engine::assign::OperationResult>, IpcError> {
-    let cutoff = Timestamp(
-        Timestamp::now().0 - switchboard_engine::journal::INTERRUPTED_AFTER.as_millis() as i64,
-    );
-    Ok(state.workspace()?.send_queued(cutoff).await?)
+    Ok(state.workspace()?.send_queued().await?)
 }
 
 pub async fn queue_counts(state: &AppState) -> Result<QueueCounts, IpcError> {

@@ -114,7 +114,7 @@ async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
     }
     // At start nothing of this process is sending: every `sending` change was
     // cut off by a stop and goes out again.
-    if let Err(e) = ws.send_queued(Timestamp::now()).await {
+    if let Err(e) = ws.send_queued().await {
         eprintln!("switchboard: waiting changes could not be sent: {e}");
     }
     {

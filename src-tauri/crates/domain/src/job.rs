@@ -68,6 +68,9 @@ text_enum!(
         Failed = "failed",
         /// The target changed at the vendor since the manager asked; the manager decides.
         Conflict = "conflict",
+        /// Sent, not confirmed: the vendor answered in words we cannot read and the
+        /// target could not be read back. The manager checks or resends it.
+        Unknown = "unknown",
         Cancelled = "cancelled",
     }
 );
@@ -79,6 +82,11 @@ impl OperationState {
             self,
             OperationState::Done | OperationState::Failed | OperationState::Cancelled
         )
+    }
+
+    /// States that wait for the manager rather than for a vendor.
+    pub fn needs_decision(self) -> bool {
+        matches!(self, OperationState::Conflict | OperationState::Unknown)
     }
 }
 
@@ -111,6 +119,8 @@ pub struct Operation {
     pub error_message: Option<String>,
     /// A queued change older than this is dropped rather than sent (statuses go stale).
     pub not_after: Option<Timestamp>,
+    /// A queued change is not tried again before this (the vendor asked us to wait).
+    pub next_attempt_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub finished_at: Option<Timestamp>,
@@ -164,6 +174,8 @@ pub struct QueueCounts {
     pub queued: u32,
     pub sending: u32,
     pub conflict: u32,
+    /// Sent, not confirmed: the manager checks or resends them.
+    pub unknown: u32,
 }
 
 #[cfg(test)]

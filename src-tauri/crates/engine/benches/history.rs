@@ -262,11 +262,12 @@ fn fill(store: &Store, conns: &[Connection], start: i64) {
                         error_code: message.map(|_| "vendor_error".to_owned()),
                         error_message: message.map(str::to_owned),
                         not_after: None,
+                        next_attempt_at: None,
                         created_at: at,
                         updated_at: at,
                         finished_at: Some(at),
                     };
-                    operations::insert(db, &op, &[*agent])?;
+                    operations::insert(db, &op, &[*agent], None)?;
                 }
                 Ok(())
             })

@@ -19,7 +19,7 @@ use switchboard_store::{
 use switchboard_vendors::Capabilities;
 use ts_rs::TS;
 
-use crate::journal::{Claim, InFlight};
+use crate::claims::Owner;
 use crate::{EngineError, Workspace};
 
 /// The longest notes Switchboard sends with an assignment.
@@ -272,40 +272,40 @@ fn check_replaceable(
     Ok(())
 }
 
-/// Writes the job and its operations as queued, in one transaction (cancelling
-/// the edited operation in the same one), and claims them for this process's
-/// sender before the transaction commits.
+/// Writes the job and its operations as queued, reserved for this process's
+/// sender, in one transaction (cancelling the edited operation in the same one).
 pub(crate) fn journal(
     store: &Store,
     job: &Job,
     planned: Vec<Planned>,
     replaces: Option<OperationId>,
-    in_flight: &InFlight,
-) -> Result<Vec<(Operation, Claim)>, EngineError> {
-    Ok(store.write(|db| {
-        jobs::insert(db, job)?;
-        let mut out = Vec::with_capacity(planned.len());
-        for mut p in planned {
-            p.operation.id = operations::insert(db, &p.operation, &p.agent_ids)?;
-            // A fresh id: nobody else can hold it yet.
-            if let Some(claim) = in_flight.claim(p.operation.id) {
-                out.push((p.operation, claim));
+    owner: &Owner,
+) -> Result<Vec<Operation>, EngineError> {
+    store
+        .write(|db| {
+            jobs::insert(db, job)?;
+            let mut out = Vec::with_capacity(planned.len());
+            for mut p in planned {
+                p.operation.id =
+                    operations::insert(db, &p.operation, &p.agent_ids, Some(owner.claim()))?;
+                out.push(p.operation);
             }
-        }
-        if let Some(old) = replaces {
-            let op = operations::get(db, old)?;
-            operations::finish(
-                db,
-                old,
-                OperationState::Cancelled,
-                None,
-                Some(("edited", &format!("replaced by an edit (job {})", job.id))),
-                Timestamp::now(),
-            )?;
-            crate::journal::settle(db, op.job_id)?;
-        }
-        Ok(out)
-    })?)
+            if let Some(old) = replaces {
+                let op = operations::get(db, old)?;
+                let why = format!("replaced by an edit (job {})", job.id);
+                let outcome = operations::Outcome::new(OperationState::Cancelled, Timestamp::now())
+                    .error("edited", &why);
+                if !operations::settle_waiting(db, old, outcome)? {
+                    // Being sent meanwhile: nothing of the edit is written.
+                    return Ok(Err(invalid(
+                        "replaces",
+                        "that change is being sent right now and can no longer be edited",
+                    )));
+                }
+                crate::journal::settle(db, op.job_id)?;
+            }
+            Ok(Ok(out))
+        })?
 }
 
 impl AssignRequest {
@@ -328,7 +328,7 @@ impl Workspace {
     /// Validates the request, journals it, sends it, and reports each operation.
     pub async fn assign(&self, request: AssignRequest) -> Result<JobOutcome, EngineError> {
         let origin = self.origin;
-        let claim = self.in_flight.clone();
+        let owner = self.owner.clone();
         let (ops, job, skipped) = self
             .on_store(move |store| {
                 let req = request;
@@ -441,7 +441,7 @@ impl Workspace {
                     });
                     state = after;
                 }
-                let ops = journal(store, &job, planned, req.replaces, &claim)?;
+                let ops = journal(store, &job, planned, req.replaces, &owner)?;
                 Ok((ops, job, chosen.skipped))
             })
             .await?;
@@ -451,7 +451,7 @@ impl Workspace {
     /// Unassigns a target where its vendor can (HelpCrunch, Splashify Pro).
     pub async fn release(&self, request: ReleaseRequest) -> Result<JobOutcome, EngineError> {
         let origin = self.origin;
-        let claim = self.in_flight.clone();
+        let owner = self.owner.clone();
         let (ops, job) = self
             .on_store(move |store| {
                 let (target, connection, before) = store.read(|db| {
@@ -498,7 +498,7 @@ impl Workspace {
                     ),
                     agent_ids: Vec::new(),
                 }];
-                let ops = journal(store, &job, planned, request.replaces, &claim)?;
+                let ops = journal(store, &job, planned, request.replaces, &owner)?;
                 Ok((ops, job))
             })
             .await?;
@@ -508,11 +508,11 @@ impl Workspace {
     /// Sends a job just journaled and reports it.
     async fn send_job(
         &self,
-        ops: Vec<(Operation, Claim)>,
+        ops: Vec<Operation>,
         job: JobId,
         skipped: Vec<String>,
     ) -> Result<JobOutcome, EngineError> {
-        let results = self.send_claimed(ops, false).await?;
+        let results = self.send_fresh(ops, job).await?;
         let state = self.settle_job(job).await?;
         Ok(JobOutcome {
             job_id: job,
@@ -520,6 +520,27 @@ impl Workspace {
             results,
             skipped,
         })
+    }
+}
+
+impl Workspace {
+    /// Sends a job just journaled; what could not go out is left for whoever
+    /// sends next (this app's sender, a command, cron).
+    pub(crate) async fn send_fresh(
+        &self,
+        ops: Vec<Operation>,
+        job: JobId,
+    ) -> Result<Vec<OperationResult>, EngineError> {
+        let sent = self.send_ops(ops, false).await;
+        let owner = self.owner.clone();
+        let freed = self
+            .on_store(move |store| {
+                Ok(store.write(|db| operations::release_claims(db, owner.id(), job))?)
+            })
+            .await;
+        let results = sent?;
+        freed?;
+        Ok(results)
     }
 }
 
@@ -549,6 +570,7 @@ fn operation(
         error_code: None,
         error_message: None,
         not_after: None,
+        next_attempt_at: None,
         created_at: job.created_at,
         updated_at: job.created_at,
         finished_at: None,

@@ -72,6 +72,11 @@ pub enum EngineError {
         source: switchboard_vendors::VendorError,
     },
 
+    /// A vendor took a change, and the journal could not record it; the change
+    /// stays `sending` and is finished by the next send.
+    #[error("{0}")]
+    Unrecorded(String),
+
     #[error("cancelled")]
     Cancelled,
 
@@ -92,9 +97,37 @@ impl EngineError {
             EngineError::Store(StoreError::NewerSchema { .. }) => ErrorCode::DatabaseTooNew,
             EngineError::Store(_) => ErrorCode::Database,
             EngineError::Startup(_) => ErrorCode::Startup,
+            EngineError::Unrecorded(_) => ErrorCode::Database,
             EngineError::Vendor { source, .. } => vendor_code(source),
             EngineError::Cancelled => ErrorCode::Cancelled,
             EngineError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl EngineError {
+    /// The code as the UI and the journal spell it (`keychain_unavailable`).
+    pub fn code_str(&self) -> &'static str {
+        self.code().as_str()
+    }
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::KeychainUnavailable => "keychain_unavailable",
+            ErrorCode::KeychainLocked => "keychain_locked",
+            ErrorCode::DatabaseTooNew => "database_too_new",
+            ErrorCode::Database => "database",
+            ErrorCode::Startup => "startup",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Unreachable => "unreachable",
+            ErrorCode::VendorError => "vendor_error",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::Internal => "internal",
         }
     }
 }

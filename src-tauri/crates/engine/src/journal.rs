@@ -1,89 +1,39 @@
-//! Sending journaled operations. Each is marked `sending` (committed) just before
-//! its call and finished with the vendor's answer; an unreachable vendor leaves
-//! it queued. A queued change is re-checked against the vendor first where the
-//! vendor can say who holds the target now: if someone else changed it since the
-//! manager asked, the operation stops in `conflict` for the manager to decide.
+//! Sending journaled operations. Each is taken for sending by a compare-and-set
+//! in SQLite (`sending`, with this process as its owner and a lease), committed
+//! before its call, and finished with the vendor's answer by its owner only; so
+//! the window, any number of commands and cron never send one operation twice,
+//! and a job's operations go out in order. An operation whose owner ended (a
+//! crash, a killed command) or whose lease lapsed is taken over and sent again:
+//! every vendor's assign call is idempotent.
+//!
+//! A queued change is re-checked against the vendor first where the vendor can
+//! say who holds the target now: if someone else changed it since the manager
+//! asked, the operation stops in `conflict` for the manager to decide. What an
+//! answer means (done, failed, waiting, unknown) is `outcome.rs`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
 use switchboard_domain::assignment::{Assignment, AssignmentSource};
 use switchboard_domain::job::{JobState, Operation, OperationKind, OperationState, QueueCounts};
 use switchboard_domain::{ConnectionId, JobId, OperationId, Timestamp, ValidationError};
-use switchboard_store::{agents, assignments, jobs, operations};
+use switchboard_store::operations::Outcome;
+use switchboard_store::{StoreError, agents, assignments, jobs, operations};
 use switchboard_vendors::{Adapter, HttpOptions, VendorError};
 
 use crate::assign::{OperationResult, expected_after, id_set, strings};
+use crate::claims::SEND_LIMIT;
+use crate::outcome::{self, Sent, hint};
 use crate::{EngineError, Workspace};
-
-/// A `sending` operation this old, not being sent by this process, was cut off
-/// (a crash, a killed command) and is sent again. At start-up every one is.
-pub const INTERRUPTED_AFTER: Duration = Duration::from_secs(5 * 60);
-
-/// The operations this process is sending now, so the background sender, a
-/// "send now" and a fresh assignment never send the same one twice at once.
-#[derive(Debug, Default, Clone)]
-pub struct InFlight(Arc<Mutex<HashSet<OperationId>>>);
-
-impl InFlight {
-    /// Takes the operation for sending until the claim is dropped; `None` when
-    /// someone in this process already has it.
-    pub fn claim(&self, id: OperationId) -> Option<Claim> {
-        let fresh = self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id);
-        fresh.then(|| Claim {
-            set: self.clone(),
-            id,
-        })
-    }
-}
-
-/// An operation taken for sending; given back when dropped, even when the future
-/// sending it is abandoned.
-#[derive(Debug)]
-pub struct Claim {
-    set: InFlight,
-    id: OperationId,
-}
-
-impl Drop for Claim {
-    fn drop(&mut self) {
-        self.set
-            .0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&self.id);
-    }
-}
-
-/// Advice for the vendor messages a manager can act on.
-pub(crate) fn hint(message: &str) -> Option<String> {
-    let m = message.to_ascii_lowercase();
-    let h = if m.contains("conversation not found") {
-        "The customer has not written yet: once they message your WhatsApp number, assign again."
-    } else if m.contains("agent inactive") {
-        "The agent's access is disabled in Splashify Pro (Settings → Team): reactivate them or choose another agent."
-    } else if m.contains("not found or not authorized") {
-        "Pingup does not know this agent id for your business: check it in Pingup's dashboard."
-    } else if m == "agent not found" {
-        "The vendor no longer knows this agent: update the agent list (sync, or import them again) and choose again."
-    } else if m.contains("team member not found") {
-        "Vambe does not know this team member any more: sync the connection and choose again."
-    } else if m.contains("changed at the vendor") {
-        "Someone changed this target since you asked: apply your change anyway, or drop it."
-    } else {
-        return None;
-    };
-    Some(h.to_owned())
-}
 
 /// A job's state from its operations' states.
 pub(crate) fn job_state(states: &[OperationState]) -> JobState {
     let count = |s: OperationState| states.iter().filter(|r| **r == s).count();
     let waiting = count(OperationState::Queued)
         + count(OperationState::Sending)
-        + count(OperationState::Conflict);
+        + count(OperationState::Conflict)
+        + count(OperationState::Unknown);
     if waiting > 0 {
         JobState::Queued
     } else if count(OperationState::Cancelled) == states.len() {
@@ -108,46 +58,26 @@ pub(crate) fn settle(db: &rusqlite::Connection, job: JobId) -> switchboard_store
     Ok(state)
 }
 
-fn vendor_code(e: &VendorError) -> &'static str {
-    match e {
-        VendorError::Unauthorized { .. } | VendorError::Forbidden { .. } => "unauthorized",
-        VendorError::NotFound { .. } => "not_found",
-        VendorError::RateLimited { .. } => "rate_limited",
-        VendorError::InvalidInput { .. } => "invalid_input",
-        VendorError::Transport { .. } | VendorError::Tls { .. } | VendorError::Timeout { .. } => {
-            "unreachable"
-        }
-        VendorError::Vendor { .. } | VendorError::Unexpected { .. } => "vendor_error",
+fn result_of(op: &Operation, sent: Sent) -> OperationResult {
+    OperationResult {
+        operation_id: op.id,
+        agent_names: op.agent_names.clone(),
+        state: sent.state,
+        hint: sent.message.as_deref().and_then(hint),
+        error_code: sent.code,
+        message: sent.message,
     }
 }
 
-/// The vendor's own words, without our field prefix.
-fn vendor_message(e: &VendorError) -> String {
-    match e {
-        VendorError::InvalidInput { message, .. } | VendorError::NotFound { message, .. } => {
-            message.clone()
-        }
-        other => other.to_string(),
-    }
-}
-
-/// How one send ended.
-struct Sent {
-    state: OperationState,
-    code: Option<String>,
-    message: Option<String>,
-}
-
-impl Sent {
-    fn result(self, op: &Operation) -> OperationResult {
-        OperationResult {
-            operation_id: op.id,
-            agent_names: op.agent_names.clone(),
-            state: self.state,
-            hint: self.message.as_deref().and_then(hint),
-            error_code: self.code,
-            message: self.message,
-        }
+/// A result for an operation left as it is, and why.
+fn left(op: &Operation, state: OperationState, code: &str, message: &str) -> OperationResult {
+    OperationResult {
+        operation_id: op.id,
+        agent_names: op.agent_names.clone(),
+        state,
+        error_code: Some(code.into()),
+        message: Some(message.into()),
+        hint: None,
     }
 }
 
@@ -167,32 +97,42 @@ fn names_of(db: &rusqlite::Connection, op: &Operation, ids: &BTreeSet<String>) -
         .join(", ")
 }
 
+/// The database refused to record what a vendor already did: say so, and that
+/// nothing is lost.
+fn not_recorded(e: EngineError, vendor: switchboard_domain::Vendor) -> EngineError {
+    EngineError::Unrecorded(format!(
+        "{vendor} received the change, but Switchboard could not record its answer ({e}). \
+         Nothing is lost: the change stays 'sending', and the next `switchboard queue send` \
+         (or the app) sends it again, which the vendor takes once, and records it"
+    ))
+}
+
 impl Workspace {
-    /// Sends operations this process has claimed, in order, and releases them.
-    /// With `recheck`, queued ones are first re-checked against the vendor (not
-    /// for changes the manager has just made: they were checked against what
-    /// the manager saw).
-    pub(crate) async fn send_claimed(
+    /// Sends these journaled operations, in order: each is claimed first (and
+    /// left alone when another Switchboard has it, or an earlier change of its
+    /// job still waits). With `recheck`, a queued one is first re-checked
+    /// against the vendor (not changes the manager has just made: they were
+    /// checked against what the manager saw).
+    pub(crate) async fn send_ops(
         &self,
-        claimed: Vec<(Operation, Claim)>,
+        ops: Vec<Operation>,
         recheck: bool,
     ) -> Result<Vec<OperationResult>, EngineError> {
-        let (ops, _claims): (Vec<Operation>, Vec<Claim>) = claimed.into_iter().unzip();
         let mut results = Vec::new();
         let mut adapters: HashMap<ConnectionId, Adapter> = HashMap::new();
-        let mut unreachable: HashSet<ConnectionId> = HashSet::new();
-        let mut failure = None;
-        for op in &ops {
-            if failure.is_some() || unreachable.contains(&op.connection_id) {
-                // Left queued: the vendor did not answer the previous one.
-                results.push(OperationResult {
-                    operation_id: op.id,
-                    agent_names: op.agent_names.clone(),
-                    state: op.state,
-                    error_code: Some("unreachable".into()),
-                    message: Some("waiting: the vendor did not answer".into()),
-                    hint: None,
-                });
+        // Connections that did not answer, or asked us to wait: the rest of
+        // theirs wait too. Jobs with a change still waiting: their later ones wait.
+        let mut held: HashSet<ConnectionId> = HashSet::new();
+        let mut blocked: HashSet<JobId> = HashSet::new();
+        for (index, op) in ops.iter().enumerate() {
+            if held.contains(&op.connection_id) || blocked.contains(&op.job_id) {
+                blocked.insert(op.job_id);
+                results.push(left(
+                    op,
+                    op.state,
+                    "waiting",
+                    "waiting: an earlier change to the same vendor or of the same request has not gone out yet",
+                ));
                 continue;
             }
             if let std::collections::hash_map::Entry::Vacant(slot) =
@@ -203,162 +143,224 @@ impl Workspace {
                         slot.insert(adapter);
                     }
                     Err(e) => {
-                        // No key or no connection: the change waits, and says why.
-                        results.push(OperationResult {
-                            operation_id: op.id,
-                            agent_names: op.agent_names.clone(),
-                            state: op.state,
-                            error_code: serde_json::to_value(e.code())
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_owned)),
-                            message: Some(e.to_string()),
-                            hint: None,
-                        });
+                        // No keychain, no key, no connection: its changes wait and say why.
+                        let waiting: Vec<OperationId> = ops[index..]
+                            .iter()
+                            .filter(|o| o.connection_id == op.connection_id)
+                            .map(|o| o.id)
+                            .collect();
+                        self.note_waiting(waiting, e.code_str(), e.to_string()).await?;
+                        if matches!(e, EngineError::Keychain(_)) {
+                            return Err(e);
+                        }
+                        held.insert(op.connection_id);
+                        blocked.insert(op.job_id);
+                        results.push(left(op, OperationState::Queued, e.code_str(), &e.to_string()));
                         continue;
                     }
                 }
             }
-            let sent = self.send(&adapters[&op.connection_id], op, recheck).await;
-            match sent {
-                Ok(sent) => {
-                    if sent.state == OperationState::Queued {
-                        unreachable.insert(op.connection_id);
-                    }
-                    results.push(sent.result(op));
+            let Some(claimed) = self.claim(op).await? else {
+                let now = self.operation(op.id).await?.0;
+                blocked.insert(op.job_id);
+                let why = match now.state {
+                    OperationState::Sending => "being sent by another Switchboard (the app or a command) right now",
+                    OperationState::Queued => "waiting: an earlier change of the same request goes first, or another Switchboard is about to send it",
+                    _ => "already settled by another Switchboard",
+                };
+                results.push(left(op, now.state, "elsewhere", why));
+                continue;
+            };
+            let adapter = &adapters[&op.connection_id];
+            let sent = self.send(adapter, &claimed, recheck).await?;
+            match sent.state {
+                OperationState::Queued => {
+                    held.insert(op.connection_id);
+                    blocked.insert(op.job_id);
                 }
-                Err(e) => failure = Some(e),
+                OperationState::Conflict | OperationState::Unknown => {
+                    blocked.insert(op.job_id);
+                }
+                _ => {}
+            }
+            let vendor = adapter.vendor();
+            let recorded = self
+                .record(&claimed, &sent)
+                .await
+                .map_err(|e| not_recorded(e, vendor))?;
+            if recorded {
+                results.push(result_of(op, sent));
+            } else {
+                results.push(left(
+                    op,
+                    OperationState::Sending,
+                    "elsewhere",
+                    "sent, but another Switchboard took this change over meanwhile; its result is the one kept",
+                ));
             }
         }
-        match failure {
-            Some(e) => Err(e),
-            None => Ok(results),
-        }
+        Ok(results)
     }
 
-    /// Sends one journaled operation. A queued one is first re-checked where the
-    /// vendor can read the target; then it is marked sending (committed before
-    /// the call), sent, and finished with the answer; a done change also updates
-    /// the cache. Unreachable vendors leave it queued.
-    async fn send(
-        &self,
-        adapter: &Adapter,
-        op: &Operation,
-        recheck: bool,
-    ) -> Result<Sent, EngineError> {
-        let caps = adapter.capabilities();
-        if recheck
-            && op.state == OperationState::Queued
-            && caps.read_assignees
-            && let (Some(target), Some(before)) = (&op.target_vendor_id, &op.before)
-            && let Some(sent) = self.check_conflict(adapter, op, target, before).await?
-        {
-            return Ok(sent);
-        }
+    /// Takes the operation for this process (see `operations::claim`); an
+    /// operation held by an owner that has ended is taken over. `None` when it
+    /// is not ours to send now.
+    async fn claim(&self, op: &Operation) -> Result<Option<Operation>, EngineError> {
+        let owner = self.owner.clone();
         let id = op.id;
         self.on_store(move |store| {
-            Ok(store.write(|db| operations::mark_sending(db, id, Timestamp::now()))?)
+            Ok(store.write(|db| {
+                if operations::claim(db, id, owner.claim(), None)? {
+                    return Ok(Some(operations::get(db, id)?));
+                }
+                let holder = operations::claimed_by(db, id)?;
+                if let Some(other) = holder.filter(|o| owner.has_ended(o))
+                    && operations::claim(db, id, owner.claim(), Some(&other))?
+                {
+                    tracing::info!("operation {id}: its sender ({other}) ended; sending it again");
+                    return Ok(Some(operations::get(db, id)?));
+                }
+                Ok(None)
+            })?)
         })
-        .await?;
+        .await
+    }
+
+    /// Notes why changes wait (they stay queued, free for anyone to send).
+    async fn note_waiting(
+        &self,
+        ids: Vec<OperationId>,
+        code: &'static str,
+        message: String,
+    ) -> Result<(), EngineError> {
+        self.on_store(move |store| {
+            Ok(store.write(|db| {
+                for id in ids {
+                    let outcome = Outcome::new(OperationState::Queued, Timestamp::now())
+                        .error(code, &message);
+                    operations::settle_waiting(db, id, outcome)?;
+                }
+                Ok(())
+            })?)
+        })
+        .await
+    }
+
+    /// Sends one operation this process has claimed and says how it ended
+    /// (nothing is written here). A queued one is first re-checked where the
+    /// vendor can read the target. A success is confirmed from the vendor's
+    /// answer, or by reading the target back when the answer cannot be read.
+    async fn send(&self, adapter: &Adapter, op: &Operation, recheck: bool) -> Result<Sent, EngineError> {
+        let limit = tokio::time::timeout(SEND_LIMIT, self.send_within(adapter, op, recheck)).await;
+        Ok(limit.unwrap_or_else(|_| {
+            outcome::unconfirmed(
+                adapter.vendor(),
+                0,
+                "",
+                &format!("no answer came within {} minutes", SEND_LIMIT.as_secs() / 60),
+            )
+        }))
+    }
+
+    async fn send_within(&self, adapter: &Adapter, op: &Operation, recheck: bool) -> Sent {
+        let caps = adapter.capabilities();
+        let vendor = adapter.vendor();
+        // The claim moved it to sending: what it was is in `attempts` (a fresh
+        // queued change is on its first) and `before`.
+        if recheck
+            && caps.read_assignees
+            && let (Some(target), Some(before)) = (&op.target_vendor_id, &op.before)
+            && let Some(sent) = self.check_conflict(adapter, op, target, before).await
+        {
+            return sent;
+        }
         let target = op.target_vendor_id.clone().unwrap_or_default();
         let req = &op.request;
         let vendor_agents = strings(req.get("agents"));
         let until = req["until"].as_i64().map(Timestamp);
         let notes = req["notes"].as_str().map(str::to_owned);
         let replace = req["replace"].as_bool().unwrap_or(false);
-        let answer: Result<Option<serde_json::Value>, VendorError> = match op.kind {
-            OperationKind::Assign => adapter
-                .assign(&target, &vendor_agents, until, notes.as_deref(), replace)
-                .await
-                .map(|()| None),
-            OperationKind::Release => adapter.release(&target).await.map(|()| None),
-            OperationKind::SetStatus => self.send_status(adapter, op).await.map(Some),
-        };
-        let response = answer.as_ref().ok().cloned().flatten();
-        let sent = match &answer {
-            // A status change says how many agents changed and how many the
-            // vendor kept (with its reasons).
-            Ok(_) => {
-                let (code, message) = crate::statuses::summary(response.as_ref()).unzip();
-                Sent {
-                    state: OperationState::Done,
-                    code,
-                    message,
-                }
+        let answer = match op.kind {
+            OperationKind::Assign => {
+                adapter
+                    .assign(&target, &vendor_agents, until, notes.as_deref(), replace)
+                    .await
             }
-            // Unreachable: the change waits in the queue rather than failing.
-            Err(e) if e.is_unreachable() => Sent {
-                state: OperationState::Queued,
-                code: Some("unreachable".to_owned()),
-                message: Some(e.to_string()),
-            },
-            Err(e) => Sent {
-                state: OperationState::Failed,
-                code: Some(vendor_code(e).to_owned()),
-                message: Some(vendor_message(e)),
-            },
+            OperationKind::Release => adapter.release(&target).await,
+            OperationKind::SetStatus => {
+                return match self.send_status(adapter, op).await {
+                    Ok(response) => {
+                        // How many agents changed, and how many the vendor kept (with its reasons).
+                        let (code, message) = crate::statuses::summary(Some(&response)).unzip();
+                        Sent { code, message, ..Sent::done(Some(response)) }
+                    }
+                    Err(e) => match outcome::unreadable_success(&e) {
+                        Some((status, excerpt)) => outcome::unconfirmed(
+                            vendor,
+                            status,
+                            excerpt,
+                            "the board's next read shows where each agent is",
+                        ),
+                        None => outcome::from_error(vendor, &e),
+                    },
+                };
+            }
         };
-        let several = caps.several_assignees && !replace;
-        let (op, state, c, m) = (
-            op.clone(),
-            sent.state,
-            sent.code.clone(),
-            sent.message.clone(),
-        );
+        let asked: BTreeSet<String> = vendor_agents.iter().cloned().collect();
+        let exclusive = !caps.several_assignees || replace;
+        match answer {
+            Ok(Some(now)) => outcome::judged(vendor, op.kind, &asked, exclusive, &now, false),
+            Ok(None) => Sent::done(None),
+            Err(e) => match outcome::unreadable_success(&e) {
+                Some((status, excerpt)) if caps.read_assignees => match adapter.target(&target).await {
+                    Ok(Some(now)) => {
+                        outcome::judged(vendor, op.kind, &asked, exclusive, &now, true)
+                    }
+                    Ok(None) => Sent::with(
+                        OperationState::Failed,
+                        "not_found",
+                        format!("{vendor} no longer has this {target}"),
+                    ),
+                    Err(read) => outcome::unconfirmed(
+                        vendor,
+                        status,
+                        excerpt,
+                        &format!("reading it back failed ({read})"),
+                    ),
+                },
+                Some((status, excerpt)) => outcome::unconfirmed(
+                    vendor,
+                    status,
+                    excerpt,
+                    &format!("{vendor} cannot be asked who holds it"),
+                ),
+                None => outcome::from_error(vendor, &e),
+            },
+        }
+    }
+
+    /// Writes how a claimed operation ended, as its owner, with the cache and
+    /// the job. `false` when this process no longer held it.
+    async fn record(&self, op: &Operation, sent: &Sent) -> Result<bool, EngineError> {
+        let owner = self.owner.clone();
+        let (op, sent) = (op.clone(), sent.clone());
         self.on_store(move |store| {
             Ok(store.write(|db| {
-                operations::finish(
-                    db,
-                    op.id,
-                    state,
-                    response.as_ref(),
-                    c.as_deref().zip(m.as_deref()),
-                    Timestamp::now(),
-                )?;
-                if op.kind == OperationKind::SetStatus {
-                    if let Some(results) =
-                        response.as_ref().filter(|_| state == OperationState::Done)
-                    {
-                        crate::statuses::record_changes(
-                            db,
-                            op.connection_id,
-                            &op.request,
-                            results,
-                        )?;
-                    }
-                    return Ok(());
+                let mut outcome = Outcome::new(sent.state, Timestamp::now())
+                    .response(sent.response.as_ref());
+                outcome.error = sent.code.as_deref().zip(sent.message.as_deref());
+                outcome.next_attempt_at = sent.next_attempt_at;
+                if !operations::finish(db, op.id, owner.id(), outcome)? {
+                    return Ok(false);
                 }
-                let Some(target_id) = op.target_id.filter(|_| state == OperationState::Done) else {
-                    return Ok(());
-                };
-                // The cache shows what the vendor now holds.
-                let now = Timestamp::now();
-                let mut rows = Vec::new();
-                for vendor_id in &vendor_agents {
-                    rows.push(Assignment {
-                        target_id,
-                        agent_vendor_id: vendor_id.clone(),
-                        agent_id: agents::find_by_vendor_id(db, op.connection_id, vendor_id)?
-                            .map(|a| a.id),
-                        until,
-                        notes: notes.clone(),
-                        source: AssignmentSource::App,
-                        observed_at: now,
-                    });
+                settle(db, op.job_id)?;
+                if sent.state == OperationState::Done {
+                    cache_done(db, &op, sent.response.as_ref())?;
                 }
-                if targets_exists(db, target_id)? {
-                    match op.kind {
-                        OperationKind::Release => {
-                            assignments::replace_for_target(db, target_id, &[])?
-                        }
-                        _ if several => rows.iter().try_for_each(|r| assignments::upsert(db, r))?,
-                        _ => assignments::replace_for_target(db, target_id, &rows)?,
-                    }
-                }
-                Ok(())
+                Ok(true)
             })?)
         })
-        .await?;
-        Ok(sent)
+        .await
     }
 
     /// Re-reads the target; `Some` when the operation must not be sent now
@@ -369,34 +371,24 @@ impl Workspace {
         op: &Operation,
         target: &str,
         before: &serde_json::Value,
-    ) -> Result<Option<Sent>, EngineError> {
+    ) -> Option<Sent> {
         let before = id_set(Some(before));
         let after = expected_after(op.kind, &op.request, &before, adapter.capabilities());
-        let (state, code, message, response) = match adapter.target(target).await {
-            Err(e) if e.is_unreachable() => {
-                return Ok(Some(Sent {
-                    state: OperationState::Queued,
-                    code: Some("unreachable".into()),
-                    message: Some(e.to_string()),
-                }));
+        match adapter.target(target).await {
+            Err(e) if e.is_unreachable() || matches!(e, VendorError::RateLimited { .. }) => {
+                Some(outcome::from_error(adapter.vendor(), &e))
             }
             // Reading failed for another reason: the send will say more.
-            Err(_) => return Ok(None),
-            Ok(None) => (
+            Err(_) => None,
+            Ok(None) => Some(Sent::with(
                 OperationState::Failed,
-                "not_found".to_owned(),
+                "not_found",
                 format!("{} no longer has this {}", adapter.vendor(), target),
-                None,
-            ),
+            )),
             Ok(Some(remote)) => {
-                let now: BTreeSet<String> = remote
-                    .assignees
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|a| a.agent_vendor_id)
-                    .collect();
+                let now = outcome::assignee_ids(&remote);
                 if now == before || now == after {
-                    return Ok(None);
+                    return None;
                 }
                 let store = self.store().clone();
                 let (o, b, n) = (op.clone(), before.clone(), now.clone());
@@ -405,39 +397,21 @@ impl Workspace {
                         .read(|db| Ok((names_of(db, &o, &b), names_of(db, &o, &n))))
                         .unwrap_or_default()
                 })
-                .await?;
-                (
-                    OperationState::Conflict,
-                    "conflict".to_owned(),
-                    format!(
-                        "Assignees changed at the vendor since you asked: then {}, now {}.",
-                        words.0, words.1
-                    ),
-                    Some(json!({"current": now})),
-                )
+                .await
+                .unwrap_or_default();
+                Some(Sent {
+                    response: Some(json!({"current": now})),
+                    ..Sent::with(
+                        OperationState::Conflict,
+                        "conflict",
+                        format!(
+                            "Assignees changed at the vendor since you asked: then {}, now {}.",
+                            words.0, words.1
+                        ),
+                    )
+                })
             }
-        };
-        let (id, job, c, m) = (op.id, op.job_id, code.clone(), message.clone());
-        self.on_store(move |store| {
-            Ok(store.write(|db| {
-                operations::finish(
-                    db,
-                    id,
-                    state,
-                    response.as_ref(),
-                    Some((&c, &m)),
-                    Timestamp::now(),
-                )?;
-                settle(db, job)?;
-                Ok(())
-            })?)
-        })
-        .await?;
-        Ok(Some(Sent {
-            state,
-            code: Some(code),
-            message: Some(message),
-        }))
+        }
     }
 
     /// Sets a job's state from its operations' and returns it.
@@ -447,24 +421,24 @@ impl Workspace {
     }
 
     /// Sends every change that waits: queued ones (their vendor was unreachable;
-    /// each re-checked first where the vendor can say), and ones found `sending`
-    /// that no one is sending (Switchboard or a command stopped during the call;
-    /// every vendor's assign call is idempotent, so sending again cannot apply
-    /// anything twice) last touched before `interrupted_before`. Connections that
+    /// each re-checked first where the vendor can say; not before a time the
+    /// vendor asked us to wait for), and ones found `sending` whose sender has
+    /// ended or whose lease lapsed (a crash, a killed command: every vendor's
+    /// assign call is idempotent, so sending again applies nothing twice).
+    /// Changes another Switchboard is sending are left to it. Connections that
     /// still cannot be reached keep theirs queued.
-    pub async fn send_queued(
-        &self,
-        interrupted_before: Timestamp,
-    ) -> Result<Vec<OperationResult>, EngineError> {
+    pub async fn send_queued(&self) -> Result<Vec<OperationResult>, EngineError> {
+        let now = Timestamp::now();
         let waiting = self
             .on_store(move |store| {
                 Ok(store.read(|db| {
                     let mut all: Vec<Operation> =
-                        operations::list_in_state(db, OperationState::Sending)?
+                        operations::list_in_state(db, OperationState::Sending)?;
+                    all.extend(
+                        operations::list_in_state(db, OperationState::Queued)?
                             .into_iter()
-                            .filter(|o| o.updated_at <= interrupted_before)
-                            .collect();
-                    all.extend(operations::list_in_state(db, OperationState::Queued)?);
+                            .filter(|o| o.next_attempt_at.is_none_or(|t| t <= now)),
+                    );
                     all.sort_by_key(|o| o.id);
                     Ok(all)
                 })?)
@@ -472,56 +446,38 @@ impl Workspace {
             .await?;
         // A change past its "send by" time (statuses go stale) is dropped, and
         // says so, rather than sent late.
-        let now = Timestamp::now();
         let (expired, waiting): (Vec<Operation>, Vec<Operation>) =
             waiting.into_iter().partition(|o| {
                 o.state == OperationState::Queued && o.not_after.is_some_and(|t| t <= now)
             });
+        const STALE: &str = "not sent in the time allowed (statuses go stale), so dropped";
         let mut dropped = Vec::new();
         for op in expired {
-            let Some(_claim) = self.in_flight.claim(op.id) else {
-                continue;
-            };
             let (id, job) = (op.id, op.job_id);
-            self.on_store(move |store| {
-                Ok(store.write(|db| {
-                    operations::finish(
-                        db,
-                        id,
-                        OperationState::Cancelled,
-                        None,
-                        Some((
-                            "expired",
-                            "not sent in the time allowed (statuses go stale), so dropped",
-                        )),
-                        Timestamp::now(),
-                    )?;
-                    settle(db, job)
-                })?)
-            })
-            .await?;
-            dropped.push(OperationResult {
-                operation_id: op.id,
-                agent_names: op.agent_names.clone(),
-                state: OperationState::Cancelled,
-                error_code: Some("expired".into()),
-                message: Some(
-                    "not sent in the time allowed (statuses go stale), so dropped".into(),
-                ),
-                hint: None,
-            });
+            let ended = self
+                .on_store(move |store| {
+                    Ok(store.write(|db| {
+                        let outcome = Outcome::new(OperationState::Cancelled, Timestamp::now())
+                            .error("expired", STALE);
+                        let ended = operations::settle_waiting(db, id, outcome)?;
+                        settle(db, job)?;
+                        Ok(ended)
+                    })?)
+                })
+                .await?;
+            if ended {
+                dropped.push(left(&op, OperationState::Cancelled, "expired", STALE));
+            }
         }
-        let claimed: Vec<(Operation, Claim)> = waiting
-            .into_iter()
-            .filter_map(|o| self.in_flight.claim(o.id).map(|c| (o, c)))
-            .collect();
         let mut job_ids: Vec<JobId> = Vec::new();
-        for (op, _) in &claimed {
+        for op in &waiting {
             if !job_ids.contains(&op.job_id) {
                 job_ids.push(op.job_id);
             }
         }
-        let mut results = self.send_claimed(claimed, true).await?;
+        let mut results = self.send_ops(waiting, true).await?;
+        // Only what was tried: changes left to another Switchboard are not news.
+        results.retain(|r| r.error_code.as_deref() != Some("elsewhere"));
         for job in job_ids {
             self.settle_job(job).await?;
         }
@@ -546,30 +502,19 @@ impl Workspace {
             .await
     }
 
-    /// Cancels a change that waits (queued, or stopped in conflict).
+    /// Cancels a change that waits (queued, in conflict, or unconfirmed).
     pub async fn cancel_operation(&self, id: OperationId) -> Result<OperationState, EngineError> {
-        let Some(_claim) = self.in_flight.claim(id) else {
-            return Err(being_sent());
-        };
         let result = self
             .on_store(move |store| {
                 Ok(store.write(|db| {
                     let op = operations::get(db, id)?;
-                    Ok(match op.state {
-                        OperationState::Queued | OperationState::Conflict => {
-                            operations::finish(
-                                db,
-                                id,
-                                OperationState::Cancelled,
-                                op.response.as_ref(),
-                                Some(("cancelled", "cancelled by the manager")),
-                                Timestamp::now(),
-                            )?;
-                            settle(db, op.job_id)?;
-                            Ok(OperationState::Cancelled)
-                        }
-                        other => Err(other),
-                    })
+                    let outcome = Outcome::new(OperationState::Cancelled, Timestamp::now())
+                        .error("cancelled", "cancelled by the manager");
+                    if operations::settle_waiting(db, id, outcome)? {
+                        settle(db, op.job_id)?;
+                        return Ok(Ok(OperationState::Cancelled));
+                    }
+                    Ok(Err(op.state))
                 })?)
             })
             .await;
@@ -584,16 +529,14 @@ impl Workspace {
         }
     }
 
-    /// Sends a waiting or failed change again now. A change in conflict is sent
-    /// with `apply_anyway`: the assignees now at the vendor become its "before".
+    /// Sends a waiting, failed or unconfirmed change again now. A change in
+    /// conflict is sent with `apply_anyway`: the assignees now at the vendor
+    /// become its "before".
     pub async fn retry_operation(
         &self,
         id: OperationId,
         apply_anyway: bool,
     ) -> Result<OperationResult, EngineError> {
-        let Some(claim) = self.in_flight.claim(id) else {
-            return Err(being_sent());
-        };
         let prepared = self
             .on_store(move |store| {
                 Ok(store.write(|db| {
@@ -607,14 +550,17 @@ impl Workspace {
                                 "this change conflicts: apply it anyway, or cancel it".to_owned()
                             ));
                         }
-                        OperationState::Queued | OperationState::Failed => None,
+                        OperationState::Queued | OperationState::Failed | OperationState::Unknown => None,
+                        OperationState::Sending => return Ok(Err(BEING_SENT.to_owned())),
                         other => {
                             return Ok(Err(format!(
-                                "this change is {other}; only waiting or failed changes can be sent again"
+                                "this change is {other}; only waiting, failed or unconfirmed changes can be sent again"
                             )));
                         }
                     };
-                    operations::requeue(db, id, before.as_ref(), Timestamp::now())?;
+                    if !operations::requeue(db, id, before.as_ref(), Timestamp::now())? {
+                        return Ok(Err(BEING_SENT.to_owned()));
+                    }
                     settle(db, op.job_id)?;
                     Ok(Ok(operations::get(db, id)?))
                 })?)
@@ -625,11 +571,17 @@ impl Workspace {
             Err(message) => return Err(ValidationError::new("operation", message).into()),
         };
         let job = op.job_id;
-        let mut results = self.send_claimed(vec![(op, claim)], true).await?;
+        let mut results = self.send_ops(vec![op], true).await?;
         self.settle_job(job).await?;
-        results
-            .pop()
-            .ok_or_else(|| EngineError::Internal("the change was not sent".into()))
+        match results.pop() {
+            Some(r) if r.error_code.as_deref() == Some("elsewhere") => Err(ValidationError::new(
+                "operation",
+                r.message.unwrap_or_else(|| BEING_SENT.to_owned()),
+            )
+            .into()),
+            Some(r) => Ok(r),
+            None => Err(EngineError::Internal("the change was not sent".into())),
+        }
     }
 
     /// Sends waiting changes every `every` while `keep_going` says so, calling
@@ -648,8 +600,7 @@ impl Workspace {
             if waiting.queued + waiting.sending == 0 {
                 continue;
             }
-            let cutoff = Timestamp(Timestamp::now().0 - INTERRUPTED_AFTER.as_millis() as i64);
-            match self.send_queued(cutoff).await {
+            match self.send_queued().await {
                 Ok(results) if !results.is_empty() => sent(&results),
                 Ok(_) => {}
                 Err(e) => tracing::warn!("sending queued changes: {e}"),
@@ -658,12 +609,61 @@ impl Workspace {
     }
 }
 
+const BEING_SENT: &str = "this change is being sent right now; wait for its result";
+
 fn being_sent() -> EngineError {
-    ValidationError::new(
-        "operation",
-        "this change is being sent right now; wait for its result",
-    )
-    .into()
+    ValidationError::new("operation", BEING_SENT).into()
+}
+
+/// The cache shows what the vendor now holds after a done change.
+fn cache_done(
+    db: &rusqlite::Connection,
+    op: &Operation,
+    response: Option<&serde_json::Value>,
+) -> switchboard_store::Result<()> {
+    if op.kind == OperationKind::SetStatus {
+        if let Some(results) = response {
+            crate::statuses::record_changes(db, op.connection_id, &op.request, results)?;
+        }
+        return Ok(());
+    }
+    let Some(target_id) = op.target_id else {
+        return Ok(());
+    };
+    if !targets_exists(db, target_id)? {
+        return Ok(());
+    }
+    let req = &op.request;
+    let until = req["until"].as_i64().map(Timestamp);
+    let notes = req["notes"].as_str().map(str::to_owned);
+    let replace = req["replace"].as_bool().unwrap_or(false);
+    let several = switchboard_vendors::capabilities(connection_vendor(db, op)?).several_assignees
+        && !replace;
+    let now = Timestamp::now();
+    let mut rows = Vec::new();
+    for vendor_id in strings(req.get("agents")) {
+        rows.push(Assignment {
+            target_id,
+            agent_id: agents::find_by_vendor_id(db, op.connection_id, &vendor_id)?.map(|a| a.id),
+            agent_vendor_id: vendor_id,
+            until,
+            notes: notes.clone(),
+            source: AssignmentSource::App,
+            observed_at: now,
+        });
+    }
+    match op.kind {
+        OperationKind::Release => assignments::replace_for_target(db, target_id, &[]),
+        _ if several => rows.iter().try_for_each(|r| assignments::upsert(db, r)),
+        _ => assignments::replace_for_target(db, target_id, &rows),
+    }
+}
+
+fn connection_vendor(
+    db: &rusqlite::Connection,
+    op: &Operation,
+) -> switchboard_store::Result<switchboard_domain::Vendor> {
+    Ok(switchboard_store::connections::get(db, op.connection_id)?.vendor)
 }
 
 fn targets_exists(
@@ -672,7 +672,7 @@ fn targets_exists(
 ) -> switchboard_store::Result<bool> {
     match switchboard_store::targets::get(db, id) {
         Ok(_) => Ok(true),
-        Err(switchboard_store::StoreError::NotFound { .. }) => Ok(false),
+        Err(StoreError::NotFound { .. }) => Ok(false),
         Err(e) => Err(e),
     }
 }

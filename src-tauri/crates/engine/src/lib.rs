@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod assign;
 pub mod browse;
+pub mod claims;
 mod config;
 pub mod connection_form;
 pub mod connections;
@@ -13,6 +14,7 @@ mod diagnostics;
 mod error;
 pub mod history;
 pub mod journal;
+mod outcome;
 pub mod statuses;
 pub mod sync;
 pub mod targets;

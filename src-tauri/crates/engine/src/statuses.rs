@@ -490,7 +490,7 @@ impl Workspace {
             return Err(invalid("agents", "choose at least one agent or team"));
         }
         let origin = self.origin;
-        let claim = self.in_flight.clone();
+        let owner = self.owner.clone();
         let (ops, job) = self
             .on_store(move |store| {
                 let (chosen, teams, members) = store.read(|db| {
@@ -576,6 +576,7 @@ impl Workspace {
                     error_code: None,
                     error_message: None,
                     not_after: Some(Timestamp(now.0 + i64::from(drop_after) * 60_000)),
+                    next_attempt_at: None,
                     created_at: now,
                     updated_at: now,
                     finished_at: None,
@@ -588,12 +589,12 @@ impl Workspace {
                         agent_ids,
                     }],
                     None,
-                    &claim,
+                    &owner,
                 )?;
                 Ok((ops, job))
             })
             .await?;
-        let mut results = self.send_claimed(ops, false).await?;
+        let mut results = self.send_fresh(ops, job.id).await?;
         let state = self.settle_job(job.id).await?;
         let operation = results
             .pop()

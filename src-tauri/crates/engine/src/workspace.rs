@@ -30,8 +30,8 @@ pub struct Workspace {
         Mutex<HashMap<switchboard_domain::ConnectionId, Arc<switchboard_vendors::Pacer>>>,
     /// The demo's vendor simulator, once started.
     pub(crate) demo: tokio::sync::Mutex<Option<Arc<switchboard_simulator::Simulator>>>,
-    /// Operations this process is sending now.
-    pub(crate) in_flight: crate::journal::InFlight,
+    /// This run of Switchboard, as the journal's claims name it.
+    pub(crate) owner: Arc<crate::claims::Owner>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -64,6 +64,7 @@ impl Workspace {
             ))
         })?;
         let store = Store::open(config.database_path())?;
+        let owner = Arc::new(crate::claims::Owner::new(&config.data_dir));
         Ok(Self {
             config,
             store: Arc::new(store),
@@ -72,7 +73,7 @@ impl Workspace {
             origin,
             pacers: Mutex::new(HashMap::new()),
             demo: tokio::sync::Mutex::new(None),
-            in_flight: Default::default(),
+            owner,
         })
     }
 

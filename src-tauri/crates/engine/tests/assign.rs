@@ -470,14 +470,14 @@ async fn a_queued_change_goes_out_when_the_vendor_returns() {
     );
 
     // Still down: it stays queued.
-    let again = env.ws.send_queued(Timestamp::now()).await.unwrap();
+    let again = env.ws.send_queued().await.unwrap();
     assert_eq!(
         again.iter().map(|r| r.state).collect::<Vec<_>>(),
         [OperationState::Queued]
     );
 
     sim.resume(VendorKind::Vambe).await.unwrap();
-    let sent = env.ws.send_queued(Timestamp::now()).await.unwrap();
+    let sent = env.ws.send_queued().await.unwrap();
     assert_eq!(
         sent.iter().map(|r| r.state).collect::<Vec<_>>(),
         [OperationState::Done]
@@ -499,7 +499,7 @@ async fn a_queued_change_goes_out_when_the_vendor_returns() {
     assert_eq!(job.state, JobState::Done);
     assert!(
         env.ws
-            .send_queued(Timestamp::now())
+            .send_queued()
             .await
             .unwrap()
             .is_empty(),
@@ -535,7 +535,7 @@ async fn a_change_cut_off_mid_call_is_sent_again_and_ends_as_asked() {
     assert_eq!(stuck.len(), 1, "found in sending, as after a crash");
     tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
 
-    let sent = env.ws.send_queued(Timestamp::now()).await.unwrap();
+    let sent = env.ws.send_queued().await.unwrap();
     assert_eq!(
         sent.iter().map(|r| r.state).collect::<Vec<_>>(),
         [OperationState::Done]
@@ -596,7 +596,7 @@ async fn a_queued_change_stops_in_conflict_when_the_vendor_changed_and_the_manag
     let calls = sim
         .inspector()
         .count(VendorKind::Vambe, "assign_team_member");
-    let sent = env.ws.send_queued(Timestamp::now()).await.unwrap();
+    let sent = env.ws.send_queued().await.unwrap();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].state, OperationState::Conflict);
     let message = sent[0].message.clone().unwrap();
@@ -621,7 +621,7 @@ async fn a_queued_change_stops_in_conflict_when_the_vendor_changed_and_the_manag
     );
     assert!(
         env.ws
-            .send_queued(Timestamp::now())
+            .send_queued()
             .await
             .unwrap()
             .is_empty(),
@@ -679,7 +679,7 @@ async fn a_conflicting_helpcrunch_chat_can_be_dropped() {
         .unwrap()
         .set_assignee(chat, Some(other));
 
-    let sent = env.ws.send_queued(Timestamp::now()).await.unwrap();
+    let sent = env.ws.send_queued().await.unwrap();
     assert_eq!(sent[0].state, OperationState::Conflict, "{:?}", sent[0]);
     let op = queued.results[0].operation_id;
     assert!(
@@ -721,7 +721,7 @@ async fn a_queued_change_the_vendor_already_holds_is_sent_not_conflicted() {
         .write()
         .unwrap()
         .set_assignees(&client, &[a[0].1.as_str()]);
-    let sent = env.ws.send_queued(Timestamp::now()).await.unwrap();
+    let sent = env.ws.send_queued().await.unwrap();
     assert_eq!(sent[0].state, OperationState::Done);
 }
 
@@ -1072,7 +1072,7 @@ async fn the_queue_survives_a_restart_and_goes_out_when_the_vendor_returns() {
     );
     assert!(ws.resume_demo().await.unwrap());
     let sim = ws.running_demo().await.unwrap();
-    let sent = ws.send_queued(Timestamp::now()).await.unwrap();
+    let sent = ws.send_queued().await.unwrap();
     assert_eq!(
         sent.iter().map(|r| r.state).collect::<Vec<_>>(),
         [OperationState::Done]

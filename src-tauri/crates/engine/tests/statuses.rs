@@ -332,7 +332,7 @@ async fn a_queued_status_change_is_sent_in_time_or_dropped_after_it() {
         })
         .unwrap();
     env.sim.resume(VendorKind::CcaiPlatform).await.unwrap();
-    let sent = env.ws.send_queued(Timestamp::now()).await.unwrap();
+    let sent = env.ws.send_queued().await.unwrap();
     let state_of = |op| sent.iter().find(|r| r.operation_id == op).map(|r| r.state);
     assert_eq!(state_of(id), Some(OperationState::Cancelled));
     assert_eq!(

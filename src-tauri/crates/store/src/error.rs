@@ -37,6 +37,24 @@ pub enum StoreError {
     #[error("a database lock was poisoned by an earlier panic; restart Switchboard")]
     Poisoned,
 
+    /// Another process held the write lock longer than we wait.
+    #[error(
+        "the database is busy: another Switchboard (the app, or a command) has been writing for over {} s; try again in a moment",
+        crate::BUSY_TIMEOUT.as_secs()
+    )]
+    Busy,
+
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
 }

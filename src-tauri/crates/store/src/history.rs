@@ -266,7 +266,7 @@ mod tests {
                     } else {
                         op.state = OperationState::Done;
                     }
-                    operations::insert(db, &op, &[agent])?;
+                    operations::insert(db, &op, &[agent], None)?;
                 }
                 Ok(())
             })

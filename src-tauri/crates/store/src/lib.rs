@@ -46,7 +46,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub const DATABASE_FILE: &str = "switchboard.db";
 
 /// How long a connection waits for another's write lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Readers kept open for reuse; more are opened on demand and dropped after use.
 const IDLE_READERS: usize = 4;

@@ -1,7 +1,7 @@
 //! Embedded migrations, tracked in `PRAGMA user_version` (the number of migrations
 //! applied). Each is applied in its own transaction together with the version bump.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::{Result, StoreError};
 
@@ -35,6 +35,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_dashboards",
         include_str!("../migrations/0007_dashboards.sql"),
     ),
+    (
+        "0008_operation_claims",
+        include_str!("../migrations/0008_operation_claims.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -58,8 +62,21 @@ pub(crate) fn refuse_newer(conn: &Connection) -> Result<u32> {
     Ok(found)
 }
 
+/// Applies the migrations not yet applied. Foreign keys are off while they run,
+/// so a migration can rebuild a table the way SQLite documents (create, copy,
+/// drop, rename); each is checked for broken references before it commits.
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
     let found = refuse_newer(conn)?;
+    if found as usize == MIGRATIONS.len() {
+        return Ok(());
+    }
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let applied = apply_each(conn, found);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    applied
+}
+
+fn apply_each(conn: &mut Connection, found: u32) -> Result<()> {
     for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = index as u32 + 1;
         let fail = |source| StoreError::Migration {
@@ -75,6 +92,16 @@ pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
             continue;
         }
         tx.execute_batch(sql).map_err(fail)?;
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .map_err(fail)?;
+        if let Some(table) = broken {
+            return Err(fail(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some(format!("rows of {table} refer to rows that are gone")),
+            )));
+        }
         tx.pragma_update(None, "user_version", version)
             .map_err(fail)?;
         tx.commit().map_err(fail)?;
@@ -239,5 +266,76 @@ mod tests {
             })
             .expect("rows");
         assert_eq!(names, ["Old"]);
+    }
+
+    #[test]
+    fn the_journal_rebuilt_in_0008_keeps_its_rows_links_and_search() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(DATABASE_FILE);
+        {
+            // A database as version 7 left it, with a job, an operation sending,
+            // its agent link and its words in the search index.
+            let mut conn = Connection::open(&path).expect("raw open");
+            let tx = conn.transaction().expect("tx");
+            for (_, sql) in &MIGRATIONS[..7] {
+                tx.execute_batch(sql).expect("migrate");
+            }
+            tx.pragma_update(None, "user_version", 7).expect("version");
+            tx.execute_batch(
+                "INSERT INTO jobs (id, kind, title, state, origin, created_at, updated_at)
+                   VALUES ('0192f0c4-5d2e-7a3b-9c1d-2e3f4a5b6c7d', 'assign', 'Assign Ana', 'queued', 'cli', 1, 1);
+                 INSERT INTO operations (id, job_id, connection_id, kind, target_label, request, state, created_at, updated_at, agent_names)
+                   VALUES (41, '0192f0c4-5d2e-7a3b-9c1d-2e3f4a5b6c7d', 'c', 'assign', 'Noah Weber', '{\"agents\":[\"4188\"]}', 'sending', 1, 1, '[\"Ana Diaz\"]');
+                 INSERT INTO operation_agents (agent_id, operation_id) VALUES (7, 41);",
+            )
+            .expect("rows");
+            tx.commit().expect("commit");
+        }
+        let store = Store::open(&path).expect("upgrade");
+        assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+        let (state, links, found, fk): (String, i64, i64, i64) = store
+            .read(|c| {
+                Ok((
+                    c.query_row("SELECT state FROM operations WHERE id = 41", [], |r| r.get(0))?,
+                    c.query_row("SELECT count(*) FROM operation_agents WHERE operation_id = 41", [], |r| r.get(0))?,
+                    c.query_row(
+                        "SELECT count(*) FROM operations_fts WHERE operations_fts MATCH 'Noah'",
+                        [],
+                        |r| r.get(0),
+                    )?,
+                    c.pragma_query_value(None, "foreign_keys", |r| r.get(0))?,
+                ))
+            })
+            .expect("read");
+        assert_eq!((state.as_str(), links, found), ("sending", 1, 1));
+        assert_eq!(fk, 1, "foreign keys are back on after migrating");
+        // The rebuilt table takes the new state, and its triggers keep the index.
+        store
+            .write(|c| {
+                c.execute("UPDATE operations SET state = 'unknown', target_label = 'Noa' WHERE id = 41", [])?;
+                Ok(())
+            })
+            .expect("unknown is a state now");
+        let found: i64 = store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM operations_fts WHERE operations_fts MATCH 'Noa'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .expect("search");
+        assert_eq!(found, 1);
+        // Deleting a job still takes its operations and their links with it.
+        store
+            .write(|c| {
+                c.execute("DELETE FROM jobs", [])?;
+                Ok(())
+            })
+            .expect("delete");
+        let left: i64 = store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM operation_agents", [], |r| r.get(0))?))
+            .expect("count");
+        assert_eq!(left, 0);
     }
 }

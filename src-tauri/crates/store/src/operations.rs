@@ -27,6 +27,7 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Operation> {
         error_code: row.get("error_code")?,
         error_message: row.get("error_message")?,
         not_after: opt_timestamp(row, "not_after")?,
+        next_attempt_at: opt_timestamp(row, "next_attempt_at")?,
         created_at: timestamp(row, "created_at")?,
         updated_at: timestamp(row, "updated_at")?,
         finished_at: opt_timestamp(row, "finished_at")?,
@@ -59,14 +60,65 @@ pub fn list_in_state(db: &Db, state: OperationState) -> Result<Vec<Operation>> {
     Ok(rows)
 }
 
+/// A running Switchboard (the window, or one command) taking operations for a while.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim<'a> {
+    /// Unique to one run of one process.
+    pub owner: &'a str,
+    pub now: Timestamp,
+    /// When the claim lapses if its owner has not finished by then.
+    pub until: Timestamp,
+}
+
+/// How an operation ended (or why it waits), as written by `finish`.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome<'a> {
+    pub state: OperationState,
+    pub response: Option<&'a serde_json::Value>,
+    /// A code and the words for the manager.
+    pub error: Option<(&'a str, &'a str)>,
+    /// A change left waiting is not tried again before this.
+    pub next_attempt_at: Option<Timestamp>,
+    pub at: Timestamp,
+}
+
+impl<'a> Outcome<'a> {
+    pub fn new(state: OperationState, at: Timestamp) -> Self {
+        Self {
+            state,
+            response: None,
+            error: None,
+            next_attempt_at: None,
+            at,
+        }
+    }
+
+    pub fn error(self, code: &'a str, message: &'a str) -> Self {
+        Self {
+            error: Some((code, message)),
+            ..self
+        }
+    }
+
+    pub fn response(self, response: Option<&'a serde_json::Value>) -> Self {
+        Self { response, ..self }
+    }
+}
+
 /// Journals a new operation (its `id` is ignored) for the cached `agents`, and
-/// returns its id.
-pub fn insert(db: &Db, op: &Operation, agents: &[AgentId]) -> Result<OperationId> {
+/// returns its id. With `reserve`, it waits for that owner: nobody else takes it
+/// before the claim lapses or the owner ends.
+pub fn insert(
+    db: &Db,
+    op: &Operation,
+    agents: &[AgentId],
+    reserve: Option<Claim<'_>>,
+) -> Result<OperationId> {
     db.prepare_cached(
         "INSERT INTO operations (job_id, connection_id, kind, target_id, target_vendor_id, target_label, request, before,
                                  state, attempts, response, error_code, error_message, not_after, created_at, updated_at, finished_at,
-                                 agent_names)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                                 agent_names, claimed_by, claim_until, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?
     .execute(params![
         op.job_id.to_string(),
@@ -87,6 +139,9 @@ pub fn insert(db: &Db, op: &Operation, agents: &[AgentId]) -> Result<OperationId
         op.updated_at.0,
         op.finished_at.map(|t| t.0),
         serde_json::Value::from(op.agent_names.clone()).to_string(),
+        reserve.map(|c| c.owner),
+        reserve.map(|c| c.until.0),
+        op.next_attempt_at.map(|t| t.0),
     ])?;
     let id = OperationId(db.last_insert_rowid());
     let mut link = db.prepare_cached(
@@ -109,28 +164,30 @@ pub fn agents_of(db: &Db, id: OperationId) -> Result<Vec<AgentId>> {
     Ok(rows)
 }
 
-/// Puts a waiting or failed operation back in the queue, with what the manager
-/// now accepts as the assignees before it (`before`), clearing the last error.
+/// Puts a waiting, failed or unconfirmed operation back in the queue, with what
+/// the manager now accepts as the assignees before it (`before`), clearing the
+/// last error. `false` when it is in none of those states (being sent, done).
 pub fn requeue(
     db: &Db,
     id: OperationId,
     before: Option<&serde_json::Value>,
     at: Timestamp,
-) -> Result<()> {
+) -> Result<bool> {
     let n = db.execute(
         "UPDATE operations SET state = 'queued', before = coalesce(?2, before), response = NULL,
-                error_code = NULL, error_message = NULL, updated_at = ?3, finished_at = NULL
-         WHERE id = ?1",
+                error_code = NULL, error_message = NULL, updated_at = ?3, finished_at = NULL,
+                next_attempt_at = NULL
+         WHERE id = ?1 AND state IN ('queued', 'failed', 'conflict', 'unknown')",
         params![id.0, before.map(ToString::to_string), at.0],
     )?;
-    found(n, id)
+    Ok(n == 1)
 }
 
 /// How many operations wait, by state.
 pub fn queue_counts(db: &Db) -> Result<QueueCounts> {
     let mut counts = QueueCounts::default();
     let mut stmt = db.prepare_cached(
-        "SELECT state, count(*) FROM operations WHERE state IN ('queued', 'sending', 'conflict') GROUP BY state",
+        "SELECT state, count(*) FROM operations WHERE state IN ('queued', 'sending', 'conflict', 'unknown') GROUP BY state",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
@@ -139,60 +196,115 @@ pub fn queue_counts(db: &Db) -> Result<QueueCounts> {
         match state.as_str() {
             "queued" => counts.queued = n,
             "sending" => counts.sending = n,
-            _ => counts.conflict = n,
+            "conflict" => counts.conflict = n,
+            _ => counts.unknown = n,
         }
     }
     Ok(counts)
 }
 
-/// Marks the operation as being sent now, counting the attempt. Call and commit this
-/// before the request leaves the machine.
-pub fn mark_sending(db: &Db, id: OperationId, at: Timestamp) -> Result<()> {
-    let n = db.execute(
-        "UPDATE operations SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1",
-        params![id.0, at.0],
-    )?;
-    found(n, id)
-}
-
-/// Records how the vendor answered.
-pub fn finish(
+/// Takes the operation for sending: one compare-and-set that moves it to
+/// `sending` under `claim` and counts the attempt. It succeeds only when
+/// - it is queued and free, reserved for this owner, or its reservation lapsed;
+///   or it is `sending` under a claim that lapsed (its sender stopped);
+///   or either under `dead_owner`, a claim whose owner has ended;
+/// - and no earlier operation of its job still waits (queued, sending, conflict
+///   or unknown), so a job's changes reach the vendor in order.
+///
+/// `false` when someone else has it, it is no longer waiting, or it must wait.
+/// Commit this before the request leaves the machine.
+pub fn claim(
     db: &Db,
     id: OperationId,
-    state: OperationState,
-    response: Option<&serde_json::Value>,
-    error: Option<(&str, &str)>,
-    at: Timestamp,
-) -> Result<()> {
+    claim: Claim<'_>,
+    dead_owner: Option<&str>,
+) -> Result<bool> {
+    let n = db
+        .prepare_cached(
+            "UPDATE operations SET state = 'sending', claimed_by = ?2, claim_until = ?4,
+                    attempts = attempts + 1, updated_at = ?3, next_attempt_at = NULL
+             WHERE id = ?1
+               AND ((state = 'queued' AND (claimed_by IS NULL OR claimed_by = ?2 OR claim_until <= ?3 OR claimed_by = ?5))
+                 OR (state = 'sending' AND claimed_by IS NOT ?2
+                     AND (claimed_by IS NULL OR claim_until IS NULL OR claim_until <= ?3 OR claimed_by = ?5)))
+               AND NOT EXISTS (SELECT 1 FROM operations AS earlier
+                               WHERE earlier.job_id = operations.job_id AND earlier.id < operations.id
+                                 AND earlier.state IN ('queued', 'sending', 'conflict', 'unknown'))",
+        )?
+        .execute(params![id.0, claim.owner, claim.now.0, claim.until.0, dead_owner])?;
+    Ok(n == 1)
+}
+
+/// Who holds the operation now (sending it, or reserved for), if anyone.
+pub fn claimed_by(db: &Db, id: OperationId) -> Result<Option<String>> {
+    Ok(db
+        .query_row(
+            "SELECT claimed_by FROM operations WHERE id = ?1",
+            [id.0],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// Gives up what `owner` reserved of a job and did not send (its queued
+/// operations go to whoever sends next).
+pub fn release_claims(db: &Db, owner: &str, job: JobId) -> Result<usize> {
+    Ok(db.execute(
+        "UPDATE operations SET claimed_by = NULL, claim_until = NULL
+         WHERE job_id = ?2 AND claimed_by = ?1 AND state = 'queued'",
+        params![owner, job.to_string()],
+    )?)
+}
+
+/// Records how the vendor answered an operation `owner` is sending, and lets
+/// go of it. `false` when `owner` no longer holds it (its claim lapsed and
+/// another Switchboard took it over): nothing is written.
+pub fn finish(db: &Db, id: OperationId, owner: &str, outcome: Outcome<'_>) -> Result<bool> {
     let n = db.execute(
         "UPDATE operations SET state = ?2, response = ?3, error_code = ?4, error_message = ?5, updated_at = ?6,
-                finished_at = CASE WHEN ?7 THEN ?6 ELSE NULL END
-         WHERE id = ?1",
+                finished_at = CASE WHEN ?7 THEN ?6 ELSE NULL END, claimed_by = NULL, claim_until = NULL,
+                next_attempt_at = ?9
+         WHERE id = ?1 AND state = 'sending' AND claimed_by = ?8",
         params![
             id.0,
-            state.as_str(),
-            response.map(ToString::to_string),
-            error.map(|e| e.0),
-            error.map(|e| e.1),
-            at.0,
-            state.is_final()
+            outcome.state.as_str(),
+            outcome.response.map(ToString::to_string),
+            outcome.error.map(|e| e.0),
+            outcome.error.map(|e| e.1),
+            outcome.at.0,
+            outcome.state.is_final(),
+            owner,
+            outcome.next_attempt_at.map(|t| t.0),
         ],
     )?;
-    found(n, id)
+    Ok(n == 1)
+}
+
+/// Ends an operation that waits and is not being sent (queued, in conflict or
+/// unconfirmed): cancelled by the manager, dropped as stale, replaced by an
+/// edit. The previous response is kept unless `outcome` gives one. `false` when
+/// it no longer waits (being sent, or finished).
+pub fn settle_waiting(db: &Db, id: OperationId, outcome: Outcome<'_>) -> Result<bool> {
+    let n = db.execute(
+        "UPDATE operations SET state = ?2, response = coalesce(?3, response), error_code = ?4, error_message = ?5,
+                updated_at = ?6, finished_at = CASE WHEN ?7 THEN ?6 ELSE NULL END, claimed_by = NULL, claim_until = NULL
+         WHERE id = ?1 AND state IN ('queued', 'conflict', 'unknown')",
+        params![
+            id.0,
+            outcome.state.as_str(),
+            outcome.response.map(ToString::to_string),
+            outcome.error.map(|e| e.0),
+            outcome.error.map(|e| e.1),
+            outcome.at.0,
+            outcome.state.is_final(),
+        ],
+    )?;
+    Ok(n == 1)
 }
 
 pub fn delete(db: &Db, id: OperationId) -> Result<bool> {
     Ok(db.execute("DELETE FROM operations WHERE id = ?1", [id.0])? > 0)
-}
-
-fn found(n: usize, id: OperationId) -> Result<()> {
-    if n == 0 {
-        return Err(StoreError::NotFound {
-            what: "operation",
-            id: id.to_string(),
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -221,25 +333,43 @@ pub(crate) mod tests {
             error_code: None,
             error_message: None,
             not_after: None,
+            next_attempt_at: None,
             created_at: Timestamp(1),
             updated_at: Timestamp(1),
             finished_at: None,
         }
     }
 
+    fn claim_of(owner: &str, now: i64) -> Claim<'_> {
+        Claim {
+            owner,
+            now: Timestamp(now),
+            until: Timestamp(now + 100),
+        }
+    }
+
+    /// A job with `n` queued operations, oldest first.
+    fn journaled(store: &crate::Store, n: usize) -> Vec<OperationId> {
+        let job = jobs::tests::sample(1);
+        store
+            .write(|db| {
+                jobs::insert(db, &job)?;
+                (0..n)
+                    .map(|_| insert(db, &sample(job.id), &[], None))
+                    .collect()
+            })
+            .expect("journal")
+    }
+
     #[test]
     fn an_operation_is_journaled_sent_and_finished() {
         let (_dir, store) = crate::test_support::store();
-        let job = jobs::tests::sample(1);
-        let id = store
-            .write(|db| {
-                jobs::insert(db, &job)?;
-                insert(db, &sample(job.id), &[])
-            })
-            .expect("journal");
-        store
-            .write(|db| mark_sending(db, id, Timestamp(2)))
-            .expect("sending");
+        let id = journaled(&store, 1)[0];
+        assert!(
+            store
+                .write(|db| claim(db, id, claim_of("a", 2), None))
+                .expect("claim")
+        );
         let pending = store
             .read(|db| list_in_state(db, OperationState::Sending))
             .expect("pending");
@@ -252,51 +382,121 @@ pub(crate) mod tests {
         );
 
         let answer = json!({"id": 5214000, "assignee": {"id": 4188}});
-        store
-            .write(|db| {
-                finish(
-                    db,
-                    id,
-                    OperationState::Done,
-                    Some(&answer),
-                    None,
-                    Timestamp(3),
-                )
-            })
-            .expect("finish");
+        let done = Outcome::new(OperationState::Done, Timestamp(3)).response(Some(&answer));
+        assert!(
+            !store.write(|db| finish(db, id, "b", done)).expect("finish"),
+            "only the owner finishes"
+        );
+        assert!(store.write(|db| finish(db, id, "a", done)).expect("finish"));
         let op = store.read(|db| get(db, id)).expect("get");
         assert_eq!(op.state, OperationState::Done);
-        assert_eq!(op.response, Some(answer));
+        assert_eq!(op.response.as_ref(), Some(&answer));
         assert_eq!(op.finished_at, Some(Timestamp(3)));
         assert_eq!(op.request, json!({"agents": ["4188"]}));
         assert!(
-            store
-                .read(|db| list_in_state(db, OperationState::Sending))
-                .expect("none")
-                .is_empty()
+            !store.write(|db| finish(db, id, "a", done)).expect("again"),
+            "a finished operation is not finished twice"
         );
+        assert!(
+            !store
+                .write(|db| claim(db, id, claim_of("a", 4), None))
+                .expect("claim"),
+            "a done operation is never sent again"
+        );
+    }
 
-        store
-            .write(|db| {
-                finish(
-                    db,
-                    id,
-                    OperationState::Conflict,
-                    None,
-                    Some(("conflict", "changed")),
-                    Timestamp(4),
-                )
-            })
-            .expect("conflict");
+    #[test]
+    fn a_claim_is_taken_once_and_taken_over_only_when_it_lapsed_or_its_owner_ended() {
+        let (_dir, store) = crate::test_support::store();
+        let id = journaled(&store, 1)[0];
+        let take = |owner: &str, now: i64, dead: Option<&str>| {
+            store
+                .write(|db| claim(db, id, claim_of(owner, now), dead))
+                .expect("claim")
+        };
+        assert!(take("a", 10, None));
+        assert!(!take("b", 11, None), "a live claim is not taken");
+        assert!(!take("a", 11, None), "nor taken twice by its owner");
+        assert!(!take("b", 11, Some("c")), "c does not hold it");
+        assert!(take("b", 11, Some("a")), "a ended: b takes it over");
+        assert!(!take("c", 50, None), "b's claim runs to 111");
+        assert!(take("c", 111, None), "lapsed at 111");
         let op = store.read(|db| get(db, id)).expect("get");
-        assert_eq!(op.finished_at, None, "a conflict is not final");
-        assert_eq!(op.error_message.as_deref(), Some("changed"));
+        assert_eq!(op.attempts, 3);
+        assert_eq!(
+            store.read(|db| claimed_by(db, id)).expect("holder"),
+            Some("c".into())
+        );
+        let done = Outcome::new(OperationState::Done, Timestamp(112));
+        assert!(!store.write(|db| finish(db, id, "a", done)).expect("a"));
+        assert!(store.write(|db| finish(db, id, "c", done)).expect("c"));
+    }
+
+    #[test]
+    fn a_reserved_operation_waits_for_its_owner_and_a_job_goes_in_order() {
+        let (_dir, store) = crate::test_support::store();
+        let job = jobs::tests::sample(1);
+        let ids: Vec<OperationId> = store
+            .write(|db| {
+                jobs::insert(db, &job)?;
+                (0..3)
+                    .map(|_| insert(db, &sample(job.id), &[], Some(claim_of("a", 1))))
+                    .collect()
+            })
+            .expect("journal");
+        let take = |id: OperationId, owner: &str| {
+            store
+                .write(|db| claim(db, id, claim_of(owner, 5), None))
+                .expect("claim")
+        };
+        assert!(!take(ids[0], "b"), "reserved for a");
+        assert!(!take(ids[1], "a"), "the first goes first");
+        assert!(take(ids[0], "a"));
+        assert!(!take(ids[1], "a"), "not while the first is being sent");
+        let queued = Outcome::new(OperationState::Queued, Timestamp(6)).error("unreachable", "no");
+        assert!(store.write(|db| finish(db, ids[0], "a", queued)).expect("q"));
+        assert!(
+            !take(ids[1], "a"),
+            "not while the first waits for its vendor"
+        );
+        assert!(take(ids[0], "b"), "a let go of it: anyone may send it");
+        let failed = Outcome::new(OperationState::Failed, Timestamp(7)).error("invalid_input", "x");
+        assert!(store.write(|db| finish(db, ids[0], "b", failed)).expect("f"));
+        assert!(!take(ids[1], "b"), "still reserved for a");
         assert_eq!(
             store
-                .read(|db| list_by_job(db, job.id))
-                .expect("by job")
-                .len(),
-            1
+                .write(|db| release_claims(db, "a", job.id))
+                .expect("free"),
+            2
+        );
+        assert!(take(ids[1], "b"), "a failed first change does not hold up the rest");
+        assert!(
+            store
+                .write(|db| settle_waiting(
+                    db,
+                    ids[2],
+                    Outcome::new(OperationState::Cancelled, Timestamp(8))
+                ))
+                .expect("cancel")
+        );
+        assert!(
+            !store
+                .write(|db| settle_waiting(
+                    db,
+                    ids[1],
+                    Outcome::new(OperationState::Cancelled, Timestamp(8))
+                ))
+                .expect("cancel"),
+            "a change being sent cannot be cancelled"
+        );
+        assert_eq!(
+            store.read(queue_counts).expect("counts"),
+            QueueCounts {
+                queued: 0,
+                sending: 1,
+                conflict: 0,
+                unknown: 0
+            }
         );
     }
 
@@ -305,7 +505,7 @@ pub(crate) mod tests {
         let (_dir, store) = crate::test_support::store();
         assert!(
             store
-                .write(|db| insert(db, &sample(JobId::new()), &[]))
+                .write(|db| insert(db, &sample(JobId::new()), &[], None))
                 .is_err()
         );
     }

@@ -144,6 +144,11 @@ impl Adapter {
     /// all in one call with an expiry and notes; Vambe adds (or with `replace`
     /// replaces); HelpCrunch and Splashify hold one assignee, so the (single)
     /// agent replaces the current one. `agents` are vendor ids (Splashify: emails).
+    ///
+    /// `Ok(Some(target))` when the answer says what the target now holds
+    /// (Pingup, HelpCrunch); `Ok(None)` on a success that says only that.
+    /// `VendorError::Unexpected` with a 2xx status means the call succeeded in
+    /// words we cannot read: the change may or may not have been applied.
     pub async fn assign(
         &self,
         target: &str,
@@ -151,7 +156,13 @@ impl Adapter {
         until: Option<Timestamp>,
         notes: Option<&str>,
         replace: bool,
-    ) -> Result<(), VendorError> {
+    ) -> Result<Option<RemoteTarget>, VendorError> {
+        if agents.iter().any(|a| a.trim().is_empty()) {
+            return Err(VendorError::invalid(
+                "agents",
+                "an agent has no id or email; choose the agent again",
+            ));
+        }
         let one = || match agents {
             [agent] => Ok(agent.as_str()),
             [] => Err(VendorError::invalid("agents", "choose an agent")),
@@ -169,11 +180,11 @@ impl Adapter {
                         until,
                     })
                     .collect();
-                c.assign(target, &list, notes).await.map(|_| ())
+                c.assign(target, &list, notes).await.map(Some)
             }
-            Adapter::Vambe(c) => c.assign(target, one()?, replace).await,
-            Adapter::Helpcrunch(c) => c.set_assignee(target, Some(one()?)).await.map(|_| ()),
-            Adapter::Splashify(c) => c.assign(target, Some(one()?)).await,
+            Adapter::Vambe(c) => c.assign(target, one()?, replace).await.map(|()| None),
+            Adapter::Helpcrunch(c) => c.set_assignee(target, Some(one()?)).await.map(Some),
+            Adapter::Splashify(c) => c.assign(target, one()?).await.map(|()| None),
             Adapter::CcaiPlatform(_) => Err(VendorError::invalid(
                 "target",
                 "CCAI Platform has nothing to assign agents to",
@@ -181,11 +192,12 @@ impl Adapter {
         }
     }
 
-    /// Unassigns a target, where the vendor can (HelpCrunch, Splashify Pro).
-    pub async fn release(&self, target: &str) -> Result<(), VendorError> {
+    /// Unassigns a target, where the vendor can (HelpCrunch, Splashify Pro);
+    /// answers as `assign` does.
+    pub async fn release(&self, target: &str) -> Result<Option<RemoteTarget>, VendorError> {
         match self {
-            Adapter::Helpcrunch(c) => c.set_assignee(target, None).await.map(|_| ()),
-            Adapter::Splashify(c) => c.assign(target, None).await,
+            Adapter::Helpcrunch(c) => c.set_assignee(target, None).await.map(Some),
+            Adapter::Splashify(c) => c.release(target).await.map(|()| None),
             other => Err(VendorError::invalid(
                 "target",
                 format!("{} has no way to unassign", other.vendor()),

@@ -15,7 +15,7 @@ use switchboard_secrets::Secret;
 
 use crate::http::{Answer, Transport};
 use crate::parse::{iso_to_ts, normalize_phone};
-use crate::wire::{common_error, decode, id_text, message};
+use crate::wire::{acknowledged, common_error, decode, id_text, message};
 use crate::{
     AccountInfo, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAssignee,
     RemoteTarget, VendorError,
@@ -220,15 +220,22 @@ impl Client {
     /// Assigns the conversation with `phone` to the agent with `email`, or with
     /// `None` releases it. The phone is normalised (`+91 98765-43210` becomes
     /// `919876543210`) or refused before sending. Idempotent.
-    pub async fn assign(&self, phone: &str, email: Option<&str>) -> Result<(), VendorError> {
+    pub async fn assign(&self, phone: &str, email: &str) -> Result<(), VendorError> {
+        // An empty email releases the chat at Splashify: only `release` sends one.
+        let email = validate_email("agent_email", email)?;
+        self.assignment(phone, &email).await
+    }
+
+    /// Releases the conversation with `phone` (an empty `agent_email`, as documented).
+    pub async fn release(&self, phone: &str) -> Result<(), VendorError> {
+        self.assignment(phone, "").await
+    }
+
+    async fn assignment(&self, phone: &str, email: &str) -> Result<(), VendorError> {
         let phone = normalize_phone("user_phone_number", phone)?;
-        let email = email
-            .filter(|e| !e.trim().is_empty())
-            .map(|e| validate_email("agent_email", e))
-            .transpose()?;
-        let body = json!({"user_phone_number": phone, "agent_email": email.unwrap_or_default()});
-        self.post("/public/assignment/", &[], &body)
-            .await
-            .map(|_| ())
+        let body = json!({"user_phone_number": phone, "agent_email": email});
+        let answer = self.post("/public/assignment/", &[], &body).await?;
+        // 200 {"result":true,...}; anything else does not confirm the change.
+        acknowledged(&answer, "result")
     }
 }

@@ -12,7 +12,7 @@ use switchboard_secrets::Secret;
 
 use crate::http::{Answer, Transport};
 use crate::parse::{iso_to_ts, to_iso, validate_uuid};
-use crate::wire::{common_error, decode, message};
+use crate::wire::{acknowledged, common_error, decode, message};
 use crate::{
     AccountInfo, Capabilities, Cursor, HttpOptions, Pacer, Page, RemoteAgent, RemoteAssignee,
     RemoteTarget, VendorError,
@@ -257,6 +257,7 @@ impl Client {
         if !answer.status.is_success() {
             return Err(error(&answer));
         }
-        Ok(())
+        // 200 {"success":true,...}; anything else does not confirm the change.
+        acknowledged(&answer, "success")
     }
 }

@@ -16,6 +16,25 @@ pub(crate) fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, VendorEr
     })
 }
 
+/// A change's success answer of the shape `{"<flag>": true, "message": ...}`
+/// (Vambe's `success`, Splashify's `result`): `Ok` when the flag is true, the
+/// vendor's words when it is false, and `Unexpected` when the body is not that
+/// shape: the change was sent, but the answer does not confirm it.
+pub(crate) fn acknowledged(answer: &Answer, flag: &str) -> Result<(), VendorError> {
+    let value = serde_json::from_slice::<Value>(&answer.body).ok();
+    match value.as_ref().and_then(|v| v.get(flag)).and_then(Value::as_bool) {
+        Some(true) => Ok(()),
+        Some(false) => Err(VendorError::Vendor {
+            status: answer.status.as_u16(),
+            message: message(&answer.body),
+        }),
+        None => Err(VendorError::Unexpected {
+            status: answer.status.as_u16(),
+            excerpt: excerpt(&answer.body),
+        }),
+    }
+}
+
 /// The vendor's own message from an error body: `{"message"}`, `{"error"}`,
 /// HelpCrunch's `{"errors":[{code, message}]}` or a bare array of those (every
 /// entry read), or the raw text.

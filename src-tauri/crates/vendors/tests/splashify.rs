@@ -71,7 +71,7 @@ async fn the_key_is_sent_verbatim_and_a_wrong_one_is_unauthorized() {
 async fn assign_and_release_by_a_normalised_phone() {
     let sim = sim().await;
     let (pretty, phone, _, agent, _) = fixtures(&sim);
-    client(&sim).assign(&pretty, Some(&agent)).await.unwrap();
+    client(&sim).assign(&pretty, &agent).await.unwrap();
     let sent: serde_json::Value =
         serde_json::from_str(&last(&sim, Splashify, "assignment").body).unwrap();
     assert_eq!(
@@ -82,7 +82,7 @@ async fn assign_and_release_by_a_normalised_phone() {
         sim.world().splashify.read().unwrap().assignee_of(phone),
         Some(Some(agent.clone()))
     );
-    client(&sim).assign(&phone.to_string(), None).await.unwrap();
+    client(&sim).release(&phone.to_string()).await.unwrap();
     assert_eq!(
         sim.world().splashify.read().unwrap().assignee_of(phone),
         Some(None)
@@ -95,29 +95,29 @@ async fn the_three_documented_errors_and_a_phone_refused_before_sending() {
     let (pretty, _, silent, active, inactive) = fixtures(&sim);
     let c = client(&sim);
     assert_eq!(
-        c.assign(&pretty, Some("nobody@acme-support.example"))
+        c.assign(&pretty, "nobody@acme-support.example")
             .await
             .unwrap_err(),
         VendorError::invalid("agent_email", "Agent not found")
     );
     assert_eq!(
-        c.assign(&silent, Some(&active)).await.unwrap_err(),
+        c.assign(&silent, &active).await.unwrap_err(),
         VendorError::NotFound {
             what: "conversation".into(),
             message: "Conversation not found".into()
         }
     );
     assert_eq!(
-        c.assign(&pretty, Some(&inactive)).await.unwrap_err(),
+        c.assign(&pretty, &inactive).await.unwrap_err(),
         VendorError::invalid("agent_email", "Agent inactive")
     );
     let sent = sim.inspector().count(Splashify, "assignment");
-    let err = c.assign("+91 98765", Some(&active)).await.unwrap_err();
+    let err = c.assign("+91 98765", &active).await.unwrap_err();
     assert!(
         matches!(err, VendorError::InvalidInput { ref field, .. } if field == "user_phone_number"),
         "{err:?}"
     );
-    let err = c.assign(&pretty, Some("not an email")).await.unwrap_err();
+    let err = c.assign(&pretty, "not an email").await.unwrap_err();
     assert!(matches!(err, VendorError::InvalidInput { ref field, .. } if field == "agent_email"));
     assert_eq!(
         sim.inspector().count(Splashify, "assignment"),
@@ -164,6 +164,6 @@ async fn a_500_is_retried_with_backoff() {
         common::status(500, None),
         2,
     ));
-    client(&sim).assign(&pretty, Some(&agent)).await.unwrap();
+    client(&sim).assign(&pretty, &agent).await.unwrap();
     assert_eq!(sim.inspector().count(Splashify, "assignment"), 3);
 }
