@@ -3,59 +3,12 @@
 //! keychain, like the app: under CI it must be there.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-use switchboard_domain::job::Origin;
-use switchboard_engine::{Config, Workspace};
-use switchboard_secrets::Namespace;
 use switchboard_simulator::VendorKind;
 
-fn cli(dir: &std::path::Path, namespace: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("SWITCHBOARD_KEYCHAIN_NAMESPACE", namespace)
-        .output()
-        .unwrap()
-}
-
-/// A workspace in a temporary folder with the demo connections, under a
-/// keychain namespace of its own; `None` (the test skips) only where no OS
-/// keychain exists, never under CI.
-async fn demo_workspace() -> Option<(
-    tempfile::TempDir,
-    String,
-    Workspace,
-    Vec<switchboard_domain::connection::Connection>,
-)> {
-    let dir = tempfile::tempdir().unwrap();
-    let namespace = format!("io.switchboard.desktop.test.cli-{}", uuid::Uuid::new_v4());
-    let config = Config {
-        data_dir: dir.path().into(),
-        namespace: Namespace::custom(&namespace).unwrap(),
-    };
-    let ws = Workspace::open(config, Origin::App).unwrap();
-    match ws.create_demo().await {
-        Ok(connections) => Some((dir, namespace, ws, connections)),
-        Err(e) => {
-            assert_ne!(
-                std::env::var("CI").as_deref(),
-                Ok("true"),
-                "under CI the keychain must work: {e}"
-            );
-            eprintln!("SKIPPED (no OS keychain here): {e}");
-            None
-        }
-    }
-}
-
-fn text(out: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::{cli, demo_workspace, text};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scripts_list_sync_test_and_export() {

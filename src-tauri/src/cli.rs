@@ -664,7 +664,10 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
                         r.operation_id, r.operation_id
                     ),
                     OperationState::Unknown | OperationState::Failed => {
-                        format!("`switchboard queue retry {}` sends it again", r.operation_id)
+                        format!(
+                            "`switchboard queue retry {}` sends it again",
+                            r.operation_id
+                        )
                     }
                     _ => continue,
                 };

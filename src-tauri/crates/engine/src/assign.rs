@@ -281,31 +281,30 @@ pub(crate) fn journal(
     replaces: Option<OperationId>,
     owner: &Owner,
 ) -> Result<Vec<Operation>, EngineError> {
-    store
-        .write(|db| {
-            jobs::insert(db, job)?;
-            let mut out = Vec::with_capacity(planned.len());
-            for mut p in planned {
-                p.operation.id =
-                    operations::insert(db, &p.operation, &p.agent_ids, Some(owner.claim()))?;
-                out.push(p.operation);
+    store.write(|db| {
+        jobs::insert(db, job)?;
+        let mut out = Vec::with_capacity(planned.len());
+        for mut p in planned {
+            p.operation.id =
+                operations::insert(db, &p.operation, &p.agent_ids, Some(owner.claim()))?;
+            out.push(p.operation);
+        }
+        if let Some(old) = replaces {
+            let op = operations::get(db, old)?;
+            let why = format!("replaced by an edit (job {})", job.id);
+            let outcome = operations::Outcome::new(OperationState::Cancelled, Timestamp::now())
+                .error("edited", &why);
+            if !operations::settle_waiting(db, old, outcome)? {
+                // Being sent meanwhile: nothing of the edit is written.
+                return Ok(Err(invalid(
+                    "replaces",
+                    "that change is being sent right now and can no longer be edited",
+                )));
             }
-            if let Some(old) = replaces {
-                let op = operations::get(db, old)?;
-                let why = format!("replaced by an edit (job {})", job.id);
-                let outcome = operations::Outcome::new(OperationState::Cancelled, Timestamp::now())
-                    .error("edited", &why);
-                if !operations::settle_waiting(db, old, outcome)? {
-                    // Being sent meanwhile: nothing of the edit is written.
-                    return Ok(Err(invalid(
-                        "replaces",
-                        "that change is being sent right now and can no longer be edited",
-                    )));
-                }
-                crate::journal::settle(db, op.job_id)?;
-            }
-            Ok(Ok(out))
-        })?
+            crate::journal::settle(db, op.job_id)?;
+        }
+        Ok(Ok(out))
+    })?
 }
 
 impl AssignRequest {

@@ -149,7 +149,10 @@ mod tests {
         assert!(!a.has_ended(b.id()), "b runs");
         assert!(!b.has_ended(a.id()));
         assert!(!a.has_ended(a.id()), "never itself");
-        assert!(!a.has_ended("../../etc/passwd"), "only owner ids are looked up");
+        assert!(
+            !a.has_ended("../../etc/passwd"),
+            "only owner ids are looked up"
+        );
         let gone = b.id().to_owned();
         drop(b);
         assert!(a.has_ended(&gone), "b ended");
@@ -162,7 +165,10 @@ mod tests {
     #[test]
     fn a_lock_left_by_an_owner_that_ended_is_swept_up() {
         let dir = tempfile::tempdir().expect("dir");
-        let left = dir.path().join(CLAIMS_DIR).join(format!("{}.lock", uuid::Uuid::new_v4()));
+        let left = dir
+            .path()
+            .join(CLAIMS_DIR)
+            .join(format!("{}.lock", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(left.parent().expect("parent")).expect("mkdir");
         std::fs::write(&left, b"").expect("write");
         let a = Owner::new(dir.path());

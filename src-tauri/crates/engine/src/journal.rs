@@ -149,13 +149,19 @@ impl Workspace {
                             .filter(|o| o.connection_id == op.connection_id)
                             .map(|o| o.id)
                             .collect();
-                        self.note_waiting(waiting, e.code_str(), e.to_string()).await?;
+                        self.note_waiting(waiting, e.code_str(), e.to_string())
+                            .await?;
                         if matches!(e, EngineError::Keychain(_)) {
                             return Err(e);
                         }
                         held.insert(op.connection_id);
                         blocked.insert(op.job_id);
-                        results.push(left(op, OperationState::Queued, e.code_str(), &e.to_string()));
+                        results.push(left(
+                            op,
+                            OperationState::Queued,
+                            e.code_str(),
+                            &e.to_string(),
+                        ));
                         continue;
                     }
                 }
@@ -164,14 +170,21 @@ impl Workspace {
                 let now = self.operation(op.id).await?.0;
                 blocked.insert(op.job_id);
                 let why = match now.state {
-                    OperationState::Sending => "being sent by another Switchboard (the app or a command) right now",
-                    OperationState::Queued => "waiting: an earlier change of the same request goes first, or another Switchboard is about to send it",
+                    OperationState::Sending => {
+                        "being sent by another Switchboard (the app or a command) right now"
+                    }
+                    OperationState::Queued => {
+                        "waiting: an earlier change of the same request goes first, or another Switchboard is about to send it"
+                    }
                     _ => "already settled by another Switchboard",
                 };
                 results.push(left(op, now.state, "elsewhere", why));
                 continue;
             };
             let adapter = &adapters[&op.connection_id];
+            // Only a change that waited is re-checked: one cut off mid-call may
+            // already be at the vendor, and is sent again as it is.
+            let recheck = recheck && op.state == OperationState::Queued;
             let sent = self.send(adapter, &claimed, recheck).await?;
             match sent.state {
                 OperationState::Queued => {
@@ -250,14 +263,22 @@ impl Workspace {
     /// (nothing is written here). A queued one is first re-checked where the
     /// vendor can read the target. A success is confirmed from the vendor's
     /// answer, or by reading the target back when the answer cannot be read.
-    async fn send(&self, adapter: &Adapter, op: &Operation, recheck: bool) -> Result<Sent, EngineError> {
+    async fn send(
+        &self,
+        adapter: &Adapter,
+        op: &Operation,
+        recheck: bool,
+    ) -> Result<Sent, EngineError> {
         let limit = tokio::time::timeout(SEND_LIMIT, self.send_within(adapter, op, recheck)).await;
         Ok(limit.unwrap_or_else(|_| {
             outcome::unconfirmed(
                 adapter.vendor(),
                 0,
                 "",
-                &format!("no answer came within {} minutes", SEND_LIMIT.as_secs() / 60),
+                &format!(
+                    "no answer came within {} minutes",
+                    SEND_LIMIT.as_secs() / 60
+                ),
             )
         }))
     }
@@ -265,8 +286,6 @@ impl Workspace {
     async fn send_within(&self, adapter: &Adapter, op: &Operation, recheck: bool) -> Sent {
         let caps = adapter.capabilities();
         let vendor = adapter.vendor();
-        // The claim moved it to sending: what it was is in `attempts` (a fresh
-        // queued change is on its first) and `before`.
         if recheck
             && caps.read_assignees
             && let (Some(target), Some(before)) = (&op.target_vendor_id, &op.before)
@@ -292,7 +311,11 @@ impl Workspace {
                     Ok(response) => {
                         // How many agents changed, and how many the vendor kept (with its reasons).
                         let (code, message) = crate::statuses::summary(Some(&response)).unzip();
-                        Sent { code, message, ..Sent::done(Some(response)) }
+                        Sent {
+                            code,
+                            message,
+                            ..Sent::done(Some(response))
+                        }
                     }
                     Err(e) => match outcome::unreadable_success(&e) {
                         Some((status, excerpt)) => outcome::unconfirmed(
@@ -312,22 +335,24 @@ impl Workspace {
             Ok(Some(now)) => outcome::judged(vendor, op.kind, &asked, exclusive, &now, false),
             Ok(None) => Sent::done(None),
             Err(e) => match outcome::unreadable_success(&e) {
-                Some((status, excerpt)) if caps.read_assignees => match adapter.target(&target).await {
-                    Ok(Some(now)) => {
-                        outcome::judged(vendor, op.kind, &asked, exclusive, &now, true)
+                Some((status, excerpt)) if caps.read_assignees => {
+                    match adapter.target(&target).await {
+                        Ok(Some(now)) => {
+                            outcome::judged(vendor, op.kind, &asked, exclusive, &now, true)
+                        }
+                        Ok(None) => Sent::with(
+                            OperationState::Failed,
+                            "not_found",
+                            format!("{vendor} no longer has this {target}"),
+                        ),
+                        Err(read) => outcome::unconfirmed(
+                            vendor,
+                            status,
+                            excerpt,
+                            &format!("reading it back failed ({read})"),
+                        ),
                     }
-                    Ok(None) => Sent::with(
-                        OperationState::Failed,
-                        "not_found",
-                        format!("{vendor} no longer has this {target}"),
-                    ),
-                    Err(read) => outcome::unconfirmed(
-                        vendor,
-                        status,
-                        excerpt,
-                        &format!("reading it back failed ({read})"),
-                    ),
-                },
+                }
                 Some((status, excerpt)) => outcome::unconfirmed(
                     vendor,
                     status,
@@ -346,8 +371,8 @@ impl Workspace {
         let (op, sent) = (op.clone(), sent.clone());
         self.on_store(move |store| {
             Ok(store.write(|db| {
-                let mut outcome = Outcome::new(sent.state, Timestamp::now())
-                    .response(sent.response.as_ref());
+                let mut outcome =
+                    Outcome::new(sent.state, Timestamp::now()).response(sent.response.as_ref());
                 outcome.error = sent.code.as_deref().zip(sent.message.as_deref());
                 outcome.next_attempt_at = sent.next_attempt_at;
                 if !operations::finish(db, op.id, owner.id(), outcome)? {
@@ -476,8 +501,6 @@ impl Workspace {
             }
         }
         let mut results = self.send_ops(waiting, true).await?;
-        // Only what was tried: changes left to another Switchboard are not news.
-        results.retain(|r| r.error_code.as_deref() != Some("elsewhere"));
         for job in job_ids {
             self.settle_job(job).await?;
         }
@@ -601,7 +624,14 @@ impl Workspace {
                 continue;
             }
             match self.send_queued().await {
-                Ok(results) if !results.is_empty() => sent(&results),
+                // Changes left to another Switchboard are not news.
+                Ok(results)
+                    if results
+                        .iter()
+                        .any(|r| r.error_code.as_deref() != Some("elsewhere")) =>
+                {
+                    sent(&results)
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!("sending queued changes: {e}"),
             }
@@ -637,8 +667,8 @@ fn cache_done(
     let until = req["until"].as_i64().map(Timestamp);
     let notes = req["notes"].as_str().map(str::to_owned);
     let replace = req["replace"].as_bool().unwrap_or(false);
-    let several = switchboard_vendors::capabilities(connection_vendor(db, op)?).several_assignees
-        && !replace;
+    let several =
+        switchboard_vendors::capabilities(connection_vendor(db, op)?).several_assignees && !replace;
     let now = Timestamp::now();
     let mut rows = Vec::new();
     for vendor_id in strings(req.get("agents")) {

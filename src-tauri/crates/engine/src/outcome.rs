@@ -201,7 +201,9 @@ pub(crate) fn judged(
         ..Sent::with(
             OperationState::Failed,
             "not_applied",
-            format!("{vendor} answered that it took the change, but the target now has {now}: it does not hold it"),
+            format!(
+                "{vendor} answered that it took the change, but the target now has {now}: it does not hold it"
+            ),
         )
     }
 }
@@ -215,7 +217,11 @@ pub(crate) fn unconfirmed(vendor: Vendor, status: u16, excerpt: &str, why: &str)
             "unconfirmed",
             format!(
                 "sent, not confirmed: {vendor} answered {status} in words Switchboard cannot read ({}), and {why}",
-                if excerpt.trim().is_empty() { "an empty answer" } else { "kept with the change" }
+                if excerpt.trim().is_empty() {
+                    "an empty answer"
+                } else {
+                    "kept with the change"
+                }
             ),
         )
     }
@@ -232,9 +238,17 @@ mod tests {
     #[test]
     fn an_assignment_holds_when_every_asked_agent_is_there() {
         let asked = set(&["a", "b"]);
-        assert!(holds(OperationKind::Assign, &asked, false, &set(&["a", "b", "c"])));
+        assert!(holds(
+            OperationKind::Assign,
+            &asked,
+            false,
+            &set(&["a", "b", "c"])
+        ));
         assert!(!holds(OperationKind::Assign, &asked, false, &set(&["a"])));
-        assert!(!holds(OperationKind::Assign, &asked, true, &set(&["a", "b", "c"])), "replaced: only them");
+        assert!(
+            !holds(OperationKind::Assign, &asked, true, &set(&["a", "b", "c"])),
+            "replaced: only them"
+        );
         assert!(holds(OperationKind::Release, &asked, false, &set(&[])));
         assert!(!holds(OperationKind::Release, &asked, false, &set(&["a"])));
     }
@@ -249,19 +263,35 @@ mod tests {
             },
         );
         assert_eq!(limited.state, OperationState::Queued);
-        assert!(limited.message.as_deref().unwrap_or_default().contains("10 min"), "{limited:?}");
+        assert!(
+            limited
+                .message
+                .as_deref()
+                .unwrap_or_default()
+                .contains("10 min"),
+            "{limited:?}"
+        );
         let at = limited.next_attempt_at.expect("a time").0 - Timestamp::now().0;
         assert!((590_000..=600_000).contains(&at), "{at}");
         let five = from_error(
             Vendor::Vambe,
-            &VendorError::Vendor { status: 503, message: "busy".into() },
+            &VendorError::Vendor {
+                status: 503,
+                message: "busy".into(),
+            },
         );
         assert_eq!(five.state, OperationState::Queued);
         assert!(five.next_attempt_at.is_some());
         let refused = from_error(
             Vendor::Vambe,
-            &VendorError::NotFound { what: "contact".into(), message: "Contact not found".into() },
+            &VendorError::NotFound {
+                what: "contact".into(),
+                message: "Contact not found".into(),
+            },
         );
-        assert_eq!((refused.state, refused.message.as_deref()), (OperationState::Failed, Some("Contact not found")));
+        assert_eq!(
+            (refused.state, refused.message.as_deref()),
+            (OperationState::Failed, Some("Contact not found"))
+        );
     }
 }

@@ -19,6 +19,8 @@ struct Env {
     _dir: tempfile::TempDir,
     ws: Workspace,
     ids: Vec<(Vendor, ConnectionId)>,
+    config: Config,
+    keychain: Keychain,
 }
 
 async fn env() -> Env {
@@ -28,9 +30,13 @@ async fn env() -> Env {
         namespace: Namespace::test("engine-assign"),
     };
     let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
-    let ws =
-        Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
-            .unwrap();
+    let shared = keychain.clone();
+    let ws = Workspace::open_with_keychain(
+        config.clone(),
+        Origin::App,
+        Arc::new(move || Ok(shared.clone())),
+    )
+    .unwrap();
     let ids: Vec<_> = ws
         .create_demo()
         .await
@@ -43,10 +49,28 @@ async fn env() -> Env {
             .await
             .unwrap();
     }
-    Env { _dir: dir, ws, ids }
+    Env {
+        _dir: dir,
+        ws,
+        ids,
+        config,
+        keychain,
+    }
 }
 
 impl Env {
+    /// Another Switchboard on the same data folder and keychain (a command
+    /// beside the app), with its own claims.
+    fn another(&self) -> Workspace {
+        let k = self.keychain.clone();
+        Workspace::open_with_keychain(
+            self.config.clone(),
+            Origin::Cli,
+            Arc::new(move || Ok(k.clone())),
+        )
+        .unwrap()
+    }
+
     fn connection(&self, v: Vendor) -> ConnectionId {
         self.ids.iter().find(|(x, _)| *x == v).unwrap().1
     }
@@ -498,11 +522,7 @@ async fn a_queued_change_goes_out_when_the_vendor_returns() {
         .unwrap();
     assert_eq!(job.state, JobState::Done);
     assert!(
-        env.ws
-            .send_queued()
-            .await
-            .unwrap()
-            .is_empty(),
+        env.ws.send_queued().await.unwrap().is_empty(),
         "nothing left waiting"
     );
 }
@@ -521,9 +541,10 @@ async fn a_change_cut_off_mid_call_is_sent_again_and_ends_as_asked() {
         times: Some(1),
         probability: None,
     });
+    let command = env.another();
     let cut = tokio::time::timeout(
         std::time::Duration::from_millis(500),
-        env.ws.assign(request(target, &[a[0].0, a[1].0])),
+        command.assign(request(target, &[a[0].0, a[1].0])),
     )
     .await;
     assert!(cut.is_err(), "the call was cut off");
@@ -533,7 +554,16 @@ async fn a_change_cut_off_mid_call_is_sent_again_and_ends_as_asked() {
         .read(|db| operations::list_in_state(db, OperationState::Sending))
         .unwrap();
     assert_eq!(stuck.len(), 1, "found in sending, as after a crash");
+    let left = env.ws.send_queued().await.unwrap();
+    assert_eq!(
+        left.iter()
+            .map(|r| (r.state, r.error_code.as_deref()))
+            .collect::<Vec<_>>(),
+        [(OperationState::Sending, Some("elsewhere"))],
+        "its sender still runs: nobody else sends it"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    drop(command);
 
     let sent = env.ws.send_queued().await.unwrap();
     assert_eq!(
@@ -620,11 +650,7 @@ async fn a_queued_change_stops_in_conflict_when_the_vendor_changed_and_the_manag
         "the manager sees it waiting"
     );
     assert!(
-        env.ws
-            .send_queued()
-            .await
-            .unwrap()
-            .is_empty(),
+        env.ws.send_queued().await.unwrap().is_empty(),
         "a conflict waits for the manager, not for the sender"
     );
 

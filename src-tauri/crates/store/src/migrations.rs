@@ -296,8 +296,14 @@ mod tests {
         let (state, links, found, fk): (String, i64, i64, i64) = store
             .read(|c| {
                 Ok((
-                    c.query_row("SELECT state FROM operations WHERE id = 41", [], |r| r.get(0))?,
-                    c.query_row("SELECT count(*) FROM operation_agents WHERE operation_id = 41", [], |r| r.get(0))?,
+                    c.query_row("SELECT state FROM operations WHERE id = 41", [], |r| {
+                        r.get(0)
+                    })?,
+                    c.query_row(
+                        "SELECT count(*) FROM operation_agents WHERE operation_id = 41",
+                        [],
+                        |r| r.get(0),
+                    )?,
                     c.query_row(
                         "SELECT count(*) FROM operations_fts WHERE operations_fts MATCH 'Noah'",
                         [],
@@ -312,7 +318,10 @@ mod tests {
         // The rebuilt table takes the new state, and its triggers keep the index.
         store
             .write(|c| {
-                c.execute("UPDATE operations SET state = 'unknown', target_label = 'Noa' WHERE id = 41", [])?;
+                c.execute(
+                    "UPDATE operations SET state = 'unknown', target_label = 'Noa' WHERE id = 41",
+                    [],
+                )?;
                 Ok(())
             })
             .expect("unknown is a state now");

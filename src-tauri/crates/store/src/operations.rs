@@ -213,12 +213,7 @@ pub fn queue_counts(db: &Db) -> Result<QueueCounts> {
 ///
 /// `false` when someone else has it, it is no longer waiting, or it must wait.
 /// Commit this before the request leaves the machine.
-pub fn claim(
-    db: &Db,
-    id: OperationId,
-    claim: Claim<'_>,
-    dead_owner: Option<&str>,
-) -> Result<bool> {
+pub fn claim(db: &Db, id: OperationId, claim: Claim<'_>, dead_owner: Option<&str>) -> Result<bool> {
     let n = db
         .prepare_cached(
             "UPDATE operations SET state = 'sending', claimed_by = ?2, claim_until = ?4,
@@ -454,14 +449,22 @@ pub(crate) mod tests {
         assert!(take(ids[0], "a"));
         assert!(!take(ids[1], "a"), "not while the first is being sent");
         let queued = Outcome::new(OperationState::Queued, Timestamp(6)).error("unreachable", "no");
-        assert!(store.write(|db| finish(db, ids[0], "a", queued)).expect("q"));
+        assert!(
+            store
+                .write(|db| finish(db, ids[0], "a", queued))
+                .expect("q")
+        );
         assert!(
             !take(ids[1], "a"),
             "not while the first waits for its vendor"
         );
         assert!(take(ids[0], "b"), "a let go of it: anyone may send it");
         let failed = Outcome::new(OperationState::Failed, Timestamp(7)).error("invalid_input", "x");
-        assert!(store.write(|db| finish(db, ids[0], "b", failed)).expect("f"));
+        assert!(
+            store
+                .write(|db| finish(db, ids[0], "b", failed))
+                .expect("f")
+        );
         assert!(!take(ids[1], "b"), "still reserved for a");
         assert_eq!(
             store
@@ -469,7 +472,10 @@ pub(crate) mod tests {
                 .expect("free"),
             2
         );
-        assert!(take(ids[1], "b"), "a failed first change does not hold up the rest");
+        assert!(
+            take(ids[1], "b"),
+            "a failed first change does not hold up the rest"
+        );
         assert!(
             store
                 .write(|db| settle_waiting(

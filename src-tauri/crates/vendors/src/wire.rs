@@ -22,7 +22,11 @@ pub(crate) fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, VendorEr
 /// shape: the change was sent, but the answer does not confirm it.
 pub(crate) fn acknowledged(answer: &Answer, flag: &str) -> Result<(), VendorError> {
     let value = serde_json::from_slice::<Value>(&answer.body).ok();
-    match value.as_ref().and_then(|v| v.get(flag)).and_then(Value::as_bool) {
+    match value
+        .as_ref()
+        .and_then(|v| v.get(flag))
+        .and_then(Value::as_bool)
+    {
         Some(true) => Ok(()),
         Some(false) => Err(VendorError::Vendor {
             status: answer.status.as_u16(),
