@@ -65,8 +65,9 @@ usage: switchboard [--data-dir DIR] COMMAND [options]
 CONNECTION is a connection's name (as shown in the app) or its id.
 Exit codes: 0 done; 2 invalid input; 3 not found; 4 keychain; 5 database;
 6 the vendor refused, failed or could not be reached; 8 some changes failed;
-8 also when a waiting change stopped in conflict; 10 the change waits for an
-unreachable vendor (it is sent later); 130 cancelled.";
+8 also when a waiting change stopped in conflict; 9 a change was sent but the
+vendor did not confirm it (check it; `queue retry N` sends it again); 10 the
+change waits for the vendor (it is sent later); 130 cancelled.";
 
 /// Runs a command if `args` name one; `None` means: open the window.
 pub fn try_run(args: &[String]) -> Option<i32> {
@@ -79,6 +80,13 @@ pub fn try_run(args: &[String]) -> Option<i32> {
         println!("{HELP}");
         return Some(0);
     }
+    let data_dir = match data_dir {
+        Ok(dir) => dir,
+        Err(message) => {
+            eprintln!("switchboard: {message}; see `switchboard help`");
+            return Some(ErrorCode::InvalidInput.exit_code());
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -94,26 +102,45 @@ pub fn try_run(args: &[String]) -> Option<i32> {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("switchboard: {e}");
+                let keychain = matches!(
+                    e.code(),
+                    ErrorCode::KeychainUnavailable | ErrorCode::KeychainLocked
+                );
+                if keychain && ["assign", "release", "queue", "status"].contains(&command.as_str())
+                {
+                    eprintln!(
+                        "The change is journaled and waits for the keychain: once it answers, `switchboard queue send` (or the app) sends it."
+                    );
+                }
                 e.code().exit_code()
             }
         }
     }))
 }
 
-/// `--data-dir DIR` may come before the command.
-fn split_global(args: &[String]) -> (Option<PathBuf>, Vec<String>) {
-    let mut data_dir = None;
+/// `--data-dir DIR` may come before the command. A `--data-dir` without a
+/// folder is an error, never the default folder (nor the current one).
+fn split_global(args: &[String]) -> (Result<Option<PathBuf>, String>, Vec<String>) {
+    let mut data_dir = Ok(None);
     let mut rest = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--data-dir" {
-            data_dir = it.next().map(PathBuf::from);
+            data_dir = match it.next() {
+                Some(dir) if !dir.trim().is_empty() && !dir.starts_with("--") => {
+                    Ok(Some(PathBuf::from(dir)))
+                }
+                _ => Err("--data-dir needs a folder: `--data-dir DIR`".to_owned()),
+            };
         } else {
             rest.push(a.clone());
         }
     }
     (data_dir, rest)
 }
+
+/// The longest value an option takes (notes are the longest thing sent).
+const VALUE_MAX: usize = 4_096;
 
 fn usage(message: impl Into<String>) -> EngineError {
     EngineError::Invalid(ValidationError::new(
@@ -140,7 +167,14 @@ fn flags(args: &[String], with_values: &[&str], switches: &[&str]) -> Result<Fla
         if with_values.contains(&a.as_str()) {
             let v = it
                 .next()
-                .ok_or_else(|| usage(format!("{a} needs a value")))?;
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| usage(format!("{a} needs a value; it cannot be empty")))?;
+            if v.chars().count() > VALUE_MAX {
+                return Err(usage(format!(
+                    "{a} is {} characters long; at most {VALUE_MAX} are taken",
+                    v.chars().count()
+                )));
+            }
             f.values.push((a.clone(), v.clone()));
         } else if switches.contains(&a.as_str()) {
             f.switches.push(a.clone());
@@ -648,7 +682,7 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
             let results = ws.send_queued().await?;
             let count = |s: OperationState| results.iter().filter(|r| r.state == s).count();
             let (waiting, failed, conflict, unknown) = (
-                count(OperationState::Queued),
+                count(OperationState::Queued) + count(OperationState::Sending),
                 count(OperationState::Failed),
                 count(OperationState::Conflict),
                 count(OperationState::Unknown),

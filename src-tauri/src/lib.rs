@@ -40,6 +40,7 @@ pub fn open_state(args: &[String]) -> Result<(AppState, StartOptions), String> {
             "--data-dir" => {
                 let dir = args
                     .next()
+                    .filter(|d| !d.trim().is_empty() && !d.starts_with("--"))
                     .ok_or_else(|| format!("--data-dir needs a folder\n{USAGE}"))?;
                 data_dir = Some(dir.into());
             }
