@@ -74,9 +74,97 @@ pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationErro
     })
 }
 
+/// The longest agent id or name Switchboard keeps.
+pub const AGENT_TEXT_MAX: usize = 200;
+
+/// An agent as a manager enters it (by hand or from a file), checked and
+/// cleaned: a name; the vendor's id, which for vendors that know agents by
+/// email (`by_email`) is a well-formed email; an optional email. Nothing is
+/// ever empty: an empty agent would be sent as "nobody", which some vendors
+/// take as a release.
+pub fn validate_new(
+    vendor_id: &str,
+    name: &str,
+    email: Option<&str>,
+    by_email: bool,
+) -> Result<(String, String, Option<String>), ValidationError> {
+    let text = |field: &str, value: &str, empty: &str| -> Result<String, ValidationError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(ValidationError::new(field, empty));
+        }
+        if value.chars().count() > AGENT_TEXT_MAX || value.chars().any(char::is_control) {
+            return Err(ValidationError::new(
+                field,
+                format!("use at most {AGENT_TEXT_MAX} characters, with no control characters"),
+            ));
+        }
+        Ok(value.to_owned())
+    };
+    let name = text("name", name, "enter the agent's name")?;
+    let email = email
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| validate_email("email", e))
+        .transpose()?;
+    let vendor_id = if by_email {
+        let id = if vendor_id.trim().is_empty() {
+            email.clone().unwrap_or_default()
+        } else {
+            vendor_id.to_owned()
+        };
+        if id.trim().is_empty() {
+            return Err(ValidationError::new(
+                "email",
+                "enter the agent's email: this vendor knows agents by email",
+            ));
+        }
+        validate_email("email", &id)?
+    } else {
+        text(
+            "vendor_id",
+            vendor_id,
+            "enter the agent's id; copy it from the vendor's dashboard",
+        )?
+    };
+    Ok((vendor_id, name, email))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_agent_is_never_empty() {
+        assert_eq!(validate_new("", "", None, true).unwrap_err().field, "name");
+        assert_eq!(
+            validate_new("", "Ana", None, true).unwrap_err().field,
+            "email"
+        );
+        assert_eq!(
+            validate_new("  ", "Ana", None, false).unwrap_err().field,
+            "vendor_id"
+        );
+        assert_eq!(
+            validate_new("x", "Ana\u{1b}[31m", None, false)
+                .unwrap_err()
+                .field,
+            "name"
+        );
+        assert_eq!(
+            validate_new("", " Ana ", Some("Ana@X.example"), true),
+            Ok((
+                "ana@x.example".into(),
+                "Ana".into(),
+                Some("ana@x.example".into())
+            ))
+        );
+        assert_eq!(
+            validate_new("4188", "Ana", Some("not mail"), false)
+                .unwrap_err()
+                .field,
+            "email"
+        );
+    }
 
     #[test]
     fn emails_compare_case_insensitively() {

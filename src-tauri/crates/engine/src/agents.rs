@@ -2,7 +2,7 @@
 //! people: agents linked across connections by email, or by the manager's hand.
 
 use serde::{Deserialize, Serialize};
-use switchboard_domain::agent::{Agent, AgentSource, PersonLink, normalize_email, validate_email};
+use switchboard_domain::agent::{Agent, AgentSource, PersonLink, validate_email, validate_new};
 use switchboard_domain::person::Person;
 use switchboard_domain::{AgentId, ConnectionId, PersonId, Timestamp, ValidationError};
 use switchboard_store::{agents, connections, people};
@@ -146,23 +146,40 @@ impl Workspace {
         rows: Vec<NewAgent>,
         source: AgentSource,
     ) -> Result<ImportReport, EngineError> {
+        if rows.is_empty() {
+            return Err(ValidationError::new("agents", "add at least one agent").into());
+        }
         self.on_store(move |store| {
+            let vendor = store.read(|db| connections::get(db, connection))?.vendor;
+            let by_email = switchboard_vendors::capabilities(vendor).agents_by_email;
+            // Every row is checked before anything is written.
+            let mut checked = Vec::with_capacity(rows.len());
+            for (i, row) in rows.iter().enumerate() {
+                let (vendor_id, name, email) =
+                    validate_new(&row.vendor_id, &row.name, row.email.as_deref(), by_email)
+                        .map_err(|e| match rows.len() {
+                            1 => e,
+                            _ => ValidationError::new(
+                                e.field,
+                                format!("agent {}: {}", i + 1, e.message),
+                            ),
+                        })?;
+                checked.push((vendor_id, name, email, row.active));
+            }
             Ok(store.write(|db| {
-                connections::get(db, connection)?;
                 let (mut added, mut updated) = (0, 0);
-                for row in rows {
-                    let exists =
-                        agents::find_by_vendor_id(db, connection, &row.vendor_id)?.is_some();
+                for (vendor_id, name, email, active) in checked {
+                    let exists = agents::find_by_vendor_id(db, connection, &vendor_id)?.is_some();
                     agents::upsert(
                         db,
                         &Agent {
                             id: AgentId(0),
                             connection_id: connection,
-                            vendor_id: row.vendor_id.trim().to_owned(),
-                            name: row.name.trim().to_owned(),
-                            email: row.email.as_deref().and_then(normalize_email),
+                            vendor_id,
+                            name,
+                            email,
                             role: None,
-                            active: row.active,
+                            active,
                             person_id: None,
                             link: PersonLink::Auto,
                             source,

@@ -350,3 +350,59 @@ async fn temporary_refusals_keep_the_change_waiting_with_its_reason() {
         .unwrap();
     assert_eq!(again.state, OperationState::Done, "{again:?}");
 }
+
+#[tokio::test]
+async fn an_empty_agent_is_refused_before_anything_is_written_or_sent() {
+    let env = env().await;
+    let splashify = env.connection(Vendor::Splashify);
+    let count = |ws: &Workspace| {
+        ws.store()
+            .read(|db| Ok(agents::list_by_connection(db, splashify)?.len()))
+            .unwrap()
+    };
+    let before = count(&env.ws);
+    let blank = switchboard_engine::agents::NewAgent {
+        vendor_id: String::new(),
+        name: String::new(),
+        email: None,
+        active: true,
+    };
+    let err = env
+        .ws
+        .add_agents(
+            splashify,
+            vec![blank.clone()],
+            switchboard_domain::agent::AgentSource::Manual,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), switchboard_engine::ErrorCode::InvalidInput);
+    assert!(err.to_string().starts_with("name:"), "{err}");
+    let named = switchboard_engine::agents::NewAgent {
+        name: "Ana".into(),
+        ..blank
+    };
+    let err = env
+        .ws
+        .add_agents(
+            splashify,
+            vec![named],
+            switchboard_domain::agent::AgentSource::Manual,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("email:"), "{err}");
+    assert_eq!(count(&env.ws), before, "nothing written");
+    let people_without_email: i64 = env
+        .ws
+        .store()
+        .read(|db| {
+            Ok(db.query_row(
+                "SELECT count(*) FROM agents WHERE trim(name) = ''",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(people_without_email, 0);
+}
