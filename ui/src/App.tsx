@@ -78,9 +78,14 @@ function WaitingBadge() {
           {waiting}
         </Badge>
       )}
-      {c.conflict > 0 && (
-        <Badge size="sm" color="orange" data-testid="conflict-count" title="Changes that need your decision">
-          {c.conflict}
+      {c.conflict + c.unknown > 0 && (
+        <Badge
+          size="sm"
+          color="orange"
+          data-testid="conflict-count"
+          title="Changes that need your decision: in conflict, or sent but not confirmed"
+        >
+          {c.conflict + c.unknown}
         </Badge>
       )}
     </Group>

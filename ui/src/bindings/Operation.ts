@@ -39,4 +39,8 @@ error_message: string | null,
 /**
  * A queued change older than this is dropped rather than sent (statuses go stale).
  */
-not_after: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, finished_at: Timestamp | null, };
+not_after: Timestamp | null, 
+/**
+ * A queued change is not tried again before this (the vendor asked us to wait).
+ */
+next_attempt_at: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, finished_at: Timestamp | null, };

@@ -3,4 +3,8 @@
 /**
  * How many changes wait, for the navigation's badge and the queue panel.
  */
-export type QueueCounts = { queued: number, sending: number, conflict: number, };
+export type QueueCounts = { queued: number, sending: number, conflict: number, 
+/**
+ * Sent, not confirmed: the manager checks or resends them.
+ */
+unknown: number, };

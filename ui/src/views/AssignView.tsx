@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 
 import { assign, getOperation, listAgents, listPeople, listTargets, listTeams, refreshTarget, release, vendors } from "../bindings/commands";
 import type { JobOutcome } from "../bindings/JobOutcome";
+import type { OperationState } from "../bindings/OperationState";
 import type { TargetRow } from "../bindings/TargetRow";
 import { VendorBadge } from "../components/Badges";
 import { ago, phone, VENDOR_NAMES } from "../format";
@@ -290,7 +291,9 @@ export function AssignView() {
       {outcome && (
         <Card withBorder data-testid="assign-results">
           <Group justify="space-between" mb="xs">
-            <Text fw={600}>Result: {outcome.state === "queued" ? "waiting" : outcome.state}</Text>
+            <Text fw={600} data-testid="assign-headline">
+              Result: {headline(outcome)}
+            </Text>
             <Button size="compact-sm" variant="subtle" onClick={() => navigate("history")} data-testid="see-history">
               See in History
             </Button>
@@ -315,7 +318,7 @@ export function AssignView() {
                   )}
                   {r.state === "queued" && (
                     <Text size="sm" c="dimmed">
-                      The vendor cannot be reached; the change is saved and goes out when it can.
+                      {r.message ?? "The vendor cannot be reached"}. The change is saved and goes out when it can.
                     </Text>
                   )}
                 </Stack>
@@ -331,4 +334,16 @@ export function AssignView() {
       )}
     </Stack>
   );
+}
+
+/** One line for a job's results: partial and unconfirmed outcomes are said as such. */
+function headline(outcome: JobOutcome): string {
+  const n = outcome.results.length;
+  const count = (state: OperationState) => outcome.results.filter((r) => r.state === state).length;
+  const done = count("done");
+  if (count("unknown") > 0) return `sent, not confirmed for ${count("unknown")} of ${n}: check the target`;
+  if (outcome.state === "done") return outcome.skipped.length > 0 ? `done, ${outcome.skipped.length} skipped` : "done";
+  if (done > 0 && done < n) return `partial: ${done} of ${n} done`;
+  if (outcome.state === "queued") return "waiting";
+  return outcome.state;
 }

@@ -23,6 +23,7 @@ export const STATE_LABELS: Record<OperationState, string> = {
   done: "done",
   failed: "failed",
   conflict: "conflict",
+  unknown: "not confirmed",
   cancelled: "cancelled",
 };
 
@@ -32,6 +33,7 @@ export const STATE_COLORS: Record<OperationState, string> = {
   done: "green",
   failed: "red",
   conflict: "orange",
+  unknown: "grape",
   cancelled: "gray",
 };
 
@@ -187,13 +189,13 @@ export function HistoryView() {
           const vendor = row.original.vendor ? VENDOR_NAMES[row.original.vendor] : "the vendor";
           const shown =
             op.state === "queued"
-              ? `Waiting: ${vendor} could not be reached; sent when it is back`
+              ? `Waiting: ${op.error_message ?? `${vendor} could not be reached`}; sent when it is back`
               : op.state === "done"
                 ? `confirmed${op.attempts > 1 ? ` after ${op.attempts} attempts` : ""}`
                 : (op.error_message ?? "");
           return (
             <Tooltip label={op.error_message} disabled={!op.error_message} multiline w={360}>
-              <Text size="sm" c={op.state === "failed" || op.state === "conflict" ? "red" : "dimmed"} lineClamp={2} style={{ whiteSpace: "normal" }}>
+              <Text size="sm" c={op.state === "failed" || op.state === "conflict" || op.state === "unknown" ? "red" : "dimmed"} lineClamp={2} style={{ whiteSpace: "normal" }}>
                 {shown}
               </Text>
             </Tooltip>
@@ -219,9 +221,14 @@ export function HistoryView() {
                   </Button>
                 </>
               )}
-              {(op.state === "queued" || op.state === "failed") && (
+              {(op.state === "queued" || op.state === "failed" || op.state === "unknown") && (
                 <Button size="compact-xs" variant="light" onClick={() => retry.mutate({ id, anyway: false })} data-testid="retry-change">
-                  {op.state === "failed" ? "Retry" : "Send now"}
+                  {op.state === "failed" ? "Retry" : op.state === "unknown" ? "Send again" : "Send now"}
+                </Button>
+              )}
+              {op.state === "unknown" && (
+                <Button size="compact-xs" variant="subtle" color="gray" onClick={() => cancel.mutate(id)} data-testid="dismiss-change" title="You checked it at the vendor: stop asking">
+                  Dismiss
                 </Button>
               )}
               {op.state === "queued" && (
@@ -268,14 +275,17 @@ export function HistoryView() {
         <TextInput type="date" label="From" value={from} onChange={(e) => setFrom(e.currentTarget.value)} w={150} />
         <TextInput type="date" label="To" value={to} onChange={(e) => setTo(e.currentTarget.value)} w={150} />
       </Group>
-      {waiting.data && waiting.data.queued + waiting.data.sending + waiting.data.conflict > 0 && states.length === 0 && (
-        <Alert color={waiting.data.conflict > 0 ? "orange" : "yellow"} py="xs" data-testid="waiting-banner">
+      {waiting.data && waiting.data.queued + waiting.data.sending + waiting.data.conflict + waiting.data.unknown > 0 && states.length === 0 && (
+        <Alert color={waiting.data.conflict + waiting.data.unknown > 0 ? "orange" : "yellow"} py="xs" data-testid="waiting-banner">
           <Group justify="space-between">
             <Text size="sm">
               {waiting.data.queued + waiting.data.sending} change{waiting.data.queued + waiting.data.sending === 1 ? "" : "s"} waiting for a vendor
-              {waiting.data.conflict > 0 && `, ${waiting.data.conflict} need${waiting.data.conflict === 1 ? "s" : ""} your decision (the target changed since you asked)`}.
+              {waiting.data.conflict > 0 && `, ${waiting.data.conflict} need${waiting.data.conflict === 1 ? "s" : ""} your decision (the target changed since you asked)`}
+              {waiting.data.unknown > 0 &&
+                `, ${waiting.data.unknown} sent but not confirmed by the vendor (check the target, then send again or dismiss)`}
+              .
             </Text>
-            <Button size="compact-sm" variant="white" onClick={() => setStates(["queued", "sending", "conflict"])} data-testid="show-waiting">
+            <Button size="compact-sm" variant="white" onClick={() => setStates(["queued", "sending", "conflict", "unknown"])} data-testid="show-waiting">
               Show them
             </Button>
           </Group>
