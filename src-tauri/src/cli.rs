@@ -76,6 +76,7 @@ pub fn try_run(args: &[String]) -> Option<i32> {
     if !COMMANDS.contains(&command.as_str()) {
         return None;
     }
+    quiet_on_closed_pipe();
     if command == "help" {
         println!("{HELP}");
         return Some(0);
@@ -116,6 +117,25 @@ pub fn try_run(args: &[String]) -> Option<i32> {
             }
         }
     }))
+}
+
+/// Output piped into `head` (or anything that stops reading) ends the command
+/// quietly, as other command-line tools do, instead of a panic on the next write.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        // `println!` panics when stdout's reader has gone away.
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }
 
 /// `--data-dir DIR` may come before the command. A `--data-dir` without a
@@ -344,6 +364,12 @@ fn ago(ms: Option<switchboard_domain::Timestamp>) -> String {
 }
 
 async fn connections(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
+    if !f.positional.is_empty() {
+        return Err(usage(format!(
+            "connections takes only --json, not '{}'",
+            f.positional.join(" ")
+        )));
+    }
     let all = ws.connection_summaries().await?;
     if f.has("--json") {
         println!(
@@ -1073,6 +1099,11 @@ async fn history(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
             .await??;
         }
         "table" => {
+            if f.value("--output").is_some() {
+                return Err(usage(
+                    "--output writes a file only with --format csv; add it, or leave --output out",
+                ));
+            }
             let page = ws.history(query).await?;
             for r in &page.rows {
                 let op = &r.operation;
