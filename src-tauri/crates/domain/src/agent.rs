@@ -135,18 +135,25 @@ mod tests {
 
     #[test]
     fn an_agent_is_never_empty() {
-        assert_eq!(validate_new("", "", None, true).unwrap_err().field, "name");
         assert_eq!(
-            validate_new("", "Ana", None, true).unwrap_err().field,
+            validate_new("", "", None, true).expect_err("refused").field,
+            "name"
+        );
+        assert_eq!(
+            validate_new("", "Ana", None, true)
+                .expect_err("refused")
+                .field,
             "email"
         );
         assert_eq!(
-            validate_new("  ", "Ana", None, false).unwrap_err().field,
+            validate_new("  ", "Ana", None, false)
+                .expect_err("refused")
+                .field,
             "vendor_id"
         );
         assert_eq!(
             validate_new("x", "Ana\u{1b}[31m", None, false)
-                .unwrap_err()
+                .expect_err("refused")
                 .field,
             "name"
         );
@@ -160,7 +167,7 @@ mod tests {
         );
         assert_eq!(
             validate_new("4188", "Ana", Some("not mail"), false)
-                .unwrap_err()
+                .expect_err("refused")
                 .field,
             "email"
         );
