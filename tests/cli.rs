@@ -205,7 +205,7 @@ async fn scripts_list_sync_test_and_export() {
     assert!(
         text(&out)
             .0
-            .starts_with("sent 1, still waiting 0, in conflict 0, failed 0"),
+            .starts_with("sent 1, still waiting 0, in conflict 0, not confirmed 0, failed 0"),
         "{}",
         text(&out).0
     );
