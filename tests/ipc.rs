@@ -272,7 +272,7 @@ fn journal_status_and_dashboard_requests_as_the_window_sends_them() {
     assert_eq!(history, json!({"rows": [], "next": null}));
     assert_eq!(
         invoke(w, "queue_counts", json!({})).expect("counts"),
-        json!({"queued": 0, "sending": 0, "conflict": 0})
+        json!({"queued": 0, "sending": 0, "conflict": 0, "unknown": 0})
     );
     let board = invoke(w, "status_board", json!({})).expect("board");
     assert_eq!(board["agents"], json!([]));
