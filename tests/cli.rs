@@ -396,18 +396,7 @@ async fn a_killed_command_loses_nothing_and_applies_nothing_twice() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let states = || -> Vec<OperationState> {
-        ws.store()
-            .read(|db| {
-                Ok(switchboard_store::history::page(db, &Default::default())?
-                    .rows
-                    .into_iter()
-                    .rev()
-                    .map(|r| r.operation.state)
-                    .collect())
-            })
-            .unwrap()
-    };
+    let states = || common::states(&ws);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !states().contains(&OperationState::Sending) {
         assert!(

@@ -15,7 +15,7 @@ use switchboard_engine::Workspace;
 use switchboard_simulator::{Fault, FaultKind, Simulator, VendorKind};
 
 mod common;
-use common::{cli, demo_workspace, text};
+use common::{cli, demo_workspace, states, text};
 
 fn spawn(dir: &std::path::Path, namespace: &str, args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_switchboard"))
@@ -29,27 +29,18 @@ fn spawn(dir: &std::path::Path, namespace: &str, args: &[&str]) -> Child {
         .unwrap()
 }
 
-fn states(ws: &Workspace) -> Vec<OperationState> {
-    ws.store()
-        .read(|db| {
-            Ok(switchboard_store::history::page(db, &Default::default())?
-                .rows
-                .into_iter()
-                .rev()
-                .map(|r| r.operation.state)
-                .collect())
-        })
-        .unwrap()
-}
-
-fn latency(sim: &Simulator, vendor: VendorKind, endpoint: &str, ms: u64, times: Option<u32>) {
+fn fault(sim: &Simulator, vendor: VendorKind, endpoint: &str, kind: FaultKind, times: u32) {
     sim.inspector().add_fault(Fault {
         vendor,
         endpoint: Some(endpoint.into()),
-        kind: FaultKind::Latency { ms },
-        times,
+        kind,
+        times: Some(times),
         probability: None,
     });
+}
+
+fn latency(sim: &Simulator, vendor: VendorKind, endpoint: &str, ms: u64) {
+    fault(sim, vendor, endpoint, FaultKind::Latency { ms }, 1);
 }
 
 /// Vambe's assign calls the simulator answered, by path (contact and member).
@@ -133,13 +124,7 @@ async fn commands_sending_one_queue_at_once_send_each_change_once_and_in_order()
     sim.inspector().clear_requests();
 
     // The replace is slow once; a retry of it and three senders run at once.
-    latency(
-        &sim,
-        VendorKind::Vambe,
-        "assign_team_member",
-        3_000,
-        Some(1),
-    );
+    latency(&sim, VendorKind::Vambe, "assign_team_member", 3_000);
     let retry = spawn(d, &namespace, &["queue", "retry", &first.to_string()]);
     std::thread::sleep(Duration::from_millis(600));
     let senders: Vec<Child> = (0..3)
@@ -184,13 +169,7 @@ async fn commands_sending_one_queue_at_once_send_each_change_once_and_in_order()
     // A command killed mid-call: the next one takes its change over at once.
     sim.inspector().clear_requests();
     let other = sim.world().vambe.read().unwrap().contact_id(18);
-    latency(
-        &sim,
-        VendorKind::Vambe,
-        "assign_team_member",
-        2_000,
-        Some(1),
-    );
+    latency(&sim, VendorKind::Vambe, "assign_team_member", 2_000);
     let mut child = spawn(
         d,
         &namespace,
@@ -230,13 +209,13 @@ async fn an_answer_that_cannot_be_read_is_never_assigned() {
     };
     let d = dir.path();
     let email = sim.world().vambe.read().unwrap().members[2].person.email();
-    sim.inspector().add_fault(Fault {
-        vendor: VendorKind::Vambe,
-        endpoint: Some("assign_team_member".into()),
-        kind: FaultKind::MalformedJson,
-        times: Some(1),
-        probability: None,
-    });
+    fault(
+        &sim,
+        VendorKind::Vambe,
+        "assign_team_member",
+        FaultKind::MalformedJson,
+        1,
+    );
     let out = cli(
         d,
         &namespace,
@@ -278,13 +257,13 @@ async fn an_answer_that_cannot_be_read_is_never_assigned() {
             s.agents.iter().find(|a| a.active).unwrap().person.email(),
         )
     };
-    sim.inspector().add_fault(Fault {
-        vendor: VendorKind::Splashify,
-        endpoint: Some("assignment".into()),
-        kind: FaultKind::MalformedJson,
-        times: Some(1),
-        probability: None,
-    });
+    fault(
+        &sim,
+        VendorKind::Splashify,
+        "assignment",
+        FaultKind::MalformedJson,
+        1,
+    );
     let out = cli(
         d,
         &namespace,
@@ -379,13 +358,7 @@ async fn a_missing_keychain_and_a_busy_database_are_said_as_they_are() {
     assert!(out.status.success(), "{:?}", text(&out));
 
     // The vendor applies the change while another process holds the database.
-    latency(
-        &sim,
-        VendorKind::Vambe,
-        "assign_team_member",
-        1_500,
-        Some(1),
-    );
+    latency(&sim, VendorKind::Vambe, "assign_team_member", 1_500);
     let child = spawn(d, &namespace, &assign);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !states(&ws).contains(&OperationState::Sending) {

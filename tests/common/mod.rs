@@ -54,3 +54,17 @@ pub fn text(out: &Output) -> (String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Every operation's state, oldest first.
+pub fn states(ws: &Workspace) -> Vec<switchboard_domain::job::OperationState> {
+    ws.store()
+        .read(|db| {
+            Ok(switchboard_store::history::page(db, &Default::default())?
+                .rows
+                .into_iter()
+                .rev()
+                .map(|r| r.operation.state)
+                .collect())
+        })
+        .unwrap()
+}

@@ -283,10 +283,10 @@ pub(crate) fn journal(
 ) -> Result<Vec<Operation>, EngineError> {
     store.write(|db| {
         jobs::insert(db, job)?;
+        let reserve = owner.claim();
         let mut out = Vec::with_capacity(planned.len());
         for mut p in planned {
-            p.operation.id =
-                operations::insert(db, &p.operation, &p.agent_ids, Some(owner.claim()))?;
+            p.operation.id = operations::insert(db, &p.operation, &p.agent_ids, Some(reserve))?;
             out.push(p.operation);
         }
         if let Some(old) = replaces {

@@ -138,7 +138,7 @@ impl From<tokio::task::JoinError> for EngineError {
     }
 }
 
-fn vendor_code(e: &switchboard_vendors::VendorError) -> ErrorCode {
+pub(crate) fn vendor_code(e: &switchboard_vendors::VendorError) -> ErrorCode {
     use switchboard_vendors::VendorError as V;
     match e {
         V::Unauthorized { .. } | V::Forbidden { .. } => ErrorCode::Unauthorized,
@@ -147,5 +147,35 @@ fn vendor_code(e: &switchboard_vendors::VendorError) -> ErrorCode {
         V::InvalidInput { .. } => ErrorCode::InvalidInput,
         V::Transport { .. } | V::Tls { .. } | V::Timeout { .. } => ErrorCode::Unreachable,
         V::Vendor { .. } | V::Unexpected { .. } => ErrorCode::VendorError,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_spelled_as_they_cross_ipc() {
+        use ErrorCode::*;
+        for code in [
+            InvalidInput,
+            NotFound,
+            KeychainUnavailable,
+            KeychainLocked,
+            DatabaseTooNew,
+            Database,
+            Startup,
+            Unauthorized,
+            RateLimited,
+            Unreachable,
+            VendorError,
+            Cancelled,
+            Internal,
+        ] {
+            assert_eq!(
+                serde_json::to_value(code).expect("serialise"),
+                serde_json::Value::from(code.as_str())
+            );
+        }
     }
 }

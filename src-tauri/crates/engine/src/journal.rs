@@ -185,7 +185,7 @@ impl Workspace {
             // Only a change that waited is re-checked: one cut off mid-call may
             // already be at the vendor, and is sent again as it is.
             let recheck = recheck && op.state == OperationState::Queued;
-            let sent = self.send(adapter, &claimed, recheck).await?;
+            let sent = self.send(adapter, &claimed, recheck).await;
             match sent.state {
                 OperationState::Queued => {
                     held.insert(op.connection_id);
@@ -198,7 +198,7 @@ impl Workspace {
             }
             let vendor = adapter.vendor();
             let recorded = self
-                .record(&claimed, &sent)
+                .record(&claimed, &sent, adapter.capabilities().several_assignees)
                 .await
                 .map_err(|e| not_recorded(e, vendor))?;
             if recorded {
@@ -263,24 +263,19 @@ impl Workspace {
     /// (nothing is written here). A queued one is first re-checked where the
     /// vendor can read the target. A success is confirmed from the vendor's
     /// answer, or by reading the target back when the answer cannot be read.
-    async fn send(
-        &self,
-        adapter: &Adapter,
-        op: &Operation,
-        recheck: bool,
-    ) -> Result<Sent, EngineError> {
+    async fn send(&self, adapter: &Adapter, op: &Operation, recheck: bool) -> Sent {
         let limit = tokio::time::timeout(SEND_LIMIT, self.send_within(adapter, op, recheck)).await;
-        Ok(limit.unwrap_or_else(|_| {
-            outcome::unconfirmed(
-                adapter.vendor(),
-                0,
-                "",
-                &format!(
-                    "no answer came within {} minutes",
+        limit.unwrap_or_else(|_| {
+            Sent::with(
+                OperationState::Unknown,
+                "unconfirmed",
+                format!(
+                    "sent, not confirmed: {} gave no answer within {} minutes",
+                    adapter.vendor(),
                     SEND_LIMIT.as_secs() / 60
                 ),
             )
-        }))
+        })
     }
 
     async fn send_within(&self, adapter: &Adapter, op: &Operation, recheck: bool) -> Sent {
@@ -366,7 +361,12 @@ impl Workspace {
 
     /// Writes how a claimed operation ended, as its owner, with the cache and
     /// the job. `false` when this process no longer held it.
-    async fn record(&self, op: &Operation, sent: &Sent) -> Result<bool, EngineError> {
+    async fn record(
+        &self,
+        op: &Operation,
+        sent: &Sent,
+        several_assignees: bool,
+    ) -> Result<bool, EngineError> {
         let owner = self.owner.clone();
         let (op, sent) = (op.clone(), sent.clone());
         self.on_store(move |store| {
@@ -380,7 +380,7 @@ impl Workspace {
                 }
                 settle(db, op.job_id)?;
                 if sent.state == OperationState::Done {
-                    cache_done(db, &op, sent.response.as_ref())?;
+                    cache_done(db, &op, sent.response.as_ref(), several_assignees)?;
                 }
                 Ok(true)
             })?)
@@ -650,6 +650,7 @@ fn cache_done(
     db: &rusqlite::Connection,
     op: &Operation,
     response: Option<&serde_json::Value>,
+    several_assignees: bool,
 ) -> switchboard_store::Result<()> {
     if op.kind == OperationKind::SetStatus {
         if let Some(results) = response {
@@ -667,8 +668,7 @@ fn cache_done(
     let until = req["until"].as_i64().map(Timestamp);
     let notes = req["notes"].as_str().map(str::to_owned);
     let replace = req["replace"].as_bool().unwrap_or(false);
-    let several =
-        switchboard_vendors::capabilities(connection_vendor(db, op)?).several_assignees && !replace;
+    let several = several_assignees && !replace;
     let now = Timestamp::now();
     let mut rows = Vec::new();
     for vendor_id in strings(req.get("agents")) {
@@ -687,13 +687,6 @@ fn cache_done(
         _ if several => rows.iter().try_for_each(|r| assignments::upsert(db, r)),
         _ => assignments::replace_for_target(db, target_id, &rows),
     }
-}
-
-fn connection_vendor(
-    db: &rusqlite::Connection,
-    op: &Operation,
-) -> switchboard_store::Result<switchboard_domain::Vendor> {
-    Ok(switchboard_store::connections::get(db, op.connection_id)?.vendor)
 }
 
 fn targets_exists(

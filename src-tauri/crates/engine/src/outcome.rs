@@ -76,19 +76,6 @@ pub(crate) fn hint(message: &str) -> Option<String> {
     Some(h.to_owned())
 }
 
-pub(crate) fn vendor_code(e: &VendorError) -> &'static str {
-    match e {
-        VendorError::Unauthorized { .. } | VendorError::Forbidden { .. } => "unauthorized",
-        VendorError::NotFound { .. } => "not_found",
-        VendorError::RateLimited { .. } => "rate_limited",
-        VendorError::InvalidInput { .. } => "invalid_input",
-        VendorError::Transport { .. } | VendorError::Tls { .. } | VendorError::Timeout { .. } => {
-            "unreachable"
-        }
-        VendorError::Vendor { .. } | VendorError::Unexpected { .. } => "vendor_error",
-    }
-}
-
 /// The vendor's own words, without our field prefix.
 fn vendor_message(e: &VendorError) -> String {
     match e {
@@ -140,7 +127,11 @@ pub(crate) fn from_error(vendor: Vendor, e: &VendorError) -> Sent {
                 ),
             )
         },
-        e => Sent::with(OperationState::Failed, vendor_code(e), vendor_message(e)),
+        e => Sent::with(
+            OperationState::Failed,
+            crate::error::vendor_code(e).as_str(),
+            vendor_message(e),
+        ),
     }
 }
 
