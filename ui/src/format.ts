@@ -43,3 +43,13 @@ export const VENDOR_COLORS: Record<Vendor, string> = {
 export function phone(digits: string | null): string {
   return digits ? `+${digits}` : "—";
 }
+
+/** Why a change waits, in plain words: the transport's own words (addresses,
+ *  socket errors) stay in History's tooltip; the reasons Switchboard writes for
+ *  managers (rate limits, vendor errors, the keychain) are shown as they are. */
+export function waitingReason(code: string | null, message: string | null, vendor: string): string {
+  if (!message || code === "unreachable" || code === "waiting" || code === "elsewhere") {
+    return `${vendor} cannot be reached right now.`;
+  }
+  return message.endsWith(".") ? message : `${message}.`;
+}

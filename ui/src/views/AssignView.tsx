@@ -8,7 +8,7 @@ import type { JobOutcome } from "../bindings/JobOutcome";
 import type { OperationState } from "../bindings/OperationState";
 import type { TargetRow } from "../bindings/TargetRow";
 import { VendorBadge } from "../components/Badges";
-import { ago, phone, VENDOR_NAMES } from "../format";
+import { ago, phone, VENDOR_NAMES, waitingReason } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useAreaParams, useNavigate } from "../navigation";
 import { STATE_COLORS, STATE_LABELS } from "./HistoryView";
@@ -318,7 +318,7 @@ export function AssignView() {
                   )}
                   {r.state === "queued" && (
                     <Text size="sm" c="dimmed">
-                      {r.message ?? "The vendor cannot be reached"}. The change is saved and goes out when it can.
+                      {waitingReason(r.error_code, r.message, VENDOR_NAMES[target?.vendor ?? "pingup"])} The change is saved and goes out when it can.
                     </Text>
                   )}
                 </Stack>

@@ -11,7 +11,7 @@ import type { HistoryRow } from "../bindings/HistoryRow";
 import type { OperationState } from "../bindings/OperationState";
 import { VendorBadge } from "../components/Badges";
 import { VirtualTable } from "../components/VirtualTable";
-import { shortWhen, VENDOR_NAMES, when } from "../format";
+import { shortWhen, VENDOR_NAMES, waitingReason, when } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useNavigate } from "../navigation";
 
@@ -189,7 +189,7 @@ export function HistoryView() {
           const vendor = row.original.vendor ? VENDOR_NAMES[row.original.vendor] : "the vendor";
           const shown =
             op.state === "queued"
-              ? `Waiting: ${op.error_message ?? `${vendor} could not be reached`}; sent when it is back`
+              ? `Waiting: ${waitingReason(op.error_code, op.error_message, vendor)} Sent when it can be.`
               : op.state === "done"
                 ? `confirmed${op.attempts > 1 ? ` after ${op.attempts} attempts` : ""}`
                 : (op.error_message ?? "");
