@@ -23,7 +23,7 @@ pub struct Listener {
 impl Listener {
     /// Binds `127.0.0.1:port` (0 for any free port) and starts serving.
     pub async fn bind(port: u16, router: Router) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let listener = bind_again(SocketAddr::from(([127, 0, 0, 1], port))).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(accept_loop(listener, router.clone()));
         Ok(Self {
@@ -61,7 +61,7 @@ impl Listener {
         if self.is_running() {
             return Ok(());
         }
-        let listener = TcpListener::bind(self.addr).await?;
+        let listener = bind_again(self.addr).await?;
         let task = tokio::spawn(accept_loop(listener, self.router.clone()));
         *self
             .task
@@ -74,6 +74,24 @@ impl Listener {
 impl Drop for Listener {
     fn drop(&mut self) {
         self.halt();
+    }
+}
+
+/// Binds `addr`. A given port that a listener of ours just let go of (halted,
+/// or a simulator just dropped: its task's abort closes the socket a moment
+/// later) is tried again for up to 2 s rather than refused.
+async fn bind_again(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let mut tries = 0;
+    loop {
+        match TcpListener::bind(addr).await {
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AddrInUse && addr.port() != 0 && tries < 40 =>
+            {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            other => return other,
+        }
     }
 }
 
