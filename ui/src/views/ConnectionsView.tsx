@@ -7,6 +7,7 @@ import { useState } from "react";
 import { cancelSync, createDemo, listConnections, removeConnection, syncConnection, testConnection, vendors } from "../bindings/commands";
 import type { ConnectionId } from "../bindings/ConnectionId";
 import type { ConnectionSummary } from "../bindings/ConnectionSummary";
+import type { SyncProgress } from "../bindings/SyncProgress";
 import { DemoBadge, HealthBadge, VendorBadge } from "../components/Badges";
 import { ago } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
@@ -193,10 +194,23 @@ function ConnectionCard({ summary, syncing, onSync, onEdit, onAgents }: CardProp
         <Stack gap={2} mt="sm">
           <Progress value={pct ?? 100} animated striped={pct === undefined} />
           <Text size="xs" c="dimmed">
-            {progress ? `${progress.phase}: ${progress.done}${progress.total ? ` of ${progress.total}` : ""}` : "Starting…"}
+            {progress ? syncStep(progress) : "Starting…"}
           </Text>
         </Stack>
       )}
     </Card>
   );
+}
+
+const SYNC_STEPS: Record<SyncProgress["phase"], string> = {
+  agents: "Reading agents",
+  teams: "Reading teams",
+  targets: "Reading customers, contacts and chats",
+  saving: "Saving to the cache",
+  done: "Done",
+};
+
+function syncStep(p: SyncProgress): string {
+  const count = p.total ? `${p.done.toLocaleString()} of ${p.total.toLocaleString()}` : p.done.toLocaleString();
+  return `${SYNC_STEPS[p.phase]}: ${count}`;
 }

@@ -1,12 +1,15 @@
 //! Sync: everything a vendor lets us list (agents, teams, targets with their
 //! assignees) mirrored into the local cache, page by page to the end.
 //!
-//! Pages are fetched first and applied in one transaction at the end, so a failed
+//! Pages are fetched first and saved only when all have arrived, so a failed
 //! page or a cancelled sync keeps the previous data whole and says what failed.
+//! Saving is not cancellable; it goes in short transactions with pauses between
+//! them (see [`save`]), so other writers are never locked out for long.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use switchboard_domain::agent::{Agent, AgentSource, PersonLink};
@@ -26,6 +29,13 @@ use crate::{EngineError, Workspace};
 /// An incremental sync starts this much before the last one's newest time, so
 /// changes that landed while it ran are not missed.
 const OVERLAP_MS: i64 = 10 * 60 * 1000;
+
+/// How long one save transaction may hold the write lock, and the pause after
+/// it. Another writer (an assignment, another Switchboard process) retries a
+/// held lock every few to 100 ms, so it gets in within a few pauses; a bare
+/// commit-and-begin would let it starve.
+const SAVE_HOLD: Duration = Duration::from_millis(50);
+const SAVE_PAUSE: Duration = Duration::from_millis(25);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -117,21 +127,16 @@ impl Workspace {
             tokio::task::spawn_blocking(move || store.write(|db| sync_runs::insert(db, &started)))
                 .await??;
 
-        match fetch(&adapter, id, since, progress, cancel).await {
-            Ok(fetched) => {
-                progress(SyncProgress {
-                    connection_id: id,
-                    phase: SyncPhase::Saving,
-                    done: 0,
-                    total: None,
-                });
-                let store = self.store().clone();
-                let applied = run.clone();
+        let fetched = fetch(&adapter, id, since, progress, cancel).await;
+        let saved = match fetched {
+            Ok(fetched) => save(self.store(), &connection, run, fetched, progress)
+                .await
+                .map_err(|(run, error)| (run, error, true)),
+            Err(error) => Err((run, error, false)),
+        };
+        match saved {
+            Ok(run) => {
                 let vendor = connection.vendor;
-                let run = tokio::task::spawn_blocking(move || {
-                    store.write(|db| apply(db, &connection, applied, fetched))
-                })
-                .await??;
                 self.record_check(
                     id,
                     &CheckOutcome {
@@ -154,7 +159,7 @@ impl Workspace {
                 });
                 Ok(run)
             }
-            Err(error) => {
+            Err((mut run, error, saving)) => {
                 let (state, code, message) = match &error {
                     EngineError::Cancelled => (
                         SyncState::Cancelled,
@@ -183,9 +188,19 @@ impl Workspace {
                             format!("{message} The cache kept its earlier data."),
                         )
                     }
+                    // Saving stopped part-way: what was saved is the vendor's,
+                    // and nothing was removed.
+                    other if saving => (
+                        SyncState::Failed,
+                        other.code().as_str().to_owned(),
+                        format!(
+                            "{other} Saving stopped after {} targets; nothing was removed from the cache, and the next sync completes it.",
+                            run.targets
+                        ),
+                    ),
                     other => (
                         SyncState::Failed,
-                        format!("{:?}", other.code()).to_lowercase(),
+                        other.code().as_str().to_owned(),
                         other.to_string(),
                     ),
                 };
@@ -292,17 +307,111 @@ async fn fetch(
     })
 }
 
-/// Writes what was fetched, in the caller's transaction, and finishes the run.
-fn apply(
-    db: &rusqlite::Connection,
+/// Saves what was fetched: agents and teams in one transaction, then targets
+/// in transactions of at most [`SAVE_HOLD`] each with a [`SAVE_PAUSE`] between,
+/// then one last transaction that removes what the vendor no longer lists and
+/// finishes the run. Nothing is removed until everything is saved, so a save
+/// that stops half-way leaves only rows that are the vendor's, and the run
+/// says how far it got.
+async fn save(
+    store: &Arc<switchboard_store::Store>,
     connection: &Connection,
     mut run: SyncRun,
     fetched: Fetched,
-) -> switchboard_store::Result<SyncRun> {
-    let id = connection.id;
-    let now = run.started_at;
-    let full = run.mode == SyncMode::Full;
+    progress: Progress<'_>,
+) -> Result<SyncRun, (SyncRun, EngineError)> {
+    let fetched = Arc::new(fetched);
+    let total = fetched.targets.len();
+    let report = |done: usize| {
+        progress(SyncProgress {
+            connection_id: connection.id,
+            phase: SyncPhase::Saving,
+            done: done as u64,
+            total: Some(total as u64),
+        })
+    };
+    report(0);
+    let (id, now) = (connection.id, run.started_at);
+    let agent_ids = {
+        let (store, fetched) = (store.clone(), fetched.clone());
+        let saved = tokio::task::spawn_blocking(move || {
+            store.write(|db| save_agents_and_teams(db, id, now, &fetched))
+        })
+        .await;
+        match flatten(saved) {
+            Ok(ids) => Arc::new(ids),
+            Err(e) => return Err((run, e)),
+        }
+    };
+    run.agents = fetched.agents.as_ref().map_or(0, |list| list.len() as i64);
+    run.teams = fetched.teams.len() as i64;
 
+    let mut high_water: Option<Timestamp> = None;
+    let mut saved = 0;
+    while saved < total {
+        let (store, fetched, agent_ids) = (store.clone(), fetched.clone(), agent_ids.clone());
+        let written = tokio::task::spawn_blocking(move || {
+            store.write(|db| save_targets(db, id, now, &fetched.targets[saved..], &agent_ids))
+        })
+        .await;
+        match flatten(written) {
+            Ok((count, mark)) => {
+                saved += count;
+                high_water = high_water.max(mark);
+            }
+            Err(e) => {
+                run.targets = saved as i64;
+                return Err((run, e));
+            }
+        }
+        report(saved);
+        if saved < total {
+            tokio::time::sleep(SAVE_PAUSE).await;
+        }
+    }
+    run.targets = total as i64;
+    run.high_water = high_water.or(run.high_water);
+
+    let (store, vendor, done) = (store.clone(), connection.vendor, run.clone());
+    let swept = tokio::task::spawn_blocking(move || {
+        store.write(|db| {
+            let full = done.mode == SyncMode::Full;
+            if full && fetched.agents.is_some() {
+                agents::delete_unseen(db, id, now)?;
+            }
+            if full && !fetched.teams.is_empty() {
+                teams::delete_unseen(db, id, now)?;
+            }
+            if full && switchboard_vendors::capabilities(vendor).list_targets {
+                targets::delete_unseen(db, id, now)?;
+            }
+            crate::agents::link_people(db)?;
+            let mut done = done.clone();
+            done.state = SyncState::Done;
+            done.finished_at = Some(Timestamp::now());
+            sync_runs::finish(db, &done)?;
+            Ok(done)
+        })
+    })
+    .await;
+    flatten(swept).map_err(|e| (run, e))
+}
+
+fn flatten<T>(
+    joined: Result<switchboard_store::Result<T>, tokio::task::JoinError>,
+) -> Result<T, EngineError> {
+    Ok(joined??)
+}
+
+/// Agents (with the statuses their listing carries) and teams with their
+/// members. Returns how assignments name agents (vendor id, or email for
+/// vendors that address agents by email) mapped to our ids.
+fn save_agents_and_teams(
+    db: &rusqlite::Connection,
+    id: ConnectionId,
+    now: Timestamp,
+    fetched: &Fetched,
+) -> switchboard_store::Result<HashMap<String, AgentId>> {
     // Agents: the vendor's list, or the ones added by hand for vendors without one.
     let mut agent_ids: HashMap<String, AgentId> = HashMap::new();
     let mut agent_teams: Vec<(AgentId, Vec<String>)> = Vec::new();
@@ -330,10 +439,6 @@ fn apply(
             agent_ids.insert(a.vendor_id.clone(), agent_id);
             agent_teams.push((agent_id, a.team_ids.clone()));
         }
-        if full {
-            agents::delete_unseen(db, id, now)?;
-        }
-        run.agents = list.len() as i64;
         // Where the listing carries statuses (CCAI Platform), they are looks too.
         let at = Timestamp::now();
         let seen: Vec<(String, switchboard_domain::status::Seen)> = list
@@ -398,14 +503,23 @@ fn apply(
             teams::set_members(db, team, &ids)?;
         }
     }
-    if full && !fetched.teams.is_empty() {
-        teams::delete_unseen(db, id, now)?;
-    }
-    run.teams = fetched.teams.len() as i64;
+    Ok(agent_ids)
+}
 
-    // Targets and their assignees.
+/// Targets and their assignees from the start of `rows`, until the end or
+/// until the transaction has held the lock for [`SAVE_HOLD`]. Returns how many
+/// were saved and the newest time they carry.
+fn save_targets(
+    db: &rusqlite::Connection,
+    id: ConnectionId,
+    now: Timestamp,
+    rows: &[RemoteTarget],
+    agent_ids: &HashMap<String, AgentId>,
+) -> switchboard_store::Result<(usize, Option<Timestamp>)> {
+    let started = Instant::now();
     let mut high_water: Option<Timestamp> = None;
-    for t in &fetched.targets {
+    let mut count = 0;
+    for t in rows {
         let target_id = targets::upsert(
             db,
             &Target {
@@ -437,16 +551,10 @@ fn apply(
             assignments::replace_for_target(db, target_id, &rows)?;
         }
         high_water = high_water.max(t.updated_at.max(t.last_activity_at));
+        count += 1;
+        if started.elapsed() >= SAVE_HOLD {
+            break;
+        }
     }
-    if full && switchboard_vendors::capabilities(connection.vendor).list_targets {
-        targets::delete_unseen(db, id, now)?;
-    }
-    run.targets = fetched.targets.len() as i64;
-
-    crate::agents::link_people(db)?;
-    run.state = SyncState::Done;
-    run.finished_at = Some(Timestamp::now());
-    run.high_water = high_water.or(run.high_water);
-    sync_runs::finish(db, &run)?;
-    Ok(run)
+    Ok((count, high_water))
 }

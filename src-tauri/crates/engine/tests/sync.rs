@@ -575,3 +575,96 @@ async fn editing_renames_and_keeps_the_stored_key_unless_a_new_one_is_given() {
     );
     assert_eq!(actions, 2);
 }
+
+/// A big sync saves in short transactions: a writer that waits at most 2 s
+/// for the lock (another Switchboard process, say) always gets it, also while
+/// the sync is saving. Before, 20,000 contacts were saved in one transaction
+/// that held the lock for several seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_a_big_sync_never_locks_out_another_writer() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use switchboard_simulator::{Limits, Scale, SimConfig, Simulator};
+
+    let scale = Scale {
+        agents: 100,
+        targets: 80_000,
+    };
+    let sim = Simulator::start(
+        SimConfig::demo(7)
+            .with_scale(scale)
+            .with_limits(Limits::Off),
+    )
+    .await
+    .unwrap();
+    let env = env();
+    let (vendor, form) = switchboard_engine::demo::forms(&sim.manifest(), "Big ")
+        .into_iter()
+        .find(|(v, _)| *v == Vendor::Vambe)
+        .unwrap();
+    let mut c = env.ws.create_connection(vendor, form, true).await.unwrap();
+    c.settings.insert("rate_limit".into(), "off".into());
+    env.ws
+        .store()
+        .write(|db| switchboard_store::connections::upsert(db, &c))
+        .unwrap();
+
+    let saving = Arc::new(AtomicBool::new(false));
+    let finished = Arc::new(AtomicBool::new(false));
+    let during_save = Arc::new(AtomicUsize::new(0));
+    let contender = {
+        let path = env.ws.store().path().to_path_buf();
+        let (saving, finished, during_save) =
+            (saving.clone(), finished.clone(), during_save.clone());
+        std::thread::spawn(move || {
+            let db = rusqlite::Connection::open(path).unwrap();
+            db.busy_timeout(std::time::Duration::from_millis(2_000))
+                .unwrap();
+            while !finished.load(Ordering::SeqCst) {
+                let was_saving = saving.load(Ordering::SeqCst);
+                let asked = std::time::Instant::now();
+                db.execute_batch("BEGIN IMMEDIATE; COMMIT;").map_err(|e| {
+                    format!(
+                        "the other writer was locked out after {:?}: {e}",
+                        asked.elapsed()
+                    )
+                })?;
+                if was_saving && saving.load(Ordering::SeqCst) {
+                    during_save.fetch_add(1, Ordering::SeqCst);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Ok::<(), String>(())
+        })
+    };
+    let flag = saving.clone();
+    let run = env
+        .ws
+        .sync(
+            c.id,
+            SyncMode::Full,
+            &move |p| flag.store(p.phase == SyncPhase::Saving, Ordering::SeqCst),
+            &Cancel::default(),
+        )
+        .await;
+    finished.store(true, Ordering::SeqCst);
+    contender.join().unwrap().unwrap();
+    let run = run.unwrap();
+    assert_eq!(run.state, SyncState::Done);
+    assert_eq!(
+        run.targets,
+        i64::from(scale.targets_per_vendor()),
+        "every contact saved"
+    );
+    assert!(
+        during_save.load(Ordering::SeqCst) > 0,
+        "the other writer wrote while the sync was saving"
+    );
+    assert_eq!(
+        count(
+            &env.ws,
+            "SELECT count(*) FROM targets WHERE connection_id = ?1",
+            c.id
+        ),
+        run.targets
+    );
+}
