@@ -508,14 +508,18 @@ async fn scripts_read_and_set_statuses() {
     assert!(text(&out).0.lines().count() > 1);
 
     for (status, words) in [
-        ("In-call", "only the platform sets"),
-        ("Break", "names several statuses"),
+        ("In-call", "CCAI Platform manages itself"),
+        // Neither Break can be set: said once, never "give its id" for an id
+        // that is then refused.
+        ("Break", "'Break' cannot be set: 'Break' is a system status"),
+        ("Break", "the custom status 'Break' (4) has the same name"),
         ("4", "same name as a system status"),
         ("Napping", "no status 'Napping'"),
     ] {
         let out = set(status);
         assert_eq!(out.status.code(), Some(2), "{status}: {:?}", text(&out));
         assert!(text(&out).1.contains(words), "{status}: {}", text(&out).1);
+        assert!(!text(&out).1.contains("give its id"), "{}", text(&out).1);
     }
     let out = cli(
         d,

@@ -5,12 +5,14 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use switchboard_domain::browse::{PersonRow, TargetQuery, TargetRow};
+use switchboard_domain::browse::TargetQuery;
 use switchboard_domain::job::Origin;
 use switchboard_domain::sync::SyncMode;
 use switchboard_domain::{ConnectionId, ValidationError};
 use switchboard_engine::assign::JobOutcome;
 use switchboard_engine::connections::ConnectionSummary;
+use switchboard_engine::export::{self, Destination};
+use switchboard_engine::history::iso;
 use switchboard_engine::sync::{Cancel, SyncPhase, SyncProgress};
 use switchboard_engine::{Config, EngineError, ErrorCode, Workspace};
 
@@ -35,7 +37,7 @@ usage: switchboard [--data-dir DIR] COMMAND [options]
   connections [--json]                     list connections, their health and last sync
   test CONNECTION                          call the vendor's cheapest read and say what happened
   sync (CONNECTION | --all) [--full]       sync from the vendor into the local cache
-  export (agents|people|targets) [--format csv|json] [--output FILE]
+  export (agents|people|targets) [--format csv|json] [--output FILE [--force]]
          [--connection CONNECTION] [--search TEXT] [--unassigned]
                                            write the cache out, CSV by default
   assign CONNECTION --target ID (--agent AGENT | --team TEAM)…
@@ -51,7 +53,7 @@ usage: switchboard [--data-dir DIR] COMMAND [options]
   queue retry OPERATION [--apply-anyway]   send one again (a conflict needs --apply-anyway)
   queue cancel OPERATION                   drop a waiting change
   history [--connection C] [--state S]… [--since DATE] [--before DATE]
-          [--search TEXT] [--limit N] [--format table|csv] [--output FILE]
+          [--search TEXT] [--limit N] [--format table|csv] [--output FILE [--force]]
                                            the journal, newest first; csv writes every match
   status list [--connection C] [--team T] [--status S] [--json] [--cached]
                                            every agent's current status (read live from
@@ -63,11 +65,46 @@ usage: switchboard [--data-dir DIR] COMMAND [options]
   help                                     this text
 
 CONNECTION is a connection's name (as shown in the app) or its id.
-Exit codes: 0 done; 2 invalid input; 3 not found; 4 keychain; 5 database;
-6 the vendor refused, failed or could not be reached; 8 some changes failed;
-8 also when a waiting change stopped in conflict; 9 a change was sent but the
-vendor did not confirm it (check it; `queue retry N` sends it again); 10 the
-change waits for the vendor (it is sent later); 130 cancelled.";
+Exit codes: 0 done; 1 an unexpected internal error (please report it);
+2 invalid input; 3 not found; 4 keychain; 5 database; 6 the vendor refused,
+failed or could not be reached; 7 a file or the output could not be written
+(disk full, no permission: nothing half-written is left); 8 some changes failed,
+or a waiting change stopped in conflict; 9 a change was sent but the vendor did
+not confirm it (check it; `queue retry N` sends it again); 10 the change waits
+for the vendor (it is sent later); 130 cancelled.";
+
+/// Prints a line for a person, with control characters and text-direction
+/// marks (typed by the caller or sent by a vendor) escaped, so no value can
+/// recolour, hide or reorder what the terminal shows. JSON goes out as it is.
+macro_rules! say {
+    ($($t:tt)*) => { println!("{}", shown(&format!($($t)*))) };
+}
+
+/// As [`say!`], on standard error.
+macro_rules! tell {
+    ($($t:tt)*) => { eprintln!("{}", shown(&format!($($t)*))) };
+}
+
+/// `text` with every control character but newline and tab, and every
+/// bidirectional mark or override, written as `\u{..}`.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
 
 /// Runs a command if `args` name one; `None` means: open the window.
 pub fn try_run(args: &[String]) -> Option<i32> {
@@ -84,7 +121,7 @@ pub fn try_run(args: &[String]) -> Option<i32> {
     let data_dir = match data_dir {
         Ok(dir) => dir,
         Err(message) => {
-            eprintln!("switchboard: {message}; see `switchboard help`");
+            tell!("switchboard: {message}; see `switchboard help`");
             return Some(ErrorCode::InvalidInput.exit_code());
         }
     };
@@ -94,22 +131,28 @@ pub fn try_run(args: &[String]) -> Option<i32> {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("switchboard: cannot start: {e}");
+            tell!("switchboard: cannot start: {e}");
             return Some(1);
         }
     };
     Some(runtime.block_on(async {
         match run(data_dir, &rest).await {
             Ok(code) => code,
+            // A reader that stopped reading (`| head`) ends the command quietly.
+            Err(EngineError::Write { source, .. })
+                if source.kind() == std::io::ErrorKind::BrokenPipe =>
+            {
+                0
+            }
             Err(e) => {
-                eprintln!("switchboard: {e}");
+                tell!("switchboard: {e}");
                 let keychain = matches!(
                     e.code(),
                     ErrorCode::KeychainUnavailable | ErrorCode::KeychainLocked
                 );
                 if keychain && ["assign", "release", "queue", "status"].contains(&command.as_str())
                 {
-                    eprintln!(
+                    tell!(
                         "The change is journaled and waits for the keychain: once it answers, `switchboard queue send` (or the app) sends it."
                     );
                 }
@@ -247,7 +290,7 @@ async fn run(data_dir: Option<PathBuf>, args: &[String]) -> Result<i32, EngineEr
                 flags(
                     rest,
                     &["--format", "--output", "--connection", "--search"],
-                    &["--unassigned"],
+                    &["--unassigned", "--force"],
                 )?,
             )
             .await
@@ -297,7 +340,7 @@ async fn run(data_dir: Option<PathBuf>, args: &[String]) -> Result<i32, EngineEr
                         "--format",
                         "--output",
                     ],
-                    &[],
+                    &["--force"],
                 )?,
             )
             .await
@@ -379,7 +422,7 @@ async fn connections(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
         return Ok(0);
     }
     if all.is_empty() {
-        println!("No connections. Add one in the app (or start its demo workspace).");
+        say!("No connections. Add one in the app (or start its demo workspace).");
         return Ok(0);
     }
     let rows: Vec<[String; 7]> = all
@@ -431,9 +474,9 @@ fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
             .trim_end()
             .to_owned()
     };
-    println!("{}", line(header.to_vec()));
+    say!("{}", line(header.to_vec()));
     for row in rows {
-        println!("{}", line(row.iter().map(String::as_str).collect()));
+        say!("{}", line(row.iter().map(String::as_str).collect()));
     }
 }
 
@@ -449,10 +492,10 @@ async fn test(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
         .map(|ms| format!(" ({ms} ms)"))
         .unwrap_or_default();
     if outcome.ok {
-        println!("{}: {}{ms}", s.connection.display_name, outcome.message);
+        say!("{}: {}{ms}", s.connection.display_name, outcome.message);
         Ok(0)
     } else {
-        eprintln!("{}: {}", s.connection.display_name, outcome.message);
+        tell!("{}: {}", s.connection.display_name, outcome.message);
         Ok(ErrorCode::VendorError.exit_code())
     }
 }
@@ -478,7 +521,7 @@ async fn sync(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             if *last != Some(p.phase) {
-                eprintln!("{name}: {:?}…", p.phase);
+                tell!("{name}: {:?}…", p.phase);
                 *last = Some(p.phase);
             }
         };
@@ -486,12 +529,15 @@ async fn sync(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
             .sync(s.connection.id, mode, &progress, &Cancel::default())
             .await
         {
-            Ok(run) => println!(
+            Ok(run) => say!(
                 "{name}: synced ({:?}) {} agents, {} teams, {} targets",
-                run.mode, run.agents, run.teams, run.targets
+                run.mode,
+                run.agents,
+                run.teams,
+                run.targets
             ),
             Err(e) => {
-                eprintln!("{name}: sync failed: {e}");
+                tell!("{name}: sync failed: {e}");
                 worst = worst.max(e.code().exit_code());
             }
         }
@@ -522,7 +568,7 @@ async fn target_of(
 fn report(outcome: &JobOutcome, vendor: switchboard_domain::Vendor, done: &str) -> i32 {
     use switchboard_domain::job::{JobState, OperationState};
     for s in &outcome.skipped {
-        eprintln!("skipped {s}");
+        tell!("skipped {s}");
     }
     for r in &outcome.results {
         let who = if r.agent_names.is_empty() {
@@ -531,31 +577,31 @@ fn report(outcome: &JobOutcome, vendor: switchboard_domain::Vendor, done: &str) 
             r.agent_names.join(", ")
         };
         match r.state {
-            OperationState::Done => println!("{who}: {done}"),
-            OperationState::Queued | OperationState::Sending => println!(
+            OperationState::Done => say!("{who}: {done}"),
+            OperationState::Queued | OperationState::Sending => say!(
                 "{who}: waiting for {vendor}: {}. It is journaled and goes out with the next `switchboard queue send` (or while the app is open)",
                 r.message.as_deref().unwrap_or("not reachable")
             ),
             OperationState::Unknown => {
-                eprintln!(
+                tell!(
                     "{who}: {} (operation {}: `switchboard queue retry {}` sends it again)",
                     r.message.as_deref().unwrap_or("sent, not confirmed"),
                     r.operation_id,
                     r.operation_id
                 );
                 if let Some(h) = &r.hint {
-                    eprintln!("  {h}");
+                    tell!("  {h}");
                 }
             }
             _ => {
-                eprintln!("{who}: {}", r.message.as_deref().unwrap_or("failed"));
+                tell!("{who}: {}", r.message.as_deref().unwrap_or("failed"));
                 if let Some(h) = &r.hint {
-                    eprintln!("  {h}");
+                    tell!("  {h}");
                 }
             }
         }
     }
-    println!("job {}", outcome.job_id);
+    say!("job {}", outcome.job_id);
     let any = |s: OperationState| outcome.results.iter().any(|r| r.state == s);
     match outcome.state {
         JobState::Done => 0,
@@ -688,11 +734,11 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
                 })
                 .await?;
             if page.rows.is_empty() {
-                println!("Nothing is waiting.");
+                say!("Nothing is waiting.");
             }
             for r in page.rows.iter().rev() {
                 let op = &r.operation;
-                println!(
+                say!(
                     "{}\t{}\t{}\t{}\t{}\t{}",
                     op.id,
                     op.state,
@@ -713,7 +759,7 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
                 count(OperationState::Conflict),
                 count(OperationState::Unknown),
             );
-            println!(
+            say!(
                 "sent {}, still waiting {waiting}, in conflict {conflict}, not confirmed {unknown}, failed {failed}",
                 count(OperationState::Done)
             );
@@ -731,7 +777,7 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
                     }
                     _ => continue,
                 };
-                eprintln!(
+                tell!(
                     "{}: {} ({then})",
                     r.operation_id,
                     r.message.as_deref().unwrap_or_default(),
@@ -751,9 +797,9 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
             let r = ws
                 .retry_operation(operation_id(id)?, f.has("--apply-anyway"))
                 .await?;
-            println!("{}: {}", r.operation_id, r.state);
+            say!("{}: {}", r.operation_id, r.state);
             if let Some(m) = &r.message {
-                eprintln!("{m}");
+                tell!("{m}");
             }
             Ok(match r.state {
                 OperationState::Done => 0,
@@ -764,7 +810,7 @@ async fn queue(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
         }
         [verb, id] if verb == "cancel" => {
             let state = ws.cancel_operation(operation_id(id)?).await?;
-            println!("{id}: {state}");
+            say!("{id}: {state}");
             Ok(0)
         }
         _ => Err(usage(
@@ -796,7 +842,7 @@ async fn status_list(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
                 continue;
             }
             if let Err(e) = ws.poll_statuses(s.connection.id).await {
-                eprintln!(
+                tell!(
                     "{}: {e}; showing the last known statuses",
                     s.connection.display_name
                 );
@@ -848,9 +894,11 @@ async fn status_list(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&list).map_err(io_error)?);
+        let text = serde_json::to_string_pretty(&list)
+            .map_err(|e| EngineError::Internal(format!("writing JSON: {e}")))?;
+        println!("{text}");
     } else {
-        println!("AGENT\tTEAMS\tSTATUS\tSINCE\tSEEN");
+        say!("AGENT\tTEAMS\tSTATUS\tSINCE\tSEEN");
         for a in &rows {
             let s = a.status.as_ref();
             let teams: Vec<&str> = a
@@ -864,7 +912,7 @@ async fn status_list(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
                         .map(|x| x.name.as_str())
                 })
                 .collect();
-            println!(
+            say!(
                 "{}\t{}\t{}\t{}\t{}",
                 a.name,
                 teams.join(", "),
@@ -900,52 +948,10 @@ async fn status_set(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
     if statuses.is_empty() {
         statuses = ws.refresh_status_list(id).await?;
     }
-    // By id, or by a name only one status has (a custom "Break" and the system
-    // one are told apart by id).
-    let status_id = if statuses.iter().any(|s| s.vendor_id == wanted) {
-        wanted.clone()
-    } else {
-        let named: Vec<_> = statuses
-            .iter()
-            .filter(|s| s.name.eq_ignore_ascii_case(&wanted))
-            .collect();
-        match named.as_slice() {
-            [one] => one.vendor_id.clone(),
-            [] => {
-                return Err(ValidationError::new(
-                    "status",
-                    format!(
-                        "no status '{wanted}'; choose one of: {}",
-                        statuses
-                            .iter()
-                            .filter(|s| s.offered)
-                            .map(|s| format!("{} ({})", s.name, s.vendor_id))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-                .into());
-            }
-            several => {
-                return Err(ValidationError::new(
-                    "status",
-                    format!(
-                        "'{wanted}' names several statuses ({}); give its id",
-                        several
-                            .iter()
-                            .map(|s| format!(
-                                "{} {}",
-                                if s.system { "system" } else { "custom" },
-                                s.vendor_id
-                            ))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-                .into());
-            }
-        }
-    };
+    // By id, or by name (a name several statuses carry means the one that can be set).
+    let status_id = switchboard_domain::status::find_status(&statuses, &wanted)?
+        .vendor_id
+        .clone();
     let store = ws.store().clone();
     let (agent_refs, team_refs) = (f.all("--agent"), f.all("--team"));
     let (agents, teams) = tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
@@ -990,7 +996,7 @@ async fn status_set(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
     use switchboard_domain::job::OperationState;
     match outcome.operation.state {
         OperationState::Queued => {
-            println!(
+            say!(
                 "waiting for {} (sent when it is reachable, or dropped once too late)",
                 summary.connection.vendor
             );
@@ -998,7 +1004,7 @@ async fn status_set(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
         }
         OperationState::Done => {}
         _ => {
-            eprintln!(
+            tell!(
                 "{}",
                 outcome.operation.message.as_deref().unwrap_or("failed")
             );
@@ -1007,9 +1013,9 @@ async fn status_set(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
     }
     for a in &outcome.agents {
         if a.changed {
-            println!("{}: {} → {}", a.name, a.previous, a.current);
+            say!("{}: {} → {}", a.name, a.previous, a.current);
         } else {
-            println!(
+            say!(
                 "{}: kept {} ({})",
                 a.name,
                 a.current,
@@ -1019,7 +1025,7 @@ async fn status_set(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
             );
         }
     }
-    println!("job {}", outcome.job_id);
+    say!("job {}", outcome.job_id);
     Ok(if outcome.agents.iter().all(|a| a.changed) {
         0
     } else {
@@ -1085,32 +1091,25 @@ async fn history(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
     };
     match f.value("--format").unwrap_or("table") {
         "csv" => {
-            let out: Box<dyn Write + Send> = match f.value("--output") {
-                Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path)
-                        .map_err(|e| usage(format!("cannot write {path}: {e}")))?,
-                )),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
-            };
             let store = ws.store().clone();
-            tokio::task::spawn_blocking(move || {
-                switchboard_engine::history::write_csv(&store, &query, out)
+            to_output(output(&f)?, move |out| {
+                switchboard_engine::history::write_csv(&store, &query, out).map(|_| ())
             })
-            .await??;
+            .await?;
         }
         "table" => {
-            if f.value("--output").is_some() {
+            if f.value("--output").is_some() || f.has("--force") {
                 return Err(usage(
-                    "--output writes a file only with --format csv; add it, or leave --output out",
+                    "--output (and --force) write a file only with --format csv; add it, or leave --output out",
                 ));
             }
             let page = ws.history(query).await?;
             for r in &page.rows {
                 let op = &r.operation;
-                println!(
+                say!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     op.id,
-                    switchboard_engine::history::iso(Some(op.created_at)),
+                    iso(Some(op.created_at)),
                     op.state,
                     r.connection_name.as_deref().unwrap_or("(removed)"),
                     op.target_label.as_deref().unwrap_or_default(),
@@ -1119,7 +1118,7 @@ async fn history(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
                 );
             }
             if page.next.is_some() {
-                eprintln!("(more: raise --limit, or --format csv for everything)");
+                tell!("(more: raise --limit, or --format csv for everything)");
             }
         }
         other => return Err(usage(format!("--format is table or csv, not {other}"))),
@@ -1141,12 +1140,7 @@ async fn export(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
         .value("--connection")
         .map(|r| find(&all, r).map(|s| s.connection.id))
         .transpose()?;
-    let out: Box<dyn Write + Send> = match f.value("--output") {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).map_err(|e| usage(format!("cannot write {path}: {e}")))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
-    };
+    let destination = output(&f)?;
     match what.as_str() {
         "targets" => {
             let query = TargetQuery {
@@ -1156,14 +1150,21 @@ async fn export(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
                 ..Default::default()
             };
             let store = ws.store().clone();
-            tokio::task::spawn_blocking(move || write_targets(&store, &query, out, json)).await??;
+            to_output(destination, move |out| {
+                export::write_targets(&store, &query, out, json)
+            })
+            .await?;
         }
         "people" | "agents" => {
             let mut people = ws.people(f.value("--search").map(str::to_owned)).await?;
             if let Some(c) = connection {
                 people.retain(|p| p.agents.iter().any(|a| a.connection_id == c));
             }
-            write_people(what == "agents", connection, &people, out, json)?;
+            let agents = what == "agents";
+            to_output(destination, move |out| {
+                export::write_people(agents, connection, &people, out, json)
+            })
+            .await?;
         }
         other => {
             return Err(usage(format!(
@@ -1174,177 +1175,38 @@ async fn export(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
     Ok(0)
 }
 
-fn io_error(e: impl std::fmt::Display) -> EngineError {
-    EngineError::Internal(format!("writing the export: {e}"))
+/// Where `--output` (and `--force`) say the output goes; standard output when
+/// not given. A file is checked before any work is done.
+fn output(f: &Flags) -> Result<Option<Destination>, EngineError> {
+    if f.has("--force") && f.value("--output").is_none() {
+        return Err(usage(
+            "--force replaces an --output file; give --output FILE",
+        ));
+    }
+    let Some(path) = f.value("--output") else {
+        return Ok(None);
+    };
+    let destination = Destination {
+        path: PathBuf::from(path),
+        replace: f.has("--force"),
+    };
+    destination.check()?;
+    Ok(Some(destination))
 }
 
-fn iso(ms: Option<switchboard_domain::Timestamp>) -> String {
-    ms.and_then(|t| chrono::DateTime::<chrono::Utc>::from_timestamp_millis(t.0))
-        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_default()
-}
-
-fn write_targets(
-    store: &switchboard_store::Store,
-    query: &TargetQuery,
-    out: Box<dyn Write + Send>,
-    json: bool,
+/// Runs `write` off the async runtime on the file (whole or not at all) or on
+/// standard output.
+async fn to_output(
+    destination: Option<Destination>,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), EngineError> + Send + 'static,
 ) -> Result<(), EngineError> {
-    if json {
-        let mut out = out;
-        let mut first = true;
-        out.write_all(b"[\n").map_err(io_error)?;
-        let mut failure = None;
-        store.read(|db| {
-            switchboard_store::browse::export_targets(db, query, |row: TargetRow| {
-                if failure.is_some() {
-                    return;
-                }
-                let sep = if first { "" } else { ",\n" };
-                first = false;
-                if let Err(e) = serde_json::to_string(&row)
-                    .map_err(io_error)
-                    .and_then(|s| write!(out, "{sep}{s}").map_err(io_error))
-                {
-                    failure = Some(e);
-                }
-            })
-        })?;
-        if let Some(e) = failure {
-            return Err(e);
+    tokio::task::spawn_blocking(move || match destination {
+        Some(d) => d.write(write),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            write(&mut out)?;
+            out.flush().map_err(export::io_error)
         }
-        out.write_all(b"\n]\n").map_err(io_error)?;
-        return out.flush().map_err(io_error);
-    }
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record([
-        "connection",
-        "vendor",
-        "kind",
-        "vendor_id",
-        "name",
-        "phone",
-        "email",
-        "status",
-        "last_activity_at",
-        "assignees",
-        "assignee_ids",
-    ])
-    .map_err(io_error)?;
-    let mut failure = None;
-    store.read(|db| {
-        switchboard_store::browse::export_targets(db, query, |r: TargetRow| {
-            if failure.is_some() {
-                return;
-            }
-            let names: Vec<String> = r
-                .assignees
-                .iter()
-                .map(|a| a.name.clone().unwrap_or_else(|| a.agent_vendor_id.clone()))
-                .collect();
-            let ids: Vec<&str> = r
-                .assignees
-                .iter()
-                .map(|a| a.agent_vendor_id.as_str())
-                .collect();
-            let t = &r.target;
-            let record = [
-                r.connection_name.as_str(),
-                r.vendor.as_str(),
-                t.kind.as_str(),
-                t.vendor_id.as_str(),
-                t.name.as_deref().unwrap_or_default(),
-                t.phone.as_deref().unwrap_or_default(),
-                t.email.as_deref().unwrap_or_default(),
-                t.status.as_deref().unwrap_or_default(),
-                &iso(t.last_activity_at),
-                &names.join("; "),
-                &ids.join("; "),
-            ];
-            if let Err(e) = csv.write_record(record) {
-                failure = Some(io_error(e));
-            }
-        })
-    })?;
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    csv.flush().map_err(io_error)
-}
-
-fn write_people(
-    agents: bool,
-    connection: Option<ConnectionId>,
-    people: &[PersonRow],
-    out: Box<dyn Write + Send>,
-    json: bool,
-) -> Result<(), EngineError> {
-    if json {
-        let mut out = out;
-        let text = if agents {
-            let list: Vec<_> = people
-                .iter()
-                .flat_map(|p| p.agents.iter())
-                .filter(|a| connection.is_none_or(|c| a.connection_id == c))
-                .collect();
-            serde_json::to_string_pretty(&list)
-        } else {
-            serde_json::to_string_pretty(people)
-        };
-        writeln!(out, "{}", text.map_err(io_error)?).map_err(io_error)?;
-        return out.flush().map_err(io_error);
-    }
-    let mut csv = csv::Writer::from_writer(out);
-    if agents {
-        csv.write_record([
-            "connection",
-            "vendor",
-            "vendor_id",
-            "name",
-            "email",
-            "active",
-            "person",
-            "assignments",
-        ])
-        .map_err(io_error)?;
-        for p in people {
-            for a in p
-                .agents
-                .iter()
-                .filter(|a| connection.is_none_or(|c| a.connection_id == c))
-            {
-                csv.write_record([
-                    a.connection_name.as_str(),
-                    a.vendor.as_str(),
-                    &a.vendor_id,
-                    &a.name,
-                    a.email.as_deref().unwrap_or_default(),
-                    if a.active { "yes" } else { "no" },
-                    &p.display_name,
-                    &a.assignments.to_string(),
-                ])
-                .map_err(io_error)?;
-            }
-        }
-    } else {
-        csv.write_record(["person", "email", "platforms", "agents", "assignments"])
-            .map_err(io_error)?;
-        for p in people {
-            let platforms: Vec<&str> = p.agents.iter().map(|a| a.vendor.as_str()).collect();
-            let agents: Vec<String> = p
-                .agents
-                .iter()
-                .map(|a| format!("{}:{}", a.connection_name, a.vendor_id))
-                .collect();
-            csv.write_record([
-                &p.display_name,
-                p.email.as_deref().unwrap_or_default(),
-                &platforms.join("; "),
-                &agents.join("; "),
-                &p.assignments.to_string(),
-            ])
-            .map_err(io_error)?;
-        }
-    }
-    csv.flush().map_err(io_error)
+    })
+    .await?
 }

@@ -550,9 +550,14 @@ pub async fn save_export(
     std::fs::create_dir_all(&dir).map_err(failed)?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     let path = dir.join(format!("switchboard-{name}-{stamp}.csv"));
-    let tmp = path.with_extension("csv.part");
-    std::fs::write(&tmp, request.csv.as_bytes()).map_err(failed)?;
-    std::fs::rename(&tmp, &path).map_err(failed)?;
+    switchboard_engine::export::Destination {
+        path: path.clone(),
+        replace: true,
+    }
+    .write(|out| {
+        out.write_all(request.csv.as_bytes())
+            .map_err(switchboard_engine::export::io_error)
+    })?;
     Ok(ExportResult {
         path: path.display().to_string(),
         rows: request.csv.lines().count().saturating_sub(1) as u64,

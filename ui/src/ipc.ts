@@ -45,6 +45,8 @@ export function errorTitle(code: ErrorCode): string {
       return "The vendor answered with an error";
     case "cancelled":
       return "Cancelled";
+    case "write_failed":
+      return "The file could not be written";
     case "internal":
       return "Something went wrong";
   }

@@ -38,6 +38,10 @@ describe("dashboard data", () => {
 
   it("writes CSV that spreadsheets read back", () => {
     expect(toCsv(["name", "note"], [{ name: "Ana", note: 'says "hi", then leaves' }, { name: "Bo" }])).toBe('name,note\nAna,"says ""hi"", then leaves"\nBo,\n');
+    // Names a spreadsheet would run are made text; signed numbers stay numbers.
+    expect(toCsv(["name", "n"], [{ name: "=1+1", n: -2.5 }, { name: "@SUM(A1)", n: "+1 (555) 010" }])).toBe(
+      "name,n\n'=1+1,-2.5\n'@SUM(A1),+1 (555) 010\n",
+    );
   });
 });
 

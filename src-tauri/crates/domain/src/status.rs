@@ -49,6 +49,71 @@ pub struct TenantStatus {
     pub offered: bool,
 }
 
+impl TenantStatus {
+    /// Why Switchboard does not offer it, in a manager's words.
+    pub fn why_not_offered(&self) -> String {
+        if self.system {
+            format!(
+                "'{}' is a system status that CCAI Platform manages itself",
+                self.name
+            )
+        } else {
+            format!(
+                "the custom status '{}' ({}) has the same name as a system status, and CCAI Platform would set the system one; rename it in CCAI Platform to use it here",
+                self.name, self.vendor_id
+            )
+        }
+    }
+}
+
+/// The status a manager means by `wanted`: its id, or a name. A name that
+/// several statuses carry means the one that can be set, so "Break" is never
+/// answered with "give its id" when no Break can be set at all.
+pub fn find_status<'a>(
+    list: &'a [TenantStatus],
+    wanted: &str,
+) -> Result<&'a TenantStatus, crate::ValidationError> {
+    let wanted = wanted.trim();
+    let choices = || {
+        list.iter()
+            .filter(|s| s.offered)
+            .map(|s| format!("{} ({})", s.name, s.vendor_id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(s) = list.iter().find(|s| s.vendor_id == wanted) {
+        return Ok(s);
+    }
+    let named: Vec<&TenantStatus> = list
+        .iter()
+        .filter(|s| s.name.trim().eq_ignore_ascii_case(wanted))
+        .collect();
+    let offered: Vec<&TenantStatus> = named.iter().copied().filter(|s| s.offered).collect();
+    let message = match (offered.as_slice(), named.as_slice()) {
+        ([one], _) => return Ok(one),
+        ([], []) => format!("no status '{wanted}'; choose one of: {}", choices()),
+        ([], [one]) => return Ok(one), // the caller says why it cannot be set
+        ([], several) => format!(
+            "'{wanted}' cannot be set: {}; choose one of: {}",
+            several
+                .iter()
+                .map(|s| s.why_not_offered())
+                .collect::<Vec<_>>()
+                .join("; "),
+            choices()
+        ),
+        (several, _) => format!(
+            "'{wanted}' names several statuses ({}); give its id",
+            several
+                .iter()
+                .map(|s| s.vendor_id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Err(crate::ValidationError::new("status", message))
+}
+
 /// An agent's current status as last seen.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CurrentStatus {
@@ -363,6 +428,52 @@ mod tests {
         assert!(
             matches!(c[0], SampleChange::End { .. }),
             "a different status: {c:?}"
+        );
+    }
+
+    fn tenant(id: &str, name: &str, system: bool, offered: bool) -> TenantStatus {
+        TenantStatus {
+            connection_id: crate::ConnectionId::new(),
+            vendor_id: id.into(),
+            name: name.into(),
+            color: None,
+            system,
+            offered,
+        }
+    }
+
+    #[test]
+    fn a_status_is_found_by_id_or_by_the_name_that_can_be_set() {
+        let list = [
+            tenant("0", "Available", true, true),
+            tenant("-2", "Break", true, false),
+            tenant("2", "Training", false, true),
+            tenant("4", "Break", false, false),
+            tenant("5", "Lunch", false, true),
+            tenant("6", "lunch", false, true),
+            tenant("-1", "Unavailable", true, false),
+            tenant("7", "Unavailable", false, true),
+        ];
+        let id = |w: &str| find_status(&list, w).map(|s| s.vendor_id.clone());
+        assert_eq!(id("training").as_deref(), Ok("2"));
+        assert_eq!(id(" 4 ").as_deref(), Ok("4"), "by id, even one not offered");
+        assert_eq!(
+            id("UNAVAILABLE").as_deref(),
+            Ok("7"),
+            "the one that can be set"
+        );
+        let err = id("Break").expect_err("neither Break can be set");
+        assert_eq!(err.field, "status");
+        assert!(err.message.contains("cannot be set"), "{}", err.message);
+        assert!(err.message.contains("rename it"), "{}", err.message);
+        assert!(!err.message.contains("give its id"), "{}", err.message);
+        let err = id("Lunch").expect_err("two custom Lunches");
+        assert!(err.message.contains("give its id") && err.message.contains("5, 6"));
+        let err = id("Napping").expect_err("no such status");
+        assert!(
+            err.message.contains("Available (0), Training (2)"),
+            "{}",
+            err.message
         );
     }
 }

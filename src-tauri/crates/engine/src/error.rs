@@ -31,6 +31,9 @@ pub enum ErrorCode {
     VendorError,
     /// The work was cancelled by the manager.
     Cancelled,
+    /// A file could not be written (disk full, no permission, a folder missing);
+    /// the message names the file and the reason. Nothing half-written is left.
+    WriteFailed,
     Internal,
 }
 
@@ -46,6 +49,7 @@ impl ErrorCode {
             | ErrorCode::RateLimited
             | ErrorCode::Unreachable
             | ErrorCode::VendorError => 6,
+            ErrorCode::WriteFailed => 7,
             ErrorCode::Cancelled => 130,
             ErrorCode::Internal => 1,
         }
@@ -80,6 +84,12 @@ pub enum EngineError {
     #[error("cancelled")]
     Cancelled,
 
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -100,6 +110,7 @@ impl EngineError {
             EngineError::Unrecorded(_) => ErrorCode::Database,
             EngineError::Vendor { source, .. } => vendor_code(source),
             EngineError::Cancelled => ErrorCode::Cancelled,
+            EngineError::Write { .. } => ErrorCode::WriteFailed,
             EngineError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -127,6 +138,7 @@ impl ErrorCode {
             ErrorCode::Unreachable => "unreachable",
             ErrorCode::VendorError => "vendor_error",
             ErrorCode::Cancelled => "cancelled",
+            ErrorCode::WriteFailed => "write_failed",
             ErrorCode::Internal => "internal",
         }
     }
@@ -170,6 +182,7 @@ mod tests {
             Unreachable,
             VendorError,
             Cancelled,
+            WriteFailed,
             Internal,
         ] {
             assert_eq!(

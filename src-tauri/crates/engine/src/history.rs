@@ -38,7 +38,7 @@ pub fn iso(t: Option<Timestamp>) -> String {
 
 /// Writes every operation matching `q` as CSV, newest first; returns how many.
 pub fn write_csv(store: &Store, q: &HistoryQuery, out: impl Write) -> Result<u64, EngineError> {
-    let io = |e: std::io::Error| EngineError::Internal(format!("writing the export: {e}"));
+    let io = crate::export::io_error;
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(CSV_HEADER).map_err(|e| io(e.into()))?;
     let mut rows = 0_u64;
@@ -55,25 +55,27 @@ pub fn write_csv(store: &Store, q: &HistoryQuery, out: impl Write) -> Result<u64
                 r.attempts.to_string(),
                 iso(Some(Timestamp(r.created_at))),
             );
-            let record: [&[u8]; 16] = [
-                id.as_bytes(),
-                r.job_id.as_bytes(),
-                r.job_title.as_bytes(),
-                r.origin.as_bytes(),
-                r.connection_name.unwrap_or_default().as_bytes(),
-                r.vendor.unwrap_or_default().as_bytes(),
-                r.kind.as_bytes(),
-                r.target_label.unwrap_or_default().as_bytes(),
-                r.target_vendor_id.unwrap_or_default().as_bytes(),
-                names.as_bytes(),
-                r.request.as_bytes(),
-                r.before.unwrap_or_default().as_bytes(),
-                r.state.as_bytes(),
-                attempts.as_bytes(),
-                r.error_message.unwrap_or_default().as_bytes(),
-                at.as_bytes(),
-            ];
-            csv.write_record(record).map_err(std::io::Error::from)?;
+            let record = [
+                id.as_str(),
+                r.job_id,
+                r.job_title,
+                r.origin,
+                r.connection_name.unwrap_or_default(),
+                r.vendor.unwrap_or_default(),
+                r.kind,
+                r.target_label.unwrap_or_default(),
+                r.target_vendor_id.unwrap_or_default(),
+                names.as_str(),
+                r.request,
+                r.before.unwrap_or_default(),
+                r.state,
+                attempts.as_str(),
+                r.error_message.unwrap_or_default(),
+                at.as_str(),
+            ]
+            .map(crate::export::cell);
+            csv.write_record(record.iter().map(|c| c.as_bytes()))
+                .map_err(std::io::Error::from)?;
             rows += 1;
             Ok(())
         })
@@ -90,30 +92,19 @@ impl Workspace {
             .await
     }
 
-    /// Writes History matching `query` to `path` as CSV (to a temporary file
-    /// first, so a failed export never leaves half a file); returns the rows.
+    /// Writes History matching `query` to `path` as CSV (whole or not at all,
+    /// see [`crate::export`]); returns the rows.
     pub async fn export_history(
         &self,
         query: HistoryQuery,
         path: std::path::PathBuf,
     ) -> Result<u64, EngineError> {
         self.on_store(move |store| {
-            let io = |e: std::io::Error| {
-                EngineError::Internal(format!("cannot write {}: {e}", path.display()))
-            };
-            let tmp = path.with_extension("csv.part");
-            let file = std::fs::File::create(&tmp).map_err(io)?;
-            let rows = write_csv(store, &query, std::io::BufWriter::new(file));
-            match rows {
-                Ok(n) => {
-                    std::fs::rename(&tmp, &path).map_err(io)?;
-                    Ok(n)
-                }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    Err(e)
-                }
+            crate::export::Destination {
+                path,
+                replace: true,
             }
+            .write(|out| write_csv(store, &query, out))
         })
         .await
     }

@@ -12,6 +12,7 @@ pub mod dashboards;
 pub mod demo;
 mod diagnostics;
 mod error;
+pub mod export;
 pub mod history;
 pub mod journal;
 mod outcome;

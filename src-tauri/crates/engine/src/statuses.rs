@@ -461,20 +461,12 @@ impl Workspace {
                 )
             })?;
         if !status.offered {
-            let why = if status.system && status.vendor_id != "0" {
-                format!(
-                    "'{}' is a system status that only the platform sets",
-                    status.name
-                )
-            } else {
-                format!(
-                    "the custom status '{}' has the same name as a system status, and CCAI Platform would set the system one; rename it in CCAI Platform to use it here",
-                    status.name
-                )
-            };
             return Err(invalid(
                 "status",
-                format!("{why}; choose Available or a custom status"),
+                format!(
+                    "{}; choose Available or a custom status",
+                    status.why_not_offered()
+                ),
             ));
         }
         let drop_after = request

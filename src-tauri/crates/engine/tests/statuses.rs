@@ -260,8 +260,8 @@ async fn unknown_system_and_ambiguous_statuses_and_empty_choices_are_refused_bef
     let sent = env.calls("agent_statuses");
     for (status, words) in [
         ("99", "no status with id 99"),
-        ("-7", "only the platform sets"),
-        ("-4", "only the platform sets"),
+        ("-7", "CCAI Platform manages itself"),
+        ("-4", "CCAI Platform manages itself"),
         ("4", "same name as a system status"),
     ] {
         let err = env

@@ -1,0 +1,147 @@
+//! What the command line writes: files whole or not at all, never over another
+//! file without `--force`, cells a spreadsheet cannot run, and echoed text that
+//! cannot recolour or reorder the terminal. The real binary, on a demo workspace.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+mod common;
+use common::{cli, demo_workspace, text};
+
+const FORMULA: &str = "=HYPERLINK(\"http://evil.example\",\"Open\")";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exports_are_whole_safe_and_never_overwrite_by_accident() {
+    let Some((dir, namespace, ws, _)) = demo_workspace().await else {
+        return;
+    };
+    let _sim = ws.running_demo().await.unwrap();
+    let d = dir.path();
+    let out = cli(d, &namespace, &["sync", "Demo HelpCrunch"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+
+    // A name a spreadsheet would run, as a vendor (or anyone) could have typed it.
+    let chat = switchboard_simulator::vendors::helpcrunch::Data::chat_id(5).to_string();
+    ws.store()
+        .write(|db| {
+            db.execute(
+                "UPDATE targets SET name = ?1 WHERE vendor_id = ?2",
+                rusqlite::params![FORMULA, chat],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+
+    let file = d.join("chats.csv");
+    std::fs::write(&file, "an older export\n").unwrap();
+    let export = |extra: &[&str]| {
+        let mut args = vec![
+            "export",
+            "targets",
+            "--connection",
+            "Demo HelpCrunch",
+            "--output",
+        ];
+        args.extend_from_slice(extra);
+        cli(d, &namespace, &args)
+    };
+    let out = export(&[file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert!(
+        text(&out).1.contains("exists; add --force"),
+        "{}",
+        text(&out).1
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "an older export\n");
+
+    let out = export(&[file.to_str().unwrap(), "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let written = std::fs::read_to_string(&file).unwrap();
+    let mut rows = csv::Reader::from_reader(written.as_bytes());
+    let names: Vec<String> = rows
+        .records()
+        .map(|r| r.unwrap().get(4).unwrap().to_owned())
+        .collect();
+    assert!(names.contains(&format!("'{FORMULA}")), "neutralised");
+    assert!(!names.contains(&FORMULA.to_owned()));
+    let leftovers: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no temporary file left: {leftovers:?}"
+    );
+
+    // A full disk is a write failure (exit 7), said with the file's name.
+    if std::path::Path::new("/dev/full").exists() {
+        let out = export(&["/dev/full"]);
+        assert_eq!(out.status.code(), Some(7), "{:?}", text(&out));
+        assert!(
+            text(&out).1.contains("cannot write /dev/full"),
+            "{}",
+            text(&out).1
+        );
+        let out = cli(
+            d,
+            &namespace,
+            &["history", "--format", "csv", "--output", "/dev/full"],
+        );
+        assert_eq!(out.status.code(), Some(7), "{:?}", text(&out));
+    }
+    // A folder that does not exist is refused before any work.
+    let out = export(&[d.join("no/such/folder.csv").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert!(text(&out).1.contains("does not exist"), "{}", text(&out).1);
+    let out = cli(d, &namespace, &["export", "targets", "--force"]);
+    assert_eq!(out.status.code(), Some(2), "--force without --output");
+
+    // History's CSV carries the target's label: neutralised too.
+    let out = cli(
+        d,
+        &namespace,
+        &["release", "Demo HelpCrunch", "--target", &chat],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let out = cli(d, &namespace, &["history", "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let history = text(&out).0;
+    let mut rows = csv::Reader::from_reader(history.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let label = header.iter().position(|h| h == "target").unwrap();
+    let labels: Vec<String> = rows
+        .records()
+        .map(|r| r.unwrap().get(label).unwrap().to_owned())
+        .collect();
+    assert_eq!(labels, [format!("'{FORMULA}")], "{history}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn echoed_text_cannot_recolour_or_reorder_the_terminal() {
+    let Some((dir, namespace, _ws, _)) = demo_workspace().await else {
+        return;
+    };
+    let d = dir.path();
+    let sneaky = "\u{1b}[31mred\u{202e}txet";
+    let out = cli(
+        d,
+        &namespace,
+        &["release", "Demo HelpCrunch", "--target", sneaky],
+    );
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    let said = text(&out).1;
+    assert!(said.contains("\\u{1b}[31mred\\u{202e}txet"), "{said}");
+    assert!(
+        !said.contains('\u{1b}') && !said.contains('\u{202e}'),
+        "{said:?}"
+    );
+
+    // A value longer than any option takes is refused, not echoed back.
+    let long = "9".repeat(100_000);
+    let out = cli(
+        d,
+        &namespace,
+        &["release", "Demo HelpCrunch", "--target", &long],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.len() < 500, "{}", text(&out).1.len());
+}
