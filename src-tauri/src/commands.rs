@@ -292,6 +292,8 @@ pub struct ExportResult {
     pub path: String,
     #[ts(type = "number")]
     pub rows: u64,
+    /// Why it went where it did, when that is not the Downloads folder.
+    pub note: Option<String>,
 }
 
 pub async fn cancel_operation(
@@ -331,12 +333,21 @@ pub async fn history(state: &AppState, request: HistoryQuery) -> Result<HistoryP
 
 /// The folder exports go to: `SWITCHBOARD_EXPORT_DIR`, else the user's Downloads
 /// folder, else `exports` in the data folder.
-fn exports_dir(ws: &switchboard_engine::Workspace) -> std::path::PathBuf {
-    std::env::var_os(EXPORT_DIR_ENV)
-        .filter(|v| !v.is_empty())
-        .map(std::path::PathBuf::from)
-        .or_else(dirs::download_dir)
-        .unwrap_or_else(|| ws.config().data_dir.join("exports"))
+fn exports_dir(ws: &switchboard_engine::Workspace) -> (std::path::PathBuf, Option<String>) {
+    if let Some(dir) = std::env::var_os(EXPORT_DIR_ENV).filter(|v| !v.is_empty()) {
+        return (dir.into(), None);
+    }
+    match dirs::download_dir() {
+        Some(dir) => (dir, None),
+        None => {
+            let dir = ws.config().data_dir.join("exports");
+            let note = format!(
+                "This system has no Downloads folder, so exports go to {}.",
+                dir.display()
+            );
+            (dir, Some(note))
+        }
+    }
 }
 
 /// Overrides where the app writes exports.
@@ -347,7 +358,7 @@ pub async fn export_history(
     request: HistoryQuery,
 ) -> Result<ExportResult, IpcError> {
     let ws = state.workspace()?;
-    let dir = exports_dir(&ws);
+    let (dir, note) = exports_dir(&ws);
     std::fs::create_dir_all(&dir).map_err(|e| IpcError {
         code: switchboard_engine::ErrorCode::Internal,
         message: format!("cannot create {}: {e}", dir.display()),
@@ -359,6 +370,7 @@ pub async fn export_history(
     Ok(ExportResult {
         path: path.display().to_string(),
         rows,
+        note,
     })
 }
 
@@ -541,7 +553,7 @@ pub async fn save_export(
         ))
         .into());
     }
-    let dir = exports_dir(&ws);
+    let (dir, note) = exports_dir(&ws);
     let failed = |e: std::io::Error| IpcError {
         code: switchboard_engine::ErrorCode::Internal,
         message: format!("cannot write to {}: {e}", dir.display()),
@@ -561,5 +573,17 @@ pub async fn save_export(
     Ok(ExportResult {
         path: path.display().to_string(),
         rows: request.csv.lines().count().saturating_sub(1) as u64,
+        note,
+    })
+}
+
+pub async fn startup_notices(state: &AppState) -> Result<Vec<String>, IpcError> {
+    Ok(match state {
+        AppState::Ready(ready) => ready
+            .notices
+            .lock()
+            .map(|list| list.clone())
+            .unwrap_or_default(),
+        AppState::Failed { .. } => Vec::new(),
     })
 }

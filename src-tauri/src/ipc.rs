@@ -177,6 +177,8 @@ commands! {
     fn test_connection_form(request: ConnectionFormRequest) -> CheckOutcome;
     /// Starts the vendor simulator and adds the five demo connections.
     fn create_demo() -> Vec<Connection>;
+    /// What went wrong while the app started (the demo's vendors, its first sync).
+    fn startup_notices() -> Vec<String>;
     /// Syncs a connection, sending `sync-progress` events; cancel with `cancel_sync`.
     fn sync_connection(request: SyncRequest) -> SyncRun;
     /// Cancels a running sync; `false` when none was running.

@@ -111,7 +111,9 @@ const SENDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
 async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
     let ws = &ready.workspace;
     if let Err(e) = ws.resume_demo().await {
-        eprintln!("switchboard: the demo simulator could not restart: {e}");
+        ready.notice(format!(
+            "The demo's vendors could not start again, so the demo connections cannot be reached: {e}"
+        ));
     }
     // At start nothing of this process is sending: every `sending` change was
     // cut off by a stop and goes out again.
@@ -189,11 +191,11 @@ async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
                     .sync(c.id, SyncMode::Full, &emit, &Default::default())
                     .await
                 {
-                    eprintln!("switchboard: syncing {} failed: {e}", c.display_name);
+                    ready.notice(format!("Syncing {} failed: {e}", c.display_name));
                 }
             }
         }
-        Err(e) => eprintln!("switchboard: the demo workspace could not start: {e}"),
+        Err(e) => ready.notice(format!("The demo workspace could not start: {e}")),
     }
 }
 

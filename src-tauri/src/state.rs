@@ -27,10 +27,21 @@ pub struct Ready {
     /// The status board is open and visible until this time (epoch ms): the
     /// window renews it while it is, so a closed or crashed board stops polling.
     pub status_watch_until: AtomicI64,
+    /// What went wrong while starting (the demo's simulator, its first sync),
+    /// for the window to say: stderr alone is read by nobody.
+    pub notices: Mutex<Vec<String>>,
     emitter: OnceLock<Emitter>,
 }
 
 impl Ready {
+    /// Keeps a start-up problem for the window, and prints it for logs.
+    pub fn notice(&self, message: String) {
+        eprintln!("switchboard: {message}");
+        if let Ok(mut list) = self.notices.lock() {
+            list.push(message);
+        }
+    }
+
     /// Sends an event to the window (nothing before the app is set up).
     pub fn emit(&self, event: AppEvent) {
         if let Some(emit) = self.emitter.get() {
@@ -45,6 +56,7 @@ impl AppState {
             workspace: Arc::new(workspace),
             syncs: Mutex::new(HashMap::new()),
             status_watch_until: AtomicI64::new(0),
+            notices: Mutex::new(Vec::new()),
             emitter: OnceLock::new(),
         }))
     }

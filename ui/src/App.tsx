@@ -4,7 +4,7 @@ import "@mantine/charts/styles.css";
 import { AppShell, Badge, Group, Kbd, MantineProvider, NavLink, Text, Title, createTheme } from "@mantine/core";
 import { useHotkeys } from "@mantine/hooks";
 import { ModalsProvider } from "@mantine/modals";
-import { Notifications } from "@mantine/notifications";
+import { Notifications, notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useState } from "react";
 
@@ -98,6 +98,8 @@ function Shell({ initialArea }: { initialArea: AreaId }) {
   // Each navigation mounts the view afresh, even to the same area.
   const [visit, setVisit] = useState(0);
   const navigate = (to: string, p: AreaParams = {}) => {
+    // A toast is about the view it came from: it does not follow the manager.
+    notifications.clean();
     setArea(to as AreaId);
     setParams(p);
     setVisit((n) => n + 1);
@@ -149,7 +151,7 @@ export function App({ queryClient = makeQueryClient(), initialArea = "connection
     <MantineProvider theme={theme} defaultColorScheme="light">
       <QueryClientProvider client={queryClient}>
         <ModalsProvider>
-          <Notifications position="bottom-right" />
+          <Notifications position="bottom-right" autoClose={8_000} />
           <SyncProgressProvider>
             <Shell initialArea={initialArea} />
           </SyncProgressProvider>

@@ -4,4 +4,8 @@ export type ExportResult = {
 /**
  * Where the file was written.
  */
-path: string, rows: number, };
+path: string, rows: number, 
+/**
+ * Why it went where it did, when that is not the Downloads folder.
+ */
+note: string | null, };

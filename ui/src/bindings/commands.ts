@@ -72,6 +72,7 @@ export const COMMANDS = [
   "test_connection",
   "test_connection_form",
   "create_demo",
+  "startup_notices",
   "sync_connection",
   "cancel_sync",
   "list_people",
@@ -197,6 +198,14 @@ export function testConnectionForm(request: ConnectionFormRequest): Promise<Chec
  */
 export function createDemo(): Promise<Array<Connection>> {
   return invoke("create_demo");
+}
+
+/**
+ * What went wrong while the app started (the demo's vendors, its first sync).
+ * @throws {IpcError}
+ */
+export function startupNotices(): Promise<Array<string>> {
+  return invoke("startup_notices");
 }
 
 /**

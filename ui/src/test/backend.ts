@@ -9,7 +9,12 @@ type Handler = (args: Record<string, unknown>) => unknown;
  */
 export function mockBackend(given: Record<string, Handler>) {
   // Every screen shows the waiting-changes badge: nothing waits unless a test says so.
-  const handlers: Record<string, Handler> = { queue_counts: () => ({ queued: 0, sending: 0, conflict: 0, unknown: 0 }), ...given };
+  // Connections asks what went wrong at start: nothing unless a test says so.
+  const handlers: Record<string, Handler> = {
+    queue_counts: () => ({ queued: 0, sending: 0, conflict: 0, unknown: 0 }),
+    startup_notices: () => [],
+    ...given,
+  };
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
   mockIPC(
     (cmd, args) => {

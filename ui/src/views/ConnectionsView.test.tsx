@@ -26,6 +26,16 @@ describe("Connections", () => {
     expect(backend.calls.find((c) => c.cmd === "sync_connection")?.args).toEqual({ request: { connection_id: summary("Demo Vambe", "vambe").connection.id, mode: "incremental" } });
   });
 
+  it("says in the window what went wrong while starting", async () => {
+    mockBackend({
+      vendors: () => VENDORS,
+      list_connections: () => [],
+      startup_notices: () => ["The demo workspace could not start: cannot listen on 127.0.0.1:7999 for control"],
+    });
+    render(<App />);
+    expect(await screen.findByTestId("startup-notices")).toHaveTextContent("cannot listen on 127.0.0.1:7999");
+  });
+
   it("shows each connection with its health, DEMO mark and last sync", async () => {
     mockBackend({
       vendors: () => VENDORS,

@@ -4,7 +4,16 @@ import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { cancelSync, createDemo, listConnections, removeConnection, syncConnection, testConnection, vendors } from "../bindings/commands";
+import {
+  cancelSync,
+  createDemo,
+  listConnections,
+  removeConnection,
+  startupNotices,
+  syncConnection,
+  testConnection,
+  vendors,
+} from "../bindings/commands";
 import type { ConnectionId } from "../bindings/ConnectionId";
 import type { ConnectionSummary } from "../bindings/ConnectionSummary";
 import type { SyncProgress } from "../bindings/SyncProgress";
@@ -35,6 +44,8 @@ function useSync() {
 export function ConnectionsView() {
   const queryClient = useQueryClient();
   const connections = useQuery({ queryKey: ["connections"], queryFn: listConnections });
+  // What went wrong while the app started (the demo's vendors, its first sync).
+  const notices = useQuery({ queryKey: ["startup-notices"], queryFn: startupNotices, refetchInterval: 5_000 });
   const vendorList = useQuery({ queryKey: ["vendors"], queryFn: vendors, staleTime: Infinity });
   const [form, setForm] = useState<{ editing?: ConnectionSummary } | null>(null);
   const [agentsOf, setAgentsOf] = useState<ConnectionSummary | null>(null);
@@ -66,6 +77,17 @@ export function ConnectionsView() {
           </Button>
         </Group>
       </Group>
+      {(notices.data ?? []).length > 0 && (
+        <Alert color="orange" title="While starting" data-testid="startup-notices">
+          <Stack gap={4}>
+            {notices.data?.map((n) => (
+              <Text size="sm" key={n}>
+                {n}
+              </Text>
+            ))}
+          </Stack>
+        </Alert>
+      )}
       {connections.isPending && <Loader />}
       {connections.isError && (
         <Alert color="red" title={errorTitle(toIpcError(connections.error).code)}>

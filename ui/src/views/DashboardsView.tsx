@@ -19,7 +19,8 @@ const DAY = 24 * HOUR;
 function useExport() {
   return useMutation({
     mutationFn: ({ name, csv }: { name: string; csv: string }) => saveExport({ name, csv }),
-    onSuccess: (r) => notifications.show({ color: "green", title: `Exported ${r.rows} rows`, message: r.path, autoClose: false }),
+    onSuccess: (r) =>
+      notifications.show({ color: "green", title: `Exported ${r.rows} rows`, message: r.note ? `${r.path}. ${r.note}` : r.path, autoClose: 15_000 }),
     onError: (e) => {
       const err = toIpcError(e);
       notifications.show({ color: "red", title: errorTitle(err.code), message: err.message });

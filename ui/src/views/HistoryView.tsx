@@ -119,7 +119,13 @@ export function HistoryView() {
   const exporting = useMutation({
     mutationFn: () => exportHistory({ ...query, limit: 0 }),
     onSuccess: (r) =>
-      notifications.show({ color: "green", title: `Exported ${r.rows} changes`, message: r.path, autoClose: false, "data-testid": "export-done" } as never),
+      notifications.show({
+        color: "green",
+        title: `Exported ${r.rows} changes`,
+        message: r.note ? `${r.path}. ${r.note}` : r.path,
+        autoClose: 15_000,
+        "data-testid": "export-done",
+      } as never),
     onError: failure("Export failed"),
   });
 

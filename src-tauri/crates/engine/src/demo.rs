@@ -128,15 +128,31 @@ impl Workspace {
         {
             config.ports.insert("control".into(), port);
         }
-        let sim = Simulator::start(config).await.map_err(|e| {
-            EngineError::Startup(format!("the demo simulator could not start: {e}"))
-        })?;
+        let sim = match Simulator::start(config.clone()).await {
+            Ok(sim) => sim,
+            // Another program took a port the demo used (or the control port
+            // asked for): the demo moves to free ports rather than not start;
+            // `resume_demo` points its connections there.
+            Err(taken) if !config.ports.is_empty() => {
+                eprintln!("switchboard: {taken}; the demo moves to free ports");
+                config.ports.clear();
+                Simulator::start(config).await.map_err(|e| {
+                    EngineError::Startup(format!("the demo simulator could not start: {e}"))
+                })?
+            }
+            Err(e) => {
+                return Err(EngineError::Startup(format!(
+                    "the demo simulator could not start: {e}"
+                )));
+            }
+        };
         *slot = Some(sim.clone());
         Ok(sim)
     }
 
     /// On start: if there are demo connections, brings their simulator back on
-    /// the same ports. Returns whether it did.
+    /// the same ports (on free ones, and the connections with it, where another
+    /// program took one meanwhile). Returns whether it did.
     pub async fn resume_demo(&self) -> Result<bool, EngineError> {
         let store = self.store().clone();
         let demo: Vec<Connection> =
@@ -155,7 +171,34 @@ impl Workspace {
                 Some((kind_of(c.vendor).as_str().to_owned(), port))
             })
             .collect();
-        self.demo_simulator(Some(ports)).await?;
+        let sim = self.demo_simulator(Some(ports)).await?;
+        // Where a port was taken and the demo moved, its connections follow.
+        let manifest = sim.manifest();
+        let moved: Vec<Connection> = demo
+            .into_iter()
+            .filter_map(|mut c| {
+                let serving = &manifest.vendors.get(&kind_of(c.vendor))?.base_url;
+                let port = url::Url::parse(serving).ok()?.port()?;
+                let mut url = url::Url::parse(c.base_url.as_str()).ok()?;
+                if url.port() == Some(port) {
+                    return None;
+                }
+                url.set_port(Some(port)).ok()?;
+                c.base_url = switchboard_domain::connection::BaseUrl::parse(url.as_str()).ok()?;
+                Some(c)
+            })
+            .collect();
+        if !moved.is_empty() {
+            let store = self.store().clone();
+            tokio::task::spawn_blocking(move || {
+                store.write(|db| {
+                    moved
+                        .iter()
+                        .try_for_each(|c| connections::upsert(db, c).map(|_| ()))
+                })
+            })
+            .await??;
+        }
         Ok(true)
     }
 

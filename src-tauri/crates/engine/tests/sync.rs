@@ -668,3 +668,67 @@ async fn saving_a_big_sync_never_locks_out_another_writer() {
         run.targets
     );
 }
+
+/// The demo comes back after a restart with the same keys; where another
+/// program took one of its ports meanwhile, it moves to a free one and its
+/// connection follows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_survives_a_restart_even_when_a_port_was_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        namespace: Namespace::test("engine-demo-restart"),
+    };
+    let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
+    let open = |k: Keychain| {
+        Workspace::open_with_keychain(config.clone(), Origin::App, Arc::new(move || Ok(k.clone())))
+            .unwrap()
+    };
+    let ws = open(keychain.clone());
+    let demo = ws.create_demo().await.unwrap();
+    let pingup = demo.iter().find(|c| c.vendor == Vendor::Pingup).unwrap();
+    let port = url::Url::parse(pingup.base_url.as_str())
+        .unwrap()
+        .port()
+        .unwrap();
+    drop(ws);
+
+    // Another program takes Pingup's port as soon as the demo lets it go.
+    let squatter = {
+        let mut tries = 0;
+        loop {
+            match std::net::TcpListener::bind(("127.0.0.1", port)) {
+                Ok(l) => break l,
+                Err(_) if tries < 100 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("the demo never let go of its port: {e}"),
+            }
+        }
+    };
+
+    let ws = open(keychain);
+    assert!(ws.resume_demo().await.unwrap());
+    let moved = ws
+        .connection_summaries()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.connection.vendor == Vendor::Pingup)
+        .unwrap()
+        .connection;
+    assert_ne!(
+        moved.base_url, pingup.base_url,
+        "Pingup moved to a free port"
+    );
+    for s in ws.connection_summaries().await.unwrap() {
+        let outcome = ws.test_connection(s.connection.id).await.unwrap();
+        assert!(
+            outcome.ok,
+            "{} after the restart: {outcome:?}",
+            s.connection.display_name
+        );
+    }
+    drop(squatter);
+}

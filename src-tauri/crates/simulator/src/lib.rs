@@ -163,8 +163,10 @@ impl Credentials {
                 .collect::<String>()
         };
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        // Pingup's docs call the key a JWT: give it one with an `exp` a year ahead.
-        let exp = chrono::Utc::now().timestamp() + 365 * 24 * 3600;
+        // Pingup's docs call the key a JWT: give it one with an `exp`. Fixed
+        // (2100-01-01), so the same seed gives the same key at every start and
+        // a demo workspace keeps working after a restart.
+        let exp: i64 = 4_102_444_800;
         let jwt = format!(
             "{}.{}.{}",
             b64.encode(r#"{"alg":"HS256","typ":"JWT"}"#),
@@ -405,5 +407,27 @@ impl Simulator {
             control_url: self.control_url(),
             vendors,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Credentials;
+
+    /// A demo workspace keeps its keys in the keychain: a simulator started
+    /// again with the same seed (another day, after a restart) must take them.
+    #[test]
+    fn a_seed_gives_the_same_keys_at_every_start() {
+        let first = Credentials::new(1);
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+        let again = Credentials::new(1);
+        assert_eq!(first.pingup_secret_key, again.pingup_secret_key);
+        assert_eq!(first.vambe_api_key, again.vambe_api_key);
+        assert_eq!(first.splashify_api_key, again.splashify_api_key);
+        assert_ne!(
+            first.vambe_api_key,
+            Credentials::new(2).vambe_api_key,
+            "another seed, other keys"
+        );
     }
 }
