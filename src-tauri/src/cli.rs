@@ -280,13 +280,20 @@ async fn run(data_dir: Option<PathBuf>, args: &[String]) -> Result<i32, EngineEr
     // already serves it on the same ports.
     let _ = ws.resume_demo().await;
     let rest = &args[1..];
-    match args[0].as_str() {
-        "connections" => connections(&ws, flags(rest, &[], &["--json"])?).await,
-        "test" => test(&ws, flags(rest, &[], &[])?).await,
-        "sync" => sync(&ws, flags(rest, &[], &["--all", "--full"])?).await,
+    let result = command(&ws, &args[0], rest).await;
+    // The calls this command made count for the app's health and badges.
+    let _ = ws.flush_calls().await;
+    result
+}
+
+async fn command(ws: &Workspace, name: &str, rest: &[String]) -> Result<i32, EngineError> {
+    match name {
+        "connections" => connections(ws, flags(rest, &[], &["--json"])?).await,
+        "test" => test(ws, flags(rest, &[], &[])?).await,
+        "sync" => sync(ws, flags(rest, &[], &["--all", "--full"])?).await,
         "export" => {
             export(
-                &ws,
+                ws,
                 flags(
                     rest,
                     &["--format", "--output", "--connection", "--search"],
@@ -297,7 +304,7 @@ async fn run(data_dir: Option<PathBuf>, args: &[String]) -> Result<i32, EngineEr
         }
         "assign" => {
             assign(
-                &ws,
+                ws,
                 flags(
                     rest,
                     &["--target", "--agent", "--team", "--until", "--notes"],
@@ -306,11 +313,11 @@ async fn run(data_dir: Option<PathBuf>, args: &[String]) -> Result<i32, EngineEr
             )
             .await
         }
-        "release" => release(&ws, flags(rest, &["--target"], &[])?).await,
-        "queue" => queue(&ws, flags(rest, &[], &["--apply-anyway"])?).await,
+        "release" => release(ws, flags(rest, &["--target"], &[])?).await,
+        "queue" => queue(ws, flags(rest, &[], &["--apply-anyway"])?).await,
         "status" => {
             status(
-                &ws,
+                ws,
                 flags(
                     rest,
                     &[
@@ -327,7 +334,7 @@ async fn run(data_dir: Option<PathBuf>, args: &[String]) -> Result<i32, EngineEr
         }
         "history" => {
             history(
-                &ws,
+                ws,
                 flags(
                     rest,
                     &[

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import type { CheckOutcome } from "../bindings/CheckOutcome";
-import { createConnection, testConnectionForm, updateConnection } from "../bindings/commands";
+import { createConnection, testConnection, testConnectionForm, updateConnection } from "../bindings/commands";
 import type { ConnectionForm } from "../bindings/ConnectionForm";
 import type { ConnectionSummary } from "../bindings/ConnectionSummary";
 import type { Vendor } from "../bindings/Vendor";
@@ -93,9 +93,14 @@ export function ConnectionFormModal({ vendors, editing, onClose }: Props) {
         ? updateConnection({ connection_id: editing.connection.id, form: toForm(form.values) })
         : createConnection({ vendor: form.values.vendor, form: toForm(form.values) }),
     onMutate: () => setFailure(null),
-    onSuccess: async () => {
+    onSuccess: async (saved) => {
       await queryClient.invalidateQueries({ queryKey: ["connections"] });
       onClose();
+      // The card's badge described the connection as it was: check it as saved
+      // (a new key that works turns "Key refused" into "Connected" at once).
+      void testConnection({ connection_id: saved.id })
+        .catch(() => undefined)
+        .finally(() => void queryClient.invalidateQueries({ queryKey: ["connections"] }));
     },
     onError: showError,
   });

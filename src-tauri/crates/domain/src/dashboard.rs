@@ -106,8 +106,8 @@ pub struct ConnectionHealth {
     pub vendor: Vendor,
     pub last_sync_at: Option<Timestamp>,
     pub last_sync_state: Option<String>,
-    /// Calls in the window asked for, how many failed (no answer, 429 or 5xx),
-    /// and how long they took.
+    /// Calls in the window asked for, how many failed (no answer, credentials
+    /// refused (401, 403), 429 or 5xx), and how long they took.
     pub calls: u32,
     pub errors: u32,
     pub p50_ms: Option<u32>,

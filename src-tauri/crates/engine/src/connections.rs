@@ -289,6 +289,8 @@ impl Workspace {
 
     /// Every connection with its last sync, last check and cache sizes.
     pub async fn connection_summaries(&self) -> Result<Vec<ConnectionSummary>, EngineError> {
+        // The calls made since the last flush count for the badges too.
+        let _ = self.flush_calls().await;
         let store = self.store().clone();
         tokio::task::spawn_blocking(move || summaries(&store)).await?
     }
@@ -408,12 +410,57 @@ async fn check(connection: &Connection, adapter: &Adapter) -> CheckOutcome {
     }
 }
 
+/// What the badge says: the last check (a test, a sync), unless a later call
+/// (an assignment, a status read, from this process or another) told
+/// otherwise: a key refused after a good test, or a call that worked after a
+/// refusal or an outage.
+fn latest_word(
+    connection: &Connection,
+    check: Option<ConnectionCheck>,
+    call: Option<(Timestamp, Option<u16>)>,
+) -> Option<ConnectionCheck> {
+    let Some((at, status)) = call else {
+        return check;
+    };
+    if check.as_ref().is_some_and(|c| c.at.0 >= at.0) {
+        return check;
+    }
+    let vendor = connection.vendor;
+    let (outcome, message) = match status {
+        Some(200..=299) => ("ok", format!("The last call to {vendor} worked.")),
+        Some(401 | 403) => (
+            "unauthorized",
+            format!(
+                "{vendor} refused the credentials on the last call: paste a new key with Edit (it is checked when saved)."
+            ),
+        ),
+        _ => (
+            "unreachable",
+            format!("The last call to {vendor} got no answer; changes wait until it is back."),
+        ),
+    };
+    // An unchanged verdict keeps the check's own words (the vendor's, or the test's).
+    if check.as_ref().is_some_and(|c| c.outcome == outcome) {
+        return check;
+    }
+    Some(ConnectionCheck {
+        id: 0,
+        connection_id: connection.id,
+        at,
+        outcome: outcome.into(),
+        message,
+        latency_ms: None,
+    })
+}
+
 fn summaries(store: &Store) -> Result<Vec<ConnectionSummary>, EngineError> {
     Ok(store.read(|db| {
         let mut out = Vec::new();
         for connection in connections::list(db)? {
             let last_sync = sync_runs::latest(db, connection.id)?;
             let last_check = connection_checks::latest(db, connection.id)?;
+            let last_call = switchboard_store::vendor_calls::latest_verdict(db, connection.id)?;
+            let last_check = latest_word(&connection, last_check, last_call);
             let unreachable = last_check
                 .as_ref()
                 .is_some_and(|c| matches!(c.outcome.as_str(), "unreachable" | "timeout" | "tls"));

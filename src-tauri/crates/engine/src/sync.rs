@@ -169,7 +169,14 @@ impl Workspace {
                     EngineError::Vendor { vendor, source } => {
                         let (code, message) =
                             explain(*vendor, connection.base_url.as_str(), source);
-                        if source.is_unreachable() {
+                        // What says something about the connection itself
+                        // (no answer, a refused key) is its badge's word too.
+                        let refused = matches!(
+                            source,
+                            switchboard_vendors::VendorError::Unauthorized { .. }
+                                | switchboard_vendors::VendorError::Forbidden { .. }
+                        );
+                        if source.is_unreachable() || refused {
                             self.record_check(
                                 id,
                                 &CheckOutcome {

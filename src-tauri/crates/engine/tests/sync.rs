@@ -732,3 +732,56 @@ async fn the_demo_survives_a_restart_even_when_a_port_was_taken() {
     }
     drop(squatter);
 }
+
+/// A connection's badge follows its latest call, not only its latest test: a
+/// key refused on a read after a good test says so, and a call that works
+/// after the key is fixed says so too, from this process or another.
+#[tokio::test]
+async fn the_badge_follows_the_latest_call() {
+    let env = env();
+    let all = demo(&env).await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let vambe = id_of(&all, Vendor::Vambe);
+    sync(&env.ws, vambe, SyncMode::Full).await.unwrap();
+    assert_eq!(badge(&env.ws, vambe).await, "ok");
+    let target = env
+        .ws
+        .store()
+        .read(|db| Ok(targets::list_by_connection(db, vambe, 1, 0)?[0].id))
+        .unwrap();
+
+    // The key is changed to a wrong one (no test): the next read is refused.
+    let edit = |secret: &str| ConnectionForm {
+        display_name: "Demo Vambe".into(),
+        base_url: Some(sim.base_url(VendorKind::Vambe)),
+        secret: Some(Secret::new(secret)),
+        ..Default::default()
+    };
+    env.ws
+        .update_connection(vambe, edit("vmb_wrong"))
+        .await
+        .unwrap();
+    let err = env.ws.refresh_target(target).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Unauthorized, "{err}");
+    assert_eq!(badge(&env.ws, vambe).await, "unauthorized");
+
+    // Fixed; a read that works says so without a test.
+    env.ws
+        .update_connection(vambe, edit(&sim.credentials().vambe_api_key))
+        .await
+        .unwrap();
+    env.ws.refresh_target(target).await.unwrap();
+    assert_eq!(badge(&env.ws, vambe).await, "ok");
+}
+
+async fn badge(ws: &Workspace, id: ConnectionId) -> String {
+    ws.connection_summaries()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.connection.id == id)
+        .unwrap()
+        .last_check
+        .unwrap()
+        .outcome
+}

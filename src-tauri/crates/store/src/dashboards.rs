@@ -358,7 +358,7 @@ pub fn health(db: &Db, since: Timestamp) -> Result<Vec<ConnectionHealth>> {
         let calls = crate::vendor_calls::since(db, c.id, since)?;
         let errors = calls
             .iter()
-            .filter(|(s, _)| s.is_none_or(|s| s == 429 || s >= 500))
+            .filter(|(s, _)| s.is_none_or(|s| matches!(s, 401 | 403 | 429) || s >= 500))
             .count() as u32;
         let mut times: Vec<u32> = calls.iter().map(|(_, t)| *t).collect();
         times.sort_unstable();
@@ -651,7 +651,8 @@ mod tests {
             .collect();
         assert_eq!(soon, [("a".to_owned(), 3), ("b".to_owned(), 30)]);
 
-        // Health: calls in the window, failures (no answer, 429, 5xx) and latency.
+        // Health: calls in the window, failures (no answer, refused credentials,
+        // 429, 5xx) and latency.
         store
             .write(|db| {
                 crate::vendor_calls::insert_all(
@@ -663,6 +664,7 @@ mod tests {
                         (30, Some(429), 5),
                         (40, None, 10_000),
                         (50, Some(404), 30),
+                        (55, Some(401), 50),
                         (1, Some(200), 1),
                     ],
                 )
@@ -675,8 +677,8 @@ mod tests {
             .expect("hc");
         assert_eq!(
             (hc_health.calls, hc_health.errors),
-            (5, 2),
-            "a 404 is an answer, not a failure"
+            (6, 3),
+            "a refused key is a failure; a 404 is an answer"
         );
         assert_eq!((hc_health.p50_ms, hc_health.p95_ms), (Some(40), Some(60)));
     }

@@ -36,6 +36,26 @@ pub fn since(
     Ok(rows)
 }
 
+/// A connection's latest call that says something about the connection itself:
+/// answered (2xx), credentials refused (401, 403), or no answer. A 404 or 400
+/// is about the thing asked for, a 429 or 5xx about the vendor's moment.
+pub fn latest_verdict(
+    db: &Db,
+    connection: ConnectionId,
+) -> Result<Option<(Timestamp, Option<u16>)>> {
+    use rusqlite::OptionalExtension;
+    Ok(db
+        .prepare_cached(
+            "SELECT at, status FROM vendor_calls
+             WHERE connection_id = ?1 AND (status IS NULL OR status IN (401, 403) OR status BETWEEN 200 AND 299)
+             ORDER BY at DESC LIMIT 1",
+        )?
+        .query_row([connection.to_string()], |r| {
+            Ok((Timestamp(r.get(0)?), r.get(1)?))
+        })
+        .optional()?)
+}
+
 pub fn delete_before(db: &Db, before: Timestamp) -> Result<usize> {
     Ok(db.execute("DELETE FROM vendor_calls WHERE at < ?1", [before.0])?)
 }
