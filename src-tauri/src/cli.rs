@@ -1021,6 +1021,8 @@ async fn status_set(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
     for a in &outcome.agents {
         if a.changed {
             say!("{}: {} → {}", a.name, a.previous, a.current);
+        } else if a.already {
+            say!("{}: already {}", a.name, a.current);
         } else {
             say!(
                 "{}: kept {} ({})",
@@ -1033,7 +1035,7 @@ async fn status_set(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
         }
     }
     say!("job {}", outcome.job_id);
-    Ok(if outcome.agents.iter().all(|a| a.changed) {
+    Ok(if outcome.agents.iter().all(|a| a.changed || a.already) {
         0
     } else {
         8

@@ -244,6 +244,13 @@ pub async fn assign(
     Ok(state.workspace()?.assign(request).await?)
 }
 
+pub async fn preview_assign(
+    state: &AppState,
+    request: switchboard_engine::assign::AssignRequest,
+) -> Result<switchboard_engine::preview::AssignPreview, IpcError> {
+    Ok(state.workspace()?.preview_assign(request).await?)
+}
+
 pub async fn release(
     state: &AppState,
     request: switchboard_engine::assign::ReleaseRequest,

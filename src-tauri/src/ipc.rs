@@ -187,6 +187,8 @@ commands! {
     fn list_people(request: SearchRequest) -> Vec<PersonRow>;
     /// Assigns agents to a target: journaled, sent, and reported per operation.
     fn assign(request: switchboard_engine::assign::AssignRequest) -> switchboard_engine::assign::JobOutcome;
+    /// Who an assignment would reach, and who it would leave out and why; nothing is sent.
+    fn preview_assign(request: switchboard_engine::assign::AssignRequest) -> switchboard_engine::preview::AssignPreview;
     /// Unassigns a target (HelpCrunch, Splashify Pro): journaled and sent.
     fn release(request: switchboard_engine::assign::ReleaseRequest) -> switchboard_engine::assign::JobOutcome;
     /// Sends the changes waiting for their vendor, now.

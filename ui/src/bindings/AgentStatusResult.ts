@@ -6,9 +6,15 @@ import type { AgentId } from "./AgentId";
  */
 export type AgentStatusResult = { agent_vendor_id: string, agent_id: AgentId | null, name: string, previous: string, current: string, 
 /**
- * True only when the vendor says the agent is now in the status asked for.
+ * True only when the vendor says the agent is now in the status asked for,
+ * and was not before.
  */
 changed: boolean, 
+/**
+ * The agent was already in the status asked for: nothing changed, and
+ * nothing was refused.
+ */
+already: boolean, 
 /**
  * The vendor's reason when it kept the agent's status.
  */

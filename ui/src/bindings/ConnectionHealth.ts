@@ -8,7 +8,7 @@ import type { Vendor } from "./Vendor";
  */
 export type ConnectionHealth = { connection_id: ConnectionId, connection_name: string, vendor: Vendor, last_sync_at: Timestamp | null, last_sync_state: string | null, 
 /**
- * Calls in the window asked for, how many failed (no answer, 429 or 5xx),
- * and how long they took.
+ * Calls in the window asked for, how many failed (no answer, credentials
+ * refused (401, 403), 429 or 5xx), and how long they took.
  */
 calls: number, errors: number, p50_ms: number | null, p95_ms: number | null, };

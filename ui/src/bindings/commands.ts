@@ -6,6 +6,7 @@ import type { AgentQuery } from "./AgentQuery";
 import type { AgentRequest } from "./AgentRequest";
 import type { AgentRow } from "./AgentRow";
 import type { AgentTimeline } from "./AgentTimeline";
+import type { AssignPreview } from "./AssignPreview";
 import type { AssignRequest } from "./AssignRequest";
 import type { CheckOutcome } from "./CheckOutcome";
 import type { Connection } from "./Connection";
@@ -77,6 +78,7 @@ export const COMMANDS = [
   "cancel_sync",
   "list_people",
   "assign",
+  "preview_assign",
   "release",
   "send_queued",
   "queue_counts",
@@ -238,6 +240,14 @@ export function listPeople(request: SearchRequest): Promise<Array<PersonRow>> {
  */
 export function assign(request: AssignRequest): Promise<JobOutcome> {
   return invoke("assign", { request });
+}
+
+/**
+ * Who an assignment would reach, and who it would leave out and why; nothing is sent.
+ * @throws {IpcError}
+ */
+export function previewAssign(request: AssignRequest): Promise<AssignPreview> {
+  return invoke("preview_assign", { request });
 }
 
 /**

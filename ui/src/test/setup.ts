@@ -42,3 +42,5 @@ for (const [prop, value] of [
 HTMLElement.prototype.getBoundingClientRect = function () {
   return { x: 0, y: 0, top: 0, left: 0, bottom: 900, right: 1200, width: 1200, height: 900, toJSON: () => ({}) } as DOMRect;
 };
+// Comboboxes scroll their first option into view (jsdom has no layout).
+Element.prototype.scrollIntoView ??= function scrollIntoView() {};

@@ -36,6 +36,7 @@ describe("Assign", () => {
           person_name: "Ana Lima",
         },
       ],
+      preview_assign: () => ({ agents: ["Ana Lima"], skipped: [] }),
       assign: () => ({
         job_id: "j",
         state: "failed",
@@ -55,8 +56,13 @@ describe("Assign", () => {
     render(<App initialArea="assign" />);
     await userEvent.click(await screen.findByTestId("assign-target"));
     expect(await screen.findByTestId("single-assignee-note")).toHaveTextContent("holds one agent");
-    await userEvent.click(screen.getByTestId("assign-agents"));
-    await userEvent.click(await screen.findByRole("option", { name: "Ana Lima <ana@x.example>" }));
+    // Ctrl+Enter with nobody chosen says why nothing happens.
+    await userEvent.keyboard("{Control>}{Enter}{/Control}");
+    expect(await screen.findByTestId("assign-nudge")).toHaveTextContent("Choose an agent");
+    // Typing a name and Enter picks the first match, without ↓.
+    await userEvent.type(screen.getByTestId("assign-agents"), "ana{enter}");
+    expect(await screen.findByTestId("assign-preview")).toHaveTextContent("Goes to Ana Lima");
+    expect(screen.queryByTestId("assign-nudge")).not.toBeInTheDocument();
     await userEvent.click(screen.getByTestId("assign-submit"));
     expect(await screen.findByTestId("assign-hint")).toHaveTextContent("has not written yet");
     expect(screen.getByText("Conversation not found")).toBeInTheDocument();
@@ -80,6 +86,7 @@ describe("Assign", () => {
       list_agents: () => [],
       list_people: () => [],
       list_teams: () => [{ id: 5, connection_id: "h", connection_name: "Demo HelpCrunch", vendor: "helpcrunch", vendor_id: "1", name: "Support", parent_vendor_id: null, members: [1, 2] }],
+      preview_assign: () => ({ agents: ["Ana"], skipped: ["Cy Dorn (no agent on Demo Vambe)"] }),
       assign: () => ({ job_id: "j", state: "done", results: [{ operation_id: 2, agent_names: ["Ana"], state: "done", error_code: null, message: null, hint: null }], skipped: ["Cy Dorn (no agent on Demo Vambe)"] }),
     });
     render(<App initialArea="assign" />);
@@ -92,8 +99,41 @@ describe("Assign", () => {
     expect(screen.queryByTestId("release")).not.toBeInTheDocument();
     await userEvent.click(screen.getByTestId("assign-teams"));
     await userEvent.click(await screen.findByRole("option", { name: "Support (Demo HelpCrunch, 2)" }));
+    // Who is left out is said before anything is sent.
+    expect(await screen.findByTestId("assign-preview-skipped")).toHaveTextContent("Not sent to 1: Cy Dorn (no agent on Demo Vambe)");
+    expect(backend.commands()).not.toContain("assign");
     await userEvent.keyboard("{Escape}{Control>}{Enter}{/Control}");
     expect(await screen.findByTestId("assign-skipped")).toHaveTextContent("Cy Dorn (no agent on Demo Vambe)");
     expect(backend.calls.find((c) => c.cmd === "assign")?.args).toMatchObject({ request: { target_id: 9, agents: [], teams: [5] } });
+    expect(screen.getByTestId("assign-headline")).toHaveTextContent("done, 1 skipped");
+  });
+
+  it("says why a search found nothing", async () => {
+    mockBackend({ vendors: () => [SPLASHIFY], list_targets: (a) => ({ rows: (a.request as { search: string | null }).search ? [] : [CONVERSATION], total: 0 }) });
+    render(<App initialArea="assign" />);
+    await userEvent.type(await screen.findByTestId("assign-search"), "+91 98");
+    expect(await screen.findByTestId("assign-no-match")).toHaveTextContent("a phone needs at least 6 digits");
+    await userEvent.clear(screen.getByTestId("assign-search"));
+    await userEvent.type(screen.getByTestId("assign-search"), "zzz");
+    await waitFor(() => expect(screen.getByTestId("assign-no-match")).toHaveTextContent('matches "zzz"'));
+  });
+
+  it("asks before releasing and says who was released", async () => {
+    const held: TargetRow = { ...CONVERSATION, assignees: [{ agent_vendor_id: "ana@x.example", agent_id: 41, name: "Ana Lima", until: null }] };
+    const backend = mockBackend({
+      vendors: () => [SPLASHIFY],
+      list_targets: () => ({ rows: [held], total: 1 }),
+      list_people: () => [],
+      list_teams: () => [],
+      list_agents: () => [],
+      release: () => ({ job_id: "j", state: "done", skipped: [], results: [{ operation_id: 3, agent_names: ["Ana Lima"], state: "done", error_code: null, message: null, hint: null }] }),
+    });
+    render(<App initialArea="assign" />);
+    await userEvent.click(await screen.findByTestId("assign-target"));
+    await userEvent.click(await screen.findByTestId("release"));
+    expect(await screen.findByText(/is held by Ana Lima/)).toBeInTheDocument();
+    expect(backend.commands()).not.toContain("release");
+    await userEvent.click(screen.getByTestId("confirm-release"));
+    expect(await screen.findByTestId("assign-results")).toHaveTextContent("Released Ana Lima");
   });
 });

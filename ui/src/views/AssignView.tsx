@@ -1,9 +1,10 @@
 import { Alert, Badge, Button, Card, Checkbox, Group, Kbd, MultiSelect, Select, Stack, Table, Text, Textarea, TextInput, Title } from "@mantine/core";
+import { modals } from "@mantine/modals";
 import { getHotkeyHandler, useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
-import { assign, getOperation, listAgents, listPeople, listTargets, listTeams, refreshTarget, release, vendors } from "../bindings/commands";
+import { assign, getOperation, listAgents, listPeople, listTargets, listTeams, previewAssign, refreshTarget, release, vendors } from "../bindings/commands";
 import type { JobOutcome } from "../bindings/JobOutcome";
 import type { OperationState } from "../bindings/OperationState";
 import type { TargetRow } from "../bindings/TargetRow";
@@ -43,6 +44,11 @@ export function AssignView() {
   const [replace, setReplace] = useState(false);
   const [replaces, setReplaces] = useState<number | null>(null);
   const [outcome, setOutcome] = useState<JobOutcome | null>(null);
+  // What the last result was for: an assignment, or a release (and of whom).
+  const [lastAction, setLastAction] = useState<"assign" | "release">("assign");
+  // Said when Ctrl+Enter is pressed with nobody chosen yet.
+  const [nudge, setNudge] = useState<string | null>(null);
+  const resultCard = useRef<HTMLDivElement>(null);
   const searchBox = useRef<HTMLInputElement>(null);
   const agentBox = useRef<HTMLInputElement>(null);
   const vendorList = useQuery({ queryKey: ["vendors"], queryFn: vendors, staleTime: Infinity });
@@ -62,15 +68,17 @@ export function AssignView() {
   const caps = vendorList.data?.find((v) => v.vendor === target?.vendor)?.capabilities;
 
   /** Picks a target and reads its assignees live from the vendor where it can. */
-  const pick = (row: TargetRow) => {
+  const pick = (row: TargetRow, focus = true) => {
     setTarget(row);
     setAgents([]);
     setPeople([]);
     setTeams([]);
     setOutcome(null);
+    setNudge(null);
     run.reset();
+    unassign.reset();
     void readLive(row);
-    setTimeout(() => agentBox.current?.focus(), 0);
+    if (focus) setTimeout(() => agentBox.current?.focus(), 0);
   };
   const readLive = async (row: TargetRow) => {
     const capsOf = vendorList.data?.find((v) => v.vendor === row.vendor)?.capabilities;
@@ -84,7 +92,17 @@ export function AssignView() {
       setTarget((t) => (t && t.target.id === live.target.id ? live : t));
       setFresh({ state: "live", at: Date.now() });
     } catch (e) {
-      setFresh({ state: "cached", why: `${toIpcError(e).message}; showing the cache` });
+      const err = toIpcError(e);
+      const vendor = VENDOR_NAMES[row.vendor];
+      const why =
+        err.code === "unreachable"
+          ? `${vendor} cannot be reached right now`
+          : err.code === "unauthorized"
+            ? `${vendor} refused the key (fix it in Connections)`
+            : err.code === "rate_limited"
+              ? `${vendor} asks us to wait a moment`
+              : `${vendor} could not be read (${errorTitle(err.code).toLowerCase()})`;
+      setFresh({ state: "cached", why: `${why}: showing who the cache last saw.` });
     }
   };
 
@@ -92,7 +110,13 @@ export function AssignView() {
   useEffect(() => {
     if (openWith === undefined || edit !== undefined) return;
     void listTargets({ ...EMPTY_QUERY, target_id: openWith, search: null, limit: 1 }).then((page) => {
-      if (page.rows[0]) pick(page.rows[0]);
+      const row = page.rows[0];
+      if (!row) return;
+      // The list shows the customer it was opened for, highlighted; the
+      // choice below waits for the manager (no dropdown opens by itself).
+      setSearch(row.target.name ?? row.target.vendor_id);
+      setHighlight(0);
+      pick(row, false);
     });
     // Only when opened for a target.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -129,10 +153,30 @@ export function AssignView() {
     .map((p) => ({ value: String(p.id), label: p.display_name }));
   const teamOptions = (allTeams.data ?? []).map((t) => ({ value: String(t.id), label: `${t.name} (${t.connection_name}, ${t.members.length})` }));
   const chosen = agents.length + people.length + teams.length;
+  useEffect(() => setNudge(null), [chosen]);
+  // Who the choice reaches, and who it leaves out, before anything is sent.
+  const preview = useQuery({
+    queryKey: ["assign-preview", target?.target.id, agents, people, teams],
+    queryFn: () =>
+      previewAssign({
+        target_id: target!.target.id,
+        agents: agents.map(Number),
+        people: people.map(Number),
+        teams: teams.map(Number),
+        until: null,
+        notes: null,
+        replace: false,
+        replaces: null,
+      }),
+    enabled: target !== null && chosen > 0,
+    placeholderData: keepPreviousData,
+  });
 
   const done = async (o: JobOutcome) => {
     setOutcome(o);
     setReplaces(null);
+    // The result is what the manager looks for next: bring it into view.
+    setTimeout(() => resultCard.current?.scrollIntoView?.({ behavior: "smooth", block: "nearest" }), 0);
     await queryClient.invalidateQueries();
     if (target) void readLive(target);
   };
@@ -148,16 +192,45 @@ export function AssignView() {
         replace: Boolean(caps?.replace && replace),
         replaces,
       }),
-    onMutate: () => setOutcome(null),
+    onMutate: () => {
+      setOutcome(null);
+      setLastAction("assign");
+    },
     onSuccess: done,
   });
   const unassign = useMutation({
     mutationFn: () => release({ target_id: target!.target.id, replaces }),
-    onMutate: () => setOutcome(null),
+    onMutate: () => {
+      setOutcome(null);
+      setLastAction("release");
+    },
     onSuccess: done,
   });
+  const confirmRelease = () => {
+    if (!target) return;
+    const who = target.assignees.length ? assigneeNames(target) : "nobody, as far as the cache knows";
+    modals.openConfirmModal({
+      title: `Release ${target.target.name ?? target.target.vendor_id}?`,
+      children: (
+        <Text size="sm">
+          {target.target.name ?? target.target.vendor_id} on {target.connection_name} is held by {who}. Releasing leaves it unassigned at{" "}
+          {VENDOR_NAMES[target.vendor]}.
+        </Text>
+      ),
+      labels: { confirm: "Release", cancel: "Keep it" },
+      confirmProps: { color: "red", "data-testid": "confirm-release" } as never,
+      onConfirm: () => unassign.mutate(),
+    });
+  };
   const submit = () => {
-    if (target && chosen > 0 && !run.isPending) run.mutate();
+    if (!target) {
+      setNudge("Find and pick a customer first.");
+    } else if (chosen === 0) {
+      setNudge("Choose an agent, a person or a team first.");
+    } else if (!run.isPending) {
+      setNudge(null);
+      run.mutate();
+    }
   };
   const rows = found.data?.rows ?? [];
   const onSearchKey = (e: React.KeyboardEvent<HTMLInputElement>) => {
@@ -198,6 +271,11 @@ export function AssignView() {
             data-testid="assign-search"
             autoFocus
           />
+          {found.isSuccess && rows.length === 0 && debounced.trim() !== "" && (
+            <Text size="sm" c="dimmed" data-testid="assign-no-match">
+              {noMatch(debounced.trim())}
+            </Text>
+          )}
           <Table highlightOnHover>
             <Table.Tbody>
               {rows.map((row, i) => (
@@ -238,7 +316,7 @@ export function AssignView() {
                 </Text>
               </Stack>
               {caps.release && (
-                <Button variant="light" color="red" onClick={() => unassign.mutate()} loading={unassign.isPending} disabled={target.assignees.length === 0 && fresh?.state === "live"} data-testid="release">
+                <Button variant="light" color="red" onClick={confirmRelease} loading={unassign.isPending} disabled={target.assignees.length === 0 && fresh?.state === "live"} data-testid="release">
                   Release (unassign)
                 </Button>
               )}
@@ -251,15 +329,15 @@ export function AssignView() {
             )}
             {single ? (
               <Group grow>
-                <Select label="Agent" searchable value={agents[0] ?? null} onChange={(v) => { setAgents(v ? [v] : []); setPeople([]); }} data={agentOptions} ref={agentBox} data-testid="assign-agents" />
-                <Select label="or a person" searchable clearable value={people[0] ?? null} onChange={(v) => { setPeople(v ? [v] : []); setAgents([]); }} data={personOptions} data-testid="assign-people" />
+                <Select label="Agent" searchable selectFirstOptionOnChange value={agents[0] ?? null} onChange={(v) => { setAgents(v ? [v] : []); setPeople([]); }} data={agentOptions} ref={agentBox} data-testid="assign-agents" />
+                <Select label="or a person" searchable clearable selectFirstOptionOnChange value={people[0] ?? null} onChange={(v) => { setPeople(v ? [v] : []); setAgents([]); }} data={personOptions} data-testid="assign-people" />
               </Group>
             ) : (
               <>
-                <MultiSelect label="Agents" searchable value={agents} onChange={setAgents} data={agentOptions} ref={agentBox} data-testid="assign-agents" />
+                <MultiSelect label="Agents" searchable selectFirstOptionOnChange value={agents} onChange={(v) => { setAgents(v); setNudge(null); }} data={agentOptions} ref={agentBox} data-testid="assign-agents" />
                 <Group grow>
-                  <MultiSelect label="People" description="Each one's agent on this platform" searchable value={people} onChange={setPeople} data={personOptions} data-testid="assign-people" />
-                  <MultiSelect label="Teams" description="From any platform: each member's agent here" searchable value={teams} onChange={setTeams} data={teamOptions} data-testid="assign-teams" />
+                  <MultiSelect label="People" description="Each one's agent on this platform" searchable selectFirstOptionOnChange value={people} onChange={setPeople} data={personOptions} data-testid="assign-people" />
+                  <MultiSelect label="Teams" description="From any platform: each member's agent here" searchable selectFirstOptionOnChange value={teams} onChange={setTeams} data={teamOptions} data-testid="assign-teams" />
                 </Group>
               </>
             )}
@@ -270,7 +348,30 @@ export function AssignView() {
             {caps.replace && (
               <Checkbox label="Replace the contact's current agents (instead of adding)" checked={replace} onChange={(e) => setReplace(e.currentTarget.checked)} />
             )}
+            {chosen > 0 && preview.data && !preview.isError && (
+              <Stack gap={2} data-testid="assign-preview">
+                <Text size="sm">
+                  Goes to {preview.data.agents.length === 1 ? "" : `${preview.data.agents.length}: `}
+                  {preview.data.agents.join(", ")}
+                </Text>
+                {preview.data.skipped.length > 0 && (
+                  <Text size="sm" c="orange.8" data-testid="assign-preview-skipped">
+                    Not sent to {preview.data.skipped.length}: {preview.data.skipped.join("; ")}.
+                  </Text>
+                )}
+              </Stack>
+            )}
+            {chosen > 0 && preview.isError && (
+              <Text size="sm" c="red" data-testid="assign-preview-error">
+                {toIpcError(preview.error).message}
+              </Text>
+            )}
             <Group justify="flex-end">
+              {nudge && (
+                <Text size="sm" c="orange.8" data-testid="assign-nudge">
+                  {nudge}
+                </Text>
+              )}
               {replaces && (
                 <Button variant="default" onClick={() => navigate("history")}>
                   Keep the waiting change
@@ -288,8 +389,13 @@ export function AssignView() {
           </Stack>
         </Card>
       )}
+      {!target && nudge && (
+        <Text size="sm" c="orange.8" data-testid="assign-nudge">
+          {nudge}
+        </Text>
+      )}
       {outcome && (
-        <Card withBorder data-testid="assign-results">
+        <Card withBorder data-testid="assign-results" ref={resultCard}>
           <Group justify="space-between" mb="xs">
             <Text fw={600} data-testid="assign-headline">
               Result: {headline(outcome)}
@@ -305,7 +411,11 @@ export function AssignView() {
                   {STATE_LABELS[r.state] ?? r.state}
                 </Badge>
                 <Stack gap={0}>
-                  <Text size="sm">{r.agent_names.length ? r.agent_names.join(", ") : "Unassigned"}</Text>
+                  <Text size="sm">
+                    {lastAction === "release"
+                      ? `Released ${r.agent_names.length ? r.agent_names.join(", ") : "(nobody was assigned)"}`
+                      : r.agent_names.join(", ")}
+                  </Text>
                   {r.message && r.state !== "queued" && (
                     <Text size="sm" c="red">
                       {r.message}
@@ -346,4 +456,17 @@ function headline(outcome: JobOutcome): string {
   if (done > 0 && done < n) return `partial: ${done} of ${n} done`;
   if (outcome.state === "queued") return "waiting";
   return outcome.state;
+}
+
+/** Why a search found nothing, and what to try. */
+function noMatch(text: string): string {
+  const digits = text.replace(/\D/g, "");
+  const looksLikePhone = /^[+\d(][\d\s().-]*$/.test(text);
+  if (looksLikePhone && digits.length < 6) {
+    return `No match for "${text}": a phone needs at least 6 digits (country code first, e.g. +91 98765 43210).`;
+  }
+  if (looksLikePhone) {
+    return `No customer in the cache has the phone ${text}. Check the digits, or sync the connection if the customer is new.`;
+  }
+  return `No customer, contact or chat in the cache matches "${text}". Search by name, phone, email or the vendor's id; sync the connection if it is new.`;
 }

@@ -37,6 +37,17 @@ function row(id: number, state: HistoryRow["operation"]["state"], message: strin
   };
 }
 
+function statusChange(id: number): HistoryRow {
+  const base = row(id, "done", "1 changed");
+  return {
+    ...base,
+    operation: { ...base.operation, kind: "set_status", target_id: null, target_vendor_id: null, target_label: "Training", agent_names: ["team Tier 1 Support"], request: { status_id: "2", status_name: "Training" } },
+    job_title: "Set Training for Tier 1 Support",
+    connection_name: "Demo CCAI Platform",
+    vendor: "ccai_platform",
+  };
+}
+
 describe("History", () => {
   it("lists changes newest first, filters, settles a conflict and exports", async () => {
     const backend = mockBackend({
@@ -44,13 +55,15 @@ describe("History", () => {
       list_people: () => [],
       list_agents: () => [],
       queue_counts: () => ({ queued: 0, sending: 0, conflict: 1, unknown: 0 }),
-      history: () => ({ rows: [row(2, "conflict", "Assignees changed at the vendor since you asked: then nobody, now Bo Berg."), row(1, "done", null)], next: null }),
+      history: () => ({ rows: [row(2, "conflict", "Assignees changed at the vendor since you asked: then nobody, now Bo Berg."), row(1, "done", null), statusChange(0)], next: null }),
       retry_operation: () => ({ operation_id: 2, agent_names: ["Ana Lima"], state: "done", error_code: null, message: null, hint: null }),
-      export_history: () => ({ path: "/tmp/exports/switchboard-history.csv", rows: 2 }),
+      export_history: () => ({ path: "/tmp/exports/switchboard-history.csv", rows: 2, note: null }),
     });
     render(<App initialArea="history" />);
     const states = await screen.findAllByTestId("history-state");
-    expect(states.map((s) => s.textContent)).toEqual(["conflict", "done"]);
+    expect(states.map((s) => s.textContent)).toEqual(["conflict", "done", "done"]);
+    // A status change reads as one, not as an assignment.
+    expect(screen.getAllByTestId("history-change").map((c) => c.textContent)).toEqual(["Assign Ana Lima", "Assign Ana Lima", "Set status Training"]);
     expect(await screen.findByTestId("conflict-count")).toHaveTextContent("1");
     expect(screen.getByText(/now Bo Berg/)).toBeInTheDocument();
     expect(screen.getByTestId("waiting-banner")).toHaveTextContent("1 needs your decision");

@@ -139,11 +139,13 @@ export function HistoryView() {
           const op = row.original.operation;
           return (
             <Stack gap={0}>
-              <Text size="sm" fw={500} truncate>
-                {op.kind === "release" ? "Release" : "Assign"} {op.agent_names.join(", ")}
+              <Text size="sm" fw={500} truncate data-testid="history-change">
+                {changeHeadline(op)}
               </Text>
               <Text size="xs" c="dimmed" truncate>
-                {op.target_id !== null ? (
+                {op.kind === "set_status" ? (
+                  `for ${op.agent_names.join(", ")}`
+                ) : op.target_id !== null ? (
                   <Anchor
                     size="xs"
                     component="button"
@@ -310,4 +312,16 @@ export function HistoryView() {
       <VirtualTable data={rows} columns={columns} rowHeight={52} empty={pages.isLoading ? "Loading…" : "No changes match."} onEndReached={more} testId="history-table" />
     </Stack>
   );
+}
+
+/** What a change did, in a manager's words: "Assign Ana Lima", "Release",
+ * "Set status Training". */
+function changeHeadline(op: HistoryRow["operation"]): string {
+  if (op.kind === "set_status") {
+    const request = op.request as { status_name?: unknown } | null;
+    const status = typeof request?.status_name === "string" ? request.status_name : op.target_label;
+    return `Set status ${status ?? ""}`.trim();
+  }
+  if (op.kind === "release") return `Release ${op.agent_names.join(", ")}`.trim();
+  return `Assign ${op.agent_names.join(", ")}`;
 }

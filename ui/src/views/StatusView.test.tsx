@@ -80,8 +80,9 @@ describe("Status board", () => {
         state: "done",
         operation: { operation_id: 5, agent_names: ["team Tier 1 Support"], state: "done", error_code: "kept", message: "1 changed; 1 kept: Bo Berg (Agent can't be changed from system status 'In-call')", hint: null },
         agents: [
-          { agent_vendor_id: "1", agent_id: 1, name: "Ana Lima", previous: "Available", current: "Lunch", changed: true, message: null },
-          { agent_vendor_id: "2", agent_id: 2, name: "Bo Berg", previous: "In-call", current: "In-call", changed: false, message: "Agent can't be changed from system status 'In-call'" },
+          { agent_vendor_id: "1", agent_id: 1, name: "Ana Lima", previous: "Available", current: "Lunch", changed: true, already: false, message: null },
+          { agent_vendor_id: "2", agent_id: 2, name: "Bo Berg", previous: "In-call", current: "In-call", changed: false, already: false, message: "Agent can't be changed from system status 'In-call'" },
+          { agent_vendor_id: "3", agent_id: 3, name: "Cy Dorn", previous: "Lunch", current: "Lunch", changed: false, already: true, message: null },
         ],
       }),
     });
@@ -99,7 +100,8 @@ describe("Status board", () => {
     await userEvent.click(within(list).getByRole("option", { name: "Lunch" }));
     await userEvent.click(screen.getByTestId("board-apply"));
     const results = await screen.findAllByTestId("board-result");
-    expect(results.map((r) => r.textContent)).toEqual(["changed", "kept"]);
+    expect(results.map((r) => r.textContent)).toEqual(["changed", "kept", "already"]);
+    expect(screen.getByTestId("board-results")).toHaveTextContent("Cy Dorn: already Lunch");
     expect(screen.getByTestId("board-results")).toHaveTextContent("still In-call — Agent can't be changed from system status 'In-call'");
     expect(backend.calls.find((c) => c.cmd === "set_status")?.args).toEqual({
       request: { connection_id: "ccai", status_id: "1", agents: [], teams: [1], drop_after_minutes: 15 },

@@ -339,11 +339,16 @@ export function StatusView() {
           <Stack gap={2}>
             {outcome.agents.map((a) => (
               <Group key={a.agent_vendor_id} gap="xs" wrap="nowrap">
-                <Badge size="sm" color={a.changed ? "green" : "orange"} variant="light" data-testid="board-result">
-                  {a.changed ? "changed" : "kept"}
+                <Badge size="sm" color={a.changed ? "green" : a.already ? "gray" : "orange"} variant="light" data-testid="board-result">
+                  {a.changed ? "changed" : a.already ? "already" : "kept"}
                 </Badge>
                 <Text size="sm">
-                  {a.name}: {a.changed ? `${a.previous} → ${a.current}` : `still ${a.current}${a.message ? ` — ${a.message}` : ""}`}
+                  {a.name}:{" "}
+                  {a.changed
+                    ? `${a.previous} → ${a.current}`
+                    : a.already
+                      ? `already ${a.current}`
+                      : `still ${a.current}${a.message ? ` — ${a.message}` : ""}`}
                 </Text>
               </Group>
             ))}

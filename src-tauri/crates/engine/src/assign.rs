@@ -83,9 +83,9 @@ pub struct JobOutcome {
 }
 
 /// The agents a request resolved to, and who was left out and why.
-struct Chosen {
-    agents: Vec<Agent>,
-    skipped: Vec<String>,
+pub(crate) struct Chosen {
+    pub agents: Vec<Agent>,
+    pub skipped: Vec<String>,
 }
 
 /// An operation ready to journal, with the cached agents it is for.
@@ -99,7 +99,7 @@ fn invalid(field: &str, message: impl Into<String>) -> EngineError {
 }
 
 /// Resolves agents, people and teams to the target connection's active agents.
-fn choose(
+pub(crate) fn choose(
     db: &rusqlite::Connection,
     req: &AssignRequest,
     connection: &Connection,
@@ -453,14 +453,21 @@ impl Workspace {
         let owner = self.owner.clone();
         let (ops, job) = self
             .on_store(move |store| {
-                let (target, connection, before) = store.read(|db| {
+                let (target, connection, before, released) = store.read(|db| {
                     let target = targets::get(db, request.target_id)?;
                     let connection = connections::get(db, target.connection_id)?;
-                    let before: Vec<String> = assignments::list_by_target(db, target.id)?
-                        .into_iter()
-                        .map(|a| a.agent_vendor_id)
-                        .collect();
-                    Ok((target, connection, before))
+                    let held = assignments::list_by_target(db, target.id)?;
+                    // Who is released, by name, for History and the result.
+                    let mut released = Vec::new();
+                    for a in &held {
+                        let name = match a.agent_id {
+                            Some(id) => agents::get(db, id).map(|agent| agent.name).ok(),
+                            None => None,
+                        };
+                        released.push(name.unwrap_or_else(|| a.agent_vendor_id.clone()));
+                    }
+                    let before: Vec<String> = held.into_iter().map(|a| a.agent_vendor_id).collect();
+                    Ok((target, connection, before, released))
                 })?;
                 if !switchboard_vendors::capabilities(connection.vendor).release {
                     return Err(invalid(
@@ -491,7 +498,7 @@ impl Workspace {
                         &connection,
                         &target,
                         OperationKind::Release,
-                        Vec::new(),
+                        released,
                         json!({"agents": []}),
                         json!(before),
                     ),

@@ -16,6 +16,7 @@ pub mod export;
 pub mod history;
 pub mod journal;
 mod outcome;
+pub mod preview;
 pub mod statuses;
 pub mod sync;
 pub mod targets;

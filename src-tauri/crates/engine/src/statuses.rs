@@ -75,8 +75,13 @@ pub struct AgentStatusResult {
     pub name: String,
     pub previous: String,
     pub current: String,
-    /// True only when the vendor says the agent is now in the status asked for.
+    /// True only when the vendor says the agent is now in the status asked for,
+    /// and was not before.
     pub changed: bool,
+    /// The agent was already in the status asked for: nothing changed, and
+    /// nothing was refused.
+    #[serde(default)]
+    pub already: bool,
     /// The vendor's reason when it kept the agent's status.
     pub message: Option<String>,
 }
@@ -128,24 +133,26 @@ fn option(s: &TenantStatus) -> StatusOption {
 pub(crate) fn summary(response: Option<&Value>) -> Option<(String, String)> {
     let results: Vec<AgentStatusResult> = serde_json::from_value(response?.clone()).ok()?;
     let changed = results.iter().filter(|r| r.changed).count();
+    let already = results.iter().filter(|r| r.already).count();
+    let done = if already > 0 {
+        format!("{changed} changed, {already} already there")
+    } else {
+        format!("{changed} changed")
+    };
     let kept: Vec<String> = results
         .iter()
-        .filter(|r| !r.changed)
+        .filter(|r| !r.changed && !r.already)
         .map(|r| match &r.message {
             Some(m) => format!("{} ({m})", r.name),
             None => format!("{} (still {})", r.name, r.current),
         })
         .collect();
     Some(if kept.is_empty() {
-        ("changed".into(), format!("{changed} changed"))
+        ("changed".into(), done)
     } else {
         (
             "kept".into(),
-            format!(
-                "{changed} changed; {} kept: {}",
-                kept.len(),
-                kept.join(", ")
-            ),
+            format!("{done}; {} kept: {}", kept.len(), kept.join(", ")),
         )
     })
 }
@@ -549,7 +556,10 @@ impl Workspace {
                     kind: OperationKind::SetStatus,
                     target_id: None,
                     target_vendor_id: None,
-                    target_label: Some(label),
+                    // A status change's subject is the status: History shows
+                    // "Set status Training" for the agents and teams, and a
+                    // search for "Training" finds it.
+                    target_label: Some(status.name.clone()),
                     agent_names: chosen
                         .iter()
                         .map(|a| a.name.clone())
@@ -654,9 +664,12 @@ impl Workspace {
                                 agents::find_by_vendor_id(db, connection, &r.agent_vendor_id)
                                     .ok()
                                     .flatten();
+                            // Confirmed only when the vendor says the agent is now in it.
+                            let now_in = r.changed && r.current.eq_ignore_ascii_case(&status_name);
+                            let was_in = r.previous.eq_ignore_ascii_case(&r.current);
                             Ok(AgentStatusResult {
-                                // Confirmed only when the vendor says the agent is now in it.
-                                changed: r.changed && r.current.eq_ignore_ascii_case(&status_name),
+                                changed: now_in && !was_in,
+                                already: now_in && was_in,
                                 agent_id: agent.as_ref().map(|a| a.id),
                                 name: r
                                     .name

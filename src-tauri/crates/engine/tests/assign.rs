@@ -875,6 +875,23 @@ async fn a_team_from_another_platform_is_assigned_through_its_people() {
     let calls = sim
         .inspector()
         .count(VendorKind::Vambe, "assign_team_member");
+    // Before sending: who it reaches and who is left out, and nothing sent.
+    let preview = env
+        .ws
+        .preview_assign(AssignRequest {
+            teams: vec![team.id],
+            ..request(target, &[])
+        })
+        .await
+        .unwrap();
+    assert_eq!(preview.agents.len(), expected.len());
+    assert_eq!(preview.skipped.len(), members - expected.len());
+    assert_eq!(
+        sim.inspector()
+            .count(VendorKind::Vambe, "assign_team_member"),
+        calls,
+        "a preview sends nothing"
+    );
     let outcome = env
         .ws
         .assign(AssignRequest {
@@ -900,6 +917,7 @@ async fn a_team_from_another_platform_is_assigned_through_its_people() {
         members - expected.len(),
         "the rest are named"
     );
+    assert_eq!(outcome.skipped, preview.skipped, "as the preview said");
     let mut held = sim
         .world()
         .vambe

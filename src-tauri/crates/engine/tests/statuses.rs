@@ -189,7 +189,11 @@ async fn a_team_set_to_a_custom_status_reports_each_agent_and_two_kept_on_a_call
         .unwrap();
     let members = env.sim.world().ccai.read().unwrap().team_members(1);
     assert_eq!(outcome.agents.len(), members.len(), "one result per agent");
-    let kept: Vec<_> = outcome.agents.iter().filter(|a| !a.changed).collect();
+    let kept: Vec<_> = outcome
+        .agents
+        .iter()
+        .filter(|a| !a.changed && !a.already)
+        .collect();
     assert_eq!(kept.len(), 2, "{kept:?}");
     assert!(kept.iter().all(|k| {
         k.current == "In-call"
@@ -208,13 +212,18 @@ async fn a_team_set_to_a_custom_status_reports_each_agent_and_two_kept_on_a_call
             .status_of(a.agent_vendor_id.parse().unwrap())
             .unwrap();
         assert_eq!(
-            a.changed,
+            a.changed || a.already,
             truth.name == "Training",
             "{} is {}",
             a.name,
             truth.name
         );
+        assert!(!(a.changed && a.already));
     }
+    // One of them was in Training before: already there, not "changed".
+    let already: Vec<_> = outcome.agents.iter().filter(|a| a.already).collect();
+    assert_eq!(already.len(), 1, "{:?}", outcome.agents);
+    assert_eq!(already[0].previous, "Training");
     assert_eq!(outcome.operation.state, OperationState::Done);
     assert!(
         outcome
@@ -222,7 +231,7 @@ async fn a_team_set_to_a_custom_status_reports_each_agent_and_two_kept_on_a_call
             .message
             .as_deref()
             .unwrap()
-            .contains("2 kept"),
+            .contains("already there; 2 kept"),
         "{:?}",
         outcome.operation.message
     );
@@ -250,6 +259,20 @@ async fn a_team_set_to_a_custom_status_reports_each_agent_and_two_kept_on_a_call
         switchboard_domain::job::OperationKind::SetStatus
     );
     assert_eq!(page.rows[0].job_title, "Set Training for Tier 1 Support");
+    // Searching History for the status finds the change.
+    let found = env
+        .ws
+        .history(switchboard_domain::job::HistoryQuery {
+            search: Some("Training".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.rows.len(), 1, "{:?}", found.rows);
+    assert_eq!(
+        found.rows[0].operation.target_label.as_deref(),
+        Some("Training")
+    );
 }
 
 #[tokio::test]
