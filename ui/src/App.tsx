@@ -100,6 +100,8 @@ function Shell({ initialArea }: { initialArea: AreaId }) {
   const navigate = (to: string, p: AreaParams = {}) => {
     // A toast is about the view it came from: it does not follow the manager.
     notifications.clean();
+    // A new view starts at its top, not where the last one was scrolled to.
+    window.scrollTo({ top: 0 });
     setArea(to as AreaId);
     setParams(p);
     setVisit((n) => n + 1);

@@ -31,8 +31,9 @@ export const VENDOR_NAMES: Record<Vendor, string> = {
   splashify: "Splashify Pro",
 };
 
+/** One hue per vendor, far enough apart to tell apart in a stacked chart. */
 export const VENDOR_COLORS: Record<Vendor, string> = {
-  pingup: "teal",
+  pingup: "pink",
   vambe: "grape",
   helpcrunch: "blue",
   ccai_platform: "orange",

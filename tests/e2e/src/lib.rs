@@ -141,6 +141,25 @@ impl Session {
         })
     }
 
+    /// Makes the window this size (outer), and waits for the layout to follow.
+    pub async fn resize(&self, width: u32, height: u32) -> anyhow::Result<()> {
+        self.driver.set_window_rect(0, 0, width, height).await?;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let inner: i64 = self
+                .driver
+                .execute("return window.innerWidth;", Vec::new())
+                .await?
+                .convert()?;
+            if (inner - i64::from(width)).abs() <= 40 || Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        Ok(())
+    }
+
     /// Saves what the window shows now as `artifacts/e2e/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
         // The DOM can be a frame ahead of the pixels right after an assertion.
@@ -326,7 +345,8 @@ fn start_xvfb() -> anyhow::Result<(Guard, String)> {
                 display.as_str(),
                 "-screen",
                 "0",
-                "1400x900x24",
+                // Room for the largest window a test looks at (1920×1200).
+                "1920x1200x24",
                 "-nolisten",
                 "tcp",
             ])

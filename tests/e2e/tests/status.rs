@@ -123,6 +123,45 @@ async fn the_board_fills_and_a_team_moves_to_a_custom_status() -> anyhow::Result
         session.click("tab-alerts").await?;
         session.by_test_id("mismatches").await?;
         session.screenshot("dashboard-04-alerts").await?;
+
+        // A small laptop: the board's columns all fit, nothing scrolls sideways.
+        session.resize(1024, 700).await?;
+        session.click("nav-status").await?;
+        session.by_test_id("board-table").await?;
+        let sideways: bool = session
+            .driver
+            .execute(
+                "const t = document.querySelector(\"[data-testid='board-table']\"); return t.scrollWidth > t.clientWidth + 1;",
+                Vec::new(),
+            )
+            .await?
+            .convert()?;
+        anyhow::ensure!(!sideways, "the status board scrolls sideways at 1024×700");
+        session.screenshot("layout-01-status-1024x700").await?;
+        session.click("nav-dashboards").await?;
+        wait_for_svg(&session, "chart-days").await?;
+        session.screenshot("layout-02-dashboards-1024x700").await?;
+        session.click("tab-workload").await?;
+        wait_for_svg(&session, "chart-workload").await?;
+        session.screenshot("layout-03-workload-1024x700").await?;
+
+        // A big monitor: the charts grow with the window.
+        session.resize(1920, 1200).await?;
+        session.click("tab-status").await?;
+        wait_for_svg(&session, "chart-days").await?;
+        let tall: f64 = session
+            .driver
+            .execute(
+                "return document.querySelector(\"[data-testid='chart-days']\").getBoundingClientRect().height;",
+                Vec::new(),
+            )
+            .await?
+            .convert()?;
+        anyhow::ensure!(tall > 500.0, "the chart stays {tall}px tall at 1920×1200");
+        session.screenshot("layout-04-dashboards-1920x1200").await?;
+        session.click("nav-status").await?;
+        session.by_test_id("board-table").await?;
+        session.screenshot("layout-05-status-1920x1200").await?;
         Ok(())
     }
     .await;

@@ -18,6 +18,9 @@ type Props<T> = {
 /** A table of any length: only the rows in view are in the DOM. */
 export function VirtualTable<T>({ data, columns, rowHeight = 44, height = "calc(100vh - 260px)", empty, onEndReached, testId }: Props<T>) {
   const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel() });
+  // Column sizes are proportions: the table always fits its container, from a
+  // 1024-pixel laptop to a wide monitor, without scrolling sideways.
+  const total = table.getVisibleLeafColumns().reduce((n, c) => n + c.getSize(), 0) || 1;
   const scroller = useRef<HTMLDivElement>(null);
   const rows = table.getRowModel().rows;
   const virtualizer = useVirtualizer({
@@ -43,7 +46,7 @@ export function VirtualTable<T>({ data, columns, rowHeight = 44, height = "calc(
           {table.getHeaderGroups().map((group) => (
             <Table.Tr key={group.id}>
               {group.headers.map((header) => (
-                <Table.Th key={header.id} style={{ width: header.getSize() }}>
+                <Table.Th key={header.id} style={{ width: `${(100 * header.getSize()) / total}%` }}>
                   {flexRender(header.column.columnDef.header, header.getContext())}
                 </Table.Th>
               ))}

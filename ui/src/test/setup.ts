@@ -44,3 +44,5 @@ HTMLElement.prototype.getBoundingClientRect = function () {
 };
 // Comboboxes scroll their first option into view (jsdom has no layout).
 Element.prototype.scrollIntoView ??= function scrollIntoView() {};
+// jsdom does not scroll.
+window.scrollTo = () => {};

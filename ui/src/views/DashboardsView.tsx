@@ -1,5 +1,6 @@
 import { AreaChart, BarChart } from "@mantine/charts";
-import { Anchor, Badge, Box, Button, Card, Group, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Tabs, Text, Title, Tooltip } from "@mantine/core";
+import { Anchor, Badge, Box, Button, Card, Group, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Tabs, Text, Title, Tooltip } from "@mantine/core";
+import { useViewportSize } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import dayjs from "dayjs";
@@ -61,6 +62,13 @@ function ExportButton({ name, columns, rows }: { name: string; columns: string[]
   );
 }
 
+/** A chart's height that uses the window: taller on a big screen, never cramped
+ * on a small one. */
+function useChartHeight(): number {
+  const { height } = useViewportSize();
+  return Math.round(Math.min(760, Math.max(240, (height || 820) - 360)));
+}
+
 function useStatuses(): TenantStatus[] {
   return useQuery({ queryKey: ["status-board"], queryFn: statusBoard }).data?.statuses ?? [];
 }
@@ -77,6 +85,7 @@ function TimePerDay({ scope }: { scope: string }) {
   // Unwatched time can dwarf the rest (a week with the app closed most of it):
   // it is counted and said, and drawn on request.
   const [withUnknown, setWithUnknown] = useState(false);
+  const h = useChartHeight();
   const unwatched = rows.reduce((n, r) => n + Number(r[UNKNOWN] ?? 0), 0);
   return (
     <Card withBorder>
@@ -84,12 +93,14 @@ function TimePerDay({ scope }: { scope: string }) {
         <Text fw={600}>Hours in each status per day{chart.data ? ` (${chart.data.agents} agents)` : ""}</Text>
         <ExportButton name="time-in-status" columns={["bucket", ...series.map((s) => s.name)]} rows={rows} />
       </Group>
-      <BarChart h={300} data={rows} dataKey="bucket" type="stacked" series={withUnknown ? series : series.filter((s) => s.name !== UNKNOWN)} withLegend unit=" h" data-testid="chart-days" />
+      <BarChart h={h} data={rows} dataKey="bucket" type="stacked" series={withUnknown ? series : series.filter((s) => s.name !== UNKNOWN)} withLegend unit=" h" data-testid="chart-days" />
       <Group justify="space-between" mt={4}>
         <Text size="xs" c="dimmed" data-testid="unwatched">
           Not watched this week: {Math.round(unwatched).toLocaleString()} agent-hours (Switchboard closed, or the vendor unreachable). Shown, never guessed.
         </Text>
-        <Switch size="xs" label="Draw it" checked={withUnknown} onChange={(e) => setWithUnknown(e.currentTarget.checked)} />
+        <Tooltip label="Add the hours nobody watched to the bars, in grey. Off by default: a week with Switchboard closed would dwarf the rest." multiline w={300}>
+          <Switch size="xs" label="Show unwatched hours" checked={withUnknown} onChange={(e) => setWithUnknown(e.currentTarget.checked)} data-testid="draw-unwatched" />
+        </Tooltip>
       </Group>
     </Card>
   );
@@ -105,18 +116,21 @@ function ShareOverTime({ scope }: { scope: string }) {
   });
   const { rows, series } = useMemo(() => (chart.data ? chartRows(chart.data, statuses, (t) => dayjs(t).format("HH:mm"), true) : { rows: [], series: [] }), [chart.data, statuses]);
   const upToNow = rows.filter((_, i) => from + i * (HOUR / 2) <= Date.now());
+  const h = useChartHeight();
   return (
     <Card withBorder>
       <Group justify="space-between" mb="xs">
         <Text fw={600}>Share in each status today</Text>
         <ExportButton name="status-share" columns={["bucket", ...series.map((s) => s.name)]} rows={upToNow} />
       </Group>
-      <AreaChart h={300} data={upToNow} dataKey="bucket" type="percent" series={series} withLegend withDots={false} data-testid="chart-share" />
+      <AreaChart h={h} data={upToNow} dataKey="bucket" type="percent" series={series} withLegend withDots={false} data-testid="chart-share" />
     </Card>
   );
 }
 
-/** Each agent's day as a strip of statuses; blank where nobody watched. */
+const HATCH = "repeating-linear-gradient(45deg, #e9ecef, #e9ecef 4px, #fff 4px, #fff 8px)";
+
+/** Each agent's day as a strip of statuses; hatched where nobody watched. */
 function Timeline({ scope }: { scope: string }) {
   const statuses = useStatuses();
   const [day, setDay] = useState("today");
@@ -125,6 +139,10 @@ function Timeline({ scope }: { scope: string }) {
   const lines = useQuery({ queryKey: ["timelines", scope, from], queryFn: () => statusTimelines({ scope: toScope(scope), from, to, bucket_ms: DAY }) });
   const colour = (id: string | null) => statuses.find((s) => s.vendor_id === id)?.color ?? "#4c6ef5";
   const rows = (lines.data ?? []).flatMap((l) => l.segments.map((s) => ({ agent: l.name, status: s.name, start: dayjs(s.start).format(), end: dayjs(s.end).format() })));
+  // The part of the day still to come is not "unwatched": it has not happened.
+  const past = Math.min(1, Math.max(0, (Date.now() - from) / DAY));
+  const shown = new Map<string, string>();
+  for (const l of lines.data ?? []) for (const s of l.segments) shown.set(s.name, colour(s.status_vendor_id));
   return (
     <Card withBorder>
       <Group justify="space-between" mb="xs">
@@ -133,6 +151,24 @@ function Timeline({ scope }: { scope: string }) {
           <SegmentedControl size="xs" value={day} onChange={setDay} data={[{ value: "today", label: "Today" }, { value: "yesterday", label: "Yesterday" }]} />
         </Group>
         <ExportButton name="timeline" columns={["agent", "status", "start", "end"]} rows={rows} />
+      </Group>
+      <Group gap="md" mb={8} data-testid="timeline-legend">
+        {[...shown.entries()].map(([name, color]) => (
+          <Group key={name} gap={4}>
+            <Box w={12} h={12} style={{ background: color, borderRadius: 2 }} />
+            <Text size="xs">{name}</Text>
+          </Group>
+        ))}
+        <Group gap={4}>
+          <Box w={12} h={12} style={{ background: HATCH, borderRadius: 2, border: "1px solid #dee2e6" }} />
+          <Text size="xs">nobody watched</Text>
+        </Group>
+        {past < 1 && (
+          <Group gap={4}>
+            <Box w={12} h={12} style={{ borderRadius: 2, border: "1px solid #dee2e6" }} />
+            <Text size="xs">still to come</Text>
+          </Group>
+        )}
       </Group>
       <Group gap={0} ml={180} mb={4} justify="space-between">
         {[0, 6, 12, 18, 24].map((h) => (
@@ -147,7 +183,8 @@ function Timeline({ scope }: { scope: string }) {
             <Text size="xs" w={172} truncate>
               {l.name}
             </Text>
-            <Box pos="relative" h={16} style={{ flex: 1, background: "repeating-linear-gradient(45deg, #f1f3f5, #f1f3f5 4px, #fff 4px, #fff 8px)", borderRadius: 3 }}>
+            <Box pos="relative" h={16} style={{ flex: 1, borderRadius: 3, overflow: "hidden", border: "1px solid #f1f3f5" }}>
+              <Box pos="absolute" top={0} left={0} h={16} w={`${past * 100}%`} style={{ background: HATCH }} data-testid="timeline-unwatched" />
               {l.segments.map((s, i) => (
                 <Tooltip key={i} label={`${s.name}: ${dayjs(s.start).format("HH:mm")}–${dayjs(s.end).format("HH:mm")}`}>
                   <Box
@@ -163,9 +200,11 @@ function Timeline({ scope }: { scope: string }) {
           </Group>
         ))}
       </Stack>
-      <Text size="xs" c="dimmed" mt={4}>
-        Hatched: nobody watched. {(lines.data?.length ?? 0) > 60 ? "The first 60 agents are shown; choose a team for the rest." : ""}
-      </Text>
+      {(lines.data?.length ?? 0) > 60 && (
+        <Text size="xs" c="dimmed" mt={4}>
+          The first 60 agents are shown; choose a team for the rest.
+        </Text>
+      )}
     </Card>
   );
 }
@@ -183,7 +222,7 @@ function WorkloadTab() {
   const unassigned = (data?.unassigned ?? []).map((u) => ({ connection: u.connection_name, assigned: u.targets - u.unassigned, unassigned: u.unassigned }));
   return (
     <Stack>
-      <SimpleGrid cols={2}>
+      <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Card withBorder>
           <Group justify="space-between" mb="xs">
             <Text fw={600}>Open assignments per person (busiest 20)</Text>
@@ -197,7 +236,20 @@ function WorkloadTab() {
               <Text fw={600}>Unassigned per connection</Text>
               <ExportButton name="unassigned" columns={["connection", "assigned", "unassigned"]} rows={unassigned} />
             </Group>
-            <BarChart h={180} data={unassigned} dataKey="connection" type="stacked" series={[{ name: "unassigned", color: "orange.6" }, { name: "assigned", color: "gray.4" }]} withLegend data-testid="chart-unassigned" />
+            <BarChart
+              h={Math.max(140, unassigned.length * 34 + 50)}
+              data={unassigned}
+              dataKey="connection"
+              orientation="vertical"
+              yAxisProps={{ width: 150, interval: 0 }}
+              type="stacked"
+              series={[
+                { name: "unassigned", color: "orange.6" },
+                { name: "assigned", color: "gray.4" },
+              ]}
+              withLegend
+              data-testid="chart-unassigned"
+            />
           </Card>
           <Card withBorder>
             <Group justify="space-between" mb="xs">
@@ -238,25 +290,37 @@ function WorkloadTab() {
       </SimpleGrid>
       <Card withBorder>
         <Group justify="space-between" mb="xs">
-          <Text fw={600}>Expiring within a week ({data?.expiring.length ?? 0})</Text>
+          <Text fw={600}>
+            Expiring within a week ({(data?.expiring.length ?? 0) >= 500 ? "the first 500" : (data?.expiring.length ?? 0)})
+          </Text>
           <ExportButton name="expiring" columns={["target_name", "connection_name", "agent_name", "until"]} rows={(data?.expiring ?? []).map((e) => ({ ...e, until: dayjs(e.until).format() }))} />
         </Group>
-        <Table verticalSpacing={4} data-testid="expiring">
-          <Table.Tbody>
-            {(data?.expiring ?? []).slice(0, 15).map((e) => (
-              <Table.Tr key={`${e.target_id}-${e.agent_name}`}>
-                <Table.Td>
-                  <Anchor size="sm" component="button" onClick={() => navigate("assign", { target: Number(e.target_id) })}>
-                    {e.target_name}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{e.connection_name}</Table.Td>
-                <Table.Td>{e.agent_name}</Table.Td>
-                <Table.Td>{when(e.until)}</Table.Td>
+        <ScrollArea.Autosize mah={360} type="auto">
+          <Table verticalSpacing={4} data-testid="expiring" stickyHeader>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Customer</Table.Th>
+                <Table.Th>Connection</Table.Th>
+                <Table.Th>Agent</Table.Th>
+                <Table.Th>Expires</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {(data?.expiring ?? []).map((e) => (
+                <Table.Tr key={`${e.target_id}-${e.agent_name}`}>
+                  <Table.Td>
+                    <Anchor size="sm" component="button" onClick={() => navigate("assign", { target: Number(e.target_id) })}>
+                      {e.target_name}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{e.connection_name}</Table.Td>
+                  <Table.Td>{e.agent_name}</Table.Td>
+                  <Table.Td>{when(e.until)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollArea.Autosize>
       </Card>
     </Stack>
   );

@@ -208,7 +208,7 @@ export function StatusView() {
           const r = row.original;
           if (r.kind === "team") {
             return (
-              <Group gap={4} wrap="nowrap">
+              <Group gap={4} wrap="wrap">
                 {Object.entries(r.counts)
                   .sort((a, b) => b[1] - a[1])
                   .slice(0, 4)
@@ -216,7 +216,7 @@ export function StatusView() {
                     const [conn, id] = [k.slice(0, k.indexOf(":")), k.slice(k.indexOf(":") + 1)];
                     const s = statuses.find((t) => t.connection_id === conn && t.vendor_id === id);
                     return (
-                      <Badge key={k} size="sm" radius="sm" variant="outline" style={{ borderColor: s?.color ?? undefined }}>
+                      <Badge key={k} size="sm" radius="sm" variant="outline" tt="none" style={{ borderColor: s?.color ?? undefined, flexShrink: 0 }} data-testid="team-count">
                         {s?.name ?? id} {n}
                       </Badge>
                     );
@@ -240,7 +240,7 @@ export function StatusView() {
           const r = row.original;
           if (r.kind === "team") return null;
           return (
-            <Group gap={6} wrap="nowrap">
+            <Group gap={4} wrap="wrap">
               {r.person.agents
                 .filter((a) => !a.status)
                 .map((a) => (
@@ -250,7 +250,7 @@ export function StatusView() {
                       radius="sm"
                       variant="light"
                       color={VENDOR_COLORS[a.vendor]}
-                      style={{ opacity: a.active ? 1 : 0.45, textTransform: "none" }}
+                      style={{ opacity: a.active ? 1 : 0.45, textTransform: "none", flexShrink: 0 }}
                       data-testid="other-platform"
                     >
                       {VENDOR_NAMES[a.vendor]} {a.active ? a.assignments : "off"}
