@@ -105,7 +105,7 @@ describe("Assign", () => {
     await userEvent.keyboard("{Escape}{Control>}{Enter}{/Control}");
     expect(await screen.findByTestId("assign-skipped")).toHaveTextContent("Cy Dorn (no agent on Demo Vambe)");
     expect(backend.calls.find((c) => c.cmd === "assign")?.args).toMatchObject({ request: { target_id: 9, agents: [], teams: [5] } });
-    expect(screen.getByTestId("assign-headline")).toHaveTextContent("done, 1 skipped");
+    expect(screen.getByTestId("assign-headline")).toHaveTextContent("partial: 1 of 2 assigned, 1 skipped");
   });
 
   it("says why a search found nothing", async () => {

@@ -452,7 +452,8 @@ function headline(outcome: JobOutcome): string {
   const count = (state: OperationState) => outcome.results.filter((r) => r.state === state).length;
   const done = count("done");
   if (count("unknown") > 0) return `sent, not confirmed for ${count("unknown")} of ${n}: check the target`;
-  if (outcome.state === "done") return outcome.skipped.length > 0 ? `done, ${outcome.skipped.length} skipped` : "done";
+  const skipped = outcome.skipped.length;
+  if (outcome.state === "done") return skipped > 0 ? `partial: ${done} of ${done + skipped} assigned, ${skipped} skipped (named below)` : "done";
   if (done > 0 && done < n) return `partial: ${done} of ${n} done`;
   if (outcome.state === "queued") return "waiting";
   return outcome.state;
