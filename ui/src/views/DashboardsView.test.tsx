@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
@@ -51,7 +51,7 @@ describe("Dashboards", () => {
       status_board: () => ({ agents: [], teams: [], statuses: STATUSES, polls: [], now: 0 }),
       status_chart: () => CHART,
       mismatches: () => [{ person_id: 3, name: "Ana Lima", status: "Offline", since: 1_763_700_000_000, owners: [[41, "Ana Lima (Demo HelpCrunch)", 4]], open: 4 }],
-      save_export: () => ({ path: "/tmp/x/switchboard-mismatches.csv", rows: 1 }),
+      save_export: () => ({ path: "/tmp/x/switchboard-mismatches.csv", rows: 1, note: "This system has no Downloads folder, so exports go to /tmp/x." }),
       list_targets: () => ({ rows: [], total: 0 }),
       list_connections: () => [],
     });
@@ -63,6 +63,8 @@ describe("Dashboards", () => {
     await waitFor(() => expect(backend.calls.find((c) => c.cmd === "save_export")?.args).toMatchObject({ request: { name: "mismatches" } }));
     const csv = (backend.calls.find((c) => c.cmd === "save_export")?.args as { request: { csv: string } }).request.csv;
     expect(csv.split("\n")[1]).toContain("Ana Lima,Offline");
+    // Where the file went, and why there, is said.
+    expect(await screen.findByText(/no Downloads folder, so exports go to/)).toBeInTheDocument();
     await userEvent.click(screen.getByTestId("mismatch-link"));
     expect(await screen.findByTestId("agent-filter")).toBeInTheDocument();
     await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "list_targets").at(-1)?.args).toMatchObject({ request: { agent_id: 41 } }));
@@ -82,7 +84,11 @@ describe("Dashboards", () => {
       workload: () => ({
         people: [],
         unassigned: [],
-        expiring: [{ target_id: 77, target_name: "Mia Rossi", connection_name: "Demo Pingup", agent_name: "Ana Lima", until: 1_763_800_000_000 }],
+        // More than a screenful: every one is listed, and the count says so.
+        expiring: [
+          { target_id: 77, target_name: "Mia Rossi", connection_name: "Demo Pingup", agent_name: "Ana Lima", until: 1_763_800_000_000 },
+          ...Array.from({ length: 40 }, (_, i) => ({ target_id: 100 + i, target_name: `Client ${i}`, connection_name: "Demo Pingup", agent_name: "Bo Berg", until: 1_763_800_000_000 + i })),
+        ],
         health: [],
       }),
       list_targets: () => ({ rows: [row], total: 1 }),
@@ -93,7 +99,32 @@ describe("Dashboards", () => {
     });
     render(<App initialArea="dashboards" />);
     await userEvent.click(await screen.findByTestId("tab-workload"));
+    expect(await screen.findByText("Expiring within a week (41)")).toBeInTheDocument();
+    expect(within(screen.getByTestId("expiring")).getAllByRole("button")).toHaveLength(41);
     await userEvent.click(await screen.findByRole("button", { name: "Mia Rossi" }));
     await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "list_targets").some((c) => (c.args as { request: { target_id: number | null } }).request.target_id === 77)).toBe(true));
+    // Assign shows that customer in its list, and opens no dropdown by itself.
+    await waitFor(() => expect(screen.getByTestId("assign-search")).toHaveValue("Mia Rossi"));
+    expect(screen.queryByRole("listbox")).not.toBeInTheDocument();
+  });
+
+  it("draws the day's timeline with a legend, and leaves the rest of the day blank", async () => {
+    const start = new Date();
+    start.setHours(0, 0, 0, 0);
+    mockBackend({
+      status_board: () => ({ agents: [], teams: [], statuses: STATUSES, polls: [], now: 0 }),
+      status_chart: () => CHART,
+      status_timelines: () => [
+        { agent_id: 1, name: "Ana Lima", segments: [{ status_vendor_id: STATUSES[0]!.vendor_id, name: STATUSES[0]!.name, start: start.getTime() + 60_000, end: start.getTime() + 120_000 }] },
+      ],
+    });
+    render(<App initialArea="dashboards" />);
+    await userEvent.click(await screen.findByTestId("tab-timeline"));
+    expect(await screen.findByTestId("timeline-legend")).toHaveTextContent(STATUSES[0]!.name);
+    expect(screen.getByTestId("timeline-legend")).toHaveTextContent("nobody watched");
+    const unwatched = screen.getByTestId("timeline-unwatched");
+    const width = parseFloat(unwatched.style.width);
+    expect(width).toBeGreaterThan(0);
+    expect(width).toBeLessThanOrEqual(100);
   });
 });

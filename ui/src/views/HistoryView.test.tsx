@@ -52,6 +52,7 @@ describe("History", () => {
   it("lists changes newest first, filters, settles a conflict and exports", async () => {
     const backend = mockBackend({
       list_connections: () => [],
+      vendors: () => [],
       list_people: () => [],
       list_agents: () => [],
       queue_counts: () => ({ queued: 0, sending: 0, conflict: 1, unknown: 0 }),
@@ -82,5 +83,8 @@ describe("History", () => {
     await userEvent.click(screen.getByTestId("export-history"));
     const note = await screen.findByText("Exported 2 changes");
     expect(within(note.closest(".mantine-Notification-root") as HTMLElement).getByText("/tmp/exports/switchboard-history.csv")).toBeInTheDocument();
+    // A toast belongs to its view: it does not follow the manager elsewhere.
+    await userEvent.click(screen.getByTestId("nav-connections"));
+    await waitFor(() => expect(screen.queryByText("Exported 2 changes")).not.toBeInTheDocument());
   });
 });
