@@ -299,10 +299,10 @@ export function StatusView() {
         </Stack>
       </Group>
       <Group gap="xs" align="flex-end">
-        <TextInput label="Search" placeholder="Name or email" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={220} data-testid="board-search" />
-        <Select label="Platform" placeholder="All" clearable data={(Object.keys(VENDOR_NAMES) as Vendor[]).map((v) => ({ value: v, label: VENDOR_NAMES[v] }))} value={vendor} onChange={setVendor} w={170} />
-        <Select label="Team" placeholder="All" clearable searchable data={(data?.teams ?? []).map((t) => ({ value: String(t.id), label: `${t.name} (${t.connection_name})` }))} value={team} onChange={setTeam} w={230} />
-        <Select label="Status" placeholder="Any" clearable data={statusOptions} value={statusFilter} onChange={setStatusFilter} w={170} data-testid="board-status-filter" />
+        <TextInput label="Search" placeholder="Name or email" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={200} data-testid="board-search" />
+        <Select label="Platform" placeholder="All" clearable data={(Object.keys(VENDOR_NAMES) as Vendor[]).map((v) => ({ value: v, label: VENDOR_NAMES[v] }))} value={vendor} onChange={setVendor} w={150} />
+        <Select label="Team" placeholder="All" clearable searchable data={(data?.teams ?? []).map((t) => ({ value: String(t.id), label: `${t.name} (${t.connection_name})` }))} value={team} onChange={setTeam} w={210} />
+        <Select label="Status" placeholder="Any" clearable data={statusOptions} value={statusFilter} onChange={setStatusFilter} w={150} data-testid="board-status-filter" />
       </Group>
       <Card withBorder py="xs">
         <Group gap="xs" align="flex-end">

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use switchboard_domain::Vendor;
 use switchboard_domain::connection::Connection;
 use switchboard_secrets::Secret;
-use switchboard_simulator::{Manifest, SimConfig, Simulator, VendorKind};
+use switchboard_simulator::{Manifest, SimConfig, SimError, Simulator, VendorKind};
 use switchboard_store::connections;
 
 use crate::connection_form::ConnectionForm;
@@ -128,22 +128,24 @@ impl Workspace {
         {
             config.ports.insert("control".into(), port);
         }
-        let sim = match Simulator::start(config.clone()).await {
-            Ok(sim) => sim,
-            // Another program took a port the demo used (or the control port
-            // asked for): the demo moves to free ports rather than not start;
-            // `resume_demo` points its connections there.
-            Err(taken) if !config.ports.is_empty() => {
-                eprintln!("switchboard: {taken}; the demo moves to free ports");
-                config.ports.clear();
-                Simulator::start(config).await.map_err(|e| {
-                    EngineError::Startup(format!("the demo simulator could not start: {e}"))
-                })?
-            }
-            Err(e) => {
-                return Err(EngineError::Startup(format!(
-                    "the demo simulator could not start: {e}"
-                )));
+        // A port another program took meanwhile (or a control port asked for
+        // that is busy): that one moves to a free port rather than the demo not
+        // starting; `resume_demo` points its connections there.
+        let sim = loop {
+            match Simulator::start(config.clone()).await {
+                Ok(sim) => break sim,
+                Err(SimError::Bind { what, port, source })
+                    if config.ports.remove(&what).is_some() =>
+                {
+                    eprintln!(
+                        "switchboard: port {port} for the demo's {what} is taken ({source}); it moves to a free port"
+                    );
+                }
+                Err(e) => {
+                    return Err(EngineError::Startup(format!(
+                        "the demo simulator could not start: {e}"
+                    )));
+                }
             }
         };
         *slot = Some(sim.clone());
@@ -152,7 +154,8 @@ impl Workspace {
 
     /// On start: if there are demo connections, brings their simulator back on
     /// the same ports (on free ones, and the connections with it, where another
-    /// program took one meanwhile). Returns whether it did.
+    /// program took one meanwhile). Returns whether it did: not when another
+    /// Switchboard already serves the demo there.
     pub async fn resume_demo(&self) -> Result<bool, EngineError> {
         let store = self.store().clone();
         let demo: Vec<Connection> =
@@ -171,6 +174,15 @@ impl Workspace {
                 Some((kind_of(c.vendor).as_str().to_owned(), port))
             })
             .collect();
+        // Another Switchboard (the app, while this is a command) serves the demo
+        // on these ports: use it, do not start a second one.
+        if self.demo.lock().await.is_none() {
+            for port in ports.values() {
+                if switchboard_simulator::simulator_at(*port).await {
+                    return Ok(false);
+                }
+            }
+        }
         let sim = self.demo_simulator(Some(ports)).await?;
         // Where a port was taken and the demo moved, its connections follow.
         let manifest = sim.manifest();

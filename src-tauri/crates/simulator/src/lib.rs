@@ -16,6 +16,7 @@ mod gate;
 mod rng;
 mod seed;
 mod serve;
+pub use serve::{SERVED_BY, simulator_at};
 pub mod vendors;
 
 use std::collections::BTreeMap;

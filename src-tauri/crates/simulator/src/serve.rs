@@ -95,6 +95,44 @@ async fn bind_again(addr: SocketAddr) -> std::io::Result<TcpListener> {
     }
 }
 
+/// The header every simulator answer carries.
+pub const SERVED_BY: &str = "x-switchboard-simulator";
+
+/// Whether a vendor simulator answers on this loopback port (one served by
+/// another Switchboard process, say), as opposed to some other program or
+/// nothing at all. Gives up after a second.
+pub async fn simulator_at(port: u16) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let probe = async {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()?;
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .await
+            .ok()?;
+        let mut head = vec![0u8; 4096];
+        let mut read = 0;
+        while read < head.len() {
+            let n = stream.read(&mut head[read..]).await.ok()?;
+            if n == 0 {
+                break;
+            }
+            read += n;
+            if head[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+        let text = String::from_utf8_lossy(&head[..read]).to_ascii_lowercase();
+        Some(text.contains(&format!("\r\n{SERVED_BY}:")))
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(1), probe)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+}
+
 async fn accept_loop(listener: TcpListener, router: Router) {
     // Connections are children of this task: aborting it (halt) ends them too.
     let mut connections = tokio::task::JoinSet::new();
@@ -109,10 +147,16 @@ async fn accept_loop(listener: TcpListener, router: Router) {
                         let router = router.clone();
                         async move {
                             let response = router.oneshot(request.map(axum::body::Body::new)).await;
-                            let response = match response {
+                            let mut response = match response {
                                 Ok(r) => r,
                                 Err(never) => match never {},
                             };
+                            // Says who answers, so a Switchboard finding a demo
+                            // port taken can tell its own simulator from a stranger.
+                            response.headers_mut().insert(
+                                SERVED_BY,
+                                hyper::header::HeaderValue::from_static("1"),
+                            );
                             if response.extensions().get::<DropConnection>().is_some() {
                                 return Err(std::io::Error::other("fault: connection dropped"));
                             }
@@ -127,5 +171,24 @@ async fn accept_loop(listener: TcpListener, router: Router) {
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_simulator_is_told_from_a_stranger_and_from_nothing() {
+        let ours = Listener::bind(0, Router::new()).await.expect("bind");
+        assert!(simulator_at(ours.addr().port()).await);
+
+        // A program that holds a port and never answers.
+        let stranger = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        assert!(!simulator_at(stranger.local_addr().expect("addr").port()).await);
+
+        let port = stranger.local_addr().expect("addr").port();
+        drop(stranger);
+        assert!(!simulator_at(port).await, "nothing listens");
     }
 }
