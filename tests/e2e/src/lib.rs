@@ -290,9 +290,17 @@ impl Session {
     }
 
     /// How many elements with this `data-testid` there are now.
+    /// How many elements carry this test id now. Elements replaced while they
+    /// are counted (a view re-rendering) answer "stale": counted again, once.
     pub async fn count(&self, test_id: &str) -> anyhow::Result<usize> {
         let selector = format!("[data-testid='{test_id}']");
-        Ok(self.driver.find_all(By::Css(&selector)).await?.len())
+        match self.driver.find_all(By::Css(&selector)).await {
+            Ok(found) => Ok(found.len()),
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                Ok(self.driver.find_all(By::Css(&selector)).await?.len())
+            }
+        }
     }
 
     pub async fn quit(self) -> anyhow::Result<()> {

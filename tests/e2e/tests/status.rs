@@ -13,14 +13,20 @@ async fn wait_for_svg(session: &Session, test_id: &str) -> anyhow::Result<()> {
         "[data-testid='{test_id}'] .recharts-bar-rectangle, [data-testid='{test_id}'] .recharts-area-area"
     );
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while session.driver.find_all(By::Css(&drawn)).await?.is_empty() {
+    loop {
+        // A chart that redraws while it is looked for answers "stale": look again.
+        match session.driver.find_all(By::Css(&drawn)).await {
+            Ok(found) if !found.is_empty() => return Ok(()),
+            Ok(_) => {}
+            Err(e) if std::time::Instant::now() >= deadline => return Err(e.into()),
+            Err(_) => {}
+        }
         anyhow::ensure!(
             std::time::Instant::now() < deadline,
             "{test_id} drew nothing"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
