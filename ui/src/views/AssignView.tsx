@@ -135,10 +135,12 @@ export function AssignView() {
       setTarget(row);
       void readLive(row);
       setAgents(detail.agent_ids.map(String));
-      const req = op.request as { until?: number | null; notes?: string | null; replace?: boolean };
-      setUntil(req.until ? new Date(req.until).toISOString().slice(0, 10) : "");
-      setNotes(req.notes ?? "");
-      setReplace(Boolean(req.replace));
+      const req = op.request;
+      if (req.type === "assign") {
+        setUntil(req.until ? new Date(req.until).toISOString().slice(0, 10) : "");
+        setNotes(req.notes ?? "");
+        setReplace(req.replace);
+      }
       setReplaces(Number(op.id));
     })();
     // Only when opened for an edit.

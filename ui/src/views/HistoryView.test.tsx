@@ -17,7 +17,7 @@ function row(id: number, state: HistoryRow["operation"]["state"], message: strin
       target_vendor_id: "c-9",
       target_label: "Mia Rossi",
       agent_names: ["Ana Lima"],
-      request: { agents: ["u1"] },
+      request: { type: "assign", agents: ["u1"], until: null, notes: null, replace: false },
       before: [],
       state,
       attempts: 1,
@@ -41,7 +41,7 @@ function statusChange(id: number): HistoryRow {
   const base = row(id, "done", "1 changed");
   return {
     ...base,
-    operation: { ...base.operation, kind: "set_status", target_id: null, target_vendor_id: null, target_label: "Training", agent_names: ["team Tier 1 Support"], request: { status_id: "2", status_name: "Training" } },
+    operation: { ...base.operation, kind: "set_status", target_id: null, target_vendor_id: null, target_label: "Training", agent_names: ["team Tier 1 Support"], request: { type: "set_status", status_id: "2", status_name: "Training", agents: [], teams: ["1"] } },
     job_title: "Set Training for Tier 1 Support",
     connection_name: "Demo CCAI Platform",
     vendor: "ccai_platform",

@@ -317,11 +317,7 @@ export function HistoryView() {
 /** What a change did, in a manager's words: "Assign Ana Lima", "Release",
  * "Set status Training". */
 function changeHeadline(op: HistoryRow["operation"]): string {
-  if (op.kind === "set_status") {
-    const request = op.request as { status_name?: unknown } | null;
-    const status = typeof request?.status_name === "string" ? request.status_name : op.target_label;
-    return `Set status ${status ?? ""}`.trim();
-  }
+  if (op.request.type === "set_status") return `Set status ${op.request.status_name}`;
   if (op.kind === "release") return `Release ${op.agent_names.join(", ")}`.trim();
   return `Assign ${op.agent_names.join(", ")}`;
 }

@@ -103,9 +103,8 @@ pub struct Operation {
     pub target_label: Option<String>,
     /// The agents' names as the manager saw them, so history reads well later.
     pub agent_names: Vec<String>,
-    /// The agents and options asked for, exactly as they will be sent.
-    #[ts(type = "unknown")]
-    pub request: serde_json::Value,
+    /// What is asked of the vendor: the agents and options, exactly as sent.
+    pub request: crate::change::Change,
     /// The assignees (or statuses) before the change, as known when it was made.
     #[ts(type = "unknown")]
     pub before: Option<serde_json::Value>,

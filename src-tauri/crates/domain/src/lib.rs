@@ -15,6 +15,7 @@ pub mod agent;
 pub mod assignment;
 pub mod audit;
 pub mod browse;
+pub mod change;
 pub mod connection;
 pub mod dashboard;
 pub mod job;

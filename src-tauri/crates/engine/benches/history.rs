@@ -236,7 +236,16 @@ fn fill(store: &Store, conns: &[Connection], start: i64) {
                     let at = Timestamp(start + n * (365 * DAY / OPERATIONS));
                     let (agent, conn, name, _) = &agent_ids[(n as usize * 7919) % AGENTS];
                     if n % 4 == 0 {
-                        let j = Job { id: JobId::new(), kind: JobKind::Assign, title: format!("Assign {name}"), state: JobState::Done, origin: Origin::App, created_at: at, updated_at: at, finished_at: Some(at) };
+                        let j = Job {
+                            id: JobId::new(),
+                            kind: JobKind::Assign,
+                            title: format!("Assign {name}"),
+                            state: JobState::Done,
+                            origin: Origin::App,
+                            created_at: at,
+                            updated_at: at,
+                            finished_at: Some(at),
+                        };
                         jobs::insert(db, &j)?;
                         job = Some(j.id);
                     }
@@ -254,7 +263,12 @@ fn fill(store: &Store, conns: &[Connection], start: i64) {
                         target_vendor_id: Some(format!("t{}", n % 50_000)),
                         target_label: Some(format!("Customer{} Family{}", n % 50_000, n % 911)),
                         agent_names: vec![name.clone()],
-                        request: json!({"agents": [format!("a{}", agent.0)], "until": null, "notes": null, "replace": false}),
+                        request: switchboard_domain::change::Change::Assign {
+                            agents: vec![format!("a{}", agent.0)],
+                            until: None,
+                            notes: None,
+                            replace: false,
+                        },
                         before: Some(json!([])),
                         state,
                         attempts: 1,

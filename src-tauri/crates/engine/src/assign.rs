@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use switchboard_domain::agent::Agent;
+use switchboard_domain::change::Change;
 use switchboard_domain::connection::Connection;
-use switchboard_domain::job::{Job, JobKind, JobState, Operation, OperationKind, OperationState};
+use switchboard_domain::job::{Job, JobKind, JobState, Operation, OperationState};
 use switchboard_domain::target::Target;
 use switchboard_domain::{
     AgentId, JobId, OperationId, PersonId, TargetId, TeamId, Timestamp, ValidationError,
@@ -16,7 +17,6 @@ use switchboard_domain::{
 use switchboard_store::{
     Store, agents, assignments, connections, jobs, operations, targets, teams,
 };
-use switchboard_vendors::Capabilities;
 use ts_rs::TS;
 
 use crate::claims::Owner;
@@ -208,28 +208,7 @@ pub(crate) fn choose(
     })
 }
 
-/// What the target's assignees will be once `kind` with `request` is applied to
-/// `before`, as sets of vendor agent ids.
-pub(crate) fn expected_after(
-    kind: OperationKind,
-    request: &serde_json::Value,
-    before: &BTreeSet<String>,
-    caps: Capabilities,
-) -> BTreeSet<String> {
-    let asked: BTreeSet<String> = strings(request.get("agents")).into_iter().collect();
-    match kind {
-        OperationKind::Release => BTreeSet::new(),
-        OperationKind::Assign
-            if caps.several_assignees && !request["replace"].as_bool().unwrap_or(false) =>
-        {
-            before.union(&asked).cloned().collect()
-        }
-        OperationKind::Assign => asked,
-        OperationKind::SetStatus => before.clone(),
-    }
-}
-
-/// The strings of a JSON array (agent ids in a request, assignees before), in order.
+/// The strings of a JSON array (the assignees before a change), in order.
 pub(crate) fn strings(value: Option<&serde_json::Value>) -> Vec<String> {
     value
         .and_then(|v| v.as_array())
@@ -367,7 +346,10 @@ impl Workspace {
                         ));
                     }
                     if notes.chars().count() > NOTES_MAX {
-                        return Err(invalid("notes", format!("use at most {NOTES_MAX} characters")));
+                        return Err(invalid(
+                            "notes",
+                            format!("use at most {NOTES_MAX} characters"),
+                        ));
                     }
                 }
                 if req.replace && !caps.replace {
@@ -424,14 +406,18 @@ impl Workspace {
                         group.iter().map(|a| a.vendor_id.clone()).collect();
                     // Replacing: the first call replaces, the rest add.
                     let replace = req.replace && i == 0;
-                    let request = json!({"agents": vendor_agents, "until": req.until, "notes": req.notes, "replace": replace});
-                    let after = expected_after(OperationKind::Assign, &request, &state, caps);
+                    let request = Change::Assign {
+                        agents: vendor_agents,
+                        until: req.until,
+                        notes: req.notes.clone(),
+                        replace,
+                    };
+                    let after = request.expected_after(&state, caps.several_assignees);
                     planned.push(Planned {
                         operation: operation(
                             &job,
                             &connection,
                             &target,
-                            OperationKind::Assign,
                             group.iter().map(|a| a.name.clone()).collect(),
                             request,
                             json!(state),
@@ -497,9 +483,8 @@ impl Workspace {
                         &job,
                         &connection,
                         &target,
-                        OperationKind::Release,
                         released,
-                        json!({"agents": []}),
+                        Change::Release,
                         json!(before),
                     ),
                     agent_ids: Vec::new(),
@@ -554,16 +539,15 @@ fn operation(
     job: &Job,
     connection: &Connection,
     target: &Target,
-    kind: OperationKind,
     agent_names: Vec<String>,
-    request: serde_json::Value,
+    request: Change,
     before: serde_json::Value,
 ) -> Operation {
     Operation {
         id: OperationId(0),
         job_id: job.id,
         connection_id: connection.id,
-        kind,
+        kind: request.kind(),
         target_id: Some(target.id),
         target_vendor_id: Some(target.vendor_id.clone()),
         target_label: Some(label(target)),

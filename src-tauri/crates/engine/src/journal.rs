@@ -16,13 +16,14 @@ use std::time::Duration;
 
 use serde_json::json;
 use switchboard_domain::assignment::{Assignment, AssignmentSource};
+use switchboard_domain::change::Change;
 use switchboard_domain::job::{JobState, Operation, OperationKind, OperationState, QueueCounts};
 use switchboard_domain::{ConnectionId, JobId, OperationId, Timestamp, ValidationError};
 use switchboard_store::operations::Outcome;
 use switchboard_store::{StoreError, agents, assignments, jobs, operations};
 use switchboard_vendors::{Adapter, HttpOptions, VendorError};
 
-use crate::assign::{OperationResult, expected_after, id_set, strings};
+use crate::assign::{OperationResult, id_set};
 use crate::claims::SEND_LIMIT;
 use crate::outcome::{self, Sent, hint};
 use crate::{EngineError, Workspace};
@@ -289,19 +290,25 @@ impl Workspace {
             return sent;
         }
         let target = op.target_vendor_id.clone().unwrap_or_default();
-        let req = &op.request;
-        let vendor_agents = strings(req.get("agents"));
-        let until = req["until"].as_i64().map(Timestamp);
-        let notes = req["notes"].as_str().map(str::to_owned);
-        let replace = req["replace"].as_bool().unwrap_or(false);
-        let answer = match op.kind {
-            OperationKind::Assign => {
+        let (vendor_agents, replace) = match &op.request {
+            Change::Assign {
+                agents, replace, ..
+            } => (agents.clone(), *replace),
+            _ => (Vec::new(), false),
+        };
+        let answer = match &op.request {
+            Change::Assign {
+                agents,
+                until,
+                notes,
+                replace,
+            } => {
                 adapter
-                    .assign(&target, &vendor_agents, until, notes.as_deref(), replace)
+                    .assign(&target, agents, *until, notes.as_deref(), *replace)
                     .await
             }
-            OperationKind::Release => adapter.release(&target).await,
-            OperationKind::SetStatus => {
+            Change::Release => adapter.release(&target).await,
+            Change::SetStatus { .. } => {
                 return match self.send_status(adapter, op).await {
                     Ok(response) => {
                         // How many agents changed, and how many the vendor kept (with its reasons).
@@ -398,7 +405,9 @@ impl Workspace {
         before: &serde_json::Value,
     ) -> Option<Sent> {
         let before = id_set(Some(before));
-        let after = expected_after(op.kind, &op.request, &before, adapter.capabilities());
+        let after = op
+            .request
+            .expected_after(&before, adapter.capabilities().several_assignees);
         match adapter.target(target).await {
             Err(e) if e.is_unreachable() || matches!(e, VendorError::RateLimited { .. }) => {
                 Some(outcome::from_error(adapter.vendor(), &e))
@@ -664,28 +673,37 @@ fn cache_done(
     if !targets_exists(db, target_id)? {
         return Ok(());
     }
-    let req = &op.request;
-    let until = req["until"].as_i64().map(Timestamp);
-    let notes = req["notes"].as_str().map(str::to_owned);
-    let replace = req["replace"].as_bool().unwrap_or(false);
+    let Change::Assign {
+        agents: asked,
+        until,
+        notes,
+        replace,
+    } = &op.request
+    else {
+        // A release leaves nobody; a status change has no target.
+        return match op.request {
+            Change::Release => assignments::replace_for_target(db, target_id, &[]),
+            _ => Ok(()),
+        };
+    };
     let several = several_assignees && !replace;
     let now = Timestamp::now();
     let mut rows = Vec::new();
-    for vendor_id in strings(req.get("agents")) {
+    for vendor_id in asked {
         rows.push(Assignment {
             target_id,
-            agent_id: agents::find_by_vendor_id(db, op.connection_id, &vendor_id)?.map(|a| a.id),
-            agent_vendor_id: vendor_id,
-            until,
+            agent_id: agents::find_by_vendor_id(db, op.connection_id, vendor_id)?.map(|a| a.id),
+            agent_vendor_id: vendor_id.clone(),
+            until: *until,
             notes: notes.clone(),
             source: AssignmentSource::App,
             observed_at: now,
         });
     }
-    match op.kind {
-        OperationKind::Release => assignments::replace_for_target(db, target_id, &[]),
-        _ if several => rows.iter().try_for_each(|r| assignments::upsert(db, r)),
-        _ => assignments::replace_for_target(db, target_id, &rows),
+    if several {
+        rows.iter().try_for_each(|r| assignments::upsert(db, r))
+    } else {
+        assignments::replace_for_target(db, target_id, &rows)
     }
 }
 

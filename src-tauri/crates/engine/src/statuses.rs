@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use switchboard_domain::browse::TeamRow;
+use switchboard_domain::change::Change;
 use switchboard_domain::job::{Job, JobKind, JobState, Operation, OperationKind, OperationState};
 use switchboard_domain::status::{
     BoardAgent, PollState, SampleChange, Seen, StatusSource, TenantStatus, observe,
@@ -189,9 +190,17 @@ pub(crate) fn record(
 pub(crate) fn record_changes(
     db: &rusqlite::Connection,
     connection: ConnectionId,
-    request: &Value,
+    request: &Change,
     results: &Value,
 ) -> switchboard_store::Result<()> {
+    let Change::SetStatus {
+        status_id,
+        status_name,
+        ..
+    } = request
+    else {
+        return Ok(());
+    };
     let Ok(results) = serde_json::from_value::<Vec<AgentStatusResult>>(results.clone()) else {
         return Ok(());
     };
@@ -203,11 +212,8 @@ pub(crate) fn record_changes(
             (
                 r.agent_vendor_id,
                 Seen {
-                    status_vendor_id: request["status_id"].as_str().map(str::to_owned),
-                    status_name: request["status_name"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
+                    status_vendor_id: Some(status_id.clone()),
+                    status_name: status_name.clone(),
                     since: Some(now),
                     at: now,
                     source: StatusSource::App,
@@ -565,12 +571,12 @@ impl Workspace {
                         .map(|a| a.name.clone())
                         .chain(teams.iter().map(|t| format!("team {}", t.name)))
                         .collect(),
-                    request: json!({
-                        "status_id": status.vendor_id,
-                        "status_name": status.name,
-                        "agents": chosen.iter().map(|a| a.vendor_id.clone()).collect::<Vec<_>>(),
-                        "teams": teams.iter().map(|t| t.vendor_id.clone()).collect::<Vec<_>>(),
-                    }),
+                    request: Change::SetStatus {
+                        status_id: status.vendor_id.clone(),
+                        status_name: status.name.clone(),
+                        agents: chosen.iter().map(|a| a.vendor_id.clone()).collect(),
+                        teams: teams.iter().map(|t| t.vendor_id.clone()).collect(),
+                    },
                     before: Some(before),
                     state: OperationState::Queued,
                     attempts: 0,
@@ -635,10 +641,18 @@ impl Workspace {
             .on_store(move |store| Ok(store.read(|db| tenant_statuses::list(db, connection))?))
             .await
             .map_err(|e| VendorError::invalid("status", e.to_string()))?;
-        let wanted = op.request["status_id"].as_str().unwrap_or_default();
+        let Change::SetStatus {
+            status_id: wanted,
+            agents: asked_agents,
+            teams: asked_teams,
+            ..
+        } = &op.request
+        else {
+            return Err(VendorError::invalid("status", "not a status change"));
+        };
         let status = tenant
             .iter()
-            .find(|s| s.vendor_id == wanted)
+            .find(|s| s.vendor_id == *wanted)
             .map(option)
             .ok_or_else(|| {
                 VendorError::invalid(
@@ -646,10 +660,9 @@ impl Workspace {
                     format!("the tenant no longer has status {wanted}"),
                 )
             })?;
-        let strings = |key: &str| crate::assign::strings(op.request.get(key));
         let options: Vec<StatusOption> = tenant.iter().map(option).collect();
         let results = adapter
-            .set_status(&status, &options, &strings("agents"), &strings("teams"))
+            .set_status(&status, &options, asked_agents, asked_teams)
             .await?;
         // The agents' cache rows, in one read off the async runtime.
         let status_name = status.name.clone();

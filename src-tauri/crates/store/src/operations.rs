@@ -3,6 +3,7 @@
 //! in `sending` on the next start and re-sent.
 
 use rusqlite::{Connection as Db, OptionalExtension, Row, params};
+use switchboard_domain::change::Change;
 use switchboard_domain::job::{Operation, OperationState, QueueCounts};
 use switchboard_domain::{AgentId, JobId, OperationId, TargetId, Timestamp};
 
@@ -19,7 +20,7 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Operation> {
         target_vendor_id: row.get("target_vendor_id")?,
         target_label: row.get("target_label")?,
         agent_names: string_list(row, "agent_names")?,
-        request: json(row, "request")?,
+        request: change(row)?,
         before: opt_json(row, "before")?,
         state: parsed(row, "state")?,
         attempts: row.get("attempts")?,
@@ -31,6 +32,18 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Operation> {
         created_at: timestamp(row, "created_at")?,
         updated_at: timestamp(row, "updated_at")?,
         finished_at: opt_timestamp(row, "finished_at")?,
+    })
+}
+
+/// The request, as this version writes it or as an earlier one did.
+pub(crate) fn change(row: &Row<'_>) -> rusqlite::Result<Change> {
+    let kind = parsed(row, "kind")?;
+    Change::from_stored(kind, json(row, "request")?).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("request: {e}").into(),
+        )
     })
 }
 
@@ -127,7 +140,10 @@ pub fn insert(
         op.target_id.map(|t| t.0),
         op.target_vendor_id,
         op.target_label,
-        op.request.to_string(),
+        serde_json::to_string(&op.request).map_err(|e| StoreError::Corrupt {
+            column: "request",
+            detail: e.to_string(),
+        })?,
         op.before.as_ref().map(ToString::to_string),
         op.state.as_str(),
         op.attempts,
@@ -320,7 +336,12 @@ pub(crate) mod tests {
             target_vendor_id: Some("5214000".into()),
             target_label: Some("Noah".into()),
             agent_names: vec!["Ana Diaz".into()],
-            request: json!({"agents": ["4188"]}),
+            request: Change::Assign {
+                agents: vec!["4188".into()],
+                until: None,
+                notes: None,
+                replace: false,
+            },
             before: Some(json!([])),
             state: OperationState::Queued,
             attempts: 0,
@@ -387,7 +408,7 @@ pub(crate) mod tests {
         assert_eq!(op.state, OperationState::Done);
         assert_eq!(op.response.as_ref(), Some(&answer));
         assert_eq!(op.finished_at, Some(Timestamp(3)));
-        assert_eq!(op.request, json!({"agents": ["4188"]}));
+        assert_eq!(op.request.agents(), ["4188"]);
         assert!(
             !store.write(|db| finish(db, id, "a", done)).expect("again"),
             "a finished operation is not finished twice"
@@ -513,6 +534,77 @@ pub(crate) mod tests {
             store
                 .write(|db| insert(db, &sample(JobId::new()), &[], None))
                 .is_err()
+        );
+    }
+
+    /// Requests journaled before they were typed (untagged JSON) read as typed
+    /// changes, show in History, and export as they were stored.
+    #[test]
+    fn requests_journaled_by_earlier_versions_still_read_and_export() {
+        let (_dir, store) = crate::test_support::store();
+        let job = jobs::tests::sample(1);
+        store.write(|db| jobs::insert(db, &job)).expect("job");
+        let rows = [
+            (
+                1,
+                "assign",
+                r#"{"agents":["4188"],"until":1800000000000,"notes":"VIP","replace":false}"#,
+            ),
+            (2, "release", r#"{"agents":[]}"#),
+            (
+                3,
+                "set_status",
+                r#"{"status_id":"2","status_name":"Training","agents":[],"teams":["1"]}"#,
+            ),
+        ];
+        store
+            .write(|db| {
+                for (id, kind, request) in rows {
+                    db.execute(
+                        "INSERT INTO operations (id, job_id, connection_id, kind, target_label, request, state, created_at, updated_at, agent_names)
+                         VALUES (?1, ?2, '0192f0c4-5d2e-7a3b-9c1d-2e3f4a5b6c7d', ?3, 'Noah Weber', ?4, 'done', 1, 1, '[]')",
+                        rusqlite::params![id, job.id.to_string(), kind, request],
+                    )?;
+                }
+                Ok(())
+            })
+            .expect("rows as an earlier version wrote them");
+        let read = |id| {
+            store
+                .read(|db| get(db, OperationId(id)))
+                .expect("read")
+                .request
+        };
+        assert_eq!(
+            read(1),
+            Change::Assign {
+                agents: vec!["4188".into()],
+                until: Some(Timestamp(1_800_000_000_000)),
+                notes: Some("VIP".into()),
+                replace: false,
+            }
+        );
+        assert_eq!(read(2), Change::Release);
+        assert!(
+            matches!(read(3), Change::SetStatus { ref status_name, .. } if status_name == "Training")
+        );
+        let page = store
+            .read(|db| crate::history::page(db, &Default::default()))
+            .expect("history");
+        assert_eq!(page.rows.len(), 3);
+        let mut exported = Vec::new();
+        store
+            .read(|db| {
+                crate::history::export_flat(db, &Default::default(), |r| {
+                    exported.push(r.request.to_owned());
+                    Ok(())
+                })
+            })
+            .expect("export")
+            .expect("written");
+        assert!(
+            exported.iter().any(|r| r.contains("\"notes\":\"VIP\"")),
+            "{exported:?}"
         );
     }
 }
