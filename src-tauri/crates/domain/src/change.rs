@@ -8,7 +8,16 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::Timestamp;
-use crate::job::OperationKind;
+use crate::text_enum::text_enum;
+
+text_enum!(
+    /// What kind of change an operation is (a column of its own, for filters).
+    OperationKind, "kind" {
+        Assign = "assign",
+        Release = "release",
+        SetStatus = "set_status",
+    }
+);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -50,13 +50,8 @@ pub struct Job {
     pub finished_at: Option<Timestamp>,
 }
 
-text_enum!(
-    OperationKind, "kind" {
-        Assign = "assign",
-        Release = "release",
-        SetStatus = "set_status",
-    }
-);
+/// Operation kinds live with the changes they name.
+pub use crate::change::OperationKind;
 
 text_enum!(
     OperationState, "state" {

@@ -14,12 +14,11 @@ use switchboard_domain::target::Target;
 use switchboard_domain::{
     AgentId, JobId, OperationId, PersonId, TargetId, TeamId, Timestamp, ValidationError,
 };
-use switchboard_store::{
-    Store, agents, assignments, connections, jobs, operations, targets, teams,
-};
+use switchboard_store::{agents, assignments, connections, operations, targets, teams};
 use ts_rs::TS;
 
-use crate::claims::Owner;
+pub use crate::journal::OperationResult;
+use crate::journal::{Planned, journal};
 use crate::{EngineError, Workspace};
 
 /// The longest notes Switchboard sends with an assignment.
@@ -59,19 +58,6 @@ pub struct ReleaseRequest {
     pub replaces: Option<OperationId>,
 }
 
-/// How one operation of a job ended (or why it waits).
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct OperationResult {
-    pub operation_id: OperationId,
-    pub agent_names: Vec<String>,
-    pub state: OperationState,
-    pub error_code: Option<String>,
-    /// The vendor's own words on failure.
-    pub message: Option<String>,
-    /// What the manager can do about it, where we know.
-    pub hint: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct JobOutcome {
     pub job_id: JobId,
@@ -86,12 +72,6 @@ pub struct JobOutcome {
 pub(crate) struct Chosen {
     pub agents: Vec<Agent>,
     pub skipped: Vec<String>,
-}
-
-/// An operation ready to journal, with the cached agents it is for.
-pub(crate) struct Planned {
-    pub operation: Operation,
-    pub agent_ids: Vec<AgentId>,
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> EngineError {
@@ -208,22 +188,6 @@ pub(crate) fn choose(
     })
 }
 
-/// The strings of a JSON array (the assignees before a change), in order.
-pub(crate) fn strings(value: Option<&serde_json::Value>) -> Vec<String> {
-    value
-        .and_then(|v| v.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-pub(crate) fn id_set(value: Option<&serde_json::Value>) -> BTreeSet<String> {
-    strings(value).into_iter().collect()
-}
-
 fn label(target: &Target) -> String {
     target
         .name
@@ -249,41 +213,6 @@ fn check_replaceable(
         return Err(invalid("replaces", "an edit must be for the same target"));
     }
     Ok(())
-}
-
-/// Writes the job and its operations as queued, reserved for this process's
-/// sender, in one transaction (cancelling the edited operation in the same one).
-pub(crate) fn journal(
-    store: &Store,
-    job: &Job,
-    planned: Vec<Planned>,
-    replaces: Option<OperationId>,
-    owner: &Owner,
-) -> Result<Vec<Operation>, EngineError> {
-    store.write(|db| {
-        jobs::insert(db, job)?;
-        let reserve = owner.claim();
-        let mut out = Vec::with_capacity(planned.len());
-        for mut p in planned {
-            p.operation.id = operations::insert(db, &p.operation, &p.agent_ids, Some(reserve))?;
-            out.push(p.operation);
-        }
-        if let Some(old) = replaces {
-            let op = operations::get(db, old)?;
-            let why = format!("replaced by an edit (job {})", job.id);
-            let outcome = operations::Outcome::new(OperationState::Cancelled, Timestamp::now())
-                .error("edited", &why);
-            if !operations::settle_waiting(db, old, outcome)? {
-                // Being sent meanwhile: nothing of the edit is written.
-                return Ok(Err(invalid(
-                    "replaces",
-                    "that change is being sent right now and can no longer be edited",
-                )));
-            }
-            crate::journal::settle(db, op.job_id)?;
-        }
-        Ok(Ok(out))
-    })?
 }
 
 impl AssignRequest {

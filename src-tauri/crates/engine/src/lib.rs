@@ -17,6 +17,7 @@ pub mod history;
 pub mod journal;
 mod outcome;
 pub mod preview;
+pub mod status_change;
 pub mod statuses;
 pub mod sync;
 pub mod targets;

@@ -464,7 +464,7 @@ fn save_agents_and_teams(
                 ))
             })
             .collect();
-        crate::statuses::record(db, id, &seen)?;
+        crate::status_change::record(db, id, &seen)?;
     }
     for a in agents::list_by_connection(db, id)? {
         agent_ids.entry(a.vendor_id.clone()).or_insert(a.id);

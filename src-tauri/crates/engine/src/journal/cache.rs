@@ -1,0 +1,71 @@
+//! The cache after a done change: what the vendor now holds.
+
+use switchboard_domain::Timestamp;
+use switchboard_domain::assignment::{Assignment, AssignmentSource};
+use switchboard_domain::change::Change;
+use switchboard_domain::job::{Operation, OperationKind};
+use switchboard_store::{StoreError, agents, assignments};
+
+/// The cache shows what the vendor now holds after a done change.
+pub(super) fn cache_done(
+    db: &rusqlite::Connection,
+    op: &Operation,
+    response: Option<&serde_json::Value>,
+    several_assignees: bool,
+) -> switchboard_store::Result<()> {
+    if op.kind == OperationKind::SetStatus {
+        if let Some(results) = response {
+            crate::status_change::record_changes(db, op.connection_id, &op.request, results)?;
+        }
+        return Ok(());
+    }
+    let Some(target_id) = op.target_id else {
+        return Ok(());
+    };
+    if !targets_exists(db, target_id)? {
+        return Ok(());
+    }
+    let Change::Assign {
+        agents: asked,
+        until,
+        notes,
+        replace,
+    } = &op.request
+    else {
+        // A release leaves nobody; a status change has no target.
+        return match op.request {
+            Change::Release => assignments::replace_for_target(db, target_id, &[]),
+            _ => Ok(()),
+        };
+    };
+    let several = several_assignees && !replace;
+    let now = Timestamp::now();
+    let mut rows = Vec::new();
+    for vendor_id in asked {
+        rows.push(Assignment {
+            target_id,
+            agent_id: agents::find_by_vendor_id(db, op.connection_id, vendor_id)?.map(|a| a.id),
+            agent_vendor_id: vendor_id.clone(),
+            until: *until,
+            notes: notes.clone(),
+            source: AssignmentSource::App,
+            observed_at: now,
+        });
+    }
+    if several {
+        rows.iter().try_for_each(|r| assignments::upsert(db, r))
+    } else {
+        assignments::replace_for_target(db, target_id, &rows)
+    }
+}
+
+fn targets_exists(
+    db: &rusqlite::Connection,
+    id: switchboard_domain::TargetId,
+) -> switchboard_store::Result<bool> {
+    match switchboard_store::targets::get(db, id) {
+        Ok(_) => Ok(true),
+        Err(StoreError::NotFound { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
