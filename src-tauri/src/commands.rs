@@ -1,98 +1,21 @@
 //! One plain async function per command: parse, call the engine, map the error.
 
-use serde::{Deserialize, Serialize};
 use switchboard_domain::agent::AgentSource;
 use switchboard_domain::browse::{
     AgentRow, PersonRow, TargetPage, TargetQuery, TargetRow, TeamRow,
 };
 use switchboard_domain::connection::Connection;
 use switchboard_domain::job::{HistoryPage, HistoryQuery, OperationState, QueueCounts};
-use switchboard_domain::sync::{SyncMode, SyncRun};
-use switchboard_domain::{AgentId, ConnectionId, OperationId, PersonId, Timestamp, Vendor};
-use switchboard_engine::agents::{ImportReport, NewAgent};
-use switchboard_engine::connection_form::ConnectionForm;
+use switchboard_domain::sync::SyncRun;
+use switchboard_domain::{PersonId, Timestamp, Vendor};
+use switchboard_engine::agents::ImportReport;
 use switchboard_engine::connections::{CheckOutcome, ConnectionSummary};
 use switchboard_engine::sync::Cancel;
 use switchboard_engine::{Diagnostics, EngineError, Workspace};
-use switchboard_secrets::Secret;
-use ts_rs::TS;
 
+use crate::AppState;
+use crate::api::*;
 use crate::events::VendorInfo;
-use crate::ipc::AppEvent;
-use crate::{AppState, IpcError};
-
-#[derive(Debug, Deserialize, TS)]
-pub struct SetSecretRequest {
-    pub connection_id: ConnectionId,
-    /// Write-only: the app never sends a secret back.
-    #[ts(type = "string")]
-    pub secret: Secret,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct ConnectionRef {
-    pub connection_id: ConnectionId,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct ConnectionFormRequest {
-    pub vendor: Vendor,
-    pub form: ConnectionForm,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct UpdateConnectionRequest {
-    pub connection_id: ConnectionId,
-    pub form: ConnectionForm,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct SyncRequest {
-    pub connection_id: ConnectionId,
-    pub mode: SyncMode,
-}
-
-#[derive(Debug, Default, Deserialize, TS)]
-#[serde(default)]
-pub struct SearchRequest {
-    pub search: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize, TS)]
-#[serde(default)]
-pub struct ConnectionFilter {
-    pub connection_id: Option<ConnectionId>,
-}
-
-#[derive(Debug, Default, Deserialize, TS)]
-#[serde(default)]
-pub struct AgentQuery {
-    pub connection_id: Option<ConnectionId>,
-    pub search: Option<String>,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct AddAgentRequest {
-    pub connection_id: ConnectionId,
-    pub agent: NewAgent,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct ImportCsvRequest {
-    pub connection_id: ConnectionId,
-    pub csv: String,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct LinkAgentRequest {
-    pub agent_id: AgentId,
-    pub person_id: PersonId,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct AgentRequest {
-    pub agent_id: AgentId,
-}
 
 pub async fn diagnostics(state: &AppState) -> Result<Diagnostics, IpcError> {
     Ok(match state {
@@ -269,40 +192,6 @@ pub async fn queue_counts(state: &AppState) -> Result<QueueCounts, IpcError> {
     Ok(state.workspace()?.queue_counts().await?)
 }
 
-#[derive(Debug, Deserialize, TS)]
-pub struct OperationRef {
-    pub operation_id: OperationId,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct RetryRequest {
-    pub operation_id: OperationId,
-    /// For a change in conflict: send it on top of what the vendor now holds.
-    #[serde(default)]
-    pub apply_anyway: bool,
-}
-
-#[derive(Debug, Serialize, TS)]
-pub struct OperationDetail {
-    pub operation: switchboard_domain::job::Operation,
-    pub agent_ids: Vec<switchboard_domain::AgentId>,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct TargetRef {
-    pub target_id: switchboard_domain::TargetId,
-}
-
-#[derive(Debug, Serialize, TS)]
-pub struct ExportResult {
-    /// Where the file was written.
-    pub path: String,
-    #[ts(type = "number")]
-    pub rows: u64,
-    /// Why it went where it did, when that is not the Downloads folder.
-    pub note: Option<String>,
-}
-
 pub async fn cancel_operation(
     state: &AppState,
     request: OperationRef,
@@ -462,12 +351,6 @@ pub async fn poll_statuses(
         .await?)
 }
 
-#[derive(Debug, Deserialize, TS)]
-pub struct WatchRequest {
-    /// True while the board is open and visible; false when it closes or hides.
-    pub watching: bool,
-}
-
 /// How long one renewal of the board's watch lasts.
 pub const WATCH_LEASE_MS: i64 = 20_000;
 
@@ -491,15 +374,6 @@ pub async fn set_status(
     request: switchboard_engine::statuses::SetStatusRequest,
 ) -> Result<switchboard_engine::statuses::StatusOutcome, IpcError> {
     Ok(state.workspace()?.set_status(request).await?)
-}
-
-/// A read of statuses while the board watched.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct PollEvent {
-    pub connection_id: ConnectionId,
-    pub report: Option<switchboard_engine::statuses::PollReport>,
-    /// Why the read failed (the board keeps the last known statuses).
-    pub error: Option<String>,
 }
 
 pub async fn status_chart(
@@ -527,13 +401,6 @@ pub async fn mismatches(
     state: &AppState,
 ) -> Result<Vec<switchboard_domain::dashboard::Mismatch>, IpcError> {
     Ok(state.workspace()?.mismatches().await?)
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct SaveExportRequest {
-    /// What the data is (letters, digits and dashes; used in the file name).
-    pub name: String,
-    pub csv: String,
 }
 
 pub async fn save_export(

@@ -6,57 +6,18 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Serialize;
-use switchboard_engine::{Diagnostics, EngineError, ErrorCode};
+use switchboard_engine::Diagnostics;
 use ts_rs::{Dependency, TS};
 
-use crate::commands::*;
+use crate::api::*;
 use crate::events::VendorInfo;
+use crate::ts::{deps_of, export_if_declared, ts_config};
 use switchboard_domain::PersonId;
 use switchboard_domain::browse::{AgentRow, PersonRow, TargetPage, TargetQuery, TeamRow};
 use switchboard_domain::connection::Connection;
 use switchboard_domain::sync::SyncRun;
 use switchboard_engine::agents::ImportReport;
 use switchboard_engine::connections::{CheckOutcome, ConnectionSummary};
-
-/// Every error crosses IPC as `{code, message}`: the UI acts on the code and shows
-/// the message, which keeps the vendor's own words where there are any.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct IpcError {
-    pub code: ErrorCode,
-    pub message: String,
-    /// With `invalid_input`: the field to fix (a form shows the message there).
-    pub field: Option<String>,
-}
-
-impl From<&EngineError> for IpcError {
-    fn from(err: &EngineError) -> Self {
-        let field = match err {
-            EngineError::Invalid(e) => Some(e.field.clone()),
-            EngineError::Vendor {
-                source: switchboard_vendors::VendorError::InvalidInput { field, .. },
-                ..
-            } => Some(field.clone()),
-            _ => None,
-        };
-        IpcError {
-            code: err.code(),
-            message: err.to_string(),
-            field,
-        }
-    }
-}
-
-impl From<EngineError> for IpcError {
-    fn from(err: EngineError) -> Self {
-        IpcError::from(&err)
-    }
-}
-
-/// The TypeScript config: i64 ids and timestamps are plain numbers in JSON.
-fn ts_config() -> ts_rs::Config {
-    ts_rs::Config::new().with_large_int("number")
-}
 
 /// One command's TypeScript facts.
 struct CommandSpec {
@@ -65,24 +26,6 @@ struct CommandSpec {
     arg: Option<(&'static str, String)>,
     output: String,
     deps: Vec<Dependency>,
-}
-
-/// The declared types a signature names: the type itself, or what a wrapper
-/// (`Option`, `Vec`) holds, looked through until a declared type.
-fn deps_of<T: TS + 'static + ?Sized>(cfg: &ts_rs::Config) -> Vec<Dependency> {
-    if let Some(own) = Dependency::from_ty::<T>(cfg) {
-        return vec![own];
-    }
-    struct Generics<'a>(&'a ts_rs::Config, Vec<Dependency>);
-    impl ts_rs::TypeVisitor for Generics<'_> {
-        fn visit<U: TS + 'static + ?Sized>(&mut self) {
-            let found = deps_of::<U>(self.0);
-            self.1.extend(found);
-        }
-    }
-    let mut visitor = Generics(cfg, Vec::new());
-    T::visit_generics(&mut visitor);
-    visitor.1
 }
 
 macro_rules! commands {
@@ -130,26 +73,6 @@ macro_rules! commands {
             Ok(())
         }
     };
-}
-
-fn export_if_declared<T: TS + 'static + ?Sized>(
-    cfg: &ts_rs::Config,
-) -> Result<(), ts_rs::ExportError> {
-    if T::output_path().is_some() {
-        return T::export_all(cfg);
-    }
-    // `Option<T>`, `Vec<T>`, ...: export what they hold.
-    struct Export<'a>(&'a ts_rs::Config, Result<(), ts_rs::ExportError>);
-    impl ts_rs::TypeVisitor for Export<'_> {
-        fn visit<U: TS + 'static + ?Sized>(&mut self) {
-            if self.1.is_ok() {
-                self.1 = export_if_declared::<U>(self.0);
-            }
-        }
-    }
-    let mut visitor = Export(cfg, Ok(()));
-    T::visit_generics(&mut visitor);
-    visitor.1
 }
 
 commands! {
@@ -239,64 +162,6 @@ commands! {
     fn link_agent(request: LinkAgentRequest) -> ();
     /// Unlinks an agent from its person.
     fn unlink_agent(request: AgentRequest) -> PersonId;
-}
-
-/// Events the backend sends the window: each generates a variant of `AppEvent`
-/// and a typed listener in the bindings.
-macro_rules! events {
-    ($( $(#[doc = $doc:literal])* $variant:ident($name:literal) => $payload:ty; )*) => {
-        pub enum AppEvent {
-            $($variant($payload),)*
-        }
-
-        impl AppEvent {
-            pub fn name(&self) -> &'static str {
-                match self {
-                    $(AppEvent::$variant(_) => $name,)*
-                }
-            }
-
-            pub fn payload(&self) -> serde_json::Value {
-                match self {
-                    $(AppEvent::$variant(p) => serde_json::to_value(p).unwrap_or_default(),)*
-                }
-            }
-        }
-
-        fn event_specs(cfg: &ts_rs::Config) -> Vec<EventSpec> {
-            vec![$(
-                EventSpec {
-                    name: $name,
-                    listener: concat!("on", stringify!($variant)),
-                    doc: concat!($($doc, "\n"),*),
-                    payload: <$payload as TS>::name(cfg),
-                    deps: deps_of::<$payload>(cfg),
-                },
-            )*]
-        }
-
-        fn export_event_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
-            $(export_if_declared::<$payload>(cfg)?;)*
-            Ok(())
-        }
-    };
-}
-
-struct EventSpec {
-    name: &'static str,
-    listener: &'static str,
-    doc: &'static str,
-    payload: String,
-    deps: Vec<Dependency>,
-}
-
-events! {
-    /// Progress of a running sync.
-    SyncProgress("sync-progress") => switchboard_engine::sync::SyncProgress;
-    /// Waiting changes were sent in the background (or their counts changed).
-    QueueChanged("queue-changed") => switchboard_domain::job::QueueCounts;
-    /// A read of a connection's statuses finished (or failed) while the board watched.
-    StatusPolled("status-polled") => crate::commands::PollEvent;
 }
 
 fn camel_case(snake: &str) -> String {

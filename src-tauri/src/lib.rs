@@ -1,11 +1,13 @@
 //! The desktop app: a Tauri window over the engine. Commands are thin: they parse
 //! the request, call the engine, and map its error to `{code, message}`.
 
+mod api;
 pub mod cli;
 mod commands;
 mod events;
 mod ipc;
 mod state;
+mod ts;
 
 use std::sync::Arc;
 
@@ -14,7 +16,8 @@ use switchboard_domain::job::Origin;
 use switchboard_domain::sync::SyncMode;
 use switchboard_engine::{Config, Workspace};
 
-pub use ipc::{IpcError, typescript_bindings};
+pub use api::IpcError;
+pub use ipc::typescript_bindings;
 pub use state::AppState;
 
 /// The app's command-line flags (all optional).
@@ -132,7 +135,7 @@ async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
                     let ready = ready.clone();
                     tauri::async_runtime::spawn(async move {
                         if let Ok(counts) = ready.workspace.queue_counts().await {
-                            ready.emit(ipc::AppEvent::QueueChanged(counts));
+                            ready.emit(api::AppEvent::QueueChanged(counts));
                         }
                     });
                 },
@@ -158,18 +161,18 @@ async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
                     watching,
                     |result| {
                         let event = match result {
-                            Ok(report) => commands::PollEvent {
+                            Ok(report) => api::PollEvent {
                                 connection_id: report.connection_id,
                                 report: Some(report.clone()),
                                 error: None,
                             },
-                            Err((connection_id, e)) => commands::PollEvent {
+                            Err((connection_id, e)) => api::PollEvent {
                                 connection_id,
                                 report: None,
                                 error: Some(e.to_string()),
                             },
                         };
-                        ready.emit(ipc::AppEvent::StatusPolled(event));
+                        ready.emit(api::AppEvent::StatusPolled(event));
                     },
                 )
                 .await;
@@ -186,7 +189,7 @@ async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
     match created {
         Ok(connections) => {
             for c in connections {
-                let emit = |p| ready.emit(ipc::AppEvent::SyncProgress(p));
+                let emit = |p| ready.emit(api::AppEvent::SyncProgress(p));
                 if let Err(e) = ws
                     .sync(c.id, SyncMode::Full, &emit, &Default::default())
                     .await

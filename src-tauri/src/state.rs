@@ -6,8 +6,7 @@ use switchboard_domain::ConnectionId;
 use switchboard_engine::sync::Cancel;
 use switchboard_engine::{Config, EngineError, Workspace};
 
-use crate::IpcError;
-use crate::ipc::AppEvent;
+use crate::api::{AppEvent, IpcError};
 
 type Emitter = Box<dyn Fn(&str, serde_json::Value) + Send + Sync>;
 
