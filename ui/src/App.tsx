@@ -5,11 +5,13 @@ import { AppShell, Badge, Group, Kbd, MantineProvider, NavLink, Text, Title, cre
 import { useHotkeys } from "@mantine/hooks";
 import { ModalsProvider } from "@mantine/modals";
 import { Notifications, notifications } from "@mantine/notifications";
-import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useEffect, useState } from "react";
+import { QueryClient, QueryClientProvider, useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useState } from "react";
 
-import { onQueueChanged, queueCounts } from "./bindings/commands";
+import { onQueueChanged } from "./bindings/commands";
+import { useBackendEvent } from "./events";
 import { type AreaParams, NavigationContext } from "./navigation";
+import { useQueueCounts } from "./queries";
 import { SyncProgressProvider } from "./sync";
 import { AgentsView } from "./views/AgentsView";
 import { AssignView } from "./views/AssignView";
@@ -54,20 +56,8 @@ export function makeQueryClient() {
  * background sender's events. */
 function WaitingBadge() {
   const queryClient = useQueryClient();
-  const counts = useQuery({ queryKey: ["queue-counts"], queryFn: queueCounts, refetchInterval: 30_000 });
-  useEffect(() => {
-    let unlisten: (() => void) | undefined;
-    let cancelled = false;
-    onQueueChanged(() => void queryClient.invalidateQueries())
-      .then((fn) => (cancelled ? fn() : (unlisten = fn)))
-      .catch(() => {
-        // Outside Tauri (unit tests without event mocks): no events.
-      });
-    return () => {
-      cancelled = true;
-      unlisten?.();
-    };
-  }, [queryClient]);
+  const counts = useQueueCounts(30_000);
+  useBackendEvent(onQueueChanged, () => void queryClient.invalidateQueries());
   const c = counts.data;
   if (!c) return null;
   const waiting = c.queued + c.sending;

@@ -1,9 +1,10 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
+import { createContext, type ReactNode, useContext, useState } from "react";
 
 import { onSyncProgress } from "./bindings/commands";
 import type { ConnectionId } from "./bindings/ConnectionId";
 import type { SyncProgress } from "./bindings/SyncProgress";
+import { useBackendEvent } from "./events";
 
 const Progress = createContext<Record<ConnectionId, SyncProgress>>({});
 
@@ -11,25 +12,13 @@ const Progress = createContext<Record<ConnectionId, SyncProgress>>({});
 export function SyncProgressProvider({ children }: { children: ReactNode }) {
   const [progress, setProgress] = useState<Record<ConnectionId, SyncProgress>>({});
   const queryClient = useQueryClient();
-  useEffect(() => {
-    let unlisten: (() => void) | undefined;
-    let cancelled = false;
-    onSyncProgress((p) => {
-      setProgress((all) => ({ ...all, [p.connection_id]: p }));
-      if (p.phase === "done") {
-        // The cache changed: every view reads it again.
-        void queryClient.invalidateQueries();
-      }
-    })
-      .then((fn) => (cancelled ? fn() : (unlisten = fn)))
-      .catch(() => {
-        // Outside Tauri (unit tests without event mocks): no progress events.
-      });
-    return () => {
-      cancelled = true;
-      unlisten?.();
-    };
-  }, [queryClient]);
+  useBackendEvent(onSyncProgress, (p) => {
+    setProgress((all) => ({ ...all, [p.connection_id]: p }));
+    if (p.phase === "done") {
+      // The cache changed: every view reads it again.
+      void queryClient.invalidateQueries();
+    }
+  });
   return <Progress.Provider value={progress}>{children}</Progress.Provider>;
 }
 

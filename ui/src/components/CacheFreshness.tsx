@@ -1,13 +1,12 @@
 import { Badge, Group, Text, Tooltip } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
 
-import { listConnections } from "../bindings/commands";
 import { ago, VENDOR_NAMES } from "../format";
+import { useConnections } from "../queries";
 
 /** When each connection last synced, and which cannot be reached: the browse
  * views read the local cache only, so the manager sees how fresh it is. */
 export function CacheFreshness() {
-  const connections = useQuery({ queryKey: ["connections"], queryFn: listConnections });
+  const connections = useConnections();
   if (!connections.data?.length) return null;
   return (
     <Group gap="xs" data-testid="freshness">

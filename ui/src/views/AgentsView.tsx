@@ -5,17 +5,18 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 
 import type { AgentRow } from "../bindings/AgentRow";
-import { listAgents, listConnections } from "../bindings/commands";
+import { listAgents } from "../bindings/commands";
 import { VendorBadge } from "../components/Badges";
 import { CacheFreshness } from "../components/CacheFreshness";
 import { VirtualTable } from "../components/VirtualTable";
+import { useConnections } from "../queries";
 
 /** Every agent account on every connection, with the person it belongs to. */
 export function AgentsView() {
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search, 200);
   const [connection, setConnection] = useState<string | null>(null);
-  const connections = useQuery({ queryKey: ["connections"], queryFn: listConnections });
+  const connections = useConnections();
   const agents = useQuery({
     queryKey: ["agents", connection, debounced],
     queryFn: () => listAgents({ connection_id: connection, search: debounced.trim() || null }),

@@ -4,7 +4,7 @@ import { getHotkeyHandler, useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
-import { assign, getOperation, listAgents, listPeople, listTargets, listTeams, previewAssign, refreshTarget, release, vendors } from "../bindings/commands";
+import { assign, getOperation, listTargets, previewAssign, refreshTarget, release } from "../bindings/commands";
 import type { JobOutcome } from "../bindings/JobOutcome";
 import type { OperationState } from "../bindings/OperationState";
 import type { TargetRow } from "../bindings/TargetRow";
@@ -12,7 +12,8 @@ import { VendorBadge } from "../components/Badges";
 import { ago, phone, VENDOR_NAMES, waitingReason } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useAreaParams, useNavigate } from "../navigation";
-import { STATE_COLORS, STATE_LABELS } from "./HistoryView";
+import { STATE_COLORS, STATE_LABELS } from "../components/states";
+import { keys, useAgents, usePeople, useTeams, useVendors } from "../queries";
 
 const EMPTY_QUERY = { connection_id: null, unassigned: null, agent_id: null, target_id: null, offset: 0 } as const;
 
@@ -51,20 +52,16 @@ export function AssignView() {
   const resultCard = useRef<HTMLDivElement>(null);
   const searchBox = useRef<HTMLInputElement>(null);
   const agentBox = useRef<HTMLInputElement>(null);
-  const vendorList = useQuery({ queryKey: ["vendors"], queryFn: vendors, staleTime: Infinity });
+  const vendorList = useVendors();
   const found = useQuery({
-    queryKey: ["assign-targets", debounced],
+    queryKey: keys.assignTargets(debounced),
     queryFn: () => listTargets({ ...EMPTY_QUERY, search: debounced.trim() || null, limit: 20 }),
     placeholderData: keepPreviousData,
   });
   const connectionId = target?.target.connection_id ?? null;
-  const candidates = useQuery({
-    queryKey: ["agents", connectionId, null],
-    queryFn: () => listAgents({ connection_id: connectionId, search: null }),
-    enabled: target !== null,
-  });
-  const everyone = useQuery({ queryKey: ["people", ""], queryFn: () => listPeople({ search: null }), enabled: target !== null });
-  const allTeams = useQuery({ queryKey: ["teams", null], queryFn: () => listTeams({ connection_id: null }), enabled: target !== null });
+  const candidates = useAgents(connectionId, null, target !== null);
+  const everyone = usePeople(null, target !== null);
+  const allTeams = useTeams(null, target !== null);
   const caps = vendorList.data?.find((v) => v.vendor === target?.vendor)?.capabilities;
 
   /** Picks a target and reads its assignees live from the vendor where it can. */
@@ -158,7 +155,7 @@ export function AssignView() {
   useEffect(() => setNudge(null), [chosen]);
   // Who the choice reaches, and who it leaves out, before anything is sent.
   const preview = useQuery({
-    queryKey: ["assign-preview", target?.target.id, agents, people, teams],
+    queryKey: keys.assignPreview(target?.target.id, agents, people, teams),
     queryFn: () =>
       previewAssign({
         target_id: target!.target.id,

@@ -1,18 +1,15 @@
 import { Alert, Button, Card, Group, Loader, Progress, Stack, Text, Title } from "@mantine/core";
 import { modals } from "@mantine/modals";
 import { notifications } from "@mantine/notifications";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import {
   cancelSync,
   createDemo,
-  listConnections,
   removeConnection,
-  startupNotices,
   syncConnection,
   testConnection,
-  vendors,
 } from "../bindings/commands";
 import type { ConnectionId } from "../bindings/ConnectionId";
 import type { ConnectionSummary } from "../bindings/ConnectionSummary";
@@ -21,8 +18,9 @@ import { DemoBadge, HealthBadge, VendorBadge } from "../components/Badges";
 import { ago } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useSyncProgress } from "../sync";
-import { AgentsDrawer } from "./AgentsDrawer";
-import { ConnectionFormModal } from "./ConnectionFormModal";
+import { AgentsDrawer } from "../components/AgentsDrawer";
+import { ConnectionFormModal } from "../components/ConnectionFormModal";
+import { keys, useConnections, useStartupNotices, useVendors } from "../queries";
 
 function failed(title: string, error: unknown) {
   const e = toIpcError(error);
@@ -43,17 +41,17 @@ function useSync() {
 
 export function ConnectionsView() {
   const queryClient = useQueryClient();
-  const connections = useQuery({ queryKey: ["connections"], queryFn: listConnections });
+  const connections = useConnections();
   // What went wrong while the app started (the demo's vendors, its first sync).
-  const notices = useQuery({ queryKey: ["startup-notices"], queryFn: startupNotices, refetchInterval: 5_000 });
-  const vendorList = useQuery({ queryKey: ["vendors"], queryFn: vendors, staleTime: Infinity });
+  const notices = useStartupNotices();
+  const vendorList = useVendors();
   const [form, setForm] = useState<{ editing?: ConnectionSummary } | null>(null);
   const [agentsOf, setAgentsOf] = useState<ConnectionSummary | null>(null);
   const sync = useSync();
   const demo = useMutation({
     mutationFn: createDemo,
     onSuccess: async (created) => {
-      await queryClient.invalidateQueries({ queryKey: ["connections"] });
+      await queryClient.invalidateQueries({ queryKey: keys.connections });
       notifications.show({ color: "green", title: "Demo workspace ready", message: `${created.length} demo connections; syncing them now.` });
       for (const c of created) await sync.mutateAsync(c.id).catch(() => undefined);
     },
@@ -139,7 +137,7 @@ function ConnectionCard({ summary, syncing, onSync, onEdit, onAgents }: CardProp
     mutationFn: () => testConnection({ connection_id: c.id }),
     onSuccess: (o) => notifications.show({ color: o.ok ? "green" : "red", title: o.ok ? "Connection works" : "Connection failed", message: o.message }),
     onError: (e) => failed("Test failed", e),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ["connections"] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.connections }),
   });
   const remove = useMutation({
     mutationFn: () => removeConnection({ connection_id: c.id }),

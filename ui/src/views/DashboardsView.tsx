@@ -6,13 +6,14 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import dayjs from "dayjs";
 import { useMemo, useState } from "react";
 
-import { mismatches, saveExport, statusBoard, statusChart, statusTimelines, workload } from "../bindings/commands";
+import { saveExport, statusChart, statusTimelines, workload } from "../bindings/commands";
 import type { Scope } from "../bindings/Scope";
 import type { TenantStatus } from "../bindings/TenantStatus";
 import { ago, VENDOR_COLORS, VENDOR_NAMES, when } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useNavigate } from "../navigation";
 import { chartRows, toCsv, UNKNOWN } from "./dashboardData";
+import { keys, useMismatches, useStatusBoard } from "../queries";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -31,7 +32,7 @@ function useExport() {
 
 /** Everyone, a team or a person: whose statuses a chart covers. */
 function ScopePicker({ value, onChange }: { value: string; onChange: (v: string) => void }) {
-  const board = useQuery({ queryKey: ["status-board"], queryFn: statusBoard });
+  const board = useStatusBoard();
   const statusConnections = new Set((board.data?.agents ?? []).filter((a) => a.status).map((a) => a.connection_id));
   const teams = (board.data?.teams ?? []).filter((t) => statusConnections.has(t.connection_id));
   const people = new Map<string, string>();
@@ -70,7 +71,7 @@ function useChartHeight(): number {
 }
 
 function useStatuses(): TenantStatus[] {
-  return useQuery({ queryKey: ["status-board"], queryFn: statusBoard }).data?.statuses ?? [];
+  return useStatusBoard().data?.statuses ?? [];
 }
 
 /** Time in each status per day, for the last week. */
@@ -78,7 +79,7 @@ function TimePerDay({ scope }: { scope: string }) {
   const statuses = useStatuses();
   const from = dayjs().startOf("day").subtract(6, "day").valueOf();
   const chart = useQuery({
-    queryKey: ["chart-days", scope, from],
+    queryKey: keys.chart("days", scope, from),
     queryFn: () => statusChart({ scope: toScope(scope), from, to: from + 7 * DAY, bucket_ms: DAY }),
   });
   const { rows, series } = useMemo(() => (chart.data ? chartRows(chart.data, statuses, (t) => dayjs(t).format("ddd D MMM")) : { rows: [], series: [] }), [chart.data, statuses]);
@@ -111,7 +112,7 @@ function ShareOverTime({ scope }: { scope: string }) {
   const statuses = useStatuses();
   const from = dayjs().startOf("day").valueOf();
   const chart = useQuery({
-    queryKey: ["chart-share", scope, from],
+    queryKey: keys.chart("share", scope, from),
     queryFn: () => statusChart({ scope: toScope(scope), from, to: from + DAY, bucket_ms: HOUR / 2 }),
   });
   const { rows, series } = useMemo(() => (chart.data ? chartRows(chart.data, statuses, (t) => dayjs(t).format("HH:mm"), true) : { rows: [], series: [] }), [chart.data, statuses]);
@@ -136,7 +137,7 @@ function Timeline({ scope }: { scope: string }) {
   const [day, setDay] = useState("today");
   const from = dayjs().startOf("day").subtract(day === "today" ? 0 : 1, "day").valueOf();
   const to = from + DAY;
-  const lines = useQuery({ queryKey: ["timelines", scope, from], queryFn: () => statusTimelines({ scope: toScope(scope), from, to, bucket_ms: DAY }) });
+  const lines = useQuery({ queryKey: keys.chart("timelines", scope, from), queryFn: () => statusTimelines({ scope: toScope(scope), from, to, bucket_ms: DAY }) });
   const colour = (id: string | null) => statuses.find((s) => s.vendor_id === id)?.color ?? "#4c6ef5";
   const rows = (lines.data ?? []).flatMap((l) => l.segments.map((s) => ({ agent: l.name, status: s.name, start: dayjs(s.start).format(), end: dayjs(s.end).format() })));
   // The part of the day still to come is not "unwatched": it has not happened.
@@ -211,7 +212,7 @@ function Timeline({ scope }: { scope: string }) {
 
 function WorkloadTab() {
   const navigate = useNavigate();
-  const load = useQuery({ queryKey: ["workload"], queryFn: () => workload({ expiring_within_ms: 7 * DAY, health_window_ms: HOUR }) });
+  const load = useQuery({ queryKey: keys.workload, queryFn: () => workload({ expiring_within_ms: 7 * DAY, health_window_ms: HOUR }) });
   const data = load.data;
   const vendors = [...new Set((data?.people ?? []).flatMap((p) => p.by_vendor.map(([v]) => v)))];
   const people = (data?.people ?? []).slice(0, 20).map((p) => {
@@ -328,7 +329,7 @@ function WorkloadTab() {
 
 function AlertsTab() {
   const navigate = useNavigate();
-  const found = useQuery({ queryKey: ["mismatches"], queryFn: mismatches });
+  const found = useMismatches();
   const rows = (found.data ?? []).map((m) => ({ name: m.name, status: m.status, since: dayjs(m.since).format(), open: m.open, owners: m.owners.map(([, n, c]) => `${n}: ${c}`).join("; ") }));
   return (
     <Card withBorder>

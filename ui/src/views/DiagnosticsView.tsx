@@ -1,10 +1,9 @@
 import { Alert, Badge, Button, Code, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
 
-import { diagnostics } from "../bindings/commands";
 import type { Diagnostics } from "../bindings/Diagnostics";
 import type { KeychainState } from "../bindings/KeychainState";
 import { errorTitle, toIpcError } from "../ipc";
+import { useDiagnostics } from "../queries";
 
 const KEYCHAIN_BADGE: Record<KeychainState, { color: string; label: string }> = {
   working: { color: "green", label: "Working" },
@@ -14,7 +13,7 @@ const KEYCHAIN_BADGE: Record<KeychainState, { color: string; label: string }> = 
 };
 
 export function DiagnosticsView() {
-  const query = useQuery({ queryKey: ["diagnostics"], queryFn: diagnostics });
+  const query = useDiagnostics();
 
   return (
     <Stack gap="md" maw={900}>

@@ -1,41 +1,23 @@
 import { Alert, Anchor, Badge, Button, CloseButton, Group, MultiSelect, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
-import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useCallback, useMemo, useState } from "react";
 
-import { cancelOperation, exportHistory, history, listAgents, listConnections, listPeople, queueCounts, retryOperation, sendQueued } from "../bindings/commands";
+import { cancelOperation, exportHistory, history, retryOperation, sendQueued } from "../bindings/commands";
 import type { HistoryQuery } from "../bindings/HistoryQuery";
 import type { HistoryRow } from "../bindings/HistoryRow";
 import type { OperationState } from "../bindings/OperationState";
 import { VendorBadge } from "../components/Badges";
 import { VirtualTable } from "../components/VirtualTable";
 import { shortWhen, VENDOR_NAMES, waitingReason, when } from "../format";
+import { STATE_COLORS, STATE_LABELS } from "../components/states";
 import { errorTitle, toIpcError } from "../ipc";
 import { useNavigate } from "../navigation";
+import { keys, useAgents, useConnections, usePeople, useQueueCounts } from "../queries";
 
 const PAGE = 200;
-
-export const STATE_LABELS: Record<OperationState, string> = {
-  queued: "waiting",
-  sending: "sending",
-  done: "done",
-  failed: "failed",
-  conflict: "conflict",
-  unknown: "not confirmed",
-  cancelled: "cancelled",
-};
-
-export const STATE_COLORS: Record<OperationState, string> = {
-  queued: "yellow",
-  sending: "blue",
-  done: "green",
-  failed: "red",
-  conflict: "orange",
-  unknown: "grape",
-  cancelled: "gray",
-};
 
 /** Start of a `YYYY-MM-DD` day in local time, as epoch ms. */
 function dayStart(date: string): number | null {
@@ -58,10 +40,10 @@ export function HistoryView() {
   const [states, setStates] = useState<string[]>([]);
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
-  const connections = useQuery({ queryKey: ["connections"], queryFn: listConnections });
-  const people = useQuery({ queryKey: ["people", ""], queryFn: () => listPeople({ search: null }) });
-  const waiting = useQuery({ queryKey: ["queue-counts"], queryFn: queueCounts });
-  const agents = useQuery({ queryKey: ["agents", connection, null], queryFn: () => listAgents({ connection_id: connection, search: null }) });
+  const connections = useConnections();
+  const people = usePeople();
+  const waiting = useQueueCounts();
+  const agents = useAgents(connection);
 
   const query: HistoryQuery = {
     connection_id: connection,
@@ -78,7 +60,7 @@ export function HistoryView() {
     limit: PAGE,
   };
   const pages = useInfiniteQuery({
-    queryKey: ["history", query],
+    queryKey: keys.history(query),
     queryFn: ({ pageParam }) => history({ ...query, after: pageParam }),
     initialPageParam: null as number | null,
     getNextPageParam: (last) => last.next ?? undefined,

@@ -12,6 +12,7 @@ import { CacheFreshness } from "../components/CacheFreshness";
 import { VirtualTable } from "../components/VirtualTable";
 import { VENDOR_COLORS, VENDOR_NAMES } from "../format";
 import { toIpcError } from "../ipc";
+import { keys } from "../queries";
 
 /** One roster across platforms: each person with their agent on every connection. */
 export function PeopleView() {
@@ -25,7 +26,7 @@ export function PeopleView() {
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search, 200);
   const people = useQuery({
-    queryKey: ["people", debounced],
+    queryKey: keys.people(debounced),
     queryFn: () => listPeople({ search: debounced.trim() || null }),
     placeholderData: keepPreviousData,
   });

@@ -1,17 +1,19 @@
 import { Alert, Badge, Button, Card, Checkbox, Group, NumberInput, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useDebouncedValue, useInterval } from "@mantine/hooks";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useEffect, useMemo, useState } from "react";
 
 import type { BoardAgent } from "../bindings/BoardAgent";
-import { onStatusPolled, pollStatuses, setStatus, statusBoard, watchStatuses } from "../bindings/commands";
+import { onStatusPolled, pollStatuses, setStatus, watchStatuses } from "../bindings/commands";
 import type { StatusOutcome } from "../bindings/StatusOutcome";
 import type { TenantStatus } from "../bindings/TenantStatus";
 import type { Vendor } from "../bindings/Vendor";
 import { VirtualTable } from "../components/VirtualTable";
 import { ago, VENDOR_COLORS, VENDOR_NAMES, when } from "../format";
+import { useBackendEvent } from "../events";
 import { errorTitle, toIpcError } from "../ipc";
+import { keys, useStatusBoard } from "../queries";
 import { type BoardRow, boardRows, duration, textOn } from "./statusBoard";
 
 /** How often the window tells the backend the board is still watched. */
@@ -57,7 +59,17 @@ export function StatusView() {
   const [dropAfter, setDropAfter] = useState<number | string>(15);
   const [outcome, setOutcome] = useState<StatusOutcome | null>(null);
   const [pollErrors, setPollErrors] = useState<Record<string, string>>({});
-  const board = useQuery({ queryKey: ["status-board"], queryFn: statusBoard });
+  const board = useStatusBoard();
+  useBackendEvent(onStatusPolled, (e) => {
+    setPollErrors((all) => {
+      const next = { ...all };
+      if (e.error) next[e.connection_id] = e.error;
+      else delete next[e.connection_id];
+      return next;
+    });
+    setNow(Date.now());
+    void queryClient.invalidateQueries({ queryKey: keys.statusBoard });
+  });
   const tick = useInterval(() => setNow(Date.now()), 15_000);
 
   // Polling follows the board: watched while it is open and the window visible.
@@ -67,26 +79,10 @@ export function StatusView() {
     renew();
     const lease = setInterval(renew, LEASE_EVERY_MS);
     document.addEventListener("visibilitychange", renew);
-    let unlisten: (() => void) | undefined;
-    let closed = false;
-    onStatusPolled((e) => {
-      setPollErrors((all) => {
-        const next = { ...all };
-        if (e.error) next[e.connection_id] = e.error;
-        else delete next[e.connection_id];
-        return next;
-      });
-      setNow(Date.now());
-      void queryClient.invalidateQueries({ queryKey: ["status-board"] });
-    })
-      .then((fn) => (closed ? fn() : (unlisten = fn)))
-      .catch(() => {});
     return () => {
-      closed = true;
       tick.stop();
       clearInterval(lease);
       document.removeEventListener("visibilitychange", renew);
-      unlisten?.();
       void watchStatuses({ watching: false }).catch(() => {});
     };
     // Once per visit of the board.
@@ -100,7 +96,7 @@ export function StatusView() {
       pollStatuses({ connection_id: id })
         .then(() => setPollErrors((all) => Object.fromEntries(Object.entries(all).filter(([k]) => k !== id))))
         .catch((e) => setPollErrors((all) => ({ ...all, [id]: toIpcError(e).message })))
-        .finally(() => void queryClient.invalidateQueries({ queryKey: ["status-board"] }));
+        .finally(() => void queryClient.invalidateQueries({ queryKey: keys.statusBoard }));
     }
   }, [pollIds, queryClient]);
 

@@ -1,16 +1,17 @@
 import { Badge, CloseButton, Group, SegmentedControl, Select, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useCallback, useMemo, useState } from "react";
 
-import { listConnections, listTargets } from "../bindings/commands";
+import { listTargets } from "../bindings/commands";
 import type { TargetRow } from "../bindings/TargetRow";
 import { VendorBadge } from "../components/Badges";
 import { CacheFreshness } from "../components/CacheFreshness";
 import { VirtualTable } from "../components/VirtualTable";
 import { ago, phone } from "../format";
 import { useAreaParams } from "../navigation";
+import { keys, useConnections } from "../queries";
 
 const PAGE = 200;
 
@@ -22,9 +23,9 @@ export function TargetsView() {
   const [assigned, setAssigned] = useState("all");
   // Opened for one agent's targets (from an alert): until the manager clears it.
   const [agent, setAgent] = useState<number | null>(useAreaParams().agent ?? null);
-  const connections = useQuery({ queryKey: ["connections"], queryFn: listConnections });
+  const connections = useConnections();
   const targets = useInfiniteQuery({
-    queryKey: ["targets", debounced, connection, assigned, agent],
+    queryKey: keys.targets(debounced, connection, assigned, agent),
     queryFn: ({ pageParam }) =>
       listTargets({
         search: debounced.trim() || null,

@@ -1,17 +1,16 @@
 import { Stack, Text, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 
-import { listTeams } from "../bindings/commands";
 import type { TeamRow } from "../bindings/TeamRow";
 import { VendorBadge } from "../components/Badges";
 import { CacheFreshness } from "../components/CacheFreshness";
 import { VirtualTable } from "../components/VirtualTable";
+import { useTeams } from "../queries";
 
 /** CCAI Platform teams and HelpCrunch departments, with their members. */
 export function TeamsView() {
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => listTeams({ connection_id: null }) });
+  const teams = useTeams();
   const byId = useMemo(() => new Map((teams.data ?? []).map((t) => [`${t.connection_id}/${t.vendor_id}`, t.name])), [teams.data]);
   const columns = useMemo<ColumnDef<TeamRow, unknown>[]>(
     () => [

@@ -10,6 +10,7 @@ import type { ConnectionSummary } from "../bindings/ConnectionSummary";
 import type { Vendor } from "../bindings/Vendor";
 import type { VendorInfo } from "../bindings/VendorInfo";
 import { toIpcError } from "../ipc";
+import { keys } from "../queries";
 
 type Values = {
   vendor: Vendor;
@@ -94,13 +95,13 @@ export function ConnectionFormModal({ vendors, editing, onClose }: Props) {
         : createConnection({ vendor: form.values.vendor, form: toForm(form.values) }),
     onMutate: () => setFailure(null),
     onSuccess: async (saved) => {
-      await queryClient.invalidateQueries({ queryKey: ["connections"] });
+      await queryClient.invalidateQueries({ queryKey: keys.connections });
       onClose();
       // The card's badge described the connection as it was: check it as saved
       // (a new key that works turns "Key refused" into "Connected" at once).
       void testConnection({ connection_id: saved.id })
         .catch(() => undefined)
-        .finally(() => void queryClient.invalidateQueries({ queryKey: ["connections"] }));
+        .finally(() => void queryClient.invalidateQueries({ queryKey: keys.connections }));
     },
     onError: showError,
   });

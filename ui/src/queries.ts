@@ -1,0 +1,90 @@
+/**
+ * The query layer: every key the views cache backend answers under, and a hook
+ * per shared read, over the generated bindings. Views use these instead of
+ * writing keys by hand, so two views asking for the same thing share one cache
+ * entry, and an invalidation reaches all of them.
+ */
+import { useQuery } from "@tanstack/react-query";
+
+import {
+  diagnostics,
+  listAgents,
+  listConnections,
+  listPeople,
+  listTeams,
+  mismatches,
+  queueCounts,
+  startupNotices,
+  statusBoard,
+  vendors,
+} from "./bindings/commands";
+import type { ConnectionId } from "./bindings/ConnectionId";
+
+/** Search text as the backend takes it: trimmed, and empty means none. */
+const searchOf = (text: string | null) => text?.trim() || null;
+
+export const keys = {
+  connections: ["connections"] as const,
+  vendors: ["vendors"] as const,
+  diagnostics: ["diagnostics"] as const,
+  startupNotices: ["startup-notices"] as const,
+  queueCounts: ["queue-counts"] as const,
+  statusBoard: ["status-board"] as const,
+  mismatches: ["mismatches"] as const,
+  workload: ["workload"] as const,
+  people: (search: string | null) => ["people", searchOf(search)] as const,
+  agents: (connection: ConnectionId | null, search: string | null) => ["agents", connection, searchOf(search)] as const,
+  teams: (connection: ConnectionId | null) => ["teams", connection] as const,
+  history: (query: unknown) => ["history", query] as const,
+  targets: (...filters: unknown[]) => ["targets", ...filters] as const,
+  assignTargets: (search: string) => ["assign-targets", search] as const,
+  assignPreview: (...choice: unknown[]) => ["assign-preview", ...choice] as const,
+  chart: (name: string, ...args: unknown[]) => ["chart", name, ...args] as const,
+};
+
+export function useConnections() {
+  return useQuery({ queryKey: keys.connections, queryFn: listConnections });
+}
+
+/** The vendors with their form fields and capabilities: fixed while the app runs. */
+export function useVendors() {
+  return useQuery({ queryKey: keys.vendors, queryFn: vendors, staleTime: Infinity });
+}
+
+export function useDiagnostics() {
+  return useQuery({ queryKey: keys.diagnostics, queryFn: diagnostics });
+}
+
+/** What went wrong while the app started; asked again every few seconds. */
+export function useStartupNotices() {
+  return useQuery({ queryKey: keys.startupNotices, queryFn: startupNotices, refetchInterval: 5_000 });
+}
+
+/** How many changes wait; kept fresh by the background sender's events too. */
+export function useQueueCounts(refetchInterval?: number) {
+  return useQuery({ queryKey: keys.queueCounts, queryFn: queueCounts, refetchInterval });
+}
+
+export function useStatusBoard() {
+  return useQuery({ queryKey: keys.statusBoard, queryFn: statusBoard });
+}
+
+export function useMismatches() {
+  return useQuery({ queryKey: keys.mismatches, queryFn: mismatches });
+}
+
+export function usePeople(search: string | null = null, enabled = true) {
+  return useQuery({ queryKey: keys.people(search), queryFn: () => listPeople({ search: searchOf(search) }), enabled });
+}
+
+export function useAgents(connection: ConnectionId | null, search: string | null = null, enabled = true) {
+  return useQuery({
+    queryKey: keys.agents(connection, search),
+    queryFn: () => listAgents({ connection_id: connection, search: searchOf(search) }),
+    enabled,
+  });
+}
+
+export function useTeams(connection: ConnectionId | null = null, enabled = true) {
+  return useQuery({ queryKey: keys.teams(connection), queryFn: () => listTeams({ connection_id: connection }), enabled });
+}
