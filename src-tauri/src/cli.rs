@@ -624,28 +624,6 @@ fn report(outcome: &JobOutcome, vendor: switchboard_domain::Vendor, done: &str) 
 /// The exit code when a change was sent but the vendor did not confirm it.
 const UNCONFIRMED: i32 = 9;
 
-/// An agent of a connection by the vendor's id or the agent's email.
-fn agent_ref(
-    cached: &[switchboard_domain::agent::Agent],
-    wanted: &str,
-) -> Result<switchboard_domain::AgentId, ValidationError> {
-    cached
-        .iter()
-        .find(|a| {
-            a.vendor_id == wanted
-                || a.email
-                    .as_deref()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
-        })
-        .map(|a| a.id)
-        .ok_or_else(|| {
-            ValidationError::new(
-                "agent",
-                format!("'{wanted}' is not an agent of this connection (by vendor id or email)"),
-            )
-        })
-}
-
 async fn assign(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
     let (summary, target) = target_of(ws, &f, "assign").await?;
     let id = summary.connection.id;
@@ -655,37 +633,8 @@ async fn assign(ws: &Workspace, f: Flags) -> Result<i32, EngineError> {
         .value("--until")
         .map(|d| switchboard_vendors::parse_iso8601("until", d))
         .transpose()?;
-    let store = ws.store().clone();
-    let (agents, teams) = tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
-        let cached = store.read(|db| switchboard_store::agents::list_by_connection(db, id))?;
-        let agents = wanted
-            .iter()
-            .map(|w| agent_ref(&cached, w))
-            .collect::<Result<Vec<_>, _>>()?;
-        let all_teams = store.read(|db| switchboard_store::browse::teams(db, None))?;
-        let teams = teams_wanted
-            .iter()
-            .map(|w| {
-                let found: Vec<_> = all_teams
-                    .iter()
-                    .filter(|t| t.name.eq_ignore_ascii_case(w) || t.vendor_id == *w)
-                    .collect();
-                match found.as_slice() {
-                    [one] => Ok(one.id),
-                    [] => Err(ValidationError::new(
-                        "team",
-                        format!("no team '{w}'; `switchboard export people` lists who is where"),
-                    )),
-                    _ => Err(ValidationError::new(
-                        "team",
-                        format!("'{w}' names teams on several connections; give its vendor id"),
-                    )),
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((agents, teams))
-    })
-    .await??;
+    let agents = ws.find_agents(id, wanted).await?;
+    let teams = ws.find_teams(None, teams_wanted).await?;
     let outcome = ws
         .assign(switchboard_engine::assign::AssignRequest {
             until,
@@ -858,17 +807,14 @@ async fn status_list(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
         }
     }
     let board = ws.status_board().await?;
-    let team = f
-        .value("--team")
-        .map(|t| {
-            board
-                .teams
-                .iter()
-                .find(|x| x.name.eq_ignore_ascii_case(t) || x.vendor_id == t)
-                .map(|x| x.id)
-                .ok_or_else(|| ValidationError::new("team", format!("no team '{t}'")))
-        })
-        .transpose()?;
+    let team = match f.value("--team") {
+        Some(t) => ws
+            .find_teams(connection, vec![t.to_owned()])
+            .await?
+            .first()
+            .copied(),
+        None => None,
+    };
     let wanted_status = f.value("--status").map(str::to_lowercase);
     let rows: Vec<_> = board
         .agents
@@ -959,30 +905,8 @@ async fn status_set(ws: &Workspace, f: &Flags) -> Result<i32, EngineError> {
     let status_id = switchboard_domain::status::find_status(&statuses, &wanted)?
         .vendor_id
         .clone();
-    let store = ws.store().clone();
-    let (agent_refs, team_refs) = (f.all("--agent"), f.all("--team"));
-    let (agents, teams) = tokio::task::spawn_blocking(move || -> Result<_, EngineError> {
-        let cached = store.read(|db| switchboard_store::agents::list_by_connection(db, id))?;
-        let agents = agent_refs
-            .iter()
-            .map(|w| agent_ref(&cached, w))
-            .collect::<Result<Vec<_>, _>>()?;
-        let all_teams = store.read(|db| switchboard_store::teams::list_by_connection(db, id))?;
-        let teams = team_refs
-            .iter()
-            .map(|w| {
-                all_teams
-                    .iter()
-                    .find(|t| t.name.eq_ignore_ascii_case(w) || t.vendor_id == *w)
-                    .map(|t| t.id)
-                    .ok_or_else(|| {
-                        ValidationError::new("team", format!("no team '{w}' on this connection"))
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((agents, teams))
-    })
-    .await??;
+    let agents = ws.find_agents(id, f.all("--agent")).await?;
+    let teams = ws.find_teams(Some(id), f.all("--team")).await?;
     let drop_after = f
         .value("--drop-after")
         .map(|m| {

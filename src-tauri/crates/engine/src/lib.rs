@@ -15,6 +15,7 @@ mod error;
 pub mod export;
 pub mod history;
 pub mod journal;
+mod lookup;
 mod outcome;
 pub mod preview;
 pub mod status_change;

@@ -785,3 +785,87 @@ async fn badge(ws: &Workspace, id: ConnectionId) -> String {
         .unwrap()
         .outcome
 }
+
+/// One rule finds agents and teams for the window and the command line: an
+/// agent by vendor id or email (any case), a team by vendor id or name (any
+/// case); a name several teams carry is refused with where each is.
+#[tokio::test]
+async fn agents_and_teams_are_found_by_one_rule() {
+    let env = env();
+    let all = demo(&env).await;
+    let ccai = id_of(&all, Vendor::CcaiPlatform);
+    let vambe = id_of(&all, Vendor::Vambe);
+    for id in [ccai, vambe] {
+        sync(&env.ws, id, SyncMode::Full).await.unwrap();
+    }
+    let agent = env
+        .ws
+        .store()
+        .read(|db| Ok(agents::list_by_connection(db, vambe)?.remove(0)))
+        .unwrap();
+    let email = agent.email.clone().unwrap().to_uppercase();
+    let found = env
+        .ws
+        .find_agents(vambe, vec![agent.vendor_id.clone(), email])
+        .await
+        .unwrap();
+    assert_eq!(found, [agent.id, agent.id]);
+    let err = env
+        .ws
+        .find_agents(vambe, vec!["nobody@nowhere.example".into()])
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    assert!(
+        err.to_string().contains("not an agent of this connection"),
+        "{err}"
+    );
+
+    let tier1 = env
+        .ws
+        .find_teams(Some(ccai), vec![" tier 1 support ".into()])
+        .await
+        .unwrap();
+    assert_eq!(tier1.len(), 1);
+    // A team of the same name on another connection makes the name ambiguous.
+    env.ws
+        .store()
+        .write(|db| {
+            switchboard_store::teams::upsert(
+                db,
+                &switchboard_domain::team::Team {
+                    id: switchboard_domain::TeamId(0),
+                    connection_id: vambe,
+                    vendor_id: "t-77".into(),
+                    name: "Tier 1 Support".into(),
+                    parent_vendor_id: None,
+                    synced_at: None,
+                },
+            )
+        })
+        .unwrap();
+    let err = env
+        .ws
+        .find_teams(None, vec!["Tier 1 Support".into()])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("names several teams"), "{err}");
+    assert!(err.to_string().contains("t-77 on Demo Vambe"), "{err}");
+    assert_eq!(
+        env.ws
+            .find_teams(None, vec!["t-77".into()])
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "the vendor id settles it"
+    );
+    assert_eq!(
+        env.ws
+            .find_teams(Some(ccai), vec!["Tier 1 Support".into()])
+            .await
+            .unwrap(),
+        tier1,
+        "on one connection the name is unique"
+    );
+}
