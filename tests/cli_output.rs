@@ -145,3 +145,110 @@ async fn echoed_text_cannot_recolour_or_reorder_the_terminal() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.len() < 500, "{}", text(&out).1.len());
 }
+
+/// A reader that goes away (`| head`) ends the command quietly with 0, whether
+/// it printed lines or streamed an export; never a panic (exit 101).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_pipe_ends_the_command_quietly() {
+    let Some((dir, namespace, ws, _)) = demo_workspace().await else {
+        return;
+    };
+    let _sim = ws.running_demo().await.unwrap();
+    let d = dir.path();
+    let out = cli(d, &namespace, &["sync", "Demo HelpCrunch"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    for args in [
+        &["connections"][..],
+        &["export", "targets"][..],
+        &["history", "--format", "csv"][..],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .arg("--data-dir")
+            .arg(d)
+            .args(args)
+            .env("SWITCHBOARD_KEYCHAIN_NAMESPACE", &namespace)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader is gone before the command writes anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+/// Usage mistakes are input errors (exit 2) that say what to write, and none
+/// of them creates a database anywhere.
+#[test]
+fn usage_mistakes_are_refused_before_anything_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args(args)
+            .current_dir(here)
+            // Where a fallback to the real app-data folder would write.
+            .env("XDG_DATA_HOME", here.join("xdg"))
+            .env("HOME", here.join("home"))
+            .env(
+                "SWITCHBOARD_KEYCHAIN_NAMESPACE",
+                "io.switchboard.desktop.test.usage",
+            )
+            .output()
+            .unwrap()
+    };
+    let data = here.join("data");
+    let data = data.to_str().unwrap();
+    for (args, words) in [
+        (
+            &["connections", "--data-dir"][..],
+            "--data-dir needs a folder",
+        ),
+        (
+            &["--data-dir", "", "connections"][..],
+            "--data-dir needs a folder",
+        ),
+        (&["--data-dir"][..], "--data-dir needs a folder"),
+        (
+            &["--data-dir", data, "connections", "extra"][..],
+            "connections takes only --json",
+        ),
+        (
+            &["--data-dir", data, "history", "--output", "h.csv"][..],
+            "only with --format csv",
+        ),
+        (
+            &["--data-dir", data, "assign", "X", "--target", ""][..],
+            "cannot be empty",
+        ),
+    ] {
+        let out = run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(words), "{args:?}: {stderr}");
+    }
+    let made: Vec<_> = walk(here)
+        .into_iter()
+        .filter(|p| p.ends_with("switchboard.db"))
+        .collect();
+    assert!(
+        made.iter().all(|p| p.starts_with(here.join("data"))),
+        "a database was created outside --data-dir: {made:?}"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

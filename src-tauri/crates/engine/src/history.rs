@@ -40,7 +40,8 @@ pub fn iso(t: Option<Timestamp>) -> String {
 pub fn write_csv(store: &Store, q: &HistoryQuery, out: impl Write) -> Result<u64, EngineError> {
     let io = crate::export::io_error;
     let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(CSV_HEADER).map_err(|e| io(e.into()))?;
+    csv.write_record(CSV_HEADER)
+        .map_err(crate::export::csv_error)?;
     let mut rows = 0_u64;
     let mut names = String::new();
     let written = store.read(|db| {
@@ -75,7 +76,7 @@ pub fn write_csv(store: &Store, q: &HistoryQuery, out: impl Write) -> Result<u64
             ]
             .map(crate::export::cell);
             csv.write_record(record.iter().map(|c| c.as_bytes()))
-                .map_err(std::io::Error::from)?;
+                .map_err(crate::export::csv_io)?;
             rows += 1;
             Ok(())
         })

@@ -34,6 +34,20 @@ pub fn io_error(source: std::io::Error) -> EngineError {
     }
 }
 
+/// As [`io_error`], for the CSV writer: the I/O error inside, so a closed pipe
+/// or a full disk keeps its kind.
+pub fn csv_error(e: csv::Error) -> EngineError {
+    io_error(csv_io(e))
+}
+
+/// The I/O error inside a CSV writer's error (its kind kept).
+pub fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(source) => source,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
 const UNNAMED: &str = "the export";
 
 /// Names the file in a write failure that did not know it.

@@ -6,12 +6,35 @@ use std::io::Write;
 use switchboard_domain::ConnectionId;
 use switchboard_domain::browse::{PersonRow, TargetQuery, TargetRow};
 
-use super::{cell, io_error};
+use super::{cell, csv_error, io_error};
 use crate::EngineError;
 use crate::history::iso;
 
-fn io(e: impl Into<std::io::Error>) -> EngineError {
-    io_error(e.into())
+/// A failed write, its I/O kind kept (a closed pipe, a full disk).
+trait Failure {
+    fn failure(self) -> EngineError;
+}
+
+impl Failure for std::io::Error {
+    fn failure(self) -> EngineError {
+        io_error(self)
+    }
+}
+
+impl Failure for csv::Error {
+    fn failure(self) -> EngineError {
+        csv_error(self)
+    }
+}
+
+impl Failure for serde_json::Error {
+    fn failure(self) -> EngineError {
+        io_error(self.into())
+    }
+}
+
+fn io(e: impl Failure) -> EngineError {
+    e.failure()
 }
 
 /// One data row, every cell made safe for a spreadsheet.
