@@ -105,15 +105,13 @@ pub fn try_run(args: &[String]) -> Option<i32> {
         let after_data_dir = i > 0 && args[i - 1] == "--data-dir";
         (!after_data_dir && a != "--data-dir").then_some(a.as_str())
     });
-    let verbs: Vec<String> = Cli::command()
-        .get_subcommands()
-        .map(|c| c.get_name().to_owned())
-        .chain(["help".to_owned()])
-        .collect();
     let is_command = match first {
-        Some(a) => verbs.iter().any(|v| v == a) || ["-h", "--help", "-V", "--version"].contains(&a),
+        Some(a) => {
+            ["help", "-h", "--help", "-V", "--version"].contains(&a)
+                || Cli::command().get_subcommands().any(|c| c.get_name() == a)
+        }
         // `--data-dir` alone, or with no folder: a mistake worth saying.
-        None => args.iter().any(|a| a == "--data-dir") && data_dir_missing(args),
+        None => data_dir_missing(args),
     };
     if !is_command {
         return None;

@@ -28,7 +28,7 @@ pub struct WorkloadQuery {
 
 impl Workspace {
     /// Writes the calls each connection made since the last time to the call
-    /// log, and forgets old ones.
+    /// log, and forgets old ones (when there were new ones to write).
     pub async fn flush_calls(&self) -> Result<(), EngineError> {
         let taken: Vec<_> = {
             let pacers = self
@@ -48,6 +48,10 @@ impl Workspace {
                 .filter(|(_, c)| !c.is_empty())
                 .collect()
         };
+        // Nothing new: no write (connection lists and every command flush).
+        if taken.is_empty() {
+            return Ok(());
+        }
         self.on_store(move |store| {
             Ok(store.write(|db| {
                 for (id, calls) in &taken {

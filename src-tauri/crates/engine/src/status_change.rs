@@ -35,7 +35,7 @@ pub struct AgentStatusResult {
     pub message: Option<String>,
 }
 
-pub(crate) fn option(s: &TenantStatus) -> StatusOption {
+fn option(s: &TenantStatus) -> StatusOption {
     StatusOption {
         id: s.vendor_id.clone(),
         name: s.name.clone(),

@@ -98,20 +98,14 @@ pub(crate) fn journal(
     })?
 }
 
-/// The strings of a JSON array (the assignees before a change), in order.
-pub(crate) fn strings(value: Option<&serde_json::Value>) -> Vec<String> {
+/// The vendor agent ids in a JSON array (the assignees before a change).
+pub(crate) fn id_set(value: &serde_json::Value) -> BTreeSet<String> {
     value
-        .and_then(|v| v.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-pub(crate) fn id_set(value: Option<&serde_json::Value>) -> BTreeSet<String> {
-    strings(value).into_iter().collect()
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// A job's state from its operations' states.

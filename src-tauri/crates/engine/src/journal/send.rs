@@ -314,7 +314,7 @@ impl Workspace {
         target: &str,
         before: &serde_json::Value,
     ) -> Option<Sent> {
-        let before = id_set(Some(before));
+        let before = id_set(before);
         let after = op
             .request
             .expected_after(&before, adapter.capabilities().several_assignees);
