@@ -7,7 +7,7 @@ use switchboard_domain::browse::{
 use switchboard_domain::connection::Connection;
 use switchboard_domain::job::{HistoryPage, HistoryQuery, OperationState, QueueCounts};
 use switchboard_domain::sync::SyncRun;
-use switchboard_domain::{PersonId, Timestamp, Vendor};
+use switchboard_domain::{PersonId, Timestamp};
 use switchboard_engine::agents::ImportReport;
 use switchboard_engine::connections::{CheckOutcome, ConnectionSummary};
 use switchboard_engine::sync::Cancel;
@@ -15,7 +15,7 @@ use switchboard_engine::{Diagnostics, EngineError, Workspace};
 
 use crate::AppState;
 use crate::api::*;
-use crate::events::VendorInfo;
+use switchboard_vendors::VendorInfo;
 
 pub async fn diagnostics(state: &AppState) -> Result<Diagnostics, IpcError> {
     Ok(match state {
@@ -50,7 +50,7 @@ pub async fn delete_secret(state: &AppState, request: ConnectionRef) -> Result<b
 }
 
 pub async fn vendors(_state: &AppState) -> Result<Vec<VendorInfo>, IpcError> {
-    Ok(Vendor::ALL.into_iter().map(VendorInfo::of).collect())
+    Ok(switchboard_vendors::vendor_infos())
 }
 
 pub async fn list_connections(state: &AppState) -> Result<Vec<ConnectionSummary>, IpcError> {

@@ -10,7 +10,6 @@ use switchboard_engine::Diagnostics;
 use ts_rs::{Dependency, TS};
 
 use crate::api::*;
-use crate::events::VendorInfo;
 use crate::ts::{deps_of, export_if_declared, ts_config};
 use switchboard_domain::PersonId;
 use switchboard_domain::browse::{AgentRow, PersonRow, TargetPage, TargetQuery, TeamRow};
@@ -18,6 +17,7 @@ use switchboard_domain::connection::Connection;
 use switchboard_domain::sync::SyncRun;
 use switchboard_engine::agents::ImportReport;
 use switchboard_engine::connections::{CheckOutcome, ConnectionSummary};
+use switchboard_vendors::VendorInfo;
 
 /// One command's TypeScript facts.
 struct CommandSpec {

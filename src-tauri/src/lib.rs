@@ -4,7 +4,6 @@
 mod api;
 pub mod cli;
 mod commands;
-mod events;
 mod ipc;
 mod state;
 mod ts;

@@ -3,6 +3,9 @@ import type { Capabilities } from "./Capabilities";
 import type { FormField } from "./FormField";
 import type { Vendor } from "./Vendor";
 
+/**
+ * A vendor as the UI sees it: its name, capabilities and connection form.
+ */
 export type VendorInfo = { vendor: Vendor, name: string, capabilities: Capabilities, 
 /**
  * Exactly the fields this vendor needs, in order.

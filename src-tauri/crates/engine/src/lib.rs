@@ -6,7 +6,7 @@ pub mod assign;
 pub mod browse;
 pub mod claims;
 mod config;
-pub mod connection_form;
+pub use switchboard_vendors::form as connection_form;
 pub mod connections;
 pub mod dashboards;
 pub mod demo;

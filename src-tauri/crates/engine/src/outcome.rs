@@ -49,20 +49,14 @@ impl Sent {
     }
 }
 
-/// Advice for the vendor messages a manager can act on.
-pub(crate) fn hint(message: &str) -> Option<String> {
+/// Advice for the messages a manager can act on: the vendor's own words (its
+/// descriptor's hints), then Switchboard's.
+pub(crate) fn hint(vendor: Vendor, message: &str) -> Option<String> {
+    if let Some(h) = switchboard_vendors::descriptor_of(vendor).hint(message) {
+        return Some(h.to_owned());
+    }
     let m = message.to_ascii_lowercase();
-    let h = if m.contains("conversation not found") {
-        "The customer has not written yet: once they message your WhatsApp number, assign again."
-    } else if m.contains("agent inactive") {
-        "The agent's access is disabled in Splashify Pro (Settings → Team): reactivate them or choose another agent."
-    } else if m.contains("not found or not authorized") {
-        "Pingup does not know this agent id for your business: check it in Pingup's dashboard."
-    } else if m == "agent not found" {
-        "The vendor no longer knows this agent: update the agent list (sync, or import them again) and choose again."
-    } else if m.contains("team member not found") {
-        "Vambe does not know this team member any more: sync the connection and choose again."
-    } else if m.contains("changed at the vendor") {
+    let h = if m.contains("changed at the vendor") {
         "Someone changed this target since you asked: apply your change anyway, or drop it."
     } else if m.contains("not confirmed") {
         "Check the target at the vendor; if the change is not there, send it again."

@@ -42,6 +42,7 @@ fn option(s: &TenantStatus) -> StatusOption {
         color: s.color.clone(),
         system: s.system,
         settable: s.offered,
+        offered: s.offered,
     }
 }
 

@@ -76,26 +76,16 @@ pub struct StatusOutcome {
     pub agents: Vec<AgentStatusResult>,
 }
 
-/// The statuses Switchboard offers to set: Available and the tenant's own, never
-/// one the platform alone sets, and never a custom one that shares its name with
-/// a system status (the API sets by name and would pick the system one).
+/// The tenant's statuses as cached; which are offered is the vendor's rule.
 pub(crate) fn tenant_list(connection: ConnectionId, list: Vec<StatusOption>) -> Vec<TenantStatus> {
-    let system_names: Vec<String> = list
-        .iter()
-        .filter(|s| s.system)
-        .map(|s| s.name.to_lowercase())
-        .collect();
     list.into_iter()
-        .map(|s| {
-            let shadowed = !s.system && system_names.contains(&s.name.to_lowercase());
-            TenantStatus {
-                connection_id: connection,
-                offered: s.settable && (!s.system || s.id == "0") && !shadowed,
-                vendor_id: s.id,
-                name: s.name,
-                color: s.color,
-                system: s.system,
-            }
+        .map(|s| TenantStatus {
+            connection_id: connection,
+            offered: s.offered,
+            vendor_id: s.id,
+            name: s.name,
+            color: s.color,
+            system: s.system,
         })
         .collect()
 }

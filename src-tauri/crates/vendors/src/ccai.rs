@@ -5,18 +5,22 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
+use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use switchboard_domain::Vendor;
 use switchboard_domain::connection::BaseUrl;
+use switchboard_domain::{ValidationError, Vendor};
 use switchboard_secrets::Secret;
 
-use crate::http::{Answer, Transport};
+use crate::descriptor::{Descriptor, FormField, Settings, Setup};
+use crate::form::{ConnectionForm, host_only, origin_of, path_of, set, text};
+use crate::http::{Answer, Auth, Credentials, Endpoint};
 use crate::parse::iso_to_ts;
 use crate::wire::{common_error, decode, id_text, message};
 use crate::{
     AccountInfo, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent, RemoteStatus,
-    RemoteTeam, StatusOption, StatusResult, VendorError,
+    RemoteTeam, StatusOption, StatusResult, VendorApi, VendorError,
 };
 
 pub const CAPABILITIES: Capabilities = Capabilities {
@@ -92,11 +96,28 @@ struct WireResult {
     message: Option<String>,
 }
 
+/// The statuses Switchboard offers to set: Available (id 0) and the tenant's
+/// own, never one the platform alone sets, and never a custom one that shares its
+/// name with a system status (the API sets by name and would pick the system one).
+fn offer(mut list: Vec<StatusOption>) -> Vec<StatusOption> {
+    let system_names: Vec<String> = list
+        .iter()
+        .filter(|s| s.system)
+        .map(|s| s.name.to_lowercase())
+        .collect();
+    for s in &mut list {
+        let shadowed = !s.system && system_names.contains(&s.name.to_lowercase());
+        s.offered = s.settable && (!s.system || s.id == "0") && !shadowed;
+    }
+    list
+}
+
 fn status_option(s: WireStatus) -> Option<StatusOption> {
     let id = id_text(&s.id)?;
     let system = id.parse::<i64>().map(|n| n <= 0).unwrap_or(false);
     Some(StatusOption {
         settable: !PLATFORM_ONLY.contains(&id.as_str()),
+        offered: false,
         id,
         name: s.name,
         color: s.color,
@@ -167,10 +188,7 @@ fn next_link(answer: &Answer) -> Option<String> {
 }
 
 pub struct Client {
-    transport: Transport,
-    base: String,
-    user: String,
-    token: Secret,
+    endpoint: Endpoint,
 }
 
 impl Client {
@@ -190,70 +208,82 @@ impl Client {
                 "enter the subdomain (or company key) as the user; it cannot contain ':'",
             ));
         }
-        if token.is_blank() {
-            return Err(VendorError::invalid(
-                "api_token",
-                "enter the API token from CCAI Platform's settings",
-            ));
-        }
+        let credentials = Credentials {
+            secret: token,
+            auth: Auth::Basic(user.to_owned()),
+            field: "api_token",
+            missing: "enter the API token from CCAI Platform's settings",
+        };
         Ok(Self {
-            transport: Transport::new(Vendor::CcaiPlatform, options, pacer)?,
-            base: base.as_str().to_owned(),
-            user: user.to_owned(),
-            token,
+            endpoint: Endpoint::new(
+                Vendor::CcaiPlatform,
+                base,
+                credentials,
+                options,
+                pacer,
+                error,
+            )?,
         })
     }
 
     async fn call(
         &self,
-        method: reqwest::Method,
-        url: &str,
+        method: Method,
+        path: &str,
         body: Option<&Value>,
     ) -> Result<Answer, VendorError> {
+        self.endpoint.call(method, path, &[], body).await
+    }
+
+    /// The current status of the listed agents and teams' agents (all agents when
+    /// both lists are empty), as `(agent id, status name)`.
+    pub async fn agent_statuses(
+        &self,
+        agents: &[String],
+        teams: &[String],
+    ) -> Result<Vec<(String, String)>, VendorError> {
+        let body =
+            json!({"agent_ids": numbers("agents", agents)?, "team_ids": numbers("teams", teams)?});
         let answer = self
-            .transport
-            .send(|c| {
-                let r = c
-                    .request(method.clone(), url)
-                    .basic_auth(&self.user, Some(self.token.expose()));
-                match body {
-                    Some(b) => r.json(b),
-                    None => r,
-                }
-            })
+            .call(Method::GET, "/apps/api/v1/agent_statuses", Some(&body))
             .await?;
-        if answer.status.is_success() {
-            Ok(answer)
-        } else {
-            Err(error(&answer))
-        }
+        let list: Vec<WireAgentStatus> = decode(&answer)?;
+        Ok(list
+            .into_iter()
+            .filter_map(|s| Some((id_text(&s.agent_id)?, s.status.unwrap_or_default())))
+            .collect())
+    }
+}
+
+#[async_trait]
+impl VendorApi for Client {
+    fn vendor(&self) -> Vendor {
+        Vendor::CcaiPlatform
     }
 
     /// The cheapest read (the tenant's statuses) proves the credentials.
-    pub async fn check(&self) -> Result<AccountInfo, VendorError> {
+    async fn check(&self) -> Result<AccountInfo, VendorError> {
         self.statuses().await.map(|_| AccountInfo::named(None))
     }
 
     /// The tenant's statuses, system and custom, with whether each can be set.
-    pub async fn statuses(&self) -> Result<Vec<StatusOption>, VendorError> {
+    async fn statuses(&self) -> Result<Vec<StatusOption>, VendorError> {
         let answer = self
-            .call(
-                reqwest::Method::GET,
-                &format!("{}/manager/api/v1/user_statuses", self.base),
-                None,
-            )
+            .call(Method::GET, "/manager/api/v1/user_statuses", None)
             .await?;
         let list: Vec<WireStatus> = decode(&answer)?;
-        Ok(list.into_iter().filter_map(status_option).collect())
+        Ok(offer(list.into_iter().filter_map(status_option).collect()))
     }
 
     /// One page of agents with their status and teams; follows `Link: rel="next"`.
-    pub async fn agents(&self, cursor: Option<&Cursor>) -> Result<Page<RemoteAgent>, VendorError> {
+    async fn agents(&self, cursor: Option<&Cursor>) -> Result<Page<RemoteAgent>, VendorError> {
         let url = match cursor {
             Some(Cursor::Url(url)) => url.clone(),
-            _ => format!("{}/manager/api/v1/agents?page=1&per={PER}", self.base),
+            _ => self
+                .endpoint
+                .url(&format!("/manager/api/v1/agents?page=1&per={PER}")),
         };
-        let answer = self.call(reqwest::Method::GET, &url, None).await?;
+        let answer = self.endpoint.call_url(Method::GET, &url, &[], None).await?;
         let total = answer
             .headers
             .get("total")
@@ -268,13 +298,9 @@ impl Client {
         })
     }
 
-    pub async fn teams(&self) -> Result<Vec<RemoteTeam>, VendorError> {
+    async fn teams(&self) -> Result<Vec<RemoteTeam>, VendorError> {
         let answer = self
-            .call(
-                reqwest::Method::GET,
-                &format!("{}/manager/api/v1/teams", self.base),
-                None,
-            )
+            .call(Method::GET, "/manager/api/v1/teams", None)
             .await?;
         let list: Vec<WireTeam> = decode(&answer)?;
         Ok(list
@@ -290,29 +316,11 @@ impl Client {
             .collect())
     }
 
-    /// The current status of the listed agents and teams' agents (all agents when
-    /// both lists are empty), as `(agent id, status name)`.
-    pub async fn agent_statuses(
-        &self,
-        agents: &[String],
-        teams: &[String],
-    ) -> Result<Vec<(String, String)>, VendorError> {
-        let body =
-            json!({"agent_ids": numbers("agents", agents)?, "team_ids": numbers("teams", teams)?});
-        let url = format!("{}/apps/api/v1/agent_statuses", self.base);
-        let answer = self.call(reqwest::Method::GET, &url, Some(&body)).await?;
-        let list: Vec<WireAgentStatus> = decode(&answer)?;
-        Ok(list
-            .into_iter()
-            .filter_map(|s| Some((id_text(&s.agent_id)?, s.status.unwrap_or_default())))
-            .collect())
-    }
-
     /// Moves the agents, and every agent of the teams, to `status` in one call.
     /// `status` must be one of `statuses()`: the call sends its name, so it is
     /// refused first if it cannot be set or if a system status has the same name
     /// (the platform would set that one instead).
-    pub async fn set_status(
+    async fn set_status(
         &self,
         status: &StatusOption,
         tenant: &[StatusOption],
@@ -349,11 +357,7 @@ impl Client {
         }
         let body = json!({"status": status.name, "agent_ids": numbers("agents", agents)?, "team_ids": numbers("teams", teams)?});
         let answer = self
-            .call(
-                reqwest::Method::POST,
-                &format!("{}/apps/api/v1/agent_statuses", self.base),
-                Some(&body),
-            )
+            .call(Method::POST, "/apps/api/v1/agent_statuses", Some(&body))
             .await?;
         let list: Vec<WireResult> = decode(&answer)?;
         Ok(list
@@ -371,6 +375,128 @@ impl Client {
             .collect())
     }
 }
+
+// --- What the app knows about CCAI Platform. ---
+
+/// Settings a CCAI Platform connection stores.
+pub const USERNAME: &str = "username";
+const SUBDOMAIN: &str = "subdomain";
+const DOMAIN: &str = "domain";
+
+fn subdomain_ok(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !s.starts_with('-')
+}
+
+fn resolve(
+    form: &ConnectionForm,
+    url: Option<BaseUrl>,
+    settings: &mut Settings,
+) -> Result<BaseUrl, ValidationError> {
+    let vendor = Vendor::CcaiPlatform;
+    let base = match url {
+        Some(url) => {
+            let path = path_of(&url);
+            if path.starts_with("/apps/api") || path.starts_with("/manager/api") {
+                origin_of(&url)?
+            } else {
+                host_only(url, vendor, "https://acme.uc1.ccaiplatform.com")?
+            }
+        }
+        None => {
+            let sub = text(&form.subdomain).ok_or_else(|| {
+                ValidationError::new(
+                    SUBDOMAIN,
+                    "enter the subdomain, e.g. acme in acme.uc1.ccaiplatform.com",
+                )
+            })?;
+            if !subdomain_ok(sub) {
+                return Err(ValidationError::new(
+                    SUBDOMAIN,
+                    format!(
+                        "'{sub}' is not a subdomain; use letters, digits and dashes, e.g. acme"
+                    ),
+                ));
+            }
+            let domain = text(&form.domain).ok_or_else(|| {
+                ValidationError::new(DOMAIN, "enter the domain, e.g. uc1.ccaiplatform.com")
+            })?;
+            let domain = domain
+                .trim_start_matches("https://")
+                .trim_start_matches('.')
+                .trim_end_matches('/');
+            set(settings, SUBDOMAIN, sub);
+            set(settings, DOMAIN, domain);
+            BaseUrl::parse(&format!("https://{sub}.{domain}"))
+                .map_err(|e| ValidationError::new(DOMAIN, e.message))?
+        }
+    };
+    let user = text(&form.username)
+        .or(text(&form.subdomain))
+        .ok_or_else(|| {
+            ValidationError::new(
+                USERNAME,
+                "enter the user: your subdomain, or the company key on older tenants",
+            )
+        })?;
+    if user.contains(':') {
+        return Err(ValidationError::new(
+            USERNAME,
+            "the user cannot contain ':'",
+        ));
+    }
+    set(settings, USERNAME, user);
+    Ok(base)
+}
+
+fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
+    let user = setup.setting(USERNAME).to_owned();
+    Ok(Box::new(Client::new(
+        setup.base,
+        &user,
+        setup.secret,
+        setup.options,
+        setup.pacer,
+    )?))
+}
+
+pub static VENDOR: Descriptor = Descriptor {
+    vendor: Vendor::CcaiPlatform,
+    capabilities: CAPABILITIES,
+    pace: Some(PACE),
+    hosts: &[],
+    default_base_url: "https://{subdomain}.{domain}",
+    secret_name: "API token",
+    fields: &[
+        FormField::text(
+            SUBDOMAIN,
+            "Subdomain",
+            false,
+            "acme",
+            "acme in https://acme.uc1.ccaiplatform.com",
+        ),
+        FormField::text(
+            DOMAIN,
+            "Domain",
+            false,
+            "uc1.ccaiplatform.com",
+            "The rest of your tenant's address.",
+        ),
+        FormField::text(
+            USERNAME,
+            "User",
+            false,
+            "acme",
+            "The subdomain; on older tenants the company key.",
+        ),
+        FormField::secret("API token", "", "On older tenants: the company secret."),
+    ],
+    resolve,
+    hints: &[],
+    connect,
+};
 
 /// CCAI Platform ids are integers; refuse anything else before sending.
 fn numbers(field: &str, ids: &[String]) -> Result<Vec<u64>, VendorError> {

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
+use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use switchboard_domain::Vendor;
@@ -12,11 +14,13 @@ use switchboard_domain::target::TargetKind;
 use switchboard_domain::{Timestamp, ValidationError};
 use switchboard_secrets::Secret;
 
-use crate::http::{Answer, Transport, retry_after};
+use crate::descriptor::{Descriptor, FormField, Settings, Setup};
+use crate::form::{ConnectionForm, or_default, with_path};
+use crate::http::{Answer, Auth, Credentials, Endpoint, retry_after};
 use crate::wire::{codes, common_error, decode, id_text, message};
 use crate::{
-    AccountInfo, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent, RemoteAssignee,
-    RemoteTarget, RemoteTeam, VendorError,
+    AccountInfo, AssignCall, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent,
+    RemoteAssignee, RemoteTarget, RemoteTeam, VendorApi, VendorError,
 };
 
 pub const CAPABILITIES: Capabilities = Capabilities {
@@ -192,9 +196,7 @@ fn numeric_id(field: &str, id: &str) -> Result<u64, ValidationError> {
 }
 
 pub struct Client {
-    transport: Transport,
-    base: String,
-    key: Secret,
+    endpoint: Endpoint,
 }
 
 impl Client {
@@ -204,126 +206,15 @@ impl Client {
         options: HttpOptions,
         pacer: Arc<Pacer>,
     ) -> Result<Self, VendorError> {
-        if key.is_blank() {
-            return Err(VendorError::invalid(
-                "api_key",
-                "enter the key from Settings > Developers > Public API",
-            ));
-        }
+        let credentials = Credentials {
+            secret: key,
+            auth: Auth::Bearer,
+            field: "api_key",
+            missing: "enter the key from Settings > Developers > Public API",
+        };
         Ok(Self {
-            transport: Transport::new(Vendor::Helpcrunch, options, pacer)?,
-            base: base.as_str().to_owned(),
-            key,
+            endpoint: Endpoint::new(Vendor::Helpcrunch, base, credentials, options, pacer, error)?,
         })
-    }
-
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-    ) -> Result<Answer, VendorError> {
-        let url = format!("{}{path}", self.base);
-        let answer = self
-            .transport
-            .send(|c| {
-                let r = c
-                    .request(method.clone(), &url)
-                    .bearer_auth(self.key.expose())
-                    .query(query);
-                match body {
-                    Some(b) => r.json(b),
-                    None => r,
-                }
-            })
-            .await?;
-        if answer.status.is_success() {
-            Ok(answer)
-        } else {
-            Err(error(&answer))
-        }
-    }
-
-    /// `GET /organization`: proves the key and names the account.
-    pub async fn check(&self) -> Result<AccountInfo, VendorError> {
-        let answer = self
-            .call(reqwest::Method::GET, "/organization", &[], None)
-            .await?;
-        let org: WireOrganization = decode(&answer)?;
-        Ok(AccountInfo {
-            name: org.data.name,
-            team_online: org.data.team_online,
-        })
-    }
-
-    pub async fn agents(&self, cursor: Option<&Cursor>) -> Result<Page<RemoteAgent>, VendorError> {
-        let offset = offset(cursor);
-        let answer = self
-            .call(reqwest::Method::GET, "/agents", &paging(offset), None)
-            .await?;
-        let list: List<WireAgent> = decode(&answer)?;
-        Ok(page(list, offset, agent))
-    }
-
-    /// Departments with their agents' ids.
-    pub async fn departments(&self) -> Result<Vec<RemoteTeam>, VendorError> {
-        let answer = self
-            .call(reqwest::Method::GET, "/departments", &[], None)
-            .await?;
-        let list: List<WireDepartment> = decode(&answer)?;
-        Ok(list
-            .data
-            .into_iter()
-            .filter_map(|d| {
-                Some(RemoteTeam {
-                    vendor_id: id_text(&d.id)?,
-                    name: d.name.unwrap_or_default(),
-                    parent_vendor_id: None,
-                    member_ids: d.agents.map(|a| a.iter().filter_map(id_text).collect()),
-                })
-            })
-            .collect())
-    }
-
-    /// Chats, newest message first, 100 at a time. With `since`, the listing ends
-    /// at the first chat whose last message is older.
-    pub async fn chats(
-        &self,
-        since: Option<Timestamp>,
-        cursor: Option<&Cursor>,
-    ) -> Result<Page<RemoteTarget>, VendorError> {
-        let offset = offset(cursor);
-        let mut query = paging(offset);
-        query.push(("sort", "chats.lastMessageAt".into()));
-        query.push(("order", "desc".into()));
-        let answer = self
-            .call(reqwest::Method::GET, "/chats", &query, None)
-            .await?;
-        let list: List<WireChat> = decode(&answer)?;
-        let mut page = page(list, offset, target);
-        if let Some(since) = since {
-            let before = page.items.len();
-            page.items
-                .retain(|t| t.last_activity_at.is_none_or(|at| at >= since));
-            if page.items.len() < before {
-                page.next = None;
-            }
-        }
-        Ok(page)
-    }
-
-    /// One chat (`GET /chats/{id}`); `None` when HelpCrunch has none with the id.
-    pub async fn chat(&self, id: &str) -> Result<Option<RemoteTarget>, VendorError> {
-        let id = numeric_id("chat", id)?;
-        match self
-            .call(reqwest::Method::GET, &format!("/chats/{id}"), &[], None)
-            .await
-        {
-            Ok(answer) => Ok(target(decode(&answer)?)),
-            Err(VendorError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 
     /// The chats assigned to an agent (`POST /chats/search`).
@@ -340,7 +231,8 @@ impl Client {
             "limit": PAGE,
         });
         let answer = self
-            .call(reqwest::Method::POST, "/chats/search", &[], Some(&body))
+            .endpoint
+            .call(Method::POST, "/chats/search", &[], Some(&body))
             .await?;
         let list: List<WireChat> = decode(&answer)?;
         Ok(page(list, offset, target))
@@ -360,7 +252,8 @@ impl Client {
         };
         let body = json!({"id": chat, "assignee": assignee});
         let answer = self
-            .call(reqwest::Method::PUT, "/chats/assignee", &[], Some(&body))
+            .endpoint
+            .call(Method::PUT, "/chats/assignee", &[], Some(&body))
             .await?;
         let chat: WireChat = decode(&answer)?;
         target(chat).ok_or_else(|| VendorError::Unexpected {
@@ -369,6 +262,154 @@ impl Client {
         })
     }
 }
+
+#[async_trait]
+impl VendorApi for Client {
+    fn vendor(&self) -> Vendor {
+        Vendor::Helpcrunch
+    }
+
+    /// `GET /organization`: proves the key and names the account.
+    async fn check(&self) -> Result<AccountInfo, VendorError> {
+        let answer = self
+            .endpoint
+            .call(Method::GET, "/organization", &[], None)
+            .await?;
+        let org: WireOrganization = decode(&answer)?;
+        Ok(AccountInfo {
+            name: org.data.name,
+            team_online: org.data.team_online,
+        })
+    }
+
+    async fn agents(&self, cursor: Option<&Cursor>) -> Result<Page<RemoteAgent>, VendorError> {
+        let offset = offset(cursor);
+        let answer = self
+            .endpoint
+            .call(Method::GET, "/agents", &paging(offset), None)
+            .await?;
+        let list: List<WireAgent> = decode(&answer)?;
+        Ok(page(list, offset, agent))
+    }
+
+    /// Departments with their agents' ids.
+    async fn teams(&self) -> Result<Vec<RemoteTeam>, VendorError> {
+        let answer = self
+            .endpoint
+            .call(Method::GET, "/departments", &[], None)
+            .await?;
+        let list: List<WireDepartment> = decode(&answer)?;
+        Ok(list
+            .data
+            .into_iter()
+            .filter_map(|d| {
+                Some(RemoteTeam {
+                    vendor_id: id_text(&d.id)?,
+                    name: d.name.unwrap_or_default(),
+                    parent_vendor_id: None,
+                    member_ids: d.agents.map(|a| a.iter().filter_map(id_text).collect()),
+                })
+            })
+            .collect())
+    }
+
+    /// Chats, newest message first, 100 at a time. With `since`, the listing ends
+    /// at the first chat whose last message is older.
+    async fn targets(
+        &self,
+        since: Option<Timestamp>,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<RemoteTarget>, VendorError> {
+        let offset = offset(cursor);
+        let mut query = paging(offset);
+        query.push(("sort", "chats.lastMessageAt".into()));
+        query.push(("order", "desc".into()));
+        let answer = self
+            .endpoint
+            .call(Method::GET, "/chats", &query, None)
+            .await?;
+        let list: List<WireChat> = decode(&answer)?;
+        let mut page = page(list, offset, target);
+        if let Some(since) = since {
+            let before = page.items.len();
+            page.items
+                .retain(|t| t.last_activity_at.is_none_or(|at| at >= since));
+            if page.items.len() < before {
+                page.next = None;
+            }
+        }
+        Ok(page)
+    }
+
+    /// One chat (`GET /chats/{id}`); `None` when HelpCrunch has none with the id.
+    async fn target(&self, id: &str) -> Result<Option<RemoteTarget>, VendorError> {
+        let id = numeric_id("chat", id)?;
+        match self
+            .endpoint
+            .call(Method::GET, &format!("/chats/{id}"), &[], None)
+            .await
+        {
+            Ok(answer) => Ok(target(decode(&answer)?)),
+            Err(VendorError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One agent per chat: the agent replaces the current one.
+    async fn assign(
+        &self,
+        target: &str,
+        call: AssignCall<'_>,
+    ) -> Result<Option<RemoteTarget>, VendorError> {
+        let agent = call.one(Vendor::Helpcrunch)?;
+        self.set_assignee(target, Some(agent)).await.map(Some)
+    }
+
+    async fn release(&self, target: &str) -> Result<Option<RemoteTarget>, VendorError> {
+        self.set_assignee(target, None).await.map(Some)
+    }
+}
+
+// --- What the app knows about HelpCrunch. ---
+
+fn resolve(
+    _form: &ConnectionForm,
+    url: Option<BaseUrl>,
+    _settings: &mut Settings,
+) -> Result<BaseUrl, ValidationError> {
+    with_path(
+        or_default(url, &[HOST])?,
+        "/v1",
+        Vendor::Helpcrunch,
+        "https://api.helpcrunch.com/v1",
+    )
+}
+
+fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
+    Ok(Box::new(Client::new(
+        setup.base,
+        setup.secret,
+        setup.options,
+        setup.pacer,
+    )?))
+}
+
+pub static VENDOR: Descriptor = Descriptor {
+    vendor: Vendor::Helpcrunch,
+    capabilities: CAPABILITIES,
+    pace: Some(PACE),
+    hosts: &[HOST],
+    default_base_url: HOST,
+    secret_name: "API key",
+    fields: &[FormField::secret(
+        "API key",
+        "",
+        "Settings > Developers > Public API.",
+    )],
+    resolve,
+    hints: &[],
+    connect,
+};
 
 fn offset(cursor: Option<&Cursor>) -> u64 {
     match cursor {

@@ -1,14 +1,19 @@
 //! The one HTTP layer under every adapter: connect and request timeouts, pacing,
 //! retries with exponential backoff and full jitter on 429, 5xx and transport
 //! errors (honouring `Retry-After`), and a log line per attempt that never holds a
-//! header, a body or a secret.
+//! header, a body or a secret. [`Endpoint`] is what every client is built on:
+//! the base URL, the secret sent the vendor's way, and "success, or the vendor's
+//! error mapped".
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
-use reqwest::{Client, RequestBuilder, StatusCode};
+use reqwest::{Client, Method, RequestBuilder, StatusCode};
+use serde_json::Value;
 use switchboard_domain::Vendor;
+use switchboard_domain::connection::BaseUrl;
+use switchboard_secrets::Secret;
 
 use crate::VendorError;
 use crate::pace::Pacer;
@@ -172,6 +177,122 @@ impl Transport {
             return VendorError::Tls { message: chain };
         }
         VendorError::Transport { message: chain }
+    }
+}
+
+/// How a vendor wants its secret sent.
+pub(crate) enum Auth {
+    /// `Authorization: Bearer <secret>`.
+    Bearer,
+    /// The secret alone in this header.
+    Header(&'static str),
+    /// HTTP Basic with this user and the secret as the password.
+    Basic(String),
+    /// `Authorization: <scheme> <secret>`, the secret sent as given.
+    Verbatim(&'static str),
+}
+
+/// The secret, how it is sent, and what to say when it is blank.
+pub(crate) struct Credentials {
+    pub secret: Secret,
+    pub auth: Auth,
+    /// The field named when the secret is blank, and the fix.
+    pub field: &'static str,
+    pub missing: &'static str,
+}
+
+/// One connection's API: every client's calls go through here.
+pub(crate) struct Endpoint {
+    transport: Transport,
+    base: String,
+    credentials: Credentials,
+    /// The vendor's mapping of an answer that is not a success.
+    error: fn(&Answer) -> VendorError,
+}
+
+impl Endpoint {
+    /// Refuses a blank secret by its field.
+    pub fn new(
+        vendor: Vendor,
+        base: &BaseUrl,
+        credentials: Credentials,
+        options: HttpOptions,
+        pacer: Arc<Pacer>,
+        error: fn(&Answer) -> VendorError,
+    ) -> Result<Self, VendorError> {
+        if credentials.secret.is_blank() {
+            return Err(VendorError::invalid(credentials.field, credentials.missing));
+        }
+        Ok(Self {
+            transport: Transport::new(vendor, options, pacer)?,
+            base: base.as_str().to_owned(),
+            credentials,
+            error,
+        })
+    }
+
+    /// The base URL with `path` after it.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends to a full URL and returns the answer whatever its status.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, VendorError> {
+        let secret = self.credentials.secret.expose();
+        self.transport
+            .send(|c| {
+                let r = c.request(method.clone(), url).query(query);
+                let r = match &self.credentials.auth {
+                    Auth::Bearer => r.bearer_auth(secret),
+                    Auth::Header(name) => r.header(*name, secret),
+                    Auth::Basic(user) => r.basic_auth(user, Some(secret)),
+                    Auth::Verbatim(scheme) => {
+                        r.header(reqwest::header::AUTHORIZATION, format!("{scheme} {secret}"))
+                    }
+                };
+                match body {
+                    Some(b) => r.json(b),
+                    None => r,
+                }
+            })
+            .await
+    }
+
+    /// Sends to a full URL: the answer on a success, else the vendor's error.
+    pub async fn call_url(
+        &self,
+        method: Method,
+        url: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, VendorError> {
+        let answer = self.send(method, url, query, body).await?;
+        if answer.status.is_success() {
+            Ok(answer)
+        } else {
+            Err((self.error)(&answer))
+        }
+    }
+
+    /// As [`call_url`](Self::call_url), to a path under the base URL.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, VendorError> {
+        self.call_url(method, &self.url(path), query, body).await
+    }
+
+    pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Answer, VendorError> {
+        self.call(Method::GET, path, query, None).await
     }
 }
 

@@ -101,6 +101,10 @@ pub struct StatusOption {
     pub system: bool,
     /// The API can move agents into it.
     pub settable: bool,
+    /// Switchboard offers it: settable, and the vendor's rules allow setting it
+    /// from here (CCAI Platform: Available and the tenant's own, never a custom
+    /// one that shares its name with a system status).
+    pub offered: bool,
 }
 
 /// One agent's outcome of a status change. `changed` is false when the vendor kept

@@ -3,20 +3,28 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
+use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use switchboard_domain::connection::BaseUrl;
 use switchboard_domain::target::TargetKind;
-use switchboard_domain::{Timestamp, Vendor};
+use switchboard_domain::{Timestamp, ValidationError, Vendor};
 use switchboard_secrets::Secret;
 
-use crate::http::{Answer, Transport};
+use crate::descriptor::{Descriptor, FormField, Hint, Settings, Setup};
+use crate::form::{ConnectionForm, host_only, origin_of, path_of, set, text};
+use crate::http::{Answer, Auth, Credentials, Endpoint};
 use crate::parse::{iso_to_ts, to_iso};
 use crate::wire::{common_error, decode, id_text, message};
 use crate::{
-    AccountInfo, Capabilities, Cursor, HttpOptions, Pacer, Page, RemoteAssignee, RemoteTarget,
-    VendorError,
+    AccountInfo, AssignCall, Capabilities, Cursor, HttpOptions, Pacer, Page, RemoteAssignee,
+    RemoteTarget, VendorApi, VendorError,
 };
+
+/// Settings a Pingup connection stores.
+pub const BUSINESS_NAME: &str = "business_name";
+const HOST: &str = "host";
 
 pub const CAPABILITIES: Capabilities = Capabilities {
     target_kind: Some(TargetKind::Client),
@@ -145,9 +153,9 @@ pub struct Assignment {
 // --- The client. ---
 
 pub struct Client {
-    transport: Transport,
+    endpoint: Endpoint,
+    /// `{base}/ext/v2/{business}`.
     api: String,
-    key: Secret,
 }
 
 impl Client {
@@ -166,83 +174,38 @@ impl Client {
             || business.chars().any(char::is_whitespace)
         {
             return Err(VendorError::invalid(
-                "business_name",
+                BUSINESS_NAME,
                 "enter the business name as it appears in Pingup's URL, e.g. acme-demo",
             ));
         }
-        if key.is_blank() {
-            return Err(VendorError::invalid(
-                "secret_key",
-                "enter the secret key from Pingup's dashboard settings",
-            ));
-        }
-        let api = format!("{}/ext/v2/{business}", base.as_str());
+        let credentials = Credentials {
+            secret: key,
+            auth: Auth::Bearer,
+            field: "secret_key",
+            missing: "enter the secret key from Pingup's dashboard settings",
+        };
+        let endpoint = Endpoint::new(
+            Vendor::Pingup,
+            base,
+            credentials,
+            options,
+            pacer,
+            |answer| error(answer, "business"),
+        )?;
         Ok(Self {
-            transport: Transport::new(Vendor::Pingup, options, pacer)?,
-            api,
-            key,
+            api: endpoint.url(&format!("/ext/v2/{business}")),
+            endpoint,
         })
     }
 
     async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Answer, VendorError> {
         let url = format!("{}{path}", self.api);
-        self.transport
-            .send(|c| c.get(&url).bearer_auth(self.key.expose()).query(query))
-            .await
-    }
-
-    /// `GET /me`: proves the key and the business name.
-    pub async fn me(&self) -> Result<AccountInfo, VendorError> {
-        let answer = self.get("/me", &[]).await?;
-        if !answer.status.is_success() {
-            return Err(error(&answer, "business"));
-        }
-        let me: WireMe = decode(&answer)?;
-        Ok(AccountInfo::named(me.ds_name.or(me.ds_business)))
-    }
-
-    /// One page of clients (100 at a time), with their assignees.
-    pub async fn clients(
-        &self,
-        cursor: Option<&Cursor>,
-    ) -> Result<Page<RemoteTarget>, VendorError> {
-        let skip = match cursor {
-            Some(Cursor::Offset(n)) => *n,
-            _ => 0,
-        };
-        let answer = self
-            .get(
-                "/clients",
-                &[("limit", PAGE.to_string()), ("skip", skip.to_string())],
-            )
-            .await?;
-        if !answer.status.is_success() {
-            return Err(error(&answer, "business"));
-        }
-        let list: Vec<WireClient> = decode(&answer)?;
-        let full = list.len() as u64 >= PAGE;
-        Ok(Page {
-            next: full.then(|| Cursor::Offset(skip + list.len() as u64)),
-            items: list.into_iter().map(target).collect(),
-            total: None,
-        })
-    }
-
-    /// One client by id (`None` when Pingup has none with it).
-    pub async fn client(&self, id: &str) -> Result<Option<RemoteTarget>, VendorError> {
-        let answer = self
-            .get("/clients", &[("_id", id.trim().to_owned())])
-            .await?;
-        if !answer.status.is_success() {
-            return Err(error(&answer, "business"));
-        }
-        let list: Vec<WireClient> = decode(&answer)?;
-        Ok(list.into_iter().find(|c| c.id == id.trim()).map(target))
+        self.endpoint.call_url(Method::GET, &url, query, None).await
     }
 
     /// Assigns one or several agents in one call, each with an expiry, plus notes.
     /// Agents already assigned get the new expiry. Idempotent.
-    pub async fn assign(
+    pub async fn assign_agents(
         &self,
         client: &str,
         agents: &[Assignment],
@@ -268,8 +231,8 @@ impl Client {
         }
         let url = format!("{}/clients/{}/assign-agents", self.api, client.trim());
         let answer = self
-            .transport
-            .send(|c| c.post(&url).bearer_auth(self.key.expose()).json(&body))
+            .endpoint
+            .send(Method::POST, &url, &[], Some(&body))
             .await?;
         if !answer.status.is_success() {
             return Err(error(&answer, "client"));
@@ -280,3 +243,174 @@ impl Client {
         decode::<WireAssigned>(&answer).map(|done| target(done.client))
     }
 }
+
+#[async_trait]
+impl VendorApi for Client {
+    fn vendor(&self) -> Vendor {
+        Vendor::Pingup
+    }
+
+    /// `GET /me`: proves the key and the business name.
+    async fn check(&self) -> Result<AccountInfo, VendorError> {
+        let me: WireMe = decode(&self.get("/me", &[]).await?)?;
+        Ok(AccountInfo::named(me.ds_name.or(me.ds_business)))
+    }
+
+    /// One page of clients (100 at a time), with their assignees.
+    async fn targets(
+        &self,
+        _since: Option<Timestamp>,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<RemoteTarget>, VendorError> {
+        let skip = match cursor {
+            Some(Cursor::Offset(n)) => *n,
+            _ => 0,
+        };
+        let query = [("limit", PAGE.to_string()), ("skip", skip.to_string())];
+        let list: Vec<WireClient> = decode(&self.get("/clients", &query).await?)?;
+        let full = list.len() as u64 >= PAGE;
+        Ok(Page {
+            next: full.then(|| Cursor::Offset(skip + list.len() as u64)),
+            items: list.into_iter().map(target).collect(),
+            total: None,
+        })
+    }
+
+    /// One client by id (`None` when Pingup has none with it).
+    async fn target(&self, id: &str) -> Result<Option<RemoteTarget>, VendorError> {
+        let answer = self
+            .get("/clients", &[("_id", id.trim().to_owned())])
+            .await?;
+        let list: Vec<WireClient> = decode(&answer)?;
+        Ok(list.into_iter().find(|c| c.id == id.trim()).map(target))
+    }
+
+    /// All the agents in one call, each with the expiry, plus the notes.
+    async fn assign(
+        &self,
+        target: &str,
+        call: AssignCall<'_>,
+    ) -> Result<Option<RemoteTarget>, VendorError> {
+        let list: Vec<Assignment> = call
+            .agents
+            .iter()
+            .map(|a| Assignment {
+                agent: a.clone(),
+                until: call.until,
+            })
+            .collect();
+        self.assign_agents(target, &list, call.notes)
+            .await
+            .map(Some)
+    }
+}
+
+// --- What the app knows about Pingup. ---
+
+fn resolve(
+    form: &ConnectionForm,
+    url: Option<BaseUrl>,
+    settings: &mut Settings,
+) -> Result<BaseUrl, ValidationError> {
+    let mut business = text(&form.business_name).map(str::to_owned);
+    let base = match url {
+        Some(url) => {
+            // A pasted documented base (`…/ext/v2/acme`) gives its host and business.
+            let path = path_of(&url);
+            if let Some(rest) = path.strip_prefix("/ext/v2/") {
+                let from_url = rest.split('/').next().unwrap_or_default();
+                match &business {
+                    Some(b) if b != from_url => {
+                        return Err(ValidationError::new(
+                            "base_url",
+                            format!(
+                                "the URL names business '{from_url}' but the business name is '{b}'; make them the same"
+                            ),
+                        ));
+                    }
+                    _ => business = Some(from_url.to_owned()),
+                }
+                origin_of(&url)?
+            } else {
+                host_only(url, Vendor::Pingup, "https://api.pingup.ai")?
+            }
+        }
+        None => {
+            let host = text(&form.host)
+                .unwrap_or("api.pingup.ai")
+                .trim_start_matches("https://");
+            let known = HOSTS
+                .iter()
+                .find(|h| h.trim_start_matches("https://") == host)
+                .ok_or_else(|| {
+                    ValidationError::new(
+                        HOST,
+                        format!("'{host}' is not a Pingup host; choose api.pingup.ai or api.pingueen.it, or set a base URL"),
+                    )
+                })?;
+            set(settings, HOST, host);
+            BaseUrl::parse(known)?
+        }
+    };
+    let business = business.ok_or_else(|| {
+        ValidationError::new(
+            BUSINESS_NAME,
+            "enter the business name from your Pingup URLs, e.g. acme-demo",
+        )
+    })?;
+    if business.contains('/') || business.chars().any(char::is_whitespace) {
+        return Err(ValidationError::new(
+            BUSINESS_NAME,
+            "a business name has no spaces or slashes, e.g. acme-demo",
+        ));
+    }
+    set(settings, BUSINESS_NAME, &business);
+    Ok(base)
+}
+
+fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
+    let business = setup.setting(BUSINESS_NAME).to_owned();
+    Ok(Box::new(Client::new(
+        setup.base,
+        &business,
+        setup.secret,
+        setup.options,
+        setup.pacer,
+    )?))
+}
+
+pub static VENDOR: Descriptor = Descriptor {
+    vendor: Vendor::Pingup,
+    capabilities: CAPABILITIES,
+    pace: None,
+    hosts: &HOSTS,
+    default_base_url: HOSTS[0],
+    secret_name: "secret key",
+    fields: &[
+        FormField::text(
+            BUSINESS_NAME,
+            "Business name",
+            true,
+            "acme-demo",
+            "As it appears in your Pingup API URLs.",
+        ),
+        FormField::text(
+            HOST,
+            "Host",
+            false,
+            "api.pingup.ai",
+            "api.pingup.ai, or api.pingueen.it for Pingueen accounts.",
+        ),
+        FormField::secret(
+            "Secret key",
+            "eyJhbGciOi…",
+            "From Pingup's dashboard settings.",
+        ),
+    ],
+    resolve,
+    hints: &[Hint::contains(
+        "not found or not authorized",
+        "Pingup does not know this agent id for your business: check it in Pingup's dashboard.",
+    )],
+    connect,
+};

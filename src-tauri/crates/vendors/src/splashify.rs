@@ -5,20 +5,24 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
+use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use switchboard_domain::Vendor;
 use switchboard_domain::agent::validate_email;
 use switchboard_domain::connection::BaseUrl;
 use switchboard_domain::target::TargetKind;
+use switchboard_domain::{Timestamp, ValidationError, Vendor};
 use switchboard_secrets::Secret;
 
-use crate::http::{Answer, Transport};
+use crate::descriptor::{Descriptor, FormField, Hint, Settings, Setup};
+use crate::form::{ConnectionForm, or_default, with_path};
+use crate::http::{Answer, Auth, Credentials, Endpoint};
 use crate::parse::{iso_to_ts, normalize_phone};
 use crate::wire::{acknowledged, common_error, decode, id_text, message};
 use crate::{
-    AccountInfo, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAssignee,
-    RemoteTarget, VendorError,
+    AccountInfo, AssignCall, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAssignee,
+    RemoteTarget, VendorApi, VendorError,
 };
 
 pub const CAPABILITIES: Capabilities = Capabilities {
@@ -129,9 +133,7 @@ fn error(answer: &Answer) -> VendorError {
 }
 
 pub struct Client {
-    transport: Transport,
-    base: String,
-    key: Secret,
+    endpoint: Endpoint,
 }
 
 impl Client {
@@ -141,16 +143,15 @@ impl Client {
         options: HttpOptions,
         pacer: Arc<Pacer>,
     ) -> Result<Self, VendorError> {
-        if key.is_blank() {
-            return Err(VendorError::invalid(
-                "api_key",
-                "enter the API key (it starts with sk_live_)",
-            ));
-        }
+        let credentials = Credentials {
+            secret: key,
+            // The SDK sends the configured key verbatim after "Basic".
+            auth: Auth::Verbatim("Basic"),
+            field: "api_key",
+            missing: "enter the API key (it starts with sk_live_)",
+        };
         Ok(Self {
-            transport: Transport::new(Vendor::Splashify, options, pacer)?,
-            base: base.as_str().to_owned(),
-            key,
+            endpoint: Endpoint::new(Vendor::Splashify, base, credentials, options, pacer, error)?,
         })
     }
 
@@ -160,27 +161,37 @@ impl Client {
         query: &[(&str, String)],
         body: &Value,
     ) -> Result<Answer, VendorError> {
-        let url = format!("{}{path}", self.base);
-        // The SDK sends the configured key verbatim after "Basic".
-        let auth = format!("Basic {}", self.key.expose());
-        let answer = self
-            .transport
-            .send(|c| {
-                c.post(&url)
-                    .header("authorization", &auth)
-                    .query(query)
-                    .json(body)
-            })
-            .await?;
-        if answer.status.is_success() {
-            Ok(answer)
-        } else {
-            Err(error(&answer))
-        }
+        self.endpoint
+            .call(Method::POST, path, query, Some(body))
+            .await
+    }
+
+    /// Assigns the conversation with `phone` to the agent with `email`. The phone
+    /// is normalised (`+91 98765-43210` becomes `919876543210`) or refused before
+    /// sending. Idempotent.
+    pub async fn assign_email(&self, phone: &str, email: &str) -> Result<(), VendorError> {
+        // An empty email releases the chat at Splashify: only `release` sends one.
+        let email = validate_email("agent_email", email)?;
+        self.assignment(phone, &email).await
+    }
+
+    async fn assignment(&self, phone: &str, email: &str) -> Result<(), VendorError> {
+        let phone = normalize_phone("user_phone_number", phone)?;
+        let body = json!({"user_phone_number": phone, "agent_email": email});
+        let answer = self.post("/public/assignment/", &[], &body).await?;
+        // 200 {"result":true,...}; anything else does not confirm the change.
+        acknowledged(&answer, "result")
+    }
+}
+
+#[async_trait]
+impl VendorApi for Client {
+    fn vendor(&self) -> Vendor {
+        Vendor::Splashify
     }
 
     /// The cheapest read (one contact) proves the key.
-    pub async fn check(&self) -> Result<AccountInfo, VendorError> {
+    async fn check(&self) -> Result<AccountInfo, VendorError> {
         let query = [("offset", "0".to_owned()), ("limit", "1".to_owned())];
         let answer = self
             .post("/public/apis/users/", &query, &json!({"filters": []}))
@@ -190,8 +201,9 @@ impl Client {
     }
 
     /// One page of contacts (conversations by phone), 100 at a time.
-    pub async fn contacts(
+    async fn targets(
         &self,
+        _since: Option<Timestamp>,
         cursor: Option<&Cursor>,
     ) -> Result<Page<RemoteTarget>, VendorError> {
         let offset = match cursor {
@@ -217,25 +229,72 @@ impl Client {
         })
     }
 
-    /// Assigns the conversation with `phone` to the agent with `email`, or with
-    /// `None` releases it. The phone is normalised (`+91 98765-43210` becomes
-    /// `919876543210`) or refused before sending. Idempotent.
-    pub async fn assign(&self, phone: &str, email: &str) -> Result<(), VendorError> {
-        // An empty email releases the chat at Splashify: only `release` sends one.
-        let email = validate_email("agent_email", email)?;
-        self.assignment(phone, &email).await
+    /// One agent (by email) per conversation (by phone).
+    async fn assign(
+        &self,
+        target: &str,
+        call: AssignCall<'_>,
+    ) -> Result<Option<RemoteTarget>, VendorError> {
+        let email = call.one(Vendor::Splashify)?;
+        self.assign_email(target, email).await.map(|()| None)
     }
 
     /// Releases the conversation with `phone` (an empty `agent_email`, as documented).
-    pub async fn release(&self, phone: &str) -> Result<(), VendorError> {
-        self.assignment(phone, "").await
-    }
-
-    async fn assignment(&self, phone: &str, email: &str) -> Result<(), VendorError> {
-        let phone = normalize_phone("user_phone_number", phone)?;
-        let body = json!({"user_phone_number": phone, "agent_email": email});
-        let answer = self.post("/public/assignment/", &[], &body).await?;
-        // 200 {"result":true,...}; anything else does not confirm the change.
-        acknowledged(&answer, "result")
+    async fn release(&self, phone: &str) -> Result<Option<RemoteTarget>, VendorError> {
+        self.assignment(phone, "").await.map(|()| None)
     }
 }
+
+// --- What the app knows about Splashify Pro. ---
+
+fn resolve(
+    _form: &ConnectionForm,
+    url: Option<BaseUrl>,
+    _settings: &mut Settings,
+) -> Result<BaseUrl, ValidationError> {
+    with_path(
+        or_default(url, &[HOST])?,
+        "/api/v1",
+        Vendor::Splashify,
+        "https://apis.splashifypro.com/api/v1",
+    )
+}
+
+fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
+    Ok(Box::new(Client::new(
+        setup.base,
+        setup.secret,
+        setup.options,
+        setup.pacer,
+    )?))
+}
+
+pub static VENDOR: Descriptor = Descriptor {
+    vendor: Vendor::Splashify,
+    capabilities: CAPABILITIES,
+    pace: Some(PACE),
+    hosts: &[HOST],
+    default_base_url: HOST,
+    secret_name: "API key",
+    fields: &[FormField::secret(
+        "API key",
+        "sk_live_…",
+        "From Splashify Pro's developer settings.",
+    )],
+    resolve,
+    hints: &[
+        Hint::contains(
+            "conversation not found",
+            "The customer has not written yet: once they message your WhatsApp number, assign again.",
+        ),
+        Hint::contains(
+            "agent inactive",
+            "The agent's access is disabled in Splashify Pro (Settings → Team): reactivate them or choose another agent.",
+        ),
+        Hint::exactly(
+            "agent not found",
+            "The vendor no longer knows this agent: update the agent list (sync, or import them again) and choose again.",
+        ),
+    ],
+    connect,
+};

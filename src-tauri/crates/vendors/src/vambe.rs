@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
+use reqwest::Method;
 use serde::Deserialize;
 use switchboard_domain::Vendor;
 use switchboard_domain::connection::BaseUrl;
@@ -10,12 +12,14 @@ use switchboard_domain::target::TargetKind;
 use switchboard_domain::{Timestamp, ValidationError};
 use switchboard_secrets::Secret;
 
-use crate::http::{Answer, Transport};
+use crate::descriptor::{Descriptor, FormField, Hint, Settings, Setup};
+use crate::form::{ConnectionForm, host_only, or_default};
+use crate::http::{Answer, Auth, Credentials, Endpoint};
 use crate::parse::{iso_to_ts, to_iso, validate_uuid};
 use crate::wire::{acknowledged, common_error, decode, message};
 use crate::{
-    AccountInfo, Capabilities, Cursor, HttpOptions, Pacer, Page, RemoteAgent, RemoteAssignee,
-    RemoteTarget, VendorError,
+    AccountInfo, AssignCall, Capabilities, Cursor, HttpOptions, Pacer, Page, RemoteAgent,
+    RemoteAssignee, RemoteTarget, VendorApi, VendorError,
 };
 
 pub const CAPABILITIES: Capabilities = Capabilities {
@@ -136,9 +140,7 @@ fn error(answer: &Answer) -> VendorError {
 }
 
 pub struct Client {
-    transport: Transport,
-    base: String,
-    key: Secret,
+    endpoint: Endpoint,
 }
 
 impl Client {
@@ -148,47 +150,73 @@ impl Client {
         options: HttpOptions,
         pacer: Arc<Pacer>,
     ) -> Result<Self, VendorError> {
-        if key.is_blank() {
-            return Err(VendorError::invalid(
-                "api_key",
-                "enter the API key from Vambe's settings",
-            ));
-        }
+        let credentials = Credentials {
+            secret: key,
+            auth: Auth::Header("x-api-key"),
+            field: "api_key",
+            missing: "enter the API key from Vambe's settings",
+        };
         Ok(Self {
-            transport: Transport::new(Vendor::Vambe, options, pacer)?,
-            base: base.as_str().to_owned(),
-            key,
+            endpoint: Endpoint::new(Vendor::Vambe, base, credentials, options, pacer, error)?,
         })
-    }
-
-    async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Answer, VendorError> {
-        let url = format!("{}{path}", self.base);
-        self.transport
-            .send(|c| {
-                c.get(&url)
-                    .header("x-api-key", self.key.expose())
-                    .query(query)
-            })
-            .await
-    }
-
-    /// The cheapest read: the team members list proves the key.
-    pub async fn check(&self) -> Result<AccountInfo, VendorError> {
-        self.team_members().await.map(|_| AccountInfo::named(None))
     }
 
     /// Every team member (no paging).
     pub async fn team_members(&self) -> Result<Vec<RemoteAgent>, VendorError> {
-        let answer = self.get("/api/public/team-members/all", &[]).await?;
-        if !answer.status.is_success() {
-            return Err(error(&answer));
-        }
+        let answer = self
+            .endpoint
+            .get("/api/public/team-members/all", &[])
+            .await?;
         let list: Vec<WireMember> = decode(&answer)?;
         Ok(list.into_iter().map(agent).collect())
     }
 
+    /// Adds a team member to a contact, or with `replace` makes them its only one.
+    /// Idempotent.
+    pub async fn assign_member(
+        &self,
+        contact: &str,
+        member: &str,
+        replace: bool,
+    ) -> Result<(), VendorError> {
+        let contact = validate_uuid("contact", contact)?;
+        let member = validate_uuid("team_member", member)
+            .map_err(|e| ValidationError::new("team_member", e.message))?;
+        let path = format!("/api/public/contact/{contact}/assign-team-member/{member}");
+        let flag = if replace { "true" } else { "false" };
+        let query = [("removeExistingAgents", flag.to_owned())];
+        let answer = self
+            .endpoint
+            .call(Method::POST, &path, &query, None)
+            .await?;
+        // 200 {"success":true,...}; anything else does not confirm the change.
+        acknowledged(&answer, "success")
+    }
+}
+
+#[async_trait]
+impl VendorApi for Client {
+    fn vendor(&self) -> Vendor {
+        Vendor::Vambe
+    }
+
+    /// The cheapest read: the team members list proves the key.
+    async fn check(&self) -> Result<AccountInfo, VendorError> {
+        self.team_members().await.map(|_| AccountInfo::named(None))
+    }
+
+    /// Every team member, as one page.
+    async fn agents(&self, _cursor: Option<&Cursor>) -> Result<Page<RemoteAgent>, VendorError> {
+        let items = self.team_members().await?;
+        Ok(Page {
+            total: Some(items.len() as u64),
+            items,
+            next: None,
+        })
+    }
+
     /// Contacts updated after `since` (all of them without), 1000 at a time.
-    pub async fn contacts(
+    async fn targets(
         &self,
         since: Option<Timestamp>,
         cursor: Option<&Cursor>,
@@ -204,10 +232,7 @@ impl Client {
             ("limit", PAGE.to_string()),
             ("offset", offset.to_string()),
         ];
-        let answer = self.get("/api/public/contacts", &query).await?;
-        if !answer.status.is_success() {
-            return Err(error(&answer));
-        }
+        let answer = self.endpoint.get("/api/public/contacts", &query).await?;
         let list: Vec<WireContact> = decode(&answer)?;
         let full = list.len() as u64 >= PAGE;
         Ok(Page {
@@ -218,11 +243,10 @@ impl Client {
     }
 
     /// One contact with its team members (`None` when Vambe has none with the id).
-    pub async fn contact(&self, id: &str) -> Result<Option<RemoteTarget>, VendorError> {
+    async fn target(&self, id: &str) -> Result<Option<RemoteTarget>, VendorError> {
         let id = validate_uuid("contact", id)?;
-        let answer = self
-            .get(&format!("/api/public/contact/{id}/info"), &[])
-            .await?;
+        let url = self.endpoint.url(&format!("/api/public/contact/{id}/info"));
+        let answer = self.endpoint.send(Method::GET, &url, &[], None).await?;
         match answer.status.as_u16() {
             404 => Ok(None),
             s if (200..300).contains(&s) => Ok(Some(target(decode(&answer)?))),
@@ -230,34 +254,49 @@ impl Client {
         }
     }
 
-    /// Adds a team member to a contact, or with `replace` makes them its only one.
-    /// Idempotent.
-    pub async fn assign(
+    /// One team member per call: added, or with `replace` the only one.
+    async fn assign(
         &self,
-        contact: &str,
-        member: &str,
-        replace: bool,
-    ) -> Result<(), VendorError> {
-        let contact = validate_uuid("contact", contact)?;
-        let member = validate_uuid("team_member", member)
-            .map_err(|e| ValidationError::new("team_member", e.message))?;
-        let url = format!(
-            "{}/api/public/contact/{contact}/assign-team-member/{member}",
-            self.base
-        );
-        let flag = if replace { "true" } else { "false" };
-        let answer = self
-            .transport
-            .send(|c| {
-                c.post(&url)
-                    .header("x-api-key", self.key.expose())
-                    .query(&[("removeExistingAgents", flag)])
-            })
-            .await?;
-        if !answer.status.is_success() {
-            return Err(error(&answer));
-        }
-        // 200 {"success":true,...}; anything else does not confirm the change.
-        acknowledged(&answer, "success")
+        target: &str,
+        call: AssignCall<'_>,
+    ) -> Result<Option<RemoteTarget>, VendorError> {
+        self.assign_member(target, call.one(Vendor::Vambe)?, call.replace)
+            .await
+            .map(|()| None)
     }
 }
+
+// --- What the app knows about Vambe. ---
+
+fn resolve(
+    _form: &ConnectionForm,
+    url: Option<BaseUrl>,
+    _settings: &mut Settings,
+) -> Result<BaseUrl, ValidationError> {
+    host_only(or_default(url, &HOSTS)?, Vendor::Vambe, HOSTS[0])
+}
+
+fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
+    Ok(Box::new(Client::new(
+        setup.base,
+        setup.secret,
+        setup.options,
+        setup.pacer,
+    )?))
+}
+
+pub static VENDOR: Descriptor = Descriptor {
+    vendor: Vendor::Vambe,
+    capabilities: CAPABILITIES,
+    pace: None,
+    hosts: &HOSTS,
+    default_base_url: HOSTS[0],
+    secret_name: "API key",
+    fields: &[FormField::secret("API key", "", "From Vambe's settings.")],
+    resolve,
+    hints: &[Hint::contains(
+        "team member not found",
+        "Vambe does not know this team member any more: sync the connection and choose again.",
+    )],
+    connect,
+};

@@ -9,6 +9,7 @@ use switchboard_secrets::Secret;
 use switchboard_simulator::Simulator;
 use switchboard_simulator::VendorKind::CcaiPlatform;
 use switchboard_simulator::vendors::ccai::Data;
+use switchboard_vendors::VendorApi;
 use switchboard_vendors::ccai::Client;
 use switchboard_vendors::{Cursor, StatusOption, VendorError};
 
@@ -199,6 +200,7 @@ async fn the_vendors_400s_are_typed() {
         color: None,
         system: false,
         settable: true,
+        offered: true,
     };
     let err = c
         .set_status(&napping, &statuses, &[Data::agent_id(0).to_string()], &[])

@@ -10,6 +10,7 @@ use switchboard_secrets::Secret;
 use switchboard_simulator::Simulator;
 use switchboard_simulator::VendorKind::Helpcrunch;
 use switchboard_simulator::vendors::helpcrunch::Data;
+use switchboard_vendors::VendorApi;
 use switchboard_vendors::helpcrunch::Client;
 use switchboard_vendors::{Cursor, Page, RemoteTarget, VendorError};
 
@@ -57,7 +58,7 @@ async fn agents_and_departments() {
             .iter()
             .all(|a| a.role.is_some() && a.vendor_id.parse::<u64>().is_ok())
     );
-    let departments = client(&sim).departments().await.unwrap();
+    let departments = client(&sim).teams().await.unwrap();
     let members: usize = departments
         .iter()
         .map(|d| d.member_ids.as_ref().unwrap().len())
@@ -69,7 +70,7 @@ async fn all_chats(c: &Client, since: Option<switchboard_domain::Timestamp>) -> 
     let mut cursor: Option<Cursor> = None;
     let mut out = Vec::new();
     loop {
-        let Page { items, next, .. } = c.chats(since, cursor.as_ref()).await.unwrap();
+        let Page { items, next, .. } = c.targets(since, cursor.as_ref()).await.unwrap();
         out.extend(items);
         match next {
             Some(n) => cursor = Some(n),
@@ -216,7 +217,11 @@ async fn one_chat_is_read_with_its_assignee_as_the_vendor_has_it() {
         .write()
         .unwrap()
         .set_assignee(chat, Some(agent));
-    let read = client(&sim).chat(&chat.to_string()).await.unwrap().unwrap();
+    let read = client(&sim)
+        .target(&chat.to_string())
+        .await
+        .unwrap()
+        .unwrap();
     let assignees: Vec<String> = read
         .assignees
         .unwrap()
@@ -234,11 +239,15 @@ async fn one_chat_is_read_with_its_assignee_as_the_vendor_has_it() {
         .write()
         .unwrap()
         .set_assignee(chat, None);
-    let read = client(&sim).chat(&chat.to_string()).await.unwrap().unwrap();
+    let read = client(&sim)
+        .target(&chat.to_string())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(read.assignees, Some(Vec::new()), "unassigned reads as none");
-    assert_eq!(client(&sim).chat("17").await.unwrap(), None);
+    assert_eq!(client(&sim).target("17").await.unwrap(), None);
     assert!(matches!(
-        client(&sim).chat("abc").await,
+        client(&sim).target("abc").await,
         Err(VendorError::InvalidInput { .. })
     ));
 }

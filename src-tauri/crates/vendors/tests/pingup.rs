@@ -13,6 +13,7 @@ use switchboard_domain::connection::BaseUrl;
 use switchboard_secrets::Secret;
 use switchboard_simulator::VendorKind::Pingup;
 use switchboard_simulator::{FaultKind, Simulator};
+use switchboard_vendors::VendorApi;
 use switchboard_vendors::pingup::{Assignment, Client};
 use switchboard_vendors::{Cursor, HttpOptions, VendorError};
 
@@ -48,7 +49,7 @@ fn client_id(sim: &Simulator, i: usize) -> String {
 #[tokio::test]
 async fn me_proves_the_key_and_the_business() {
     let sim = sim().await;
-    let me = client(&sim).me().await.unwrap();
+    let me = client(&sim).check().await.unwrap();
     assert_eq!(me.name.as_deref(), Some("Acme Support (demo)"));
     let sent = last(&sim, Pingup, "me");
     assert_eq!(sent.path, "/ext/v2/acme-demo/me");
@@ -58,7 +59,7 @@ async fn me_proves_the_key_and_the_business() {
     );
 
     let err = client_with(&sim, "wrong", "acme-demo", fast())
-        .me()
+        .check()
         .await
         .unwrap_err();
     assert_eq!(
@@ -68,7 +69,7 @@ async fn me_proves_the_key_and_the_business() {
         }
     );
     let err = client_with(&sim, &sim.credentials().pingup_secret_key, "other", fast())
-        .me()
+        .check()
         .await
         .unwrap_err();
     assert!(
@@ -97,7 +98,7 @@ async fn clients_page_to_the_end_with_their_assignees() {
     let mut cursor: Option<Cursor> = None;
     let mut all = Vec::new();
     loop {
-        let page = c.clients(cursor.as_ref()).await.unwrap();
+        let page = c.targets(None, cursor.as_ref()).await.unwrap();
         all.extend(page.items);
         match page.next {
             Some(next) => cursor = Some(next),
@@ -146,12 +147,12 @@ async fn one_client_by_id_or_none() {
     let sim = sim().await;
     let id = client_id(&sim, 5);
     assert_eq!(
-        client(&sim).client(&id).await.unwrap().unwrap().vendor_id,
+        client(&sim).target(&id).await.unwrap().unwrap().vendor_id,
         id
     );
     assert_eq!(
         client(&sim)
-            .client("0123456789abcdef01234567")
+            .target("0123456789abcdef01234567")
             .await
             .unwrap(),
         None
@@ -175,7 +176,7 @@ async fn several_agents_with_and_without_expiry_and_notes() {
         },
     ];
     let done = client(&sim)
-        .assign(&id, &wanted, Some("VIP, speaks Italian"))
+        .assign_agents(&id, &wanted, Some("VIP, speaks Italian"))
         .await
         .unwrap();
     let assignees = done.assignees.unwrap();
@@ -209,7 +210,10 @@ async fn vendor_refusals_keep_the_vendors_words() {
         agent: "ffffffffffffffffffffffff".into(),
         until: None,
     }];
-    let err = client(&sim).assign(&id, &unknown, None).await.unwrap_err();
+    let err = client(&sim)
+        .assign_agents(&id, &unknown, None)
+        .await
+        .unwrap_err();
     assert_eq!(
         err,
         VendorError::invalid(
@@ -222,7 +226,7 @@ async fn vendor_refusals_keep_the_vendors_words() {
         until: None,
     }];
     let err = client(&sim)
-        .assign("0123456789abcdef01234567", &one, None)
+        .assign_agents("0123456789abcdef01234567", &one, None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -238,7 +242,7 @@ async fn vendor_refusals_keep_the_vendors_words() {
 async fn nothing_is_sent_for_an_empty_agent_list() {
     let sim = sim().await;
     let err = client(&sim)
-        .assign(&client_id(&sim, 0), &[], None)
+        .assign_agents(&client_id(&sim, 0), &[], None)
         .await
         .unwrap_err();
     assert!(matches!(err, VendorError::InvalidInput { ref field, .. } if field == "agents"));
@@ -252,7 +256,7 @@ async fn a_429_is_retried_with_or_without_retry_after() {
         .add_fault(fault(Pingup, "me", status(429, Some(0)), 1));
     sim.inspector()
         .add_fault(fault(Pingup, "me", status(429, None), 1));
-    client(&sim).me().await.unwrap();
+    client(&sim).check().await.unwrap();
     assert_eq!(
         sim.inspector().count(Pingup, "me"),
         3,
@@ -265,7 +269,7 @@ async fn a_retry_after_beyond_the_cap_is_reported_not_waited() {
     let sim = sim().await;
     sim.inspector()
         .add_fault(fault(Pingup, "me", status(429, Some(3600)), 1));
-    let err = client(&sim).me().await.unwrap_err();
+    let err = client(&sim).check().await.unwrap_err();
     assert!(
         matches!(err, VendorError::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(3600)),
         "{err:?}"
@@ -278,11 +282,18 @@ async fn a_500_then_success() {
     let sim = sim().await;
     sim.inspector()
         .add_fault(fault(Pingup, "clients", status(500, None), 2));
-    assert!(!client(&sim).clients(None).await.unwrap().items.is_empty());
+    assert!(
+        !client(&sim)
+            .targets(None, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
     assert_eq!(sim.inspector().count(Pingup, "clients"), 3);
     sim.inspector()
         .add_fault(fault(Pingup, "clients", status(503, None), 10));
-    let err = client(&sim).clients(None).await.unwrap_err();
+    let err = client(&sim).targets(None, None).await.unwrap_err();
     assert!(
         matches!(err, VendorError::Vendor { status: 503, .. }),
         "gives up after max attempts: {err:?}"
@@ -304,7 +315,7 @@ async fn a_timeout_a_dropped_connection_and_malformed_json() {
         "acme-demo",
         quick,
     )
-    .me()
+    .check()
     .await
     .unwrap_err();
     assert!(
@@ -320,20 +331,20 @@ async fn a_timeout_a_dropped_connection_and_malformed_json() {
         "acme-demo",
         once(),
     )
-    .me()
+    .check()
     .await
     .unwrap_err();
     assert!(matches!(err, VendorError::Transport { .. }), "{err:?}");
     sim.inspector()
         .add_fault(fault(Pingup, "me", FaultKind::Drop, 1));
     client(&sim)
-        .me()
+        .check()
         .await
         .expect("a dropped connection is retried");
 
     sim.inspector()
         .add_fault(fault(Pingup, "me", FaultKind::MalformedJson, 1));
-    let err = client(&sim).me().await.unwrap_err();
+    let err = client(&sim).check().await.unwrap_err();
     assert!(
         matches!(err, VendorError::Unexpected { status: 200, ref excerpt } if excerpt.contains("trunc")),
         "{err:?}"
@@ -345,7 +356,7 @@ async fn an_unreachable_host_is_a_transport_error() {
     let sim = sim().await;
     sim.halt(Pingup);
     let err = client_with(&sim, "k", "acme-demo", once())
-        .me()
+        .check()
         .await
         .unwrap_err();
     assert!(err.is_unreachable(), "{err:?}");

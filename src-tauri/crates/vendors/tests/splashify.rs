@@ -9,6 +9,7 @@ use switchboard_domain::connection::BaseUrl;
 use switchboard_secrets::Secret;
 use switchboard_simulator::Simulator;
 use switchboard_simulator::VendorKind::Splashify;
+use switchboard_vendors::VendorApi;
 use switchboard_vendors::splashify::Client;
 use switchboard_vendors::{Cursor, VendorError};
 
@@ -71,7 +72,7 @@ async fn the_key_is_sent_verbatim_and_a_wrong_one_is_unauthorized() {
 async fn assign_and_release_by_a_normalised_phone() {
     let sim = sim().await;
     let (pretty, phone, _, agent, _) = fixtures(&sim);
-    client(&sim).assign(&pretty, &agent).await.unwrap();
+    client(&sim).assign_email(&pretty, &agent).await.unwrap();
     let sent: serde_json::Value =
         serde_json::from_str(&last(&sim, Splashify, "assignment").body).unwrap();
     assert_eq!(
@@ -95,29 +96,29 @@ async fn the_three_documented_errors_and_a_phone_refused_before_sending() {
     let (pretty, _, silent, active, inactive) = fixtures(&sim);
     let c = client(&sim);
     assert_eq!(
-        c.assign(&pretty, "nobody@acme-support.example")
+        c.assign_email(&pretty, "nobody@acme-support.example")
             .await
             .unwrap_err(),
         VendorError::invalid("agent_email", "Agent not found")
     );
     assert_eq!(
-        c.assign(&silent, &active).await.unwrap_err(),
+        c.assign_email(&silent, &active).await.unwrap_err(),
         VendorError::NotFound {
             what: "conversation".into(),
             message: "Conversation not found".into()
         }
     );
     assert_eq!(
-        c.assign(&pretty, &inactive).await.unwrap_err(),
+        c.assign_email(&pretty, &inactive).await.unwrap_err(),
         VendorError::invalid("agent_email", "Agent inactive")
     );
     let sent = sim.inspector().count(Splashify, "assignment");
-    let err = c.assign("+91 98765", &active).await.unwrap_err();
+    let err = c.assign_email("+91 98765", &active).await.unwrap_err();
     assert!(
         matches!(err, VendorError::InvalidInput { ref field, .. } if field == "user_phone_number"),
         "{err:?}"
     );
-    let err = c.assign(&pretty, "not an email").await.unwrap_err();
+    let err = c.assign_email(&pretty, "not an email").await.unwrap_err();
     assert!(matches!(err, VendorError::InvalidInput { ref field, .. } if field == "agent_email"));
     assert_eq!(
         sim.inspector().count(Splashify, "assignment"),
@@ -133,7 +134,7 @@ async fn contacts_page_to_the_end_with_assignees_when_given() {
     let mut cursor: Option<Cursor> = None;
     let mut all = Vec::new();
     loop {
-        let page = c.contacts(cursor.as_ref()).await.unwrap();
+        let page = c.targets(None, cursor.as_ref()).await.unwrap();
         all.extend(page.items);
         match page.next {
             Some(n) => cursor = Some(n),
@@ -164,6 +165,6 @@ async fn a_500_is_retried_with_backoff() {
         common::status(500, None),
         2,
     ));
-    client(&sim).assign(&pretty, &agent).await.unwrap();
+    client(&sim).assign_email(&pretty, &agent).await.unwrap();
     assert_eq!(sim.inspector().count(Splashify, "assignment"), 3);
 }

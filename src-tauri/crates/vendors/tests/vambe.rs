@@ -9,6 +9,7 @@ use switchboard_domain::connection::BaseUrl;
 use switchboard_secrets::Secret;
 use switchboard_simulator::Simulator;
 use switchboard_simulator::VendorKind::Vambe;
+use switchboard_vendors::VendorApi;
 use switchboard_vendors::VendorError;
 use switchboard_vendors::vambe::Client;
 
@@ -73,7 +74,7 @@ async fn add_then_replace_as_the_info_endpoint_shows() {
         .unwrap()
         .set_assignees(&contact, &[&a]);
     let c = client(&sim);
-    c.assign(&contact, &b, false).await.unwrap();
+    c.assign_member(&contact, &b, false).await.unwrap();
     let sent = last(&sim, Vambe, "assign_team_member");
     assert_eq!(
         sent.path,
@@ -88,11 +89,11 @@ async fn add_then_replace_as_the_info_endpoint_shows() {
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        ids_of(c.contact(&contact).await.unwrap().unwrap()),
+        ids_of(c.target(&contact).await.unwrap().unwrap()),
         [a.clone(), b.clone()]
     );
-    c.assign(&contact, &a, true).await.unwrap();
-    assert_eq!(ids_of(c.contact(&contact).await.unwrap().unwrap()), vec![a]);
+    c.assign_member(&contact, &a, true).await.unwrap();
+    assert_eq!(ids_of(c.target(&contact).await.unwrap().unwrap()), vec![a]);
 }
 
 #[tokio::test]
@@ -100,7 +101,7 @@ async fn ids_are_checked_before_sending_and_missing_ones_are_not_found() {
     let sim = sim().await;
     let (contact, member, _) = ids(&sim);
     let err = client(&sim)
-        .assign("123", &member, false)
+        .assign_member("123", &member, false)
         .await
         .unwrap_err();
     assert!(
@@ -108,7 +109,7 @@ async fn ids_are_checked_before_sending_and_missing_ones_are_not_found() {
         "{err:?}"
     );
     let err = client(&sim)
-        .assign(&contact, "abc", false)
+        .assign_member(&contact, "abc", false)
         .await
         .unwrap_err();
     assert!(
@@ -122,7 +123,7 @@ async fn ids_are_checked_before_sending_and_missing_ones_are_not_found() {
     );
     let unknown = "0b7c2d3e-1f2a-4b3c-8d4e-5f6a7b8c9d0e";
     let err = client(&sim)
-        .assign(unknown, &member, false)
+        .assign_member(unknown, &member, false)
         .await
         .unwrap_err();
     assert_eq!(
@@ -133,7 +134,7 @@ async fn ids_are_checked_before_sending_and_missing_ones_are_not_found() {
         }
     );
     let err = client(&sim)
-        .assign(&contact, unknown, false)
+        .assign_member(&contact, unknown, false)
         .await
         .unwrap_err();
     assert_eq!(
@@ -143,14 +144,14 @@ async fn ids_are_checked_before_sending_and_missing_ones_are_not_found() {
             message: "Team member not found".into()
         }
     );
-    assert_eq!(client(&sim).contact(unknown).await.unwrap(), None);
+    assert_eq!(client(&sim).target(unknown).await.unwrap(), None);
 }
 
 #[tokio::test]
 async fn contacts_page_to_the_end_and_incrementally() {
     let sim = sim().await;
     let c = client(&sim);
-    let page = c.contacts(None, None).await.unwrap();
+    let page = c.targets(None, None).await.unwrap();
     assert_eq!(
         page.items.len(),
         sim.world().vambe.read().unwrap().contacts.len(),
@@ -173,8 +174,8 @@ async fn contacts_page_to_the_end_and_incrementally() {
     let (contact, member, _) = ids(&sim);
     let mark = Timestamp(chrono::Utc::now().timestamp() * 1000);
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
-    c.assign(&contact, &member, true).await.unwrap();
-    let changed = c.contacts(Some(mark), None).await.unwrap();
+    c.assign_member(&contact, &member, true).await.unwrap();
+    let changed = c.targets(Some(mark), None).await.unwrap();
     assert_eq!(
         changed
             .items

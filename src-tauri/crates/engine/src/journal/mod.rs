@@ -25,7 +25,7 @@
 use std::collections::BTreeSet;
 
 use switchboard_domain::job::{JobState, Operation, OperationState};
-use switchboard_domain::{JobId, OperationId, Timestamp, ValidationError};
+use switchboard_domain::{JobId, OperationId, Timestamp, ValidationError, Vendor};
 use switchboard_store::{agents, jobs, operations};
 
 use crate::EngineError;
@@ -139,12 +139,12 @@ pub(crate) fn settle(db: &rusqlite::Connection, job: JobId) -> switchboard_store
     Ok(state)
 }
 
-pub(super) fn result_of(op: &Operation, sent: Sent) -> OperationResult {
+pub(super) fn result_of(op: &Operation, sent: Sent, vendor: Vendor) -> OperationResult {
     OperationResult {
         operation_id: op.id,
         agent_names: op.agent_names.clone(),
         state: sent.state,
-        hint: sent.message.as_deref().and_then(hint),
+        hint: sent.message.as_deref().and_then(|m| hint(vendor, m)),
         error_code: sent.code,
         message: sent.message,
     }

@@ -112,7 +112,7 @@ impl Workspace {
                 .await
                 .map_err(|e| not_recorded(e, vendor))?;
             if recorded {
-                results.push(result_of(op, sent));
+                results.push(result_of(op, sent, vendor));
             } else {
                 results.push(left(
                     op,

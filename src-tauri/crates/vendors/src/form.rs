@@ -1,18 +1,16 @@
 //! What a manager types to add or edit a connection, checked per vendor: exactly
 //! the fields that vendor needs, a base URL normalised or refused with the reason.
+//! The checks every vendor shares are here; each vendor's own rules are its
+//! descriptor's `resolve`, in its module.
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use switchboard_domain::connection::{BaseUrl, validate_display_name};
 use switchboard_domain::{ValidationError, Vendor};
 use switchboard_secrets::Secret;
-use switchboard_vendors::{BUSINESS_NAME, USERNAME, helpcrunch, pingup, splashify, vambe};
 use ts_rs::TS;
 
-/// Settings keys besides the adapter's own.
-pub const HOST: &str = "host";
-pub const SUBDOMAIN: &str = "subdomain";
-pub const DOMAIN: &str = "domain";
+use crate::descriptor::Settings;
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(default)]
@@ -40,29 +38,38 @@ pub struct ConnectionForm {
 pub struct Resolved {
     pub display_name: String,
     pub base_url: BaseUrl,
-    pub settings: Map<String, Value>,
+    pub settings: Settings,
 }
 
-fn text(value: &Option<String>) -> Option<&str> {
+/// A field's text, trimmed; `None` when empty.
+pub(crate) fn text(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// The URL's path with no trailing slash ("" for the root).
-fn path_of(url: &BaseUrl) -> String {
+pub(crate) fn path_of(url: &BaseUrl) -> String {
     url::Url::parse(url.as_str())
         .map(|u| u.path().trim_end_matches('/').to_owned())
         .unwrap_or_default()
 }
 
-fn origin_of(url: &BaseUrl) -> Result<BaseUrl, ValidationError> {
+pub(crate) fn origin_of(url: &BaseUrl) -> Result<BaseUrl, ValidationError> {
     let parsed = url::Url::parse(url.as_str())
         .map_err(|e| ValidationError::new("base_url", e.to_string()))?;
     BaseUrl::parse(&parsed.origin().ascii_serialization())
 }
 
-/// A base URL that must be `expected_path` under its host: a bare host gets the
-/// path added; another path is refused with the reason.
-fn with_path(
+/// The override, or the vendor's first documented host.
+pub(crate) fn or_default(url: Option<BaseUrl>, hosts: &[&str]) -> Result<BaseUrl, ValidationError> {
+    match url {
+        Some(url) => Ok(url),
+        None => BaseUrl::parse(hosts.first().copied().unwrap_or_default()),
+    }
+}
+
+/// A base URL that must be `expected` under its host: a bare host gets the path
+/// added; another path is refused with the reason.
+pub(crate) fn with_path(
     url: BaseUrl,
     expected: &str,
     vendor: Vendor,
@@ -81,7 +88,11 @@ fn with_path(
     }
 }
 
-fn host_only(url: BaseUrl, vendor: Vendor, example: &str) -> Result<BaseUrl, ValidationError> {
+pub(crate) fn host_only(
+    url: BaseUrl,
+    vendor: Vendor,
+    example: &str,
+) -> Result<BaseUrl, ValidationError> {
     if path_of(&url).is_empty() {
         Ok(url)
     } else {
@@ -92,154 +103,25 @@ fn host_only(url: BaseUrl, vendor: Vendor, example: &str) -> Result<BaseUrl, Val
     }
 }
 
-fn subdomain_ok(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && !s.starts_with('-')
+/// Stores a text setting.
+pub(crate) fn set(settings: &mut Settings, key: &str, value: &str) {
+    settings.insert(key.into(), Value::from(value));
 }
 
 impl ConnectionForm {
     /// Checks the form for `vendor`. `creating` requires a secret.
     pub fn resolve(&self, vendor: Vendor, creating: bool) -> Result<Resolved, ValidationError> {
+        let described = crate::descriptor_of(vendor);
         let display_name = validate_display_name(&self.display_name)?;
         if creating && self.secret.as_ref().is_none_or(Secret::is_blank) {
-            let what = match vendor {
-                Vendor::Pingup => "secret key",
-                Vendor::CcaiPlatform => "API token",
-                _ => "API key",
-            };
-            return Err(ValidationError::new("secret", format!("enter the {what}")));
+            return Err(ValidationError::new(
+                "secret",
+                format!("enter the {}", described.secret_name),
+            ));
         }
         let override_url = text(&self.base_url).map(BaseUrl::parse).transpose()?;
-        let mut settings = Map::new();
-        let base_url = match vendor {
-            Vendor::Pingup => {
-                let mut business = text(&self.business_name).map(str::to_owned);
-                let base = match override_url {
-                    Some(url) => {
-                        // A pasted documented base (`…/ext/v2/acme`) gives its host and business.
-                        let path = path_of(&url);
-                        if let Some(rest) = path.strip_prefix("/ext/v2/") {
-                            let from_url = rest.split('/').next().unwrap_or_default();
-                            match &business {
-                                Some(b) if b != from_url => {
-                                    return Err(ValidationError::new(
-                                        "base_url",
-                                        format!(
-                                            "the URL names business '{from_url}' but the business name is '{b}'; make them the same"
-                                        ),
-                                    ));
-                                }
-                                _ => business = Some(from_url.to_owned()),
-                            }
-                            origin_of(&url)?
-                        } else {
-                            host_only(url, vendor, "https://api.pingup.ai")?
-                        }
-                    }
-                    None => {
-                        let host = text(&self.host)
-                            .unwrap_or("api.pingup.ai")
-                            .trim_start_matches("https://");
-                        let known = pingup::HOSTS.iter().find(|h| h.trim_start_matches("https://") == host).ok_or_else(|| {
-                            ValidationError::new("host", format!("'{host}' is not a Pingup host; choose api.pingup.ai or api.pingueen.it, or set a base URL"))
-                        })?;
-                        settings.insert(HOST.into(), Value::from(host));
-                        BaseUrl::parse(known)?
-                    }
-                };
-                let business = business.ok_or_else(|| {
-                    ValidationError::new(
-                        "business_name",
-                        "enter the business name from your Pingup URLs, e.g. acme-demo",
-                    )
-                })?;
-                if business.contains('/') || business.chars().any(char::is_whitespace) {
-                    return Err(ValidationError::new(
-                        "business_name",
-                        "a business name has no spaces or slashes, e.g. acme-demo",
-                    ));
-                }
-                settings.insert(BUSINESS_NAME.into(), Value::from(business));
-                base
-            }
-            Vendor::Vambe => host_only(
-                override_url.map_or_else(|| BaseUrl::parse(vambe::HOSTS[0]), Ok)?,
-                vendor,
-                "https://api.vambe.me",
-            )?,
-            Vendor::Helpcrunch => with_path(
-                override_url.map_or_else(|| BaseUrl::parse(helpcrunch::HOST), Ok)?,
-                "/v1",
-                vendor,
-                "https://api.helpcrunch.com/v1",
-            )?,
-            Vendor::Splashify => with_path(
-                override_url.map_or_else(|| BaseUrl::parse(splashify::HOST), Ok)?,
-                "/api/v1",
-                vendor,
-                "https://apis.splashifypro.com/api/v1",
-            )?,
-            Vendor::CcaiPlatform => {
-                let base = match override_url {
-                    Some(url) => {
-                        let path = path_of(&url);
-                        if path.starts_with("/apps/api") || path.starts_with("/manager/api") {
-                            origin_of(&url)?
-                        } else {
-                            host_only(url, vendor, "https://acme.uc1.ccaiplatform.com")?
-                        }
-                    }
-                    None => {
-                        let sub = text(&self.subdomain).ok_or_else(|| {
-                            ValidationError::new(
-                                "subdomain",
-                                "enter the subdomain, e.g. acme in acme.uc1.ccaiplatform.com",
-                            )
-                        })?;
-                        if !subdomain_ok(sub) {
-                            return Err(ValidationError::new(
-                                "subdomain",
-                                format!(
-                                    "'{sub}' is not a subdomain; use letters, digits and dashes, e.g. acme"
-                                ),
-                            ));
-                        }
-                        let domain = text(&self.domain).ok_or_else(|| {
-                            ValidationError::new(
-                                "domain",
-                                "enter the domain, e.g. uc1.ccaiplatform.com",
-                            )
-                        })?;
-                        let domain = domain
-                            .trim_start_matches("https://")
-                            .trim_start_matches('.')
-                            .trim_end_matches('/');
-                        settings.insert(SUBDOMAIN.into(), Value::from(sub));
-                        settings.insert(DOMAIN.into(), Value::from(domain));
-                        BaseUrl::parse(&format!("https://{sub}.{domain}"))
-                            .map_err(|e| ValidationError::new("domain", e.message))?
-                    }
-                };
-                let user = text(&self.username)
-                    .or(text(&self.subdomain))
-                    .ok_or_else(|| {
-                        ValidationError::new(
-                            "username",
-                            "enter the user: your subdomain, or the company key on older tenants",
-                        )
-                    })?;
-                if user.contains(':') {
-                    return Err(ValidationError::new(
-                        "username",
-                        "the user cannot contain ':'",
-                    ));
-                }
-                settings.insert(USERNAME.into(), Value::from(user));
-                base
-            }
-        };
+        let mut settings = Settings::new();
+        let base_url = (described.resolve)(self, override_url, &mut settings)?;
         Ok(Resolved {
             display_name,
             base_url,
@@ -251,6 +133,7 @@ impl ConnectionForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{BUSINESS_NAME, USERNAME};
 
     fn form(name: &str) -> ConnectionForm {
         ConnectionForm {
