@@ -5,10 +5,9 @@
 
 use std::process::Command;
 
-use switchboard_simulator::VendorKind;
-
 mod common;
 use common::{cli, demo_workspace, text};
+use switchboard_simulator::Vendor;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scripts_list_sync_test_and_export() {
@@ -80,7 +79,7 @@ async fn scripts_list_sync_test_and_export() {
     let out = cli(d, &namespace, &["test", "Demo Vambe"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out).0.contains("Connected to Vambe"));
-    sim.halt(VendorKind::Vambe);
+    sim.halt(Vendor::Vambe);
     let out = cli(d, &namespace, &["test", "Demo Vambe"]);
     assert_eq!(
         out.status.code(),
@@ -93,7 +92,7 @@ async fn scripts_list_sync_test_and_export() {
         text(&out).1
     );
 
-    sim.resume(VendorKind::Vambe).await.unwrap();
+    sim.resume(Vendor::Vambe).await.unwrap();
 
     // A CRM's script assigns: by the target's vendor id and the agent's email.
     let (contact, member_email) = {
@@ -183,7 +182,7 @@ async fn scripts_list_sync_test_and_export() {
     );
 
     // With the vendor down the change waits (exit 10), and goes out later.
-    sim.halt(VendorKind::Vambe);
+    sim.halt(Vendor::Vambe);
     let out = cli(
         d,
         &namespace,
@@ -199,7 +198,7 @@ async fn scripts_list_sync_test_and_export() {
     assert_eq!(out.status.code(), Some(10), "{:?}", text(&out));
     let out = cli(d, &namespace, &["queue"]);
     assert!(text(&out).0.contains("queued"), "{}", text(&out).0);
-    sim.resume(VendorKind::Vambe).await.unwrap();
+    sim.resume(Vendor::Vambe).await.unwrap();
     let out = cli(d, &namespace, &["queue", "send"]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     assert!(
@@ -215,7 +214,7 @@ async fn scripts_list_sync_test_and_export() {
     );
 
     // A waiting change is cancelled by its number, and nothing is sent.
-    sim.halt(VendorKind::Vambe);
+    sim.halt(Vendor::Vambe);
     let out = cli(
         d,
         &namespace,
@@ -234,7 +233,7 @@ async fn scripts_list_sync_test_and_export() {
     let out = cli(d, &namespace, &["queue", "cancel", &op]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     assert!(text(&out).0.contains("cancelled"));
-    sim.resume(VendorKind::Vambe).await.unwrap();
+    sim.resume(Vendor::Vambe).await.unwrap();
     assert_eq!(
         text(&cli(d, &namespace, &["queue"])).0.trim(),
         "Nothing is waiting."
@@ -377,7 +376,7 @@ async fn a_killed_command_loses_nothing_and_applies_nothing_twice() {
         .unwrap();
     // Every assign call now takes 3 s: the command will be mid-call when killed.
     sim.inspector().add_fault(switchboard_simulator::Fault {
-        vendor: VendorKind::Vambe,
+        vendor: Vendor::Vambe,
         endpoint: Some("assign_team_member".into()),
         kind: switchboard_simulator::FaultKind::Latency { ms: 3_000 },
         times: None,

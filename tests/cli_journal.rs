@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use switchboard_domain::job::OperationState;
 use switchboard_domain::sync::SyncMode;
 use switchboard_engine::Workspace;
-use switchboard_simulator::{Fault, FaultKind, Simulator, VendorKind};
+use switchboard_simulator::{Fault, FaultKind, Simulator, Vendor};
 
 mod common;
 use common::{cli, demo_workspace, states, text};
@@ -29,7 +29,7 @@ fn spawn(dir: &std::path::Path, namespace: &str, args: &[&str]) -> Child {
         .unwrap()
 }
 
-fn fault(sim: &Simulator, vendor: VendorKind, endpoint: &str, kind: FaultKind, times: u32) {
+fn fault(sim: &Simulator, vendor: Vendor, endpoint: &str, kind: FaultKind, times: u32) {
     sim.inspector().add_fault(Fault {
         vendor,
         endpoint: Some(endpoint.into()),
@@ -39,7 +39,7 @@ fn fault(sim: &Simulator, vendor: VendorKind, endpoint: &str, kind: FaultKind, t
     });
 }
 
-fn latency(sim: &Simulator, vendor: VendorKind, endpoint: &str, ms: u64) {
+fn latency(sim: &Simulator, vendor: Vendor, endpoint: &str, ms: u64) {
     fault(sim, vendor, endpoint, FaultKind::Latency { ms }, 1);
 }
 
@@ -47,7 +47,7 @@ fn latency(sim: &Simulator, vendor: VendorKind, endpoint: &str, ms: u64) {
 fn vambe_assigns(sim: &Simulator) -> BTreeMap<String, usize> {
     let mut calls = BTreeMap::new();
     for r in sim.inspector().requests() {
-        if r.vendor == VendorKind::Vambe && r.endpoint == "assign_team_member" && r.status == 200 {
+        if r.vendor == Vendor::Vambe && r.endpoint == "assign_team_member" && r.status == 200 {
             *calls
                 .entry(format!("{}?{}", r.path, r.query.unwrap_or_default()))
                 .or_default() += 1;
@@ -98,7 +98,7 @@ async fn commands_sending_one_queue_at_once_send_each_change_once_and_in_order()
             .collect()
     };
     // Six agents, the first replacing whoever is there, queued while Vambe is down.
-    sim.halt(VendorKind::Vambe);
+    sim.halt(Vendor::Vambe);
     let mut args = vec![
         "assign",
         "Demo Vambe",
@@ -120,11 +120,11 @@ async fn commands_sending_one_queue_at_once_send_each_change_once_and_in_order()
         .unwrap()
         .operation
         .id;
-    sim.resume(VendorKind::Vambe).await.unwrap();
+    sim.resume(Vendor::Vambe).await.unwrap();
     sim.inspector().clear_requests();
 
     // The replace is slow once; a retry of it and three senders run at once.
-    latency(&sim, VendorKind::Vambe, "assign_team_member", 3_000);
+    latency(&sim, Vendor::Vambe, "assign_team_member", 3_000);
     let retry = spawn(d, &namespace, &["queue", "retry", &first.to_string()]);
     std::thread::sleep(Duration::from_millis(600));
     let senders: Vec<Child> = (0..3)
@@ -171,7 +171,7 @@ async fn commands_sending_one_queue_at_once_send_each_change_once_and_in_order()
     // change over at once.
     sim.inspector().clear_requests();
     let other = sim.world().vambe.read().unwrap().contact_id(18);
-    latency(&sim, VendorKind::Vambe, "assign_team_member", 8_000);
+    latency(&sim, Vendor::Vambe, "assign_team_member", 8_000);
     let mut child = spawn(
         d,
         &namespace,
@@ -213,7 +213,7 @@ async fn an_answer_that_cannot_be_read_is_never_assigned() {
     let email = sim.world().vambe.read().unwrap().members[2].person.email();
     fault(
         &sim,
-        VendorKind::Vambe,
+        Vendor::Vambe,
         "assign_team_member",
         FaultKind::MalformedJson,
         1,
@@ -261,7 +261,7 @@ async fn an_answer_that_cannot_be_read_is_never_assigned() {
     };
     fault(
         &sim,
-        VendorKind::Splashify,
+        Vendor::Splashify,
         "assignment",
         FaultKind::MalformedJson,
         1,
@@ -285,7 +285,7 @@ async fn an_answer_that_cannot_be_read_is_never_assigned() {
     assert!(queue.contains("\tunknown\t"), "{queue}");
 
     // An empty agent is refused before anything is journaled or sent.
-    let sent = sim.inspector().count(VendorKind::Splashify, "assignment");
+    let sent = sim.inspector().count(Vendor::Splashify, "assignment");
     let out = cli(
         d,
         &namespace,
@@ -301,10 +301,7 @@ async fn an_answer_that_cannot_be_read_is_never_assigned() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
     assert!(stderr.contains("--agent"), "{stderr}");
-    assert_eq!(
-        sim.inspector().count(VendorKind::Splashify, "assignment"),
-        sent
-    );
+    assert_eq!(sim.inspector().count(Vendor::Splashify, "assignment"), sent);
     assert_eq!(states(&ws).len(), 2, "nothing journaled");
 }
 
@@ -352,15 +349,14 @@ async fn a_missing_keychain_and_a_busy_database_are_said_as_they_are() {
         "{op:?}"
     );
     assert_eq!(
-        sim.inspector()
-            .count(VendorKind::Vambe, "assign_team_member"),
+        sim.inspector().count(Vendor::Vambe, "assign_team_member"),
         0
     );
     let out = cli(d, &namespace, &["queue", "cancel", &op.id.to_string()]);
     assert!(out.status.success(), "{:?}", text(&out));
 
     // The vendor applies the change while another process holds the database.
-    latency(&sim, VendorKind::Vambe, "assign_team_member", 3_000);
+    latency(&sim, Vendor::Vambe, "assign_team_member", 3_000);
     let child = spawn(d, &namespace, &assign);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !states(&ws).contains(&OperationState::Sending) {

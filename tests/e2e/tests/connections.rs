@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use switchboard_e2e::Session;
-use switchboard_simulator::{SimConfig, Simulator, VendorKind};
+use switchboard_simulator::{SimConfig, Simulator, Vendor};
 
 async fn wait_for_attr(
     session: &Session,
@@ -52,7 +52,7 @@ async fn connect_sync_and_browse_offline() -> anyhow::Result<()> {
         session.type_into("field-secret", "not-the-key").await?;
         session.click("toggle-advanced").await?;
         session
-            .type_into("field-base_url", &sim.base_url(VendorKind::Helpcrunch))
+            .type_into("field-base_url", &sim.base_url(Vendor::Helpcrunch))
             .await?;
         session.click("form-test").await?;
         let refused = session
@@ -105,7 +105,7 @@ async fn connect_sync_and_browse_offline() -> anyhow::Result<()> {
         session.screenshot("05-people").await?;
 
         // The vendor goes away: the connection is marked, the cache stays browsable.
-        sim.halt(VendorKind::Helpcrunch);
+        sim.halt(Vendor::Helpcrunch);
         session.click("nav-connections").await?;
         session.click("test-connection").await?;
         wait_for_attr(&session, "health-badge", "data-state", "unreachable").await?;

@@ -8,7 +8,7 @@ use crate::ValidationError;
 
 /// The vendor platforms Switchboard connects to. Adding one means adding a variant
 /// here and one adapter module; everything else asks the adapter's capabilities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Vendor {
     Pingup,

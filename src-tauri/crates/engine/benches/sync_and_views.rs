@@ -85,7 +85,7 @@ fn main() {
             ws.store().write(|db| connections::upsert(db, &c)).unwrap();
             // Vendors that cannot list agents get theirs from the manifest, as
             // a manager would import them.
-            let kind = sim.manifest().vendors.into_iter().find(|(k, _)| switchboard_engine::demo::vendor_of(*k) == vendor).unwrap().1;
+            let kind = sim.manifest().vendors.into_iter().find(|(k, _)| *k == vendor).unwrap().1;
             let imported: Vec<_> = kind
                 .agents
                 .iter()

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use switchboard_domain::Vendor;
 use switchboard_domain::connection::Connection;
 use switchboard_secrets::Secret;
-use switchboard_simulator::{Manifest, SimConfig, SimError, Simulator, VendorKind};
+use switchboard_simulator::{Manifest, SimConfig, SimError, Simulator};
 use switchboard_store::connections;
 
 use crate::connection_form::ConnectionForm;
@@ -18,26 +18,6 @@ use crate::{EngineError, Workspace};
 pub const DEMO_SEED: u64 = 42;
 const SEED_KEY: &str = "demo_seed";
 
-pub fn vendor_of(kind: VendorKind) -> Vendor {
-    match kind {
-        VendorKind::Pingup => Vendor::Pingup,
-        VendorKind::Vambe => Vendor::Vambe,
-        VendorKind::Helpcrunch => Vendor::Helpcrunch,
-        VendorKind::CcaiPlatform => Vendor::CcaiPlatform,
-        VendorKind::Splashify => Vendor::Splashify,
-    }
-}
-
-fn kind_of(vendor: Vendor) -> VendorKind {
-    match vendor {
-        Vendor::Pingup => VendorKind::Pingup,
-        Vendor::Vambe => VendorKind::Vambe,
-        Vendor::Helpcrunch => VendorKind::Helpcrunch,
-        Vendor::CcaiPlatform => VendorKind::CcaiPlatform,
-        Vendor::Splashify => VendorKind::Splashify,
-    }
-}
-
 /// The connection form for each vendor of a simulator, as a manager would fill it
 /// in from the manifest.
 pub fn forms(manifest: &Manifest, name_prefix: &str) -> Vec<(Vendor, ConnectionForm)> {
@@ -45,7 +25,7 @@ pub fn forms(manifest: &Manifest, name_prefix: &str) -> Vec<(Vendor, ConnectionF
         .vendors
         .iter()
         .map(|(kind, v)| {
-            let vendor = vendor_of(*kind);
+            let vendor = *kind;
             let c = &v.credentials;
             let secret = c
                 .get("secret_key")
@@ -85,7 +65,7 @@ impl Workspace {
             let saved = connection.clone();
             tokio::task::spawn_blocking(move || store.write(|db| connections::upsert(db, &saved)))
                 .await??;
-            let agents = &manifest.vendors[&kind_of(vendor)].agents;
+            let agents = &manifest.vendors[&vendor].agents;
             if !agents.is_empty() {
                 let rows = agents
                     .iter()
@@ -171,7 +151,7 @@ impl Workspace {
             .iter()
             .filter_map(|c| {
                 let port = url::Url::parse(c.base_url.as_str()).ok()?.port()?;
-                Some((kind_of(c.vendor).as_str().to_owned(), port))
+                Some((c.vendor.as_str().to_owned(), port))
             })
             .collect();
         // Another Switchboard (the app, while this is a command) serves the demo
@@ -189,7 +169,7 @@ impl Workspace {
         let moved: Vec<Connection> = demo
             .into_iter()
             .filter_map(|mut c| {
-                let serving = &manifest.vendors.get(&kind_of(c.vendor))?.base_url;
+                let serving = &manifest.vendors.get(&c.vendor)?.base_url;
                 let port = url::Url::parse(serving).ok()?.port()?;
                 let mut url = url::Url::parse(c.base_url.as_str()).ok()?;
                 if url.port() == Some(port) {

@@ -12,7 +12,6 @@ use switchboard_engine::assign::AssignRequest;
 use switchboard_engine::sync::Cancel;
 use switchboard_engine::{Config, ErrorCode, Workspace};
 use switchboard_secrets::{Keychain, Namespace};
-use switchboard_simulator::VendorKind;
 use switchboard_store::{agents, operations, targets};
 
 struct Env {
@@ -150,7 +149,7 @@ async fn pingup_takes_several_agents_with_expiry_and_notes_in_one_call() {
     let (client, target) = env.empty_pingup_client(&sim, 4);
     let a = env.agents(Vendor::Pingup);
     let until = Timestamp(Timestamp::now().0 + 7 * 24 * 3600 * 1000);
-    let before = sim.inspector().count(VendorKind::Pingup, "assign_agents");
+    let before = sim.inspector().count(Vendor::Pingup, "assign_agents");
     let outcome = env
         .ws
         .assign(AssignRequest {
@@ -163,7 +162,7 @@ async fn pingup_takes_several_agents_with_expiry_and_notes_in_one_call() {
     assert_eq!(outcome.state, JobState::Done);
     assert_eq!(outcome.results.len(), 1, "one operation for the whole team");
     assert_eq!(
-        sim.inspector().count(VendorKind::Pingup, "assign_agents") - before,
+        sim.inspector().count(Vendor::Pingup, "assign_agents") - before,
         1,
         "one call"
     );
@@ -449,7 +448,7 @@ async fn an_unreachable_vendor_leaves_the_change_queued() {
     let contact = sim.world().vambe.read().unwrap().contact_id(7);
     let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
     let a = env.agents(Vendor::Vambe)[0].0;
-    sim.halt(VendorKind::Vambe);
+    sim.halt(Vendor::Vambe);
     let outcome = env.ws.assign(request(target, &[a])).await.unwrap();
     assert_eq!(outcome.state, JobState::Queued);
     let op = env
@@ -480,7 +479,7 @@ async fn a_queued_change_goes_out_when_the_vendor_returns() {
     let fresh = env.ws.refresh_target(target).await.unwrap();
     assert!(fresh.assignees.is_empty());
     let a = env.agents(Vendor::Vambe)[0].clone();
-    sim.halt(VendorKind::Vambe);
+    sim.halt(Vendor::Vambe);
     let queued = env.ws.assign(request(target, &[a.0])).await.unwrap();
     assert_eq!(queued.state, JobState::Queued);
     assert_eq!(
@@ -500,7 +499,7 @@ async fn a_queued_change_goes_out_when_the_vendor_returns() {
         [OperationState::Queued]
     );
 
-    sim.resume(VendorKind::Vambe).await.unwrap();
+    sim.resume(Vendor::Vambe).await.unwrap();
     let sent = env.ws.send_queued().await.unwrap();
     assert_eq!(
         sent.iter().map(|r| r.state).collect::<Vec<_>>(),
@@ -535,7 +534,7 @@ async fn a_change_cut_off_mid_call_is_sent_again_and_ends_as_asked() {
     let a = env.agents(Vendor::Pingup);
     // The vendor is slow; Switchboard "stops" (the call is abandoned) mid-call.
     sim.inspector().add_fault(switchboard_simulator::Fault {
-        vendor: VendorKind::Pingup,
+        vendor: Vendor::Pingup,
         endpoint: Some("assign_agents".into()),
         kind: switchboard_simulator::FaultKind::Latency { ms: 1_500 },
         times: Some(1),
@@ -597,7 +596,7 @@ async fn a_change_cut_off_mid_call_is_sent_again_and_ends_as_asked() {
 async fn queue_while_down(
     env: &Env,
     sim: &switchboard_simulator::Simulator,
-    vendor: VendorKind,
+    vendor: Vendor,
     req: AssignRequest,
 ) -> switchboard_engine::assign::JobOutcome {
     sim.halt(vendor);
@@ -615,7 +614,7 @@ async fn a_queued_change_stops_in_conflict_when_the_vendor_changed_and_the_manag
     let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
     env.ws.refresh_target(target).await.unwrap();
     let a = env.agents(Vendor::Vambe);
-    let queued = queue_while_down(&env, &sim, VendorKind::Vambe, request(target, &[a[0].0])).await;
+    let queued = queue_while_down(&env, &sim, Vendor::Vambe, request(target, &[a[0].0])).await;
 
     // Someone else assigns the contact at Vambe meanwhile.
     sim.world()
@@ -623,9 +622,7 @@ async fn a_queued_change_stops_in_conflict_when_the_vendor_changed_and_the_manag
         .write()
         .unwrap()
         .set_assignees(&contact, &[a[5].1.as_str()]);
-    let calls = sim
-        .inspector()
-        .count(VendorKind::Vambe, "assign_team_member");
+    let calls = sim.inspector().count(Vendor::Vambe, "assign_team_member");
     let sent = env.ws.send_queued().await.unwrap();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].state, OperationState::Conflict);
@@ -639,8 +636,7 @@ async fn a_queued_change_stops_in_conflict_when_the_vendor_changed_and_the_manag
             .contains("apply your change anyway")
     );
     assert_eq!(
-        sim.inspector()
-            .count(VendorKind::Vambe, "assign_team_member"),
+        sim.inspector().count(Vendor::Vambe, "assign_team_member"),
         calls,
         "nothing was sent"
     );
@@ -691,13 +687,7 @@ async fn a_conflicting_helpcrunch_chat_can_be_dropped() {
         .unwrap()
         .set_assignee(chat, None);
     env.ws.refresh_target(target).await.unwrap();
-    let queued = queue_while_down(
-        &env,
-        &sim,
-        VendorKind::Helpcrunch,
-        request(target, &[a[0].0]),
-    )
-    .await;
+    let queued = queue_while_down(&env, &sim, Vendor::Helpcrunch, request(target, &[a[0].0])).await;
     let other: u64 = a[3].1.parse().unwrap();
     sim.world()
         .helpcrunch
@@ -740,7 +730,7 @@ async fn a_queued_change_the_vendor_already_holds_is_sent_not_conflicted() {
     let (client, target) = env.empty_pingup_client(&sim, 15);
     env.ws.refresh_target(target).await.unwrap();
     let a = env.agents(Vendor::Pingup);
-    queue_while_down(&env, &sim, VendorKind::Pingup, request(target, &[a[0].0])).await;
+    queue_while_down(&env, &sim, Vendor::Pingup, request(target, &[a[0].0])).await;
     // Someone made the very same change meanwhile.
     sim.world()
         .pingup
@@ -784,7 +774,7 @@ async fn release_on_helpcrunch_and_splashify_and_a_clear_no_elsewhere() {
 
     let phone = splashify_phone(&sim, true).to_string();
     let conversation = env.target(Vendor::Splashify, TargetKind::Conversation, &phone);
-    let before = sim.inspector().count(VendorKind::Splashify, "assignment");
+    let before = sim.inspector().count(Vendor::Splashify, "assignment");
     let released = env
         .ws
         .release(switchboard_engine::assign::ReleaseRequest {
@@ -799,10 +789,10 @@ async fn release_on_helpcrunch_and_splashify_and_a_clear_no_elsewhere() {
         .requests()
         .into_iter()
         .rev()
-        .find(|r| r.vendor == VendorKind::Splashify && r.endpoint == "assignment")
+        .find(|r| r.vendor == Vendor::Splashify && r.endpoint == "assignment")
         .unwrap();
     assert_eq!(
-        sim.inspector().count(VendorKind::Splashify, "assignment") - before,
+        sim.inspector().count(Vendor::Splashify, "assignment") - before,
         1
     );
     let body: serde_json::Value = serde_json::from_str(&call.body).unwrap();
@@ -872,9 +862,7 @@ async fn a_team_from_another_platform_is_assigned_through_its_people() {
         .unwrap()
         .set_assignees(&contact, &[]);
     let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
-    let calls = sim
-        .inspector()
-        .count(VendorKind::Vambe, "assign_team_member");
+    let calls = sim.inspector().count(Vendor::Vambe, "assign_team_member");
     // Before sending: who it reaches and who is left out, and nothing sent.
     let preview = env
         .ws
@@ -887,8 +875,7 @@ async fn a_team_from_another_platform_is_assigned_through_its_people() {
     assert_eq!(preview.agents.len(), expected.len());
     assert_eq!(preview.skipped.len(), members - expected.len());
     assert_eq!(
-        sim.inspector()
-            .count(VendorKind::Vambe, "assign_team_member"),
+        sim.inspector().count(Vendor::Vambe, "assign_team_member"),
         calls,
         "a preview sends nothing"
     );
@@ -907,9 +894,7 @@ async fn a_team_from_another_platform_is_assigned_through_its_people() {
         "one operation per agent"
     );
     assert_eq!(
-        sim.inspector()
-            .count(VendorKind::Vambe, "assign_team_member")
-            - calls,
+        sim.inspector().count(Vendor::Vambe, "assign_team_member") - calls,
         expected.len() as u64
     );
     assert_eq!(
@@ -944,7 +929,7 @@ async fn a_team_from_another_platform_is_assigned_through_its_people() {
         .unwrap()
         .set_assignees(&client, &[]);
     let pingup = env.target(Vendor::Pingup, TargetKind::Client, &client);
-    let calls = sim.inspector().count(VendorKind::Pingup, "assign_agents");
+    let calls = sim.inspector().count(Vendor::Pingup, "assign_agents");
     let outcome = env
         .ws
         .assign(AssignRequest {
@@ -955,7 +940,7 @@ async fn a_team_from_another_platform_is_assigned_through_its_people() {
         .unwrap();
     assert_eq!((outcome.state, outcome.results.len()), (JobState::Done, 1));
     assert_eq!(
-        sim.inspector().count(VendorKind::Pingup, "assign_agents") - calls,
+        sim.inspector().count(Vendor::Pingup, "assign_agents") - calls,
         1,
         "one call for the whole team"
     );
@@ -997,7 +982,7 @@ async fn editing_a_queued_change_replaces_it_and_history_shows_both() {
     let contact = sim.world().vambe.read().unwrap().contact_id(23);
     let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
     let a = env.agents(Vendor::Vambe);
-    sim.halt(VendorKind::Vambe);
+    sim.halt(Vendor::Vambe);
     let first = env.ws.assign(request(target, &[a[0].0])).await.unwrap();
     let old = first.results[0].operation_id;
     let edited = env
@@ -1101,7 +1086,7 @@ async fn the_queue_survives_a_restart_and_goes_out_when_the_vendor_returns() {
         })
         .unwrap();
     // The vendor is down: the change is queued, and the app quits.
-    sim.halt(VendorKind::Splashify);
+    sim.halt(Vendor::Splashify);
     let queued = ws.assign(request(target, &[agent])).await.unwrap();
     assert_eq!(queued.state, JobState::Queued);
     drop(sim);
@@ -1140,7 +1125,7 @@ async fn the_background_sender_sends_what_waits() {
     let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
     env.ws.refresh_target(target).await.unwrap();
     let a = env.agents(Vendor::Vambe);
-    let queued = queue_while_down(&env, &sim, VendorKind::Vambe, request(target, &[a[1].0])).await;
+    let queued = queue_while_down(&env, &sim, Vendor::Vambe, request(target, &[a[1].0])).await;
     let rounds = std::sync::atomic::AtomicU32::new(0);
     let sent = std::sync::Mutex::new(Vec::new());
     env.ws

@@ -15,7 +15,7 @@ use switchboard_engine::sync::Cancel;
 use switchboard_engine::{Config, Workspace};
 use switchboard_secrets::{Keychain, Namespace};
 use switchboard_simulator::vendors::helpcrunch::Data;
-use switchboard_simulator::{Fault, FaultKind, Simulator, VendorKind};
+use switchboard_simulator::{Fault, FaultKind, Simulator};
 use switchboard_store::{agents, operations, targets};
 
 struct Env {
@@ -90,7 +90,7 @@ impl Env {
             .unwrap()
     }
 
-    fn fault(&self, vendor: VendorKind, endpoint: &str, kind: FaultKind, times: u32) {
+    fn fault(&self, vendor: Vendor, endpoint: &str, kind: FaultKind, times: u32) {
         self.sim.inspector().add_fault(Fault {
             vendor,
             endpoint: Some(endpoint.into()),
@@ -126,20 +126,15 @@ async fn an_unreadable_success_is_never_done() {
         .set_assignees(&client, &[]);
     let target = env.target(Vendor::Pingup, TargetKind::Client, &client);
     let (agent, _) = env.agent(Vendor::Pingup, 0);
-    env.fault(
-        VendorKind::Pingup,
-        "assign_agents",
-        FaultKind::MalformedJson,
-        1,
-    );
-    let reads = env.sim.inspector().count(VendorKind::Pingup, "clients");
+    env.fault(Vendor::Pingup, "assign_agents", FaultKind::MalformedJson, 1);
+    let reads = env.sim.inspector().count(Vendor::Pingup, "clients");
     let out = env.assign(target, agent).await;
     assert_eq!(out.results[0].state, OperationState::Failed, "{out:?}");
     assert_eq!(out.results[0].error_code.as_deref(), Some("not_applied"));
     assert!(out.results[0].hint.is_some());
     assert_ne!(out.state, JobState::Done);
     assert_eq!(
-        env.sim.inspector().count(VendorKind::Pingup, "clients"),
+        env.sim.inspector().count(Vendor::Pingup, "clients"),
         reads + 1,
         "read back once"
     );
@@ -173,7 +168,7 @@ async fn an_unreadable_success_is_never_done() {
     let target = env.target(Vendor::Vambe, TargetKind::Contact, &contact);
     let (agent, member) = env.agent(Vendor::Vambe, 2);
     env.fault(
-        VendorKind::Vambe,
+        Vendor::Vambe,
         "assign_team_member",
         FaultKind::MalformedJson,
         1,
@@ -189,7 +184,7 @@ async fn an_unreadable_success_is_never_done() {
         .unwrap()
         .set_assignees(&contact, &[member.as_str()]);
     env.fault(
-        VendorKind::Vambe,
+        Vendor::Vambe,
         "assign_team_member",
         FaultKind::MalformedJson,
         1,
@@ -216,12 +211,7 @@ async fn an_unreadable_success_is_never_done() {
         &phone.to_string(),
     );
     let (agent, _) = env.agent(Vendor::Splashify, 0);
-    env.fault(
-        VendorKind::Splashify,
-        "assignment",
-        FaultKind::MalformedJson,
-        1,
-    );
+    env.fault(Vendor::Splashify, "assignment", FaultKind::MalformedJson, 1);
     let out = env.assign(target, agent).await;
     assert_eq!(out.results[0].state, OperationState::Unknown, "{out:?}");
     assert!(
@@ -265,7 +255,7 @@ async fn a_success_that_contradicts_the_change_is_not_done() {
     let other: u64 = other.parse().unwrap();
     let body = serde_json::json!({"id": chat, "status": "opened", "assignee": {"id": other, "name": "Someone Else"}});
     env.fault(
-        VendorKind::Helpcrunch,
+        Vendor::Helpcrunch,
         "chat_assignee",
         FaultKind::Status {
             status: 200,
@@ -293,7 +283,7 @@ async fn temporary_refusals_keep_the_change_waiting_with_its_reason() {
     let (agent, _) = env.agent(Vendor::Helpcrunch, 0);
     // A Retry-After longer than Switchboard waits.
     env.fault(
-        VendorKind::Helpcrunch,
+        Vendor::Helpcrunch,
         "chat_assignee",
         FaultKind::Status {
             status: 429,
@@ -321,7 +311,7 @@ async fn temporary_refusals_keep_the_change_waiting_with_its_reason() {
     assert_eq!(
         env.sim
             .inspector()
-            .count(VendorKind::Helpcrunch, "chat_assignee"),
+            .count(Vendor::Helpcrunch, "chat_assignee"),
         1
     );
 
@@ -330,7 +320,7 @@ async fn temporary_refusals_keep_the_change_waiting_with_its_reason() {
     let chat = Data::chat_id(4);
     let target = env.target(Vendor::Helpcrunch, TargetKind::Chat, &chat.to_string());
     env.fault(
-        VendorKind::Helpcrunch,
+        Vendor::Helpcrunch,
         "chat_assignee",
         FaultKind::Status {
             status: 503,

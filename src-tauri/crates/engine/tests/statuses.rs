@@ -14,7 +14,7 @@ use switchboard_engine::sync::Cancel;
 use switchboard_engine::{Config, ErrorCode, Workspace};
 use switchboard_secrets::{Keychain, Namespace};
 use switchboard_simulator::vendors::ccai::Data;
-use switchboard_simulator::{Limits, Scale, SimConfig, Simulator, VendorKind};
+use switchboard_simulator::{Limits, Scale, SimConfig, Simulator};
 use switchboard_store::{agents, status_samples, teams};
 
 struct Env {
@@ -83,9 +83,7 @@ impl Env {
     }
 
     fn calls(&self, endpoint: &str) -> u64 {
-        self.sim
-            .inspector()
-            .count(VendorKind::CcaiPlatform, endpoint)
+        self.sim.inspector().count(Vendor::CcaiPlatform, endpoint)
     }
 
     fn request(&self, status: &str) -> SetStatusRequest {
@@ -322,7 +320,7 @@ async fn a_queued_status_change_is_sent_in_time_or_dropped_after_it() {
     env.ws.poll_statuses(env.ccai).await.unwrap();
     let agent = Data::agent_id(4);
     env.sim.world().ccai.write().unwrap().set_status(agent, 0);
-    env.sim.halt(VendorKind::CcaiPlatform);
+    env.sim.halt(Vendor::CcaiPlatform);
     let late = env
         .ws
         .set_status(SetStatusRequest {
@@ -354,7 +352,7 @@ async fn a_queued_status_change_is_sent_in_time_or_dropped_after_it() {
             Ok(())
         })
         .unwrap();
-    env.sim.resume(VendorKind::CcaiPlatform).await.unwrap();
+    env.sim.resume(Vendor::CcaiPlatform).await.unwrap();
     let sent = env.ws.send_queued().await.unwrap();
     let state_of = |op| sent.iter().find(|r| r.operation_id == op).map(|r| r.state);
     assert_eq!(state_of(id), Some(OperationState::Cancelled));
@@ -501,7 +499,7 @@ async fn polling_stays_under_ccai_platforms_ten_requests_per_second() {
         .inspector()
         .requests()
         .into_iter()
-        .filter(|r| r.vendor == VendorKind::CcaiPlatform)
+        .filter(|r| r.vendor == Vendor::CcaiPlatform)
         .map(|r| {
             assert_ne!(r.status, 429, "never refused for pace");
             r.at_ms
@@ -551,7 +549,7 @@ async fn helpcrunch_says_whether_the_team_is_online_and_the_board_shows_it() {
     assert!(state.last_ok_at.is_some());
 
     // Unreachable: the failure is kept, the last known flag stands.
-    env.sim.halt(VendorKind::Helpcrunch);
+    env.sim.halt(Vendor::Helpcrunch);
     assert_eq!(
         env.ws.poll_team_online(hc).await.unwrap_err().code(),
         ErrorCode::Unreachable

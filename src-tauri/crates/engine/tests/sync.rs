@@ -11,7 +11,7 @@ use switchboard_engine::connection_form::ConnectionForm;
 use switchboard_engine::sync::{Cancel, SyncPhase, SyncProgress};
 use switchboard_engine::{Config, ErrorCode, Workspace};
 use switchboard_secrets::{Keychain, Namespace, Secret};
-use switchboard_simulator::{FaultKind, VendorKind};
+use switchboard_simulator::FaultKind;
 use switchboard_store::{agents, assignments, people, targets};
 
 struct Env {
@@ -312,7 +312,7 @@ async fn a_failed_or_cancelled_sync_keeps_the_cache_whole() {
         );
     }
     sim.inspector().add_fault(switchboard_simulator::Fault {
-        vendor: VendorKind::Helpcrunch,
+        vendor: Vendor::Helpcrunch,
         endpoint: Some("chats".into()),
         kind: FaultKind::Status {
             status: 503,
@@ -363,7 +363,7 @@ async fn an_unreachable_vendor_is_marked_and_a_wrong_key_explained() {
     let sim = env.ws.running_demo().await.unwrap();
     let vambe = id_of(&all, Vendor::Vambe);
     sync(&env.ws, vambe, SyncMode::Full).await.unwrap();
-    sim.halt(VendorKind::Vambe);
+    sim.halt(Vendor::Vambe);
     let outcome = env.ws.test_connection(vambe).await.unwrap();
     assert_eq!(outcome.outcome, "unreachable");
     assert!(
@@ -386,11 +386,11 @@ async fn an_unreachable_vendor_is_marked_and_a_wrong_key_explained() {
         summary.targets > 0,
         "the cache is still there to browse offline"
     );
-    sim.resume(VendorKind::Vambe).await.unwrap();
+    sim.resume(Vendor::Vambe).await.unwrap();
 
     let mut form = ConnectionForm {
         display_name: "Wrong key".into(),
-        base_url: Some(sim.base_url(VendorKind::Vambe)),
+        base_url: Some(sim.base_url(Vendor::Vambe)),
         ..Default::default()
     };
     form.secret = Some(Secret::new("vmb_wrong"));
@@ -542,7 +542,7 @@ async fn editing_renames_and_keeps_the_stored_key_unless_a_new_one_is_given() {
     let sim = env.ws.running_demo().await.unwrap();
     let form = ConnectionForm {
         display_name: "Vambe Chile".into(),
-        base_url: Some(sim.base_url(VendorKind::Vambe)),
+        base_url: Some(sim.base_url(Vendor::Vambe)),
         ..Default::default()
     };
     let renamed = env.ws.update_connection(vambe, form.clone()).await.unwrap();
@@ -753,7 +753,7 @@ async fn the_badge_follows_the_latest_call() {
     // The key is changed to a wrong one (no test): the next read is refused.
     let edit = |secret: &str| ConnectionForm {
         display_name: "Demo Vambe".into(),
-        base_url: Some(sim.base_url(VendorKind::Vambe)),
+        base_url: Some(sim.base_url(Vendor::Vambe)),
         secret: Some(Secret::new(secret)),
         ..Default::default()
     };

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use switchboard_simulator::{Limits, Scale, SimConfig, Simulator, VendorKind};
+use switchboard_simulator::{Limits, Scale, SimConfig, Simulator, Vendor};
 
 /// Resident memory of this process, in MB (Linux; 0 elsewhere).
 fn rss_mb() -> f64 {
@@ -95,14 +95,14 @@ fn main() {
         let cases = [
             (
                 "Pingup GET /me",
-                format!("{}/me", sim.base_url(VendorKind::Pingup)),
+                format!("{}/me", sim.base_url(Vendor::Pingup)),
                 vec![("authorization", format!("Bearer {}", c.pingup_secret_key))],
             ),
             (
                 "CCAI GET /manager/api/v1/user_statuses",
                 format!(
                     "{}/manager/api/v1/user_statuses",
-                    sim.base_url(VendorKind::CcaiPlatform)
+                    sim.base_url(Vendor::CcaiPlatform)
                 ),
                 vec![(
                     "authorization",
@@ -114,7 +114,7 @@ fn main() {
             ),
             (
                 "HelpCrunch GET /agents (a page of 30)",
-                format!("{}/agents", sim.base_url(VendorKind::Helpcrunch)),
+                format!("{}/agents", sim.base_url(Vendor::Helpcrunch)),
                 vec![("authorization", format!("Bearer {}", c.helpcrunch_api_key))],
             ),
         ];
@@ -149,7 +149,7 @@ fn main() {
         );
         let url = format!(
             "{}/chats?sort=chats.lastMessageAt&order=desc&offset=200000&limit=100",
-            sim.base_url(VendorKind::Helpcrunch)
+            sim.base_url(Vendor::Helpcrunch)
         );
         let headers = vec![(
             "authorization",

@@ -14,7 +14,7 @@ use axum::routing::{get, post, put};
 use serde_json::{Value, json};
 
 use crate::vendors::{ccai, read, write};
-use crate::{Fault, RateLimit, Simulator, VendorKind};
+use crate::{Fault, RateLimit, Simulator, Vendor};
 
 type Sim = Weak<Simulator>;
 
@@ -70,8 +70,9 @@ fn sim(weak: &Sim) -> Result<Arc<Simulator>, Response> {
     })
 }
 
-fn vendor(name: &str) -> Result<VendorKind, Response> {
-    name.parse().map_err(|e| fail(StatusCode::BAD_REQUEST, e))
+fn vendor(name: &str) -> Result<Vendor, Response> {
+    name.parse()
+        .map_err(|e: switchboard_domain::ValidationError| fail(StatusCode::BAD_REQUEST, e.message))
 }
 
 macro_rules! try_or {
@@ -112,7 +113,7 @@ async fn clear_requests(State(s): State<Sim>) -> Response {
 
 async fn counts(State(s): State<Sim>) -> Response {
     let sim = try_or!(sim(&s));
-    let all: BTreeMap<VendorKind, BTreeMap<String, u64>> = VendorKind::ALL
+    let all: BTreeMap<Vendor, BTreeMap<String, u64>> = Vendor::ALL
         .into_iter()
         .map(|v| (v, sim.inspector().counts(v)))
         .collect();
@@ -149,10 +150,8 @@ async fn clear_faults(State(s): State<Sim>, Query(q): Query<HashMap<String, Stri
 
 async fn limits(State(s): State<Sim>) -> Response {
     let sim = try_or!(sim(&s));
-    let all: BTreeMap<VendorKind, Option<RateLimit>> = VendorKind::ALL
-        .into_iter()
-        .map(|v| (v, sim.limit(v)))
-        .collect();
+    let all: BTreeMap<Vendor, Option<RateLimit>> =
+        Vendor::ALL.into_iter().map(|v| (v, sim.limit(v))).collect();
     Json(all).into_response()
 }
 

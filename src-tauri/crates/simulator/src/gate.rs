@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::VendorKind;
+use crate::Vendor;
 use crate::rng::Rng;
 
 /// Marks a response the server must not send: the connection is closed instead.
@@ -26,7 +26,7 @@ pub struct RequestRecord {
     pub seq: u64,
     /// Milliseconds since the simulator started.
     pub at_ms: u64,
-    pub vendor: VendorKind,
+    pub vendor: Vendor,
     /// The endpoint's short name, e.g. `assign_agents`.
     pub endpoint: String,
     pub method: String,
@@ -42,7 +42,7 @@ pub struct RequestRecord {
 /// A fault to inject into matching requests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fault {
-    pub vendor: VendorKind,
+    pub vendor: Vendor,
     /// The endpoint's short name (see the README); every endpoint when absent.
     #[serde(default)]
     pub endpoint: Option<String>,
@@ -108,7 +108,7 @@ pub struct Inspector {
 struct InspectorState {
     seq: u64,
     log: VecDeque<RequestRecord>,
-    counts: HashMap<(VendorKind, String), u64>,
+    counts: HashMap<(Vendor, String), u64>,
     faults: Vec<Fault>,
     rng: Rng,
 }
@@ -145,7 +145,7 @@ impl Inspector {
     }
 
     /// How many requests each endpoint of `vendor` received (whatever their answer).
-    pub fn counts(&self, vendor: VendorKind) -> BTreeMap<String, u64> {
+    pub fn counts(&self, vendor: Vendor) -> BTreeMap<String, u64> {
         self.lock()
             .counts
             .iter()
@@ -154,7 +154,7 @@ impl Inspector {
             .collect()
     }
 
-    pub fn count(&self, vendor: VendorKind, endpoint: &str) -> u64 {
+    pub fn count(&self, vendor: Vendor, endpoint: &str) -> u64 {
         self.lock()
             .counts
             .get(&(vendor, endpoint.to_owned()))
@@ -177,14 +177,14 @@ impl Inspector {
         self.lock().faults.clone()
     }
 
-    pub fn clear_faults(&self, vendor: Option<VendorKind>) {
+    pub fn clear_faults(&self, vendor: Option<Vendor>) {
         self.lock()
             .faults
             .retain(|f| vendor.is_some_and(|v| f.vendor != v));
     }
 
     /// The fault this request meets, if any; counts it against `times`.
-    fn take_fault(&self, vendor: VendorKind, endpoint: &str) -> Option<FaultKind> {
+    fn take_fault(&self, vendor: Vendor, endpoint: &str) -> Option<FaultKind> {
         let mut s = self.lock();
         let state = &mut *s;
         let index = state.faults.iter().position(|f| {
@@ -281,7 +281,7 @@ impl Limiter {
 /// requests", and the simulator's inspector.
 #[derive(Clone)]
 pub struct Gate {
-    pub vendor: VendorKind,
+    pub vendor: Vendor,
     pub inspector: Arc<Inspector>,
     pub limiter: Arc<Limiter>,
     /// The vendor's own 429 body.

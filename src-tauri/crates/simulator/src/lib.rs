@@ -30,56 +30,16 @@ pub use seed::{DOMAIN, Scale};
 use crate::gate::{Gate, Limiter};
 use crate::serve::Listener;
 
-/// The five simulated vendors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VendorKind {
-    Pingup,
-    Vambe,
-    Helpcrunch,
-    CcaiPlatform,
-    Splashify,
-}
+pub use switchboard_domain::Vendor;
 
-impl VendorKind {
-    pub const ALL: [VendorKind; 5] = [
-        VendorKind::Pingup,
-        VendorKind::Vambe,
-        VendorKind::Helpcrunch,
-        VendorKind::CcaiPlatform,
-        VendorKind::Splashify,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VendorKind::Pingup => "pingup",
-            VendorKind::Vambe => "vambe",
-            VendorKind::Helpcrunch => "helpcrunch",
-            VendorKind::CcaiPlatform => "ccai_platform",
-            VendorKind::Splashify => "splashify",
-        }
-    }
-
-    /// The documented limit (HelpCrunch 120/min, CCAI Platform 10/s, Splashify
-    /// 100/min); Pingup and Vambe document none.
-    pub fn documented_limit(self) -> Option<RateLimit> {
-        match self {
-            VendorKind::Helpcrunch => Some(RateLimit::per_minute(120)),
-            VendorKind::CcaiPlatform => Some(RateLimit::per_second(10)),
-            VendorKind::Splashify => Some(RateLimit::per_minute(100)),
-            VendorKind::Pingup | VendorKind::Vambe => None,
-        }
-    }
-}
-
-impl std::str::FromStr for VendorKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        VendorKind::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s.trim().replace('-', "_"))
-            .ok_or_else(|| format!("unknown vendor '{s}'; use one of pingup, vambe, helpcrunch, ccai_platform, splashify"))
+/// The documented limit (HelpCrunch 120/min, CCAI Platform 10/s, Splashify 100/min);
+/// Pingup and Vambe document none.
+pub fn documented_limit(vendor: Vendor) -> Option<RateLimit> {
+    match vendor {
+        Vendor::Helpcrunch => Some(RateLimit::per_minute(120)),
+        Vendor::CcaiPlatform => Some(RateLimit::per_second(10)),
+        Vendor::Splashify => Some(RateLimit::per_minute(100)),
+        Vendor::Pingup | Vendor::Vambe => None,
     }
 }
 
@@ -128,8 +88,8 @@ impl SimConfig {
         self
     }
 
-    fn limit_for(&self, vendor: VendorKind) -> Option<RateLimit> {
-        let documented = vendor.documented_limit()?;
+    fn limit_for(&self, vendor: Vendor) -> Option<RateLimit> {
+        let documented = documented_limit(vendor)?;
         match self.limits {
             Limits::Documented => Some(documented),
             Limits::Off => None,
@@ -214,7 +174,7 @@ pub struct Manifest {
     pub seed: u64,
     pub scale: Scale,
     pub control_url: String,
-    pub vendors: BTreeMap<VendorKind, VendorManifest>,
+    pub vendors: BTreeMap<Vendor, VendorManifest>,
 }
 
 /// A running simulator. Dropping it stops every listener.
@@ -223,8 +183,8 @@ pub struct Simulator {
     credentials: Credentials,
     inspector: Arc<Inspector>,
     world: Arc<vendors::World>,
-    limiters: BTreeMap<VendorKind, Arc<Limiter>>,
-    listeners: BTreeMap<VendorKind, Listener>,
+    limiters: BTreeMap<Vendor, Arc<Limiter>>,
+    listeners: BTreeMap<Vendor, Listener>,
     /// Filled once, right after start: the control API refers back to the simulator.
     control: OnceLock<Listener>,
 }
@@ -251,7 +211,7 @@ impl Simulator {
         ));
         let mut limiters = BTreeMap::new();
         let mut listeners = BTreeMap::new();
-        for vendor in VendorKind::ALL {
+        for vendor in Vendor::ALL {
             let limiter = Arc::new(Limiter::new(config.limit_for(vendor)));
             let gate = Gate {
                 vendor,
@@ -311,7 +271,7 @@ impl Simulator {
     }
 
     /// `http://127.0.0.1:PORT` of a vendor's listener.
-    pub fn origin(&self, vendor: VendorKind) -> String {
+    pub fn origin(&self, vendor: Vendor) -> String {
         let port = self
             .listeners
             .get(&vendor)
@@ -321,13 +281,13 @@ impl Simulator {
     }
 
     /// The base URL as the vendor documents it, on this simulator.
-    pub fn base_url(&self, vendor: VendorKind) -> String {
+    pub fn base_url(&self, vendor: Vendor) -> String {
         let origin = self.origin(vendor);
         match vendor {
-            VendorKind::Pingup => format!("{origin}/ext/v2/{}", self.credentials.pingup_business),
-            VendorKind::Vambe | VendorKind::CcaiPlatform => origin,
-            VendorKind::Helpcrunch => format!("{origin}/v1"),
-            VendorKind::Splashify => format!("{origin}/api/v1"),
+            Vendor::Pingup => format!("{origin}/ext/v2/{}", self.credentials.pingup_business),
+            Vendor::Vambe | Vendor::CcaiPlatform => origin,
+            Vendor::Helpcrunch => format!("{origin}/v1"),
+            Vendor::Splashify => format!("{origin}/api/v1"),
         }
     }
 
@@ -337,32 +297,32 @@ impl Simulator {
     }
 
     /// Replaces a vendor's rate limit (`None`: no limit).
-    pub fn set_limit(&self, vendor: VendorKind, limit: Option<RateLimit>) {
+    pub fn set_limit(&self, vendor: Vendor, limit: Option<RateLimit>) {
         if let Some(l) = self.limiters.get(&vendor) {
             l.set(limit);
         }
     }
 
-    pub fn limit(&self, vendor: VendorKind) -> Option<RateLimit> {
+    pub fn limit(&self, vendor: Vendor) -> Option<RateLimit> {
         self.limiters.get(&vendor).and_then(|l| l.get())
     }
 
     /// Takes a vendor off the network: its port refuses connections until `resume`.
-    pub fn halt(&self, vendor: VendorKind) {
+    pub fn halt(&self, vendor: Vendor) {
         if let Some(l) = self.listeners.get(&vendor) {
             l.halt();
         }
     }
 
     /// Serves a halted vendor again, on the same port and with the same data.
-    pub async fn resume(&self, vendor: VendorKind) -> std::io::Result<()> {
+    pub async fn resume(&self, vendor: Vendor) -> std::io::Result<()> {
         match self.listeners.get(&vendor) {
             Some(l) => l.resume().await,
             None => Ok(()),
         }
     }
 
-    pub fn is_running(&self, vendor: VendorKind) -> bool {
+    pub fn is_running(&self, vendor: Vendor) -> bool {
         self.listeners
             .get(&vendor)
             .is_some_and(Listener::is_running)
@@ -377,21 +337,21 @@ impl Simulator {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect()
         };
-        let vendors = VendorKind::ALL
+        let vendors = Vendor::ALL
             .into_iter()
             .map(|vendor| {
                 let credentials = match vendor {
-                    VendorKind::Pingup => creds(&[
+                    Vendor::Pingup => creds(&[
                         ("business_name", &c.pingup_business),
                         ("secret_key", &c.pingup_secret_key),
                     ]),
-                    VendorKind::Vambe => creds(&[("api_key", &c.vambe_api_key)]),
-                    VendorKind::Helpcrunch => creds(&[("api_key", &c.helpcrunch_api_key)]),
-                    VendorKind::CcaiPlatform => creds(&[
+                    Vendor::Vambe => creds(&[("api_key", &c.vambe_api_key)]),
+                    Vendor::Helpcrunch => creds(&[("api_key", &c.helpcrunch_api_key)]),
+                    Vendor::CcaiPlatform => creds(&[
                         ("username", &c.ccai_username),
                         ("api_token", &c.ccai_api_token),
                     ]),
-                    VendorKind::Splashify => creds(&[("api_key", &c.splashify_api_key)]),
+                    Vendor::Splashify => creds(&[("api_key", &c.splashify_api_key)]),
                 };
                 let manifest = VendorManifest {
                     base_url: self.base_url(vendor),

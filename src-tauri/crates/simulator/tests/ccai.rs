@@ -6,7 +6,7 @@ mod common;
 use common::{http, parts, sim};
 use serde_json::{Value, json};
 use switchboard_simulator::Simulator;
-use switchboard_simulator::VendorKind::CcaiPlatform;
+use switchboard_simulator::Vendor::CcaiPlatform;
 use switchboard_simulator::vendors::ccai::Data;
 
 fn call(sim: &Simulator, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use common::{http, parts, sim};
 use serde_json::{Value, json};
 use switchboard_simulator::Manifest;
-use switchboard_simulator::VendorKind::{Helpcrunch, Pingup, Splashify, Vambe};
+use switchboard_simulator::Vendor::{Helpcrunch, Pingup, Splashify, Vambe};
 
 #[tokio::test]
 async fn the_manifest_and_counts_are_served() {

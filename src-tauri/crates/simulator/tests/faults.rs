@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::{http, parts, sim};
 use serde_json::json;
-use switchboard_simulator::VendorKind::{Helpcrunch, Pingup, Vambe};
+use switchboard_simulator::Vendor::{Helpcrunch, Pingup, Vambe};
 use switchboard_simulator::{Fault, FaultKind, SimConfig, Simulator};
 
 fn me(sim: &Simulator) -> reqwest::RequestBuilder {

@@ -5,7 +5,7 @@ mod common;
 
 use common::{http, parts, sim, sim_with};
 use serde_json::{Value, json};
-use switchboard_simulator::VendorKind::Helpcrunch;
+use switchboard_simulator::Vendor::Helpcrunch;
 use switchboard_simulator::vendors::helpcrunch::Data;
 use switchboard_simulator::{Limits, Simulator};
 

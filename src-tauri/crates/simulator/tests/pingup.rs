@@ -5,7 +5,7 @@ mod common;
 
 use common::{http, parts, sim};
 use serde_json::{Value, json};
-use switchboard_simulator::VendorKind::Pingup;
+use switchboard_simulator::Vendor::Pingup;
 
 fn key(sim: &switchboard_simulator::Simulator) -> String {
     sim.credentials().pingup_secret_key.clone()

@@ -6,7 +6,7 @@ mod common;
 use common::{http, parts, sim};
 use serde_json::{Value, json};
 use switchboard_simulator::Simulator;
-use switchboard_simulator::VendorKind::Splashify;
+use switchboard_simulator::Vendor::Splashify;
 
 fn post(sim: &Simulator, path: &str) -> reqwest::RequestBuilder {
     common::authed(sim, Splashify, reqwest::Method::POST, path)
@@ -281,7 +281,7 @@ async fn the_manifest_lists_splashify_and_pingup_agents() {
         splashify.agents.iter().any(|a| !a.active),
         "inactive agents are marked"
     );
-    let pingup = &manifest.vendors[&switchboard_simulator::VendorKind::Pingup];
+    let pingup = &manifest.vendors[&switchboard_simulator::Vendor::Pingup];
     assert!(
         pingup
             .agents
@@ -289,7 +289,7 @@ async fn the_manifest_lists_splashify_and_pingup_agents() {
             .all(|a| a.id.as_ref().is_some_and(|id| id.len() == 24))
     );
     assert!(
-        manifest.vendors[&switchboard_simulator::VendorKind::Vambe]
+        manifest.vendors[&switchboard_simulator::Vendor::Vambe]
             .agents
             .is_empty(),
         "Vambe lists its own"

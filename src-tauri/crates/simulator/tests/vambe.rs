@@ -6,7 +6,7 @@ mod common;
 use common::{http, parts, sim};
 use serde_json::{Value, json};
 use switchboard_simulator::Simulator;
-use switchboard_simulator::VendorKind::Vambe;
+use switchboard_simulator::Vendor::Vambe;
 
 fn get(sim: &Simulator, path: &str) -> reqwest::RequestBuilder {
     common::authed(sim, Vambe, reqwest::Method::GET, path)

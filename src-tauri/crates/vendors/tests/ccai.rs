@@ -7,7 +7,7 @@ use common::{fast, last, no_pace, sim};
 use switchboard_domain::connection::BaseUrl;
 use switchboard_secrets::Secret;
 use switchboard_simulator::Simulator;
-use switchboard_simulator::VendorKind::CcaiPlatform;
+use switchboard_simulator::Vendor::CcaiPlatform;
 use switchboard_simulator::vendors::ccai::Data;
 use switchboard_vendors::VendorApi;
 use switchboard_vendors::ccai::Client;

@@ -8,7 +8,7 @@ use serde_json::json;
 use switchboard_domain::connection::BaseUrl;
 use switchboard_secrets::Secret;
 use switchboard_simulator::Simulator;
-use switchboard_simulator::VendorKind::Helpcrunch;
+use switchboard_simulator::Vendor::Helpcrunch;
 use switchboard_simulator::vendors::helpcrunch::Data;
 use switchboard_vendors::VendorApi;
 use switchboard_vendors::helpcrunch::Client;

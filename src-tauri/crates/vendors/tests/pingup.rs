@@ -11,7 +11,7 @@ use serde_json::json;
 use switchboard_domain::Timestamp;
 use switchboard_domain::connection::BaseUrl;
 use switchboard_secrets::Secret;
-use switchboard_simulator::VendorKind::Pingup;
+use switchboard_simulator::Vendor::Pingup;
 use switchboard_simulator::{FaultKind, Simulator};
 use switchboard_vendors::VendorApi;
 use switchboard_vendors::pingup::{Assignment, Client};

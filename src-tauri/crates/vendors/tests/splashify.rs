@@ -8,7 +8,7 @@ use serde_json::json;
 use switchboard_domain::connection::BaseUrl;
 use switchboard_secrets::Secret;
 use switchboard_simulator::Simulator;
-use switchboard_simulator::VendorKind::Splashify;
+use switchboard_simulator::Vendor::Splashify;
 use switchboard_vendors::VendorApi;
 use switchboard_vendors::splashify::Client;
 use switchboard_vendors::{Cursor, VendorError};

@@ -8,7 +8,7 @@ use switchboard_domain::Timestamp;
 use switchboard_domain::connection::BaseUrl;
 use switchboard_secrets::Secret;
 use switchboard_simulator::Simulator;
-use switchboard_simulator::VendorKind::Vambe;
+use switchboard_simulator::Vendor::Vambe;
 use switchboard_vendors::VendorApi;
 use switchboard_vendors::VendorError;
 use switchboard_vendors::vambe::Client;

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::gate::Gate;
 use crate::seed::Scale;
-use crate::{Credentials, ManifestAgent, VendorKind};
+use crate::{Credentials, ManifestAgent, Vendor};
 
 /// Every vendor's data. Each sits behind its own lock, held only briefly.
 pub struct World {
@@ -41,35 +41,35 @@ impl World {
     }
 
     /// The agents of vendors that have no endpoint listing them.
-    pub fn manifest_agents(&self, vendor: VendorKind) -> Vec<ManifestAgent> {
+    pub fn manifest_agents(&self, vendor: Vendor) -> Vec<ManifestAgent> {
         match vendor {
-            VendorKind::Pingup => read(&self.pingup).manifest_agents(),
-            VendorKind::Splashify => read(&self.splashify).manifest_agents(),
+            Vendor::Pingup => read(&self.pingup).manifest_agents(),
+            Vendor::Splashify => read(&self.splashify).manifest_agents(),
             _ => Vec::new(),
         }
     }
 }
 
-pub fn router(vendor: VendorKind, world: std::sync::Arc<World>, gate: Gate) -> Router {
+pub fn router(vendor: Vendor, world: std::sync::Arc<World>, gate: Gate) -> Router {
     match vendor {
-        VendorKind::Pingup => pingup::router(world, gate),
-        VendorKind::Vambe => vambe::router(world, gate),
-        VendorKind::Helpcrunch => helpcrunch::router(world, gate),
-        VendorKind::CcaiPlatform => ccai::router(world, gate),
-        VendorKind::Splashify => splashify::router(world, gate),
+        Vendor::Pingup => pingup::router(world, gate),
+        Vendor::Vambe => vambe::router(world, gate),
+        Vendor::Helpcrunch => helpcrunch::router(world, gate),
+        Vendor::CcaiPlatform => ccai::router(world, gate),
+        Vendor::Splashify => splashify::router(world, gate),
     }
 }
 
 /// Each vendor's 429 body.
-pub fn too_many_body(vendor: VendorKind) -> fn() -> Value {
+pub fn too_many_body(vendor: Vendor) -> fn() -> Value {
     match vendor {
-        VendorKind::Pingup => || json!({"message": "Too many requests"}),
-        VendorKind::Vambe => || json!({"success": false, "message": "Too many requests"}),
-        VendorKind::Helpcrunch => {
+        Vendor::Pingup => || json!({"message": "Too many requests"}),
+        Vendor::Vambe => || json!({"success": false, "message": "Too many requests"}),
+        Vendor::Helpcrunch => {
             || json!({"errors": [{"code": "too_many_requests", "message": "You have exceeded your requests limit"}]})
         }
-        VendorKind::CcaiPlatform => || json!({"message": "Too many requests"}),
-        VendorKind::Splashify => || json!({"result": false, "message": "Too many requests"}),
+        Vendor::CcaiPlatform => || json!({"message": "Too many requests"}),
+        Vendor::Splashify => || json!({"result": false, "message": "Too many requests"}),
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use switchboard_simulator::{Limits, SimConfig, Simulator, VendorKind};
+use switchboard_simulator::{Limits, SimConfig, Simulator, Vendor};
 
 pub async fn sim() -> Arc<Simulator> {
     Simulator::start(SimConfig::demo(7))
@@ -37,7 +37,7 @@ pub async fn parts(response: reqwest::Response) -> (u16, reqwest::header::Header
     )
 }
 
-pub fn base(sim: &Simulator, vendor: VendorKind) -> String {
+pub fn base(sim: &Simulator, vendor: Vendor) -> String {
     sim.base_url(vendor)
 }
 
@@ -45,18 +45,18 @@ pub fn base(sim: &Simulator, vendor: VendorKind) -> String {
 /// its docs say to send them.
 pub fn authed(
     sim: &Simulator,
-    vendor: VendorKind,
+    vendor: Vendor,
     method: reqwest::Method,
     path: &str,
 ) -> reqwest::RequestBuilder {
     let c = sim.credentials();
     let request = http().request(method, format!("{}{path}", sim.base_url(vendor)));
     match vendor {
-        VendorKind::Pingup => request.bearer_auth(&c.pingup_secret_key),
-        VendorKind::Vambe => request.header("x-api-key", &c.vambe_api_key),
-        VendorKind::Helpcrunch => request.bearer_auth(&c.helpcrunch_api_key),
-        VendorKind::CcaiPlatform => request.basic_auth(&c.ccai_username, Some(&c.ccai_api_token)),
-        VendorKind::Splashify => {
+        Vendor::Pingup => request.bearer_auth(&c.pingup_secret_key),
+        Vendor::Vambe => request.header("x-api-key", &c.vambe_api_key),
+        Vendor::Helpcrunch => request.bearer_auth(&c.helpcrunch_api_key),
+        Vendor::CcaiPlatform => request.basic_auth(&c.ccai_username, Some(&c.ccai_api_token)),
+        Vendor::Splashify => {
             request.header("authorization", format!("Basic {}", c.splashify_api_key))
         }
     }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_simulator::{Fault, FaultKind, SimConfig, Simulator, VendorKind};
+use switchboard_simulator::{Fault, FaultKind, SimConfig, Simulator, Vendor};
 use switchboard_vendors::{HttpOptions, Pacer};
 
 pub async fn sim() -> Arc<Simulator> {
@@ -35,7 +35,7 @@ pub fn no_pace() -> Arc<Pacer> {
     Arc::new(Pacer::new(None))
 }
 
-pub fn fault(vendor: VendorKind, endpoint: &str, kind: FaultKind, times: u32) -> Fault {
+pub fn fault(vendor: Vendor, endpoint: &str, kind: FaultKind, times: u32) -> Fault {
     Fault {
         vendor,
         endpoint: Some(endpoint.into()),
@@ -56,7 +56,7 @@ pub fn status(status: u16, retry_after: Option<u64>) -> FaultKind {
 /// The last request the simulator received for an endpoint.
 pub fn last(
     sim: &Simulator,
-    vendor: VendorKind,
+    vendor: Vendor,
     endpoint: &str,
 ) -> switchboard_simulator::RequestRecord {
     sim.inspector()
