@@ -2,7 +2,6 @@ import dayjs from "dayjs";
 import relativeTime from "dayjs/plugin/relativeTime";
 
 import type { Timestamp } from "./bindings/Timestamp";
-import type { Vendor } from "./bindings/Vendor";
 
 dayjs.extend(relativeTime);
 
@@ -22,23 +21,6 @@ export function shortWhen(ms: Timestamp | null | undefined): string {
   const d = dayjs(ms);
   return d.year() === dayjs().year() ? d.format("D MMM, HH:mm") : d.format("D MMM YYYY");
 }
-
-export const VENDOR_NAMES: Record<Vendor, string> = {
-  pingup: "Pingup",
-  vambe: "Vambe",
-  helpcrunch: "HelpCrunch",
-  ccai_platform: "CCAI Platform",
-  splashify: "Splashify Pro",
-};
-
-/** One hue per vendor, far enough apart to tell apart in a stacked chart. */
-export const VENDOR_COLORS: Record<Vendor, string> = {
-  pingup: "pink",
-  vambe: "grape",
-  helpcrunch: "blue",
-  ccai_platform: "orange",
-  splashify: "green",
-};
 
 /** A phone as digits with a leading +, or "—". */
 export function phone(digits: string | null): string {

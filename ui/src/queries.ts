@@ -5,6 +5,7 @@
  * entry, and an invalidation reaches all of them.
  */
 import { useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
 
 import {
   diagnostics,
@@ -19,6 +20,7 @@ import {
   vendors,
 } from "./bindings/commands";
 import type { ConnectionId } from "./bindings/ConnectionId";
+import type { Vendor } from "./bindings/Vendor";
 
 /** Search text as the backend takes it: trimmed, and empty means none. */
 const searchOf = (text: string | null) => text?.trim() || null;
@@ -49,6 +51,20 @@ export function useConnections() {
 /** The vendors with their form fields and capabilities: fixed while the app runs. */
 export function useVendors() {
   return useQuery({ queryKey: keys.vendors, queryFn: vendors, staleTime: Infinity });
+}
+
+/** How the UI shows a vendor: its name and colour, from its descriptor (the id
+ * and grey until the list has loaded), and every vendor in order. */
+export function useVendorLook() {
+  const { data } = useVendors();
+  return useMemo(() => {
+    const byVendor = new Map((data ?? []).map((v) => [v.vendor, v]));
+    return {
+      name: (v: Vendor): string => byVendor.get(v)?.name ?? v,
+      color: (v: Vendor): string => byVendor.get(v)?.color ?? "gray",
+      all: (data ?? []).map((v) => v.vendor),
+    };
+  }, [data]);
 }
 
 export function useDiagnostics() {

@@ -6,7 +6,11 @@ import type { Vendor } from "./Vendor";
 /**
  * A vendor as the UI sees it: its name, capabilities and connection form.
  */
-export type VendorInfo = { vendor: Vendor, name: string, capabilities: Capabilities, 
+export type VendorInfo = { vendor: Vendor, name: string, 
+/**
+ * The Mantine colour of its badges and chart series.
+ */
+color: string, capabilities: Capabilities, 
 /**
  * Exactly the fields this vendor needs, in order.
  */

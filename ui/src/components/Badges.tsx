@@ -2,13 +2,15 @@ import { Badge, Group, Tooltip } from "@mantine/core";
 
 import type { ConnectionSummary } from "../bindings/ConnectionSummary";
 import type { Vendor } from "../bindings/Vendor";
-import { ago, VENDOR_COLORS, VENDOR_NAMES } from "../format";
+import { ago } from "../format";
+import { useVendorLook } from "../queries";
 
 export function VendorBadge({ vendor, demo }: { vendor: Vendor; demo?: boolean }) {
+  const look = useVendorLook();
   return (
     <Group gap={4} wrap="nowrap">
-      <Badge color={VENDOR_COLORS[vendor]} variant="light" radius="sm">
-        {VENDOR_NAMES[vendor]}
+      <Badge color={look.color(vendor)} variant="light" radius="sm">
+        {look.name(vendor)}
       </Badge>
       {demo && <DemoBadge />}
     </Group>

@@ -1,11 +1,12 @@
 import { Badge, Group, Text, Tooltip } from "@mantine/core";
 
-import { ago, VENDOR_NAMES } from "../format";
-import { useConnections } from "../queries";
+import { ago } from "../format";
+import { useConnections, useVendorLook } from "../queries";
 
 /** When each connection last synced, and which cannot be reached: the browse
  * views read the local cache only, so the manager sees how fresh it is. */
 export function CacheFreshness() {
+  const look = useVendorLook();
   const connections = useConnections();
   if (!connections.data?.length) return null;
   return (
@@ -17,7 +18,7 @@ export function CacheFreshness() {
         const synced = s.last_sync?.state === "done" ? s.last_sync.finished_at : null;
         const label = `${s.connection.display_name}: ${s.unreachable ? "unreachable" : synced ? `synced ${ago(synced)}` : "not synced"}`;
         return (
-          <Tooltip key={s.connection.id} label={`${VENDOR_NAMES[s.connection.vendor]} · ${s.last_check?.message ?? "not tested"}`} multiline w={320}>
+          <Tooltip key={s.connection.id} label={`${look.name(s.connection.vendor)} · ${s.last_check?.message ?? "not tested"}`} multiline w={320}>
             <Badge
               size="sm"
               variant={s.unreachable ? "filled" : "light"}

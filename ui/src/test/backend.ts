@@ -1,5 +1,7 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 
+import { ALL_VENDORS } from "./fixtures";
+
 type Handler = (args: Record<string, unknown>) => unknown;
 
 /**
@@ -10,7 +12,9 @@ type Handler = (args: Record<string, unknown>) => unknown;
 export function mockBackend(given: Record<string, Handler>) {
   // Every screen shows the waiting-changes badge: nothing waits unless a test says so.
   // Connections asks what went wrong at start: nothing unless a test says so.
+  // Vendor names and colours come from the vendors' descriptors.
   const handlers: Record<string, Handler> = {
+    vendors: () => ALL_VENDORS,
     queue_counts: () => ({ queued: 0, sending: 0, conflict: 0, unknown: 0 }),
     startup_notices: () => [],
     ...given,

@@ -48,6 +48,7 @@ export const VENDORS: VendorInfo[] = [
   {
     vendor: "vambe",
     name: "Vambe",
+    color: "grape",
     capabilities: { ...CAPS },
     fields: [{ key: "secret", label: "API key", required: true, secret: true, placeholder: "", help: "From Vambe's settings." }],
     default_base_url: "https://api.vambe.me",
@@ -55,6 +56,7 @@ export const VENDORS: VendorInfo[] = [
   {
     vendor: "pingup",
     name: "Pingup",
+    color: "pink",
     capabilities: { ...CAPS, list_agents: false },
     fields: [
       { key: "business_name", label: "Business name", required: true, secret: false, placeholder: "acme-demo", help: "" },
@@ -63,3 +65,14 @@ export const VENDORS: VendorInfo[] = [
     default_base_url: "https://api.pingup.ai",
   },
 ];
+
+/** Every vendor's name and colour, as the backend's descriptors give them. */
+export const ALL_VENDORS: VendorInfo[] = (
+  [
+    ["pingup", "Pingup", "pink"],
+    ["vambe", "Vambe", "grape"],
+    ["helpcrunch", "HelpCrunch", "blue"],
+    ["ccai_platform", "CCAI Platform", "orange"],
+    ["splashify", "Splashify Pro", "green"],
+  ] as const
+).map(([vendor, name, color]) => ({ vendor, name, color, capabilities: { ...CAPS }, fields: [], default_base_url: "" }));

@@ -9,11 +9,11 @@ import type { JobOutcome } from "../bindings/JobOutcome";
 import type { OperationState } from "../bindings/OperationState";
 import type { TargetRow } from "../bindings/TargetRow";
 import { VendorBadge } from "../components/Badges";
-import { ago, phone, VENDOR_NAMES, waitingReason } from "../format";
+import { ago, phone, waitingReason } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useAreaParams, useNavigate } from "../navigation";
 import { STATE_COLORS, STATE_LABELS } from "../components/states";
-import { keys, useAgents, usePeople, useTeams, useVendors } from "../queries";
+import { keys, useAgents, usePeople, useTeams, useVendors, useVendorLook } from "../queries";
 
 const EMPTY_QUERY = { connection_id: null, unassigned: null, agent_id: null, target_id: null, offset: 0 } as const;
 
@@ -29,6 +29,7 @@ type Freshness = { state: "live"; at: number } | { state: "cached"; why: string 
  * change is journaled before it is sent. Keyboard: type, ↓/↑ and Enter to pick,
  * choose, Ctrl+Enter to send. */
 export function AssignView() {
+  const look = useVendorLook();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const { edit, target: openWith } = useAreaParams();
@@ -80,7 +81,7 @@ export function AssignView() {
   const readLive = async (row: TargetRow) => {
     const capsOf = vendorList.data?.find((v) => v.vendor === row.vendor)?.capabilities;
     if (capsOf && !capsOf.read_assignees) {
-      setFresh({ state: "cached", why: `${VENDOR_NAMES[row.vendor]} cannot be asked for one ${row.target.kind}; as last synced` });
+      setFresh({ state: "cached", why: `${look.name(row.vendor)} cannot be asked for one ${row.target.kind}; as last synced` });
       return;
     }
     setFresh({ state: "reading" });
@@ -90,7 +91,7 @@ export function AssignView() {
       setFresh({ state: "live", at: Date.now() });
     } catch (e) {
       const err = toIpcError(e);
-      const vendor = VENDOR_NAMES[row.vendor];
+      const vendor = look.name(row.vendor);
       const why =
         err.code === "unreachable"
           ? `${vendor} cannot be reached right now`
@@ -213,7 +214,7 @@ export function AssignView() {
       children: (
         <Text size="sm">
           {target.target.name ?? target.target.vendor_id} on {target.connection_name} is held by {who}. Releasing leaves it unassigned at{" "}
-          {VENDOR_NAMES[target.vendor]}.
+          {look.name(target.vendor)}.
         </Text>
       ),
       labels: { confirm: "Release", cancel: "Keep it" },
@@ -309,8 +310,8 @@ export function AssignView() {
                   Now: {target.assignees.length ? assigneeNames(target) : "unassigned"}
                 </Text>
                 <Text size="xs" c="dimmed" data-testid="assignees-freshness">
-                  {fresh?.state === "live" && `Read from ${VENDOR_NAMES[target.vendor]} ${ago(fresh.at)}`}
-                  {fresh?.state === "reading" && `Reading from ${VENDOR_NAMES[target.vendor]}…`}
+                  {fresh?.state === "live" && `Read from ${look.name(target.vendor)} ${ago(fresh.at)}`}
+                  {fresh?.state === "reading" && `Reading from ${look.name(target.vendor)}…`}
                   {fresh?.state === "cached" && fresh.why}
                 </Text>
               </Stack>
@@ -322,7 +323,7 @@ export function AssignView() {
             </Group>
             {single && (
               <Text size="sm" c="dimmed" data-testid="single-assignee-note">
-                A {VENDOR_NAMES[target.vendor]} {target.target.kind} holds one agent: the one you choose replaces
+                A {look.name(target.vendor)} {target.target.kind} holds one agent: the one you choose replaces
                 {target.assignees.length ? ` ${assigneeNames(target)}` : " nobody (it is unassigned)"}.
               </Text>
             )}
@@ -427,7 +428,7 @@ export function AssignView() {
                   )}
                   {r.state === "queued" && (
                     <Text size="sm" c="dimmed">
-                      {waitingReason(r.error_code, r.message, VENDOR_NAMES[target?.vendor ?? "pingup"])} The change is saved and goes out when it can.
+                      {waitingReason(r.error_code, r.message, look.name(target?.vendor ?? "pingup"))} The change is saved and goes out when it can.
                     </Text>
                   )}
                 </Stack>

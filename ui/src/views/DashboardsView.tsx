@@ -9,11 +9,11 @@ import { useMemo, useState } from "react";
 import { saveExport, statusChart, statusTimelines, workload } from "../bindings/commands";
 import type { Scope } from "../bindings/Scope";
 import type { TenantStatus } from "../bindings/TenantStatus";
-import { ago, VENDOR_COLORS, VENDOR_NAMES, when } from "../format";
+import { ago, when } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useNavigate } from "../navigation";
 import { chartRows, toCsv, UNKNOWN } from "./dashboardData";
-import { keys, useMismatches, useStatusBoard } from "../queries";
+import { keys, useMismatches, useStatusBoard, useVendorLook } from "../queries";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -211,13 +211,14 @@ function Timeline({ scope }: { scope: string }) {
 }
 
 function WorkloadTab() {
+  const look = useVendorLook();
   const navigate = useNavigate();
   const load = useQuery({ queryKey: keys.workload, queryFn: () => workload({ expiring_within_ms: 7 * DAY, health_window_ms: HOUR }) });
   const data = load.data;
   const vendors = [...new Set((data?.people ?? []).flatMap((p) => p.by_vendor.map(([v]) => v)))];
   const people = (data?.people ?? []).slice(0, 20).map((p) => {
     const row: Record<string, string | number> = { name: p.name, waiting: p.waiting };
-    for (const v of vendors) row[VENDOR_NAMES[v]] = p.by_vendor.find(([x]) => x === v)?.[1] ?? 0;
+    for (const v of vendors) row[look.name(v)] = p.by_vendor.find(([x]) => x === v)?.[1] ?? 0;
     return row;
   });
   const unassigned = (data?.unassigned ?? []).map((u) => ({ connection: u.connection_name, assigned: u.targets - u.unassigned, unassigned: u.unassigned }));
@@ -227,9 +228,9 @@ function WorkloadTab() {
         <Card withBorder>
           <Group justify="space-between" mb="xs">
             <Text fw={600}>Open assignments per person (busiest 20)</Text>
-            <ExportButton name="workload" columns={["name", ...vendors.map((v) => VENDOR_NAMES[v]), "waiting"]} rows={(data?.people ?? []).map((p) => ({ name: p.name, waiting: p.waiting, ...Object.fromEntries(vendors.map((v) => [VENDOR_NAMES[v], p.by_vendor.find(([x]) => x === v)?.[1] ?? 0])) }))} />
+            <ExportButton name="workload" columns={["name", ...vendors.map((v) => look.name(v)), "waiting"]} rows={(data?.people ?? []).map((p) => ({ name: p.name, waiting: p.waiting, ...Object.fromEntries(vendors.map((v) => [look.name(v), p.by_vendor.find(([x]) => x === v)?.[1] ?? 0])) }))} />
           </Group>
-          <BarChart h={Math.max(200, people.length * 26)} data={people} dataKey="name" orientation="vertical" yAxisProps={{ width: 130, interval: 0 }} type="stacked" series={vendors.map((v) => ({ name: VENDOR_NAMES[v], color: `${VENDOR_COLORS[v]}.6` }))} withLegend data-testid="chart-workload" />
+          <BarChart h={Math.max(200, people.length * 26)} data={people} dataKey="name" orientation="vertical" yAxisProps={{ width: 130, interval: 0 }} type="stacked" series={vendors.map((v) => ({ name: look.name(v), color: `${look.color(v)}.6` }))} withLegend data-testid="chart-workload" />
         </Card>
         <Stack>
           <Card withBorder>

@@ -11,11 +11,11 @@ import type { HistoryRow } from "../bindings/HistoryRow";
 import type { OperationState } from "../bindings/OperationState";
 import { VendorBadge } from "../components/Badges";
 import { VirtualTable } from "../components/VirtualTable";
-import { shortWhen, VENDOR_NAMES, waitingReason, when } from "../format";
+import { shortWhen, waitingReason, when } from "../format";
 import { STATE_COLORS, STATE_LABELS } from "../components/states";
 import { errorTitle, toIpcError } from "../ipc";
 import { useNavigate } from "../navigation";
-import { keys, useAgents, useConnections, usePeople, useQueueCounts } from "../queries";
+import { keys, useAgents, useConnections, usePeople, useQueueCounts, useVendorLook } from "../queries";
 
 const PAGE = 200;
 
@@ -29,6 +29,7 @@ function dayStart(date: string): number | null {
 /** Every change Switchboard sent or will send, newest first, from SQLite only:
  * filterable, exportable, and where a change waits, settled from here. */
 export function HistoryView() {
+  const look = useVendorLook();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [search, setSearch] = useState("");
@@ -176,7 +177,7 @@ export function HistoryView() {
         size: 220,
         cell: ({ row }) => {
           const op = row.original.operation;
-          const vendor = row.original.vendor ? VENDOR_NAMES[row.original.vendor] : "the vendor";
+          const vendor = row.original.vendor ? look.name(row.original.vendor) : "the vendor";
           const shown =
             op.state === "queued"
               ? `Waiting: ${waitingReason(op.error_code, op.error_message, vendor)} Sent when it can be.`
@@ -236,7 +237,7 @@ export function HistoryView() {
         },
       },
     ],
-    [cancel, retry, navigate],
+    [cancel, retry, navigate, look],
   );
 
   const connectionOptions = (connections.data ?? []).map((c) => ({ value: c.connection.id, label: c.connection.display_name }));

@@ -10,12 +10,12 @@ import { linkAgent, listPeople, unlinkAgent } from "../bindings/commands";
 import type { PersonRow } from "../bindings/PersonRow";
 import { CacheFreshness } from "../components/CacheFreshness";
 import { VirtualTable } from "../components/VirtualTable";
-import { VENDOR_COLORS, VENDOR_NAMES } from "../format";
 import { toIpcError } from "../ipc";
-import { keys } from "../queries";
+import { keys, useVendorLook } from "../queries";
 
 /** One roster across platforms: each person with their agent on every connection. */
 export function PeopleView() {
+  const look = useVendorLook();
   const queryClient = useQueryClient();
   const [linking, setLinking] = useState<AgentRef | null>(null);
   const unlink = useMutation({
@@ -55,8 +55,8 @@ export function PeopleView() {
               <Menu key={a.id} withinPortal position="bottom-start">
                 <Menu.Target>
                   <UnstyledButton data-testid="agent-badge">
-                    <Badge color={VENDOR_COLORS[a.vendor]} variant={a.active ? "light" : "outline"} radius="sm" style={{ cursor: "pointer" }}>
-                      {VENDOR_NAMES[a.vendor]}
+                    <Badge color={look.color(a.vendor)} variant={a.active ? "light" : "outline"} radius="sm" style={{ cursor: "pointer" }}>
+                      {look.name(a.vendor)}
                       {a.is_demo ? " (demo)" : ""}
                     </Badge>
                   </UnstyledButton>

@@ -10,10 +10,10 @@ import type { StatusOutcome } from "../bindings/StatusOutcome";
 import type { TenantStatus } from "../bindings/TenantStatus";
 import type { Vendor } from "../bindings/Vendor";
 import { VirtualTable } from "../components/VirtualTable";
-import { ago, VENDOR_COLORS, VENDOR_NAMES, when } from "../format";
+import { ago, when } from "../format";
 import { useBackendEvent } from "../events";
 import { errorTitle, toIpcError } from "../ipc";
-import { keys, useStatusBoard } from "../queries";
+import { keys, useStatusBoard, useVendorLook } from "../queries";
 import { type BoardRow, boardRows, duration, textOn } from "./statusBoard";
 
 /** How often the window tells the backend the board is still watched. */
@@ -46,6 +46,7 @@ function StatusChip({ agent, statuses, now }: { agent: BoardAgent; statuses: Ten
  * the other platforms know (active, role, open assignments), grouped by team;
  * whole teams and agents moved to a status with honest per-agent results. */
 export function StatusView() {
+  const look = useVendorLook();
   const queryClient = useQueryClient();
   const [now, setNow] = useState(Date.now());
   const [search, setSearch] = useState("");
@@ -245,11 +246,11 @@ export function StatusView() {
                       size="sm"
                       radius="sm"
                       variant="light"
-                      color={VENDOR_COLORS[a.vendor]}
+                      color={look.color(a.vendor)}
                       style={{ opacity: a.active ? 1 : 0.45, textTransform: "none", flexShrink: 0 }}
                       data-testid="other-platform"
                     >
-                      {VENDOR_NAMES[a.vendor]} {a.active ? a.assignments : "off"}
+                      {look.name(a.vendor)} {a.active ? a.assignments : "off"}
                     </Badge>
                   </Tooltip>
                 ))}
@@ -296,7 +297,7 @@ export function StatusView() {
       </Group>
       <Group gap="xs" align="flex-end">
         <TextInput label="Search" placeholder="Name or email" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={200} data-testid="board-search" />
-        <Select label="Platform" placeholder="All" clearable data={(Object.keys(VENDOR_NAMES) as Vendor[]).map((v) => ({ value: v, label: VENDOR_NAMES[v] }))} value={vendor} onChange={setVendor} w={150} />
+        <Select label="Platform" placeholder="All" clearable data={look.all.map((v) => ({ value: v, label: look.name(v) }))} value={vendor} onChange={setVendor} w={150} />
         <Select label="Team" placeholder="All" clearable searchable data={(data?.teams ?? []).map((t) => ({ value: String(t.id), label: `${t.name} (${t.connection_name})` }))} value={team} onChange={setTeam} w={210} />
         <Select label="Status" placeholder="Any" clearable data={statusOptions} value={statusFilter} onChange={setStatusFilter} w={150} data-testid="board-status-filter" />
       </Group>

@@ -464,6 +464,7 @@ fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
 
 pub static VENDOR: Descriptor = Descriptor {
     vendor: Vendor::CcaiPlatform,
+    color: "orange",
     capabilities: CAPABILITIES,
     pace: Some(PACE),
     hosts: &[],

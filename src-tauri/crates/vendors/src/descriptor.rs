@@ -130,6 +130,9 @@ pub type ConnectFn = fn(Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError>;
 /// One vendor, described.
 pub struct Descriptor {
     pub vendor: Vendor,
+    /// The Mantine colour of its badges and chart series, far enough from the
+    /// others' to tell apart in a stacked chart.
+    pub color: &'static str,
     pub capabilities: Capabilities,
     /// What the vendor's docs say about its rate limit (`None`: undocumented).
     pub pace: Option<Pace>,
@@ -166,6 +169,7 @@ impl Descriptor {
         VendorInfo {
             vendor: self.vendor,
             name: self.name(),
+            color: self.color,
             capabilities: self.capabilities,
             fields: self.fields.to_vec(),
             default_base_url: self.default_base_url,
@@ -178,6 +182,8 @@ impl Descriptor {
 pub struct VendorInfo {
     pub vendor: Vendor,
     pub name: &'static str,
+    /// The Mantine colour of its badges and chart series.
+    pub color: &'static str,
     pub capabilities: Capabilities,
     /// Exactly the fields this vendor needs, in order.
     pub fields: Vec<FormField>,

@@ -396,6 +396,7 @@ fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
 
 pub static VENDOR: Descriptor = Descriptor {
     vendor: Vendor::Helpcrunch,
+    color: "blue",
     capabilities: CAPABILITIES,
     pace: Some(PACE),
     hosts: &[HOST],

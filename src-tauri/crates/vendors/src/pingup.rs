@@ -381,6 +381,7 @@ fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
 
 pub static VENDOR: Descriptor = Descriptor {
     vendor: Vendor::Pingup,
+    color: "pink",
     capabilities: CAPABILITIES,
     pace: None,
     hosts: &HOSTS,

@@ -271,6 +271,7 @@ fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
 
 pub static VENDOR: Descriptor = Descriptor {
     vendor: Vendor::Splashify,
+    color: "green",
     capabilities: CAPABILITIES,
     pace: Some(PACE),
     hosts: &[HOST],

@@ -287,6 +287,7 @@ fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
 
 pub static VENDOR: Descriptor = Descriptor {
     vendor: Vendor::Vambe,
+    color: "grape",
     capabilities: CAPABILITIES,
     pace: None,
     hosts: &HOSTS,
