@@ -18,6 +18,10 @@ use switchboard_domain::{
 };
 use switchboard_store::{Store, agents, connections, history, jobs, operations, people};
 
+/// As the app: see `src-tauri/src/main.rs`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const OPERATIONS: i64 = 1_000_000;
 const AGENTS: usize = 200;
 const DAY: i64 = 24 * 3600 * 1000;

@@ -20,6 +20,10 @@ use switchboard_store::{
     targets, teams, tenant_statuses,
 };
 
+/// As the app: see `src-tauri/src/main.rs`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const AGENTS: usize = 2_000;
 const SAMPLES: usize = 1_000_000;
 const MINUTE: i64 = 60_000;

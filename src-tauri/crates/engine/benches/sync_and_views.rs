@@ -17,6 +17,10 @@ use switchboard_secrets::{Keychain, Namespace};
 use switchboard_simulator::{Limits, Scale, SimConfig, Simulator};
 use switchboard_store::{browse, connections};
 
+/// As the app: see `src-tauri/src/main.rs`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A named query to time.
 type Case<'a> = (&'static str, Box<dyn FnMut() -> usize + 'a>);
 
