@@ -274,7 +274,11 @@ fn journal_status_and_dashboard_requests_as_the_window_sends_them() {
         invoke(w, "queue_counts", json!({})).expect("counts"),
         json!({"queued": 0, "sending": 0, "conflict": 0, "unknown": 0})
     );
-    let board = invoke(w, "status_board", json!({})).expect("board");
+    let whole = json!({"request": {
+        "search": null, "vendor": null, "connection": null, "team": null,
+        "status": null, "with_status": false
+    }});
+    let board = invoke(w, "status_board", whole).expect("board");
     assert_eq!(board["agents"], json!([]));
     assert!(board["now"].as_i64().is_some());
     invoke(w, "watch_statuses", json!({"request": {"watching": true}})).expect("watch");

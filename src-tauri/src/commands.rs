@@ -337,8 +337,9 @@ fn internal() -> IpcError {
 
 pub async fn status_board(
     state: &AppState,
+    request: switchboard_engine::board::BoardFilter,
 ) -> Result<switchboard_engine::statuses::StatusBoard, IpcError> {
-    Ok(state.workspace()?.status_board().await?)
+    Ok(state.workspace()?.filtered_status_board(&request).await?)
 }
 
 pub async fn poll_statuses(

@@ -130,8 +130,8 @@ commands! {
     fn export_history(request: switchboard_domain::job::HistoryQuery) -> ExportResult;
     /// Re-reads one target's assignees from its vendor (where it can) into the cache.
     fn refresh_target(request: TargetRef) -> switchboard_domain::browse::TargetRow;
-    /// Every agent with their current status, teams, the tenants' statuses, and how fresh each is.
-    fn status_board() -> switchboard_engine::statuses::StatusBoard;
+    /// The people the filter keeps (each with all their agents) with their current status, teams, the tenants' statuses, and how fresh each is.
+    fn status_board(request: switchboard_engine::board::BoardFilter) -> switchboard_engine::statuses::StatusBoard;
     /// Reads every agent's status on a connection now.
     fn poll_statuses(request: ConnectionRef) -> switchboard_engine::statuses::PollReport;
     /// The board is open and visible (renew every few seconds) or closed: polling follows.

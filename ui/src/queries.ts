@@ -4,7 +4,7 @@
  * writing keys by hand, so two views asking for the same thing share one cache
  * entry, and an invalidation reaches all of them.
  */
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 
 import {
@@ -19,6 +19,7 @@ import {
   statusBoard,
   vendors,
 } from "./bindings/commands";
+import type { BoardFilter } from "./bindings/BoardFilter";
 import type { ConnectionId } from "./bindings/ConnectionId";
 import type { Vendor } from "./bindings/Vendor";
 
@@ -81,8 +82,13 @@ export function useQueueCounts(refetchInterval?: number) {
   return useQuery({ queryKey: keys.queueCounts, queryFn: queueCounts, refetchInterval });
 }
 
-export function useStatusBoard() {
-  return useQuery({ queryKey: keys.statusBoard, queryFn: statusBoard });
+/** The board with no filter: everyone. */
+export const WHOLE_BOARD: BoardFilter = { search: null, vendor: null, connection: null, team: null, status: null, with_status: false };
+
+/** The status board, filtered by the engine's one rule; the last answer stays
+ * shown while a new filter's is on its way. */
+export function useStatusBoard(filter: BoardFilter = WHOLE_BOARD) {
+  return useQuery({ queryKey: [...keys.statusBoard, filter], queryFn: () => statusBoard(filter), placeholderData: keepPreviousData });
 }
 
 export function useMismatches() {

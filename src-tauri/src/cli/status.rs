@@ -3,6 +3,7 @@
 
 use clap::{Args, Subcommand};
 use switchboard_domain::job::OperationState;
+use switchboard_engine::board::BoardFilter;
 use switchboard_engine::history::iso;
 use switchboard_engine::statuses::SetStatusRequest;
 use switchboard_engine::{EngineError, ErrorCode, Workspace};
@@ -96,21 +97,14 @@ async fn list(
         Some(t) => ws.find_teams(connection, vec![t]).await?.first().copied(),
         None => None,
     };
-    let wanted_status = wanted_status.map(|s| s.to_lowercase());
-    let rows: Vec<_> = board
-        .agents
-        .iter()
-        .filter(|a| a.status.is_some())
-        .filter(|a| connection.is_none_or(|c| a.connection_id == c))
-        .filter(|a| team.is_none_or(|t| a.team_ids.contains(&t)))
-        .filter(|a| {
-            wanted_status.as_ref().is_none_or(|w| {
-                a.status.as_ref().is_some_and(|s| {
-                    s.name.to_lowercase() == *w || s.status_vendor_id.as_deref() == Some(w.as_str())
-                })
-            })
-        })
-        .collect();
+    let filter = BoardFilter {
+        connection,
+        team,
+        status: wanted_status,
+        with_status: true,
+        ..BoardFilter::default()
+    };
+    let rows: Vec<_> = board.agents.iter().filter(|a| filter.matches(a)).collect();
     let team_names = |ids: &[switchboard_domain::TeamId]| -> Vec<String> {
         ids.iter()
             .filter_map(|t| {

@@ -8,6 +8,7 @@ import type { AgentRow } from "./AgentRow";
 import type { AgentTimeline } from "./AgentTimeline";
 import type { AssignPreview } from "./AssignPreview";
 import type { AssignRequest } from "./AssignRequest";
+import type { BoardFilter } from "./BoardFilter";
 import type { CheckOutcome } from "./CheckOutcome";
 import type { Connection } from "./Connection";
 import type { ConnectionFilter } from "./ConnectionFilter";
@@ -323,11 +324,11 @@ export function refreshTarget(request: TargetRef): Promise<TargetRow> {
 }
 
 /**
- * Every agent with their current status, teams, the tenants' statuses, and how fresh each is.
+ * The people the filter keeps (each with all their agents) with their current status, teams, the tenants' statuses, and how fresh each is.
  * @throws {IpcError}
  */
-export function statusBoard(): Promise<StatusBoard> {
-  return invoke("status_board");
+export function statusBoard(request: BoardFilter): Promise<StatusBoard> {
+  return invoke("status_board", { request });
 }
 
 /**

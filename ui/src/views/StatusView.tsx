@@ -14,7 +14,7 @@ import { ago, when } from "../format";
 import { useBackendEvent } from "../events";
 import { errorTitle, toIpcError } from "../ipc";
 import { keys, useStatusBoard, useVendorLook } from "../queries";
-import { type BoardRow, boardRows, duration, textOn } from "./statusBoard";
+import { type BoardRow, boardFilter, boardRows, duration, textOn } from "./statusBoard";
 
 /** How often the window tells the backend the board is still watched. */
 const LEASE_EVERY_MS = 8_000;
@@ -102,10 +102,9 @@ export function StatusView() {
   }, [pollIds, queryClient]);
 
   const data = board.data;
-  const rows = useMemo(
-    () => (data ? boardRows(data, { search: debounced, vendor: vendor as Vendor | null, team: team === null ? null : Number(team), status: statusFilter }) : []),
-    [data, debounced, vendor, team, statusFilter],
-  );
+  const filter = useMemo(() => boardFilter(debounced, vendor as Vendor | null, team, statusFilter), [debounced, vendor, team, statusFilter]);
+  const shown = useStatusBoard(filter).data;
+  const rows = useMemo(() => (shown ? boardRows(shown, team === null ? null : Number(team)) : []), [shown, team]);
   const statuses = data?.statuses ?? [];
   const statusConnections = new Set((data?.agents ?? []).filter((a) => a.status).map((a) => a.connection_id));
   const selectedAgents = (data?.agents ?? []).filter((a) => agents.has(Number(a.agent_id)));

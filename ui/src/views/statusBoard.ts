@@ -1,4 +1,5 @@
 import type { BoardAgent } from "../bindings/BoardAgent";
+import type { BoardFilter } from "../bindings/BoardFilter";
 import type { StatusBoard } from "../bindings/StatusBoard";
 import type { TeamRow } from "../bindings/TeamRow";
 import type { Vendor } from "../bindings/Vendor";
@@ -16,7 +17,6 @@ export type BoardPerson = {
 
 export type BoardRow = { kind: "team"; key: string; team: TeamRow | null; people: number; counts: Record<string, number> } | { kind: "person"; key: string; person: BoardPerson; team: TeamRow | null };
 
-export type BoardFilters = { search: string; vendor: Vendor | null; team: number | null; status: string | null };
 
 /** People from the board's agents: linked agents together, unlinked ones alone. */
 export function people(board: StatusBoard): BoardPerson[] {
@@ -42,19 +42,16 @@ export function statusKey(a: BoardAgent): string | null {
 }
 
 /** Rows grouped by team (a person under every team one of their agents is in;
- * people in none under "No team"), filtered, names in order. */
-export function boardRows(board: StatusBoard, filters: BoardFilters): BoardRow[] {
-  const words = filters.search.trim().toLowerCase();
+ * people in none under "No team"; only `team` when one is chosen), names in
+ * order. Which people are on the board is the engine's filter. */
+export function boardRows(board: StatusBoard, team: number | null): BoardRow[] {
   const teamsById = new Map(board.teams.map((t) => [t.id, t]));
   const groups = new Map<number | null, BoardPerson[]>();
   for (const p of people(board)) {
-    if (words && !`${p.name} ${p.email ?? ""} ${p.agents.map((a) => a.name).join(" ")}`.toLowerCase().includes(words)) continue;
-    if (filters.vendor && !p.agents.some((a) => a.vendor === filters.vendor)) continue;
-    if (filters.status && !p.agents.some((a) => statusKey(a) === filters.status)) continue;
     const teamIds = [...new Set(p.agents.flatMap((a) => a.team_ids))].filter((t) => teamsById.has(t));
     const placed = teamIds.length ? teamIds : [null];
     for (const t of placed) {
-      if (filters.team !== null && t !== filters.team) continue;
+      if (team !== null && t !== team) continue;
       groups.set(t, [...(groups.get(t) ?? []), p]);
     }
   }
@@ -96,4 +93,18 @@ export function textOn(hex: string | null): string {
   const n = parseInt(m[1]!, 16);
   const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
   return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#000" : "#fff";
+}
+
+/** The engine's filter for the board's controls. A status is chosen as
+ * `<connection>:<status id>` (see `statusKey`): that status on that connection. */
+export function boardFilter(search: string, vendor: Vendor | null, team: string | null, status: string | null): BoardFilter {
+  const cut = status?.indexOf(":") ?? -1;
+  return {
+    search: search.trim() || null,
+    vendor,
+    connection: status && cut > 0 ? status.slice(0, cut) : null,
+    team: team === null ? null : Number(team),
+    status: status && cut > 0 ? status.slice(cut + 1) : status,
+    with_status: false,
+  };
 }

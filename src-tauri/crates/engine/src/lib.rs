@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod assign;
+pub mod board;
 pub mod browse;
 pub mod claims;
 mod config;

@@ -33,7 +33,7 @@ pub const STATUS_HISTORY_KEPT: Duration = Duration::from_secs(400 * 24 * 3600);
 pub const DEFAULT_DROP_AFTER_MINUTES: u32 = 15;
 
 /// Everything the status board shows, from the cache only.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct StatusBoard {
     pub agents: Vec<BoardAgent>,
     pub teams: Vec<TeamRow>,
