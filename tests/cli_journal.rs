@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use switchboard_domain::code::ResultCode;
 use switchboard_domain::job::OperationState;
 use switchboard_domain::sync::SyncMode;
 use switchboard_engine::Workspace;
@@ -344,7 +345,7 @@ async fn a_missing_keychain_and_a_busy_database_are_said_as_they_are() {
         .operation;
     assert_eq!(op.state, OperationState::Queued);
     assert_eq!(
-        op.error_code.as_deref(),
+        op.error_code.as_ref().map(ResultCode::as_str),
         Some("keychain_unavailable"),
         "{op:?}"
     );

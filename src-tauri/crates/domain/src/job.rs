@@ -108,7 +108,8 @@ pub struct Operation {
     /// The vendor's answer on success.
     #[ts(type = "unknown")]
     pub response: Option<serde_json::Value>,
-    pub error_code: Option<String>,
+    #[ts(type = "string | null")]
+    pub error_code: Option<crate::code::ResultCode>,
     /// The vendor's own message on failure, for the manager.
     pub error_message: Option<String>,
     /// A queued change older than this is dropped rather than sent (statuses go stale).

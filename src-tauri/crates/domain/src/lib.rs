@@ -16,6 +16,7 @@ pub mod assignment;
 pub mod audit;
 pub mod browse;
 pub mod change;
+pub mod code;
 pub mod connection;
 pub mod dashboard;
 pub mod job;

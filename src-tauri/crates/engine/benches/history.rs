@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use switchboard_domain::agent::{Agent, AgentSource, PersonLink};
+use switchboard_domain::code::ErrorCode;
 use switchboard_domain::connection::{BaseUrl, Connection};
 use switchboard_domain::job::{
     HistoryQuery, Job, JobKind, JobState, Operation, OperationKind, OperationState, Origin,
@@ -277,7 +278,7 @@ fn fill(store: &Store, conns: &[Connection], start: i64) {
                         state,
                         attempts: 1,
                         response: None,
-                        error_code: message.map(|_| "vendor_error".to_owned()),
+                        error_code: message.map(|_| ErrorCode::VendorError.into()),
                         error_message: message.map(str::to_owned),
                         not_after: None,
                         next_attempt_at: None,

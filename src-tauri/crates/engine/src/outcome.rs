@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::json;
+use switchboard_domain::code::{ErrorCode, ResultCode};
 use switchboard_domain::job::{OperationKind, OperationState};
 use switchboard_domain::{Timestamp, Vendor};
 use switchboard_vendors::{RemoteTarget, VendorError};
@@ -19,7 +20,7 @@ const AFTER_VENDOR_ERRORS: Duration = Duration::from_secs(60);
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Sent {
     pub state: OperationState,
-    pub code: Option<String>,
+    pub code: Option<ResultCode>,
     pub message: Option<String>,
     /// Kept on the operation: the vendor's answer, or what we read back.
     pub response: Option<serde_json::Value>,
@@ -38,10 +39,14 @@ impl Sent {
         }
     }
 
-    pub fn with(state: OperationState, code: &str, message: impl Into<String>) -> Self {
+    pub fn with(
+        state: OperationState,
+        code: impl Into<ResultCode>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             state,
-            code: Some(code.to_owned()),
+            code: Some(code.into()),
             message: Some(message.into()),
             response: None,
             next_attempt_at: None,
@@ -95,14 +100,18 @@ pub(crate) fn from_error(vendor: Vendor, e: &VendorError) -> Sent {
     let now = Timestamp::now().0;
     let later = |d: Duration| Some(Timestamp(now + d.as_millis() as i64));
     match e {
-        e if e.is_unreachable() => Sent::with(OperationState::Queued, "unreachable", e.to_string()),
+        e if e.is_unreachable() => Sent::with(
+            OperationState::Queued,
+            ErrorCode::Unreachable,
+            e.to_string(),
+        ),
         VendorError::RateLimited { retry_after, .. } => {
             let wait = retry_after.unwrap_or(AFTER_VENDOR_ERRORS);
             Sent {
                 next_attempt_at: later(wait),
                 ..Sent::with(
                     OperationState::Queued,
-                    "rate_limited",
+                    ErrorCode::RateLimited,
                     format!(
                         "{vendor} is limiting requests; waiting, tried again in {} (it is sent then)",
                         words(wait)
@@ -114,7 +123,7 @@ pub(crate) fn from_error(vendor: Vendor, e: &VendorError) -> Sent {
             next_attempt_at: later(AFTER_VENDOR_ERRORS),
             ..Sent::with(
                 OperationState::Queued,
-                "vendor_error",
+                ErrorCode::VendorError,
                 format!(
                     "{vendor} answered {status} ({message}) to every try; waiting, tried again in {}",
                     words(AFTER_VENDOR_ERRORS)
@@ -123,7 +132,7 @@ pub(crate) fn from_error(vendor: Vendor, e: &VendorError) -> Sent {
         },
         e => Sent::with(
             OperationState::Failed,
-            crate::error::vendor_code(e).as_str(),
+            crate::error::vendor_code(e),
             vendor_message(e),
         ),
     }
@@ -185,7 +194,7 @@ pub(crate) fn judged(
         response: Some(response),
         ..Sent::with(
             OperationState::Failed,
-            "not_applied",
+            ResultCode::NotApplied,
             format!(
                 "{vendor} answered that it took the change, but the target now has {now}: it does not hold it"
             ),
@@ -199,7 +208,7 @@ pub(crate) fn unconfirmed(vendor: Vendor, status: u16, excerpt: &str, why: &str)
         response: Some(json!({"unreadable_answer": excerpt, "status": status})),
         ..Sent::with(
             OperationState::Unknown,
-            "unconfirmed",
+            ResultCode::Unconfirmed,
             format!(
                 "sent, not confirmed: {vendor} answered {status} in words Switchboard cannot read ({}), and {why}",
                 if excerpt.trim().is_empty() {

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use switchboard_domain::change::Change;
+use switchboard_domain::code::ResultCode;
 use switchboard_domain::job::Operation;
 use switchboard_domain::status::{SampleChange, Seen, StatusSource, TenantStatus, observe};
 use switchboard_domain::{AgentId, ConnectionId, Timestamp};
@@ -48,7 +49,7 @@ fn option(s: &TenantStatus) -> StatusOption {
 
 /// "8 changed; 2 kept: Ana Lima (Agent can't be changed from system status
 /// 'In-call'), …" from a status change's per-agent results.
-pub(crate) fn summary(response: Option<&Value>) -> Option<(String, String)> {
+pub(crate) fn summary(response: Option<&Value>) -> Option<(ResultCode, String)> {
     let results: Vec<AgentStatusResult> = serde_json::from_value(response?.clone()).ok()?;
     let changed = results.iter().filter(|r| r.changed).count();
     let already = results.iter().filter(|r| r.already).count();
@@ -66,10 +67,10 @@ pub(crate) fn summary(response: Option<&Value>) -> Option<(String, String)> {
         })
         .collect();
     Some(if kept.is_empty() {
-        ("changed".into(), done)
+        (ResultCode::Changed, done)
     } else {
         (
-            "kept".into(),
+            ResultCode::Kept,
             format!("{done}; {} kept: {}", kept.len(), kept.join(", ")),
         )
     })

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use switchboard_domain::code::ResultCode;
 use switchboard_domain::job::{JobState, OperationState, Origin};
 use switchboard_domain::sync::SyncMode;
 use switchboard_domain::target::TargetKind;
@@ -556,7 +557,7 @@ async fn a_change_cut_off_mid_call_is_sent_again_and_ends_as_asked() {
     let left = env.ws.send_queued().await.unwrap();
     assert_eq!(
         left.iter()
-            .map(|r| (r.state, r.error_code.as_deref()))
+            .map(|r| (r.state, r.error_code.as_ref().map(ResultCode::as_str)))
             .collect::<Vec<_>>(),
         [(OperationState::Sending, Some("elsewhere"))],
         "its sender still runs: nobody else sends it"

@@ -4,6 +4,7 @@
 
 use rusqlite::{Connection as Db, OptionalExtension, Row, params};
 use switchboard_domain::change::Change;
+use switchboard_domain::code::ResultCode;
 use switchboard_domain::job::{Operation, OperationState, QueueCounts};
 use switchboard_domain::{AgentId, JobId, OperationId, TargetId, Timestamp};
 
@@ -25,7 +26,9 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Operation> {
         state: parsed(row, "state")?,
         attempts: row.get("attempts")?,
         response: opt_json(row, "response")?,
-        error_code: row.get("error_code")?,
+        error_code: row
+            .get::<_, Option<String>>("error_code")?
+            .map(|code| ResultCode::from_text(&code)),
         error_message: row.get("error_message")?,
         not_after: opt_timestamp(row, "not_after")?,
         next_attempt_at: opt_timestamp(row, "next_attempt_at")?,
@@ -84,12 +87,12 @@ pub struct Claim<'a> {
 }
 
 /// How an operation ended (or why it waits), as written by `finish`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Outcome<'a> {
     pub state: OperationState,
     pub response: Option<&'a serde_json::Value>,
     /// A code and the words for the manager.
-    pub error: Option<(&'a str, &'a str)>,
+    pub error: Option<(ResultCode, &'a str)>,
     /// A change left waiting is not tried again before this.
     pub next_attempt_at: Option<Timestamp>,
     pub at: Timestamp,
@@ -106,9 +109,9 @@ impl<'a> Outcome<'a> {
         }
     }
 
-    pub fn error(self, code: &'a str, message: &'a str) -> Self {
+    pub fn error(self, code: impl Into<ResultCode>, message: &'a str) -> Self {
         Self {
-            error: Some((code, message)),
+            error: Some((code.into(), message)),
             ..self
         }
     }
@@ -148,7 +151,7 @@ pub fn insert(
         op.state.as_str(),
         op.attempts,
         op.response.as_ref().map(ToString::to_string),
-        op.error_code,
+        op.error_code.as_ref().map(ResultCode::as_str),
         op.error_message,
         op.not_after.map(|t| t.0),
         op.created_at.0,
@@ -281,8 +284,8 @@ pub fn finish(db: &Db, id: OperationId, owner: &str, outcome: Outcome<'_>) -> Re
             id.0,
             outcome.state.as_str(),
             outcome.response.map(ToString::to_string),
-            outcome.error.map(|e| e.0),
-            outcome.error.map(|e| e.1),
+            outcome.error.as_ref().map(|e| e.0.as_str()),
+            outcome.error.as_ref().map(|e| e.1),
             outcome.at.0,
             outcome.state.is_final(),
             owner,
@@ -305,8 +308,8 @@ pub fn settle_waiting(db: &Db, id: OperationId, outcome: Outcome<'_>) -> Result<
             id.0,
             outcome.state.as_str(),
             outcome.response.map(ToString::to_string),
-            outcome.error.map(|e| e.0),
-            outcome.error.map(|e| e.1),
+            outcome.error.as_ref().map(|e| e.0.as_str()),
+            outcome.error.as_ref().map(|e| e.1),
             outcome.at.0,
             outcome.state.is_final(),
         ],
@@ -324,6 +327,7 @@ pub(crate) mod tests {
     use crate::jobs;
     use serde_json::json;
     use switchboard_domain::ConnectionId;
+    use switchboard_domain::code::ErrorCode;
     use switchboard_domain::job::OperationKind;
 
     pub fn sample(job: JobId) -> Operation {
@@ -400,17 +404,25 @@ pub(crate) mod tests {
         let answer = json!({"id": 5214000, "assignee": {"id": 4188}});
         let done = Outcome::new(OperationState::Done, Timestamp(3)).response(Some(&answer));
         assert!(
-            !store.write(|db| finish(db, id, "b", done)).expect("finish"),
+            !store
+                .write(|db| finish(db, id, "b", done.clone()))
+                .expect("finish"),
             "only the owner finishes"
         );
-        assert!(store.write(|db| finish(db, id, "a", done)).expect("finish"));
+        assert!(
+            store
+                .write(|db| finish(db, id, "a", done.clone()))
+                .expect("finish")
+        );
         let op = store.read(|db| get(db, id)).expect("get");
         assert_eq!(op.state, OperationState::Done);
         assert_eq!(op.response.as_ref(), Some(&answer));
         assert_eq!(op.finished_at, Some(Timestamp(3)));
         assert_eq!(op.request.agents(), ["4188"]);
         assert!(
-            !store.write(|db| finish(db, id, "a", done)).expect("again"),
+            !store
+                .write(|db| finish(db, id, "a", done.clone()))
+                .expect("again"),
             "a finished operation is not finished twice"
         );
         assert!(
@@ -444,8 +456,16 @@ pub(crate) mod tests {
             Some("c".into())
         );
         let done = Outcome::new(OperationState::Done, Timestamp(112));
-        assert!(!store.write(|db| finish(db, id, "a", done)).expect("a"));
-        assert!(store.write(|db| finish(db, id, "c", done)).expect("c"));
+        assert!(
+            !store
+                .write(|db| finish(db, id, "a", done.clone()))
+                .expect("a")
+        );
+        assert!(
+            store
+                .write(|db| finish(db, id, "c", done.clone()))
+                .expect("c")
+        );
     }
 
     #[test]
@@ -469,10 +489,11 @@ pub(crate) mod tests {
         assert!(!take(ids[1], "a"), "the first goes first");
         assert!(take(ids[0], "a"));
         assert!(!take(ids[1], "a"), "not while the first is being sent");
-        let queued = Outcome::new(OperationState::Queued, Timestamp(6)).error("unreachable", "no");
+        let queued =
+            Outcome::new(OperationState::Queued, Timestamp(6)).error(ErrorCode::Unreachable, "no");
         assert!(
             store
-                .write(|db| finish(db, ids[0], "a", queued))
+                .write(|db| finish(db, ids[0], "a", queued.clone()))
                 .expect("q")
         );
         assert!(
@@ -480,10 +501,11 @@ pub(crate) mod tests {
             "not while the first waits for its vendor"
         );
         assert!(take(ids[0], "b"), "a let go of it: anyone may send it");
-        let failed = Outcome::new(OperationState::Failed, Timestamp(7)).error("invalid_input", "x");
+        let failed =
+            Outcome::new(OperationState::Failed, Timestamp(7)).error(ErrorCode::InvalidInput, "x");
         assert!(
             store
-                .write(|db| finish(db, ids[0], "b", failed))
+                .write(|db| finish(db, ids[0], "b", failed.clone()))
                 .expect("f")
         );
         assert!(!take(ids[1], "b"), "still reserved for a");
@@ -566,9 +588,22 @@ pub(crate) mod tests {
                         rusqlite::params![id, job.id.to_string(), kind, request],
                     )?;
                 }
+                db.execute(
+                    "UPDATE operations SET error_code = CASE id WHEN 2 THEN 'vendor_error' WHEN 3 THEN 'kept' END",
+                    [],
+                )?;
                 Ok(())
             })
             .expect("rows as an earlier version wrote them");
+        let code = |id| {
+            store
+                .read(|db| get(db, OperationId(id)))
+                .expect("read")
+                .error_code
+        };
+        assert_eq!(code(1), None);
+        assert_eq!(code(2), Some(ErrorCode::VendorError.into()));
+        assert_eq!(code(3), Some(ResultCode::Kept));
         let read = |id| {
             store
                 .read(|db| get(db, OperationId(id)))

@@ -24,6 +24,7 @@
 
 use std::collections::BTreeSet;
 
+use switchboard_domain::code::ResultCode;
 use switchboard_domain::job::{JobState, Operation, OperationState};
 use switchboard_domain::{JobId, OperationId, Timestamp, ValidationError, Vendor};
 use switchboard_store::{agents, jobs, operations};
@@ -49,7 +50,8 @@ pub struct OperationResult {
     pub operation_id: OperationId,
     pub agent_names: Vec<String>,
     pub state: OperationState,
-    pub error_code: Option<String>,
+    #[ts(type = "string | null")]
+    pub error_code: Option<ResultCode>,
     /// The vendor's own words on failure.
     pub message: Option<String>,
     /// What the manager can do about it, where we know.
@@ -83,7 +85,7 @@ pub(crate) fn journal(
             let op = operations::get(db, old)?;
             let why = format!("replaced by an edit (job {})", job.id);
             let outcome = operations::Outcome::new(OperationState::Cancelled, Timestamp::now())
-                .error("edited", &why);
+                .error(ResultCode::Edited, &why);
             if !operations::settle_waiting(db, old, outcome)? {
                 // Being sent meanwhile: nothing of the edit is written.
                 return Ok(Err(ValidationError::new(
@@ -154,7 +156,7 @@ pub(super) fn result_of(op: &Operation, sent: Sent, vendor: Vendor) -> Operation
 pub(super) fn left(
     op: &Operation,
     state: OperationState,
-    code: &str,
+    code: impl Into<ResultCode>,
     message: &str,
 ) -> OperationResult {
     OperationResult {

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use switchboard_domain::code::{ErrorCode, ResultCode};
 use switchboard_domain::job::{JobState, Operation, OperationState, QueueCounts};
 use switchboard_domain::{JobId, OperationId, Timestamp, ValidationError};
 use switchboard_store::operations;
@@ -56,7 +57,7 @@ impl Workspace {
                 .on_store(move |store| {
                     Ok(store.write(|db| {
                         let outcome = Outcome::new(OperationState::Cancelled, Timestamp::now())
-                            .error("expired", STALE);
+                            .error(ResultCode::Expired, STALE);
                         let ended = operations::settle_waiting(db, id, outcome)?;
                         settle(db, job)?;
                         Ok(ended)
@@ -64,7 +65,12 @@ impl Workspace {
                 })
                 .await?;
             if ended {
-                dropped.push(left(&op, OperationState::Cancelled, "expired", STALE));
+                dropped.push(left(
+                    &op,
+                    OperationState::Cancelled,
+                    ResultCode::Expired,
+                    STALE,
+                ));
             }
         }
         let mut job_ids: Vec<JobId> = Vec::new();
@@ -105,7 +111,7 @@ impl Workspace {
                 Ok(store.write(|db| {
                     let op = operations::get(db, id)?;
                     let outcome = Outcome::new(OperationState::Cancelled, Timestamp::now())
-                        .error("cancelled", "cancelled by the manager");
+                        .error(ErrorCode::Cancelled, "cancelled by the manager");
                     if operations::settle_waiting(db, id, outcome)? {
                         settle(db, op.job_id)?;
                         return Ok(Ok(OperationState::Cancelled));
@@ -170,7 +176,7 @@ impl Workspace {
         let mut results = self.send_ops(vec![op], true).await?;
         self.settle_job(job).await?;
         match results.pop() {
-            Some(r) if r.error_code.as_deref() == Some("elsewhere") => Err(ValidationError::new(
+            Some(r) if r.error_code == Some(ResultCode::Elsewhere) => Err(ValidationError::new(
                 "operation",
                 r.message.unwrap_or_else(|| BEING_SENT.to_owned()),
             )
@@ -201,7 +207,7 @@ impl Workspace {
                 Ok(results)
                     if results
                         .iter()
-                        .any(|r| r.error_code.as_deref() != Some("elsewhere")) =>
+                        .any(|r| r.error_code != Some(ResultCode::Elsewhere)) =>
                 {
                     sent(&results)
                 }

@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::json;
 use switchboard_domain::change::Change;
+use switchboard_domain::code::{ErrorCode, ResultCode};
 use switchboard_domain::job::{Operation, OperationState};
 use switchboard_domain::{ConnectionId, JobId, OperationId, Timestamp};
 use switchboard_store::operations;
@@ -40,7 +41,7 @@ impl Workspace {
                 results.push(left(
                     op,
                     op.state,
-                    "waiting",
+                    ResultCode::Waiting,
                     "waiting: an earlier change to the same vendor or of the same request has not gone out yet",
                 ));
                 continue;
@@ -59,19 +60,13 @@ impl Workspace {
                             .filter(|o| o.connection_id == op.connection_id)
                             .map(|o| o.id)
                             .collect();
-                        self.note_waiting(waiting, e.code_str(), e.to_string())
-                            .await?;
+                        self.note_waiting(waiting, e.code(), e.to_string()).await?;
                         if matches!(e, EngineError::Keychain(_)) {
                             return Err(e);
                         }
                         held.insert(op.connection_id);
                         blocked.insert(op.job_id);
-                        results.push(left(
-                            op,
-                            OperationState::Queued,
-                            e.code_str(),
-                            &e.to_string(),
-                        ));
+                        results.push(left(op, OperationState::Queued, e.code(), &e.to_string()));
                         continue;
                     }
                 }
@@ -88,7 +83,7 @@ impl Workspace {
                     }
                     _ => "already settled by another Switchboard",
                 };
-                results.push(left(op, now.state, "elsewhere", why));
+                results.push(left(op, now.state, ResultCode::Elsewhere, why));
                 continue;
             };
             let adapter = &adapters[&op.connection_id];
@@ -117,7 +112,7 @@ impl Workspace {
                 results.push(left(
                     op,
                     OperationState::Sending,
-                    "elsewhere",
+                    ResultCode::Elsewhere,
                     "sent, but another Switchboard took this change over meanwhile; its result is the one kept",
                 ));
             }
@@ -153,7 +148,7 @@ impl Workspace {
     async fn note_waiting(
         &self,
         ids: Vec<OperationId>,
-        code: &'static str,
+        code: ErrorCode,
         message: String,
     ) -> Result<(), EngineError> {
         self.on_store(move |store| {
@@ -178,7 +173,7 @@ impl Workspace {
         limit.unwrap_or_else(|_| {
             Sent::with(
                 OperationState::Unknown,
-                "unconfirmed",
+                ResultCode::Unconfirmed,
                 format!(
                     "sent, not confirmed: {} gave no answer within {} minutes",
                     adapter.vendor(),
@@ -254,7 +249,7 @@ impl Workspace {
                         }
                         Ok(None) => Sent::with(
                             OperationState::Failed,
-                            "not_found",
+                            ErrorCode::NotFound,
                             format!("{vendor} no longer has this {target}"),
                         ),
                         Err(read) => outcome::unconfirmed(
@@ -290,7 +285,7 @@ impl Workspace {
             Ok(store.write(|db| {
                 let mut outcome =
                     Outcome::new(sent.state, Timestamp::now()).response(sent.response.as_ref());
-                outcome.error = sent.code.as_deref().zip(sent.message.as_deref());
+                outcome.error = sent.code.clone().zip(sent.message.as_deref());
                 outcome.next_attempt_at = sent.next_attempt_at;
                 if !operations::finish(db, op.id, owner.id(), outcome)? {
                     return Ok(false);
@@ -326,7 +321,7 @@ impl Workspace {
             Err(_) => None,
             Ok(None) => Some(Sent::with(
                 OperationState::Failed,
-                "not_found",
+                ErrorCode::NotFound,
                 format!("{} no longer has this {}", adapter.vendor(), target),
             )),
             Ok(Some(remote)) => {
@@ -347,7 +342,7 @@ impl Workspace {
                     response: Some(json!({"current": now})),
                     ..Sent::with(
                         OperationState::Conflict,
-                        "conflict",
+                        ResultCode::Conflict,
                         format!(
                             "Assignees changed at the vendor since you asked: then {}, now {}.",
                             words.0, words.1
