@@ -279,6 +279,17 @@ fn journal_status_and_dashboard_requests_as_the_window_sends_them() {
         "status": null, "with_status": false
     }});
     let board = invoke(w, "status_board", whole).expect("board");
+    // A chart's table as the window sends it; a ragged one is refused by
+    // field before any folder or file is touched.
+    let ragged = json!({"request": {
+        "name": "mismatches", "columns": ["name", "open"], "rows": [["Ana Lima", "4"], ["Bo"]]
+    }});
+    let refused = invoke(w, "save_export", ragged).expect_err("ragged");
+    assert_eq!(
+        (&refused["code"], &refused["field"]),
+        (&json!("invalid_input"), &json!("rows")),
+        "{refused}"
+    );
     assert_eq!(board["agents"], json!([]));
     assert!(board["now"].as_i64().is_some());
     invoke(w, "watch_statuses", json!({"request": {"watching": true}})).expect("watch");

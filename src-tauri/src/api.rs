@@ -151,12 +151,6 @@ pub struct PollEvent {
     /// Why the read failed (the board keeps the last known statuses).
     pub error: Option<String>,
 }
-#[derive(Debug, Deserialize, TS)]
-pub struct SaveExportRequest {
-    /// What the data is (letters, digits and dashes; used in the file name).
-    pub name: String,
-    pub csv: String,
-}
 
 /// Events the backend sends the window: each generates a variant of `AppEvent`
 /// and a typed listener in the bindings.

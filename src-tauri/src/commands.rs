@@ -406,48 +406,14 @@ pub async fn mismatches(
 
 pub async fn save_export(
     state: &AppState,
-    request: SaveExportRequest,
+    request: switchboard_engine::export::Table,
 ) -> Result<ExportResult, IpcError> {
     let ws = state.workspace()?;
-    let name: String = request
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let name = name.trim_matches('-');
-    if name.is_empty() {
-        return Err(EngineError::from(switchboard_domain::ValidationError::new(
-            "name",
-            "give the export a name of letters or digits",
-        ))
-        .into());
-    }
     let (dir, note) = exports_dir(&ws);
-    let failed = |e: std::io::Error| IpcError {
-        code: switchboard_engine::ErrorCode::Internal,
-        message: format!("cannot write to {}: {e}", dir.display()),
-        field: None,
-    };
-    std::fs::create_dir_all(&dir).map_err(failed)?;
-    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let path = dir.join(format!("switchboard-{name}-{stamp}.csv"));
-    switchboard_engine::export::Destination {
-        path: path.clone(),
-        replace: true,
-    }
-    .write(|out| {
-        out.write_all(request.csv.as_bytes())
-            .map_err(switchboard_engine::export::io_error)
-    })?;
+    let (path, rows) = request.save(&dir)?;
     Ok(ExportResult {
         path: path.display().to_string(),
-        rows: request.csv.lines().count().saturating_sub(1) as u64,
+        rows,
         note,
     })
 }

@@ -144,8 +144,8 @@ commands! {
     fn workload(request: switchboard_engine::dashboards::WorkloadQuery) -> switchboard_domain::dashboard::Workload;
     /// People away on a status platform who still own open work elsewhere.
     fn mismatches() -> Vec<switchboard_domain::dashboard::Mismatch>;
-    /// Writes a chart's data (CSV made by the window) to the exports folder.
-    fn save_export(request: SaveExportRequest) -> ExportResult;
+    /// Writes a chart's data (the table the window shows) to the exports folder as CSV.
+    fn save_export(request: switchboard_engine::export::Table) -> ExportResult;
     /// Moves agents and whole teams to a status: journaled, sent in one call, reported per agent.
     fn set_status(request: switchboard_engine::statuses::SetStatusRequest) -> switchboard_engine::statuses::StatusOutcome;
     /// Agents of every connection with their person, from the cache.

@@ -36,7 +36,6 @@ import type { PollReport } from "./PollReport";
 import type { QueueCounts } from "./QueueCounts";
 import type { ReleaseRequest } from "./ReleaseRequest";
 import type { RetryRequest } from "./RetryRequest";
-import type { SaveExportRequest } from "./SaveExportRequest";
 import type { SearchRequest } from "./SearchRequest";
 import type { SetSecretRequest } from "./SetSecretRequest";
 import type { SetStatusRequest } from "./SetStatusRequest";
@@ -47,6 +46,7 @@ import type { StatusOutcome } from "./StatusOutcome";
 import type { SyncProgress } from "./SyncProgress";
 import type { SyncRequest } from "./SyncRequest";
 import type { SyncRun } from "./SyncRun";
+import type { Table } from "./Table";
 import type { TargetPage } from "./TargetPage";
 import type { TargetQuery } from "./TargetQuery";
 import type { TargetRef } from "./TargetRef";
@@ -380,10 +380,10 @@ export function mismatches(): Promise<Array<Mismatch>> {
 }
 
 /**
- * Writes a chart's data (CSV made by the window) to the exports folder.
+ * Writes a chart's data (the table the window shows) to the exports folder as CSV.
  * @throws {IpcError}
  */
-export function saveExport(request: SaveExportRequest): Promise<ExportResult> {
+export function saveExport(request: Table): Promise<ExportResult> {
   return invoke("save_export", { request });
 }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { App } from "../App";
 import type { StatusChart } from "../bindings/StatusChart";
 import { mockBackend } from "../test/backend";
-import { chartRows, toCsv, UNKNOWN } from "./dashboardData";
+import { chartRows, tableRows, UNKNOWN } from "./dashboardData";
 
 const H = 3_600_000;
 const CHART: StatusChart = {
@@ -36,12 +36,12 @@ describe("dashboard data", () => {
     expect(shares[0]).toMatchObject({ Available: 37.5, Lunch: 12.5, [UNKNOWN]: 50 });
   });
 
-  it("writes CSV that spreadsheets read back", () => {
-    expect(toCsv(["name", "note"], [{ name: "Ana", note: 'says "hi", then leaves' }, { name: "Bo" }])).toBe('name,note\nAna,"says ""hi"", then leaves"\nBo,\n');
-    // Names a spreadsheet would run are made text; signed numbers stay numbers.
-    expect(toCsv(["name", "n"], [{ name: "=1+1", n: -2.5 }, { name: "@SUM(A1)", n: "+1 (555) 010" }])).toBe(
-      "name,n\n'=1+1,-2.5\n'@SUM(A1),+1 (555) 010\n",
-    );
+  it("hands the engine's CSV writer the rows as text cells", () => {
+    // Quoting and neutralising what a spreadsheet would run are the engine's (export::table tests).
+    expect(tableRows(["name", "note", "n"], [{ name: "Ana", note: 'says "hi"', n: -2.5 }, { name: "Bo" }])).toEqual([
+      ["Ana", 'says "hi"', "-2.5"],
+      ["Bo", "", ""],
+    ]);
   });
 });
 
@@ -61,8 +61,8 @@ describe("Dashboards", () => {
     expect(await screen.findByTestId("mismatch")).toHaveTextContent("Ana Lima");
     await userEvent.click(screen.getByTestId("export-mismatches"));
     await waitFor(() => expect(backend.calls.find((c) => c.cmd === "save_export")?.args).toMatchObject({ request: { name: "mismatches" } }));
-    const csv = (backend.calls.find((c) => c.cmd === "save_export")?.args as { request: { csv: string } }).request.csv;
-    expect(csv.split("\n")[1]).toContain("Ana Lima,Offline");
+    const table = (backend.calls.find((c) => c.cmd === "save_export")?.args as { request: { rows: string[][] } }).request.rows;
+    expect(table[0]?.slice(0, 2)).toEqual(["Ana Lima", "Offline"]);
     // Where the file went, and why there, is said.
     expect(await screen.findByText(/no Downloads folder, so exports go to/)).toBeInTheDocument();
     await userEvent.click(screen.getByTestId("mismatch-link"));

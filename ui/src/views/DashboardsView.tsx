@@ -12,7 +12,7 @@ import type { TenantStatus } from "../bindings/TenantStatus";
 import { ago, when } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useNavigate } from "../navigation";
-import { chartRows, toCsv, UNKNOWN } from "./dashboardData";
+import { chartRows, tableRows, UNKNOWN } from "./dashboardData";
 import { keys, useMismatches, useStatusBoard, useVendorLook } from "../queries";
 
 const HOUR = 3_600_000;
@@ -20,7 +20,7 @@ const DAY = 24 * HOUR;
 
 function useExport() {
   return useMutation({
-    mutationFn: ({ name, csv }: { name: string; csv: string }) => saveExport({ name, csv }),
+    mutationFn: saveExport,
     onSuccess: (r) =>
       notifications.show({ color: "green", title: `Exported ${r.rows} rows`, message: r.note ? `${r.path}. ${r.note}` : r.path, autoClose: 15_000 }),
     onError: (e) => {
@@ -57,7 +57,7 @@ function toScope(value: string): Scope {
 function ExportButton({ name, columns, rows }: { name: string; columns: string[]; rows: Record<string, unknown>[] }) {
   const run = useExport();
   return (
-    <Button size="compact-sm" variant="light" onClick={() => run.mutate({ name, csv: toCsv(columns, rows) })} loading={run.isPending} disabled={rows.length === 0} data-testid={`export-${name}`}>
+    <Button size="compact-sm" variant="light" onClick={() => run.mutate({ name, columns, rows: tableRows(columns, rows) })} loading={run.isPending} disabled={rows.length === 0} data-testid={`export-${name}`}>
       Export CSV
     </Button>
   );

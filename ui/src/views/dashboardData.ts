@@ -31,22 +31,8 @@ export function chartRows(chart: StatusChart, statuses: TenantStatus[], label: (
   return { rows, series };
 }
 
-/**
- * Text a spreadsheet shows and never runs: a leading `'` on what starts with
- * `=`, `+`, `-`, `@`, a tab or a carriage return, except a signed number or
- * phone. The same rule as the engine's exports (`export::cell`).
- */
-export function safeCell(s: string): string {
-  if (/^[=@\t\r]/.test(s)) return `'${s}`;
-  if (/^[+-]/.test(s) && !/^[+-][0-9 ().\/-]*$/.test(s)) return `'${s}`;
-  return s;
-}
-
-/** CSV of rows with the given columns, quoting what needs it. */
-export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
-  const cell = (v: unknown) => {
-    const s = safeCell(v === null || v === undefined ? "" : String(v));
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [columns.map(cell).join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+/** The rows as text cells in the columns' order (nothing for a missing value),
+ * for the engine's CSV writer. */
+export function tableRows(columns: string[], rows: Record<string, unknown>[]): string[][] {
+  return rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? "" : String(r[c]))));
 }

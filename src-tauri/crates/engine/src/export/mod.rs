@@ -16,7 +16,9 @@ use switchboard_domain::ValidationError;
 use crate::EngineError;
 
 mod rows;
+mod table;
 pub use rows::{write_people, write_targets};
+pub use table::Table;
 
 /// The file an export goes to, and whether it may replace one already there.
 #[derive(Debug, Clone)]
