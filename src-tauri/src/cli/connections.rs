@@ -4,7 +4,7 @@ use clap::{Args, ValueEnum};
 use switchboard_domain::browse::TargetQuery;
 use switchboard_domain::sync::SyncMode;
 use switchboard_engine::connections::ConnectionSummary;
-use switchboard_engine::export;
+use switchboard_engine::export::Export;
 use switchboard_engine::sync::{Cancel, SyncPhase, SyncProgress};
 use switchboard_engine::{EngineError, ErrorCode, Workspace};
 
@@ -180,22 +180,24 @@ pub async fn export(ws: &Workspace, args: ExportArgs) -> Result<i32, EngineError
                 unassigned: args.unassigned.then_some(true),
                 ..Default::default()
             };
-            let store = ws.store().clone();
-            to_output(destination, move |out| {
-                export::write_targets(&store, &query, out, as_json)
-            })
-            .await?;
+            let write = ws.exporter(Export::Targets {
+                query,
+                json: as_json,
+            });
+            to_output(destination, write).await?;
         }
         ExportWhat::People | ExportWhat::Agents => {
             let mut people = ws.people(args.search).await?;
             if let Some(c) = connection {
                 people.retain(|p| p.agents.iter().any(|a| a.connection_id == c));
             }
-            let agents = args.what == ExportWhat::Agents;
-            to_output(destination, move |out| {
-                export::write_people(agents, connection, &people, out, as_json)
-            })
-            .await?;
+            let write = ws.exporter(Export::People {
+                people,
+                agents: args.what == ExportWhat::Agents,
+                connection,
+                json: as_json,
+            });
+            to_output(destination, write).await?;
         }
     }
     Ok(0)

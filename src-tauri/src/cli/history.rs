@@ -2,6 +2,7 @@
 
 use clap::Args;
 use switchboard_domain::job::{HistoryQuery, OperationState};
+use switchboard_engine::export::Export;
 use switchboard_engine::history::iso;
 use switchboard_engine::{EngineError, Workspace};
 
@@ -110,11 +111,8 @@ pub async fn history(ws: &Workspace, args: HistoryArgs) -> Result<i32, EngineErr
     }
     match format {
         "csv" => {
-            let store = ws.store().clone();
-            to_output(destination(args.output.as_ref(), args.force)?, move |out| {
-                switchboard_engine::history::write_csv(&store, &query, out).map(|_| ())
-            })
-            .await?;
+            let write = ws.exporter(Export::History(query.clone()));
+            to_output(destination(args.output.as_ref(), args.force)?, write).await?;
         }
         "json" => json(&ws.history(query).await?.rows)?,
         "table" => {

@@ -139,7 +139,7 @@ pub fn destination(
 /// standard output.
 pub async fn to_output(
     destination: Option<Destination>,
-    write: impl FnOnce(&mut dyn Write) -> Result<(), EngineError> + Send + 'static,
+    write: switchboard_engine::export::Exporter,
 ) -> Result<(), EngineError> {
     tokio::task::spawn_blocking(move || match destination {
         Some(d) => d.write(write),

@@ -81,6 +81,15 @@ impl Workspace {
         &self.config
     }
 
+    /// The cache. Only the engine reads and writes it; tests (and benchmarks)
+    /// reach it through the `test-support` feature.
+    #[cfg(not(feature = "test-support"))]
+    pub(crate) fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The cache, for tests and benchmarks (`test-support`).
+    #[cfg(feature = "test-support")]
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }

@@ -17,8 +17,10 @@ use crate::EngineError;
 
 mod rows;
 mod table;
+mod what;
 pub use rows::{write_people, write_targets};
 pub use table::Table;
+pub use what::{Export, Exporter};
 
 /// The file an export goes to, and whether it may replace one already there.
 #[derive(Debug, Clone)]
