@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use switchboard_domain::connection::BaseUrl;
-use switchboard_domain::{Timestamp, Vendor};
+use switchboard_domain::{Timestamp, ValidationError, Vendor};
 use switchboard_secrets::Secret;
 
-use crate::descriptor::{Descriptor, Settings, Setup, VendorInfo};
+use crate::descriptor::{Descriptor, Setup, VendorInfo};
+use crate::form::{ConnectionForm, Resolved, Settings};
 use crate::{
     AccountInfo, AssignCall, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent,
     RemoteTarget, RemoteTeam, StatusOption, StatusResult, VendorApi, VendorError, ccai, helpcrunch,
@@ -41,6 +42,14 @@ pub fn vendor_infos() -> Vec<VendorInfo> {
         .into_iter()
         .map(|v| descriptor_of(v).info())
         .collect()
+}
+
+impl ConnectionForm {
+    /// Checks the form for `vendor` (its descriptor's rules). `creating`
+    /// requires a secret.
+    pub fn resolve(&self, vendor: Vendor, creating: bool) -> Result<Resolved, ValidationError> {
+        descriptor_of(vendor).resolve_form(self, creating)
+    }
 }
 
 fn empty<T>() -> Page<T> {

@@ -13,8 +13,8 @@ use switchboard_domain::connection::BaseUrl;
 use switchboard_domain::{ValidationError, Vendor};
 use switchboard_secrets::Secret;
 
-use crate::descriptor::{Descriptor, FormField, Settings, Setup};
-use crate::form::{ConnectionForm, host_only, origin_of, path_of, set, text};
+use crate::descriptor::{Descriptor, FormField, Setup};
+use crate::form::{ConnectionForm, Settings, host_only, origin_of, path_of, set, text};
 use crate::http::{Answer, Auth, Credentials, Endpoint};
 use crate::parse::iso_to_ts;
 use crate::wire::{common_error, decode, id_text, message};

@@ -6,17 +6,14 @@
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
-use switchboard_domain::connection::BaseUrl;
+use serde_json::Value;
+use switchboard_domain::connection::{BaseUrl, validate_display_name};
 use switchboard_domain::{ValidationError, Vendor};
 use switchboard_secrets::Secret;
 use ts_rs::TS;
 
-use crate::form::ConnectionForm;
+use crate::form::{ConnectionForm, Resolved, Settings, text};
 use crate::{Capabilities, HttpOptions, Pace, Pacer, VendorApi, VendorError};
-
-/// A connection's non-secret settings, as stored.
-pub type Settings = Map<String, Value>;
 
 /// A field of the connection form.
 #[derive(Debug, Clone, Copy, Serialize, TS)]
@@ -162,6 +159,29 @@ impl Descriptor {
             .iter()
             .find(|h| h.matches(&lower))
             .map(|h| h.says)
+    }
+
+    /// Checks a connection form for this vendor. `creating` requires a secret.
+    pub fn resolve_form(
+        &self,
+        form: &ConnectionForm,
+        creating: bool,
+    ) -> Result<Resolved, ValidationError> {
+        let display_name = validate_display_name(&form.display_name)?;
+        if creating && form.secret.as_ref().is_none_or(Secret::is_blank) {
+            return Err(ValidationError::new(
+                "secret",
+                format!("enter the {}", self.secret_name),
+            ));
+        }
+        let override_url = text(&form.base_url).map(BaseUrl::parse).transpose()?;
+        let mut settings = Settings::new();
+        let base_url = (self.resolve)(form, override_url, &mut settings)?;
+        Ok(Resolved {
+            display_name,
+            base_url,
+            settings,
+        })
     }
 
     /// What the UI shows about the vendor.

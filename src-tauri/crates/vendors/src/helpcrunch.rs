@@ -14,8 +14,8 @@ use switchboard_domain::target::TargetKind;
 use switchboard_domain::{Timestamp, ValidationError};
 use switchboard_secrets::Secret;
 
-use crate::descriptor::{Descriptor, FormField, Settings, Setup};
-use crate::form::{ConnectionForm, or_default, with_path};
+use crate::descriptor::{Descriptor, FormField, Setup};
+use crate::form::{ConnectionForm, Settings, or_default, with_path};
 use crate::http::{Answer, Auth, Credentials, Endpoint, retry_after};
 use crate::wire::{codes, common_error, decode, id_text, message};
 use crate::{

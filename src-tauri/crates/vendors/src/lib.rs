@@ -32,8 +32,9 @@ pub use adapter::{Adapter, capabilities, descriptor_of, documented_pace, vendor_
 pub use api::{AssignCall, VendorApi};
 pub use capabilities::Capabilities;
 pub use ccai::USERNAME;
-pub use descriptor::{Descriptor, FormField, Hint, Settings, VendorInfo};
+pub use descriptor::{Descriptor, FormField, Hint, VendorInfo};
 pub use error::VendorError;
+pub use form::Settings;
 pub use http::HttpOptions;
 pub use model::*;
 pub use pace::{CallRecord, Pace, Pacer};

@@ -12,8 +12,8 @@ use switchboard_domain::target::TargetKind;
 use switchboard_domain::{Timestamp, ValidationError, Vendor};
 use switchboard_secrets::Secret;
 
-use crate::descriptor::{Descriptor, FormField, Hint, Settings, Setup};
-use crate::form::{ConnectionForm, host_only, origin_of, path_of, set, text};
+use crate::descriptor::{Descriptor, FormField, Hint, Setup};
+use crate::form::{ConnectionForm, Settings, host_only, origin_of, path_of, set, text};
 use crate::http::{Answer, Auth, Credentials, Endpoint};
 use crate::parse::{iso_to_ts, to_iso};
 use crate::wire::{common_error, decode, id_text, message};

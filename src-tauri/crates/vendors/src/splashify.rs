@@ -15,8 +15,8 @@ use switchboard_domain::target::TargetKind;
 use switchboard_domain::{Timestamp, ValidationError, Vendor};
 use switchboard_secrets::Secret;
 
-use crate::descriptor::{Descriptor, FormField, Hint, Settings, Setup};
-use crate::form::{ConnectionForm, or_default, with_path};
+use crate::descriptor::{Descriptor, FormField, Hint, Setup};
+use crate::form::{ConnectionForm, Settings, or_default, with_path};
 use crate::http::{Answer, Auth, Credentials, Endpoint};
 use crate::parse::{iso_to_ts, normalize_phone};
 use crate::wire::{acknowledged, common_error, decode, id_text, message};

@@ -12,8 +12,8 @@ use switchboard_domain::target::TargetKind;
 use switchboard_domain::{Timestamp, ValidationError};
 use switchboard_secrets::Secret;
 
-use crate::descriptor::{Descriptor, FormField, Hint, Settings, Setup};
-use crate::form::{ConnectionForm, host_only, or_default};
+use crate::descriptor::{Descriptor, FormField, Hint, Setup};
+use crate::form::{ConnectionForm, Settings, host_only, or_default};
 use crate::http::{Answer, Auth, Credentials, Endpoint};
 use crate::parse::{iso_to_ts, to_iso, validate_uuid};
 use crate::wire::{acknowledged, common_error, decode, message};
