@@ -124,6 +124,24 @@ pub type ResolveFn =
 
 pub type ConnectFn = fn(Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError>;
 
+/// How a client that needs only the base URL and the secret is built.
+pub(crate) type KeyedClient<C> =
+    fn(&BaseUrl, Secret, HttpOptions, Arc<Pacer>) -> Result<C, VendorError>;
+
+/// `connect` for a vendor whose client needs nothing but the base URL and the
+/// secret.
+pub(crate) fn keyed<C: VendorApi + 'static>(
+    setup: Setup<'_>,
+    new: KeyedClient<C>,
+) -> Result<Box<dyn VendorApi>, VendorError> {
+    Ok(Box::new(new(
+        setup.base,
+        setup.secret,
+        setup.options,
+        setup.pacer,
+    )?))
+}
+
 /// One vendor, described.
 pub struct Descriptor {
     pub vendor: Vendor,

@@ -14,8 +14,8 @@ use switchboard_domain::target::TargetKind;
 use switchboard_domain::{Timestamp, ValidationError};
 use switchboard_secrets::Secret;
 
-use crate::descriptor::{Descriptor, FormField, Setup};
-use crate::form::{ConnectionForm, Settings, or_default, with_path};
+use crate::descriptor::{Descriptor, FormField, keyed};
+use crate::form::{or_default, with_path};
 use crate::http::{Answer, Auth, Credentials, Endpoint, retry_after};
 use crate::wire::{codes, common_error, decode, id_text, message};
 use crate::{
@@ -372,28 +372,6 @@ impl VendorApi for Client {
 
 // --- What the app knows about HelpCrunch. ---
 
-fn resolve(
-    _form: &ConnectionForm,
-    url: Option<BaseUrl>,
-    _settings: &mut Settings,
-) -> Result<BaseUrl, ValidationError> {
-    with_path(
-        or_default(url, &[HOST])?,
-        "/v1",
-        Vendor::Helpcrunch,
-        "https://api.helpcrunch.com/v1",
-    )
-}
-
-fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
-    Ok(Box::new(Client::new(
-        setup.base,
-        setup.secret,
-        setup.options,
-        setup.pacer,
-    )?))
-}
-
 pub static VENDOR: Descriptor = Descriptor {
     vendor: Vendor::Helpcrunch,
     color: "blue",
@@ -407,9 +385,16 @@ pub static VENDOR: Descriptor = Descriptor {
         "",
         "Settings > Developers > Public API.",
     )],
-    resolve,
+    resolve: |_, url, _| {
+        with_path(
+            or_default(url, &[HOST])?,
+            "/v1",
+            Vendor::Helpcrunch,
+            "https://api.helpcrunch.com/v1",
+        )
+    },
     hints: &[],
-    connect,
+    connect: |setup| keyed(setup, Client::new),
 };
 
 fn offset(cursor: Option<&Cursor>) -> u64 {

@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 use switchboard_domain::agent::validate_email;
 use switchboard_domain::connection::BaseUrl;
 use switchboard_domain::target::TargetKind;
-use switchboard_domain::{Timestamp, ValidationError, Vendor};
+use switchboard_domain::{Timestamp, Vendor};
 use switchboard_secrets::Secret;
 
-use crate::descriptor::{Descriptor, FormField, Hint, Setup};
-use crate::form::{ConnectionForm, Settings, or_default, with_path};
+use crate::descriptor::{Descriptor, FormField, Hint, keyed};
+use crate::form::{or_default, with_path};
 use crate::http::{Answer, Auth, Credentials, Endpoint};
 use crate::parse::{iso_to_ts, normalize_phone};
 use crate::wire::{acknowledged, common_error, decode, id_text, message};
@@ -247,28 +247,6 @@ impl VendorApi for Client {
 
 // --- What the app knows about Splashify Pro. ---
 
-fn resolve(
-    _form: &ConnectionForm,
-    url: Option<BaseUrl>,
-    _settings: &mut Settings,
-) -> Result<BaseUrl, ValidationError> {
-    with_path(
-        or_default(url, &[HOST])?,
-        "/api/v1",
-        Vendor::Splashify,
-        "https://apis.splashifypro.com/api/v1",
-    )
-}
-
-fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
-    Ok(Box::new(Client::new(
-        setup.base,
-        setup.secret,
-        setup.options,
-        setup.pacer,
-    )?))
-}
-
 pub static VENDOR: Descriptor = Descriptor {
     vendor: Vendor::Splashify,
     color: "green",
@@ -282,7 +260,14 @@ pub static VENDOR: Descriptor = Descriptor {
         "sk_live_…",
         "From Splashify Pro's developer settings.",
     )],
-    resolve,
+    resolve: |_, url, _| {
+        with_path(
+            or_default(url, &[HOST])?,
+            "/api/v1",
+            Vendor::Splashify,
+            "https://apis.splashifypro.com/api/v1",
+        )
+    },
     hints: &[
         Hint::contains(
             "conversation not found",
@@ -297,5 +282,5 @@ pub static VENDOR: Descriptor = Descriptor {
             "The vendor no longer knows this agent: update the agent list (sync, or import them again) and choose again.",
         ),
     ],
-    connect,
+    connect: |setup| keyed(setup, Client::new),
 };

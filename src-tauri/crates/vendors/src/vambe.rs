@@ -12,8 +12,8 @@ use switchboard_domain::target::TargetKind;
 use switchboard_domain::{Timestamp, ValidationError};
 use switchboard_secrets::Secret;
 
-use crate::descriptor::{Descriptor, FormField, Hint, Setup};
-use crate::form::{ConnectionForm, Settings, host_only, or_default};
+use crate::descriptor::{Descriptor, FormField, Hint, keyed};
+use crate::form::{host_only, or_default};
 use crate::http::{Answer, Auth, Credentials, Endpoint};
 use crate::parse::{iso_to_ts, to_iso, validate_uuid};
 use crate::wire::{acknowledged, common_error, decode, message};
@@ -268,23 +268,6 @@ impl VendorApi for Client {
 
 // --- What the app knows about Vambe. ---
 
-fn resolve(
-    _form: &ConnectionForm,
-    url: Option<BaseUrl>,
-    _settings: &mut Settings,
-) -> Result<BaseUrl, ValidationError> {
-    host_only(or_default(url, &HOSTS)?, Vendor::Vambe, HOSTS[0])
-}
-
-fn connect(setup: Setup<'_>) -> Result<Box<dyn VendorApi>, VendorError> {
-    Ok(Box::new(Client::new(
-        setup.base,
-        setup.secret,
-        setup.options,
-        setup.pacer,
-    )?))
-}
-
 pub static VENDOR: Descriptor = Descriptor {
     vendor: Vendor::Vambe,
     color: "grape",
@@ -294,10 +277,10 @@ pub static VENDOR: Descriptor = Descriptor {
     default_base_url: HOSTS[0],
     secret_name: "API key",
     fields: &[FormField::secret("API key", "", "From Vambe's settings.")],
-    resolve,
+    resolve: |_, url, _| host_only(or_default(url, &HOSTS)?, Vendor::Vambe, HOSTS[0]),
     hints: &[Hint::contains(
         "team member not found",
         "Vambe does not know this team member any more: sync the connection and choose again.",
     )],
-    connect,
+    connect: |setup| keyed(setup, Client::new),
 };
