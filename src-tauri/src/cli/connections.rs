@@ -187,10 +187,7 @@ pub async fn export(ws: &Workspace, args: ExportArgs) -> Result<i32, EngineError
             to_output(destination, write).await?;
         }
         ExportWhat::People | ExportWhat::Agents => {
-            let mut people = ws.people(args.search).await?;
-            if let Some(c) = connection {
-                people.retain(|p| p.agents.iter().any(|a| a.connection_id == c));
-            }
+            let people = ws.people(args.search).await?;
             let write = ws.exporter(Export::People {
                 people,
                 agents: args.what == ExportWhat::Agents,

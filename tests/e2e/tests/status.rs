@@ -105,6 +105,36 @@ async fn the_board_fills_and_a_team_moves_to_a_custom_status() -> anyhow::Result
         );
         session.screenshot("status-03-results").await?;
 
+        // The board's filter is the engine's: a name narrows it to that person.
+        let everyone = session.count("board-person").await?;
+        let first = session.text_of("board-person").await?;
+        let name = first.trim().to_owned();
+        session.type_into("board-search", &name).await?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let mut shown = Vec::new();
+            for p in session
+                .driver
+                .find_all(By::Css("[data-testid='board-person']"))
+                .await?
+            {
+                shown.push(p.prop("textContent").await.ok().flatten().unwrap_or_default());
+            }
+            if !shown.is_empty()
+                && shown.len() < everyone
+                && shown.iter().all(|t| t.contains(&name))
+            {
+                break;
+            }
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "searching {name:?} left {} of {everyone}: {shown:?}",
+                shown.len()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        session.screenshot("status-04-search").await?;
+
         // The dashboards render from the cache: each tab, looked at.
         session.click("nav-dashboards").await?;
         for chart in ["chart-days", "chart-share"] {

@@ -17,8 +17,8 @@ pub enum Export {
     History(HistoryQuery),
     /// Targets matching the query, as CSV or JSON.
     Targets { query: TargetQuery, json: bool },
-    /// People with their agents, or (`agents`) one row per agent of the
-    /// connection (every connection without one), as CSV or JSON.
+    /// People with their agents, or (`agents`) one row per agent; with a
+    /// connection, only its agents and the people who have one there. CSV or JSON.
     People {
         people: Vec<PersonRow>,
         agents: bool,
@@ -40,11 +40,16 @@ impl Workspace {
             Export::History(query) => crate::history::write_csv(&store, &query, out).map(|_| ()),
             Export::Targets { query, json } => write_targets(&store, &query, out, json),
             Export::People {
-                people,
+                mut people,
                 agents,
                 connection,
                 json,
-            } => write_people(agents, connection, &people, out, json),
+            } => {
+                if let Some(c) = connection {
+                    people.retain(|p| p.agents.iter().any(|a| a.connection_id == c));
+                }
+                write_people(agents, connection, &people, out, json)
+            }
         })
     }
 }
