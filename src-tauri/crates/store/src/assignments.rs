@@ -1,8 +1,8 @@
 //! `assignments`: each target's assignees, as last seen at the vendor or set by us.
 
-use rusqlite::{Connection as Db, Row, params};
+use rusqlite::{Connection as Db, OptionalExtension, Row, params};
 use switchboard_domain::assignment::Assignment;
-use switchboard_domain::{AgentId, TargetId};
+use switchboard_domain::{AgentId, TargetId, Timestamp};
 
 use crate::Result;
 use crate::columns::{opt_timestamp, parsed, timestamp};
@@ -70,6 +70,28 @@ pub fn replace_for_target(db: &Db, target: TargetId, assignments: &[Assignment])
         )?;
     }
     Ok(())
+}
+
+/// Whether an assignment has ended by its expiry (Pingup's `dt_until`) as of `now`.
+pub fn has_expired(db: &Db, now: Timestamp) -> Result<bool> {
+    Ok(db
+        .query_row(
+            "SELECT 1 FROM assignments WHERE until IS NOT NULL AND until <= ?1 LIMIT 1",
+            [now.0],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Deletes the assignments whose expiry (Pingup's `dt_until`) is at or before
+/// `now`: an ended assignment is not assigned anywhere, so neither the counts
+/// nor the views hold it. Returns how many.
+pub fn end_expired(db: &Db, now: Timestamp) -> Result<usize> {
+    Ok(db.execute(
+        "DELETE FROM assignments WHERE until IS NOT NULL AND until <= ?1",
+        [now.0],
+    )?)
 }
 
 pub fn delete(db: &Db, target: TargetId, agent_vendor_id: &str) -> Result<bool> {
@@ -178,6 +200,64 @@ mod tests {
                 .expect("by agent")
                 .is_empty(),
             "cascade"
+        );
+    }
+
+    #[test]
+    fn an_assignment_past_its_expiry_has_ended_and_counts_nowhere() {
+        let (_dir, store) = crate::test_support::store();
+        let conn = connections::tests::sample(Vendor::Pingup, "P");
+        let (target, agent) = store
+            .write(|db| {
+                connections::upsert(db, &conn)?;
+                let t = targets::upsert(db, &targets::tests::sample(conn.id, "c1", 1))?;
+                let a = agents::upsert(db, &agents::tests::sample(conn.id, "a1", "a@x.com"))?;
+                Ok((t, a))
+            })
+            .expect("seed");
+        let until = |at: i64, vendor_id: &str| Assignment {
+            target_id: target,
+            agent_vendor_id: vendor_id.into(),
+            agent_id: (vendor_id == "a1").then_some(agent),
+            until: Some(Timestamp(at)),
+            notes: None,
+            source: AssignmentSource::Vendor,
+            observed_at: Timestamp(1),
+        };
+        store
+            .write(|db| replace_for_target(db, target, &[until(1_000, "a1"), until(3_000, "b2")]))
+            .expect("replace");
+        assert!(
+            !store
+                .read(|db| has_expired(db, Timestamp(999)))
+                .expect("read")
+        );
+        assert!(
+            store
+                .read(|db| has_expired(db, Timestamp(1_000)))
+                .expect("read")
+        );
+        assert_eq!(
+            store
+                .write(|db| end_expired(db, Timestamp(2_000)))
+                .expect("end"),
+            1
+        );
+        let left = store.read(|db| list_by_target(db, target)).expect("list");
+        assert_eq!(left, [until(3_000, "b2")]);
+        let (target_count, agent_count): (i64, i64) = store
+            .read(|db| {
+                Ok(db.query_row(
+                    "SELECT (SELECT assignee_count FROM targets WHERE id = ?1), (SELECT assignment_count FROM agents WHERE id = ?2)",
+                    params![target.0, agent.0],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?)
+            })
+            .expect("counts");
+        assert_eq!(
+            (target_count, agent_count),
+            (1, 0),
+            "the ended one is counted nowhere"
         );
     }
 }

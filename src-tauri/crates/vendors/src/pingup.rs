@@ -82,7 +82,11 @@ struct WireAssigned {
 
 // --- Mapping. ---
 
+/// A client as Switchboard sees it. An entry whose `dt_until` is at or before
+/// now is an ended assignment (re-assigning with `dt_until` now is how one is
+/// ended): it is not among the assignees.
 fn target(c: WireClient) -> RemoteTarget {
+    let now = Timestamp::now();
     let name = [c.ds_name.as_deref(), c.ds_surname.as_deref()]
         .into_iter()
         .flatten()
@@ -101,9 +105,13 @@ fn target(c: WireClient) -> RemoteTarget {
                     ),
                     other => (id_text(other), None),
                 };
+                let until = iso_to_ts(until);
+                if until.is_some_and(|u| u <= now) {
+                    return None;
+                }
                 id.map(|agent_vendor_id| RemoteAssignee {
                     agent_vendor_id,
-                    until: iso_to_ts(until),
+                    until,
                     notes: notes.clone(),
                 })
             })

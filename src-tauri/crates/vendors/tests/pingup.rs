@@ -15,7 +15,7 @@ use switchboard_simulator::Vendor::Pingup;
 use switchboard_simulator::{FaultKind, Simulator};
 use switchboard_vendors::VendorApi;
 use switchboard_vendors::pingup::{Assignment, Client};
-use switchboard_vendors::{Cursor, HttpOptions, VendorError};
+use switchboard_vendors::{Cursor, HttpOptions, RemoteTarget, VendorError};
 
 fn client_with(sim: &Simulator, key: &str, business: &str, options: HttpOptions) -> Client {
     let origin = BaseUrl::parse(&sim.origin(Pingup)).unwrap();
@@ -199,6 +199,56 @@ async fn several_agents_with_and_without_expiry_and_notes() {
     assert_eq!(
         sent.path,
         format!("/ext/v2/acme-demo/clients/{id}/assign-agents")
+    );
+}
+
+#[tokio::test]
+async fn re_assigning_with_dt_until_now_ends_an_assignment_and_leaves_the_others() {
+    let sim = sim().await;
+    let id = client_id(&sim, 7);
+    let a = agents(&sim);
+    let c = client(&sim);
+    let both = [
+        Assignment {
+            agent: a[0].clone(),
+            until: None,
+        },
+        Assignment {
+            agent: a[1].clone(),
+            until: None,
+        },
+    ];
+    c.assign_agents(&id, &both, None).await.unwrap();
+    let ended = [Assignment {
+        agent: a[0].clone(),
+        until: Some(Timestamp::now()),
+    }];
+    let answer = c.assign_agents(&id, &ended, None).await.unwrap();
+    let held = |t: RemoteTarget| -> Vec<String> {
+        t.assignees
+            .unwrap_or_default()
+            .into_iter()
+            .map(|x| x.agent_vendor_id)
+            .collect()
+    };
+    assert!(!held(answer).contains(&a[0]), "the ended one is not held");
+    let now = held(c.target(&id).await.unwrap().unwrap());
+    assert!(now.contains(&a[1]) && !now.contains(&a[0]), "{now:?}");
+    // Pingup keeps listing the ended entry, with its past dt_until.
+    let raw: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/clients", sim.base_url(Pingup)))
+        .query(&[("_id", id.as_str())])
+        .bearer_auth(&sim.credentials().pingup_secret_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = raw[0]["manual_assignees"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["agent"] == a[0].as_str()),
+        "{entries:?}"
     );
 }
 

@@ -6,6 +6,8 @@ use switchboard_domain::change::Change;
 use switchboard_domain::job::{Operation, OperationKind};
 use switchboard_store::{StoreError, agents, assignments};
 
+use crate::{EngineError, Workspace};
+
 /// The cache shows what the vendor now holds after a done change.
 pub(super) fn cache_done(
     db: &rusqlite::Connection,
@@ -52,10 +54,33 @@ pub(super) fn cache_done(
             observed_at: now,
         });
     }
+    // An assignment sent with an expiry already passed (Pingup: how one is
+    // ended) is not held.
+    let (ended, held): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|r| r.until.is_some_and(|u| u <= now));
     if several {
-        rows.iter().try_for_each(|r| assignments::upsert(db, r))
+        for r in &ended {
+            assignments::delete(db, target_id, &r.agent_vendor_id)?;
+        }
+        held.iter().try_for_each(|r| assignments::upsert(db, r))
     } else {
-        assignments::replace_for_target(db, target_id, &rows)
+        assignments::replace_for_target(db, target_id, &held)
+    }
+}
+
+impl Workspace {
+    /// Removes from the cache the assignments whose expiry has passed (Pingup's
+    /// `dt_until`): an ended assignment counts nowhere. Cheap when none has.
+    pub async fn end_expired_assignments(&self) -> Result<usize, EngineError> {
+        self.on_store(|store| {
+            let now = Timestamp::now();
+            if !store.read(|db| assignments::has_expired(db, now))? {
+                return Ok(0);
+            }
+            Ok(store.write(|db| assignments::end_expired(db, now))?)
+        })
+        .await
     }
 }
 

@@ -198,6 +198,7 @@ impl Workspace {
         while keep_going() {
             tokio::time::sleep(every).await;
             let _ = self.flush_calls().await;
+            let _ = self.end_expired_assignments().await;
             let waiting = self.queue_counts().await.unwrap_or_default();
             if waiting.queued + waiting.sending == 0 {
                 continue;

@@ -105,6 +105,7 @@ pub(super) async fn save(
                 targets::delete_unseen(db, id, now)?;
             }
             crate::agents::link_people(db)?;
+            assignments::end_expired(db, Timestamp::now())?;
             let mut done = done.clone();
             done.state = SyncState::Done;
             done.finished_at = Some(Timestamp::now());
