@@ -13,4 +13,21 @@ notes: string | null,
 /**
  * Vambe: these become the only agents, instead of being added.
  */
-replace: boolean, } | { "type": "release" } | { "type": "set_status", status_id: string, status_name: string, agents: Array<string>, teams: Array<string>, };
+replace: boolean, } | { "type": "release" } | { "type": "move", 
+/**
+ * The agent it is taken from (the vendor's id, or email where the
+ * vendor addresses agents so).
+ */
+from: string, 
+/**
+ * The agent it goes to; none takes `from` off and gives it nobody new.
+ */
+to: string | null, 
+/**
+ * The other agents the target holds, which stay.
+ */
+keep: Array<string>, 
+/**
+ * Pingup: `from`'s expiry and notes, which `to` takes over.
+ */
+until: Timestamp | null, notes: string | null, } | { "type": "set_status", status_id: string, status_name: string, agents: Array<string>, teams: Array<string>, };

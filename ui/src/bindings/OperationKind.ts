@@ -3,4 +3,4 @@
 /**
  * What kind of change an operation is (a column of its own, for filters).
  */
-export type OperationKind = "assign" | "release" | "set_status";
+export type OperationKind = "assign" | "release" | "set_status" | "move";

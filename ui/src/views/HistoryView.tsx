@@ -298,9 +298,10 @@ export function HistoryView() {
 }
 
 /** What a change did, in a manager's words: "Assign Ana Lima", "Release",
- * "Set status Training". */
+ * "Set status Training", "Move to Bruno Lima". */
 function changeHeadline(op: HistoryRow["operation"]): string {
   if (op.request.type === "set_status") return `Set status ${op.request.status_name}`;
+  if (op.request.type === "move") return op.request.to === null ? "Take off (released)" : `Move to ${op.agent_names.join(", ")}`;
   if (op.kind === "release") return `Release ${op.agent_names.join(", ")}`.trim();
   return `Assign ${op.agent_names.join(", ")}`;
 }

@@ -16,6 +16,7 @@ text_enum!(
         Assign = "assign",
         Release = "release",
         SetStatus = "set_status",
+        Move = "move",
     }
 );
 
@@ -38,6 +39,27 @@ pub enum Change {
     },
     /// Leave a target with nobody.
     Release,
+    /// Hand a target from one agent to another, or (`to` none) take that agent
+    /// off it. On a vendor with one assignee this is one call; on Vambe a
+    /// replace and an add for each agent kept; on Pingup `to` is assigned with
+    /// `from`'s expiry and notes, and `from`'s assignment is ended (re-assigned
+    /// with an expiry of now).
+    Move {
+        /// The agent it is taken from (the vendor's id, or email where the
+        /// vendor addresses agents so).
+        from: String,
+        /// The agent it goes to; none takes `from` off and gives it nobody new.
+        #[serde(default)]
+        to: Option<String>,
+        /// The other agents the target holds, which stay.
+        #[serde(default)]
+        keep: Vec<String>,
+        /// Pingup: `from`'s expiry and notes, which `to` takes over.
+        #[serde(default)]
+        until: Option<Timestamp>,
+        #[serde(default)]
+        notes: Option<String>,
+    },
     /// Move agents and whole teams to a status (CCAI Platform).
     SetStatus {
         status_id: String,
@@ -79,6 +101,7 @@ impl Change {
             Change::Assign { .. } => OperationKind::Assign,
             Change::Release => OperationKind::Release,
             Change::SetStatus { .. } => OperationKind::SetStatus,
+            Change::Move { .. } => OperationKind::Move,
         }
     }
 
@@ -99,6 +122,8 @@ impl Change {
                 }
             }
             OperationKind::Release => Change::Release,
+            // Moves were tagged from the start.
+            OperationKind::Move => serde_json::from_value(value)?,
             OperationKind::SetStatus => {
                 let old: OldStatus = serde_json::from_value(value)?;
                 Change::SetStatus {
@@ -111,12 +136,29 @@ impl Change {
         })
     }
 
-    /// The agents it names, by the vendor's id.
+    /// The agents it names, by the vendor's id (a move: the one it goes to).
     pub fn agents(&self) -> &[String] {
         match self {
             Change::Assign { agents, .. } | Change::SetStatus { agents, .. } => agents,
-            Change::Release => &[],
+            Change::Move { to: Some(to), .. } => std::slice::from_ref(to),
+            Change::Release | Change::Move { .. } => &[],
         }
+    }
+
+    /// Whether a target holding `holding` is as this change wants it: for a
+    /// move, `to` (if any) and every kept agent held, `from` not. `None` for the
+    /// other kinds, whose answers are judged by what they asked.
+    pub fn is_held(&self, holding: &BTreeSet<String>, several: bool) -> Option<bool> {
+        let Change::Move { from, to, keep, .. } = self else {
+            return None;
+        };
+        Some(if several {
+            !holding.contains(from)
+                && to.as_ref().is_none_or(|t| holding.contains(t))
+                && keep.iter().all(|k| holding.contains(k))
+        } else {
+            holding.iter().eq(to.iter())
+        })
     }
 
     /// What a target's assignees will be once this is applied to `before`, as
@@ -135,6 +177,18 @@ impl Change {
                 }
             }
             Change::SetStatus { .. } => before.clone(),
+            Change::Move { from, to, .. } => {
+                if several {
+                    before
+                        .iter()
+                        .filter(|a| *a != from)
+                        .chain(to.iter())
+                        .cloned()
+                        .collect()
+                } else {
+                    to.iter().cloned().collect()
+                }
+            }
         }
     }
 }
@@ -198,5 +252,46 @@ mod tests {
         assert_eq!(add(true).expected_after(&before, true), set(&["b"]));
         assert_eq!(add(false).expected_after(&before, false), set(&["b"]));
         assert_eq!(Change::Release.expected_after(&before, true), set(&[]));
+    }
+
+    #[test]
+    fn a_move_takes_from_gives_to_and_keeps_the_others() {
+        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        let mv = |to: Option<&str>| Change::Move {
+            from: "a".into(),
+            to: to.map(Into::into),
+            keep: vec!["c".into()],
+            until: None,
+            notes: None,
+        };
+        let before = set(&["a", "c"]);
+        assert_eq!(
+            mv(Some("b")).expected_after(&before, true),
+            set(&["b", "c"])
+        );
+        assert_eq!(mv(None).expected_after(&before, true), set(&["c"]));
+        assert_eq!(
+            mv(Some("b")).expected_after(&set(&["a"]), false),
+            set(&["b"])
+        );
+        assert_eq!(mv(Some("b")).is_held(&set(&["b", "c"]), true), Some(true));
+        assert_eq!(
+            mv(Some("b")).is_held(&set(&["b"]), true),
+            Some(false),
+            "c was dropped"
+        );
+        assert_eq!(
+            mv(Some("b")).is_held(&set(&["a", "b", "c"]), true),
+            Some(false)
+        );
+        assert_eq!(mv(Some("b")).is_held(&set(&["b"]), false), Some(true));
+        assert_eq!(mv(None).is_held(&set(&[]), false), Some(true));
+        assert_eq!(Change::Release.is_held(&set(&[]), false), None);
+        let stored = serde_json::to_value(mv(Some("b"))).expect("serialise");
+        assert_eq!(stored["type"], "move");
+        assert_eq!(
+            Change::from_stored(OperationKind::Move, stored).expect("read"),
+            mv(Some("b"))
+        );
     }
 }

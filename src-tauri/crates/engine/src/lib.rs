@@ -19,6 +19,7 @@ pub mod journal;
 mod lookup;
 mod outcome;
 pub mod preview;
+pub mod reassign;
 pub mod status_change;
 pub mod statuses;
 pub mod sync;

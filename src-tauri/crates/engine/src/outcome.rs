@@ -158,7 +158,9 @@ pub(crate) fn holds(
         OperationKind::Release => holding.is_empty(),
         OperationKind::Assign if exclusive => holding == asked,
         OperationKind::Assign => asked.is_subset(holding),
-        OperationKind::SetStatus => true,
+        // Judged elsewhere: a status change by its per-agent results, a move
+        // by `Change::is_held`.
+        OperationKind::SetStatus | OperationKind::Move => true,
     }
 }
 

@@ -266,7 +266,7 @@ pub fn people_load(db: &Db) -> Result<Vec<PersonLoad>> {
             "SELECT coalesce(a.person_id, -a.id), count(*) FROM operations o
              JOIN operation_agents oa ON oa.operation_id = o.id
              JOIN agents a ON a.id = oa.agent_id
-             WHERE o.state IN ('queued', 'sending', 'conflict') AND o.kind = 'assign'
+             WHERE o.state IN ('queued', 'sending', 'conflict') AND o.kind IN ('assign', 'move')
              GROUP BY 1",
         )?;
         let mut rows = stmt.query([])?;

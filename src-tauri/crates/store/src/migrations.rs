@@ -39,6 +39,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_operation_claims",
         include_str!("../migrations/0008_operation_claims.sql"),
     ),
+    ("0009_moves", include_str!("../migrations/0009_moves.sql")),
 ];
 
 /// The schema version this build writes.
@@ -266,6 +267,49 @@ mod tests {
             })
             .expect("rows");
         assert_eq!(names, ["Old"]);
+    }
+
+    #[test]
+    fn moves_join_the_journal_in_0009_and_work_in_flight_keeps_its_claim() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(DATABASE_FILE);
+        {
+            let mut conn = Connection::open(&path).expect("raw open");
+            let tx = conn.transaction().expect("tx");
+            for (_, sql) in &MIGRATIONS[..8] {
+                tx.execute_batch(sql).expect("migrate");
+            }
+            tx.pragma_update(None, "user_version", 8).expect("version");
+            tx.execute_batch(
+                "INSERT INTO jobs (id, kind, title, state, origin, created_at, updated_at)
+                   VALUES ('0192f0c4-5d2e-7a3b-9c1d-2e3f4a5b6c7d', 'assign', 'Assign Ana', 'running', 'app', 1, 1);
+                 INSERT INTO operations (id, job_id, connection_id, kind, request, state, created_at, updated_at, claimed_by, claim_until, next_attempt_at)
+                   VALUES (5, '0192f0c4-5d2e-7a3b-9c1d-2e3f4a5b6c7d', 'c', 'assign', '{\"agents\":[\"1\"]}', 'sending', 1, 1, 'app-123', 99, 77);",
+            )
+            .expect("rows");
+            tx.commit().expect("commit");
+        }
+        let store = Store::open(&path).expect("upgrade");
+        let kept: (String, i64, i64) = store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT claimed_by, claim_until, next_attempt_at FROM operations WHERE id = 5",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?)
+            })
+            .expect("read");
+        assert_eq!(kept, ("app-123".to_owned(), 99, 77));
+        store
+            .write(|c| {
+                c.execute(
+                    "INSERT INTO operations (job_id, connection_id, kind, request, state, created_at, updated_at)
+                     VALUES ('0192f0c4-5d2e-7a3b-9c1d-2e3f4a5b6c7d', 'c', 'move', '{\"type\":\"move\",\"from\":\"1\"}', 'queued', 2, 2)",
+                    [],
+                )?;
+                Ok(())
+            })
+            .expect("a move is an operation kind now");
     }
 
     #[test]

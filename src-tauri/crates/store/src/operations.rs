@@ -227,8 +227,10 @@ pub fn queue_counts(db: &Db) -> Result<QueueCounts> {
 /// - it is queued and free, reserved for this owner, or its reservation lapsed;
 ///   or it is `sending` under a claim that lapsed (its sender stopped);
 ///   or either under `dead_owner`, a claim whose owner has ended;
-/// - and no earlier operation of its job still waits (queued, sending, conflict
-///   or unknown), so a job's changes reach the vendor in order.
+/// - and no earlier operation of its job on the same target still waits
+///   (queued, sending, conflict or unknown), so a job's changes to one target
+///   reach the vendor in order, while a bulk job's items (each its own
+///   target) do not wait for each other.
 ///
 /// `false` when someone else has it, it is no longer waiting, or it must wait.
 /// Commit this before the request leaves the machine.
@@ -243,6 +245,7 @@ pub fn claim(db: &Db, id: OperationId, claim: Claim<'_>, dead_owner: Option<&str
                      AND (claimed_by IS NULL OR claim_until IS NULL OR claim_until <= ?3 OR claimed_by = ?5)))
                AND NOT EXISTS (SELECT 1 FROM operations AS earlier
                                WHERE earlier.job_id = operations.job_id AND earlier.id < operations.id
+                                 AND earlier.target_id IS operations.target_id
                                  AND earlier.state IN ('queued', 'sending', 'conflict', 'unknown'))",
         )?
         .execute(params![id.0, claim.owner, claim.now.0, claim.until.0, dead_owner])?;

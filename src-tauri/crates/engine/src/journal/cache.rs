@@ -27,23 +27,35 @@ pub(super) fn cache_done(
     if !targets_exists(db, target_id)? {
         return Ok(());
     }
-    let Change::Assign {
-        agents: asked,
-        until,
-        notes,
-        replace,
-    } = &op.request
-    else {
+    let (asked, until, notes, replace) = match &op.request {
+        Change::Assign {
+            agents,
+            until,
+            notes,
+            replace,
+        } => (agents.clone(), until, notes, *replace),
+        // A move takes `from` off and gives `to` (the only one where the
+        // vendor holds one).
+        Change::Move {
+            from,
+            to,
+            until,
+            notes,
+            ..
+        } => {
+            if several_assignees {
+                assignments::delete(db, target_id, from)?;
+            }
+            (to.iter().cloned().collect(), until, notes, false)
+        }
         // A release leaves nobody; a status change has no target.
-        return match op.request {
-            Change::Release => assignments::replace_for_target(db, target_id, &[]),
-            _ => Ok(()),
-        };
+        Change::Release => return assignments::replace_for_target(db, target_id, &[]),
+        Change::SetStatus { .. } => return Ok(()),
     };
     let several = several_assignees && !replace;
     let now = Timestamp::now();
     let mut rows = Vec::new();
-    for vendor_id in asked {
+    for vendor_id in &asked {
         rows.push(Assignment {
             target_id,
             agent_id: agents::find_by_vendor_id(db, op.connection_id, vendor_id)?.map(|a| a.id),

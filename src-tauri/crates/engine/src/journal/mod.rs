@@ -41,6 +41,7 @@ use ts_rs::TS;
 use crate::claims::Owner;
 
 mod cache;
+pub mod moves;
 mod queue;
 mod send;
 

@@ -6,7 +6,7 @@ use serde_json::json;
 use switchboard_domain::change::Change;
 use switchboard_domain::code::{ErrorCode, ResultCode};
 use switchboard_domain::job::{Operation, OperationState};
-use switchboard_domain::{ConnectionId, JobId, OperationId, Timestamp};
+use switchboard_domain::{ConnectionId, JobId, OperationId, TargetId, Timestamp};
 use switchboard_store::operations;
 use switchboard_store::operations::Outcome;
 use switchboard_vendors::{Adapter, HttpOptions, VendorError};
@@ -34,10 +34,12 @@ impl Workspace {
         // Connections that did not answer, or asked us to wait: the rest of
         // theirs wait too. Jobs with a change still waiting: their later ones wait.
         let mut held: HashSet<ConnectionId> = HashSet::new();
-        let mut blocked: HashSet<JobId> = HashSet::new();
+        // A job's changes to one target go in order; changes to different
+        // targets (a bulk job's items) do not wait for each other.
+        let mut blocked: HashSet<(JobId, Option<TargetId>)> = HashSet::new();
         for (index, op) in ops.iter().enumerate() {
-            if held.contains(&op.connection_id) || blocked.contains(&op.job_id) {
-                blocked.insert(op.job_id);
+            if held.contains(&op.connection_id) || blocked.contains(&(op.job_id, op.target_id)) {
+                blocked.insert((op.job_id, op.target_id));
                 results.push(left(
                     op,
                     op.state,
@@ -65,7 +67,7 @@ impl Workspace {
                             return Err(e);
                         }
                         held.insert(op.connection_id);
-                        blocked.insert(op.job_id);
+                        blocked.insert((op.job_id, op.target_id));
                         results.push(left(op, OperationState::Queued, e.code(), &e.to_string()));
                         continue;
                     }
@@ -73,7 +75,7 @@ impl Workspace {
             }
             let Some(claimed) = self.claim(op).await? else {
                 let now = self.operation(op.id).await?.0;
-                blocked.insert(op.job_id);
+                blocked.insert((op.job_id, op.target_id));
                 let why = match now.state {
                     OperationState::Sending => {
                         "being sent by another Switchboard (the app or a command) right now"
@@ -94,10 +96,10 @@ impl Workspace {
             match sent.state {
                 OperationState::Queued => {
                     held.insert(op.connection_id);
-                    blocked.insert(op.job_id);
+                    blocked.insert((op.job_id, op.target_id));
                 }
                 OperationState::Conflict | OperationState::Unknown => {
-                    blocked.insert(op.job_id);
+                    blocked.insert((op.job_id, op.target_id));
                 }
                 _ => {}
             }
@@ -184,6 +186,11 @@ impl Workspace {
     }
 
     async fn send_within(&self, adapter: &Adapter, op: &Operation, recheck: bool) -> Sent {
+        // A move reads the target itself: to know what is left, and to stop in
+        // conflict if someone else took it.
+        if matches!(op.request, Change::Move { .. }) {
+            return self.send_move(adapter, op).await;
+        }
         let caps = adapter.capabilities();
         let vendor = adapter.vendor();
         if recheck
@@ -212,6 +219,7 @@ impl Workspace {
                     .await
             }
             Change::Release => adapter.release(&target).await,
+            Change::Move { .. } => return self.send_move(adapter, op).await,
             Change::SetStatus { .. } => {
                 return match self.send_status(adapter, op).await {
                     Ok(response) => {

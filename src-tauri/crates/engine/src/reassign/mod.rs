@@ -1,0 +1,252 @@
+//! Bulk reassignment: everything one person holds, on every platform, handed
+//! to others (or released) in one job. The plan comes from the cache alone
+//! (`plan`); confirming re-plans and journals every item as a `Change::Move`
+//! in one transaction before the first call; then each vendor's items go out
+//! at its own pace, in parallel with the other vendors'. Each move reads its
+//! target first, so an item someone else changed meanwhile stops in conflict,
+//! and a move cut off half-way goes on where it stopped (`journal::moves`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use switchboard_domain::job::{Job, JobKind, JobState, Operation, OperationState};
+use switchboard_domain::{
+    AgentId, ConnectionId, JobId, OperationId, PersonId, TargetId, TeamId, Timestamp, Vendor,
+};
+use switchboard_store::{jobs, operations, targets};
+use ts_rs::TS;
+
+use crate::journal::OperationResult;
+use crate::{EngineError, Workspace};
+
+mod plan;
+
+/// Whose work moves, and where to.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ReassignRequest {
+    /// Everything this person's agents hold moves.
+    pub from: PersonId,
+    /// Only on these connections (every connection when empty).
+    #[serde(default)]
+    pub connections: Vec<ConnectionId>,
+    pub to: Destination,
+    #[serde(default)]
+    pub strategy: Strategy,
+    /// No one is given more than this many items.
+    #[serde(default)]
+    pub max_per_person: Option<u32>,
+    /// Only people who are Available on CCAI Platform right now.
+    #[serde(default)]
+    pub only_available: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Destination {
+    /// These people, spread by the strategy.
+    People { ids: Vec<PersonId> },
+    /// The people of this team (the source left out), spread by the strategy.
+    Team { id: TeamId },
+    /// Nobody new: the person is taken off (where the vendor can).
+    Release,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// In turn.
+    #[default]
+    RoundRobin,
+    /// To whoever holds the least (open assignments on every platform and
+    /// changes waiting for them, plus what this job gives).
+    LeastLoaded,
+}
+
+/// One item of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PlanItem {
+    pub target_id: TargetId,
+    pub connection_id: ConnectionId,
+    pub vendor: Vendor,
+    pub target_label: String,
+    pub from_agent: AgentId,
+    pub from_name: String,
+    pub to_person: Option<PersonId>,
+    pub to_agent: Option<AgentId>,
+    pub to_name: Option<String>,
+    /// The calls it takes at the vendor.
+    pub calls: u32,
+}
+
+/// An item left as it is, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Skipped {
+    pub target_id: TargetId,
+    pub connection_id: ConnectionId,
+    pub target_label: String,
+    pub reason: String,
+}
+
+/// The plan on one connection.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ConnectionPlan {
+    pub connection_id: ConnectionId,
+    pub name: String,
+    pub vendor: Vendor,
+    pub items: u32,
+    pub calls: u32,
+    pub skipped: u32,
+    /// The calls at the vendor's documented limit; none where it documents none.
+    pub seconds: Option<u32>,
+    /// When the cache last synced this connection.
+    pub synced_at: Option<Timestamp>,
+}
+
+/// What one destination person is given.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PersonShare {
+    pub person_id: PersonId,
+    pub name: String,
+    pub items: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReassignPlan {
+    /// Whose work it is.
+    pub from_name: String,
+    pub items: Vec<PlanItem>,
+    pub skipped: Vec<Skipped>,
+    pub connections: Vec<ConnectionPlan>,
+    pub people: Vec<PersonShare>,
+    /// The slowest vendor's time at its documented limit: vendors go in parallel.
+    pub seconds: Option<u32>,
+    pub planned_at: Timestamp,
+}
+
+/// How a reassignment job went.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReassignOutcome {
+    pub job_id: JobId,
+    pub state: JobState,
+    pub plan: ReassignPlan,
+    pub results: Vec<OperationResult>,
+}
+
+impl Workspace {
+    /// The plan, from the cache alone; nothing is journaled or sent.
+    pub async fn preview_reassign(
+        &self,
+        request: ReassignRequest,
+    ) -> Result<ReassignPlan, EngineError> {
+        self.on_store(move |store| Ok(store.read(|db| Ok(plan::plan(db, &request)))??.0))
+            .await
+    }
+
+    /// Plans again, journals every item in one transaction, then sends each
+    /// vendor's items in parallel with the others'. What could not go out yet
+    /// waits in the queue.
+    pub async fn reassign(&self, request: ReassignRequest) -> Result<ReassignOutcome, EngineError> {
+        let origin = self.origin;
+        let owner = self.owner.clone();
+        let (plan, ops, job) = self
+            .on_store(move |store| {
+                store.write(|db| {
+                    let (plan, changes) = match plan::plan(db, &request) {
+                        Ok(p) => p,
+                        Err(e) => return Ok(Err(e)),
+                    };
+                    let now = Timestamp::now();
+                    let destination = match &request.to {
+                        Destination::Release => "nobody (released)".to_owned(),
+                        _ => plan
+                            .people
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    };
+                    let job = Job {
+                        id: JobId::new(),
+                        kind: JobKind::Reassign,
+                        title: format!(
+                            "Reassign everything {} holds to {destination}",
+                            plan.from_name
+                        ),
+                        state: JobState::Queued,
+                        origin,
+                        created_at: now,
+                        updated_at: now,
+                        finished_at: None,
+                    };
+                    jobs::insert(db, &job)?;
+                    let reserve = owner.claim();
+                    let mut ops = Vec::with_capacity(changes.len());
+                    for (item, change) in plan.items.iter().zip(changes) {
+                        let target = targets::get(db, item.target_id)?;
+                        let before: Vec<String> =
+                            switchboard_store::assignments::list_by_target(db, target.id)?
+                                .into_iter()
+                                .map(|a| a.agent_vendor_id)
+                                .collect();
+                        let mut op = Operation {
+                            id: OperationId(0),
+                            job_id: job.id,
+                            connection_id: item.connection_id,
+                            kind: change.kind(),
+                            target_id: Some(target.id),
+                            target_vendor_id: Some(target.vendor_id.clone()),
+                            target_label: Some(item.target_label.clone()),
+                            agent_names: item.to_name.iter().cloned().collect(),
+                            request: change,
+                            before: Some(json!(before)),
+                            state: OperationState::Queued,
+                            attempts: 0,
+                            response: None,
+                            error_code: None,
+                            error_message: None,
+                            not_after: None,
+                            next_attempt_at: None,
+                            created_at: now,
+                            updated_at: now,
+                            finished_at: None,
+                        };
+                        let agents: Vec<AgentId> = item.to_agent.into_iter().collect();
+                        op.id = operations::insert(db, &op, &agents, Some(reserve))?;
+                        ops.push(op);
+                    }
+                    Ok(Ok((plan, ops, job)))
+                })?
+            })
+            .await?;
+        let results = self.send_by_connection(ops, job.id).await?;
+        let state = self.settle_job(job.id).await?;
+        Ok(ReassignOutcome {
+            job_id: job.id,
+            state,
+            plan,
+            results,
+        })
+    }
+
+    /// Sends a job's operations, each connection's in turn at its own pace and
+    /// the connections side by side.
+    async fn send_by_connection(
+        &self,
+        ops: Vec<Operation>,
+        job: JobId,
+    ) -> Result<Vec<OperationResult>, EngineError> {
+        let mut by_connection: BTreeMap<ConnectionId, Vec<Operation>> = BTreeMap::new();
+        for op in ops {
+            by_connection.entry(op.connection_id).or_default().push(op);
+        }
+        let sends = by_connection
+            .into_values()
+            .map(|ops| self.send_fresh(ops, job));
+        let mut results = Vec::new();
+        for sent in futures_util::future::join_all(sends).await {
+            results.extend(sent?);
+        }
+        Ok(results)
+    }
+}

@@ -1,0 +1,231 @@
+//! Bulk reassignment against the simulator: a person's work on every platform
+//! planned from the cache, journaled, sent, and checked in the simulator's own
+//! state, vendor by vendor.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::sync::Arc;
+
+use switchboard_domain::browse::PersonRow;
+use switchboard_domain::job::{JobState, OperationState, Origin};
+use switchboard_domain::sync::SyncMode;
+use switchboard_domain::{Timestamp, Vendor};
+use switchboard_engine::reassign::{Destination, ReassignRequest, Strategy};
+use switchboard_engine::sync::Cancel;
+use switchboard_engine::{Config, ErrorCode, Workspace};
+use switchboard_secrets::{Keychain, Namespace};
+use switchboard_store::{agents, assignments, targets};
+
+struct Env {
+    _dir: tempfile::TempDir,
+    ws: Workspace,
+}
+
+async fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        namespace: Namespace::test("engine-reassign"),
+    };
+    let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
+    let ws =
+        Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
+            .unwrap();
+    for c in ws.create_demo().await.unwrap() {
+        ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
+            .await
+            .unwrap();
+    }
+    Env { _dir: dir, ws }
+}
+
+impl Env {
+    fn journaled(&self) -> i64 {
+        self.ws
+            .store()
+            .read(|db| Ok(db.query_row("SELECT count(*) FROM operations", [], |r| r.get(0))?))
+            .unwrap()
+    }
+
+    /// People with agents on at least `platforms` platforms, busiest first.
+    async fn people(&self, platforms: usize) -> Vec<PersonRow> {
+        let mut people: Vec<PersonRow> = self
+            .ws
+            .people(None)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.agents.len() >= platforms)
+            .collect();
+        people.sort_by_key(|p| std::cmp::Reverse(p.assignments));
+        people
+    }
+}
+
+fn request(from: &PersonRow, to: &[&PersonRow]) -> ReassignRequest {
+    ReassignRequest {
+        from: from.id,
+        connections: Vec::new(),
+        to: Destination::People {
+            ids: to.iter().map(|p| p.id).collect(),
+        },
+        strategy: Strategy::LeastLoaded,
+        max_per_person: None,
+        only_available: false,
+    }
+}
+
+#[tokio::test]
+async fn everything_a_person_holds_moves_on_every_platform_and_the_vendors_hold_it() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let people = env.people(4).await;
+    let (from, to) = (&people[0], [&people[1], &people[2]]);
+    let req = request(from, &to);
+
+    let plan = env.ws.preview_reassign(req.clone()).await.unwrap();
+    assert_eq!(env.journaled(), 0, "a preview journals nothing");
+    assert_eq!(
+        plan.items.len() + plan.skipped.len(),
+        from.assignments as usize,
+        "every target the person holds is in the plan, moved or skipped"
+    );
+    assert!(plan.items.len() > 10, "{} items", plan.items.len());
+    let vendors: std::collections::BTreeSet<Vendor> = plan.items.iter().map(|i| i.vendor).collect();
+    assert!(vendors.len() >= 3, "{vendors:?}");
+    let given: u32 = plan.people.iter().map(|p| p.items).sum();
+    assert_eq!(given as usize, plan.items.len());
+    assert!(plan.connections.iter().all(|c| c.calls >= c.items));
+
+    let out = env.ws.reassign(req).await.unwrap();
+    assert_eq!(out.state, JobState::Done, "{:?}", out.results);
+    assert_eq!(out.results.len(), out.plan.items.len());
+    assert!(out.results.iter().all(|r| r.state == OperationState::Done));
+
+    // Each item, as the vendor now holds it.
+    let now = Timestamp::now();
+    let world = sim.world();
+    for item in &out.plan.items {
+        let (target, from_agent, to_agent) = env
+            .ws
+            .store()
+            .read(|db| {
+                Ok((
+                    targets::get(db, item.target_id)?,
+                    agents::get(db, item.from_agent)?,
+                    agents::get(db, item.to_agent.unwrap())?,
+                ))
+            })
+            .unwrap();
+        match item.vendor {
+            Vendor::Pingup => {
+                let held = world
+                    .pingup
+                    .read()
+                    .unwrap()
+                    .assignees_of(&target.vendor_id)
+                    .unwrap();
+                let active = |id: &str| {
+                    held.iter().any(|(a, until)| {
+                        a == id
+                            && switchboard_vendors::parse_iso8601("until", until)
+                                .is_ok_and(|u| u > now)
+                    })
+                };
+                assert!(active(&to_agent.vendor_id), "{held:?}");
+                assert!(!active(&from_agent.vendor_id), "{held:?}");
+            }
+            Vendor::Vambe => {
+                let held = world
+                    .vambe
+                    .read()
+                    .unwrap()
+                    .assignees_of(&target.vendor_id)
+                    .unwrap();
+                assert!(held.contains(&to_agent.vendor_id), "{held:?}");
+                assert!(!held.contains(&from_agent.vendor_id), "{held:?}");
+            }
+            Vendor::Helpcrunch => {
+                let chat: u64 = target.vendor_id.parse().unwrap();
+                let held = world.helpcrunch.read().unwrap().assignee_of(chat).unwrap();
+                assert_eq!(held, Some(to_agent.vendor_id.parse().unwrap()));
+            }
+            Vendor::Splashify => {
+                let phone: u64 = target.vendor_id.parse().unwrap();
+                let held = world.splashify.read().unwrap().assignee_of(phone).unwrap();
+                assert_eq!(held.as_deref(), to_agent.email.as_deref());
+            }
+            Vendor::CcaiPlatform => panic!("CCAI Platform has no targets"),
+        }
+    }
+    // The cache agrees: the person holds nothing that moved.
+    let left: usize = env
+        .ws
+        .store()
+        .read(|db| {
+            let mut n = 0;
+            for a in from.agents.iter() {
+                n += assignments::list_by_agent(db, a.id)?.len();
+            }
+            Ok(n)
+        })
+        .unwrap();
+    assert_eq!(left, out.plan.skipped.len());
+}
+
+#[tokio::test]
+async fn bad_choices_are_refused_by_field_and_nothing_is_journaled() {
+    let env = env().await;
+    let people = env.people(2).await;
+    let (from, other) = (&people[0], &people[1]);
+    let refused = |req: ReassignRequest| {
+        let ws = &env.ws;
+        async move { ws.preview_reassign(req).await.unwrap_err() }
+    };
+    let field = |e: &switchboard_engine::EngineError| match e {
+        switchboard_engine::EngineError::Invalid(v) => v.field.clone(),
+        other => panic!("not a validation error: {other}"),
+    };
+
+    let e = refused(request(from, &[from, other])).await;
+    assert_eq!(field(&e), "to", "{e}");
+    let e = refused(request(from, &[])).await;
+    assert_eq!(field(&e), "to", "{e}");
+    let mut capped = request(from, &[other]);
+    capped.max_per_person = Some(0);
+    assert_eq!(field(&refused(capped).await), "max_per_person");
+    let idle = env
+        .ws
+        .people(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.assignments == 0)
+        .unwrap();
+    let e = refused(request(&idle, &[other])).await;
+    assert_eq!(field(&e), "from", "{e}");
+    assert!(e.to_string().contains("holds nothing"), "{e}");
+    let mut nobody = request(from, &[other]);
+    nobody.from = switchboard_domain::PersonId(999_999);
+    assert_eq!(
+        env.ws.reassign(nobody).await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(env.journaled(), 0);
+
+    // Releasing: where the vendor cannot take an agent off alone, the item is
+    // skipped with the reason; the plan still covers everything.
+    let mut release = request(from, &[]);
+    release.to = Destination::Release;
+    let plan = env.ws.preview_reassign(release).await.unwrap();
+    assert!(
+        plan.skipped
+            .iter()
+            .all(|s| s.reason.contains("Vambe has no way")),
+        "{:?}",
+        plan.skipped
+    );
+    assert_eq!(
+        plan.items.len() + plan.skipped.len(),
+        from.assignments as usize
+    );
+}
