@@ -8,6 +8,7 @@ pub(crate) mod output;
 mod changes;
 mod connections;
 mod history;
+mod reassign;
 mod status;
 
 use std::path::PathBuf;
@@ -59,6 +60,8 @@ enum Command {
     Assign(changes::AssignArgs),
     /// Unassign a target (HelpCrunch, Splashify Pro)
     Release(changes::ReleaseArgs),
+    /// Hand everything one person holds, on every platform, to others (a plan first)
+    Reassign(reassign::ReassignArgs),
     /// List changes waiting (queued, sending, in conflict, not confirmed), or act on them
     Queue(changes::QueueArgs),
     /// The journal, newest first
@@ -253,6 +256,7 @@ async fn command(ws: &Workspace, command: Command) -> Result<i32, EngineError> {
         Command::Demo { no_sync } => connections::demo(ws, no_sync).await,
         Command::Assign(args) => changes::assign(ws, args).await,
         Command::Release(args) => changes::release(ws, args).await,
+        Command::Reassign(args) => reassign::reassign(ws, args).await,
         Command::Queue(args) => changes::queue(ws, args).await,
         Command::History(args) => history::history(ws, args).await,
         Command::Status(args) => status::status(ws, args).await,

@@ -1,10 +1,11 @@
-//! Finding agents and teams by what a manager types: one rule for the window
-//! and the command line. An agent is named by the vendor's id or its email; a
-//! team by the vendor's id or its name (any case). A name several teams carry
-//! is refused with the connections that have it, never guessed.
+//! Finding agents, people and teams by what a manager types: one rule for the
+//! window and the command line. An agent is named by the vendor's id or its
+//! email; a person by their email or name (any case); a team by the vendor's id
+//! or its name (any case). A name several people or teams carry is refused with
+//! what tells them apart, never guessed.
 
-use switchboard_domain::{AgentId, ConnectionId, TeamId, ValidationError};
-use switchboard_store::{agents, browse};
+use switchboard_domain::{AgentId, ConnectionId, PersonId, TeamId, ValidationError};
+use switchboard_store::{agents, browse, people};
 
 use crate::{EngineError, Workspace};
 
@@ -94,5 +95,49 @@ impl Workspace {
                 }
             })
             .collect()
+    }
+
+    /// The person `wanted` names: their email, or their name if one person has it.
+    pub async fn find_person(
+        &self,
+        field: &'static str,
+        wanted: String,
+    ) -> Result<PersonId, EngineError> {
+        let all = self.on_store(|store| Ok(store.read(people::list)?)).await?;
+        let w = wanted.trim();
+        if let Some(p) = all.iter().find(|p| {
+            p.email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(w))
+        }) {
+            return Ok(p.id);
+        }
+        let named: Vec<_> = all
+            .iter()
+            .filter(|p| p.display_name.trim().eq_ignore_ascii_case(w))
+            .collect();
+        match named.as_slice() {
+            [one] => Ok(one.id),
+            [] => Err(ValidationError::new(
+                field,
+                format!(
+                    "nobody is called '{w}'; give their name or email as the People view shows it"
+                ),
+            )
+            .into()),
+            several => Err(ValidationError::new(
+                field,
+                format!(
+                    "{} people are called '{w}'; give their email ({})",
+                    several.len(),
+                    several
+                        .iter()
+                        .filter_map(|p| p.email.as_deref())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .into()),
+        }
     }
 }

@@ -1,0 +1,200 @@
+//! `switchboard reassign`: everything one person holds, on every platform,
+//! handed to others or released, after a plan (all of it with `--dry-run`).
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::{Args, ValueEnum};
+use switchboard_domain::job::OperationState;
+use switchboard_engine::reassign::{Destination, ReassignPlan, ReassignRequest, Strategy};
+use switchboard_engine::{EngineError, Workspace};
+
+use super::output::json;
+use super::{connection_of, text, usage};
+
+#[derive(Debug, Args)]
+pub struct ReassignArgs {
+    /// Whose work moves: a person's email, or name as the People view shows it
+    #[arg(long, value_parser = text)]
+    from: String,
+    /// Only what they hold on this connection (repeat for several)
+    #[arg(long = "connection", value_name = "CONNECTION", value_parser = text)]
+    connections: Vec<String>,
+    /// A person it goes to, by email or name (repeat to spread it)
+    #[arg(long = "to", value_name = "PERSON", value_parser = text, conflicts_with_all = ["team", "release"])]
+    to: Vec<String>,
+    /// The people of a team it goes to, by name or vendor id
+    #[arg(long, value_parser = text, conflicts_with = "release")]
+    team: Option<String>,
+    /// Give it to nobody: take the person off (where the vendor can)
+    #[arg(long)]
+    release: bool,
+    /// How it is spread over several people
+    #[arg(long, value_enum, default_value = "round-robin")]
+    strategy: StrategyArg,
+    /// No one is given more than this many items
+    #[arg(long, value_name = "N", value_parser = text)]
+    max_per_person: Option<String>,
+    /// Only people who are Available on CCAI Platform right now
+    #[arg(long)]
+    only_available: bool,
+    /// Show the plan and send nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Run without asking (required when no one is at a terminal to answer)
+    #[arg(long)]
+    yes: bool,
+    /// The plan (and the results) as JSON, for scripts
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StrategyArg {
+    RoundRobin,
+    LeastLoaded,
+}
+
+fn minutes(seconds: Option<u32>) -> String {
+    match seconds {
+        None => "no documented limit".into(),
+        Some(s) if s < 90 => format!("about {} s", s.max(1)),
+        Some(s) => format!("about {} min", s.div_ceil(60)),
+    }
+}
+
+fn summary(plan: &ReassignPlan) {
+    say!(
+        "{}: {} items move, {} skipped; the slowest vendor takes {}",
+        plan.from_name,
+        plan.items.len(),
+        plan.skipped.len(),
+        minutes(plan.seconds)
+    );
+    for c in &plan.connections {
+        say!(
+            "  {}\t{} items\t{} calls\t{} skipped\t{}",
+            c.name,
+            c.items,
+            c.calls,
+            c.skipped,
+            minutes(c.seconds)
+        );
+    }
+    for p in &plan.people {
+        say!("  to {}\t{} items", p.name, p.items);
+    }
+    for s in &plan.skipped {
+        say!("  skipped {}: {}", s.target_label, s.reason);
+    }
+}
+
+/// Asks on the terminal; `false` unless the answer is yes.
+fn confirmed() -> bool {
+    eprint!("Send it? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).is_ok()
+        && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+pub async fn reassign(ws: &Workspace, args: ReassignArgs) -> Result<i32, EngineError> {
+    let from = ws.find_person("from", args.from).await?;
+    let mut connections = Vec::new();
+    for c in &args.connections {
+        connections.extend(connection_of(ws, Some(c)).await?);
+    }
+    let to = if args.release {
+        Destination::Release
+    } else if let Some(team) = args.team {
+        let ids = ws.find_teams(None, vec![team]).await?;
+        Destination::Team { id: ids[0] }
+    } else if args.to.is_empty() {
+        return Err(usage(
+            "say where the work goes: --to PERSON, --team TEAM or --release",
+        ));
+    } else {
+        let mut ids = Vec::new();
+        for p in args.to {
+            ids.push(ws.find_person("to", p).await?);
+        }
+        Destination::People { ids }
+    };
+    let max_per_person = args
+        .max_per_person
+        .map(|n| {
+            n.parse::<u32>()
+                .map_err(|_| usage(format!("--max-per-person is a number, not {n}")))
+        })
+        .transpose()?;
+    let request = ReassignRequest {
+        from,
+        connections,
+        to,
+        strategy: match args.strategy {
+            StrategyArg::RoundRobin => Strategy::RoundRobin,
+            StrategyArg::LeastLoaded => Strategy::LeastLoaded,
+        },
+        max_per_person,
+        only_available: args.only_available,
+    };
+    let plan = ws.preview_reassign(request.clone()).await?;
+    if args.dry_run {
+        if args.json {
+            json(&plan)?;
+        } else {
+            summary(&plan);
+        }
+        return Ok(0);
+    }
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(usage(
+                "add --yes to send it without asking (or --dry-run to see the plan)",
+            ));
+        }
+        summary(&plan);
+        if !confirmed() {
+            tell!("Nothing was sent.");
+            return Ok(0);
+        }
+    }
+    let out = ws.reassign(request).await?;
+    let count = |s: OperationState| out.results.iter().filter(|r| r.state == s).count();
+    let (failed, conflict, unknown, waiting) = (
+        count(OperationState::Failed),
+        count(OperationState::Conflict),
+        count(OperationState::Unknown),
+        count(OperationState::Queued) + count(OperationState::Sending),
+    );
+    if args.json {
+        json(&out)?;
+    } else {
+        say!(
+            "job {}: {} done, {failed} failed, {conflict} in conflict, {unknown} not confirmed, {waiting} waiting, {} skipped",
+            out.job_id,
+            count(OperationState::Done),
+            out.plan.skipped.len()
+        );
+        for r in out
+            .results
+            .iter()
+            .filter(|r| r.state != OperationState::Done)
+        {
+            tell!(
+                "{} {}: {}",
+                r.operation_id,
+                r.state,
+                r.message.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    Ok(if failed + conflict > 0 {
+        8
+    } else if unknown > 0 {
+        super::changes::UNCONFIRMED
+    } else if waiting > 0 {
+        10
+    } else {
+        0
+    })
+}
