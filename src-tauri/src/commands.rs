@@ -174,6 +174,20 @@ pub async fn preview_assign(
     Ok(state.workspace()?.preview_assign(request).await?)
 }
 
+pub async fn preview_reassign(
+    state: &AppState,
+    request: switchboard_engine::reassign::ReassignRequest,
+) -> Result<switchboard_engine::reassign::ReassignPlan, IpcError> {
+    Ok(state.workspace()?.preview_reassign(request).await?)
+}
+
+pub async fn reassign(
+    state: &AppState,
+    request: switchboard_engine::reassign::ReassignRequest,
+) -> Result<switchboard_engine::reassign::ReassignOutcome, IpcError> {
+    Ok(state.workspace()?.reassign(request).await?)
+}
+
 pub async fn release(
     state: &AppState,
     request: switchboard_engine::assign::ReleaseRequest,

@@ -112,6 +112,10 @@ commands! {
     fn assign(request: switchboard_engine::assign::AssignRequest) -> switchboard_engine::assign::JobOutcome;
     /// Who an assignment would reach, and who it would leave out and why; nothing is sent.
     fn preview_assign(request: switchboard_engine::assign::AssignRequest) -> switchboard_engine::preview::AssignPreview;
+    /// The plan of handing everything a person holds to others, from the cache; nothing is sent.
+    fn preview_reassign(request: switchboard_engine::reassign::ReassignRequest) -> switchboard_engine::reassign::ReassignPlan;
+    /// Plans again, journals every item, and sends them, each vendor at its own pace.
+    fn reassign(request: switchboard_engine::reassign::ReassignRequest) -> switchboard_engine::reassign::ReassignOutcome;
     /// Unassigns a target (HelpCrunch, Splashify Pro): journaled and sent.
     fn release(request: switchboard_engine::assign::ReleaseRequest) -> switchboard_engine::assign::JobOutcome;
     /// Sends the changes waiting for their vendor, now.

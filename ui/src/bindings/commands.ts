@@ -34,6 +34,9 @@ import type { PersonRow } from "./PersonRow";
 import type { PollEvent } from "./PollEvent";
 import type { PollReport } from "./PollReport";
 import type { QueueCounts } from "./QueueCounts";
+import type { ReassignOutcome } from "./ReassignOutcome";
+import type { ReassignPlan } from "./ReassignPlan";
+import type { ReassignRequest } from "./ReassignRequest";
 import type { ReleaseRequest } from "./ReleaseRequest";
 import type { RetryRequest } from "./RetryRequest";
 import type { SearchRequest } from "./SearchRequest";
@@ -80,6 +83,8 @@ export const COMMANDS = [
   "list_people",
   "assign",
   "preview_assign",
+  "preview_reassign",
+  "reassign",
   "release",
   "send_queued",
   "queue_counts",
@@ -249,6 +254,22 @@ export function assign(request: AssignRequest): Promise<JobOutcome> {
  */
 export function previewAssign(request: AssignRequest): Promise<AssignPreview> {
   return invoke("preview_assign", { request });
+}
+
+/**
+ * The plan of handing everything a person holds to others, from the cache; nothing is sent.
+ * @throws {IpcError}
+ */
+export function previewReassign(request: ReassignRequest): Promise<ReassignPlan> {
+  return invoke("preview_reassign", { request });
+}
+
+/**
+ * Plans again, journals every item, and sends them, each vendor at its own pace.
+ * @throws {IpcError}
+ */
+export function reassign(request: ReassignRequest): Promise<ReassignOutcome> {
+  return invoke("reassign", { request });
 }
 
 /**

@@ -9,6 +9,7 @@ import type { AgentRef } from "../bindings/AgentRef";
 import { linkAgent, listPeople, unlinkAgent } from "../bindings/commands";
 import type { PersonRow } from "../bindings/PersonRow";
 import { CacheFreshness } from "../components/CacheFreshness";
+import { ReassignModal } from "../components/ReassignModal";
 import { VirtualTable } from "../components/VirtualTable";
 import { toIpcError } from "../ipc";
 import { keys, useVendorLook } from "../queries";
@@ -18,6 +19,7 @@ export function PeopleView() {
   const look = useVendorLook();
   const queryClient = useQueryClient();
   const [linking, setLinking] = useState<AgentRef | null>(null);
+  const [moving, setMoving] = useState<PersonRow | null>(null);
   const unlink = useMutation({
     mutationFn: (a: AgentRef) => unlinkAgent({ agent_id: a.id }),
     onSuccess: () => queryClient.invalidateQueries(),
@@ -79,12 +81,24 @@ export function PeopleView() {
         ),
       },
       { header: "Assigned", size: 100, cell: ({ row }) => <Text size="sm">{row.original.assignments}</Text> },
+      {
+        header: "",
+        id: "actions",
+        size: 170,
+        cell: ({ row }) =>
+          row.original.assignments > 0 && (
+            <Button size="compact-sm" variant="light" onClick={() => setMoving(row.original)} data-testid="reassign-person">
+              Reassign everything
+            </Button>
+          ),
+      },
     ],
-    [unlink],
+    [unlink, look],
   );
   return (
     <Stack gap="sm">
       {linking && <LinkModal agent={linking} people={people.data ?? []} onClose={() => setLinking(null)} />}
+      {moving && <ReassignModal person={moving} onClose={() => setMoving(null)} />}
       <Group justify="space-between">
         <Title order={2}>People</Title>
         <Text c="dimmed" size="sm" data-testid="people-count">

@@ -1,0 +1,176 @@
+import { Alert, Badge, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Stack, Table, Text } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { ColumnDef } from "@tanstack/react-table";
+import { useMemo, useState } from "react";
+
+import { previewReassign, reassign } from "../bindings/commands";
+import type { PersonRow } from "../bindings/PersonRow";
+import type { PlanItem } from "../bindings/PlanItem";
+import type { ReassignOutcome } from "../bindings/ReassignOutcome";
+import type { ReassignRequest } from "../bindings/ReassignRequest";
+import { ago } from "../format";
+import { errorTitle, toIpcError } from "../ipc";
+import { usePeople, useVendorLook } from "../queries";
+import { VirtualTable } from "./VirtualTable";
+
+/** "about 21 min" at a vendor's documented limit. */
+export function duration(seconds: number | null): string {
+  if (seconds === null) return "no documented limit";
+  if (seconds < 90) return `about ${Math.max(1, seconds)} s`;
+  return `about ${Math.ceil(seconds / 60)} min`;
+}
+
+type Props = { person: PersonRow; onClose: () => void };
+
+/** Everything one person holds, on every platform, handed to others: the plan
+ * first (from the cache, nothing sent), then the run and every item's fate. */
+export function ReassignModal({ person, onClose }: Props) {
+  const people = usePeople().data ?? [];
+  const look = useVendorLook();
+  const queryClient = useQueryClient();
+  const [mode, setMode] = useState<"people" | "release">("people");
+  const [to, setTo] = useState<string[]>([]);
+  const [strategy, setStrategy] = useState<"round_robin" | "least_loaded">("least_loaded");
+  const [cap, setCap] = useState<number | string>("");
+  const [onlyAvailable, setOnlyAvailable] = useState(false);
+  const request: ReassignRequest | null = useMemo(() => {
+    if (mode === "people" && to.length === 0) return null;
+    return {
+      from: person.id,
+      connections: [],
+      to: mode === "release" ? { kind: "release" } : { kind: "people", ids: to.map(Number) },
+      strategy,
+      max_per_person: typeof cap === "number" ? cap : null,
+      only_available: onlyAvailable,
+    };
+  }, [person.id, mode, to, strategy, cap, onlyAvailable]);
+  const [asked] = useDebouncedValue(request, 150);
+  const plan = useQuery({
+    queryKey: ["reassign-plan", asked],
+    queryFn: () => previewReassign(asked!),
+    enabled: asked !== null,
+    retry: false,
+  });
+  const run = useMutation({
+    mutationFn: (r: ReassignRequest) => reassign(r),
+    onSettled: () => queryClient.invalidateQueries(),
+  });
+  const err = plan.error ? toIpcError(plan.error) : run.error ? toIpcError(run.error) : null;
+  const columns = useMemo<ColumnDef<PlanItem, unknown>[]>(
+    () => [
+      { header: "Target", size: 220, cell: ({ row }) => <Text size="sm" truncate>{row.original.target_label}</Text> },
+      {
+        header: "Platform",
+        size: 130,
+        cell: ({ row }) => (
+          <Badge color={look.color(row.original.vendor)} variant="light" radius="sm">
+            {look.name(row.original.vendor)}
+          </Badge>
+        ),
+      },
+      { header: "To", size: 180, cell: ({ row }) => <Text size="sm" truncate>{row.original.to_name ?? "nobody (released)"}</Text> },
+      { header: "Calls", size: 60, cell: ({ row }) => <Text size="sm">{row.original.calls}</Text> },
+    ],
+    [look],
+  );
+  const choices = people.filter((p) => p.id !== person.id).map((p) => ({ value: String(p.id), label: p.display_name }));
+  const p = plan.data;
+  return (
+    <Modal opened onClose={onClose} title={`Reassign everything ${person.display_name} holds`} size="xl" data-testid="reassign-modal">
+      <Stack gap="sm">
+        <SegmentedControl
+          value={mode}
+          onChange={(v) => setMode(v as "people" | "release")}
+          data={[
+            { value: "people", label: "Hand it to people" },
+            { value: "release", label: "Release it" },
+          ]}
+          disabled={run.isPending || run.isSuccess}
+        />
+        {mode === "people" && (
+          <Group align="flex-end" gap="sm">
+            <MultiSelect label="To" placeholder="Choose people" searchable data={choices} value={to} onChange={setTo} w={320} data-testid="reassign-to" />
+            <SegmentedControl
+              value={strategy}
+              onChange={(v) => setStrategy(v as "round_robin" | "least_loaded")}
+              data={[
+                { value: "least_loaded", label: "Least loaded" },
+                { value: "round_robin", label: "In turn" },
+              ]}
+            />
+            <NumberInput label="At most each" placeholder="no cap" min={1} value={cap} onChange={setCap} w={110} />
+            <Checkbox label="Only if Available" checked={onlyAvailable} onChange={(e) => setOnlyAvailable(e.currentTarget.checked)} />
+          </Group>
+        )}
+        {err && (
+          <Alert color="red" title={errorTitle(err.code)} data-testid="reassign-error">
+            {err.message}
+          </Alert>
+        )}
+        {p && !run.data && (
+          <Stack gap={6} data-testid="reassign-plan">
+            <Text fw={500}>
+              {p.items.length} move, {p.skipped.length} skipped; the slowest vendor takes {duration(p.seconds)}.
+            </Text>
+            <Table withRowBorders={false} verticalSpacing={2}>
+              <Table.Tbody>
+                {p.connections.map((c) => (
+                  <Table.Tr key={c.connection_id}>
+                    <Table.Td>{c.name}</Table.Td>
+                    <Table.Td>{c.items} items</Table.Td>
+                    <Table.Td>{c.calls} calls</Table.Td>
+                    <Table.Td>{c.skipped ? `${c.skipped} skipped` : ""}</Table.Td>
+                    <Table.Td>{duration(c.seconds)}</Table.Td>
+                    <Table.Td c="dimmed">synced {ago(c.synced_at)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {p.people.length > 0 && <Text size="sm">{p.people.map((s) => `${s.name}: ${s.items}`).join(" · ")}</Text>}
+            {p.skipped.slice(0, 5).map((s) => (
+              <Text key={s.target_id} size="sm" c="orange" data-testid="reassign-skipped">
+                Skipped {s.target_label}: {s.reason}
+              </Text>
+            ))}
+            {p.skipped.length > 5 && <Text size="sm" c="dimmed">and {p.skipped.length - 5} more skipped</Text>}
+            <VirtualTable data={p.items} columns={columns} rowHeight={36} height={240} empty="Nothing to move." testId="reassign-items" />
+          </Stack>
+        )}
+        {run.data && <Results outcome={run.data} />}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {run.data ? "Close" : "Cancel"}
+          </Button>
+          {!run.data && (
+            <Button onClick={() => request && run.mutate(request)} loading={run.isPending} disabled={!p || p.items.length === 0 || plan.isFetching} data-testid="reassign-confirm">
+              Move {p ? p.items.length : ""} items
+            </Button>
+          )}
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+function Results({ outcome }: { outcome: ReassignOutcome }) {
+  const count = (state: string) => outcome.results.filter((r) => r.state === state).length;
+  const waiting = count("queued") + count("sending");
+  return (
+    <Stack gap={4} data-testid="reassign-results">
+      <Text fw={500}>
+        {count("done")} done, {count("failed")} failed, {count("conflict")} in conflict, {count("unknown")} not confirmed, {waiting} waiting, {outcome.plan.skipped.length} skipped.
+      </Text>
+      {outcome.results
+        .filter((r) => r.state !== "done")
+        .slice(0, 20)
+        .map((r) => (
+          <Text key={r.operation_id} size="sm" c={r.state === "queued" ? "dimmed" : "red"}>
+            {r.state}: {r.message}
+            {r.hint ? ` ${r.hint}` : ""}
+          </Text>
+        ))}
+      {waiting > 0 && <Text size="sm">What waits goes out when its vendor answers again; History shows it.</Text>}
+    </Stack>
+  );
+}
