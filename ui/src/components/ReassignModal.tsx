@@ -46,17 +46,19 @@ export function ReassignModal({ person, onClose }: Props) {
     };
   }, [person.id, mode, to, strategy, cap, onlyAvailable]);
   const [asked] = useDebouncedValue(request, 150);
-  const plan = useQuery({
-    queryKey: ["reassign-plan", asked],
-    queryFn: () => previewReassign(asked!),
-    enabled: asked !== null,
-    retry: false,
-  });
   const run = useMutation({
     mutationFn: (r: ReassignRequest) => reassign(r),
     onSettled: () => queryClient.invalidateQueries(),
   });
-  const err = plan.error ? toIpcError(plan.error) : run.error ? toIpcError(run.error) : null;
+  // Once it has run, the plan is what was run: it is not planned again.
+  const planning = !run.isPending && !run.isSuccess;
+  const plan = useQuery({
+    queryKey: ["reassign-plan", asked],
+    queryFn: () => previewReassign(asked!),
+    enabled: asked !== null && planning,
+    retry: false,
+  });
+  const err = run.error ? toIpcError(run.error) : plan.error && planning ? toIpcError(plan.error) : null;
   const columns = useMemo<ColumnDef<PlanItem, unknown>[]>(
     () => [
       { header: "Target", size: 220, cell: ({ row }) => <Text size="sm" truncate>{row.original.target_label}</Text> },

@@ -84,11 +84,11 @@ export function PeopleView() {
       {
         header: "",
         id: "actions",
-        size: 170,
+        size: 135,
         cell: ({ row }) =>
           row.original.assignments > 0 && (
-            <Button size="compact-sm" variant="light" onClick={() => setMoving(row.original)} data-testid="reassign-person">
-              Reassign everything
+            <Button size="compact-sm" variant="light" onClick={() => setMoving(row.original)} title={`Hand everything ${row.original.display_name} holds to others`} data-testid="reassign-person">
+              Reassign…
             </Button>
           ),
       },
