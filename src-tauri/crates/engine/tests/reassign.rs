@@ -229,3 +229,96 @@ async fn bad_choices_are_refused_by_field_and_nothing_is_journaled() {
         from.assignments as usize
     );
 }
+
+#[tokio::test]
+async fn an_undo_puts_back_what_the_job_moved_and_leaves_what_changed_since() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let people = env.people(4).await;
+    let (from, to) = (&people[0], [&people[1], &people[2]]);
+    let done = env.ws.reassign(request(from, &to)).await.unwrap();
+    assert_eq!(done.state, JobState::Done);
+    let moved = done.plan.items.len();
+
+    // Someone changes one item after the job: the undo leaves it alone.
+    let changed = done
+        .plan
+        .items
+        .iter()
+        .find(|i| i.vendor == Vendor::Helpcrunch)
+        .unwrap();
+    env.ws
+        .store()
+        .write(|db| assignments::replace_for_target(db, changed.target_id, &[]))
+        .unwrap();
+
+    let plan = env.ws.preview_undo(done.job_id).await.unwrap();
+    assert_eq!(plan.items.len(), moved - 1);
+    assert_eq!(plan.skipped.len(), 1);
+    assert!(plan.skipped[0].reason.contains("changed since the job"));
+    assert!(
+        plan.items
+            .iter()
+            .all(|i| i.to_name.as_deref() == Some(done.plan.items[0].from_name.as_str())),
+        "everything goes back to the person it came from"
+    );
+    let undone = env.ws.undo(done.job_id).await.unwrap();
+    assert_eq!(undone.state, JobState::Done, "{:?}", undone.results);
+    let world = sim.world();
+    for item in &undone.plan.items {
+        let (target, back) = env
+            .ws
+            .store()
+            .read(|db| {
+                Ok((
+                    targets::get(db, item.target_id)?,
+                    agents::get(db, item.to_agent.unwrap())?,
+                ))
+            })
+            .unwrap();
+        let holds = match item.vendor {
+            Vendor::Pingup => world
+                .pingup
+                .read()
+                .unwrap()
+                .assignees_of(&target.vendor_id)
+                .unwrap()
+                .iter()
+                .any(|(a, until)| {
+                    *a == back.vendor_id
+                        && switchboard_vendors::parse_iso8601("until", until)
+                            .is_ok_and(|u| u > Timestamp::now())
+                }),
+            Vendor::Vambe => world
+                .vambe
+                .read()
+                .unwrap()
+                .assignees_of(&target.vendor_id)
+                .unwrap()
+                .contains(&back.vendor_id),
+            Vendor::Helpcrunch => {
+                world
+                    .helpcrunch
+                    .read()
+                    .unwrap()
+                    .assignee_of(target.vendor_id.parse().unwrap())
+                    .unwrap()
+                    == Some(back.vendor_id.parse().unwrap())
+            }
+            Vendor::Splashify => {
+                world
+                    .splashify
+                    .read()
+                    .unwrap()
+                    .assignee_of(target.vendor_id.parse().unwrap())
+                    .unwrap()
+                    == back.email
+            }
+            Vendor::CcaiPlatform => false,
+        };
+        assert!(holds, "{} is back with {}", item.target_label, back.name);
+    }
+    // An undo is a reassignment too: it can be undone.
+    let again = env.ws.preview_undo(undone.job_id).await.unwrap();
+    assert_eq!(again.items.len(), moved - 1);
+}

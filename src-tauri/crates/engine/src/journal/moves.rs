@@ -145,10 +145,15 @@ impl Workspace {
         } else {
             op.before.as_ref().map(id_set).unwrap_or_default()
         };
+        // Someone else took it: it holds neither agent and is not as wanted.
+        // A target holding what the manager last saw (`before`, set to what was
+        // found when they chose to apply it anyway) goes ahead.
+        let seen = op.before.as_ref().map(id_set);
         if caps.read_assignees
             && !now.contains(from)
             && to.as_ref().is_none_or(|t| !now.contains(t))
             && op.request.is_held(&now, caps.several_assignees) != Some(true)
+            && seen.as_ref() != Some(&now)
         {
             return Sent {
                 response: Some(serde_json::json!({"current": now})),

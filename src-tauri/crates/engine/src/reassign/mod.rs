@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use switchboard_domain::change::Change;
 use switchboard_domain::job::{Job, JobKind, JobState, Operation, OperationState};
 use switchboard_domain::{
     AgentId, ConnectionId, JobId, OperationId, PersonId, TargetId, TeamId, Timestamp, Vendor,
@@ -21,6 +22,58 @@ use crate::journal::OperationResult;
 use crate::{EngineError, Workspace};
 
 mod plan;
+mod undo;
+
+/// The plan's count per connection, with the time each vendor's documented
+/// limit gives its calls.
+#[derive(Default)]
+struct Tally(BTreeMap<ConnectionId, ConnectionPlan>);
+
+impl Tally {
+    fn row(
+        &mut self,
+        db: &rusqlite::Connection,
+        c: &switchboard_domain::connection::Connection,
+    ) -> switchboard_store::Result<&mut ConnectionPlan> {
+        use std::collections::btree_map::Entry;
+        Ok(match self.0.entry(c.id) {
+            Entry::Occupied(row) => row.into_mut(),
+            Entry::Vacant(row) => {
+                let synced_at = switchboard_store::sync_runs::latest_done(db, c.id)?
+                    .and_then(|r| r.finished_at);
+                row.insert(ConnectionPlan {
+                    connection_id: c.id,
+                    name: c.display_name.clone(),
+                    vendor: c.vendor,
+                    items: 0,
+                    calls: 0,
+                    skipped: 0,
+                    seconds: None,
+                    synced_at,
+                })
+            }
+        })
+    }
+
+    /// The connections with anything in the plan, and the slowest one's time
+    /// (vendors run side by side).
+    fn finish(self) -> (Vec<ConnectionPlan>, Option<u32>) {
+        let rows: Vec<ConnectionPlan> = self
+            .0
+            .into_values()
+            .filter(|r| r.items + r.skipped > 0)
+            .map(|mut r| {
+                r.seconds = switchboard_vendors::documented_pace(r.vendor).map(|p| {
+                    (u64::from(r.calls) * p.window_ms).div_ceil(u64::from(p.max.max(1)) * 1000)
+                        as u32
+                });
+                r
+            })
+            .collect();
+        let seconds = rows.iter().filter_map(|r| r.seconds).max();
+        (rows, seconds)
+    }
+}
 
 /// Whose work moves, and where to.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -133,6 +186,65 @@ pub struct ReassignOutcome {
     pub results: Vec<OperationResult>,
 }
 
+/// Journals a plan's items as one job, every item queued and reserved for this
+/// process's sender, in the caller's transaction.
+fn journal_plan(
+    db: &rusqlite::Connection,
+    title: String,
+    origin: switchboard_domain::job::Origin,
+    owner: &crate::claims::Owner,
+    plan: &ReassignPlan,
+    changes: Vec<Change>,
+) -> switchboard_store::Result<(Job, Vec<Operation>)> {
+    let now = Timestamp::now();
+    let job = Job {
+        id: JobId::new(),
+        kind: JobKind::Reassign,
+        title,
+        state: JobState::Queued,
+        origin,
+        created_at: now,
+        updated_at: now,
+        finished_at: None,
+    };
+    jobs::insert(db, &job)?;
+    let reserve = owner.claim();
+    let mut ops = Vec::with_capacity(changes.len());
+    for (item, change) in plan.items.iter().zip(changes) {
+        let target = targets::get(db, item.target_id)?;
+        let before: Vec<String> = switchboard_store::assignments::list_by_target(db, target.id)?
+            .into_iter()
+            .map(|a| a.agent_vendor_id)
+            .collect();
+        let mut op = Operation {
+            id: OperationId(0),
+            job_id: job.id,
+            connection_id: item.connection_id,
+            kind: change.kind(),
+            target_id: Some(target.id),
+            target_vendor_id: Some(target.vendor_id.clone()),
+            target_label: Some(item.target_label.clone()),
+            agent_names: item.to_name.iter().cloned().collect(),
+            request: change,
+            before: Some(json!(before)),
+            state: OperationState::Queued,
+            attempts: 0,
+            response: None,
+            error_code: None,
+            error_message: None,
+            not_after: None,
+            next_attempt_at: None,
+            created_at: now,
+            updated_at: now,
+            finished_at: None,
+        };
+        let agents: Vec<AgentId> = item.to_agent.into_iter().collect();
+        op.id = operations::insert(db, &op, &agents, Some(reserve))?;
+        ops.push(op);
+    }
+    Ok((job, ops))
+}
+
 impl Workspace {
     /// The plan, from the cache alone; nothing is journaled or sent.
     pub async fn preview_reassign(
@@ -156,7 +268,6 @@ impl Workspace {
                         Ok(p) => p,
                         Err(e) => return Ok(Err(e)),
                     };
-                    let now = Timestamp::now();
                     let destination = match &request.to {
                         Destination::Release => "nobody (released)".to_owned(),
                         _ => plan
@@ -166,63 +277,29 @@ impl Workspace {
                             .collect::<Vec<_>>()
                             .join(", "),
                     };
-                    let job = Job {
-                        id: JobId::new(),
-                        kind: JobKind::Reassign,
-                        title: format!(
-                            "Reassign everything {} holds to {destination}",
-                            plan.from_name
-                        ),
-                        state: JobState::Queued,
-                        origin,
-                        created_at: now,
-                        updated_at: now,
-                        finished_at: None,
-                    };
-                    jobs::insert(db, &job)?;
-                    let reserve = owner.claim();
-                    let mut ops = Vec::with_capacity(changes.len());
-                    for (item, change) in plan.items.iter().zip(changes) {
-                        let target = targets::get(db, item.target_id)?;
-                        let before: Vec<String> =
-                            switchboard_store::assignments::list_by_target(db, target.id)?
-                                .into_iter()
-                                .map(|a| a.agent_vendor_id)
-                                .collect();
-                        let mut op = Operation {
-                            id: OperationId(0),
-                            job_id: job.id,
-                            connection_id: item.connection_id,
-                            kind: change.kind(),
-                            target_id: Some(target.id),
-                            target_vendor_id: Some(target.vendor_id.clone()),
-                            target_label: Some(item.target_label.clone()),
-                            agent_names: item.to_name.iter().cloned().collect(),
-                            request: change,
-                            before: Some(json!(before)),
-                            state: OperationState::Queued,
-                            attempts: 0,
-                            response: None,
-                            error_code: None,
-                            error_message: None,
-                            not_after: None,
-                            next_attempt_at: None,
-                            created_at: now,
-                            updated_at: now,
-                            finished_at: None,
-                        };
-                        let agents: Vec<AgentId> = item.to_agent.into_iter().collect();
-                        op.id = operations::insert(db, &op, &agents, Some(reserve))?;
-                        ops.push(op);
-                    }
+                    let title = format!(
+                        "Reassign everything {} holds to {destination}",
+                        plan.from_name
+                    );
+                    let (job, ops) = journal_plan(db, title, origin, &owner, &plan, changes)?;
                     Ok(Ok((plan, ops, job)))
                 })?
             })
             .await?;
-        let results = self.send_by_connection(ops, job.id).await?;
-        let state = self.settle_job(job.id).await?;
+        self.run_plan(plan, ops, job.id).await
+    }
+
+    /// Sends a journaled plan and reports it.
+    async fn run_plan(
+        &self,
+        plan: ReassignPlan,
+        ops: Vec<Operation>,
+        job: JobId,
+    ) -> Result<ReassignOutcome, EngineError> {
+        let results = self.send_by_connection(ops, job).await?;
+        let state = self.settle_job(job).await?;
         Ok(ReassignOutcome {
-            job_id: job.id,
+            job_id: job,
             state,
             plan,
             results,

@@ -9,12 +9,11 @@ use switchboard_domain::change::Change;
 use switchboard_domain::connection::Connection;
 use switchboard_domain::{ConnectionId, PersonId, Timestamp, ValidationError, Vendor};
 use switchboard_store::{
-    agents, assignments, board, browse, connections, dashboards, people, sync_runs, targets,
+    agents, assignments, board, browse, connections, dashboards, people, targets,
 };
 
 use super::{
-    ConnectionPlan, Destination, PersonShare, PlanItem, ReassignPlan, ReassignRequest, Skipped,
-    Strategy,
+    Destination, PersonShare, PlanItem, ReassignPlan, ReassignRequest, Skipped, Strategy, Tally,
 };
 use crate::EngineError;
 use crate::journal::moves::calls;
@@ -226,22 +225,12 @@ pub(super) fn plan(
     let mut items: Vec<PlanItem> = Vec::new();
     let mut skipped: Vec<Skipped> = Vec::new();
     let mut changes = Vec::new();
-    let mut per_conn: BTreeMap<ConnectionId, ConnectionPlan> = BTreeMap::new();
+    let mut tally = Tally::default();
     let mut turn = 0;
     for (agent, held_list) in from_agents.iter().zip(held_by_agent) {
         let c = &conns[&agent.connection_id];
         let caps = switchboard_vendors::capabilities(c.vendor);
-        let synced_at = sync_runs::latest_done(db, c.id)?.and_then(|r| r.finished_at);
-        let row = per_conn.entry(c.id).or_insert_with(|| ConnectionPlan {
-            connection_id: c.id,
-            name: c.display_name.clone(),
-            vendor: c.vendor,
-            items: 0,
-            calls: 0,
-            skipped: 0,
-            seconds: None,
-            synced_at,
-        });
+        let row = tally.row(db, c)?;
         for held in held_list {
             let target = targets::get(db, held.target_id)?;
             let label = target
@@ -325,12 +314,7 @@ pub(super) fn plan(
             changes.push(change);
         }
     }
-    for row in per_conn.values_mut() {
-        row.seconds = switchboard_vendors::documented_pace(row.vendor).map(|p| {
-            (u64::from(row.calls) * p.window_ms).div_ceil(u64::from(p.max.max(1)) * 1000) as u32
-        });
-    }
-    let seconds = per_conn.values().filter_map(|r| r.seconds).max();
+    let (connections, seconds) = tally.finish();
     let people = takers
         .iter()
         .filter(|t| t.given > 0)
@@ -344,10 +328,7 @@ pub(super) fn plan(
         from_name: source.display_name,
         items,
         skipped,
-        connections: per_conn
-            .into_values()
-            .filter(|r| r.items + r.skipped > 0)
-            .collect(),
+        connections,
         people,
         seconds,
         planned_at: Timestamp::now(),

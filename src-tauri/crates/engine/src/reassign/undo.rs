@@ -1,0 +1,193 @@
+//! Undoing a reassignment: the inverse of every item the job did, from what
+//! the journal holds, previewed like any other plan. An item changed since the
+//! job (the cache no longer shows what the job left) is left alone and said so;
+//! at sending, a move whose target someone else took stops in conflict. An undo
+//! is itself a reassignment job, so it can be undone too.
+
+use std::collections::BTreeSet;
+
+use switchboard_domain::agent::Agent;
+use switchboard_domain::change::Change;
+use switchboard_domain::job::{JobKind, OperationState};
+use switchboard_domain::{ConnectionId, JobId, Timestamp, ValidationError};
+use switchboard_store::{agents, assignments, connections, jobs, operations, targets};
+
+use super::{PlanItem, ReassignOutcome, ReassignPlan, Skipped, Tally, journal_plan};
+use crate::journal::{id_set, moves::calls};
+use crate::{EngineError, Workspace};
+
+/// The cached agent a vendor reference (an id, or an email) names.
+fn agent_of(
+    db: &rusqlite::Connection,
+    connection: ConnectionId,
+    reference: &str,
+) -> switchboard_store::Result<Option<Agent>> {
+    if let Some(a) = agents::find_by_vendor_id(db, connection, reference)? {
+        return Ok(Some(a));
+    }
+    Ok(agents::list_by_connection(db, connection)?
+        .into_iter()
+        .find(|a| {
+            a.email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(reference))
+        }))
+}
+
+/// The inverse plan of `job`, and each item's change.
+fn undo_plan(
+    db: &rusqlite::Connection,
+    job: JobId,
+) -> Result<(ReassignPlan, Vec<Change>, String), EngineError> {
+    let original = jobs::get(db, job)?;
+    if original.kind != JobKind::Reassign {
+        return Err(ValidationError::new(
+            "job",
+            "only a reassignment can be undone here; a single change is undone from History",
+        )
+        .into());
+    }
+    let mut items = Vec::new();
+    let mut skipped = Vec::new();
+    let mut changes = Vec::new();
+    let mut tally = Tally::default();
+    for op in operations::list_by_job(db, job)? {
+        let (
+            OperationState::Done,
+            Change::Move {
+                from,
+                to,
+                keep,
+                until,
+                notes,
+            },
+            Some(target_id),
+        ) = (op.state, &op.request, op.target_id)
+        else {
+            continue;
+        };
+        let connection = connections::get(db, op.connection_id)?;
+        let caps = switchboard_vendors::capabilities(connection.vendor);
+        let row = tally.row(db, &connection)?;
+        let label = op.target_label.clone().unwrap_or_default();
+        let mut skip = |reason: String| {
+            row.skipped += 1;
+            skipped.push(Skipped {
+                target_id,
+                connection_id: connection.id,
+                target_label: label.clone(),
+                reason,
+            });
+        };
+        if targets::get(db, target_id).is_err() {
+            skip(format!("{} no longer lists it", connection.vendor));
+            continue;
+        }
+        let now: BTreeSet<String> = assignments::list_by_target(db, target_id)?
+            .into_iter()
+            .map(|a| a.agent_vendor_id)
+            .collect();
+        let before = op.before.as_ref().map(id_set).unwrap_or_default();
+        let left = op.request.expected_after(&before, caps.several_assignees);
+        if now != left {
+            skip("changed since the job: left as it is".into());
+            continue;
+        }
+        let (Some(back), holder) = (
+            agent_of(db, connection.id, from)?,
+            to.as_deref()
+                .map(|t| agent_of(db, connection.id, t))
+                .transpose()?
+                .flatten(),
+        ) else {
+            skip("the agent it came from is no longer in the cache; sync first".into());
+            continue;
+        };
+        let change = match to {
+            Some(t) => Change::Move {
+                from: t.clone(),
+                to: Some(from.clone()),
+                keep: keep.clone(),
+                until: *until,
+                notes: notes.clone(),
+            },
+            None => Change::Assign {
+                agents: vec![from.clone()],
+                until: *until,
+                notes: notes.clone(),
+                replace: false,
+            },
+        };
+        let needed = match &change {
+            Change::Move { .. } => match calls(connection.vendor, &caps, &change, &now) {
+                Ok(c) => c.len() as u32,
+                Err(why) => {
+                    skip(why);
+                    continue;
+                }
+            },
+            _ => 1,
+        };
+        row.items += 1;
+        row.calls += needed;
+        items.push(PlanItem {
+            target_id,
+            connection_id: connection.id,
+            vendor: connection.vendor,
+            target_label: label,
+            from_agent: holder.as_ref().map_or(back.id, |h| h.id),
+            from_name: holder.map_or_else(|| "nobody".to_owned(), |h| h.name),
+            to_person: back.person_id,
+            to_agent: Some(back.id),
+            to_name: Some(back.name),
+            calls: needed,
+        });
+        changes.push(change);
+    }
+    if items.is_empty() && skipped.is_empty() {
+        return Err(ValidationError::new(
+            "job",
+            "the job moved nothing, so there is nothing to undo",
+        )
+        .into());
+    }
+    let (connections, seconds) = tally.finish();
+    let title = format!("Undo: {}", original.title);
+    let plan = ReassignPlan {
+        from_name: original.title,
+        items,
+        skipped,
+        connections,
+        people: Vec::new(),
+        seconds,
+        planned_at: Timestamp::now(),
+    };
+    Ok((plan, changes, title))
+}
+
+impl Workspace {
+    /// The plan that undoes a reassignment job; nothing is journaled or sent.
+    pub async fn preview_undo(&self, job: JobId) -> Result<ReassignPlan, EngineError> {
+        self.on_store(move |store| Ok(store.read(|db| Ok(undo_plan(db, job)))??.0))
+            .await
+    }
+
+    /// Plans the undo again, journals it as a job of its own, and sends it.
+    pub async fn undo(&self, job: JobId) -> Result<ReassignOutcome, EngineError> {
+        let origin = self.origin;
+        let owner = self.owner.clone();
+        let (plan, ops, undo) = self
+            .on_store(move |store| {
+                store.write(|db| {
+                    let (plan, changes, title) = match undo_plan(db, job) {
+                        Ok(p) => p,
+                        Err(e) => return Ok(Err(e)),
+                    };
+                    let (undo, ops) = journal_plan(db, title, origin, &owner, &plan, changes)?;
+                    Ok(Ok((plan, ops, undo)))
+                })?
+            })
+            .await?;
+        self.run_plan(plan, ops, undo.id).await
+    }
+}
