@@ -96,4 +96,35 @@ async fn a_person_s_work_is_planned_refused_or_moved_from_the_command_line() {
     let journaled = states(&ws);
     assert_eq!(journaled.len(), items);
     assert!(journaled.iter().all(|s| *s == OperationState::Done));
+    let job = stdout
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(':')
+        .to_owned();
+
+    let out = cli(d, &namespace, &["jobs"]);
+    let (stdout, _) = text(&out);
+    assert!(out.status.success());
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with(&job) && l.contains(&format!("{items} done"))),
+        "{stdout}"
+    );
+    let out = cli(
+        d,
+        &namespace,
+        &["jobs", "undo", &job, "--dry-run", "--json"],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let undo: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(undo["items"].as_array().unwrap().len(), items);
+    let out = cli(d, &namespace, &["jobs", "undo", &job, "--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains(&format!("{items} put back")), "{stdout}");
+    let out = cli(d, &namespace, &["jobs", "undo", "not-a-job", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -8,6 +8,7 @@ pub(crate) mod output;
 mod changes;
 mod connections;
 mod history;
+mod jobs;
 mod reassign;
 mod status;
 
@@ -62,6 +63,8 @@ enum Command {
     Release(changes::ReleaseArgs),
     /// Hand everything one person holds, on every platform, to others (a plan first)
     Reassign(reassign::ReassignArgs),
+    /// Recent jobs; one job's items; send its failed items again; undo a reassignment
+    Jobs(jobs::JobsArgs),
     /// List changes waiting (queued, sending, in conflict, not confirmed), or act on them
     Queue(changes::QueueArgs),
     /// The journal, newest first
@@ -257,6 +260,7 @@ async fn command(ws: &Workspace, command: Command) -> Result<i32, EngineError> {
         Command::Assign(args) => changes::assign(ws, args).await,
         Command::Release(args) => changes::release(ws, args).await,
         Command::Reassign(args) => reassign::reassign(ws, args).await,
+        Command::Jobs(args) => jobs::jobs(ws, args).await,
         Command::Queue(args) => changes::queue(ws, args).await,
         Command::History(args) => history::history(ws, args).await,
         Command::Status(args) => status::status(ws, args).await,

@@ -5,6 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use clap::{Args, ValueEnum};
 use switchboard_domain::job::OperationState;
+use switchboard_engine::journal::OperationResult;
 use switchboard_engine::reassign::{Destination, ReassignPlan, ReassignRequest, Strategy};
 use switchboard_engine::{EngineError, Workspace};
 
@@ -62,7 +63,7 @@ fn minutes(seconds: Option<u32>) -> String {
     }
 }
 
-fn summary(plan: &ReassignPlan) {
+pub(super) fn summary(plan: &ReassignPlan) {
     say!(
         "{}: {} items move, {} skipped; the slowest vendor takes {}",
         plan.from_name,
@@ -88,13 +89,50 @@ fn summary(plan: &ReassignPlan) {
     }
 }
 
-/// Asks on the terminal; `false` unless the answer is yes.
-fn confirmed() -> bool {
+/// Shows the plan and asks on the terminal; `false` unless the answer is yes.
+/// With no one at a terminal to answer, `--yes` is required.
+pub(super) fn confirmed(plan: &ReassignPlan) -> Result<bool, EngineError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(usage(
+            "add --yes to send it without asking (or --dry-run to see the plan)",
+        ));
+    }
+    summary(plan);
     eprint!("Send it? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).is_ok()
-        && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+    let yes = std::io::stdin().lock().read_line(&mut answer).is_ok()
+        && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+    if !yes {
+        tell!("Nothing was sent.");
+    }
+    Ok(yes)
+}
+
+/// Each item that did not end done, on standard error.
+pub(super) fn report(results: &[OperationResult]) {
+    for r in results.iter().filter(|r| r.state != OperationState::Done) {
+        tell!(
+            "{} {}: {}",
+            r.operation_id,
+            r.state,
+            r.message.as_deref().unwrap_or_default()
+        );
+    }
+}
+
+/// The exit code of a job's results, as the other changes say them.
+pub(super) fn outcome_code(results: &[OperationResult]) -> i32 {
+    let count = |s: OperationState| results.iter().filter(|r| r.state == s).count();
+    if count(OperationState::Failed) + count(OperationState::Conflict) > 0 {
+        8
+    } else if count(OperationState::Unknown) > 0 {
+        super::changes::UNCONFIRMED
+    } else if count(OperationState::Queued) + count(OperationState::Sending) > 0 {
+        10
+    } else {
+        0
+    }
 }
 
 pub async fn reassign(ws: &Workspace, args: ReassignArgs) -> Result<i32, EngineError> {
@@ -146,17 +184,8 @@ pub async fn reassign(ws: &Workspace, args: ReassignArgs) -> Result<i32, EngineE
         }
         return Ok(0);
     }
-    if !args.yes {
-        if !std::io::stdin().is_terminal() {
-            return Err(usage(
-                "add --yes to send it without asking (or --dry-run to see the plan)",
-            ));
-        }
-        summary(&plan);
-        if !confirmed() {
-            tell!("Nothing was sent.");
-            return Ok(0);
-        }
+    if !args.yes && !confirmed(&plan)? {
+        return Ok(0);
     }
     let out = ws.reassign(request).await?;
     let count = |s: OperationState| out.results.iter().filter(|r| r.state == s).count();
@@ -175,26 +204,7 @@ pub async fn reassign(ws: &Workspace, args: ReassignArgs) -> Result<i32, EngineE
             count(OperationState::Done),
             out.plan.skipped.len()
         );
-        for r in out
-            .results
-            .iter()
-            .filter(|r| r.state != OperationState::Done)
-        {
-            tell!(
-                "{} {}: {}",
-                r.operation_id,
-                r.state,
-                r.message.as_deref().unwrap_or_default()
-            );
-        }
+        report(&out.results);
     }
-    Ok(if failed + conflict > 0 {
-        8
-    } else if unknown > 0 {
-        super::changes::UNCONFIRMED
-    } else if waiting > 0 {
-        10
-    } else {
-        0
-    })
+    Ok(outcome_code(&out.results))
 }

@@ -15,6 +15,7 @@ mod diagnostics;
 mod error;
 pub mod export;
 pub mod history;
+pub mod jobs;
 pub mod journal;
 mod lookup;
 mod outcome;

@@ -1,0 +1,77 @@
+//! Jobs as a whole: the recent ones with how their items stand, one job's
+//! items, and sending a job's failed items again (in the same job).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use switchboard_domain::JobId;
+use switchboard_domain::job::{Job, Operation, OperationState};
+use switchboard_store::{jobs, operations};
+use ts_rs::TS;
+
+use crate::journal::OperationResult;
+use crate::{EngineError, Workspace};
+
+/// A job and how many of its items are in each state.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct JobSummary {
+    pub job: Job,
+    pub items: u32,
+    pub by_state: BTreeMap<String, u32>,
+}
+
+fn summary(job: Job, ops: &[Operation]) -> JobSummary {
+    let mut by_state = BTreeMap::new();
+    for op in ops {
+        *by_state.entry(op.state.as_str().to_owned()).or_insert(0) += 1;
+    }
+    JobSummary {
+        job,
+        items: ops.len() as u32,
+        by_state,
+    }
+}
+
+impl Workspace {
+    /// The most recent jobs, newest first.
+    pub async fn jobs(&self, limit: u32) -> Result<Vec<JobSummary>, EngineError> {
+        self.on_store(move |store| {
+            Ok(store.read(|db| {
+                jobs::list_recent(db, limit)?
+                    .into_iter()
+                    .map(|job| {
+                        let ops = operations::list_by_job(db, job.id)?;
+                        Ok(summary(job, &ops))
+                    })
+                    .collect()
+            })?)
+        })
+        .await
+    }
+
+    /// One job with every item.
+    pub async fn job(&self, id: JobId) -> Result<(JobSummary, Vec<Operation>), EngineError> {
+        self.on_store(move |store| {
+            Ok(store.read(|db| {
+                let job = jobs::get(db, id)?;
+                let ops = operations::list_by_job(db, id)?;
+                Ok((summary(job, &ops), ops))
+            })?)
+        })
+        .await
+    }
+
+    /// Sends the job's failed and unconfirmed items again, in the same job;
+    /// what it did is left alone.
+    pub async fn retry_failed(&self, id: JobId) -> Result<Vec<OperationResult>, EngineError> {
+        let (_, ops) = self.job(id).await?;
+        let mut results = Vec::new();
+        for op in ops
+            .into_iter()
+            .filter(|o| matches!(o.state, OperationState::Failed | OperationState::Unknown))
+        {
+            results.push(self.retry_operation(op.id, false).await?);
+        }
+        Ok(results)
+    }
+}

@@ -1,0 +1,140 @@
+//! `switchboard jobs`: recent jobs, one job's items, sending its failed items
+//! again, and undoing a reassignment (a plan first, as `reassign`).
+
+use clap::{Args, Subcommand};
+use switchboard_domain::JobId;
+use switchboard_domain::job::OperationState;
+use switchboard_engine::{EngineError, Workspace};
+
+use super::output::json;
+use super::reassign::{confirmed, outcome_code, report, summary};
+use super::usage;
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    #[command(subcommand)]
+    action: Option<JobsAction>,
+    /// JSON for scripts
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsAction {
+    /// The most recent jobs, newest first (the default)
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// One job and every item
+    Show { job: String },
+    /// Send a job's failed and unconfirmed items again
+    Retry { job: String },
+    /// Put back what a reassignment moved (a plan first)
+    Undo {
+        job: String,
+        /// Show the plan and send nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Run without asking
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+fn job_id(text: &str) -> Result<JobId, EngineError> {
+    text.trim().parse::<JobId>().map_err(|_| {
+        usage(format!(
+            "'{text}' is not a job id; `switchboard jobs` lists them"
+        ))
+    })
+}
+
+pub async fn jobs(ws: &Workspace, args: JobsArgs) -> Result<i32, EngineError> {
+    match args.action.unwrap_or(JobsAction::List { limit: 20 }) {
+        JobsAction::List { limit } => {
+            let list = ws.jobs(limit).await?;
+            if args.json {
+                json(&list)?;
+            } else {
+                say!("JOB\tSTATE\tITEMS\tTITLE");
+                for s in &list {
+                    let counts: Vec<String> =
+                        s.by_state.iter().map(|(k, v)| format!("{v} {k}")).collect();
+                    say!(
+                        "{}\t{}\t{}\t{}",
+                        s.job.id,
+                        s.job.state,
+                        counts.join(", "),
+                        s.job.title
+                    );
+                }
+            }
+            Ok(0)
+        }
+        JobsAction::Show { job } => {
+            let (s, ops) = ws.job(job_id(&job)?).await?;
+            if args.json {
+                json(&serde_json::json!({"job": s, "items": ops}))?;
+            } else {
+                say!("{} ({}): {}", s.job.id, s.job.state, s.job.title);
+                for op in &ops {
+                    say!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        op.id,
+                        op.state,
+                        op.target_label.as_deref().unwrap_or_default(),
+                        op.agent_names.join(", "),
+                        op.error_message.as_deref().unwrap_or_default()
+                    );
+                }
+            }
+            Ok(0)
+        }
+        JobsAction::Retry { job } => {
+            let results = ws.retry_failed(job_id(&job)?).await?;
+            if args.json {
+                json(&results)?;
+            } else {
+                let done = results
+                    .iter()
+                    .filter(|r| r.state == OperationState::Done)
+                    .count();
+                say!("sent again {}: {done} done", results.len());
+                report(&results);
+            }
+            Ok(outcome_code(&results))
+        }
+        JobsAction::Undo { job, dry_run, yes } => {
+            let id = job_id(&job)?;
+            let plan = ws.preview_undo(id).await?;
+            if dry_run {
+                if args.json {
+                    json(&plan)?;
+                } else {
+                    summary(&plan);
+                }
+                return Ok(0);
+            }
+            if !yes && !confirmed(&plan)? {
+                return Ok(0);
+            }
+            let out = ws.undo(id).await?;
+            if args.json {
+                json(&out)?;
+            } else {
+                say!(
+                    "job {}: {} put back, {} skipped",
+                    out.job_id,
+                    out.results
+                        .iter()
+                        .filter(|r| r.state == OperationState::Done)
+                        .count(),
+                    out.plan.skipped.len()
+                );
+                report(&out.results);
+            }
+            Ok(outcome_code(&out.results))
+        }
+    }
+}
