@@ -30,6 +30,8 @@ enum JobsAction {
     Show { job: String },
     /// Send a job's failed and unconfirmed items again
     Retry { job: String },
+    /// Send what a job still has waiting (after a crash, or a vendor that was away)
+    Resume { job: String },
     /// Put back what a reassignment moved (a plan first)
     Undo {
         job: String,
@@ -90,6 +92,20 @@ pub async fn jobs(ws: &Workspace, args: JobsArgs) -> Result<i32, EngineError> {
                 }
             }
             Ok(0)
+        }
+        JobsAction::Resume { job } => {
+            let results = ws.resume_job(job_id(&job)?).await?;
+            if args.json {
+                json(&results)?;
+            } else {
+                let done = results
+                    .iter()
+                    .filter(|r| r.state == OperationState::Done)
+                    .count();
+                say!("sent {}: {done} done", results.len());
+                report(&results);
+            }
+            Ok(outcome_code(&results))
         }
         JobsAction::Retry { job } => {
             let results = ws.retry_failed(job_id(&job)?).await?;

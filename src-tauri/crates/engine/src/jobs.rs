@@ -74,4 +74,18 @@ impl Workspace {
         }
         Ok(results)
     }
+
+    /// Sends what a job still has waiting (after a crash, or a vendor that was
+    /// away): each connection's items side by side. A move cut off half-way
+    /// goes on from where it stopped.
+    pub async fn resume_job(&self, id: JobId) -> Result<Vec<OperationResult>, EngineError> {
+        let (_, ops) = self.job(id).await?;
+        let waiting: Vec<Operation> = ops
+            .into_iter()
+            .filter(|o| matches!(o.state, OperationState::Queued | OperationState::Sending))
+            .collect();
+        let results = self.send_by_connection(waiting, id).await?;
+        self.settle_job(id).await?;
+        Ok(results)
+    }
 }

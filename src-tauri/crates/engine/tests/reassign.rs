@@ -322,3 +322,48 @@ async fn an_undo_puts_back_what_the_job_moved_and_leaves_what_changed_since() {
     let again = env.ws.preview_undo(undone.job_id).await.unwrap();
     assert_eq!(again.items.len(), moved - 1);
 }
+
+#[tokio::test]
+async fn an_unreachable_vendor_s_items_wait_while_the_others_finish_then_go_out() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let people = env.people(4).await;
+    let (from, to) = (&people[0], [&people[1], &people[2]]);
+    let plan = env.ws.preview_reassign(request(from, &to)).await.unwrap();
+    let on_vambe = plan
+        .items
+        .iter()
+        .filter(|i| i.vendor == Vendor::Vambe)
+        .count();
+    assert!(on_vambe > 0, "the person holds Vambe contacts");
+
+    sim.halt(Vendor::Vambe);
+    let out = env.ws.reassign(request(from, &to)).await.unwrap();
+    let waiting = out
+        .results
+        .iter()
+        .filter(|r| matches!(r.state, OperationState::Queued | OperationState::Sending))
+        .count();
+    let done = out
+        .results
+        .iter()
+        .filter(|r| r.state == OperationState::Done)
+        .count();
+    assert_eq!(waiting, on_vambe, "{:?}", out.results);
+    assert_eq!(
+        done + waiting,
+        out.plan.items.len(),
+        "the other vendors finished"
+    );
+    assert_ne!(out.state, JobState::Done);
+
+    sim.resume(Vendor::Vambe).await.unwrap();
+    let resumed = env.ws.resume_job(out.job_id).await.unwrap();
+    assert_eq!(resumed.len(), on_vambe);
+    assert!(
+        resumed.iter().all(|r| r.state == OperationState::Done),
+        "{resumed:?}"
+    );
+    let (summary, _) = env.ws.job(out.job_id).await.unwrap();
+    assert_eq!(summary.job.state, JobState::Done);
+}

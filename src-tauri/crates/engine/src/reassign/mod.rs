@@ -308,7 +308,7 @@ impl Workspace {
 
     /// Sends a job's operations, each connection's in turn at its own pace and
     /// the connections side by side.
-    async fn send_by_connection(
+    pub(crate) async fn send_by_connection(
         &self,
         ops: Vec<Operation>,
         job: JobId,
