@@ -5,7 +5,7 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 
 import { previewReassign, reassign } from "../bindings/commands";
-import type { PersonRow } from "../bindings/PersonRow";
+import type { PersonId } from "../bindings/PersonId";
 import type { PlanItem } from "../bindings/PlanItem";
 import type { ReassignOutcome } from "../bindings/ReassignOutcome";
 import type { ReassignRequest } from "../bindings/ReassignRequest";
@@ -21,7 +21,10 @@ export function duration(seconds: number | null): string {
   return `about ${Math.ceil(seconds / 60)} min`;
 }
 
-type Props = { person: PersonRow; onClose: () => void };
+/** Whose work moves: a person as any view knows them. */
+export type Mover = { id: PersonId; display_name: string };
+
+type Props = { person: Mover; onClose: () => void };
 
 /** Everything one person holds, on every platform, handed to others: the plan
  * first (from the cache, nothing sent), then the run and every item's fate. */

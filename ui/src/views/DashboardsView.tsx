@@ -12,6 +12,7 @@ import type { TenantStatus } from "../bindings/TenantStatus";
 import { ago, when } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useNavigate } from "../navigation";
+import { type Mover, ReassignModal } from "../components/ReassignModal";
 import { chartRows, tableRows, UNKNOWN } from "./dashboardData";
 import { keys, useMismatches, useStatusBoard, useVendorLook } from "../queries";
 
@@ -331,9 +332,11 @@ function WorkloadTab() {
 function AlertsTab() {
   const navigate = useNavigate();
   const found = useMismatches();
+  const [moving, setMoving] = useState<Mover | null>(null);
   const rows = (found.data ?? []).map((m) => ({ name: m.name, status: m.status, since: dayjs(m.since).format(), open: m.open, owners: m.owners.map(([, n, c]) => `${n}: ${c}`).join("; ") }));
   return (
     <Card withBorder>
+      {moving && <ReassignModal person={moving} onClose={() => setMoving(null)} />}
       <Group justify="space-between" mb="xs">
         <Text fw={600}>Away on CCAI Platform, still owning open work elsewhere ({found.data?.length ?? 0})</Text>
         <ExportButton name="mismatches" columns={["name", "status", "since", "open", "owners"]} rows={rows} />
@@ -354,6 +357,11 @@ function AlertsTab() {
               </Table.Td>
               <Table.Td>
                 <Group gap={6}>
+                  {m.person_id !== null && (
+                    <Button size="compact-xs" variant="light" onClick={() => setMoving({ id: m.person_id!, display_name: m.name })} data-testid="mismatch-reassign">
+                      Reassign {m.open}…
+                    </Button>
+                  )}
                   {m.owners.map(([agent, name, count]) => (
                     <Anchor key={agent} size="sm" component="button" onClick={() => navigate("targets", { agent: Number(agent) })} data-testid="mismatch-link">
                       {name}: {count} open
