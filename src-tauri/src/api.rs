@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use switchboard_domain::sync::SyncMode;
-use switchboard_domain::{AgentId, ConnectionId, OperationId, PersonId, Vendor};
+use switchboard_domain::{AgentId, ConnectionId, JobId, OperationId, PersonId, Vendor};
 use switchboard_engine::agents::NewAgent;
 use switchboard_engine::connection_form::ConnectionForm;
 use switchboard_engine::{EngineError, ErrorCode};
@@ -108,6 +108,10 @@ pub struct LinkAgentRequest {
 #[derive(Debug, Deserialize, TS)]
 pub struct AgentRequest {
     pub agent_id: AgentId,
+}
+#[derive(Debug, Deserialize, TS)]
+pub struct JobRef {
+    pub job_id: JobId,
 }
 #[derive(Debug, Deserialize, TS)]
 pub struct OperationRef {

@@ -181,11 +181,30 @@ pub async fn preview_reassign(
     Ok(state.workspace()?.preview_reassign(request).await?)
 }
 
-pub async fn reassign(
+pub async fn start_reassign(
     state: &AppState,
     request: switchboard_engine::reassign::ReassignRequest,
-) -> Result<switchboard_engine::reassign::ReassignOutcome, IpcError> {
-    Ok(state.workspace()?.reassign(request).await?)
+) -> Result<switchboard_engine::reassign::StartedJob, IpcError> {
+    let ready = state.running()?;
+    let started = ready.workspace.start_reassign(request).await?;
+    let job = started.job_id;
+    // The window watches `job_progress`; the rest of the app stays usable.
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = ready.workspace.resume_job(job).await {
+            eprintln!("switchboard: job {job}: {e}; what waits goes out with the queue");
+        }
+        if let Ok(counts) = ready.workspace.queue_counts().await {
+            ready.emit(crate::api::AppEvent::QueueChanged(counts));
+        }
+    });
+    Ok(started)
+}
+
+pub async fn job_progress(
+    state: &AppState,
+    request: JobRef,
+) -> Result<switchboard_engine::jobs::JobProgress, IpcError> {
+    Ok(state.workspace()?.job_progress(request.job_id).await?)
 }
 
 pub async fn release(

@@ -114,8 +114,10 @@ commands! {
     fn preview_assign(request: switchboard_engine::assign::AssignRequest) -> switchboard_engine::preview::AssignPreview;
     /// The plan of handing everything a person holds to others, from the cache; nothing is sent.
     fn preview_reassign(request: switchboard_engine::reassign::ReassignRequest) -> switchboard_engine::reassign::ReassignPlan;
-    /// Plans again, journals every item, and sends them, each vendor at its own pace.
-    fn reassign(request: switchboard_engine::reassign::ReassignRequest) -> switchboard_engine::reassign::ReassignOutcome;
+    /// Plans again, journals every item, and sends them in the background, each vendor at its own pace; `job_progress` watches it.
+    fn start_reassign(request: switchboard_engine::reassign::ReassignRequest) -> switchboard_engine::reassign::StartedJob;
+    /// How a job stands: its items by state, what is left, and the items in trouble.
+    fn job_progress(request: JobRef) -> switchboard_engine::jobs::JobProgress;
     /// Unassigns a target (HelpCrunch, Splashify Pro): journaled and sent.
     fn release(request: switchboard_engine::assign::ReleaseRequest) -> switchboard_engine::assign::JobOutcome;
     /// Sends the changes waiting for their vendor, now.

@@ -81,8 +81,13 @@ impl AppState {
 
     /// The workspace, or the start-up error every command answers with.
     pub fn workspace(&self) -> Result<Arc<Workspace>, IpcError> {
+        self.running().map(|ready| ready.workspace.clone())
+    }
+
+    /// The running app (its workspace and its events), or the start-up error.
+    pub fn running(&self) -> Result<Arc<Ready>, IpcError> {
         match self {
-            AppState::Ready(ready) => Ok(ready.workspace.clone()),
+            AppState::Ready(ready) => Ok(ready.clone()),
             AppState::Failed { error, .. } => Err(IpcError::from(error)),
         }
     }

@@ -55,8 +55,11 @@ async fn a_person_s_work_moves_from_the_people_view() -> anyhow::Result<()> {
         session.screenshot("reassign-02-plan").await?;
         anyhow::ensure!(!plan.starts_with("0 move"), "{plan}");
         session.click("reassign-confirm").await?;
+        // The job runs in the background; the window watches it to the end.
         let results = session
-            .wait_for_text("reassign-results", "the results", |t| t.contains(" done, "))
+            .wait_for_text("reassign-results", "the job's end", |t| {
+                t.contains(" 0 waiting")
+            })
             .await?;
         session.screenshot("reassign-03-results").await?;
         anyhow::ensure!(

@@ -23,6 +23,8 @@ import type { ImportCsvRequest } from "./ImportCsvRequest";
 import type { ImportReport } from "./ImportReport";
 import type { IpcError } from "./IpcError";
 import type { JobOutcome } from "./JobOutcome";
+import type { JobProgress } from "./JobProgress";
+import type { JobRef } from "./JobRef";
 import type { LinkAgentRequest } from "./LinkAgentRequest";
 import type { Mismatch } from "./Mismatch";
 import type { OperationDetail } from "./OperationDetail";
@@ -34,7 +36,6 @@ import type { PersonRow } from "./PersonRow";
 import type { PollEvent } from "./PollEvent";
 import type { PollReport } from "./PollReport";
 import type { QueueCounts } from "./QueueCounts";
-import type { ReassignOutcome } from "./ReassignOutcome";
 import type { ReassignPlan } from "./ReassignPlan";
 import type { ReassignRequest } from "./ReassignRequest";
 import type { ReleaseRequest } from "./ReleaseRequest";
@@ -42,6 +43,7 @@ import type { RetryRequest } from "./RetryRequest";
 import type { SearchRequest } from "./SearchRequest";
 import type { SetSecretRequest } from "./SetSecretRequest";
 import type { SetStatusRequest } from "./SetStatusRequest";
+import type { StartedJob } from "./StartedJob";
 import type { StatusBoard } from "./StatusBoard";
 import type { StatusChart } from "./StatusChart";
 import type { StatusChartQuery } from "./StatusChartQuery";
@@ -84,7 +86,8 @@ export const COMMANDS = [
   "assign",
   "preview_assign",
   "preview_reassign",
-  "reassign",
+  "start_reassign",
+  "job_progress",
   "release",
   "send_queued",
   "queue_counts",
@@ -265,11 +268,19 @@ export function previewReassign(request: ReassignRequest): Promise<ReassignPlan>
 }
 
 /**
- * Plans again, journals every item, and sends them, each vendor at its own pace.
+ * Plans again, journals every item, and sends them in the background, each vendor at its own pace; `job_progress` watches it.
  * @throws {IpcError}
  */
-export function reassign(request: ReassignRequest): Promise<ReassignOutcome> {
-  return invoke("reassign", { request });
+export function startReassign(request: ReassignRequest): Promise<StartedJob> {
+  return invoke("start_reassign", { request });
+}
+
+/**
+ * How a job stands: its items by state, what is left, and the items in trouble.
+ * @throws {IpcError}
+ */
+export function jobProgress(request: JobRef): Promise<JobProgress> {
+  return invoke("job_progress", { request });
 }
 
 /**

@@ -40,7 +40,12 @@ describe("Reassign everything", () => {
       list_connections: () => [],
       list_people: () => PEOPLE,
       preview_reassign: () => PLAN,
-      reassign: () => ({ job_id: "j", state: "done", plan: PLAN, results: [{ operation_id: 1, agent_names: ["Bruno Costa"], state: "done", error_code: null, message: null, hint: null }] }),
+      start_reassign: () => ({ job_id: "j", plan: PLAN }),
+      job_progress: () => ({
+        summary: { job: { id: "j", kind: "reassign", title: "Reassign", state: "done", origin: "app", created_at: 0, updated_at: 0, finished_at: 0 }, items: 1, by_state: { done: 1 } },
+        trouble: [],
+        remaining: 0,
+      }),
     });
     render(<App initialArea="people" />);
     const buttons = await screen.findAllByTestId("reassign-person");
@@ -54,10 +59,10 @@ describe("Reassign everything", () => {
     expect(screen.getByTestId("reassign-skipped")).toHaveTextContent("no agent on Splashify Pro among Bruno Costa");
     const asked = backend.calls.find((c) => c.cmd === "preview_reassign")?.args as { request: { from: number; to: unknown; strategy: string } };
     expect(asked.request).toMatchObject({ from: 1, to: { kind: "people", ids: [2] }, strategy: "least_loaded" });
-    expect(backend.commands()).not.toContain("reassign");
+    expect(backend.commands()).not.toContain("start_reassign");
     await user.click(screen.getByTestId("reassign-confirm"));
     expect(await screen.findByTestId("reassign-results")).toHaveTextContent("1 done, 0 failed");
-    await waitFor(() => expect(backend.commands()).toContain("reassign"));
+    await waitFor(() => expect(backend.calls.find((c) => c.cmd === "job_progress")?.args).toEqual({ request: { job_id: "j" } }));
   });
 
   it("says how long at each vendor's limit", () => {

@@ -1,13 +1,13 @@
-import { Alert, Badge, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Stack, Table, Text } from "@mantine/core";
+import { Alert, Badge, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, Progress, SegmentedControl, Stack, Table, Text } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 
-import { previewReassign, reassign } from "../bindings/commands";
+import { jobProgress, previewReassign, startReassign } from "../bindings/commands";
+import type { JobProgress } from "../bindings/JobProgress";
 import type { PersonId } from "../bindings/PersonId";
 import type { PlanItem } from "../bindings/PlanItem";
-import type { ReassignOutcome } from "../bindings/ReassignOutcome";
 import type { ReassignRequest } from "../bindings/ReassignRequest";
 import { ago } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
@@ -49,9 +49,18 @@ export function ReassignModal({ person, onClose }: Props) {
     };
   }, [person.id, mode, to, strategy, cap, onlyAvailable]);
   const [asked] = useDebouncedValue(request, 150);
-  const run = useMutation({
-    mutationFn: (r: ReassignRequest) => reassign(r),
-    onSettled: () => queryClient.invalidateQueries(),
+  const run = useMutation({ mutationFn: (r: ReassignRequest) => startReassign(r) });
+  const jobId = run.data?.job_id ?? null;
+  // The job runs in the background; the window watches it (and may close).
+  const progress = useQuery({
+    queryKey: ["job-progress", jobId],
+    queryFn: async () => {
+      const p = await jobProgress({ job_id: jobId! });
+      if (p.remaining === 0) void queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "job-progress" });
+      return p;
+    },
+    enabled: jobId !== null,
+    refetchInterval: (q) => (q.state.data?.remaining === 0 ? false : 700),
   });
   // Once it has run, the plan is what was run: it is not planned again.
   const planning = !run.isPending && !run.isSuccess;
@@ -142,10 +151,10 @@ export function ReassignModal({ person, onClose }: Props) {
             <VirtualTable data={p.items} columns={columns} rowHeight={36} height={240} empty="Nothing to move." testId="reassign-items" />
           </Stack>
         )}
-        {run.data && <Results outcome={run.data} />}
+        {progress.data && <Results progress={progress.data} />}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
-            {run.data ? "Close" : "Cancel"}
+            {run.data ? (progress.data?.remaining === 0 ? "Close" : "Close (it goes on)") : "Cancel"}
           </Button>
           {!run.data && (
             <Button onClick={() => request && run.mutate(request)} loading={run.isPending} disabled={!p || p.items.length === 0 || plan.isFetching} data-testid="reassign-confirm">
@@ -158,24 +167,27 @@ export function ReassignModal({ person, onClose }: Props) {
   );
 }
 
-function Results({ outcome }: { outcome: ReassignOutcome }) {
-  const count = (state: string) => outcome.results.filter((r) => r.state === state).length;
-  const waiting = count("queued") + count("sending");
+function Results({ progress }: { progress: JobProgress }) {
+  const n = (state: string) => progress.summary.by_state[state] ?? 0;
+  const total = Math.max(1, progress.summary.items);
+  const pct = (k: number) => (100 * k) / total;
+  const troubled = n("failed") + n("conflict") + n("unknown") + n("cancelled");
   return (
     <Stack gap={4} data-testid="reassign-results">
+      <Progress.Root size="lg">
+        <Progress.Section value={pct(n("done"))} color="green" />
+        <Progress.Section value={pct(troubled)} color="red" />
+        <Progress.Section value={pct(progress.remaining)} color="gray" />
+      </Progress.Root>
       <Text fw={500}>
-        {count("done")} done, {count("failed")} failed, {count("conflict")} in conflict, {count("unknown")} not confirmed, {waiting} waiting, {outcome.plan.skipped.length} skipped.
+        {n("done")} done, {n("failed")} failed, {n("conflict")} in conflict, {n("unknown")} not confirmed, {progress.remaining} waiting, of {progress.summary.items}.
       </Text>
-      {outcome.results
-        .filter((r) => r.state !== "done")
-        .slice(0, 20)
-        .map((r) => (
-          <Text key={r.operation_id} size="sm" c={r.state === "queued" ? "dimmed" : "red"}>
-            {r.state}: {r.message}
-            {r.hint ? ` ${r.hint}` : ""}
-          </Text>
-        ))}
-      {waiting > 0 && <Text size="sm">What waits goes out when its vendor answers again; History shows it.</Text>}
+      {progress.trouble.slice(0, 20).map((op) => (
+        <Text key={op.id} size="sm" c="red">
+          {op.target_label}: {op.state}: {op.error_message}
+        </Text>
+      ))}
+      {progress.remaining > 0 && <Text size="sm">What waits goes out when its vendor answers; History shows each item.</Text>}
     </Stack>
   );
 }

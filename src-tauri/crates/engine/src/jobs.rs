@@ -12,6 +12,17 @@ use ts_rs::TS;
 use crate::journal::OperationResult;
 use crate::{EngineError, Workspace};
 
+/// A job with how its items stand, and the items that did not end done (with
+/// the vendor's words), for the window to watch while it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct JobProgress {
+    pub summary: JobSummary,
+    /// Items failed, in conflict, not confirmed or cancelled (at most 200).
+    pub trouble: Vec<Operation>,
+    /// Items not sent yet (queued or being sent).
+    pub remaining: u32,
+}
+
 /// A job and how many of its items are in each state.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct JobSummary {
@@ -59,6 +70,33 @@ impl Workspace {
             })?)
         })
         .await
+    }
+
+    /// How a job stands now.
+    pub async fn job_progress(&self, id: JobId) -> Result<JobProgress, EngineError> {
+        let (summary, ops) = self.job(id).await?;
+        let remaining = ops
+            .iter()
+            .filter(|o| matches!(o.state, OperationState::Queued | OperationState::Sending))
+            .count() as u32;
+        let trouble = ops
+            .into_iter()
+            .filter(|o| {
+                matches!(
+                    o.state,
+                    OperationState::Failed
+                        | OperationState::Conflict
+                        | OperationState::Unknown
+                        | OperationState::Cancelled
+                )
+            })
+            .take(200)
+            .collect();
+        Ok(JobProgress {
+            summary,
+            trouble,
+            remaining,
+        })
     }
 
     /// Sends the job's failed and unconfirmed items again, in the same job;

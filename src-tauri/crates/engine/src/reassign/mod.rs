@@ -177,6 +177,13 @@ pub struct ReassignPlan {
     pub planned_at: Timestamp,
 }
 
+/// A job journaled and on its way: its plan, and where to watch it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct StartedJob {
+    pub job_id: JobId,
+    pub plan: ReassignPlan,
+}
+
 /// How a reassignment job went.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ReassignOutcome {
@@ -259,34 +266,51 @@ impl Workspace {
     /// vendor's items in parallel with the others'. What could not go out yet
     /// waits in the queue.
     pub async fn reassign(&self, request: ReassignRequest) -> Result<ReassignOutcome, EngineError> {
+        let (plan, ops, job) = self.journal_reassign(request).await?;
+        self.run_plan(plan, ops, job).await
+    }
+
+    /// Plans again and journals every item (queued) in one transaction; nothing
+    /// is sent. The window then sends it in the background (`resume_job`) and
+    /// watches the job's progress.
+    pub async fn start_reassign(
+        &self,
+        request: ReassignRequest,
+    ) -> Result<StartedJob, EngineError> {
+        let (plan, _, job_id) = self.journal_reassign(request).await?;
+        Ok(StartedJob { job_id, plan })
+    }
+
+    async fn journal_reassign(
+        &self,
+        request: ReassignRequest,
+    ) -> Result<(ReassignPlan, Vec<Operation>, JobId), EngineError> {
         let origin = self.origin;
         let owner = self.owner.clone();
-        let (plan, ops, job) = self
-            .on_store(move |store| {
-                store.write(|db| {
-                    let (plan, changes) = match plan::plan(db, &request) {
-                        Ok(p) => p,
-                        Err(e) => return Ok(Err(e)),
-                    };
-                    let destination = match &request.to {
-                        Destination::Release => "nobody (released)".to_owned(),
-                        _ => plan
-                            .people
-                            .iter()
-                            .map(|p| p.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    };
-                    let title = format!(
-                        "Reassign everything {} holds to {destination}",
-                        plan.from_name
-                    );
-                    let (job, ops) = journal_plan(db, title, origin, &owner, &plan, changes)?;
-                    Ok(Ok((plan, ops, job)))
-                })?
-            })
-            .await?;
-        self.run_plan(plan, ops, job.id).await
+        self.on_store(move |store| {
+            store.write(|db| {
+                let (plan, changes) = match plan::plan(db, &request) {
+                    Ok(p) => p,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let destination = match &request.to {
+                    Destination::Release => "nobody (released)".to_owned(),
+                    _ => plan
+                        .people
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                };
+                let title = format!(
+                    "Reassign everything {} holds to {destination}",
+                    plan.from_name
+                );
+                let (job, ops) = journal_plan(db, title, origin, &owner, &plan, changes)?;
+                Ok(Ok((plan, ops, job.id)))
+            })?
+        })
+        .await
     }
 
     /// Sends a journaled plan and reports it.
