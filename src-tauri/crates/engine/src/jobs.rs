@@ -2,15 +2,26 @@
 //! items, and sending a job's failed items again (in the same job).
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
 
 use serde::Serialize;
-use switchboard_domain::JobId;
 use switchboard_domain::job::{Job, Operation, OperationState};
+use switchboard_domain::{JobId, Timestamp, ValidationError};
 use switchboard_store::{jobs, operations};
 use ts_rs::TS;
 
 use crate::journal::OperationResult;
 use crate::{EngineError, Workspace};
+
+/// How long a job's lease holds unless renewed; it is renewed every
+/// [`RENEW_EVERY`] while the job runs.
+const JOB_LEASE: Duration = Duration::from_secs(5 * 60);
+const RENEW_EVERY: Duration = Duration::from_secs(60);
+
+/// What a job's lease refusal says.
+pub const WORKED_ELSEWHERE: &str =
+    "another Switchboard (the window or a command) is working this job right now; it goes on there";
 
 /// A job with how its items stand, and the items that did not end done (with
 /// the vendor's words), for the window to watch while it runs.
@@ -44,6 +55,56 @@ fn summary(job: Job, ops: &[Operation]) -> JobSummary {
 }
 
 impl Workspace {
+    /// Takes (or renews) the job's lease for this Switchboard: one process
+    /// works a job at a time. A holder that has ended, or whose lease lapsed,
+    /// is taken over.
+    pub(crate) async fn lease_job(&self, id: JobId) -> Result<(), EngineError> {
+        let owner = self.owner.clone();
+        self.on_store(move |store| {
+            let holder = store.read(|db| jobs::lease(db, id))?;
+            let ended = holder.map(|(h, _)| h).filter(|h| owner.has_ended(h));
+            let now = Timestamp::now();
+            let until = Timestamp(now.0 + JOB_LEASE.as_millis() as i64);
+            let taken = store
+                .write(|db| jobs::take_lease(db, id, owner.id(), now, until, ended.as_deref()))?;
+            if taken {
+                Ok(())
+            } else {
+                Err(ValidationError::new("job", WORKED_ELSEWHERE).into())
+            }
+        })
+        .await
+    }
+
+    /// Runs `work` holding the job's lease, renewed while it runs, and lets go
+    /// of it after.
+    pub(crate) async fn leased<T>(
+        &self,
+        id: JobId,
+        work: impl Future<Output = Result<T, EngineError>>,
+    ) -> Result<T, EngineError> {
+        self.lease_job(id).await?;
+        let renew = Box::pin(async {
+            loop {
+                tokio::time::sleep(RENEW_EVERY).await;
+                if let Err(e) = self.lease_job(id).await {
+                    tracing::warn!("job {id}: the lease was not renewed: {e}");
+                }
+            }
+        });
+        let result = match futures_util::future::select(Box::pin(work), renew).await {
+            futures_util::future::Either::Left((result, _)) => result,
+            futures_util::future::Either::Right(((), _)) => {
+                Err(EngineError::Internal("the lease renewal stopped".into()))
+            }
+        };
+        let owner = self.owner.clone();
+        let _ = self
+            .on_store(move |store| Ok(store.write(|db| jobs::release_lease(db, id, owner.id()))?))
+            .await;
+        result
+    }
+
     /// The most recent jobs, newest first.
     pub async fn jobs(&self, limit: u32) -> Result<Vec<JobSummary>, EngineError> {
         self.on_store(move |store| {
@@ -117,13 +178,16 @@ impl Workspace {
     /// away): each connection's items side by side. A move cut off half-way
     /// goes on from where it stopped.
     pub async fn resume_job(&self, id: JobId) -> Result<Vec<OperationResult>, EngineError> {
-        let (_, ops) = self.job(id).await?;
-        let waiting: Vec<Operation> = ops
-            .into_iter()
-            .filter(|o| matches!(o.state, OperationState::Queued | OperationState::Sending))
-            .collect();
-        let results = self.send_by_connection(waiting, id).await?;
-        self.settle_job(id).await?;
-        Ok(results)
+        self.leased(id, async {
+            let (_, ops) = self.job(id).await?;
+            let waiting: Vec<Operation> = ops
+                .into_iter()
+                .filter(|o| matches!(o.state, OperationState::Queued | OperationState::Sending))
+                .collect();
+            let results = self.send_by_connection(waiting, id).await?;
+            self.settle_job(id).await?;
+            Ok(results)
+        })
+        .await
     }
 }

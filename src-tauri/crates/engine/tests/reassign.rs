@@ -367,3 +367,69 @@ async fn an_unreachable_vendor_s_items_wait_while_the_others_finish_then_go_out(
     let (summary, _) = env.ws.job(out.job_id).await.unwrap();
     assert_eq!(summary.job.state, JobState::Done);
 }
+
+#[tokio::test]
+async fn one_switchboard_works_a_job_at_a_time_and_one_that_ended_is_taken_over() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let people = env.people(4).await;
+    sim.halt(Vendor::Vambe);
+    let out = env
+        .ws
+        .reassign(request(&people[0], &[&people[1], &people[2]]))
+        .await
+        .unwrap();
+    sim.resume(Vendor::Vambe).await.unwrap();
+    let job = out.job_id;
+    let lease = |holder: &str, until: i64| {
+        env.ws
+            .store()
+            .write(|db| {
+                db.execute(
+                    "UPDATE jobs SET leased_by = ?2, lease_until = ?3 WHERE id = ?1",
+                    rusqlite::params![job.to_string(), holder, until],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+    };
+    let waiting = || async {
+        let (s, _) = env.ws.job(job).await.unwrap();
+        s.by_state.get("queued").copied().unwrap_or(0)
+    };
+    let before = waiting().await;
+    assert!(before > 0);
+
+    // Held by a Switchboard still running (one that cannot be told ended):
+    // neither resuming nor the background sender touches it.
+    lease("nolock-other", Timestamp::now().0 + 60_000);
+    let e = env.ws.resume_job(job).await.unwrap_err();
+    assert!(e.to_string().contains("another Switchboard"), "{e}");
+    env.ws.send_queued().await.unwrap();
+    assert_eq!(
+        waiting().await,
+        before,
+        "the sender left the job to its holder"
+    );
+
+    // Its holder ended (no lock file any more): taken over at once.
+    lease(
+        &uuid::Uuid::new_v4().to_string(),
+        Timestamp::now().0 + 60_000,
+    );
+    let resumed = env.ws.resume_job(job).await.unwrap();
+    assert_eq!(resumed.len(), before as usize);
+    assert_eq!(waiting().await, 0);
+    let (held,): (Option<String>,) = env
+        .ws
+        .store()
+        .read(|db| {
+            Ok(db.query_row(
+                "SELECT leased_by FROM jobs WHERE id = ?1",
+                [job.to_string()],
+                |r| Ok((r.get(0)?,)),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(held, None, "let go of when done");
+}

@@ -78,6 +78,45 @@ pub fn set_state(db: &Db, id: JobId, state: JobState, at: Timestamp) -> Result<(
     Ok(())
 }
 
+/// Who holds the job's lease, and until when (none: nobody works it).
+pub fn lease(db: &Db, id: JobId) -> Result<Option<(String, Timestamp)>> {
+    Ok(db
+        .query_row(
+            "SELECT leased_by, lease_until FROM jobs WHERE id = ?1 AND leased_by IS NOT NULL",
+            [id.to_string()],
+            |r| Ok((r.get::<_, String>(0)?, Timestamp(r.get(1)?))),
+        )
+        .optional()?)
+}
+
+/// Takes (or renews) the job's lease for `owner` until `until`: when nobody
+/// holds it, `owner` does, it lapsed by `now`, or its holder is `ended`.
+/// `false` when someone else holds it.
+pub fn take_lease(
+    db: &Db,
+    id: JobId,
+    owner: &str,
+    now: Timestamp,
+    until: Timestamp,
+    ended: Option<&str>,
+) -> Result<bool> {
+    let n = db.execute(
+        "UPDATE jobs SET leased_by = ?2, lease_until = ?4
+         WHERE id = ?1 AND (leased_by IS NULL OR leased_by = ?2 OR lease_until <= ?3 OR leased_by = ?5)",
+        params![id.to_string(), owner, now.0, until.0, ended],
+    )?;
+    Ok(n == 1)
+}
+
+/// Lets go of the job's lease, if `owner` holds it.
+pub fn release_lease(db: &Db, id: JobId, owner: &str) -> Result<()> {
+    db.execute(
+        "UPDATE jobs SET leased_by = NULL, lease_until = NULL WHERE id = ?1 AND leased_by = ?2",
+        params![id.to_string(), owner],
+    )?;
+    Ok(())
+}
+
 /// Deletes the job and its operations.
 pub fn delete(db: &Db, id: JobId) -> Result<bool> {
     Ok(db.execute("DELETE FROM jobs WHERE id = ?1", [id.to_string()])? > 0)

@@ -40,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0008_operation_claims.sql"),
     ),
     ("0009_moves", include_str!("../migrations/0009_moves.sql")),
+    (
+        "0010_job_leases",
+        include_str!("../migrations/0010_job_leases.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

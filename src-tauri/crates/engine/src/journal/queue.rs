@@ -1,12 +1,13 @@
 //! What waits: sending it, cancelling it, retrying it, and the background sender.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use switchboard_domain::code::{ErrorCode, ResultCode};
 use switchboard_domain::job::{JobState, Operation, OperationState, QueueCounts};
 use switchboard_domain::{JobId, OperationId, Timestamp, ValidationError};
-use switchboard_store::operations;
 use switchboard_store::operations::Outcome;
+use switchboard_store::{jobs, operations};
 
 use crate::{EngineError, Workspace};
 
@@ -28,6 +29,7 @@ impl Workspace {
     /// still cannot be reached keep theirs queued.
     pub async fn send_queued(&self) -> Result<Vec<OperationResult>, EngineError> {
         let now = Timestamp::now();
+        let owner = self.owner.clone();
         let waiting = self
             .on_store(move |store| {
                 Ok(store.read(|db| {
@@ -39,6 +41,19 @@ impl Workspace {
                             .filter(|o| o.next_attempt_at.is_none_or(|t| t <= now)),
                     );
                     all.sort_by_key(|o| o.id);
+                    // A job another running Switchboard works is left to it.
+                    let jobs_seen: BTreeSet<JobId> = all.iter().map(|o| o.job_id).collect();
+                    let mut elsewhere = BTreeSet::new();
+                    for job in jobs_seen {
+                        if let Some((holder, until)) = jobs::lease(db, job)?
+                            && holder != owner.id()
+                            && until > now
+                            && !owner.has_ended(&holder)
+                        {
+                            elsewhere.insert(job);
+                        }
+                    }
+                    all.retain(|o| !elsewhere.contains(&o.job_id));
                     Ok(all)
                 })?)
             })

@@ -320,14 +320,17 @@ impl Workspace {
         ops: Vec<Operation>,
         job: JobId,
     ) -> Result<ReassignOutcome, EngineError> {
-        let results = self.send_by_connection(ops, job).await?;
-        let state = self.settle_job(job).await?;
-        Ok(ReassignOutcome {
-            job_id: job,
-            state,
-            plan,
-            results,
+        self.leased(job, async {
+            let results = self.send_by_connection(ops, job).await?;
+            let state = self.settle_job(job).await?;
+            Ok(ReassignOutcome {
+                job_id: job,
+                state,
+                plan,
+                results,
+            })
         })
+        .await
     }
 
     /// Sends a job's operations, each connection's in turn at its own pace and
