@@ -68,6 +68,17 @@ pub fn list_by_job(db: &Db, job: JobId) -> Result<Vec<Operation>> {
 }
 
 /// Unfinished operations in `state`, oldest first (served by a partial index).
+/// How many of the job's operations are in each state (counted off an index).
+pub fn state_counts(db: &Db, job: JobId) -> Result<Vec<(OperationState, u32)>> {
+    let mut stmt = db.prepare_cached(
+        "SELECT state, count(*) FROM operations WHERE job_id = ?1 GROUP BY state",
+    )?;
+    let rows = stmt
+        .query_map([job.to_string()], |r| Ok((parsed(r, "state")?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 pub fn list_in_state(db: &Db, state: OperationState) -> Result<Vec<Operation>> {
     let mut stmt = db.prepare("SELECT * FROM operations WHERE state = ?1 ORDER BY id")?;
     let rows = stmt

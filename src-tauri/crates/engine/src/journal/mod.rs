@@ -111,18 +111,25 @@ pub(crate) fn id_set(value: &serde_json::Value) -> BTreeSet<String> {
         .collect()
 }
 
-/// A job's state from its operations' states.
-pub(crate) fn job_state(states: &[OperationState]) -> JobState {
-    let count = |s: OperationState| states.iter().filter(|r| **r == s).count();
+/// A job's state from how many of its operations are in each state.
+fn job_state(counts: &[(OperationState, u32)]) -> JobState {
+    let count = |s: OperationState| -> usize {
+        counts
+            .iter()
+            .filter(|(x, _)| *x == s)
+            .map(|(_, n)| *n as usize)
+            .sum()
+    };
+    let total: usize = counts.iter().map(|(_, n)| *n as usize).sum();
     let waiting = count(OperationState::Queued)
         + count(OperationState::Sending)
         + count(OperationState::Conflict)
         + count(OperationState::Unknown);
     if waiting > 0 {
         JobState::Queued
-    } else if count(OperationState::Cancelled) == states.len() {
+    } else if count(OperationState::Cancelled) == total {
         JobState::Cancelled
-    } else if count(OperationState::Failed) + count(OperationState::Cancelled) == states.len() {
+    } else if count(OperationState::Failed) + count(OperationState::Cancelled) == total {
         JobState::Failed
     } else if count(OperationState::Failed) + count(OperationState::Cancelled) > 0 {
         JobState::Partial
@@ -133,11 +140,7 @@ pub(crate) fn job_state(states: &[OperationState]) -> JobState {
 
 /// Sets a job's state from its operations' and returns it.
 pub(crate) fn settle(db: &rusqlite::Connection, job: JobId) -> switchboard_store::Result<JobState> {
-    let states: Vec<OperationState> = operations::list_by_job(db, job)?
-        .into_iter()
-        .map(|o| o.state)
-        .collect();
-    let state = job_state(&states);
+    let state = job_state(&operations::state_counts(db, job)?);
     jobs::set_state(db, job, state, Timestamp::now())?;
     Ok(state)
 }
