@@ -12,5 +12,7 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     css: false,
+    // A busy CI machine: a test may wait up to 5 s for the window more than once.
+    testTimeout: 20_000,
   },
 });

@@ -1,8 +1,12 @@
 import "@testing-library/jest-dom/vitest";
 
 import { clearMocks } from "@tauri-apps/api/mocks";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
+
+// What the window waits for may take longer than a second on a busy 2-core CI
+// machine (the first render imports every view): wait up to 5 s, as a person would.
+configure({ asyncUtilTimeout: 5000 });
 
 // Unmount first (listeners unregister through the mocks), then drop the mocks.
 afterEach(() => {
