@@ -129,9 +129,20 @@ impl Session {
             "tauri:options",
             serde_json::json!({ "application": app, "args": args }),
         )?;
-        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-            .await
-            .context("opening a WebDriver session on the app")?;
+        // tauri-driver answers before WebKitWebDriver behind it is ready on a
+        // busy machine: a failed first session is tried again.
+        let mut tries = 0;
+        let driver = loop {
+            tries += 1;
+            match WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
+                Ok(driver) => break driver,
+                Err(e) if tries < 3 => {
+                    tracing_free_log(&format!("opening a WebDriver session: {e}; trying again"));
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(e) => return Err(e).context("opening a WebDriver session on the app"),
+            }
+        };
         Ok(Self {
             driver,
             data_dir,
