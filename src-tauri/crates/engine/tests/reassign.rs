@@ -433,3 +433,66 @@ async fn one_switchboard_works_a_job_at_a_time_and_one_that_ended_is_taken_over(
         .unwrap();
     assert_eq!(held, None, "let go of when done");
 }
+
+#[tokio::test]
+async fn a_target_the_destination_already_shared_is_left_to_it_and_given_back_to_both() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let on_vambe = |p: &PersonRow| {
+        p.agents
+            .iter()
+            .find(|a| a.vendor == Vendor::Vambe && a.active)
+            .map(|a| a.vendor_id.clone())
+    };
+    let people: Vec<PersonRow> = env
+        .people(1)
+        .await
+        .into_iter()
+        .filter(|p| on_vambe(p).is_some())
+        .collect();
+    let (from, to) = (&people[0], &people[1]);
+    let (a, b) = (on_vambe(from).unwrap(), on_vambe(to).unwrap());
+    // Everything `from` holds on Vambe is shared with `to`.
+    let contacts: Vec<String> = {
+        let world = sim.world();
+        let mut vambe = world.vambe.write().unwrap();
+        let ids: Vec<String> = (0..3).map(|i| vambe.contact_id(100 + i)).collect();
+        for id in &ids {
+            assert!(vambe.set_assignees(id, &[&a, &b]));
+        }
+        ids
+    };
+    let vambe = env
+        .ws
+        .connection_summaries()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.connection.vendor == Vendor::Vambe)
+        .unwrap()
+        .connection
+        .id;
+    env.ws
+        .sync(vambe, SyncMode::Full, &|_| {}, &Cancel::default())
+        .await
+        .unwrap();
+    let mut req = request(from, &[to]);
+    req.connections = vec![vambe];
+    let out = env.ws.reassign(req).await.unwrap();
+    assert_eq!(out.state, JobState::Done, "{:?}", out.results);
+    let held = |id: &str| {
+        let mut h = sim.world().vambe.read().unwrap().assignees_of(id).unwrap();
+        h.sort();
+        h
+    };
+    for id in &contacts {
+        assert_eq!(held(id), [b.clone()], "the one it goes to is all it holds");
+    }
+    let undone = env.ws.undo(out.job_id).await.unwrap();
+    assert_eq!(undone.state, JobState::Done, "{:?}", undone.results);
+    for id in &contacts {
+        let mut both = vec![a.clone(), b.clone()];
+        both.sort();
+        assert_eq!(held(id), both, "both, as before the job");
+    }
+}

@@ -275,14 +275,16 @@ pub(super) fn plan(
                 continue;
             }
             let to_agent = to.map(|t| &t.agents[&c.id]);
+            let to_ref = to_agent.map(|a| vendor_ref(a, c.vendor));
             let change = Change::Move {
                 from: held.agent_vendor_id.clone(),
-                to: to_agent.map(|a| vendor_ref(a, c.vendor)),
+                // The others it holds stay; the one it goes to may hold it already.
                 keep: holders
                     .iter()
-                    .filter(|h| **h != held.agent_vendor_id)
+                    .filter(|h| **h != held.agent_vendor_id && Some(*h) != to_ref.as_ref())
                     .cloned()
                     .collect(),
+                to: to_ref,
                 until: held.until,
                 notes: held.notes.clone(),
             };

@@ -104,6 +104,14 @@ fn undo_plan(
             continue;
         };
         let change = match to {
+            // It held the agent it went to before the job too: putting it back
+            // is giving it the first agent again, the other staying.
+            Some(t) if before.contains(t) => Change::Assign {
+                agents: vec![from.clone()],
+                until: *until,
+                notes: notes.clone(),
+                replace: false,
+            },
             Some(t) => Change::Move {
                 from: t.clone(),
                 to: Some(from.clone()),
