@@ -233,7 +233,8 @@ fn main() {
         // Back as it was, then the documented limits 60 times faster.
         let started = Instant::now();
         let undone = ws.undo(out.job_id).await.unwrap();
-        println!("  undo of {} items: {:.1} s", undone.results.len(), started.elapsed().as_secs_f64());
+        let back = undone.results.iter().filter(|r| r.state == switchboard_domain::job::OperationState::Done).count();
+        println!("  undo: {back} of {} items put back in {:.1} s", undone.results.len(), started.elapsed().as_secs_f64());
         let factor = 60.0;
         let mut bound: f64 = 0.0;
         for v in VENDORS {

@@ -486,7 +486,11 @@ async fn a_target_the_destination_already_shared_is_left_to_it_and_given_back_to
         h
     };
     for id in &contacts {
-        assert_eq!(held(id), [b.clone()], "the one it goes to is all it holds");
+        assert_eq!(
+            held(id),
+            std::slice::from_ref(&b),
+            "the one it goes to is all it holds"
+        );
     }
     let undone = env.ws.undo(out.job_id).await.unwrap();
     assert_eq!(undone.state, JobState::Done, "{:?}", undone.results);
