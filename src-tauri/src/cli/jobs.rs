@@ -4,6 +4,7 @@
 use clap::{Args, Subcommand};
 use switchboard_domain::JobId;
 use switchboard_domain::job::OperationState;
+use switchboard_engine::journal::OperationResult;
 use switchboard_engine::{EngineError, Workspace};
 
 use super::output::json;
@@ -52,6 +53,21 @@ fn job_id(text: &str) -> Result<JobId, EngineError> {
     })
 }
 
+/// What a resume or a retry sent, and the exit code it makes.
+fn sent(results: &[OperationResult], what: &str, as_json: bool) -> Result<i32, EngineError> {
+    if as_json {
+        json(&results)?;
+    } else {
+        let done = results
+            .iter()
+            .filter(|r| r.state == OperationState::Done)
+            .count();
+        say!("{what} {}: {done} done", results.len());
+        report(results);
+    }
+    Ok(outcome_code(results))
+}
+
 pub async fn jobs(ws: &Workspace, args: JobsArgs) -> Result<i32, EngineError> {
     match args.action.unwrap_or(JobsAction::List { limit: 20 }) {
         JobsAction::List { limit } => {
@@ -95,31 +111,11 @@ pub async fn jobs(ws: &Workspace, args: JobsArgs) -> Result<i32, EngineError> {
         }
         JobsAction::Resume { job } => {
             let results = ws.resume_job(job_id(&job)?).await?;
-            if args.json {
-                json(&results)?;
-            } else {
-                let done = results
-                    .iter()
-                    .filter(|r| r.state == OperationState::Done)
-                    .count();
-                say!("sent {}: {done} done", results.len());
-                report(&results);
-            }
-            Ok(outcome_code(&results))
+            sent(&results, "sent", args.json)
         }
         JobsAction::Retry { job } => {
             let results = ws.retry_failed(job_id(&job)?).await?;
-            if args.json {
-                json(&results)?;
-            } else {
-                let done = results
-                    .iter()
-                    .filter(|r| r.state == OperationState::Done)
-                    .count();
-                say!("sent again {}: {done} done", results.len());
-                report(&results);
-            }
-            Ok(outcome_code(&results))
+            sent(&results, "sent again", args.json)
         }
         JobsAction::Undo { job, dry_run, yes } => {
             let id = job_id(&job)?;

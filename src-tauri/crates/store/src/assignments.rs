@@ -108,9 +108,9 @@ mod tests {
     use switchboard_domain::assignment::AssignmentSource;
     use switchboard_domain::{Timestamp, Vendor};
 
-    #[test]
-    fn assignments_follow_targets_and_agents() {
-        let (_dir, store) = crate::test_support::store();
+    /// A store with one Pingup client and one agent.
+    fn seeded() -> (tempfile::TempDir, crate::Store, TargetId, AgentId) {
+        let (dir, store) = crate::test_support::store();
         let conn = connections::tests::sample(Vendor::Pingup, "P");
         let (target, agent) = store
             .write(|db| {
@@ -120,6 +120,12 @@ mod tests {
                 Ok((t, a))
             })
             .expect("seed");
+        (dir, store, target, agent)
+    }
+
+    #[test]
+    fn assignments_follow_targets_and_agents() {
+        let (_dir, store, target, agent) = seeded();
         let assignment = |vendor_id: &str, agent_id| Assignment {
             target_id: target,
             agent_vendor_id: vendor_id.into(),
@@ -205,16 +211,7 @@ mod tests {
 
     #[test]
     fn an_assignment_past_its_expiry_has_ended_and_counts_nowhere() {
-        let (_dir, store) = crate::test_support::store();
-        let conn = connections::tests::sample(Vendor::Pingup, "P");
-        let (target, agent) = store
-            .write(|db| {
-                connections::upsert(db, &conn)?;
-                let t = targets::upsert(db, &targets::tests::sample(conn.id, "c1", 1))?;
-                let a = agents::upsert(db, &agents::tests::sample(conn.id, "a1", "a@x.com"))?;
-                Ok((t, a))
-            })
-            .expect("seed");
+        let (_dir, store, target, agent) = seeded();
         let until = |at: i64, vendor_id: &str| Assignment {
             target_id: target,
             agent_vendor_id: vendor_id.into(),
