@@ -187,8 +187,22 @@ pub async fn start_reassign(
 ) -> Result<switchboard_engine::reassign::StartedJob, IpcError> {
     let ready = state.running()?;
     let started = ready.workspace.start_reassign(request).await?;
-    let job = started.job_id;
-    // The window watches `job_progress`; the rest of the app stays usable.
+    send_in_background(ready, started.job_id);
+    Ok(started)
+}
+
+pub async fn start_undo(
+    state: &AppState,
+    request: JobRef,
+) -> Result<switchboard_engine::reassign::StartedJob, IpcError> {
+    let ready = state.running()?;
+    let started = ready.workspace.start_undo(request.job_id).await?;
+    send_in_background(ready, started.job_id);
+    Ok(started)
+}
+
+/// Sends a journaled job while the window goes on; it watches `job_progress`.
+fn send_in_background(ready: std::sync::Arc<crate::state::Ready>, job: switchboard_domain::JobId) {
     tauri::async_runtime::spawn(async move {
         if let Err(e) = ready.workspace.resume_job(job).await {
             eprintln!("switchboard: job {job}: {e}; what waits goes out with the queue");
@@ -197,7 +211,20 @@ pub async fn start_reassign(
             ready.emit(crate::api::AppEvent::QueueChanged(counts));
         }
     });
-    Ok(started)
+}
+
+pub async fn preview_undo(
+    state: &AppState,
+    request: JobRef,
+) -> Result<switchboard_engine::reassign::ReassignPlan, IpcError> {
+    Ok(state.workspace()?.preview_undo(request.job_id).await?)
+}
+
+pub async fn retry_job(
+    state: &AppState,
+    request: JobRef,
+) -> Result<Vec<switchboard_engine::journal::OperationResult>, IpcError> {
+    Ok(state.workspace()?.retry_failed(request.job_id).await?)
 }
 
 pub async fn job_progress(

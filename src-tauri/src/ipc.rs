@@ -118,6 +118,12 @@ commands! {
     fn start_reassign(request: switchboard_engine::reassign::ReassignRequest) -> switchboard_engine::reassign::StartedJob;
     /// How a job stands: its items by state, what is left, and the items in trouble.
     fn job_progress(request: JobRef) -> switchboard_engine::jobs::JobProgress;
+    /// The plan that puts back what a reassignment moved; nothing is sent.
+    fn preview_undo(request: JobRef) -> switchboard_engine::reassign::ReassignPlan;
+    /// Journals the undo and sends it in the background; `job_progress` watches it.
+    fn start_undo(request: JobRef) -> switchboard_engine::reassign::StartedJob;
+    /// Sends a job's failed and unconfirmed items again, in the same job.
+    fn retry_job(request: JobRef) -> Vec<switchboard_engine::journal::OperationResult>;
     /// Unassigns a target (HelpCrunch, Splashify Pro): journaled and sent.
     fn release(request: switchboard_engine::assign::ReleaseRequest) -> switchboard_engine::assign::JobOutcome;
     /// Sends the changes waiting for their vendor, now.

@@ -1,7 +1,7 @@
 //! Reassigning everything one person holds, in the real window on the demo
 //! workspace: from the People view, choose two people, see the plan (counts,
 //! skipped items, the time at each vendor's limit), run it and see every
-//! item's fate. Screenshots of each step.
+//! item's fate, then undo it. Screenshots of each step.
 
 use std::time::Duration;
 
@@ -65,6 +65,29 @@ async fn a_person_s_work_moves_from_the_people_view() -> anyhow::Result<()> {
         anyhow::ensure!(
             results.contains(" done, 0 failed, 0 in conflict"),
             "{results}"
+        );
+        // Undo: the plan of putting back, then the undo job to its end.
+        session.click("reassign-undo").await?;
+        let undo = session
+            .wait_for_text("undo-plan", "the undo's plan", |t| t.contains("go back"))
+            .await?;
+        session.screenshot("reassign-04-undo-plan").await?;
+        anyhow::ensure!(undo.contains(" 0 changed since"), "{undo}");
+        session.click("undo-confirm").await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let undone = session
+            .wait_for_text("reassign-results", "the undo's end", |t| {
+                t.contains(" 0 waiting")
+            })
+            .await?;
+        session.screenshot("reassign-05-undone").await?;
+        anyhow::ensure!(
+            undone.contains(" done, 0 failed, 0 in conflict"),
+            "{undone}"
+        );
+        anyhow::ensure!(
+            session.count("reassign-undo").await? == 0,
+            "an undo is not undone from here"
         );
         Ok(())
     }

@@ -88,6 +88,9 @@ export const COMMANDS = [
   "preview_reassign",
   "start_reassign",
   "job_progress",
+  "preview_undo",
+  "start_undo",
+  "retry_job",
   "release",
   "send_queued",
   "queue_counts",
@@ -281,6 +284,30 @@ export function startReassign(request: ReassignRequest): Promise<StartedJob> {
  */
 export function jobProgress(request: JobRef): Promise<JobProgress> {
   return invoke("job_progress", { request });
+}
+
+/**
+ * The plan that puts back what a reassignment moved; nothing is sent.
+ * @throws {IpcError}
+ */
+export function previewUndo(request: JobRef): Promise<ReassignPlan> {
+  return invoke("preview_undo", { request });
+}
+
+/**
+ * Journals the undo and sends it in the background; `job_progress` watches it.
+ * @throws {IpcError}
+ */
+export function startUndo(request: JobRef): Promise<StartedJob> {
+  return invoke("start_undo", { request });
+}
+
+/**
+ * Sends a job's failed and unconfirmed items again, in the same job.
+ * @throws {IpcError}
+ */
+export function retryJob(request: JobRef): Promise<Array<OperationResult>> {
+  return invoke("retry_job", { request });
 }
 
 /**

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 
-import { jobProgress, previewReassign, startReassign } from "../bindings/commands";
+import { jobProgress, previewReassign, previewUndo, retryJob, startReassign, startUndo } from "../bindings/commands";
 import type { JobProgress } from "../bindings/JobProgress";
 import type { PersonId } from "../bindings/PersonId";
 import type { PlanItem } from "../bindings/PlanItem";
@@ -50,7 +50,9 @@ export function ReassignModal({ person, onClose }: Props) {
   }, [person.id, mode, to, strategy, cap, onlyAvailable]);
   const [asked] = useDebouncedValue(request, 150);
   const run = useMutation({ mutationFn: (r: ReassignRequest) => startReassign(r) });
-  const jobId = run.data?.job_id ?? null;
+  // The job watched: the reassignment, then its undo if the manager asks.
+  const [undoJob, setUndoJob] = useState<string | null>(null);
+  const jobId = undoJob ?? run.data?.job_id ?? null;
   // The job runs in the background; the window watches it (and may close).
   const progress = useQuery({
     queryKey: ["job-progress", jobId],
@@ -152,6 +154,9 @@ export function ReassignModal({ person, onClose }: Props) {
           </Stack>
         )}
         {progress.data && <Results progress={progress.data} />}
+        {progress.data?.remaining === 0 && jobId && (
+          <AfterRun jobId={jobId} failed={(progress.data.summary.by_state["failed"] ?? 0) + (progress.data.summary.by_state["unknown"] ?? 0)} isUndo={undoJob !== null} onUndo={setUndoJob} />
+        )}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             {run.data ? (progress.data?.remaining === 0 ? "Close" : "Close (it goes on)") : "Cancel"}
@@ -167,6 +172,50 @@ export function ReassignModal({ person, onClose }: Props) {
   );
 }
 
+/** Once a job has run: send its failed items again, or put everything back. */
+function AfterRun({ jobId, failed, isUndo, onUndo }: { jobId: string; failed: number; isUndo: boolean; onUndo: (job: string) => void }) {
+  const queryClient = useQueryClient();
+  const [asking, setAsking] = useState(false);
+  const retry = useMutation({
+    mutationFn: () => retryJob({ job_id: jobId }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["job-progress", jobId] }),
+  });
+  const plan = useQuery({ queryKey: ["undo-plan", jobId], queryFn: () => previewUndo({ job_id: jobId }), enabled: asking, retry: false });
+  const undo = useMutation({ mutationFn: () => startUndo({ job_id: jobId }), onSuccess: (s) => onUndo(s.job_id) });
+  const err = retry.error ?? plan.error ?? undo.error;
+  return (
+    <Stack gap={4}>
+      <Group gap="xs">
+        {failed > 0 && (
+          <Button size="compact-sm" variant="light" onClick={() => retry.mutate()} loading={retry.isPending} data-testid="reassign-retry">
+            Retry {failed} failed
+          </Button>
+        )}
+        {!isUndo && (
+          <Button size="compact-sm" variant="light" color="orange" onClick={() => setAsking(true)} data-testid="reassign-undo">
+            Undo this job…
+          </Button>
+        )}
+      </Group>
+      {asking && plan.data && (
+        <Group gap="xs" data-testid="undo-plan">
+          <Text size="sm">
+            {plan.data.items.length} go back to where they were; {plan.data.skipped.length} changed since and stay as they are.
+          </Text>
+          <Button size="compact-sm" color="orange" onClick={() => undo.mutate()} loading={undo.isPending} disabled={plan.data.items.length === 0} data-testid="undo-confirm">
+            Put them back
+          </Button>
+        </Group>
+      )}
+      {err && (
+        <Text size="sm" c="red">
+          {toIpcError(err).message}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
 function Results({ progress }: { progress: JobProgress }) {
   const n = (state: string) => progress.summary.by_state[state] ?? 0;
   const total = Math.max(1, progress.summary.items);
@@ -174,6 +223,9 @@ function Results({ progress }: { progress: JobProgress }) {
   const troubled = n("failed") + n("conflict") + n("unknown") + n("cancelled");
   return (
     <Stack gap={4} data-testid="reassign-results">
+      <Text size="sm" c="dimmed" truncate>
+        {progress.summary.job.title}
+      </Text>
       <Progress.Root size="lg">
         <Progress.Section value={pct(n("done"))} color="green" />
         <Progress.Section value={pct(troubled)} color="red" />

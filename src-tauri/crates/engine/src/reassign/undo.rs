@@ -12,7 +12,7 @@ use switchboard_domain::job::{JobKind, OperationState};
 use switchboard_domain::{ConnectionId, JobId, Timestamp, ValidationError};
 use switchboard_store::{agents, assignments, connections, jobs, operations, targets};
 
-use super::{PlanItem, ReassignOutcome, ReassignPlan, Skipped, Tally, journal_plan};
+use super::{PlanItem, ReassignOutcome, ReassignPlan, Skipped, StartedJob, Tally, journal_plan};
 use crate::journal::{id_set, moves::calls};
 use crate::{EngineError, Workspace};
 
@@ -182,20 +182,33 @@ impl Workspace {
 
     /// Plans the undo again, journals it as a job of its own, and sends it.
     pub async fn undo(&self, job: JobId) -> Result<ReassignOutcome, EngineError> {
+        let (plan, ops, undo) = self.journal_undo(job).await?;
+        self.run_plan(plan, ops, undo).await
+    }
+
+    /// Plans the undo again and journals it; nothing is sent (the window sends
+    /// it in the background with `resume_job` and watches it).
+    pub async fn start_undo(&self, job: JobId) -> Result<StartedJob, EngineError> {
+        let (plan, _, job_id) = self.journal_undo(job).await?;
+        Ok(StartedJob { job_id, plan })
+    }
+
+    async fn journal_undo(
+        &self,
+        job: JobId,
+    ) -> Result<(ReassignPlan, Vec<switchboard_domain::job::Operation>, JobId), EngineError> {
         let origin = self.origin;
         let owner = self.owner.clone();
-        let (plan, ops, undo) = self
-            .on_store(move |store| {
-                store.write(|db| {
-                    let (plan, changes, title) = match undo_plan(db, job) {
-                        Ok(p) => p,
-                        Err(e) => return Ok(Err(e)),
-                    };
-                    let (undo, ops) = journal_plan(db, title, origin, &owner, &plan, changes)?;
-                    Ok(Ok((plan, ops, undo)))
-                })?
-            })
-            .await?;
-        self.run_plan(plan, ops, undo.id).await
+        self.on_store(move |store| {
+            store.write(|db| {
+                let (plan, changes, title) = match undo_plan(db, job) {
+                    Ok(p) => p,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let (undo, ops) = journal_plan(db, title, origin, &owner, &plan, changes)?;
+                Ok(Ok((plan, ops, undo.id)))
+            })?
+        })
+        .await
     }
 }
