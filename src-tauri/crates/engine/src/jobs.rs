@@ -42,16 +42,17 @@ pub struct JobSummary {
     pub by_state: BTreeMap<String, u32>,
 }
 
-fn summary(job: Job, ops: &[Operation]) -> JobSummary {
-    let mut by_state = BTreeMap::new();
-    for op in ops {
-        *by_state.entry(op.state.as_str().to_owned()).or_insert(0) += 1;
-    }
-    JobSummary {
+/// A job with its items counted by state, off an index (no item is read).
+fn summary(db: &rusqlite::Connection, job: Job) -> switchboard_store::Result<JobSummary> {
+    let counts = operations::state_counts(db, job.id)?;
+    Ok(JobSummary {
+        items: counts.iter().map(|(_, n)| n).sum(),
+        by_state: counts
+            .into_iter()
+            .map(|(s, n)| (s.as_str().to_owned(), n))
+            .collect(),
         job,
-        items: ops.len() as u32,
-        by_state,
-    }
+    })
 }
 
 impl Workspace {
@@ -111,10 +112,7 @@ impl Workspace {
             Ok(store.read(|db| {
                 jobs::list_recent(db, limit)?
                     .into_iter()
-                    .map(|job| {
-                        let ops = operations::list_by_job(db, job.id)?;
-                        Ok(summary(job, &ops))
-                    })
+                    .map(|job| summary(db, job))
                     .collect()
             })?)
         })
@@ -126,8 +124,7 @@ impl Workspace {
         self.on_store(move |store| {
             Ok(store.read(|db| {
                 let job = jobs::get(db, id)?;
-                let ops = operations::list_by_job(db, id)?;
-                Ok((summary(job, &ops), ops))
+                Ok((summary(db, job)?, operations::list_by_job(db, id)?))
             })?)
         })
         .await
@@ -135,24 +132,29 @@ impl Workspace {
 
     /// How a job stands now.
     pub async fn job_progress(&self, id: JobId) -> Result<JobProgress, EngineError> {
-        let (summary, ops) = self.job(id).await?;
-        let remaining = ops
-            .iter()
-            .filter(|o| matches!(o.state, OperationState::Queued | OperationState::Sending))
-            .count() as u32;
-        let trouble = ops
-            .into_iter()
-            .filter(|o| {
-                matches!(
-                    o.state,
-                    OperationState::Failed
-                        | OperationState::Conflict
-                        | OperationState::Unknown
-                        | OperationState::Cancelled
-                )
+        // Polled while a job runs: counts off an index and the troubled items
+        // alone, never every item.
+        let (summary, trouble) = self
+            .on_store(move |store| {
+                Ok(store.read(|db| {
+                    let summary = summary(db, jobs::get(db, id)?)?;
+                    let trouble = operations::list_by_job_in(
+                        db,
+                        id,
+                        &[
+                            OperationState::Failed,
+                            OperationState::Conflict,
+                            OperationState::Unknown,
+                            OperationState::Cancelled,
+                        ],
+                        200,
+                    )?;
+                    Ok((summary, trouble))
+                })?)
             })
-            .take(200)
-            .collect();
+            .await?;
+        let count = |s: OperationState| summary.by_state.get(s.as_str()).copied().unwrap_or(0);
+        let remaining = count(OperationState::Queued) + count(OperationState::Sending);
         Ok(JobProgress {
             summary,
             trouble,

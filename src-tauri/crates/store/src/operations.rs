@@ -68,6 +68,31 @@ pub fn list_by_job(db: &Db, job: JobId) -> Result<Vec<Operation>> {
 }
 
 /// Unfinished operations in `state`, oldest first (served by a partial index).
+/// The job's operations in one of `states`, in order, at most `limit`.
+pub fn list_by_job_in(
+    db: &Db,
+    job: JobId,
+    states: &[OperationState],
+    limit: u32,
+) -> Result<Vec<Operation>> {
+    let wanted: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+    let mut stmt = db.prepare_cached(
+        "SELECT * FROM operations WHERE job_id = ?1 AND state IN (SELECT value FROM json_each(?2))
+         ORDER BY id LIMIT ?3",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![
+                job.to_string(),
+                serde_json::Value::from(wanted).to_string(),
+                limit
+            ],
+            from_row,
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 /// How many of the job's operations are in each state (counted off an index).
 pub fn state_counts(db: &Db, job: JobId) -> Result<Vec<(OperationState, u32)>> {
     let mut stmt = db.prepare_cached(

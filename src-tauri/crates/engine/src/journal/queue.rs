@@ -41,12 +41,12 @@ impl Workspace {
                             .filter(|o| o.next_attempt_at.is_none_or(|t| t <= now)),
                     );
                     all.sort_by_key(|o| o.id);
-                    // A job another running Switchboard works is left to it.
+                    // A job someone works (another running Switchboard, or a
+                    // task of this one) is left to them.
                     let jobs_seen: BTreeSet<JobId> = all.iter().map(|o| o.job_id).collect();
                     let mut elsewhere = BTreeSet::new();
                     for job in jobs_seen {
                         if let Some((holder, until)) = jobs::lease(db, job)?
-                            && holder != owner.id()
                             && until > now
                             && !owner.has_ended(&holder)
                         {

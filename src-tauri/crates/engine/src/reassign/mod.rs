@@ -15,7 +15,7 @@ use switchboard_domain::job::{Job, JobKind, JobState, Operation, OperationState}
 use switchboard_domain::{
     AgentId, ConnectionId, JobId, OperationId, PersonId, TargetId, TeamId, Timestamp, Vendor,
 };
-use switchboard_store::{jobs, operations, targets};
+use switchboard_store::{jobs, operations};
 use ts_rs::TS;
 
 use crate::journal::OperationResult;
@@ -193,6 +193,14 @@ pub struct ReassignOutcome {
     pub results: Vec<OperationResult>,
 }
 
+/// What an item journals, as the plan read it: its change, the target's id at
+/// the vendor, and whom the target held.
+struct Draft {
+    change: Change,
+    target_vendor_id: String,
+    before: std::collections::BTreeSet<String>,
+}
+
 /// Journals a plan's items as one job, every item queued and reserved for this
 /// process's sender, in the caller's transaction.
 fn journal_plan(
@@ -201,7 +209,7 @@ fn journal_plan(
     origin: switchboard_domain::job::Origin,
     owner: &crate::claims::Owner,
     plan: &ReassignPlan,
-    changes: Vec<Change>,
+    drafts: Vec<Draft>,
 ) -> switchboard_store::Result<(Job, Vec<Operation>)> {
     let now = Timestamp::now();
     let job = Job {
@@ -216,20 +224,20 @@ fn journal_plan(
     };
     jobs::insert(db, &job)?;
     let reserve = owner.claim();
-    let mut ops = Vec::with_capacity(changes.len());
-    for (item, change) in plan.items.iter().zip(changes) {
-        let target = targets::get(db, item.target_id)?;
-        let before: Vec<String> = switchboard_store::assignments::list_by_target(db, target.id)?
-            .into_iter()
-            .map(|a| a.agent_vendor_id)
-            .collect();
+    let mut ops = Vec::with_capacity(drafts.len());
+    for (item, draft) in plan.items.iter().zip(drafts) {
+        let Draft {
+            change,
+            target_vendor_id,
+            before,
+        } = draft;
         let mut op = Operation {
             id: OperationId(0),
             job_id: job.id,
             connection_id: item.connection_id,
             kind: change.kind(),
-            target_id: Some(target.id),
-            target_vendor_id: Some(target.vendor_id.clone()),
+            target_id: Some(item.target_id),
+            target_vendor_id: Some(target_vendor_id),
             target_label: Some(item.target_label.clone()),
             agent_names: item.to_name.iter().cloned().collect(),
             request: change,

@@ -13,7 +13,8 @@ use switchboard_store::{
 };
 
 use super::{
-    Destination, PersonShare, PlanItem, ReassignPlan, ReassignRequest, Skipped, Strategy, Tally,
+    Destination, Draft, PersonShare, PlanItem, ReassignPlan, ReassignRequest, Skipped, Strategy,
+    Tally,
 };
 use crate::EngineError;
 use crate::journal::moves::calls;
@@ -168,7 +169,7 @@ fn choose(
 pub(super) fn plan(
     db: &rusqlite::Connection,
     request: &ReassignRequest,
-) -> Result<(ReassignPlan, Vec<Change>), EngineError> {
+) -> Result<(ReassignPlan, Vec<Draft>), EngineError> {
     if request.max_per_person == Some(0) {
         return Err(invalid(
             "max_per_person",
@@ -313,7 +314,11 @@ pub(super) fn plan(
                 to_name: to.map(|t| t.name.clone()),
                 calls: needed.len() as u32,
             });
-            changes.push(change);
+            changes.push(Draft {
+                change,
+                target_vendor_id: target.vendor_id.clone(),
+                before: holders,
+            });
         }
     }
     let (connections, seconds) = tally.finish();

@@ -12,7 +12,9 @@ use switchboard_domain::job::{JobKind, OperationState};
 use switchboard_domain::{ConnectionId, JobId, Timestamp, ValidationError};
 use switchboard_store::{agents, assignments, connections, jobs, operations, targets};
 
-use super::{PlanItem, ReassignOutcome, ReassignPlan, Skipped, StartedJob, Tally, journal_plan};
+use super::{
+    Draft, PlanItem, ReassignOutcome, ReassignPlan, Skipped, StartedJob, Tally, journal_plan,
+};
 use crate::journal::{id_set, moves::calls};
 use crate::{EngineError, Workspace};
 
@@ -38,7 +40,7 @@ fn agent_of(
 fn undo_plan(
     db: &rusqlite::Connection,
     job: JobId,
-) -> Result<(ReassignPlan, Vec<Change>, String), EngineError> {
+) -> Result<(ReassignPlan, Vec<Draft>, String), EngineError> {
     let original = jobs::get(db, job)?;
     if original.kind != JobKind::Reassign {
         return Err(ValidationError::new(
@@ -79,10 +81,10 @@ fn undo_plan(
                 reason,
             });
         };
-        if targets::get(db, target_id).is_err() {
+        let Ok(target) = targets::get(db, target_id) else {
             skip(format!("{} no longer lists it", connection.vendor));
             continue;
-        }
+        };
         let now: BTreeSet<String> = assignments::list_by_target(db, target_id)?
             .into_iter()
             .map(|a| a.agent_vendor_id)
@@ -150,7 +152,11 @@ fn undo_plan(
             to_name: Some(back.name),
             calls: needed,
         });
-        changes.push(change);
+        changes.push(Draft {
+            change,
+            target_vendor_id: target.vendor_id,
+            before: now,
+        });
     }
     if items.is_empty() && skipped.is_empty() {
         return Err(ValidationError::new(
