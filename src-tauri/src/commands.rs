@@ -227,6 +227,30 @@ pub async fn retry_job(
     Ok(state.workspace()?.retry_failed(request.job_id).await?)
 }
 
+pub async fn pause_job(
+    state: &AppState,
+    request: JobRef,
+) -> Result<switchboard_engine::jobs::JobSummary, IpcError> {
+    Ok(state.workspace()?.pause_job(request.job_id).await?)
+}
+
+pub async fn resume_job(
+    state: &AppState,
+    request: JobRef,
+) -> Result<switchboard_engine::jobs::JobSummary, IpcError> {
+    let ready = state.running()?;
+    let summary = ready.workspace.unpause_job(request.job_id).await?;
+    send_in_background(ready, request.job_id);
+    Ok(summary)
+}
+
+pub async fn cancel_job(
+    state: &AppState,
+    request: JobRef,
+) -> Result<switchboard_engine::jobs::JobSummary, IpcError> {
+    Ok(state.workspace()?.cancel_job(request.job_id).await?)
+}
+
 pub async fn job_progress(
     state: &AppState,
     request: JobRef,

@@ -124,6 +124,12 @@ commands! {
     fn start_undo(request: JobRef) -> switchboard_engine::reassign::StartedJob;
     /// Sends a job's failed and unconfirmed items again, in the same job.
     fn retry_job(request: JobRef) -> Vec<switchboard_engine::journal::OperationResult>;
+    /// Pauses a job: nothing more of it goes out until it is resumed (an item on its way finishes).
+    fn pause_job(request: JobRef) -> switchboard_engine::jobs::JobSummary;
+    /// Resumes a paused (or interrupted) job in the background; `job_progress` watches it.
+    fn resume_job(request: JobRef) -> switchboard_engine::jobs::JobSummary;
+    /// Cancels what a job has not sent yet; what it did stays (undo puts it back).
+    fn cancel_job(request: JobRef) -> switchboard_engine::jobs::JobSummary;
     /// Unassigns a target (HelpCrunch, Splashify Pro): journaled and sent.
     fn release(request: switchboard_engine::assign::ReleaseRequest) -> switchboard_engine::assign::JobOutcome;
     /// Sends the changes waiting for their vendor, now.

@@ -4,6 +4,7 @@
 use clap::{Args, Subcommand};
 use switchboard_domain::JobId;
 use switchboard_domain::job::OperationState;
+use switchboard_engine::jobs::JobSummary;
 use switchboard_engine::journal::OperationResult;
 use switchboard_engine::{EngineError, Workspace};
 
@@ -31,8 +32,12 @@ enum JobsAction {
     Show { job: String },
     /// Send a job's failed and unconfirmed items again
     Retry { job: String },
-    /// Send what a job still has waiting (after a crash, or a vendor that was away)
+    /// Send what a job still has waiting (after a pause, a crash, or a vendor that was away)
     Resume { job: String },
+    /// Stop sending a job's items until it is resumed (an item on its way finishes)
+    Pause { job: String },
+    /// Cancel what a job has not sent yet (what it did stays; `jobs undo` puts it back)
+    Cancel { job: String },
     /// Put back what a reassignment moved (a plan first)
     Undo {
         job: String,
@@ -68,6 +73,22 @@ fn sent(results: &[OperationResult], what: &str, as_json: bool) -> Result<i32, E
     Ok(outcome_code(results))
 }
 
+/// How a job stands after a pause or a cancel.
+fn stood(s: &JobSummary, what: &str, as_json: bool) -> Result<i32, EngineError> {
+    if as_json {
+        json(s)?;
+    } else {
+        let counts: Vec<String> = s.by_state.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        say!(
+            "job {}: {what}; {} items: {}",
+            s.job.id,
+            s.items,
+            counts.join(", ")
+        );
+    }
+    Ok(0)
+}
+
 pub async fn jobs(ws: &Workspace, args: JobsArgs) -> Result<i32, EngineError> {
     match args.action.unwrap_or(JobsAction::List { limit: 20 }) {
         JobsAction::List { limit } => {
@@ -82,7 +103,11 @@ pub async fn jobs(ws: &Workspace, args: JobsArgs) -> Result<i32, EngineError> {
                     say!(
                         "{}\t{}\t{}\t{}",
                         s.job.id,
-                        s.job.state,
+                        if s.job.paused_at.is_some() {
+                            "paused".to_owned()
+                        } else {
+                            s.job.state.to_string()
+                        },
                         counts.join(", "),
                         s.job.title
                     );
@@ -112,6 +137,14 @@ pub async fn jobs(ws: &Workspace, args: JobsArgs) -> Result<i32, EngineError> {
         JobsAction::Resume { job } => {
             let results = ws.resume_job(job_id(&job)?).await?;
             sent(&results, "sent", args.json)
+        }
+        JobsAction::Pause { job } => {
+            let s = ws.pause_job(job_id(&job)?).await?;
+            stood(&s, "paused", args.json)
+        }
+        JobsAction::Cancel { job } => {
+            let s = ws.cancel_job(job_id(&job)?).await?;
+            stood(&s, "cancelled what was not sent", args.json)
         }
         JobsAction::Retry { job } => {
             let results = ws.retry_failed(job_id(&job)?).await?;

@@ -9,4 +9,8 @@ export type Job = { id: JobId, kind: JobKind,
 /**
  * What the manager asked for, in their words ("Assign team Night to Acme Ltd").
  */
-title: string, state: JobState, origin: Origin, created_at: Timestamp, updated_at: Timestamp, finished_at: Timestamp | null, };
+title: string, state: JobState, origin: Origin, created_at: Timestamp, updated_at: Timestamp, finished_at: Timestamp | null, 
+/**
+ * Paused by the manager: its items not sent yet wait until it is resumed.
+ */
+paused_at: Timestamp | null, };

@@ -25,6 +25,7 @@ import type { IpcError } from "./IpcError";
 import type { JobOutcome } from "./JobOutcome";
 import type { JobProgress } from "./JobProgress";
 import type { JobRef } from "./JobRef";
+import type { JobSummary } from "./JobSummary";
 import type { LinkAgentRequest } from "./LinkAgentRequest";
 import type { Mismatch } from "./Mismatch";
 import type { OperationDetail } from "./OperationDetail";
@@ -91,6 +92,9 @@ export const COMMANDS = [
   "preview_undo",
   "start_undo",
   "retry_job",
+  "pause_job",
+  "resume_job",
+  "cancel_job",
   "release",
   "send_queued",
   "queue_counts",
@@ -308,6 +312,30 @@ export function startUndo(request: JobRef): Promise<StartedJob> {
  */
 export function retryJob(request: JobRef): Promise<Array<OperationResult>> {
   return invoke("retry_job", { request });
+}
+
+/**
+ * Pauses a job: nothing more of it goes out until it is resumed (an item on its way finishes).
+ * @throws {IpcError}
+ */
+export function pauseJob(request: JobRef): Promise<JobSummary> {
+  return invoke("pause_job", { request });
+}
+
+/**
+ * Resumes a paused (or interrupted) job in the background; `job_progress` watches it.
+ * @throws {IpcError}
+ */
+export function resumeJob(request: JobRef): Promise<JobSummary> {
+  return invoke("resume_job", { request });
+}
+
+/**
+ * Cancels what a job has not sent yet; what it did stays (undo puts it back).
+ * @throws {IpcError}
+ */
+export function cancelJob(request: JobRef): Promise<JobSummary> {
+  return invoke("cancel_job", { request });
 }
 
 /**

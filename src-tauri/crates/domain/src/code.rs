@@ -119,6 +119,8 @@ pub enum ResultCode {
     Edited,
     /// Waits behind an earlier change to the same vendor or of the same request.
     Waiting,
+    /// Waits because the manager paused its job.
+    Paused,
     /// A status change that moved every agent it named.
     Changed,
     /// A status change the vendor refused for some agents (the message says
@@ -127,7 +129,7 @@ pub enum ResultCode {
     Other(String),
 }
 
-const OWN: [(ResultCode, &str); 9] = [
+const OWN: [(ResultCode, &str); 10] = [
     (ResultCode::Conflict, "conflict"),
     (ResultCode::NotApplied, "not_applied"),
     (ResultCode::Unconfirmed, "unconfirmed"),
@@ -135,6 +137,7 @@ const OWN: [(ResultCode, &str); 9] = [
     (ResultCode::Elsewhere, "elsewhere"),
     (ResultCode::Edited, "edited"),
     (ResultCode::Waiting, "waiting"),
+    (ResultCode::Paused, "paused"),
     (ResultCode::Changed, "changed"),
     (ResultCode::Kept, "kept"),
 ];

@@ -48,6 +48,9 @@ pub struct Job {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub finished_at: Option<Timestamp>,
+    /// Paused by the manager: its items not sent yet wait until it is resumed.
+    #[serde(default)]
+    pub paused_at: Option<Timestamp>,
 }
 
 /// Operation kinds live with the changes they name.

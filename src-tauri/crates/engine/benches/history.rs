@@ -250,6 +250,7 @@ fn fill(store: &Store, conns: &[Connection], start: i64) {
                             created_at: at,
                             updated_at: at,
                             finished_at: Some(at),
+                            paused_at: None,
                         };
                         jobs::insert(db, &j)?;
                         job = Some(j.id);

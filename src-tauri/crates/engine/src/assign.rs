@@ -319,6 +319,7 @@ impl Workspace {
                     created_at: now,
                     updated_at: now,
                     finished_at: None,
+                    paused_at: None,
                 };
                 // Pingup takes everyone in one call; the others one call per agent.
                 let groups: Vec<Vec<&Agent>> = if caps.assign_many_in_one_call {
@@ -406,6 +407,7 @@ impl Workspace {
                     created_at: now,
                     updated_at: now,
                     finished_at: None,
+                    paused_at: None,
                 };
                 let planned = vec![Planned {
                     operation: operation(

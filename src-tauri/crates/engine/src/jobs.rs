@@ -6,12 +6,13 @@ use std::future::Future;
 use std::time::Duration;
 
 use serde::Serialize;
+use switchboard_domain::code::ErrorCode;
 use switchboard_domain::job::{Job, Operation, OperationState};
-use switchboard_domain::{JobId, Timestamp, ValidationError};
-use switchboard_store::{jobs, operations};
+use switchboard_domain::{ConnectionId, JobId, Timestamp, ValidationError, Vendor};
+use switchboard_store::{connections, jobs, operations};
 use ts_rs::TS;
 
-use crate::journal::OperationResult;
+use crate::journal::{OperationResult, settle};
 use crate::{EngineError, Workspace};
 
 /// How long a job's lease holds unless renewed; it is renewed every
@@ -32,7 +33,30 @@ pub struct JobProgress {
     pub trouble: Vec<Operation>,
     /// Items not sent yet (queued or being sent).
     pub remaining: u32,
+    /// The same, platform by platform.
+    pub connections: Vec<ConnectionProgress>,
+    /// Items ended per second lately (over the last 15 s, or since the job began).
+    pub per_second: f64,
+    /// What is left at that pace; none while nothing moves (paused, or waiting
+    /// for a vendor).
+    pub seconds_left: Option<u32>,
 }
+
+/// How a job's items on one connection stand.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ConnectionProgress {
+    pub connection_id: ConnectionId,
+    pub name: String,
+    pub vendor: Vendor,
+    pub by_state: BTreeMap<String, u32>,
+    /// Items not sent yet (queued or being sent).
+    pub remaining: u32,
+    /// Why its items wait, when they do (the vendor's words, or "paused").
+    pub waiting: Option<String>,
+}
+
+/// The window over which a job's pace is measured.
+const PACE_WINDOW_MS: i64 = 15_000;
 
 /// A job and how many of its items are in each state.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -132,12 +156,47 @@ impl Workspace {
 
     /// How a job stands now.
     pub async fn job_progress(&self, id: JobId) -> Result<JobProgress, EngineError> {
-        // Polled while a job runs: counts off an index and the troubled items
-        // alone, never every item.
-        let (summary, trouble) = self
+        // Polled while a job runs: counts in one pass over the job's rows and
+        // the troubled items alone, never every item.
+        let now = Timestamp::now();
+        let (summary, trouble, connections, window, ended) = self
             .on_store(move |store| {
                 Ok(store.read(|db| {
-                    let summary = summary(db, jobs::get(db, id)?)?;
+                    let job = jobs::get(db, id)?;
+                    let window = (now.0 - job.created_at.0).clamp(1_000, PACE_WINDOW_MS);
+                    let since = Timestamp(now.0 - window);
+                    let mut rows: BTreeMap<ConnectionId, ConnectionProgress> = BTreeMap::new();
+                    let mut ended = 0;
+                    for (c, state, n, recent) in operations::tally_by_connection(db, id, since)? {
+                        ended += recent;
+                        let row = match rows.entry(c) {
+                            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                            std::collections::btree_map::Entry::Vacant(e) => {
+                                let conn = connections::get(db, c)?;
+                                e.insert(ConnectionProgress {
+                                    connection_id: c,
+                                    name: conn.display_name,
+                                    vendor: conn.vendor,
+                                    by_state: BTreeMap::new(),
+                                    remaining: 0,
+                                    waiting: None,
+                                })
+                            }
+                        };
+                        row.by_state.insert(state.as_str().to_owned(), n);
+                        if matches!(state, OperationState::Queued | OperationState::Sending) {
+                            row.remaining += n;
+                        }
+                    }
+                    // Why a connection's items wait: the newest word on one of them.
+                    for row in rows.values_mut().filter(|r| r.remaining > 0) {
+                        row.waiting = if job.paused_at.is_some() {
+                            Some("paused".to_owned())
+                        } else {
+                            operations::waiting_reason(db, id, row.connection_id)?
+                        };
+                    }
+                    let summary = summary(db, job)?;
                     let trouble = operations::list_by_job_in(
                         db,
                         id,
@@ -149,16 +208,28 @@ impl Workspace {
                         ],
                         200,
                     )?;
-                    Ok((summary, trouble))
+                    Ok((
+                        summary,
+                        trouble,
+                        rows.into_values().collect::<Vec<_>>(),
+                        window,
+                        ended,
+                    ))
                 })?)
             })
             .await?;
         let count = |s: OperationState| summary.by_state.get(s.as_str()).copied().unwrap_or(0);
         let remaining = count(OperationState::Queued) + count(OperationState::Sending);
+        let per_second = f64::from(ended) * 1000.0 / window as f64;
+        let seconds_left = (per_second > 0.0 && summary.job.paused_at.is_none())
+            .then(|| (f64::from(remaining) / per_second).ceil() as u32);
         Ok(JobProgress {
             summary,
             trouble,
             remaining,
+            connections,
+            per_second,
+            seconds_left,
         })
     }
 
@@ -176,10 +247,68 @@ impl Workspace {
         Ok(results)
     }
 
-    /// Sends what a job still has waiting (after a crash, or a vendor that was
-    /// away): each connection's items side by side. A move cut off half-way
-    /// goes on from where it stopped.
+    /// Pauses a job: its items not sent yet stay queued and nobody takes them
+    /// (the window, a command, the background sender) until it is resumed. An
+    /// item already on its way finishes, so none stops half-way.
+    pub async fn pause_job(&self, id: JobId) -> Result<JobSummary, EngineError> {
+        self.on_store(move |store| {
+            Ok(store.write(|db| {
+                let job = jobs::get(db, id)?;
+                if job.finished_at.is_some() {
+                    return Ok(Err(ValidationError::new(
+                        "job",
+                        format!(
+                            "this job has ended ({}); there is nothing left to pause",
+                            job.state
+                        ),
+                    )));
+                }
+                if job.paused_at.is_none() {
+                    jobs::set_paused(db, id, Some(Timestamp::now()))?;
+                }
+                Ok(Ok(summary(db, jobs::get(db, id)?)?))
+            })?)
+        })
+        .await?
+        .map_err(Into::into)
+    }
+
+    /// Cancels what a job has not sent yet: its queued items and those stopped
+    /// in conflict end *cancelled*. Items on their way finish (nothing stops
+    /// half-way) and what they did stays; `jobs undo` puts it back.
+    pub async fn cancel_job(&self, id: JobId) -> Result<JobSummary, EngineError> {
+        self.on_store(move |store| {
+            Ok(store.write(|db| {
+                let outcome = operations::Outcome::new(OperationState::Cancelled, Timestamp::now())
+                    .error(
+                        ErrorCode::Cancelled,
+                        "cancelled by the manager before it went out",
+                    );
+                operations::cancel_unsent(db, id, outcome)?;
+                jobs::set_paused(db, id, None)?;
+                settle(db, id)?;
+                summary(db, jobs::get(db, id)?)
+            })?)
+        })
+        .await
+    }
+
+    /// Lets a paused job's items go out again (nothing is sent here).
+    pub async fn unpause_job(&self, id: JobId) -> Result<JobSummary, EngineError> {
+        self.on_store(move |store| {
+            Ok(store.write(|db| {
+                jobs::set_paused(db, id, None)?;
+                summary(db, jobs::get(db, id)?)
+            })?)
+        })
+        .await
+    }
+
+    /// Sends what a job still has waiting (after a crash, a pause, or a vendor
+    /// that was away): each connection's items side by side. A move cut off
+    /// half-way goes on from where it stopped.
     pub async fn resume_job(&self, id: JobId) -> Result<Vec<OperationResult>, EngineError> {
+        self.unpause_job(id).await?;
         self.leased(id, async {
             let (_, ops) = self.job(id).await?;
             let waiting: Vec<Operation> = ops

@@ -403,6 +403,7 @@ impl Workspace {
                     created_at: now,
                     updated_at: now,
                     finished_at: None,
+                    paused_at: None,
                 };
                 let mut agent_ids: Vec<AgentId> = chosen.iter().map(|a| a.id).collect();
                 for m in members {

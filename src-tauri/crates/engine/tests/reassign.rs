@@ -3,76 +3,17 @@
 //! state, vendor by vendor.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use std::sync::Arc;
+mod common;
 
+use common::{env, request};
 use switchboard_domain::browse::PersonRow;
-use switchboard_domain::job::{JobState, OperationState, Origin};
+use switchboard_domain::job::{JobState, OperationState};
 use switchboard_domain::sync::SyncMode;
 use switchboard_domain::{Timestamp, Vendor};
-use switchboard_engine::reassign::{Destination, ReassignRequest, Strategy};
+use switchboard_engine::ErrorCode;
+use switchboard_engine::reassign::{Destination, ReassignRequest};
 use switchboard_engine::sync::Cancel;
-use switchboard_engine::{Config, ErrorCode, Workspace};
-use switchboard_secrets::{Keychain, Namespace};
 use switchboard_store::{agents, assignments, targets};
-
-struct Env {
-    _dir: tempfile::TempDir,
-    ws: Workspace,
-}
-
-async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        data_dir: dir.path().join("data"),
-        namespace: Namespace::test("engine-reassign"),
-    };
-    let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
-    let ws =
-        Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
-            .unwrap();
-    for c in ws.create_demo().await.unwrap() {
-        ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
-            .await
-            .unwrap();
-    }
-    Env { _dir: dir, ws }
-}
-
-impl Env {
-    fn journaled(&self) -> i64 {
-        self.ws
-            .store()
-            .read(|db| Ok(db.query_row("SELECT count(*) FROM operations", [], |r| r.get(0))?))
-            .unwrap()
-    }
-
-    /// People with agents on at least `platforms` platforms, busiest first.
-    async fn people(&self, platforms: usize) -> Vec<PersonRow> {
-        let mut people: Vec<PersonRow> = self
-            .ws
-            .people(None)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|p| p.agents.len() >= platforms)
-            .collect();
-        people.sort_by_key(|p| std::cmp::Reverse(p.assignments));
-        people
-    }
-}
-
-fn request(from: &PersonRow, to: &[&PersonRow]) -> ReassignRequest {
-    ReassignRequest {
-        from: from.id,
-        connections: Vec::new(),
-        to: Destination::People {
-            ids: to.iter().map(|p| p.id).collect(),
-        },
-        strategy: Strategy::LeastLoaded,
-        max_per_person: None,
-        only_available: false,
-    }
-}
 
 #[tokio::test]
 async fn everything_a_person_holds_moves_on_every_platform_and_the_vendors_hold_it() {

@@ -17,6 +17,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Job> {
         created_at: timestamp(row, "created_at")?,
         updated_at: timestamp(row, "updated_at")?,
         finished_at: opt_timestamp(row, "finished_at")?,
+        paused_at: opt_timestamp(row, "paused_at")?,
     })
 }
 
@@ -78,6 +79,15 @@ pub fn set_state(db: &Db, id: JobId, state: JobState, at: Timestamp) -> Result<(
     Ok(())
 }
 
+/// Pauses the job (`Some`: since when) or resumes it (`None`). `false` when
+/// there is no such job.
+pub fn set_paused(db: &Db, id: JobId, paused_at: Option<Timestamp>) -> Result<bool> {
+    Ok(db.execute(
+        "UPDATE jobs SET paused_at = ?2 WHERE id = ?1",
+        params![id.to_string(), paused_at.map(|t| t.0)],
+    )? == 1)
+}
+
 /// Who holds the job's lease, and until when (none: nobody works it).
 pub fn lease(db: &Db, id: JobId) -> Result<Option<(String, Timestamp)>> {
     Ok(db
@@ -137,7 +147,38 @@ pub(crate) mod tests {
             created_at: Timestamp(at),
             updated_at: Timestamp(at),
             finished_at: None,
+            paused_at: None,
         }
+    }
+
+    #[test]
+    fn a_job_pauses_and_resumes() {
+        let (_dir, store) = crate::test_support::store();
+        let job = sample(1);
+        store.write(|db| insert(db, &job)).expect("insert");
+        assert!(
+            store
+                .write(|db| set_paused(db, job.id, Some(Timestamp(5))))
+                .expect("pause")
+        );
+        assert_eq!(
+            store.read(|db| get(db, job.id)).expect("get").paused_at,
+            Some(Timestamp(5))
+        );
+        assert!(
+            store
+                .write(|db| set_paused(db, job.id, None))
+                .expect("resume")
+        );
+        assert_eq!(
+            store.read(|db| get(db, job.id)).expect("get").paused_at,
+            None
+        );
+        assert!(
+            !store
+                .write(|db| set_paused(db, JobId::new(), None))
+                .expect("unknown")
+        );
     }
 
     #[test]

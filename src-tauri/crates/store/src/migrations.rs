@@ -44,6 +44,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_job_leases",
         include_str!("../migrations/0010_job_leases.sql"),
     ),
+    (
+        "0011_job_pause",
+        include_str!("../migrations/0011_job_pause.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

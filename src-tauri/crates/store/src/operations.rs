@@ -6,7 +6,7 @@ use rusqlite::{Connection as Db, OptionalExtension, Row, params};
 use switchboard_domain::change::Change;
 use switchboard_domain::code::ResultCode;
 use switchboard_domain::job::{Operation, OperationState, QueueCounts};
-use switchboard_domain::{AgentId, JobId, OperationId, TargetId, Timestamp};
+use switchboard_domain::{AgentId, ConnectionId, JobId, OperationId, TargetId, Timestamp};
 
 use crate::columns::{json, opt_json, opt_timestamp, parsed, string_list, timestamp};
 use crate::{Result, StoreError};
@@ -102,6 +102,44 @@ pub fn state_counts(db: &Db, job: JobId) -> Result<Vec<(OperationState, u32)>> {
         .query_map([job.to_string()], |r| Ok((parsed(r, "state")?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// How many of the job's operations are in each state on each connection, and
+/// how many of those ended at or after `since` (the job's pace). One pass over
+/// the job's rows.
+pub fn tally_by_connection(
+    db: &Db,
+    job: JobId,
+    since: Timestamp,
+) -> Result<Vec<(ConnectionId, OperationState, u32, u32)>> {
+    let mut stmt = db.prepare_cached(
+        "SELECT connection_id, state, count(*), coalesce(sum(finished_at >= ?2), 0)
+         FROM operations WHERE job_id = ?1 GROUP BY connection_id, state",
+    )?;
+    let rows = stmt
+        .query_map(params![job.to_string(), since.0], |r| {
+            Ok((
+                parsed(r, "connection_id")?,
+                parsed(r, "state")?,
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Why the job's items on a connection wait: the words on the most recently
+/// updated queued one that has any (the vendor unreachable, a limit…).
+pub fn waiting_reason(db: &Db, job: JobId, connection: ConnectionId) -> Result<Option<String>> {
+    Ok(db
+        .prepare_cached(
+            "SELECT error_message FROM operations
+             WHERE job_id = ?1 AND connection_id = ?2 AND state = 'queued' AND error_message IS NOT NULL
+             ORDER BY updated_at DESC LIMIT 1",
+        )?
+        .query_row(params![job.to_string(), connection.to_string()], |r| r.get(0))
+        .optional()?)
 }
 
 pub fn list_in_state(db: &Db, state: OperationState) -> Result<Vec<Operation>> {
@@ -263,6 +301,8 @@ pub fn queue_counts(db: &Db) -> Result<QueueCounts> {
 /// - it is queued and free, reserved for this owner, or its reservation lapsed;
 ///   or it is `sending` under a claim that lapsed (its sender stopped);
 ///   or either under `dead_owner`, a claim whose owner has ended;
+/// - a queued one only while its job is not paused (one already `sending`
+///   is finished: it may be half-way at the vendor);
 /// - and no earlier operation of its job on the same target still waits
 ///   (queued, sending, conflict or unknown), so a job's changes to one target
 ///   reach the vendor in order, while a bulk job's items (each its own
@@ -276,7 +316,8 @@ pub fn claim(db: &Db, id: OperationId, claim: Claim<'_>, dead_owner: Option<&str
             "UPDATE operations SET state = 'sending', claimed_by = ?2, claim_until = ?4,
                     attempts = attempts + 1, updated_at = ?3, next_attempt_at = NULL
              WHERE id = ?1
-               AND ((state = 'queued' AND (claimed_by IS NULL OR claimed_by = ?2 OR claim_until <= ?3 OR claimed_by = ?5))
+               AND ((state = 'queued' AND (claimed_by IS NULL OR claimed_by = ?2 OR claim_until <= ?3 OR claimed_by = ?5)
+                     AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.id = operations.job_id AND jobs.paused_at IS NOT NULL))
                  OR (state = 'sending' AND claimed_by IS NOT ?2
                      AND (claimed_by IS NULL OR claim_until IS NULL OR claim_until <= ?3 OR claimed_by = ?5)))
                AND NOT EXISTS (SELECT 1 FROM operations AS earlier
@@ -354,6 +395,23 @@ pub fn settle_waiting(db: &Db, id: OperationId, outcome: Outcome<'_>) -> Result<
         ],
     )?;
     Ok(n == 1)
+}
+
+/// Cancels every item of a job that was not sent (queued, or stopped in
+/// conflict), with the manager's words; items being sent are left to finish.
+/// How many were cancelled.
+pub fn cancel_unsent(db: &Db, job: JobId, outcome: Outcome<'_>) -> Result<usize> {
+    Ok(db.execute(
+        "UPDATE operations SET state = 'cancelled', error_code = ?3, error_message = ?4,
+                updated_at = ?2, finished_at = ?2, claimed_by = NULL, claim_until = NULL
+         WHERE job_id = ?1 AND state IN ('queued', 'conflict')",
+        params![
+            job.to_string(),
+            outcome.at.0,
+            outcome.error.as_ref().map(|e| e.0.as_str()),
+            outcome.error.as_ref().map(|e| e.1),
+        ],
+    )?)
 }
 
 pub fn delete(db: &Db, id: OperationId) -> Result<bool> {
@@ -586,6 +644,69 @@ pub(crate) mod tests {
                 unknown: 0
             }
         );
+    }
+
+    #[test]
+    fn a_paused_job_sends_nothing_new_and_cancelling_ends_only_what_was_not_sent() {
+        let (_dir, store) = crate::test_support::store();
+        let ids = journaled(&store, 3);
+        let job = store.read(|db| get(db, ids[0])).expect("get").job_id;
+        let take = |id: OperationId, now: i64| {
+            store
+                .write(|db| claim(db, id, claim_of("a", now), None))
+                .expect("claim")
+        };
+        assert!(take(ids[0], 1), "on its way before the pause");
+        store
+            .write(|db| jobs::set_paused(db, job, Some(Timestamp(2))))
+            .expect("pause");
+        assert!(!take(ids[1], 3), "paused: nothing new goes out");
+        // The one on its way lapses (its sender died): it is finished, paused or not.
+        assert!(
+            store
+                .write(|db| claim(db, ids[0], claim_of("b", 500), None))
+                .expect("take over"),
+            "an item cut off half-way is finished"
+        );
+        store
+            .write(|db| {
+                db.execute(
+                    "UPDATE operations SET state = 'conflict' WHERE id = ?1",
+                    [ids[2].0],
+                )?;
+                Ok(())
+            })
+            .expect("conflict");
+        let cancel = Outcome::new(OperationState::Cancelled, Timestamp(9))
+            .error(ErrorCode::Cancelled, "cancelled by the manager");
+        assert_eq!(
+            store
+                .write(|db| cancel_unsent(db, job, cancel))
+                .expect("cancel"),
+            2,
+            "the queued one and the one in conflict"
+        );
+        let states: Vec<OperationState> = ids
+            .iter()
+            .map(|id| store.read(|db| get(db, *id)).expect("get").state)
+            .collect();
+        assert_eq!(
+            states,
+            [
+                OperationState::Sending,
+                OperationState::Cancelled,
+                OperationState::Cancelled
+            ]
+        );
+        let op = store.read(|db| get(db, ids[1])).expect("get");
+        assert_eq!(
+            (op.error_message.as_deref(), op.finished_at),
+            (Some("cancelled by the manager"), Some(Timestamp(9)))
+        );
+        store
+            .write(|db| jobs::set_paused(db, job, None))
+            .expect("resume");
+        assert!(!take(ids[1], 10), "a cancelled item never goes out");
     }
 
     #[test]

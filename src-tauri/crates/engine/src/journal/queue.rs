@@ -42,10 +42,18 @@ impl Workspace {
                     );
                     all.sort_by_key(|o| o.id);
                     // A job someone works (another running Switchboard, or a
-                    // task of this one) is left to them.
+                    // task of this one) is left to them; a paused job's
+                    // items not on their way yet wait for its resume.
                     let jobs_seen: BTreeSet<JobId> = all.iter().map(|o| o.job_id).collect();
                     let mut elsewhere = BTreeSet::new();
                     for job in jobs_seen {
+                        if jobs::get(db, job)?.paused_at.is_some() {
+                            let ops = all.iter().filter(|o| o.job_id == job);
+                            if ops.clone().all(|o| o.state == OperationState::Queued) {
+                                elsewhere.insert(job);
+                                continue;
+                            }
+                        }
                         if let Some((holder, until)) = jobs::lease(db, job)?
                             && until > now
                             && !owner.has_ended(&holder)

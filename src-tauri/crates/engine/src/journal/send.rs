@@ -7,8 +7,8 @@ use switchboard_domain::change::Change;
 use switchboard_domain::code::{ErrorCode, ResultCode};
 use switchboard_domain::job::{Operation, OperationState};
 use switchboard_domain::{ConnectionId, JobId, OperationId, TargetId, Timestamp};
-use switchboard_store::operations;
 use switchboard_store::operations::Outcome;
+use switchboard_store::{jobs, operations};
 use switchboard_vendors::{Adapter, HttpOptions, VendorError};
 
 use crate::claims::SEND_LIMIT;
@@ -17,6 +17,9 @@ use crate::{EngineError, Workspace};
 
 use super::cache::cache_done;
 use super::{OperationResult, id_set, left, names_of, not_recorded, result_of, settle};
+
+/// What an item of a paused job says.
+pub(crate) const PAUSED: &str = "paused by the manager: it goes out when the job is resumed";
 
 impl Workspace {
     /// Sends these journaled operations, in order: each is claimed first (and
@@ -37,7 +40,13 @@ impl Workspace {
         // A job's changes to one target go in order; changes to different
         // targets (a bulk job's items) do not wait for each other.
         let mut blocked: HashSet<(JobId, Option<TargetId>)> = HashSet::new();
+        // Jobs the manager paused: nothing more of theirs goes out.
+        let mut paused: HashSet<JobId> = HashSet::new();
         for (index, op) in ops.iter().enumerate() {
+            if paused.contains(&op.job_id) {
+                results.push(left(op, op.state, ResultCode::Paused, PAUSED));
+                continue;
+            }
             if held.contains(&op.connection_id) || blocked.contains(&(op.job_id, op.target_id)) {
                 blocked.insert((op.job_id, op.target_id));
                 results.push(left(
@@ -76,7 +85,13 @@ impl Workspace {
             let Some(claimed) = self.claim(op).await? else {
                 let now = self.operation(op.id).await?.0;
                 blocked.insert((op.job_id, op.target_id));
+                if now.state == OperationState::Queued && self.is_paused(op.job_id).await? {
+                    paused.insert(op.job_id);
+                    results.push(left(op, now.state, ResultCode::Paused, PAUSED));
+                    continue;
+                }
                 let why = match now.state {
+                    OperationState::Cancelled => "cancelled by the manager before it went out",
                     OperationState::Sending => {
                         "being sent by another Switchboard (the app or a command) right now"
                     }
@@ -120,6 +135,14 @@ impl Workspace {
             }
         }
         Ok(results)
+    }
+
+    /// Whether the manager paused the job.
+    async fn is_paused(&self, job: JobId) -> Result<bool, EngineError> {
+        self.on_store(
+            move |store| Ok(store.read(|db| Ok(jobs::get(db, job)?.paused_at.is_some()))?),
+        )
+        .await
     }
 
     /// Takes the operation for this process (see `operations::claim`); an

@@ -221,6 +221,7 @@ fn journal_plan(
         created_at: now,
         updated_at: now,
         finished_at: None,
+        paused_at: None,
     };
     jobs::insert(db, &job)?;
     let reserve = owner.claim();

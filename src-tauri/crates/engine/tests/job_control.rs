@@ -1,0 +1,176 @@
+//! A running bulk job paused, resumed and cancelled by the manager, against
+//! the simulator (slowed down so the job is caught mid-way): a pause sends
+//! nothing more, not even through the background sender; a cancel ends what
+//! was not sent and leaves it as the vendor had it.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{env, request};
+use switchboard_domain::code::ResultCode;
+use switchboard_domain::job::{JobState, OperationState};
+use switchboard_domain::sync::SyncMode;
+use switchboard_domain::{JobId, Vendor};
+use switchboard_engine::Workspace;
+use switchboard_engine::sync::Cancel;
+use switchboard_simulator::{Fault, FaultKind};
+use switchboard_store::assignments;
+
+/// How many of the job's items are in `state` now.
+async fn count(ws: &Workspace, job: JobId, state: OperationState) -> u32 {
+    let p = ws.job_progress(job).await.unwrap();
+    p.summary.by_state.get(state.as_str()).copied().unwrap_or(0)
+}
+
+/// Waits until at least `n` of the job's items are done.
+async fn until_done(ws: &Workspace, job: JobId, n: u32) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while count(ws, job, OperationState::Done).await < n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{n} items were not done in 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_job_sends_nothing_until_resumed_and_a_cancel_leaves_the_rest_as_it_was() {
+    let env = env().await;
+    let people = env.people(4).await;
+    let common::Env { _dir, ws } = env;
+    let ws = Arc::new(ws);
+    let sim = ws.running_demo().await.unwrap();
+    // Every call takes a while, so the job is caught half-way.
+    for vendor in [
+        Vendor::Pingup,
+        Vendor::Vambe,
+        Vendor::Helpcrunch,
+        Vendor::Splashify,
+    ] {
+        sim.inspector().add_fault(Fault {
+            vendor,
+            endpoint: None,
+            kind: FaultKind::Latency { ms: 60 },
+            times: None,
+            probability: None,
+        });
+    }
+    let started = ws
+        .start_reassign(request(&people[0], &[&people[1], &people[2]]))
+        .await
+        .unwrap();
+    let (job, total) = (started.job_id, started.plan.items.len() as u32);
+    assert!(total > 12, "{total} items");
+
+    // Paused while it runs: the running task stops taking items.
+    let running = tokio::spawn({
+        let ws = ws.clone();
+        async move { ws.resume_job(job).await }
+    });
+    until_done(&ws, job, 2).await;
+    let paused = ws.pause_job(job).await.unwrap();
+    assert!(paused.job.paused_at.is_some());
+    let results = running.await.unwrap().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r.error_code == Some(ResultCode::Paused)),
+        "the task saw the pause: {results:?}"
+    );
+    assert_eq!(
+        count(&ws, job, OperationState::Sending).await,
+        0,
+        "nothing is left half-way"
+    );
+    let done = count(&ws, job, OperationState::Done).await;
+    let queued = count(&ws, job, OperationState::Queued).await;
+    assert!(queued > 0, "the pause left items waiting");
+
+    // Neither the background sender nor time sends a paused job's items.
+    let progress = ws.job_progress(job).await.unwrap();
+    assert_eq!(progress.seconds_left, None, "a paused job has no time left");
+    let per_platform: u32 = progress
+        .connections
+        .iter()
+        .flat_map(|c| c.by_state.values())
+        .sum();
+    assert_eq!(per_platform, total);
+    assert!(progress.connections.len() >= 3);
+    for c in progress.connections.iter().filter(|c| c.remaining > 0) {
+        assert_eq!(c.waiting.as_deref(), Some("paused"), "{}", c.name);
+    }
+    let sent = ws.send_queued().await.unwrap();
+    assert!(sent.is_empty(), "{sent:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(count(&ws, job, OperationState::Done).await, done);
+    let listed = ws.jobs(5).await.unwrap();
+    assert!(listed[0].job.paused_at.is_some() && listed[0].job.finished_at.is_none());
+
+    // Resumed, then cancelled part-way.
+    let running = tokio::spawn({
+        let ws = ws.clone();
+        async move { ws.resume_job(job).await }
+    });
+    until_done(&ws, job, done + 2).await;
+    let moving = ws.job_progress(job).await.unwrap();
+    assert!(moving.per_second > 0.0, "{moving:?}");
+    let cancelled = ws.cancel_job(job).await.unwrap();
+    running.await.unwrap().unwrap();
+    let (summary, ops) = ws.job(job).await.unwrap();
+    let by = |s: OperationState| summary.by_state.get(s.as_str()).copied().unwrap_or(0);
+    assert!(
+        by(OperationState::Cancelled) > 0,
+        "{:?}",
+        cancelled.by_state
+    );
+    assert!(by(OperationState::Done) >= done + 2);
+    assert_eq!(
+        by(OperationState::Done) + by(OperationState::Cancelled),
+        total,
+        "every item done or cancelled: {:?}",
+        summary.by_state
+    );
+    assert_eq!(summary.job.state, JobState::Partial);
+    assert!(summary.job.finished_at.is_some());
+    assert!(
+        ws.pause_job(job).await.is_err(),
+        "an ended job cannot be paused"
+    );
+
+    // What the vendors hold, read afresh: a done item moved away from the
+    // person, a cancelled one is still theirs.
+    sim.inspector().clear_faults(None);
+    for c in ws.connection_summaries().await.unwrap() {
+        ws.sync(c.connection.id, SyncMode::Full, &|_| {}, &Cancel::default())
+            .await
+            .unwrap();
+    }
+    for op in &ops {
+        let item = started
+            .plan
+            .items
+            .iter()
+            .find(|i| Some(i.target_id) == op.target_id)
+            .unwrap();
+        let holders = ws
+            .store()
+            .read(|db| assignments::list_by_target(db, item.target_id))
+            .unwrap();
+        let held_by_from = holders.iter().any(|a| a.agent_id == Some(item.from_agent));
+        match op.state {
+            OperationState::Done => assert!(!held_by_from, "{}", item.target_label),
+            OperationState::Cancelled => {
+                assert!(held_by_from, "{} was left alone", item.target_label);
+                assert_eq!(
+                    op.error_message.as_deref(),
+                    Some("cancelled by the manager before it went out")
+                );
+            }
+            other => panic!("{} ended {other}", item.target_label),
+        }
+    }
+}
