@@ -113,6 +113,13 @@ pub struct AgentRequest {
 pub struct JobRef {
     pub job_id: JobId,
 }
+/// A job's items to export: those in `only`, or every one when empty.
+#[derive(Debug, Deserialize, TS)]
+pub struct JobExportRequest {
+    pub job_id: JobId,
+    #[serde(default)]
+    pub only: Vec<switchboard_domain::job::OperationState>,
+}
 #[derive(Debug, Deserialize, TS)]
 pub struct OperationRef {
     pub operation_id: OperationId,

@@ -338,15 +338,53 @@ pub async fn export_history(
     request: HistoryQuery,
 ) -> Result<ExportResult, IpcError> {
     let ws = state.workspace()?;
-    let (dir, note) = exports_dir(&ws);
+    let (path, note) = export_file(&ws, "history")?;
+    let rows = ws.export_history(request, path.clone()).await?;
+    Ok(ExportResult {
+        path: path.display().to_string(),
+        rows,
+        note,
+    })
+}
+
+/// A new file in the exports folder, named for what it holds and when.
+fn export_file(
+    ws: &switchboard_engine::Workspace,
+    what: &str,
+) -> Result<(std::path::PathBuf, Option<String>), IpcError> {
+    let (dir, note) = exports_dir(ws);
     std::fs::create_dir_all(&dir).map_err(|e| IpcError {
         code: switchboard_engine::ErrorCode::Internal,
         message: format!("cannot create {}: {e}", dir.display()),
         field: None,
     })?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let path = dir.join(format!("switchboard-history-{stamp}.csv"));
-    let rows = ws.export_history(request, path.clone()).await?;
+    Ok((dir.join(format!("switchboard-{what}-{stamp}.csv")), note))
+}
+
+pub async fn export_job(
+    state: &AppState,
+    request: JobExportRequest,
+) -> Result<ExportResult, IpcError> {
+    let ws = state.workspace()?;
+    let (path, note) = export_file(&ws, "job")?;
+    let rows = ws
+        .export_job(request.job_id, request.only, path.clone())
+        .await?;
+    Ok(ExportResult {
+        path: path.display().to_string(),
+        rows,
+        note,
+    })
+}
+
+pub async fn export_reassign_plan(
+    state: &AppState,
+    request: switchboard_engine::reassign::ReassignRequest,
+) -> Result<ExportResult, IpcError> {
+    let ws = state.workspace()?;
+    let (path, note) = export_file(&ws, "plan")?;
+    let rows = ws.export_reassign_plan(request, path.clone()).await?;
     Ok(ExportResult {
         path: path.display().to_string(),
         rows,

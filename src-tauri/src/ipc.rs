@@ -130,6 +130,10 @@ commands! {
     fn resume_job(request: JobRef) -> switchboard_engine::jobs::JobSummary;
     /// Cancels what a job has not sent yet; what it did stays (undo puts it back).
     fn cancel_job(request: JobRef) -> switchboard_engine::jobs::JobSummary;
+    /// Writes a job's items, with how each ended, to a CSV file in the exports folder.
+    fn export_job(request: JobExportRequest) -> ExportResult;
+    /// Writes a reassignment's plan, from the cache, to a CSV file in the exports folder.
+    fn export_reassign_plan(request: switchboard_engine::reassign::ReassignRequest) -> ExportResult;
     /// Unassigns a target (HelpCrunch, Splashify Pro): journaled and sent.
     fn release(request: switchboard_engine::assign::ReleaseRequest) -> switchboard_engine::assign::JobOutcome;
     /// Sends the changes waiting for their vendor, now.

@@ -8,9 +8,10 @@ use switchboard_engine::jobs::JobSummary;
 use switchboard_engine::journal::OperationResult;
 use switchboard_engine::{EngineError, Workspace};
 
-use super::output::json;
+use super::output::{destination, json, to_output};
 use super::reassign::{confirmed, outcome_code, report, summary};
 use super::usage;
+use switchboard_engine::export::Export;
 
 #[derive(Debug, Args)]
 pub struct JobsArgs {
@@ -38,6 +39,19 @@ enum JobsAction {
     Pause { job: String },
     /// Cancel what a job has not sent yet (what it did stays; `jobs undo` puts it back)
     Cancel { job: String },
+    /// Write a job's items, with how each ended, as CSV (failed rows keep what was asked)
+    Export {
+        job: String,
+        /// Only items that ended so (repeat for several): failed, conflict, cancelled…
+        #[arg(long, value_enum)]
+        only: Vec<StateArg>,
+        /// Write to this file instead of standard output
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+        /// Replace the --output file if it exists
+        #[arg(long, requires = "output")]
+        force: bool,
+    },
     /// Put back what a reassignment moved (a plan first)
     Undo {
         job: String,
@@ -48,6 +62,32 @@ enum JobsAction {
         #[arg(long)]
         yes: bool,
     },
+}
+
+/// An item's state, as `--only` names it.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum StateArg {
+    Queued,
+    Sending,
+    Done,
+    Failed,
+    Conflict,
+    Unknown,
+    Cancelled,
+}
+
+impl From<StateArg> for OperationState {
+    fn from(s: StateArg) -> Self {
+        match s {
+            StateArg::Queued => OperationState::Queued,
+            StateArg::Sending => OperationState::Sending,
+            StateArg::Done => OperationState::Done,
+            StateArg::Failed => OperationState::Failed,
+            StateArg::Conflict => OperationState::Conflict,
+            StateArg::Unknown => OperationState::Unknown,
+            StateArg::Cancelled => OperationState::Cancelled,
+        }
+    }
 }
 
 fn job_id(text: &str) -> Result<JobId, EngineError> {
@@ -145,6 +185,19 @@ pub async fn jobs(ws: &Workspace, args: JobsArgs) -> Result<i32, EngineError> {
         JobsAction::Cancel { job } => {
             let s = ws.cancel_job(job_id(&job)?).await?;
             stood(&s, "cancelled what was not sent", args.json)
+        }
+        JobsAction::Export {
+            job,
+            only,
+            output,
+            force,
+        } => {
+            let write = ws.exporter(Export::Job {
+                job: job_id(&job)?,
+                only: only.into_iter().map(Into::into).collect(),
+            });
+            to_output(destination(output.as_ref(), force)?, write).await?;
+            Ok(0)
         }
         JobsAction::Retry { job } => {
             let results = ws.retry_failed(job_id(&job)?).await?;

@@ -9,8 +9,9 @@ use switchboard_engine::journal::OperationResult;
 use switchboard_engine::reassign::{Destination, ReassignPlan, ReassignRequest, Strategy};
 use switchboard_engine::{EngineError, Workspace};
 
-use super::output::json;
+use super::output::{destination, json, to_output};
 use super::{connection_of, text, usage};
+use switchboard_engine::export::Export;
 
 #[derive(Debug, Args)]
 pub struct ReassignArgs {
@@ -45,8 +46,17 @@ pub struct ReassignArgs {
     #[arg(long)]
     yes: bool,
     /// The plan (and the results) as JSON, for scripts
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     json: bool,
+    /// With --dry-run: the plan as CSV (the columns `jobs export` writes)
+    #[arg(long, requires = "dry_run")]
+    csv: bool,
+    /// With --csv: write it to this file instead of standard output
+    #[arg(long, value_name = "FILE", requires = "csv")]
+    output: Option<std::path::PathBuf>,
+    /// Replace the --output file if it exists
+    #[arg(long, requires = "output")]
+    force: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -175,6 +185,11 @@ pub async fn reassign(ws: &Workspace, args: ReassignArgs) -> Result<i32, EngineE
         max_per_person,
         only_available: args.only_available,
     };
+    if args.csv {
+        let write = ws.exporter(Export::ReassignPlan(request));
+        to_output(destination(args.output.as_ref(), args.force)?, write).await?;
+        return Ok(0);
+    }
     let plan = ws.preview_reassign(request.clone()).await?;
     if args.dry_run {
         if args.json {

@@ -22,6 +22,7 @@ import type { HistoryQuery } from "./HistoryQuery";
 import type { ImportCsvRequest } from "./ImportCsvRequest";
 import type { ImportReport } from "./ImportReport";
 import type { IpcError } from "./IpcError";
+import type { JobExportRequest } from "./JobExportRequest";
 import type { JobOutcome } from "./JobOutcome";
 import type { JobProgress } from "./JobProgress";
 import type { JobRef } from "./JobRef";
@@ -95,6 +96,8 @@ export const COMMANDS = [
   "pause_job",
   "resume_job",
   "cancel_job",
+  "export_job",
+  "export_reassign_plan",
   "release",
   "send_queued",
   "queue_counts",
@@ -336,6 +339,22 @@ export function resumeJob(request: JobRef): Promise<JobSummary> {
  */
 export function cancelJob(request: JobRef): Promise<JobSummary> {
   return invoke("cancel_job", { request });
+}
+
+/**
+ * Writes a job's items, with how each ended, to a CSV file in the exports folder.
+ * @throws {IpcError}
+ */
+export function exportJob(request: JobExportRequest): Promise<ExportResult> {
+  return invoke("export_job", { request });
+}
+
+/**
+ * Writes a reassignment's plan, from the cache, to a CSV file in the exports folder.
+ * @throws {IpcError}
+ */
+export function exportReassignPlan(request: ReassignRequest): Promise<ExportResult> {
+  return invoke("export_reassign_plan", { request });
 }
 
 /**

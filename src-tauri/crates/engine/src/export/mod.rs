@@ -15,9 +15,11 @@ use switchboard_domain::ValidationError;
 
 use crate::EngineError;
 
+mod jobs;
 mod rows;
 mod table;
 mod what;
+pub use jobs::{JOB_COLUMNS, write_job, write_plan};
 pub use rows::{write_people, write_targets};
 pub use table::Table;
 pub use what::{Export, Exporter};

@@ -3,11 +3,12 @@
 
 use std::io::Write;
 
-use switchboard_domain::ConnectionId;
 use switchboard_domain::browse::{PersonRow, TargetQuery};
-use switchboard_domain::job::HistoryQuery;
+use switchboard_domain::job::{HistoryQuery, OperationState};
+use switchboard_domain::{ConnectionId, JobId};
 
-use super::{write_people, write_targets};
+use super::{write_job, write_people, write_plan, write_targets};
+use crate::reassign::ReassignRequest;
 use crate::{EngineError, Workspace};
 
 /// What to export.
@@ -25,6 +26,13 @@ pub enum Export {
         connection: Option<ConnectionId>,
         json: bool,
     },
+    /// A job's items with how each ended (only those in `only`, unless empty), as CSV.
+    Job {
+        job: JobId,
+        only: Vec<OperationState>,
+    },
+    /// A reassignment's plan, from the cache, as CSV in the same columns.
+    ReassignPlan(ReassignRequest),
 }
 
 /// An export's writer: run it on a blocking thread, with a file (see
@@ -50,6 +58,8 @@ impl Workspace {
                 }
                 write_people(agents, connection, &people, out, json)
             }
+            Export::Job { job, only } => write_job(&store, job, &only, out).map(|_| ()),
+            Export::ReassignPlan(request) => write_plan(&store, &request, out).map(|_| ()),
         })
     }
 }

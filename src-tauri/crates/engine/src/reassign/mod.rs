@@ -195,10 +195,18 @@ pub struct ReassignOutcome {
 
 /// What an item journals, as the plan read it: its change, the target's id at
 /// the vendor, and whom the target held.
-struct Draft {
-    change: Change,
-    target_vendor_id: String,
+pub(crate) struct Draft {
+    pub(crate) change: Change,
+    pub(crate) target_vendor_id: String,
     before: std::collections::BTreeSet<String>,
+}
+
+/// The plan and each item's change, from the cache (for its export).
+pub(crate) fn planned(
+    db: &rusqlite::Connection,
+    request: &ReassignRequest,
+) -> Result<(ReassignPlan, Vec<Draft>), EngineError> {
+    plan::plan(db, request)
 }
 
 /// Journals a plan's items as one job, every item queued and reserved for this
