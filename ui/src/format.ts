@@ -36,3 +36,10 @@ export function waitingReason(code: string | null, message: string | null, vendo
   }
   return message.endsWith(".") ? message : `${message}.`;
 }
+
+/** "about 21 min" at a vendor's documented limit. */
+export function duration(seconds: number | null): string {
+  if (seconds === null) return "no documented limit";
+  if (seconds < 90) return `about ${Math.max(1, seconds)} s`;
+  return `about ${Math.ceil(seconds / 60)} min`;
+}

@@ -3,10 +3,11 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import { App } from "../App";
+import type { JobProgress } from "../bindings/JobProgress";
 import type { PersonRow } from "../bindings/PersonRow";
 import type { ReassignPlan } from "../bindings/ReassignPlan";
 import { mockBackend } from "../test/backend";
-import { duration } from "./ReassignModal";
+import { duration } from "../format";
 
 function person(id: number, name: string, assignments: number): PersonRow {
   const email = `${name.split(" ")[0]!.toLowerCase()}@x.example`;
@@ -33,6 +34,25 @@ const PLAN: ReassignPlan = {
   planned_at: 0,
 };
 
+/** A job's progress as the engine reports it: the counts, what waits, paused or not. */
+function progress(by: Record<string, number>, remaining: number, paused = false): JobProgress {
+  const items = Object.values(by).reduce((a, b) => a + b, 0);
+  const ended = remaining === 0;
+  const state = !ended ? "queued" : (by["cancelled"] ?? 0) > 0 ? "partial" : "done";
+  return {
+    summary: {
+      job: { id: "j", kind: "reassign", title: "Reassign everything Ana Lima holds to Bruno Costa", state, origin: "app", created_at: 0, updated_at: 0, finished_at: ended ? 1 : null, paused_at: paused ? 1 : null },
+      items,
+      by_state: by,
+    },
+    trouble: [],
+    remaining,
+    connections: [{ connection_id: "hc", name: "Demo HelpCrunch", vendor: "helpcrunch", by_state: by, remaining, waiting: paused ? "paused" : null }],
+    per_second: paused || ended ? 0 : 2,
+    seconds_left: paused || ended ? null : Math.ceil(remaining / 2),
+  };
+}
+
 describe("Reassign everything", () => {
   it("previews from the cache, then runs and says how every item ended", async () => {
     const user = userEvent.setup();
@@ -41,11 +61,8 @@ describe("Reassign everything", () => {
       list_people: () => PEOPLE,
       preview_reassign: () => PLAN,
       start_reassign: () => ({ job_id: "j", plan: PLAN }),
-      job_progress: () => ({
-        summary: { job: { id: "j", kind: "reassign", title: "Reassign", state: "done", origin: "app", created_at: 0, updated_at: 0, finished_at: 0 }, items: 1, by_state: { done: 1 } },
-        trouble: [],
-        remaining: 0,
-      }),
+      job_progress: () => progress({ done: 1 }, 0),
+      export_job: () => ({ path: "/tmp/switchboard-job.csv", rows: 1, note: null }),
     });
     render(<App initialArea="people" />);
     const buttons = await screen.findAllByTestId("reassign-person");
@@ -63,6 +80,62 @@ describe("Reassign everything", () => {
     await user.click(screen.getByTestId("reassign-confirm"));
     expect(await screen.findByTestId("reassign-results")).toHaveTextContent("1 done, 0 failed");
     await waitFor(() => expect(backend.calls.find((c) => c.cmd === "job_progress")?.args).toEqual({ request: { job_id: "j" } }));
+    expect(screen.getByTestId("job-standing")).toHaveTextContent("Done");
+    expect(screen.getByTestId("job-platforms")).toHaveTextContent("Demo HelpCrunch1 done");
+    expect(screen.queryByTestId("job-pause")).toBeNull(); // nothing left to pause
+    await user.click(screen.getByTestId("job-export"));
+    await waitFor(() => expect(backend.calls.find((c) => c.cmd === "export_job")?.args).toEqual({ request: { job_id: "j", only: [] } }));
+    expect(await screen.findByText("/tmp/switchboard-job.csv")).toBeInTheDocument();
+  });
+
+  it("exports the plan, then pauses, resumes and cancels the running job", async () => {
+    const user = userEvent.setup();
+    let state: { paused: boolean; by: Record<string, number>; remaining: number } = { paused: false, by: { done: 3, queued: 5 }, remaining: 5 };
+    const backend = mockBackend({
+      list_connections: () => [],
+      list_people: () => PEOPLE,
+      preview_reassign: () => PLAN,
+      export_reassign_plan: () => ({ path: "/tmp/switchboard-plan.csv", rows: 2, note: null }),
+      start_reassign: () => ({ job_id: "j", plan: PLAN }),
+      job_progress: () => progress(state.by, state.remaining, state.paused),
+      pause_job: () => {
+        state = { ...state, paused: true };
+        return progress(state.by, state.remaining, true).summary;
+      },
+      resume_job: () => {
+        state = { ...state, paused: false };
+        return progress(state.by, state.remaining).summary;
+      },
+      cancel_job: () => {
+        state = { paused: false, by: { done: 3, cancelled: 5 }, remaining: 0 };
+        return progress(state.by, 0).summary;
+      },
+    });
+    render(<App initialArea="people" />);
+    await user.click((await screen.findAllByTestId("reassign-person"))[0]!);
+    await user.click(screen.getByTestId("reassign-to"));
+    await user.click(await screen.findByRole("option", { name: "Bruno Costa" }));
+    await screen.findByTestId("reassign-plan");
+    await user.click(screen.getByTestId("reassign-export-plan"));
+    expect(await screen.findByText("/tmp/switchboard-plan.csv")).toBeInTheDocument();
+    expect(backend.commands()).not.toContain("start_reassign");
+
+    await user.click(screen.getByTestId("reassign-confirm"));
+    expect(await screen.findByTestId("job-standing")).toHaveTextContent("Running");
+    expect(screen.getByTestId("job-pace")).toHaveTextContent("2.0 items a second; about 3 s left.");
+    expect(screen.getByTestId("job-platforms")).toHaveTextContent("5 waiting");
+    await user.click(screen.getByTestId("job-pause"));
+    await waitFor(() => expect(screen.getByTestId("job-standing")).toHaveTextContent("Paused"));
+    expect(screen.getByTestId("job-pace")).toHaveTextContent("nothing more goes out until you resume");
+    await user.click(screen.getByTestId("job-resume"));
+    await waitFor(() => expect(screen.getByTestId("job-standing")).toHaveTextContent("Running"));
+    await user.click(screen.getByTestId("job-cancel"));
+    expect(backend.commands()).not.toContain("cancel_job"); // asked first
+    await user.click(screen.getByTestId("job-cancel-confirm"));
+    await waitFor(() => expect(screen.getByTestId("job-standing")).toHaveTextContent("Done with problems"));
+    expect(screen.getByTestId("reassign-results")).toHaveTextContent("3 done, 0 failed, 0 in conflict, 0 not confirmed, 5 cancelled, 0 waiting, of 8.");
+    const order = backend.commands().filter((c) => ["pause_job", "resume_job", "cancel_job"].includes(c));
+    expect(order).toEqual(["pause_job", "resume_job", "cancel_job"]);
   });
 
   it("says how long at each vendor's limit", () => {

@@ -1,25 +1,18 @@
-import { Alert, Badge, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, Progress, SegmentedControl, Stack, Table, Text } from "@mantine/core";
+import { Alert, Badge, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Stack, Table, Text } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 
-import { jobProgress, previewReassign, previewUndo, retryJob, startReassign, startUndo } from "../bindings/commands";
-import type { JobProgress } from "../bindings/JobProgress";
+import { exportReassignPlan, previewReassign, startReassign } from "../bindings/commands";
 import type { PersonId } from "../bindings/PersonId";
 import type { PlanItem } from "../bindings/PlanItem";
 import type { ReassignRequest } from "../bindings/ReassignRequest";
-import { ago } from "../format";
+import { ago, duration } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { usePeople, useVendorLook } from "../queries";
+import { exported, JobPanel, useJobProgress } from "./JobPanel";
 import { VirtualTable } from "./VirtualTable";
-
-/** "about 21 min" at a vendor's documented limit. */
-export function duration(seconds: number | null): string {
-  if (seconds === null) return "no documented limit";
-  if (seconds < 90) return `about ${Math.max(1, seconds)} s`;
-  return `about ${Math.ceil(seconds / 60)} min`;
-}
 
 /** Whose work moves: a person as any view knows them. */
 export type Mover = { id: PersonId; display_name: string };
@@ -31,7 +24,6 @@ type Props = { person: Mover; onClose: () => void };
 export function ReassignModal({ person, onClose }: Props) {
   const people = usePeople().data ?? [];
   const look = useVendorLook();
-  const queryClient = useQueryClient();
   const [mode, setMode] = useState<"people" | "release">("people");
   const [to, setTo] = useState<string[]>([]);
   const [strategy, setStrategy] = useState<"round_robin" | "least_loaded">("least_loaded");
@@ -54,15 +46,10 @@ export function ReassignModal({ person, onClose }: Props) {
   const [undoJob, setUndoJob] = useState<string | null>(null);
   const jobId = undoJob ?? run.data?.job_id ?? null;
   // The job runs in the background; the window watches it (and may close).
-  const progress = useQuery({
-    queryKey: ["job-progress", jobId],
-    queryFn: async () => {
-      const p = await jobProgress({ job_id: jobId! });
-      if (p.remaining === 0) void queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "job-progress" });
-      return p;
-    },
-    enabled: jobId !== null,
-    refetchInterval: (q) => (q.state.data?.remaining === 0 ? false : 700),
+  const progress = useJobProgress(jobId);
+  const exporting = useMutation({
+    mutationFn: (r: ReassignRequest) => exportReassignPlan(r),
+    onSuccess: (r) => exported(r, "rows of the plan"),
   });
   // Once it has run, the plan is what was run: it is not planned again.
   const planning = !run.isPending && !run.isSuccess;
@@ -143,6 +130,16 @@ export function ReassignModal({ person, onClose }: Props) {
                 ))}
               </Table.Tbody>
             </Table>
+            <Group gap="xs">
+              <Button size="compact-xs" variant="subtle" onClick={() => request && exporting.mutate(request)} loading={exporting.isPending} data-testid="reassign-export-plan">
+                Export plan (CSV)
+              </Button>
+              {exporting.error && (
+                <Text size="xs" c="red">
+                  {toIpcError(exporting.error).message}
+                </Text>
+              )}
+            </Group>
             {p.people.length > 0 && <Text size="sm">{p.people.map((s) => `${s.name}: ${s.items}`).join(" · ")}</Text>}
             {p.skipped.slice(0, 5).map((s) => (
               <Text key={s.target_id} size="sm" c="orange" data-testid="reassign-skipped">
@@ -153,10 +150,7 @@ export function ReassignModal({ person, onClose }: Props) {
             <VirtualTable data={p.items} columns={columns} rowHeight={36} height={240} empty="Nothing to move." testId="reassign-items" />
           </Stack>
         )}
-        {progress.data && <Results progress={progress.data} />}
-        {progress.data?.remaining === 0 && jobId && (
-          <AfterRun jobId={jobId} failed={(progress.data.summary.by_state["failed"] ?? 0) + (progress.data.summary.by_state["unknown"] ?? 0)} isUndo={undoJob !== null} onUndo={setUndoJob} />
-        )}
+        {jobId && <JobPanel jobId={jobId} isUndo={undoJob !== null} onUndo={setUndoJob} />}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             {run.data ? (progress.data?.remaining === 0 ? "Close" : "Close (it goes on)") : "Cancel"}
@@ -172,74 +166,3 @@ export function ReassignModal({ person, onClose }: Props) {
   );
 }
 
-/** Once a job has run: send its failed items again, or put everything back. */
-function AfterRun({ jobId, failed, isUndo, onUndo }: { jobId: string; failed: number; isUndo: boolean; onUndo: (job: string) => void }) {
-  const queryClient = useQueryClient();
-  const [asking, setAsking] = useState(false);
-  const retry = useMutation({
-    mutationFn: () => retryJob({ job_id: jobId }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ["job-progress", jobId] }),
-  });
-  const plan = useQuery({ queryKey: ["undo-plan", jobId], queryFn: () => previewUndo({ job_id: jobId }), enabled: asking, retry: false });
-  const undo = useMutation({ mutationFn: () => startUndo({ job_id: jobId }), onSuccess: (s) => onUndo(s.job_id) });
-  const err = retry.error ?? plan.error ?? undo.error;
-  return (
-    <Stack gap={4}>
-      <Group gap="xs">
-        {failed > 0 && (
-          <Button size="compact-sm" variant="light" onClick={() => retry.mutate()} loading={retry.isPending} data-testid="reassign-retry">
-            Retry {failed} failed
-          </Button>
-        )}
-        {!isUndo && (
-          <Button size="compact-sm" variant="light" color="orange" onClick={() => setAsking(true)} data-testid="reassign-undo">
-            Undo this job…
-          </Button>
-        )}
-      </Group>
-      {asking && plan.data && (
-        <Group gap="xs" data-testid="undo-plan">
-          <Text size="sm">
-            {plan.data.items.length} go back to where they were; {plan.data.skipped.length} changed since and stay as they are.
-          </Text>
-          <Button size="compact-sm" color="orange" onClick={() => undo.mutate()} loading={undo.isPending} disabled={plan.data.items.length === 0} data-testid="undo-confirm">
-            Put them back
-          </Button>
-        </Group>
-      )}
-      {err && (
-        <Text size="sm" c="red">
-          {toIpcError(err).message}
-        </Text>
-      )}
-    </Stack>
-  );
-}
-
-function Results({ progress }: { progress: JobProgress }) {
-  const n = (state: string) => progress.summary.by_state[state] ?? 0;
-  const total = Math.max(1, progress.summary.items);
-  const pct = (k: number) => (100 * k) / total;
-  const troubled = n("failed") + n("conflict") + n("unknown") + n("cancelled");
-  return (
-    <Stack gap={4} data-testid="reassign-results">
-      <Text size="sm" c="dimmed" truncate>
-        {progress.summary.job.title}
-      </Text>
-      <Progress.Root size="lg">
-        <Progress.Section value={pct(n("done"))} color="green" />
-        <Progress.Section value={pct(troubled)} color="red" />
-        <Progress.Section value={pct(progress.remaining)} color="gray" />
-      </Progress.Root>
-      <Text fw={500}>
-        {n("done")} done, {n("failed")} failed, {n("conflict")} in conflict, {n("unknown")} not confirmed, {progress.remaining} waiting, of {progress.summary.items}.
-      </Text>
-      {progress.trouble.slice(0, 20).map((op) => (
-        <Text key={op.id} size="sm" c="red">
-          {op.target_label}: {op.state}: {op.error_message}
-        </Text>
-      ))}
-      {progress.remaining > 0 && <Text size="sm">What waits goes out when its vendor answers; History shows each item.</Text>}
-    </Stack>
-  );
-}
