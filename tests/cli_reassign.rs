@@ -182,6 +182,7 @@ async fn a_plan_and_a_job_s_results_export_as_csv_and_a_job_pauses_and_cancels_f
             strategy: switchboard_engine::reassign::Strategy::RoundRobin,
             max_per_person: None,
             only_available: false,
+            status: None,
         })
         .await
         .unwrap();

@@ -39,6 +39,9 @@ pub struct ReassignArgs {
     /// Only people who are Available on CCAI Platform right now
     #[arg(long)]
     only_available: bool,
+    /// Also set the person's status on CCAI Platform, in the same job (a name or id)
+    #[arg(long, value_parser = text)]
+    status: Option<String>,
     /// Show the plan and send nothing
     #[arg(long)]
     dry_run: bool,
@@ -93,6 +96,9 @@ pub(super) fn summary(plan: &ReassignPlan) {
     }
     for p in &plan.people {
         say!("  to {}\t{} items", p.name, p.items);
+    }
+    for s in &plan.status {
+        say!("  {}: {} is set {}", s.name, s.agent_name, s.status_name);
     }
     for s in &plan.skipped {
         say!("  skipped {}: {}", s.target_label, s.reason);
@@ -184,6 +190,7 @@ pub async fn reassign(ws: &Workspace, args: ReassignArgs) -> Result<i32, EngineE
         },
         max_per_person,
         only_available: args.only_available,
+        status: args.status,
     };
     if args.csv {
         let write = ws.exporter(Export::ReassignPlan(request));

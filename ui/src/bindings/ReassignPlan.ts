@@ -3,6 +3,7 @@ import type { ConnectionPlan } from "./ConnectionPlan";
 import type { PersonShare } from "./PersonShare";
 import type { PlanItem } from "./PlanItem";
 import type { Skipped } from "./Skipped";
+import type { StatusStep } from "./StatusStep";
 import type { Timestamp } from "./Timestamp";
 
 export type ReassignPlan = { 
@@ -10,6 +11,10 @@ export type ReassignPlan = {
  * Whose work it is.
  */
 from_name: string, items: Array<PlanItem>, skipped: Array<Skipped>, connections: Array<ConnectionPlan>, people: Array<PersonShare>, 
+/**
+ * The person's status set on CCAI Platform, when asked.
+ */
+status: Array<StatusStep>, 
 /**
  * The slowest vendor's time at its documented limit: vendors go in parallel.
  */

@@ -23,4 +23,9 @@ max_per_person: number | null,
 /**
  * Only people who are Available on CCAI Platform right now.
  */
-only_available: boolean, };
+only_available: boolean, 
+/**
+ * Also set the person's status on CCAI Platform, in the same job (a
+ * status's id, or its name).
+ */
+status: string | null, };

@@ -30,6 +30,7 @@ const PLAN: ReassignPlan = {
   skipped: [{ target_id: 8, connection_id: "sp", target_label: "+91 98765 43210", reason: "no agent on Splashify Pro among Bruno Costa" }],
   connections: [{ connection_id: "hc", name: "Demo HelpCrunch", vendor: "helpcrunch", items: 1, calls: 1, skipped: 0, seconds: 1, synced_at: null }],
   people: [{ person_id: 2, name: "Bruno Costa", items: 1 }],
+  status: [],
   seconds: 1,
   planned_at: 0,
 };
@@ -136,6 +137,33 @@ describe("Reassign everything", () => {
     expect(screen.getByTestId("reassign-results")).toHaveTextContent("3 done, 0 failed, 0 in conflict, 0 not confirmed, 5 cancelled, 0 waiting, of 8.");
     const order = backend.commands().filter((c) => ["pause_job", "resume_job", "cancel_job"].includes(c));
     expect(order).toEqual(["pause_job", "resume_job", "cancel_job"]);
+  });
+
+  it("sets the person's CCAI Platform status in the same job when asked", async () => {
+    const user = userEvent.setup();
+    const ana = person(1, "Ana Lima", 2);
+    ana.agents.push({ ...ana.agents[0]!, id: 11, connection_id: "cc", connection_name: "Demo CCAI Platform", vendor: "ccai_platform", vendor_id: "70001" });
+    const status = (vendor_id: string, name: string, offered: boolean, system: boolean) => ({ connection_id: "cc", vendor_id, name, color: null, system, offered });
+    const backend = mockBackend({
+      list_connections: () => [],
+      list_people: () => [ana, PEOPLE[1]!, PEOPLE[2]!],
+      status_board: () => ({ agents: [], teams: [], polls: [], now: 0, statuses: [status("1", "Available", true, true), status("7", "Lunch", true, false), status("-2", "On call", false, true)] }),
+      preview_reassign: (args) => {
+        const r = (args as { request: { status: string | null } }).request;
+        return r.status === null ? PLAN : { ...PLAN, status: [{ connection_id: "cc", name: "Demo CCAI Platform", agent_id: 11, agent_name: "Ana Lima", status_id: "7", status_name: "Lunch" }] };
+      },
+    });
+    render(<App initialArea="people" />);
+    await user.click((await screen.findAllByTestId("reassign-person"))[0]!);
+    await user.click(screen.getByTestId("reassign-to"));
+    await user.click(await screen.findByRole("option", { name: "Bruno Costa" }));
+    await screen.findByTestId("reassign-plan");
+    await user.click(screen.getByTestId("reassign-status"));
+    expect(screen.queryByRole("option", { name: "On call" })).toBeNull(); // a status Switchboard cannot set is not offered
+    await user.click(await screen.findByRole("option", { name: "Lunch" }));
+    expect(await screen.findByTestId("reassign-status-step")).toHaveTextContent("Demo CCAI Platform: Ana Lima is set Lunch, in the same job.");
+    const asked = backend.calls.filter((c) => c.cmd === "preview_reassign").at(-1)?.args as { request: { status: string } };
+    expect(asked.request.status).toBe("7");
   });
 
   it("says how long at each vendor's limit", () => {

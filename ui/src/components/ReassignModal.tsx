@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Stack, Table, Text } from "@mantine/core";
+import { Alert, Badge, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Select, Stack, Table, Text } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
@@ -10,7 +10,7 @@ import type { PlanItem } from "../bindings/PlanItem";
 import type { ReassignRequest } from "../bindings/ReassignRequest";
 import { ago, duration } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
-import { usePeople, useVendorLook } from "../queries";
+import { usePeople, useStatusBoard, useVendorLook } from "../queries";
 import { exported, JobPanel, useJobProgress } from "./JobPanel";
 import { VirtualTable } from "./VirtualTable";
 
@@ -29,6 +29,12 @@ export function ReassignModal({ person, onClose }: Props) {
   const [strategy, setStrategy] = useState<"round_robin" | "least_loaded">("least_loaded");
   const [cap, setCap] = useState<number | string>("");
   const [onlyAvailable, setOnlyAvailable] = useState(false);
+  const [status, setStatus] = useState<string | null>(null);
+  // The person's status can be set where they have a CCAI Platform agent.
+  const ccai = new Set((people.find((x) => x.id === person.id)?.agents ?? []).filter((a) => a.vendor === "ccai_platform").map((a) => a.connection_id));
+  const board = useStatusBoard();
+  const statuses = (board.data?.statuses ?? []).filter((s) => s.offered && ccai.has(s.connection_id));
+  const statusChoices = [...new Map(statuses.map((s) => [s.name, { value: s.vendor_id, label: s.name }])).values()];
   const request: ReassignRequest | null = useMemo(() => {
     if (mode === "people" && to.length === 0) return null;
     return {
@@ -38,8 +44,9 @@ export function ReassignModal({ person, onClose }: Props) {
       strategy,
       max_per_person: typeof cap === "number" ? cap : null,
       only_available: onlyAvailable,
+      status,
     };
-  }, [person.id, mode, to, strategy, cap, onlyAvailable]);
+  }, [person.id, mode, to, strategy, cap, onlyAvailable, status]);
   const [asked] = useDebouncedValue(request, 150);
   const run = useMutation({ mutationFn: (r: ReassignRequest) => startReassign(r) });
   // The job watched: the reassignment, then its undo if the manager asks.
@@ -106,6 +113,19 @@ export function ReassignModal({ person, onClose }: Props) {
             <Checkbox label="Only if Available" checked={onlyAvailable} onChange={(e) => setOnlyAvailable(e.currentTarget.checked)} />
           </Group>
         )}
+        {statusChoices.length > 0 && (
+          <Select
+            label="And set their CCAI Platform status"
+            placeholder="leave it as it is"
+            data={statusChoices}
+            value={status}
+            onChange={setStatus}
+            clearable
+            w={320}
+            disabled={run.isPending || run.isSuccess}
+            data-testid="reassign-status"
+          />
+        )}
         {err && (
           <Alert color="red" title={errorTitle(err.code)} data-testid="reassign-error">
             {err.message}
@@ -140,6 +160,11 @@ export function ReassignModal({ person, onClose }: Props) {
                 </Text>
               )}
             </Group>
+            {p.status.map((st) => (
+              <Text key={st.connection_id} size="sm" data-testid="reassign-status-step">
+                {st.name}: {st.agent_name} is set {st.status_name}, in the same job.
+              </Text>
+            ))}
             {p.people.length > 0 && <Text size="sm">{p.people.map((s) => `${s.name}: ${s.items}`).join(" · ")}</Text>}
             {p.skipped.slice(0, 5).map((s) => (
               <Text key={s.target_id} size="sm" c="orange" data-testid="reassign-skipped">
@@ -156,7 +181,7 @@ export function ReassignModal({ person, onClose }: Props) {
             {run.data ? (progress.data?.remaining === 0 ? "Close" : "Close (it goes on)") : "Cancel"}
           </Button>
           {!run.data && (
-            <Button onClick={() => request && run.mutate(request)} loading={run.isPending} disabled={!p || p.items.length === 0 || plan.isFetching} data-testid="reassign-confirm">
+            <Button onClick={() => request && run.mutate(request)} loading={run.isPending} disabled={!p || p.items.length + p.status.length === 0 || plan.isFetching} data-testid="reassign-confirm">
               Move {p ? p.items.length : ""} items
             </Button>
           )}

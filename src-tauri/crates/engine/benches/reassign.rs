@@ -202,6 +202,7 @@ fn main() {
             strategy: Strategy::LeastLoaded,
             max_per_person: None,
             only_available: false,
+            status: None,
         };
 
         let mut previews = Vec::new();

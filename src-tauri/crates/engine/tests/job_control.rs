@@ -1,7 +1,9 @@
-//! A running bulk job paused, resumed and cancelled by the manager, against
-//! the simulator (slowed down so the job is caught mid-way): a pause sends
-//! nothing more, not even through the background sender; a cancel ends what
-//! was not sent and leaves it as the vendor had it.
+//! The manager's hold over a bulk job, against the simulator: a running job
+//! paused, resumed and cancelled (the simulator slowed down so the job is
+//! caught mid-way): a pause sends nothing more, not even through the
+//! background sender; a cancel ends what was not sent and leaves it as the
+//! vendor had it. And "going home sick" as one job: the work moves and the
+//! person's CCAI Platform status is set with it.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod common;
@@ -173,4 +175,99 @@ async fn a_paused_job_sends_nothing_until_resumed_and_a_cancel_leaves_the_rest_a
             other => panic!("{} ended {other}", item.target_label),
         }
     }
+}
+
+#[tokio::test]
+async fn the_person_s_ccai_status_is_set_in_the_same_job_as_their_work_moves() {
+    let env = env().await;
+    let sim = env.ws.running_demo().await.unwrap();
+    let on_ccai = |p: &switchboard_domain::browse::PersonRow| {
+        p.agents
+            .iter()
+            .find(|a| a.vendor == Vendor::CcaiPlatform)
+            .cloned()
+    };
+    let people = env.people(3).await;
+    let from = people
+        .iter()
+        .find(|p| on_ccai(p).is_some() && p.assignments > 0)
+        .unwrap();
+    let others: Vec<_> = people.iter().filter(|p| p.id != from.id).take(2).collect();
+    let ccai = on_ccai(from).unwrap();
+    let mut req = request(from, &others);
+    let field = |e: &switchboard_engine::EngineError| match e {
+        switchboard_engine::EngineError::Invalid(v) => v.field.clone(),
+        other => panic!("not a refusal: {other}"),
+    };
+
+    // Unknown to the cache yet, then a status nobody can set, then a typo:
+    // each refused by field, nothing journaled.
+    req.status = Some("Lunch".into());
+    let e = env.ws.preview_reassign(req.clone()).await.unwrap_err();
+    assert_eq!(field(&e), "status", "{e}");
+    assert!(e.to_string().contains("not known yet"), "{e}");
+    let statuses = env
+        .ws
+        .refresh_status_list(ccai.connection_id)
+        .await
+        .unwrap();
+    let custom = statuses.iter().find(|s| s.offered && !s.system).unwrap();
+    let system = statuses.iter().find(|s| s.system && !s.offered).unwrap();
+    for (wanted, says) in [
+        (system.name.as_str(), "system status"),
+        ("Lnuch", "choose one of"),
+    ] {
+        req.status = Some(wanted.into());
+        let e = env.ws.reassign(req.clone()).await.unwrap_err();
+        assert_eq!(field(&e), "status", "{e}");
+        assert!(e.to_string().contains(says), "{wanted}: {e}");
+    }
+    let nobody = env
+        .ws
+        .people(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| on_ccai(p).is_none() && p.assignments > 0)
+        .unwrap();
+    let mut theirs = request(&nobody, &others);
+    theirs.status = Some(custom.name.clone());
+    let e = env.ws.preview_reassign(theirs).await.unwrap_err();
+    assert!(
+        e.to_string().contains("no active agent on CCAI Platform"),
+        "{e}"
+    );
+    assert_eq!(env.journaled(), 0);
+
+    // By name, as a manager types it: planned, journaled with the moves, set.
+    req.status = Some(custom.name.to_lowercase());
+    let plan = env.ws.preview_reassign(req.clone()).await.unwrap();
+    assert_eq!(plan.status.len(), 1);
+    assert_eq!(plan.status[0].status_name, custom.name);
+    let out = env.ws.reassign(req).await.unwrap();
+    assert_eq!(out.state, JobState::Done, "{:?}", out.results);
+    assert_eq!(out.results.len(), out.plan.items.len() + 1);
+    let (summary, ops) = env.ws.job(out.job_id).await.unwrap();
+    assert!(
+        summary
+            .job
+            .title
+            .ends_with(&format!("set {} {}", from.display_name, custom.name))
+    );
+    assert_eq!(
+        ops[0].kind,
+        switchboard_domain::job::OperationKind::SetStatus
+    );
+    let held = sim
+        .world()
+        .ccai
+        .read()
+        .unwrap()
+        .status_of(ccai.vendor_id.parse().unwrap())
+        .unwrap();
+    assert_eq!(held.id.to_string(), custom.vendor_id);
+    // The undo puts the work back and leaves the status to the manager.
+    let undo = env.ws.preview_undo(out.job_id).await.unwrap();
+    assert_eq!(undo.items.len(), out.plan.items.len());
+    assert!(undo.status.is_empty());
 }

@@ -22,7 +22,10 @@ use crate::journal::OperationResult;
 use crate::{EngineError, Workspace};
 
 mod plan;
+mod status;
 mod undo;
+
+pub use status::StatusStep;
 
 /// The plan's count per connection, with the time each vendor's documented
 /// limit gives its calls.
@@ -92,6 +95,10 @@ pub struct ReassignRequest {
     /// Only people who are Available on CCAI Platform right now.
     #[serde(default)]
     pub only_available: bool,
+    /// Also set the person's status on CCAI Platform, in the same job (a
+    /// status's id, or its name).
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -172,6 +179,8 @@ pub struct ReassignPlan {
     pub skipped: Vec<Skipped>,
     pub connections: Vec<ConnectionPlan>,
     pub people: Vec<PersonShare>,
+    /// The person's status set on CCAI Platform, when asked.
+    pub status: Vec<StatusStep>,
     /// The slowest vendor's time at its documented limit: vendors go in parallel.
     pub seconds: Option<u32>,
     pub planned_at: Timestamp,
@@ -233,7 +242,13 @@ fn journal_plan(
     };
     jobs::insert(db, &job)?;
     let reserve = owner.claim();
-    let mut ops = Vec::with_capacity(drafts.len());
+    let mut ops = Vec::with_capacity(drafts.len() + plan.status.len());
+    // The status first: one call, and routing stops while the work moves.
+    for step in &plan.status {
+        let (mut op, agent) = status::operation(db, &job, step)?;
+        op.id = operations::insert(db, &op, &[agent], Some(reserve))?;
+        ops.push(op);
+    }
     for (item, draft) in plan.items.iter().zip(drafts) {
         let Draft {
             change,
@@ -319,10 +334,13 @@ impl Workspace {
                         .collect::<Vec<_>>()
                         .join(", "),
                 };
-                let title = format!(
+                let mut title = format!(
                     "Reassign everything {} holds to {destination}",
                     plan.from_name
                 );
+                if let Some(step) = plan.status.first() {
+                    title.push_str(&format!("; set {} {}", plan.from_name, step.status_name));
+                }
                 let (job, ops) = journal_plan(db, title, origin, &owner, &plan, changes)?;
                 Ok(Ok((plan, ops, job.id)))
             })?

@@ -192,7 +192,8 @@ pub(super) fn plan(
     for a in &from_agents {
         held_by_agent.push(assignments::list_by_agent(db, a.id)?);
     }
-    if held_by_agent.iter().all(Vec::is_empty) {
+    let status = super::status::steps(db, request, &source.display_name)?;
+    if held_by_agent.iter().all(Vec::is_empty) && status.is_empty() {
         let scope = if request.connections.is_empty() {
             String::new()
         } else {
@@ -206,7 +207,7 @@ pub(super) fn plan(
             ),
         ));
     }
-    if !takers.is_empty() {
+    if !takers.is_empty() && held_by_agent.iter().any(|h| !h.is_empty()) {
         let reachable = from_agents.iter().any(|a| {
             takers
                 .iter()
@@ -337,6 +338,7 @@ pub(super) fn plan(
         skipped,
         connections,
         people,
+        status,
         seconds,
         planned_at: Timestamp::now(),
     };

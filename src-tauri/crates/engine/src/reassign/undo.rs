@@ -173,6 +173,7 @@ fn undo_plan(
         skipped,
         connections,
         people: Vec::new(),
+        status: Vec::new(),
         seconds,
         planned_at: Timestamp::now(),
     };

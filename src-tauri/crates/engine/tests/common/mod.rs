@@ -68,5 +68,6 @@ pub fn request(from: &PersonRow, to: &[&PersonRow]) -> ReassignRequest {
         strategy: Strategy::LeastLoaded,
         max_per_person: None,
         only_available: false,
+        status: None,
     }
 }
