@@ -6,9 +6,11 @@ use switchboard_domain::JobId;
 use switchboard_domain::job::OperationState;
 use switchboard_engine::jobs::JobSummary;
 use switchboard_engine::journal::OperationResult;
+use switchboard_engine::reassign::ReassignOutcome;
 use switchboard_engine::{EngineError, Workspace};
 
 use super::output::{destination, json, to_output};
+use super::progress::watched;
 use super::reassign::{confirmed, outcome_code, report, summary};
 use super::usage;
 use switchboard_engine::export::Export;
@@ -175,7 +177,8 @@ pub async fn jobs(ws: &Workspace, args: JobsArgs) -> Result<i32, EngineError> {
             Ok(0)
         }
         JobsAction::Resume { job } => {
-            let results = ws.resume_job(job_id(&job)?).await?;
+            let id = job_id(&job)?;
+            let results = watched(ws, id, ws.resume_job(id)).await?;
             sent(&results, "sent", args.json)
         }
         JobsAction::Pause { job } => {
@@ -200,7 +203,8 @@ pub async fn jobs(ws: &Workspace, args: JobsArgs) -> Result<i32, EngineError> {
             Ok(0)
         }
         JobsAction::Retry { job } => {
-            let results = ws.retry_failed(job_id(&job)?).await?;
+            let id = job_id(&job)?;
+            let results = watched(ws, id, ws.retry_failed(id)).await?;
             sent(&results, "sent again", args.json)
         }
         JobsAction::Undo { job, dry_run, yes } => {
@@ -217,7 +221,15 @@ pub async fn jobs(ws: &Workspace, args: JobsArgs) -> Result<i32, EngineError> {
             if !yes && !confirmed(&plan)? {
                 return Ok(0);
             }
-            let out = ws.undo(id).await?;
+            let started = ws.start_undo(id).await?;
+            let undo = started.job_id;
+            let results = watched(ws, undo, ws.resume_job(undo)).await?;
+            let out = ReassignOutcome {
+                job_id: undo,
+                state: ws.job_progress(undo).await?.summary.job.state,
+                plan: started.plan,
+                results,
+            };
             if args.json {
                 json(&out)?;
             } else {

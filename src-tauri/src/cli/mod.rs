@@ -9,6 +9,7 @@ mod changes;
 mod connections;
 mod history;
 mod jobs;
+mod progress;
 mod reassign;
 mod status;
 

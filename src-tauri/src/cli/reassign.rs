@@ -6,7 +6,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use clap::{Args, ValueEnum};
 use switchboard_domain::job::OperationState;
 use switchboard_engine::journal::OperationResult;
-use switchboard_engine::reassign::{Destination, ReassignPlan, ReassignRequest, Strategy};
+use switchboard_engine::reassign::{
+    Destination, ReassignOutcome, ReassignPlan, ReassignRequest, Strategy,
+};
 use switchboard_engine::{EngineError, Workspace};
 
 use super::output::{destination, json, to_output};
@@ -209,7 +211,15 @@ pub async fn reassign(ws: &Workspace, args: ReassignArgs) -> Result<i32, EngineE
     if !args.yes && !confirmed(&plan)? {
         return Ok(0);
     }
-    let out = ws.reassign(request).await?;
+    let started = ws.start_reassign(request).await?;
+    let job = started.job_id;
+    let results = super::progress::watched(ws, job, ws.resume_job(job)).await?;
+    let out = ReassignOutcome {
+        job_id: job,
+        state: ws.job_progress(job).await?.summary.job.state,
+        plan: started.plan,
+        results,
+    };
     let count = |s: OperationState| out.results.iter().filter(|r| r.state == s).count();
     let (failed, conflict, unknown, waiting) = (
         count(OperationState::Failed),

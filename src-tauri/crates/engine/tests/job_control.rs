@@ -200,16 +200,25 @@ async fn the_person_s_ccai_status_is_set_in_the_same_job_as_their_work_moves() {
         other => panic!("not a refusal: {other}"),
     };
 
-    // Unknown to the cache yet, then a status nobody can set, then a typo:
-    // each refused by field, nothing journaled.
+    // Never read and the vendor away, then a status nobody can set, then a
+    // typo: each refused by field, nothing journaled.
     req.status = Some("Lunch".into());
+    sim.halt(Vendor::CcaiPlatform);
     let e = env.ws.preview_reassign(req.clone()).await.unwrap_err();
     assert_eq!(field(&e), "status", "{e}");
     assert!(e.to_string().contains("not known yet"), "{e}");
+    sim.resume(Vendor::CcaiPlatform).await.unwrap();
+    req.status = Some("Available".into());
+    let plan = env.ws.preview_reassign(req.clone()).await.unwrap();
+    assert_eq!(
+        plan.status.len(),
+        1,
+        "read from the vendor when first asked"
+    );
     let statuses = env
         .ws
-        .refresh_status_list(ccai.connection_id)
-        .await
+        .store()
+        .read(|db| switchboard_store::tenant_statuses::list(db, ccai.connection_id))
         .unwrap();
     let custom = statuses.iter().find(|s| s.offered && !s.system).unwrap();
     let system = statuses.iter().find(|s| s.system && !s.offered).unwrap();

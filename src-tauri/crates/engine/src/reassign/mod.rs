@@ -290,8 +290,26 @@ impl Workspace {
         &self,
         request: ReassignRequest,
     ) -> Result<ReassignPlan, EngineError> {
+        self.statuses_for(&request).await;
         self.on_store(move |store| Ok(store.read(|db| Ok(plan::plan(db, &request)))??.0))
             .await
+    }
+
+    /// A status asked for on a CCAI Platform connection whose statuses were
+    /// never read: read them once from the vendor (unreachable, the plan says
+    /// they are not known yet).
+    async fn statuses_for(&self, request: &ReassignRequest) {
+        if request.status.is_none() {
+            return;
+        }
+        let person = request.from;
+        let unknown = self
+            .on_store(move |store| Ok(store.read(|db| status::uncached(db, person))?))
+            .await
+            .unwrap_or_default();
+        for connection in unknown {
+            let _ = self.refresh_status_list(connection).await;
+        }
     }
 
     /// Plans again, journals every item in one transaction, then sends each
@@ -317,6 +335,7 @@ impl Workspace {
         &self,
         request: ReassignRequest,
     ) -> Result<(ReassignPlan, Vec<Operation>, JobId), EngineError> {
+        self.statuses_for(&request).await;
         let origin = self.origin;
         let owner = self.owner.clone();
         self.on_store(move |store| {

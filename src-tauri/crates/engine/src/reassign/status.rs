@@ -59,7 +59,7 @@ pub(super) fn steps(
         let list = tenant_statuses::list(db, connection.id)?;
         if list.is_empty() {
             return Err(invalid(format!(
-                "{}'s statuses are not known yet; open the Status board (or sync it) first",
+                "{}'s statuses are not known yet and it cannot be reached to read them; try again when it answers",
                 connection.display_name
             )));
         }
@@ -85,6 +85,25 @@ pub(super) fn steps(
         )));
     }
     Ok(steps)
+}
+
+/// The CCAI Platform connections where the person has an agent and whose
+/// statuses were never read.
+pub(super) fn uncached(
+    db: &rusqlite::Connection,
+    person: switchboard_domain::PersonId,
+) -> switchboard_store::Result<Vec<ConnectionId>> {
+    let mut out = Vec::new();
+    for agent in agents::list_by_person(db, person)? {
+        let connection = connections::get(db, agent.connection_id)?;
+        if connection.vendor == Vendor::CcaiPlatform
+            && !out.contains(&connection.id)
+            && tenant_statuses::list(db, connection.id)?.is_empty()
+        {
+            out.push(connection.id);
+        }
+    }
+    Ok(out)
 }
 
 /// The operation that sets the step's status, with the agent it is for.
