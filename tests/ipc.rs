@@ -50,6 +50,7 @@ fn webview_for(state: AppState) -> tauri::WebviewWindow<MockRuntime> {
     let app = configure(mock_builder(), state, |_| Ok(()))
         .build(mock_context(noop_assets()))
         .expect("build app");
+    switchboard_app::connect_events(app.handle());
     tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("webview")
@@ -354,4 +355,90 @@ fn journal_status_and_dashboard_requests_as_the_window_sends_them() {
     )
     .expect_err("no such connection");
     assert_eq!(err["code"], "not_found");
+}
+
+/// A reassignment started from the window: journaled, sent in the background
+/// (the command answers at once), paused and resumed through IPC, and the
+/// window told with `job-finished` once nothing is left to send.
+#[test]
+fn a_reassignment_runs_in_the_background_pauses_resumes_and_says_when_it_ends() {
+    use tauri::{Listener, Manager};
+    let (h, ws) = harness();
+    let w = &h.webview;
+    invoke(w, "create_demo", json!({})).expect("demo");
+    let people = tauri::async_runtime::block_on(async {
+        for c in ws.connection_summaries().await.expect("connections") {
+            ws.sync(
+                c.connection.id,
+                switchboard_domain::sync::SyncMode::Full,
+                &|_| {},
+                &switchboard_engine::sync::Cancel::default(),
+            )
+            .await
+            .expect("sync");
+        }
+        let mut people = ws.people(None).await.expect("people");
+        people.retain(|p| p.agents.len() >= 3);
+        people.sort_by_key(|p| std::cmp::Reverse(p.assignments));
+        people
+    });
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    w.app_handle().listen_any("job-finished", move |e| {
+        let _ = tx.send(serde_json::from_str(e.payload()).unwrap_or_default());
+    });
+    let request = json!({"request": {
+        "from": people[0].id, "connections": [],
+        "to": {"kind": "people", "ids": [people[1].id, people[2].id]},
+        "strategy": "least_loaded", "max_per_person": null, "only_available": false, "status": null
+    }});
+    // Each call slowed, so the pause lands while the job runs.
+    tauri::async_runtime::block_on(async {
+        let sim = ws.running_demo().await.expect("simulator");
+        for vendor in [
+            Vendor::Pingup,
+            Vendor::Vambe,
+            Vendor::Helpcrunch,
+            Vendor::Splashify,
+        ] {
+            sim.inspector().add_fault(switchboard_simulator::Fault {
+                vendor,
+                endpoint: None,
+                kind: switchboard_simulator::FaultKind::Latency { ms: 80 },
+                times: None,
+                probability: None,
+            });
+        }
+    });
+    let started = invoke(w, "start_reassign", request).expect("start");
+    let job = started["job_id"].clone();
+    let items = started["plan"]["items"].as_array().expect("items").len() as u64;
+    let paused = invoke(w, "pause_job", json!({"request": {"job_id": job}})).expect("pause");
+    assert!(paused["job"]["paused_at"].is_i64(), "{paused}");
+    assert!(
+        rx.recv_timeout(std::time::Duration::from_millis(1500))
+            .is_err(),
+        "a paused job has not finished"
+    );
+    let progress =
+        invoke(w, "job_progress", json!({"request": {"job_id": job}})).expect("progress");
+    assert!(
+        progress["remaining"].as_u64().unwrap_or(0) > 0,
+        "{progress}"
+    );
+    assert_eq!(progress["connections"][0]["waiting"], json!("paused"));
+
+    invoke(w, "resume_job", json!({"request": {"job_id": job}})).expect("resume");
+    let summary = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("job-finished after the resume");
+    assert_eq!(summary["job"]["id"], job);
+    assert_eq!(
+        summary["by_state"]["done"].as_u64(),
+        Some(items),
+        "{summary}"
+    );
+    assert!(summary["job"]["paused_at"].is_null());
+    let unknown = json!({"request": {"job_id": "01a22833-9ef8-71d6-9411-a8c091d9cdb4"}});
+    let refused = invoke(w, "cancel_job", unknown).expect_err("no such job");
+    assert_eq!(refused["code"], json!("not_found"), "{refused}");
 }

@@ -219,4 +219,6 @@ events! {
     QueueChanged("queue-changed") => switchboard_domain::job::QueueCounts;
     /// A read of a connection's statuses finished (or failed) while the board watched.
     StatusPolled("status-polled") => PollEvent;
+    /// A job the window started in the background has nothing left to send.
+    JobFinished("job-finished") => switchboard_engine::jobs::JobSummary;
 }

@@ -201,16 +201,61 @@ pub async fn start_undo(
     Ok(started)
 }
 
+/// A job that ran this long is worth an OS notification when it ends.
+const LONG_JOB: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Sends a journaled job while the window goes on; it watches `job_progress`.
+/// When nothing is left to send the window hears of it, and after a long job
+/// the OS tells the manager if the window is not in front.
 fn send_in_background(ready: std::sync::Arc<crate::state::Ready>, job: switchboard_domain::JobId) {
     tauri::async_runtime::spawn(async move {
+        let started = std::time::Instant::now();
         if let Err(e) = ready.workspace.resume_job(job).await {
             eprintln!("switchboard: job {job}: {e}; what waits goes out with the queue");
         }
         if let Ok(counts) = ready.workspace.queue_counts().await {
             ready.emit(crate::api::AppEvent::QueueChanged(counts));
         }
+        let Ok(progress) = ready.workspace.job_progress(job).await else {
+            return;
+        };
+        if progress.remaining > 0 {
+            return; // paused, or waiting for a vendor: not finished
+        }
+        if started.elapsed() >= LONG_JOB {
+            ready.notify_away(
+                &progress.summary.job.title,
+                &crate::commands::ended(&progress.summary),
+            );
+        }
+        ready.emit(crate::api::AppEvent::JobFinished(progress.summary));
     });
+}
+
+/// How a job's items ended, in a line: "480 done, 3 failed, 2 in conflict".
+pub(crate) fn ended(summary: &switchboard_engine::jobs::JobSummary) -> String {
+    let words = [
+        ("done", "done"),
+        ("failed", "failed"),
+        ("unknown", "not confirmed"),
+        ("conflict", "in conflict"),
+        ("cancelled", "cancelled"),
+    ];
+    let parts: Vec<String> = words
+        .iter()
+        .filter_map(|(state, word)| {
+            summary
+                .by_state
+                .get(*state)
+                .filter(|n| **n > 0)
+                .map(|n| format!("{n} {word}"))
+        })
+        .collect();
+    if parts.is_empty() {
+        "nothing to do".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 pub async fn preview_undo(

@@ -70,16 +70,44 @@ pub fn configure<R: tauri::Runtime>(
 ) -> tauri::Builder<R> {
     builder
         .manage(state)
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(ipc::handler())
         .setup(move |app| {
-            use tauri::{Emitter, Manager};
-            let handle = app.handle().clone();
-            app.state::<AppState>().set_emitter(move |name, payload| {
-                let _ = handle.emit(name, payload);
-            });
+            connect_events(app.handle());
             then(app)?;
             Ok(())
         })
+}
+
+/// Wires the app's events and OS notifications to the running app (the setup
+/// hook does it; the IPC tests, whose app never runs an event loop, call it).
+pub fn connect_events<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::{Emitter, Manager};
+    let handle = app.clone();
+    app.state::<AppState>().set_emitter(move |name, payload| {
+        let _ = handle.emit(name, payload);
+    });
+    let handle = app.clone();
+    app.state::<AppState>().set_notifier(move |title, body| {
+        use tauri_plugin_notification::NotificationExt;
+        let in_front = handle
+            .get_webview_window("main")
+            .and_then(|w| w.is_focused().ok())
+            .unwrap_or(false);
+        if in_front {
+            return;
+        }
+        // A desktop without a notification service says so in the log only.
+        if let Err(e) = handle
+            .notification()
+            .builder()
+            .title(title)
+            .body(body)
+            .show()
+        {
+            eprintln!("switchboard: no OS notification ({e}): {title}: {body}");
+        }
+    });
 }
 
 /// The main window. Its webview keeps its own storage (caches, local storage) in

@@ -9,6 +9,7 @@ use switchboard_engine::{Config, EngineError, Workspace};
 use crate::api::{AppEvent, IpcError};
 
 type Emitter = Box<dyn Fn(&str, serde_json::Value) + Send + Sync>;
+type Notifier = Box<dyn Fn(&str, &str) + Send + Sync>;
 
 /// What the commands work on: an open workspace, or the reason there is none.
 pub enum AppState {
@@ -30,6 +31,7 @@ pub struct Ready {
     /// for the window to say: stderr alone is read by nobody.
     pub notices: Mutex<Vec<String>>,
     emitter: OnceLock<Emitter>,
+    notifier: OnceLock<Notifier>,
 }
 
 impl Ready {
@@ -38,6 +40,14 @@ impl Ready {
         eprintln!("switchboard: {message}");
         if let Ok(mut list) = self.notices.lock() {
             list.push(message);
+        }
+    }
+
+    /// Tells the manager through the OS (a notification) when the window is
+    /// not in front; nothing where the OS has no notifications.
+    pub fn notify_away(&self, title: &str, body: &str) {
+        if let Some(notify) = self.notifier.get() {
+            notify(title, body);
         }
     }
 
@@ -57,6 +67,7 @@ impl AppState {
             status_watch_until: AtomicI64::new(0),
             notices: Mutex::new(Vec::new()),
             emitter: OnceLock::new(),
+            notifier: OnceLock::new(),
         }))
     }
 
@@ -68,6 +79,13 @@ impl AppState {
     pub fn set_emitter(&self, emit: impl Fn(&str, serde_json::Value) + Send + Sync + 'static) {
         if let AppState::Ready(ready) = self {
             let _ = ready.emitter.set(Box::new(emit));
+        }
+    }
+
+    /// How the manager is told of a long job's end when the window is not in front.
+    pub fn set_notifier(&self, notify: impl Fn(&str, &str) + Send + Sync + 'static) {
+        if let AppState::Ready(ready) = self {
+            let _ = ready.notifier.set(Box::new(notify));
         }
     }
 

@@ -8,7 +8,7 @@ import { Notifications, notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useState } from "react";
 
-import { onQueueChanged } from "./bindings/commands";
+import { onJobFinished, onQueueChanged } from "./bindings/commands";
 import { useBackendEvent } from "./events";
 import { type AreaParams, NavigationContext } from "./navigation";
 import { useQueueCounts } from "./queries";
@@ -58,6 +58,18 @@ function WaitingBadge() {
   const queryClient = useQueryClient();
   const counts = useQueueCounts(30_000);
   useBackendEvent(onQueueChanged, () => void queryClient.invalidateQueries());
+  // A job sent in the background ended (the window may have been closed on it).
+  useBackendEvent(onJobFinished, (s) => {
+    void queryClient.invalidateQueries();
+    const n = (state: string) => s.by_state[state] ?? 0;
+    const trouble = n("failed") + n("unknown") + n("conflict");
+    notifications.show({
+      color: trouble > 0 ? "orange" : "green",
+      title: `Finished: ${s.job.title}`,
+      message: `${n("done")} done${trouble > 0 ? `, ${trouble} need you (History, or the job's results)` : ""}${n("cancelled") ? `, ${n("cancelled")} cancelled` : ""}.`,
+      autoClose: 12_000,
+    });
+  });
   const c = counts.data;
   if (!c) return null;
   const waiting = c.queued + c.sending;

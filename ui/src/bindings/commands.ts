@@ -571,3 +571,8 @@ export function onQueueChanged(handler: (payload: QueueCounts) => void): Promise
 export function onStatusPolled(handler: (payload: PollEvent) => void): Promise<UnlistenFn> {
   return listen<PollEvent>("status-polled", (event) => handler(event.payload));
 }
+
+/** A job the window started in the background has nothing left to send. */
+export function onJobFinished(handler: (payload: JobSummary) => void): Promise<UnlistenFn> {
+  return listen<JobSummary>("job-finished", (event) => handler(event.payload));
+}
