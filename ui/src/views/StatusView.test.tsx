@@ -108,4 +108,19 @@ describe("Status board", () => {
       request: { connection_id: "ccai", status_id: "1", agents: [], teams: [1], drop_after_minutes: 15 },
     });
   });
+
+  it("opens a reassignment of everything a person holds from their row", async () => {
+    const backend = mockBackend({
+      status_board: () => BOARD,
+      poll_statuses: () => ({ connection_id: "ccai", agents: 3, changed: 0, requests: 1, took_ms: 40 }),
+      watch_statuses: () => null,
+      list_people: () => [],
+    });
+    render(<App initialArea="status" />);
+    const buttons = await screen.findAllByTestId("board-reassign");
+    expect(buttons).toHaveLength(1); // Ana holds 3; Bo and Cy hold nothing
+    await userEvent.click(buttons[0]!);
+    expect(await screen.findByText("Reassign everything Ana Lima holds")).toBeInTheDocument();
+    expect(backend.commands()).not.toContain("start_reassign");
+  });
 });

@@ -9,6 +9,7 @@ import { onStatusPolled, pollStatuses, setStatus, watchStatuses } from "../bindi
 import type { StatusOutcome } from "../bindings/StatusOutcome";
 import type { TenantStatus } from "../bindings/TenantStatus";
 import type { Vendor } from "../bindings/Vendor";
+import { type Mover, ReassignModal } from "../components/ReassignModal";
 import { VirtualTable } from "../components/VirtualTable";
 import { ago, when } from "../format";
 import { useBackendEvent } from "../events";
@@ -57,6 +58,7 @@ export function StatusView() {
   const [agents, setAgents] = useState<Set<number>>(new Set());
   const [teams, setTeams] = useState<Set<number>>(new Set());
   const [target, setTarget] = useState<string | null>(null);
+  const [moving, setMoving] = useState<Mover | null>(null);
   const [dropAfter, setDropAfter] = useState<number | string>(15);
   const [outcome, setOutcome] = useState<StatusOutcome | null>(null);
   const [pollErrors, setPollErrors] = useState<Record<string, string>>({});
@@ -259,8 +261,22 @@ export function StatusView() {
       },
       {
         header: "Open",
-        size: 70,
-        cell: ({ row }) => (row.original.kind === "person" ? <Text size="sm">{row.original.person.assignments}</Text> : null),
+        size: 130,
+        cell: ({ row }) => {
+          if (row.original.kind !== "person") return null;
+          const p = row.original.person;
+          const id = p.agents.find((a) => a.person_id !== null)?.person_id ?? null;
+          return (
+            <Group gap={6} wrap="nowrap">
+              <Text size="sm">{p.assignments}</Text>
+              {id !== null && p.assignments > 0 && (
+                <Button size="compact-xs" variant="subtle" onClick={() => setMoving({ id, display_name: p.name })} title={`Hand everything ${p.name} holds to others`} data-testid="board-reassign">
+                  Reassign…
+                </Button>
+              )}
+            </Group>
+          );
+        },
       },
     ],
     // Selections and time change what the cells show.
@@ -352,6 +368,7 @@ export function StatusView() {
         </Card>
       )}
       <VirtualTable data={rows} columns={columns} rowHeight={54} height="calc(100vh - 330px)" empty={board.isLoading ? "Loading…" : "Nobody matches."} testId="board-table" />
+      {moving && <ReassignModal person={moving} onClose={() => setMoving(null)} />}
     </Stack>
   );
 }
