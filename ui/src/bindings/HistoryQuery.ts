@@ -39,4 +39,9 @@ after: OperationId | null,
 /**
  * Rows per page (at most 500; 0 means 100).
  */
-limit: number, };
+limit: number, 
+/**
+ * A bulk job's items as one row (its newest item matching the filters
+ * stands for it), unless the query asks for one job.
+ */
+group_jobs: boolean, };

@@ -34,6 +34,7 @@ function row(id: number, state: HistoryRow["operation"]["state"], message: strin
     origin: "app",
     connection_name: "Demo Vambe",
     vendor: "vambe",
+    group: null,
   };
 }
 
@@ -86,5 +87,36 @@ describe("History", () => {
     // A toast belongs to its view: it does not follow the manager elsewhere.
     await userEvent.click(screen.getByTestId("nav-connections"));
     await waitFor(() => expect(screen.queryByText("Exported 2 changes")).not.toBeInTheDocument());
+  });
+
+  it("shows a bulk job as one row that opens into its items", async () => {
+    const item = (id: number, state: HistoryRow["operation"]["state"]) => {
+      const r = row(id, state, state === "failed" ? "Chat not found" : null);
+      return { ...r, operation: { ...r.operation, job_id: "bulk", kind: "move" as const }, job_title: "Reassign everything Ana Lima holds to Bruno Costa" };
+    };
+    const backend = mockBackend({
+      list_connections: () => [],
+      vendors: () => [],
+      list_people: () => [],
+      list_agents: () => [],
+      queue_counts: () => ({ queued: 0, sending: 0, conflict: 0, unknown: 0 }),
+      history: (args) => {
+        const q = (args as { request: { job_id: string | null; group_jobs: boolean } }).request;
+        if (q.job_id === "bulk") return { rows: [item(12, "done"), item(11, "failed"), item(10, "done")], next: null };
+        return { rows: [{ ...item(12, "done"), group: { kind: "reassign", items: 3, by_state: { done: 2, failed: 1 } } }, row(1, "done", null)], next: null };
+      },
+    });
+    render(<App initialArea="history" />);
+    const changes = await screen.findAllByTestId("history-change");
+    expect(changes.map((c) => c.textContent)).toEqual(["Reassign everything Ana Lima holds to Bruno Costa", "Assign Ana Lima"]);
+    expect(screen.getByTestId("history-job-counts")).toHaveTextContent("2 done, 1 failed");
+    expect(screen.getAllByTestId("history-state")[0]).toHaveTextContent("Needs you");
+    expect((backend.calls.find((c) => c.cmd === "history")?.args as { request: { group_jobs: boolean } }).request.group_jobs).toBe(true);
+    await userEvent.click(screen.getByTestId("open-job"));
+    expect(await screen.findByTestId("job-filter")).toHaveTextContent("Only the job: Reassign everything Ana Lima holds to Bruno Costa");
+    await waitFor(() => expect(screen.getAllByTestId("history-change")).toHaveLength(3));
+    expect(screen.getAllByTestId("history-state").map((b) => b.textContent)).toEqual(["done", "failed", "done"]);
+    await userEvent.click(within(screen.getByTestId("job-filter")).getByRole("button", { name: "Back to all of History" }));
+    await waitFor(() => expect(screen.getAllByTestId("history-change")).toHaveLength(2));
   });
 });

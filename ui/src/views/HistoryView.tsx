@@ -38,6 +38,8 @@ export function HistoryView() {
   const [person, setPerson] = useState<string | null>(null);
   const [agent, setAgent] = useState<string | null>(null);
   const [target, setTarget] = useState<{ id: number; label: string } | null>(null);
+  // A bulk job opened into its items.
+  const [job, setJob] = useState<{ id: string; title: string } | null>(null);
   const [states, setStates] = useState<string[]>([]);
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
@@ -51,7 +53,7 @@ export function HistoryView() {
     agent_id: agent === null ? null : Number(agent),
     person_id: person === null ? null : Number(person),
     target_id: target?.id ?? null,
-    job_id: null,
+    job_id: job?.id ?? null,
     states: states as OperationState[],
     from: dayStart(from),
     // "to" is inclusive of the whole day the manager picked.
@@ -59,6 +61,7 @@ export function HistoryView() {
     search: debounced.trim() || null,
     after: null,
     limit: PAGE,
+    group_jobs: true,
   };
   const pages = useInfiniteQuery({
     queryKey: keys.history(query),
@@ -120,6 +123,21 @@ export function HistoryView() {
         size: 220,
         cell: ({ row }) => {
           const op = row.original.operation;
+          const group = row.original.group;
+          if (group)
+            return (
+              <Stack gap={0}>
+                <Text size="sm" fw={500} truncate data-testid="history-change">
+                  {row.original.job_title}
+                </Text>
+                <Text size="xs" c="dimmed" truncate>
+                  <Anchor size="xs" component="button" onClick={() => setJob({ id: op.job_id, title: row.original.job_title })} data-testid="open-job">
+                    Open its {group.items} items
+                  </Anchor>{" "}
+                  · {row.original.origin === "cli" ? "command line" : "app"}
+                </Text>
+              </Stack>
+            );
           return (
             <Stack gap={0}>
               <Text size="sm" fw={500} truncate data-testid="history-change">
@@ -151,7 +169,11 @@ export function HistoryView() {
         header: "Connection",
         size: 140,
         cell: ({ row }) =>
-          row.original.vendor ? (
+          row.original.group ? (
+            <Text size="xs" c="dimmed">
+              one job, every platform
+            </Text>
+          ) : row.original.vendor ? (
             <Tooltip label={row.original.connection_name}>
               <span>
                 <VendorBadge vendor={row.original.vendor} />
@@ -166,17 +188,40 @@ export function HistoryView() {
       {
         header: "State",
         size: 100,
-        cell: ({ row }) => (
-          <Badge color={STATE_COLORS[row.original.operation.state]} variant="light" data-testid="history-state">
-            {STATE_LABELS[row.original.operation.state]}
-          </Badge>
-        ),
+        cell: ({ row }) => {
+          const group = row.original.group;
+          if (group) {
+            const n = (state: string) => group.by_state[state] ?? 0;
+            const trouble = n("failed") + n("conflict") + n("unknown");
+            const waiting = n("queued") + n("sending");
+            return (
+              <Badge color={trouble > 0 ? "red" : waiting > 0 ? "yellow" : "green"} variant="light" data-testid="history-state">
+                {trouble > 0 ? "Needs you" : waiting > 0 ? "Waiting" : "Done"}
+              </Badge>
+            );
+          }
+          return (
+            <Badge color={STATE_COLORS[row.original.operation.state]} variant="light" data-testid="history-state">
+              {STATE_LABELS[row.original.operation.state]}
+            </Badge>
+          );
+        },
       },
       {
         header: "Vendor's answer",
         size: 220,
         cell: ({ row }) => {
           const op = row.original.operation;
+          const group = row.original.group;
+          if (group)
+            return (
+              <Text size="sm" c="dimmed" data-testid="history-job-counts">
+                {(Object.keys(STATE_LABELS) as OperationState[])
+                  .filter((s) => (group.by_state[s] ?? 0) > 0)
+                  .map((s) => `${group.by_state[s]} ${STATE_LABELS[s].toLowerCase()}`)
+                  .join(", ")}
+              </Text>
+            );
           const vendor = row.original.vendor ? look.name(row.original.vendor) : "the vendor";
           const shown =
             op.state === "queued"
@@ -200,6 +245,7 @@ export function HistoryView() {
         cell: ({ row }) => {
           const op = row.original.operation;
           const id = Number(op.id);
+          if (row.original.group) return null;
           return (
             <Group gap={4} wrap="nowrap">
               {op.state === "conflict" && (
@@ -281,6 +327,13 @@ export function HistoryView() {
             </Button>
           </Group>
         </Alert>
+      )}
+      {job && (
+        <Group gap="xs">
+          <Badge variant="light" color="grape" rightSection={<CloseButton size="xs" onClick={() => setJob(null)} aria-label="Back to all of History" />} data-testid="job-filter">
+            Only the job: {job.title}
+          </Badge>
+        </Group>
       )}
       {target && (
         <Group gap="xs">

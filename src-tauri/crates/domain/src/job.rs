@@ -133,6 +133,17 @@ pub struct HistoryRow {
     /// `None` once the connection has been removed (history outlives it).
     pub connection_name: Option<String>,
     pub vendor: Option<crate::Vendor>,
+    /// With `group_jobs`: this row stands for its whole bulk job (a
+    /// reassignment, its undo), whose items open with a `job_id` query.
+    pub group: Option<JobGroup>,
+}
+
+/// A bulk job as one History row: how many items it has, by state.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct JobGroup {
+    pub kind: JobKind,
+    pub items: u32,
+    pub by_state: std::collections::BTreeMap<String, u32>,
 }
 
 /// What History asks for. Every filter is optional; pages are newest first.
@@ -157,6 +168,9 @@ pub struct HistoryQuery {
     pub after: Option<OperationId>,
     /// Rows per page (at most 500; 0 means 100).
     pub limit: u32,
+    /// A bulk job's items as one row (its newest item matching the filters
+    /// stands for it), unless the query asks for one job.
+    pub group_jobs: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

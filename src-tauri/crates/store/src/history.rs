@@ -5,7 +5,7 @@
 use rusqlite::types::ToSql;
 use rusqlite::{Connection as Db, Row};
 use switchboard_domain::Vendor;
-use switchboard_domain::job::{HistoryPage, HistoryQuery, HistoryRow};
+use switchboard_domain::job::{HistoryPage, HistoryQuery, HistoryRow, JobGroup, JobKind};
 
 use crate::Result;
 use crate::browse::fts_query;
@@ -61,8 +61,10 @@ pub fn export_flat(
     q: &HistoryQuery,
     mut each_row: impl FnMut(&FlatRow<'_>) -> std::io::Result<()>,
 ) -> Result<std::io::Result<()>> {
+    // Every operation: an export is never grouped.
     let all = HistoryQuery {
         after: None,
+        group_jobs: false,
         ..q.clone()
     };
     let (filter, params) = filter(&all);
@@ -108,56 +110,82 @@ pub fn export_flat(
     Ok(Ok(()))
 }
 
-fn filter(q: &HistoryQuery) -> (String, Vec<Box<dyn ToSql>>) {
+/// The kinds of job History shows as one row when it groups.
+const BULK: [JobKind; 1] = [JobKind::Reassign];
+
+/// `BULK` as an SQL list.
+fn bulk_kinds() -> String {
+    BULK.map(|k| format!("'{}'", k.as_str())).join(", ")
+}
+
+/// The conditions `q` puts on operations aliased `o` (and their parameters);
+/// `paging` adds the page's start.
+fn conditions_on(q: &HistoryQuery, o: &str, paging: bool) -> (Vec<String>, Vec<Box<dyn ToSql>>) {
     let mut conditions: Vec<String> = Vec::new();
     let mut params: Vec<Box<dyn ToSql>> = Vec::new();
     if let Some(c) = q.connection_id {
-        conditions.push("o.connection_id = ?".into());
+        conditions.push(format!("{o}.connection_id = ?"));
         params.push(Box::new(c.to_string()));
     }
     if let Some(a) = q.agent_id {
-        conditions
-            .push("o.id IN (SELECT operation_id FROM operation_agents WHERE agent_id = ?)".into());
+        conditions.push(format!(
+            "{o}.id IN (SELECT operation_id FROM operation_agents WHERE agent_id = ?)"
+        ));
         params.push(Box::new(a.0));
     }
     if let Some(p) = q.person_id {
-        conditions.push(
-            "o.id IN (SELECT oa.operation_id FROM operation_agents oa JOIN agents a ON a.id = oa.agent_id WHERE a.person_id = ?)"
-                .into(),
-        );
+        conditions.push(format!(
+            "{o}.id IN (SELECT oa.operation_id FROM operation_agents oa JOIN agents a ON a.id = oa.agent_id WHERE a.person_id = ?)"
+        ));
         params.push(Box::new(p.0));
     }
     if let Some(t) = q.target_id {
-        conditions.push("o.target_id = ?".into());
+        conditions.push(format!("{o}.target_id = ?"));
         params.push(Box::new(t.0));
     }
     if let Some(j) = q.job_id {
-        conditions.push("o.job_id = ?".into());
+        conditions.push(format!("{o}.job_id = ?"));
         params.push(Box::new(j.to_string()));
     }
     if !q.states.is_empty() {
         let marks = vec!["?"; q.states.len()].join(", ");
-        conditions.push(format!("o.state IN ({marks})"));
+        conditions.push(format!("{o}.state IN ({marks})"));
         for s in &q.states {
             params.push(Box::new(s.as_str()));
         }
     }
     if let Some(from) = q.from {
-        conditions.push("o.created_at >= ?".into());
+        conditions.push(format!("{o}.created_at >= ?"));
         params.push(Box::new(from.0));
     }
     if let Some(to) = q.to {
-        conditions.push("o.created_at < ?".into());
+        conditions.push(format!("{o}.created_at < ?"));
         params.push(Box::new(to.0));
     }
     if let Some(fts) = q.search.as_deref().and_then(fts_query) {
-        conditions
-            .push("o.id IN (SELECT rowid FROM operations_fts WHERE operations_fts MATCH ?)".into());
+        conditions.push(format!(
+            "{o}.id IN (SELECT rowid FROM operations_fts WHERE operations_fts MATCH ?)"
+        ));
         params.push(Box::new(fts));
     }
-    if let Some(after) = q.after {
-        conditions.push("o.id < ?".into());
+    if paging && let Some(after) = q.after {
+        conditions.push(format!("{o}.id < ?"));
         params.push(Box::new(after.0));
+    }
+    (conditions, params)
+}
+
+fn filter(q: &HistoryQuery) -> (String, Vec<Box<dyn ToSql>>) {
+    let (mut conditions, mut params) = conditions_on(q, "o", true);
+    if q.group_jobs && q.job_id.is_none() {
+        // A bulk job shows once: as its newest operation that matches.
+        let (same, more) = conditions_on(q, "o2", false);
+        let same: String = same.iter().map(|c| format!(" AND {c}")).collect();
+        conditions.push(format!(
+            "(j.kind NOT IN ({}) OR o.id = (SELECT max(o2.id) FROM operations o2 WHERE o2.job_id = o.job_id{same}))",
+            bulk_kinds()
+        ));
+        params.extend(more);
     }
     let filter = if conditions.is_empty() {
         String::new()
@@ -177,7 +205,7 @@ fn each(
     let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
     let limit = limit.map(|n| format!("LIMIT {n}")).unwrap_or_default();
     let sql = format!(
-        "SELECT o.*, j.title AS job_title, j.origin AS job_origin,
+        "SELECT o.*, j.title AS job_title, j.origin AS job_origin, j.kind AS job_kind,
                 c.display_name AS connection_name, c.vendor AS connection_vendor
          FROM operations o
          JOIN jobs j ON j.id = o.job_id
@@ -188,8 +216,22 @@ fn each(
     );
     let mut stmt = db.prepare(&sql)?;
     let mut rows = stmt.query(refs.as_slice())?;
+    let grouping = q.group_jobs && q.job_id.is_none();
     while let Some(row) = rows.next()? {
-        each_row(history_row(row)?);
+        let mut history = history_row(row)?;
+        let kind: JobKind = parsed(row, "job_kind")?;
+        if grouping && BULK.contains(&kind) {
+            let counts = crate::operations::state_counts(db, history.operation.job_id)?;
+            history.group = Some(JobGroup {
+                kind,
+                items: counts.iter().map(|(_, n)| n).sum(),
+                by_state: counts
+                    .into_iter()
+                    .map(|(s, n)| (s.as_str().to_owned(), n))
+                    .collect(),
+            });
+        }
+        each_row(history);
     }
     Ok(())
 }
@@ -202,6 +244,7 @@ fn history_row(row: &Row<'_>) -> rusqlite::Result<HistoryRow> {
         origin: parsed(row, "job_origin")?,
         connection_name: row.get("connection_name")?,
         vendor: vendor.and_then(|v| v.parse::<Vendor>().ok()),
+        group: None,
     })
 }
 
@@ -418,5 +461,121 @@ mod tests {
             ),
             (None, None)
         );
+    }
+
+    #[test]
+    fn a_bulk_job_is_one_row_that_opens_into_its_items() {
+        let (_dir, store) = crate::test_support::store();
+        let conn = connections::tests::sample(Vendor::Helpcrunch, "HelpCrunch");
+        let bulk = switchboard_domain::job::Job {
+            kind: JobKind::Reassign,
+            ..jobs::tests::sample(100)
+        };
+        let ops = |job: &switchboard_domain::job::Job, n: usize, at: i64| {
+            (0..n)
+                .map(|i| {
+                    let mut op = operations::tests::sample(job.id);
+                    op.connection_id = conn.id;
+                    op.created_at = Timestamp(at + i as i64);
+                    if job.kind == JobKind::Reassign && i % 6 == 0 {
+                        op.state = OperationState::Failed;
+                    } else if job.kind == JobKind::Reassign {
+                        op.state = OperationState::Done;
+                    }
+                    op
+                })
+                .collect::<Vec<_>>()
+        };
+        store
+            .write(|db| {
+                connections::upsert(db, &conn)?;
+                let mut at = 0;
+                for (job, n) in [
+                    (jobs::tests::sample(1), 1),
+                    (jobs::tests::sample(2), 1),
+                    (bulk.clone(), 30),
+                    (jobs::tests::sample(3), 1),
+                    (jobs::tests::sample(4), 1),
+                ] {
+                    jobs::insert(db, &job)?;
+                    for op in ops(&job, n, at) {
+                        operations::insert(db, &op, &[], None)?;
+                    }
+                    at += 100;
+                }
+                Ok(())
+            })
+            .expect("seed");
+        let grouped = HistoryQuery {
+            group_jobs: true,
+            limit: 2,
+            ..Default::default()
+        };
+        // Paged two at a time: every single change once, the job once.
+        let mut rows = Vec::new();
+        let mut q = grouped.clone();
+        loop {
+            let p = store.read(|db| page(db, &q)).expect("page");
+            rows.extend(p.rows);
+            match p.next {
+                Some(next) => q.after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(rows.len(), 5, "{rows:#?}");
+        let groups: Vec<&HistoryRow> = rows.iter().filter(|r| r.group.is_some()).collect();
+        assert_eq!(groups.len(), 1);
+        let g = groups[0].group.as_ref().expect("group");
+        assert_eq!((g.kind, g.items), (JobKind::Reassign, 30));
+        assert_eq!(
+            (g.by_state.get("done"), g.by_state.get("failed")),
+            (Some(&25), Some(&5))
+        );
+        assert_eq!(groups[0].operation.job_id, bulk.id);
+        assert_eq!(groups[0].operation.id, OperationId(32), "its newest item");
+
+        // Filtered: the job stands as its newest item that matches.
+        let failed = store
+            .read(|db| {
+                page(
+                    db,
+                    &HistoryQuery {
+                        states: vec![OperationState::Failed],
+                        ..grouped.clone()
+                    },
+                )
+            })
+            .expect("failed");
+        assert_eq!(failed.rows.len(), 1);
+        assert_eq!(failed.rows[0].operation.id, OperationId(27));
+
+        // Opened: its items, one row each.
+        let items = store
+            .read(|db| {
+                page(
+                    db,
+                    &HistoryQuery {
+                        job_id: Some(bulk.id),
+                        limit: 100,
+                        ..grouped.clone()
+                    },
+                )
+            })
+            .expect("items");
+        assert_eq!(items.rows.len(), 30);
+        assert!(items.rows.iter().all(|r| r.group.is_none()));
+
+        // An export is never grouped.
+        let mut exported = 0;
+        store
+            .read(|db| {
+                export_flat(db, &grouped, |_| {
+                    exported += 1;
+                    Ok(())
+                })
+            })
+            .expect("export")
+            .expect("written");
+        assert_eq!(exported, 34);
     }
 }
