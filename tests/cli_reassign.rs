@@ -174,7 +174,8 @@ async fn a_plan_and_a_job_s_results_export_as_csv_and_a_job_pauses_and_cancels_f
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let plan = ws
         .preview_reassign(switchboard_engine::reassign::ReassignRequest {
-            from: people[0].id,
+            from: Some(people[0].id),
+            targets: None,
             connections: Vec::new(),
             to: switchboard_engine::reassign::Destination::People {
                 ids: vec![people[1].id, people[2].id],

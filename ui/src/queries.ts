@@ -4,6 +4,7 @@
  * writing keys by hand, so two views asking for the same thing share one cache
  * entry, and an invalidation reaches all of them.
  */
+import type { TargetQuery } from "./bindings/TargetQuery";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 
@@ -110,3 +111,18 @@ export function useAgents(connection: ConnectionId | null, search: string | null
 export function useTeams(connection: ConnectionId | null = null, enabled = true) {
   return useQuery({ queryKey: keys.teams(connection), queryFn: () => listTeams({ connection_id: connection }), enabled });
 }
+
+/** The Targets view's query with no filter: every target, first page. */
+export const ALL_TARGETS: TargetQuery = {
+  search: null,
+  connection_id: null,
+  unassigned: null,
+  agent_id: null,
+  person_id: null,
+  active_after: null,
+  active_before: null,
+  expiring_before: null,
+  target_id: null,
+  offset: 0,
+  limit: 200,
+};

@@ -43,7 +43,10 @@ pub struct HistoryArgs {
 }
 
 /// A date (`2026-11-21`) or a moment (RFC 3339) for History filters.
-fn moment(field: &str, text: &str) -> Result<switchboard_domain::Timestamp, EngineError> {
+pub(super) fn moment(
+    field: &str,
+    text: &str,
+) -> Result<switchboard_domain::Timestamp, EngineError> {
     if let Ok(d) = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
         let start = d
             .and_hms_opt(0, 0, 0)

@@ -4,11 +4,15 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use clap::{Args, ValueEnum};
+use switchboard_domain::PersonId;
+use switchboard_domain::browse::TargetQuery;
 use switchboard_domain::job::OperationState;
 use switchboard_engine::journal::OperationResult;
 use switchboard_engine::reassign::{
-    Destination, ReassignOutcome, ReassignPlan, ReassignRequest, Strategy,
+    Destination, ReassignOutcome, ReassignPlan, ReassignRequest, Strategy, TargetScope,
 };
+
+use super::history::moment;
 use switchboard_engine::{EngineError, Workspace};
 
 use super::output::{destination, json, to_output};
@@ -18,8 +22,24 @@ use switchboard_engine::export::Export;
 #[derive(Debug, Args)]
 pub struct ReassignArgs {
     /// Whose work moves: a person's email, or name as the People view shows it
+    /// (with target filters: their share of the targets that match)
     #[arg(long, value_parser = text)]
-    from: String,
+    from: Option<String>,
+    /// Only targets whose name, phone, email or id has these words
+    #[arg(long, value_parser = text, help_heading = "Target filters (instead of, or with, --from)")]
+    search: Option<String>,
+    /// Only targets nobody holds (they are assigned to the destination)
+    #[arg(long, conflicts_with_all = ["from", "release"], help_heading = "Target filters (instead of, or with, --from)")]
+    unassigned: bool,
+    /// Only targets last active before this date (2026-11-21) or moment (RFC 3339)
+    #[arg(long, value_name = "DATE", value_parser = text, help_heading = "Target filters (instead of, or with, --from)")]
+    active_before: Option<String>,
+    /// Only targets last active at or after this date or moment
+    #[arg(long, value_name = "DATE", value_parser = text, help_heading = "Target filters (instead of, or with, --from)")]
+    active_after: Option<String>,
+    /// Only targets with an assignment that ends within this many days (Pingup)
+    #[arg(long, value_name = "DAYS", value_parser = text, help_heading = "Target filters (instead of, or with, --from)")]
+    expiring_within: Option<String>,
     /// Only what they hold on this connection (repeat for several)
     #[arg(long = "connection", value_name = "CONNECTION", value_parser = text)]
     connections: Vec<String>,
@@ -153,11 +173,68 @@ pub(super) fn outcome_code(results: &[OperationResult]) -> i32 {
     }
 }
 
+/// The target filters given, as the Targets view's query; none when none is.
+fn target_filter(
+    args: &ReassignArgs,
+    from: Option<PersonId>,
+    connections: &[switchboard_domain::ConnectionId],
+) -> Result<Option<TargetScope>, EngineError> {
+    let now = switchboard_domain::Timestamp::now();
+    let expiring = args
+        .expiring_within
+        .as_deref()
+        .map(|d| match d.trim().parse::<u32>() {
+            Ok(days) if days > 0 => Ok(switchboard_domain::Timestamp(
+                now.0 + i64::from(days) * 86_400_000,
+            )),
+            _ => Err(usage(format!(
+                "--expiring-within is a number of days (1 or more), not {d}"
+            ))),
+        })
+        .transpose()?;
+    let query = TargetQuery {
+        search: args.search.clone(),
+        connection_id: match connections {
+            [one] => Some(*one),
+            _ => None,
+        },
+        unassigned: args.unassigned.then_some(true),
+        person_id: from,
+        active_before: args
+            .active_before
+            .as_deref()
+            .map(|t| moment("active_before", t))
+            .transpose()?,
+        active_after: args
+            .active_after
+            .as_deref()
+            .map(|t| moment("active_after", t))
+            .transpose()?,
+        expiring_before: expiring,
+        ..TargetQuery::default()
+    };
+    let filtered = query.search.is_some()
+        || query.unassigned.is_some()
+        || query.active_before.is_some()
+        || query.active_after.is_some()
+        || query.expiring_before.is_some();
+    Ok(filtered.then_some(TargetScope::Matching { query }))
+}
+
 pub async fn reassign(ws: &Workspace, args: ReassignArgs) -> Result<i32, EngineError> {
-    let from = ws.find_person("from", args.from).await?;
+    let from = match args.from.clone() {
+        Some(p) => Some(ws.find_person("from", p).await?),
+        None => None,
+    };
     let mut connections = Vec::new();
     for c in &args.connections {
         connections.extend(connection_of(ws, Some(c)).await?);
+    }
+    let targets = target_filter(&args, from, &connections)?;
+    if from.is_none() && targets.is_none() {
+        return Err(usage(
+            "say whose work moves (--from PERSON) or which targets (--search, --unassigned, --active-before, --active-after, --expiring-within)",
+        ));
     }
     let to = if args.release {
         Destination::Release
@@ -184,6 +261,7 @@ pub async fn reassign(ws: &Workspace, args: ReassignArgs) -> Result<i32, EngineE
         .transpose()?;
     let request = ReassignRequest {
         from,
+        targets,
         connections,
         to,
         strategy: match args.strategy {

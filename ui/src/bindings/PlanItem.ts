@@ -8,7 +8,11 @@ import type { Vendor } from "./Vendor";
 /**
  * One item of the plan.
  */
-export type PlanItem = { target_id: TargetId, connection_id: ConnectionId, vendor: Vendor, target_label: string, from_agent: AgentId, from_name: string, to_person: PersonId | null, to_agent: AgentId | null, to_name: string | null, 
+export type PlanItem = { target_id: TargetId, connection_id: ConnectionId, vendor: Vendor, target_label: string, 
+/**
+ * Whose share moves; none for a target nobody held (it is assigned).
+ */
+from_agent: AgentId | null, from_name: string | null, to_person: PersonId | null, to_agent: AgentId | null, to_name: string | null, 
 /**
  * The calls it takes at the vendor.
  */

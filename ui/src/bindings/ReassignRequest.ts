@@ -3,15 +3,23 @@ import type { ConnectionId } from "./ConnectionId";
 import type { Destination } from "./Destination";
 import type { PersonId } from "./PersonId";
 import type { Strategy } from "./Strategy";
+import type { TargetScope } from "./TargetScope";
 
 /**
  * Whose work moves, and where to.
  */
 export type ReassignRequest = { 
 /**
- * Everything this person's agents hold moves.
+ * Whose work moves: everything this person's agents hold, or (with
+ * `targets`) their share of those targets.
  */
-from: PersonId, 
+from: PersonId | null, 
+/**
+ * Which targets: all a filter matches, or a selection (with `from` or
+ * alone: then each target's one holder's share moves, and a target
+ * nobody holds is assigned).
+ */
+targets: TargetScope | null, 
 /**
  * Only on these connections (every connection when empty).
  */

@@ -8,6 +8,7 @@ import { exportReassignPlan, previewReassign, startReassign } from "../bindings/
 import type { PersonId } from "../bindings/PersonId";
 import type { PlanItem } from "../bindings/PlanItem";
 import type { ReassignRequest } from "../bindings/ReassignRequest";
+import type { TargetScope } from "../bindings/TargetScope";
 import { ago, duration } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { usePeople, useStatusBoard, useVendorLook } from "../queries";
@@ -17,11 +18,16 @@ import { VirtualTable } from "./VirtualTable";
 /** Whose work moves: a person as any view knows them. */
 export type Mover = { id: PersonId; display_name: string };
 
-type Props = { person: Mover; onClose: () => void };
+/** Targets instead of (or besides) a person's: all a filter matches, or a selection. */
+export type TargetChoice = { scope: TargetScope; count: number; from: Mover | null };
+
+type Props = { person?: Mover; targets?: TargetChoice; onClose: () => void };
 
 /** Everything one person holds, on every platform, handed to others: the plan
  * first (from the cache, nothing sent), then the run and every item's fate. */
-export function ReassignModal({ person, onClose }: Props) {
+export function ReassignModal({ person: given, targets, onClose }: Props) {
+  // Whose work moves: the person, or the filter's "held by" person, if any.
+  const person = given ?? targets?.from ?? null;
   const people = usePeople().data ?? [];
   const look = useVendorLook();
   const [mode, setMode] = useState<"people" | "release">("people");
@@ -31,14 +37,15 @@ export function ReassignModal({ person, onClose }: Props) {
   const [onlyAvailable, setOnlyAvailable] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
   // The person's status can be set where they have a CCAI Platform agent.
-  const ccai = new Set((people.find((x) => x.id === person.id)?.agents ?? []).filter((a) => a.vendor === "ccai_platform").map((a) => a.connection_id));
+  const ccai = new Set((people.find((x) => x.id === person?.id)?.agents ?? []).filter((a) => a.vendor === "ccai_platform").map((a) => a.connection_id));
   const board = useStatusBoard();
   const statuses = (board.data?.statuses ?? []).filter((s) => s.offered && ccai.has(s.connection_id));
   const statusChoices = [...new Map(statuses.map((s) => [s.name, { value: s.vendor_id, label: s.name }])).values()];
   const request: ReassignRequest | null = useMemo(() => {
     if (mode === "people" && to.length === 0) return null;
     return {
-      from: person.id,
+      from: person?.id ?? null,
+      targets: targets?.scope ?? null,
       connections: [],
       to: mode === "release" ? { kind: "release" } : { kind: "people", ids: to.map(Number) },
       strategy,
@@ -46,7 +53,7 @@ export function ReassignModal({ person, onClose }: Props) {
       only_available: onlyAvailable,
       status,
     };
-  }, [person.id, mode, to, strategy, cap, onlyAvailable, status]);
+  }, [person?.id, targets?.scope, mode, to, strategy, cap, onlyAvailable, status]);
   const [asked] = useDebouncedValue(request, 150);
   const run = useMutation({ mutationFn: (r: ReassignRequest) => startReassign(r) });
   // The job watched: the reassignment, then its undo if the manager asks.
@@ -79,15 +86,22 @@ export function ReassignModal({ person, onClose }: Props) {
           </Badge>
         ),
       },
+      { header: "From", size: 160, cell: ({ row }) => <Text size="sm" truncate c={row.original.from_name ? undefined : "dimmed"}>{row.original.from_name ?? "nobody"}</Text> },
       { header: "To", size: 180, cell: ({ row }) => <Text size="sm" truncate>{row.original.to_name ?? "nobody (released)"}</Text> },
       { header: "Calls", size: 60, cell: ({ row }) => <Text size="sm">{row.original.calls}</Text> },
     ],
     [look],
   );
-  const choices = people.filter((p) => p.id !== person.id).map((p) => ({ value: String(p.id), label: p.display_name }));
+  const choices = people.filter((p) => p.id !== person?.id).map((p) => ({ value: String(p.id), label: p.display_name }));
   const p = plan.data;
   return (
-    <Modal opened onClose={onClose} title={`Reassign everything ${person.display_name} holds`} size="xl" data-testid="reassign-modal">
+    <Modal
+      opened
+      onClose={onClose}
+      title={targets ? `Reassign ${targets.count.toLocaleString()} target${targets.count === 1 ? "" : "s"}${person ? ` (${person.display_name}'s share)` : ""}` : `Reassign everything ${person?.display_name ?? ""} holds`}
+      size="xl"
+      data-testid="reassign-modal"
+    >
       <Stack gap="sm">
         <SegmentedControl
           value={mode}
@@ -113,7 +127,7 @@ export function ReassignModal({ person, onClose }: Props) {
             <Checkbox label="Only if Available" checked={onlyAvailable} onChange={(e) => setOnlyAvailable(e.currentTarget.checked)} />
           </Group>
         )}
-        {statusChoices.length > 0 && (
+        {person && statusChoices.length > 0 && (
           <Select
             label="And set their CCAI Platform status"
             placeholder="leave it as it is"

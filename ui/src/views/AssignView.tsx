@@ -13,9 +13,9 @@ import { ago, phone, waitingReason } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
 import { useAreaParams, useNavigate } from "../navigation";
 import { STATE_COLORS, STATE_LABELS } from "../components/states";
-import { keys, useAgents, usePeople, useTeams, useVendors, useVendorLook } from "../queries";
+import { ALL_TARGETS, keys, useAgents, usePeople, useTeams, useVendors, useVendorLook } from "../queries";
 
-const EMPTY_QUERY = { connection_id: null, unassigned: null, agent_id: null, target_id: null, offset: 0 } as const;
+const EMPTY_QUERY = ALL_TARGETS;
 
 function assigneeNames(row: TargetRow): string {
   return row.assignees.map((a) => a.name ?? a.agent_vendor_id).join(", ");

@@ -31,7 +31,7 @@ describe("Browsing the cache", () => {
     expect(await screen.findByText("Customer 1")).toBeInTheDocument();
     expect(screen.getByText("Ana Lima")).toBeInTheDocument();
     expect(screen.getByText("Unassigned", { selector: "p" })).toBeInTheDocument();
-    expect(screen.getByTestId("targets-count")).toHaveTextContent("2 targets");
+    expect(screen.getByTestId("targets-count")).toHaveTextContent("2 match");
     expect(screen.getByTestId("freshness-badge")).toHaveAttribute("data-unreachable", "true");
 
     await userEvent.click(screen.getByRole("radio", { name: "Unassigned" }));
@@ -40,6 +40,45 @@ describe("Browsing the cache", () => {
     await waitFor(() => {
       const last = backend.calls.filter((c) => c.cmd === "list_targets").at(-1)?.args as { request: { search: string; unassigned: boolean } };
       expect(last.request).toMatchObject({ search: "+91 98765", unassigned: true, offset: 0, limit: 200 });
+    });
+  });
+
+  it("selects by ticks, Shift-click ranges and all matching, then reassigns that scope", async () => {
+    const user = userEvent.setup();
+    const bruno = { id: 2, display_name: "Bruno Costa", email: "bruno@x.example", assignments: 0, agents: [] };
+    const backend = mockBackend({
+      list_connections: () => [],
+      list_people: () => [bruno],
+      // The first of five pages of 50.
+      list_targets: ({ request }) => ({ rows: (request as { offset: number }).offset === 0 ? Array.from({ length: 50 }, (_, i) => target(i + 1, true)) : [], total: 250 }),
+      preview_reassign: () => ({ from_name: "the chosen targets", items: [], skipped: [], connections: [], people: [], status: [], seconds: null, planned_at: 0 }),
+    });
+    render(<App initialArea="targets" />);
+    expect(await screen.findByText("Customer 4")).toBeInTheDocument();
+    expect(screen.getByTestId("targets-count")).toHaveTextContent("250 match");
+    await user.click(screen.getAllByTestId("target-pick")[0]!);
+    await user.keyboard("{Shift>}");
+    await user.click(screen.getAllByTestId("target-pick")[2]!);
+    await user.keyboard("{/Shift}");
+    expect(screen.getByTestId("targets-selection")).toHaveTextContent("3 selected");
+    await user.click(screen.getByTestId("targets-reassign"));
+    expect(await screen.findByText("Reassign 3 targets")).toBeInTheDocument();
+    await user.click(screen.getByTestId("reassign-to"));
+    await user.click(await screen.findByRole("option", { name: "Bruno Costa" }));
+    await waitFor(() => expect(backend.commands()).toContain("preview_reassign"));
+    const chosen = backend.calls.filter((c) => c.cmd === "preview_reassign").at(-1)?.args as { request: { from: unknown; targets: unknown } };
+    expect(chosen.request).toMatchObject({ from: null, targets: { kind: "chosen", ids: [1, 2, 3] } });
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+
+    await user.click(screen.getAllByTestId("select-all-matching")[0]!);
+    expect(screen.getByTestId("targets-selection")).toHaveTextContent("All 250 matching selected");
+    await user.click(screen.getByTestId("targets-reassign"));
+    expect(await screen.findByText("Reassign 250 targets")).toBeInTheDocument();
+    await user.click(screen.getByTestId("reassign-to"));
+    await user.click(await screen.findByRole("option", { name: "Bruno Costa" }));
+    await waitFor(() => {
+      const all = backend.calls.filter((c) => c.cmd === "preview_reassign").at(-1)?.args as { request: { targets: { kind: string; query: { limit: number } } } };
+      expect(all.request.targets.kind).toBe("matching");
     });
   });
 

@@ -1,41 +1,67 @@
-import { Badge, CloseButton, Group, SegmentedControl, Select, Stack, Text, TextInput, Title } from "@mantine/core";
-import { useDebouncedValue } from "@mantine/hooks";
+import { Anchor, Badge, Button, Checkbox, CloseButton, Group, SegmentedControl, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { useDebouncedValue, useHotkeys } from "@mantine/hooks";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 
 import { listTargets } from "../bindings/commands";
+import type { TargetQuery } from "../bindings/TargetQuery";
 import type { TargetRow } from "../bindings/TargetRow";
 import { VendorBadge } from "../components/Badges";
 import { CacheFreshness } from "../components/CacheFreshness";
+import { ReassignModal, type TargetChoice } from "../components/ReassignModal";
 import { VirtualTable } from "../components/VirtualTable";
 import { ago, phone } from "../format";
 import { useAreaParams } from "../navigation";
-import { keys, useConnections } from "../queries";
+import { ALL_TARGETS, keys, useConnections, usePeople } from "../queries";
 
 const PAGE = 200;
 
-/** Every client, contact, chat and conversation, searchable, from the cache. */
+/** A `YYYY-MM-DD` day's start in local time, as epoch ms. */
+function dayStart(date: string): number | null {
+  if (!date) return null;
+  const ms = new Date(`${date}T00:00:00`).getTime();
+  return Number.isNaN(ms) ? null : ms;
+}
+
+const DAY = 24 * 3600 * 1000;
+
+/** Every client, contact, chat and conversation, searchable, from the cache;
+ * a selection (or every target the filters match) can be handed to others. */
 export function TargetsView() {
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search, 200);
   const [connection, setConnection] = useState<string | null>(null);
   const [assigned, setAssigned] = useState("all");
+  const [heldBy, setHeldBy] = useState<string | null>(null);
+  const [activeFrom, setActiveFrom] = useState("");
+  const [activeTo, setActiveTo] = useState("");
+  const [expiring, setExpiring] = useState<string | null>(null);
   // Opened for one agent's targets (from an alert): until the manager clears it.
   const [agent, setAgent] = useState<number | null>(useAreaParams().agent ?? null);
   const connections = useConnections();
+  const people = usePeople();
+  // Today, to the minute: "expiring within 7 days" counts from now.
+  const [now] = useState(() => Date.now());
+  const query: TargetQuery = useMemo(
+    () => ({
+      ...ALL_TARGETS,
+      search: debounced.trim() || null,
+      connection_id: connection,
+      unassigned: assigned === "all" ? null : assigned === "unassigned",
+      agent_id: agent,
+      person_id: heldBy === null ? null : Number(heldBy),
+      active_after: dayStart(activeFrom),
+      // "to" takes in the whole day picked.
+      active_before: dayStart(activeTo) === null ? null : (dayStart(activeTo) as number) + DAY,
+      expiring_before: expiring === null ? null : now + Number(expiring) * DAY,
+      limit: PAGE,
+    }),
+    [debounced, connection, assigned, agent, heldBy, activeFrom, activeTo, expiring, now],
+  );
   const targets = useInfiniteQuery({
-    queryKey: keys.targets(debounced, connection, assigned, agent),
-    queryFn: ({ pageParam }) =>
-      listTargets({
-        search: debounced.trim() || null,
-        connection_id: connection,
-        unassigned: assigned === "all" ? null : assigned === "unassigned",
-        agent_id: agent,
-        target_id: null,
-        offset: pageParam,
-        limit: PAGE,
-      }),
+    queryKey: keys.targets(query),
+    queryFn: ({ pageParam }) => listTargets({ ...query, offset: pageParam }),
     initialPageParam: 0,
     getNextPageParam: (last, pages) => {
       const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
@@ -51,8 +77,65 @@ export function TargetsView() {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
+  // The selection: rows ticked (Shift-click ticks a range, Ctrl/⌘+A every row
+  // loaded), or every target the filters match, however many pages.
+  const [picked, setPicked] = useState<Set<number>>(new Set());
+  const [allMatching, setAllMatching] = useState(false);
+  const [anchor, setAnchor] = useState<number | null>(null);
+  const [moving, setMoving] = useState(false);
+  useEffect(() => {
+    setPicked(new Set());
+    setAllMatching(false);
+    setAnchor(null);
+  }, [query]);
+  const tick = useCallback(
+    (index: number, shift: boolean) => {
+      setAllMatching(false);
+      setPicked((was) => {
+        const next = new Set(was);
+        const id = Number(rows[index]!.target.id);
+        const on = !was.has(id);
+        const [from, to] = shift && anchor !== null ? [Math.min(anchor, index), Math.max(anchor, index)] : [index, index];
+        for (let i = from; i <= to; i++) {
+          const each = Number(rows[i]!.target.id);
+          if (on) next.add(each);
+          else next.delete(each);
+        }
+        return next;
+      });
+      setAnchor(index);
+    },
+    [rows, anchor],
+  );
+  useHotkeys([["mod+A", () => setPicked(new Set(rows.map((r) => Number(r.target.id))))]]);
+  const count = allMatching ? (total ?? 0) : picked.size;
+  const holder = heldBy === null ? null : (people.data ?? []).find((p) => String(p.id) === heldBy);
+  const choice: TargetChoice | null =
+    count === 0
+      ? null
+      : {
+          scope: allMatching ? { kind: "matching", query } : { kind: "chosen", ids: [...picked] },
+          count,
+          from: holder ? { id: holder.id, display_name: holder.display_name } : null,
+        };
+
   const columns = useMemo<ColumnDef<TargetRow, unknown>[]>(
     () => [
+      {
+        id: "pick",
+        header: "",
+        size: 36,
+        cell: ({ row }) => (
+          <Checkbox
+            size="xs"
+            checked={allMatching || picked.has(Number(row.original.target.id))}
+            onChange={() => undefined}
+            onClick={(e) => tick(row.index, e.shiftKey)}
+            aria-label={`Select ${row.original.target.name ?? row.original.target.vendor_id}`}
+            data-testid="target-pick"
+          />
+        ),
+      },
       {
         header: "Customer",
         size: 200,
@@ -105,14 +188,15 @@ export function TargetsView() {
           ),
       },
     ],
-    [],
+    [allMatching, picked, tick],
   );
+  const peopleOptions = (people.data ?? []).filter((p) => p.assignments > 0).map((p) => ({ value: String(p.id), label: p.display_name }));
   return (
     <Stack gap="sm">
       <Group justify="space-between">
         <Title order={2}>Targets</Title>
         <Text c="dimmed" size="sm" data-testid="targets-count">
-          {total === undefined ? "" : `${total.toLocaleString()} targets`}
+          {total === undefined ? "" : `${total.toLocaleString()} match`}
         </Text>
       </Group>
       <CacheFreshness />
@@ -142,6 +226,62 @@ export function TargetsView() {
           ]}
         />
       </Group>
+      <Group gap="xs" align="flex-end">
+        <Select label="Held by" placeholder="Anyone" clearable searchable data={peopleOptions} value={heldBy} onChange={setHeldBy} w={200} data-testid="targets-held-by" />
+        <TextInput type="date" label="Last active from" value={activeFrom} onChange={(e) => setActiveFrom(e.currentTarget.value)} w={150} />
+        <TextInput type="date" label="to" value={activeTo} onChange={(e) => setActiveTo(e.currentTarget.value)} w={150} />
+        <Select
+          label="Assignment ends (Pingup)"
+          placeholder="any time"
+          clearable
+          value={expiring}
+          onChange={setExpiring}
+          data={[
+            { value: "1", label: "within a day" },
+            { value: "7", label: "within 7 days" },
+            { value: "30", label: "within 30 days" },
+          ]}
+          w={190}
+          data-testid="targets-expiring"
+        />
+      </Group>
+      <Group gap="xs" mih={30} data-testid="targets-selection">
+        {count > 0 ? (
+          <>
+            <Text size="sm" fw={500}>
+              {allMatching ? `All ${count.toLocaleString()} matching selected` : `${count.toLocaleString()} selected`}
+            </Text>
+            {!allMatching && total !== undefined && total > count && (
+              <Button size="compact-sm" variant="subtle" onClick={() => setAllMatching(true)} data-testid="select-all-matching">
+                Select all {total.toLocaleString()} matching
+              </Button>
+            )}
+            <Button size="compact-sm" onClick={() => setMoving(true)} data-testid="targets-reassign">
+              Reassign…
+            </Button>
+            <Button
+              size="compact-sm"
+              variant="default"
+              onClick={() => {
+                setPicked(new Set());
+                setAllMatching(false);
+              }}
+            >
+              Clear
+            </Button>
+          </>
+        ) : (
+          <Text size="sm" c="dimmed">
+            Tick targets to hand them to others (Shift-click for a range, Ctrl/⌘+A for every row shown){total ? `, or ` : "."}
+            {total ? (
+              <Anchor size="sm" component="button" onClick={() => setAllMatching(true)} data-testid="select-all-matching">
+                select all {total.toLocaleString()} matching
+              </Anchor>
+            ) : null}
+          </Text>
+        )}
+      </Group>
+      {moving && choice && <ReassignModal targets={choice} onClose={() => setMoving(false)} />}
       <VirtualTable data={rows} columns={columns} rowHeight={52} onEndReached={more} empty={targets.isPending ? "Loading…" : "No targets match."} testId="targets-table" />
     </Stack>
   );

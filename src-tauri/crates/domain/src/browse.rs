@@ -85,6 +85,14 @@ pub struct TargetQuery {
     pub unassigned: Option<bool>,
     /// Only targets assigned to this agent.
     pub agent_id: Option<AgentId>,
+    /// Only targets assigned to one of this person's agents.
+    pub person_id: Option<crate::PersonId>,
+    /// Last active at or after this time.
+    pub active_after: Option<crate::Timestamp>,
+    /// Last active before this time (or never).
+    pub active_before: Option<crate::Timestamp>,
+    /// With an assignment that expires by this time (Pingup's `dt_until`).
+    pub expiring_before: Option<crate::Timestamp>,
     /// Only this target.
     pub target_id: Option<crate::TargetId>,
     pub offset: u32,

@@ -196,7 +196,8 @@ fn main() {
         }
         sync_all().await;
         let request = ReassignRequest {
-            from: from.id,
+            from: Some(from.id),
+            targets: None,
             connections: Vec::new(),
             to: Destination::People { ids: vec![b.id, c.id] },
             strategy: Strategy::LeastLoaded,

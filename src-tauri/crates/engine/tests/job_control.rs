@@ -162,7 +162,7 @@ async fn a_paused_job_sends_nothing_until_resumed_and_a_cancel_leaves_the_rest_a
             .store()
             .read(|db| assignments::list_by_target(db, item.target_id))
             .unwrap();
-        let held_by_from = holders.iter().any(|a| a.agent_id == Some(item.from_agent));
+        let held_by_from = holders.iter().any(|a| a.agent_id == item.from_agent);
         match op.state {
             OperationState::Done => assert!(!held_by_from, "{}", item.target_label),
             OperationState::Cancelled => {

@@ -52,7 +52,7 @@ async fn everything_a_person_holds_moves_on_every_platform_and_the_vendors_hold_
             .read(|db| {
                 Ok((
                     targets::get(db, item.target_id)?,
-                    agents::get(db, item.from_agent)?,
+                    agents::get(db, item.from_agent.unwrap())?,
                     agents::get(db, item.to_agent.unwrap())?,
                 ))
             })
@@ -146,7 +146,7 @@ async fn bad_choices_are_refused_by_field_and_nothing_is_journaled() {
     assert_eq!(field(&e), "from", "{e}");
     assert!(e.to_string().contains("holds nothing"), "{e}");
     let mut nobody = request(from, &[other]);
-    nobody.from = switchboard_domain::PersonId(999_999);
+    nobody.from = Some(switchboard_domain::PersonId(999_999));
     assert_eq!(
         env.ws.reassign(nobody).await.unwrap_err().code(),
         ErrorCode::NotFound
@@ -200,7 +200,7 @@ async fn an_undo_puts_back_what_the_job_moved_and_leaves_what_changed_since() {
     assert!(
         plan.items
             .iter()
-            .all(|i| i.to_name.as_deref() == Some(done.plan.items[0].from_name.as_str())),
+            .all(|i| i.to_name.as_deref() == done.plan.items[0].from_name.as_deref()),
         "everything goes back to the person it came from"
     );
     let undone = env.ws.undo(done.job_id).await.unwrap();

@@ -195,6 +195,22 @@ pub fn targets(db: &Db, q: &TargetQuery) -> Result<TargetPage> {
     Ok(TargetPage { rows, total })
 }
 
+/// The ids of every target matching `q` (its paging ignored), in the views'
+/// order: the scope of a bulk job ("select all N matching").
+pub fn matching_ids(db: &Db, q: &TargetQuery) -> Result<Vec<switchboard_domain::TargetId>> {
+    let (filter, params) = target_filter(q);
+    let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
+    let mut stmt = db.prepare(&format!(
+        "SELECT t.id FROM targets t {filter} ORDER BY t.last_activity_at DESC NULLS LAST, t.id"
+    ))?;
+    let ids = stmt
+        .query_map(refs.as_slice(), |r| {
+            Ok(switchboard_domain::TargetId(r.get(0)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
 /// Every target matching `q` (its paging ignored), in the views' order, one at a
 /// time: for exports of any size.
 pub fn export_targets(db: &Db, q: &TargetQuery, each: impl FnMut(TargetRow)) -> Result<()> {
@@ -226,6 +242,27 @@ fn target_filter(q: &TargetQuery) -> (String, Vec<Box<dyn ToSql>>) {
             "EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id AND s.agent_id = ?)",
         );
         params.push(Box::new(agent.0));
+    }
+    if let Some(person) = q.person_id {
+        conditions.push(
+            "EXISTS (SELECT 1 FROM assignments s JOIN agents a ON a.id = s.agent_id
+                     WHERE s.target_id = t.id AND a.person_id = ?)",
+        );
+        params.push(Box::new(person.0));
+    }
+    if let Some(after) = q.active_after {
+        conditions.push("t.last_activity_at >= ?");
+        params.push(Box::new(after.0));
+    }
+    if let Some(before) = q.active_before {
+        conditions.push("coalesce(t.last_activity_at, 0) < ?");
+        params.push(Box::new(before.0));
+    }
+    if let Some(by) = q.expiring_before {
+        conditions.push(
+            "EXISTS (SELECT 1 FROM assignments s WHERE s.target_id = t.id AND s.until IS NOT NULL AND s.until <= ?)",
+        );
+        params.push(Box::new(by.0));
     }
     let filter = if conditions.is_empty() {
         String::new()

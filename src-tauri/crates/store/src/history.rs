@@ -4,8 +4,8 @@
 
 use rusqlite::types::ToSql;
 use rusqlite::{Connection as Db, Row};
-use switchboard_domain::Vendor;
 use switchboard_domain::job::{HistoryPage, HistoryQuery, HistoryRow, JobGroup, JobKind};
+use switchboard_domain::{JobId, OperationId, Vendor};
 
 use crate::Result;
 use crate::browse::fts_query;
@@ -20,9 +20,12 @@ pub fn page(db: &Db, q: &HistoryQuery) -> Result<HistoryPage> {
         0 => 100,
         n => n.min(MAX_PAGE),
     };
+    if q.group_jobs && q.job_id.is_none() {
+        return grouped_page(db, q, limit);
+    }
     let mut rows = Vec::with_capacity(limit as usize);
     // One more than asked tells whether there is a next page.
-    each(db, q, Some(limit + 1), |row| rows.push(row))?;
+    each(db, q, &[], Some(limit + 1), |row| rows.push(row))?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|r| r.operation.id)
@@ -30,6 +33,88 @@ pub fn page(db: &Db, q: &HistoryQuery) -> Result<HistoryPage> {
         None
     };
     Ok(HistoryPage { rows, next })
+}
+
+/// A page where a bulk job is one row: its newest operation that matches
+/// stands for it, with the job's counts. Rows are read newest first in
+/// batches; once a bulk job has been met, later batches leave its other
+/// operations out in SQL, so a job of 10,000 items costs one extra query.
+fn grouped_page(db: &Db, q: &HistoryQuery, limit: u32) -> Result<HistoryPage> {
+    let mut rows: Vec<HistoryRow> = Vec::with_capacity(limit as usize);
+    let mut met: Vec<JobId> = Vec::new();
+    let mut after = q.after;
+    // The last operation read: the next page starts after it, even when the
+    // rows it ended with were left out as part of a job shown already.
+    let mut read_to = None;
+    loop {
+        let want = limit as usize + 1 - rows.len();
+        let mut batch = Vec::with_capacity(want);
+        let scan = HistoryQuery { after, ..q.clone() };
+        each(db, &scan, &met, Some(want as u32), |row| batch.push(row))?;
+        let ended = batch.len() < want;
+        for mut row in batch {
+            after = Some(row.operation.id);
+            let Some(kind) = row.group.take().map(|g| g.kind) else {
+                rows.push(row);
+                if rows.len() > limit as usize {
+                    break;
+                }
+                read_to = after;
+                continue;
+            };
+            let job = row.operation.job_id;
+            if met.contains(&job) {
+                continue;
+            }
+            met.push(job);
+            // Shown on an earlier page when a newer operation of it matches.
+            if newest_matching(db, q, job)? != Some(row.operation.id) {
+                read_to = after;
+                continue;
+            }
+            let counts = crate::operations::state_counts(db, job)?;
+            row.group = Some(JobGroup {
+                kind,
+                items: counts.iter().map(|(_, n)| n).sum(),
+                by_state: counts
+                    .into_iter()
+                    .map(|(s, n)| (s.as_str().to_owned(), n))
+                    .collect(),
+            });
+            rows.push(row);
+            if rows.len() > limit as usize {
+                break;
+            }
+            read_to = after;
+        }
+        if rows.len() > limit as usize || ended {
+            break;
+        }
+    }
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        read_to
+    } else {
+        None
+    };
+    Ok(HistoryPage { rows, next })
+}
+
+/// The newest operation of `job` that matches the query's filters.
+fn newest_matching(db: &Db, q: &HistoryQuery, job: JobId) -> Result<Option<OperationId>> {
+    let unpaged = HistoryQuery {
+        after: None,
+        job_id: Some(job),
+        ..q.clone()
+    };
+    let (filter, params) = filter(&unpaged);
+    let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
+    let id: Option<i64> = db.query_row(
+        &format!("SELECT max(o.id) FROM operations o {filter}"),
+        refs.as_slice(),
+        |r| r.get(0),
+    )?;
+    Ok(id.map(OperationId))
 }
 
 /// One operation as the CSV export writes it, borrowed from SQLite's row: the
@@ -113,11 +198,6 @@ pub fn export_flat(
 /// The kinds of job History shows as one row when it groups.
 const BULK: [JobKind; 1] = [JobKind::Reassign];
 
-/// `BULK` as an SQL list.
-fn bulk_kinds() -> String {
-    BULK.map(|k| format!("'{}'", k.as_str())).join(", ")
-}
-
 /// The conditions `q` puts on operations aliased `o` (and their parameters);
 /// `paging` adds the page's start.
 fn conditions_on(q: &HistoryQuery, o: &str, paging: bool) -> (Vec<String>, Vec<Box<dyn ToSql>>) {
@@ -176,17 +256,7 @@ fn conditions_on(q: &HistoryQuery, o: &str, paging: bool) -> (Vec<String>, Vec<B
 }
 
 fn filter(q: &HistoryQuery) -> (String, Vec<Box<dyn ToSql>>) {
-    let (mut conditions, mut params) = conditions_on(q, "o", true);
-    if q.group_jobs && q.job_id.is_none() {
-        // A bulk job shows once: as its newest operation that matches.
-        let (same, more) = conditions_on(q, "o2", false);
-        let same: String = same.iter().map(|c| format!(" AND {c}")).collect();
-        conditions.push(format!(
-            "(j.kind NOT IN ({}) OR o.id = (SELECT max(o2.id) FROM operations o2 WHERE o2.job_id = o.job_id{same}))",
-            bulk_kinds()
-        ));
-        params.extend(more);
-    }
+    let (conditions, params) = conditions_on(q, "o", true);
     let filter = if conditions.is_empty() {
         String::new()
     } else {
@@ -195,13 +265,25 @@ fn filter(q: &HistoryQuery) -> (String, Vec<Box<dyn ToSql>>) {
     (filter, params)
 }
 
+/// Each operation matching `q`, newest first, leaving out the jobs in
+/// `except`. With `q.group_jobs`, a bulk job's operation comes with an empty
+/// group naming its kind (the caller fills it in or leaves the row out).
 fn each(
     db: &Db,
     q: &HistoryQuery,
+    except: &[JobId],
     limit: Option<u32>,
     mut each_row: impl FnMut(HistoryRow),
 ) -> Result<()> {
-    let (filter, params) = filter(q);
+    let (mut filter, mut params) = filter(q);
+    if !except.is_empty() {
+        let marks = vec!["?"; except.len()].join(", ");
+        let word = if filter.is_empty() { "WHERE" } else { " AND" };
+        filter.push_str(&format!("{word} o.job_id NOT IN ({marks})"));
+        for j in except {
+            params.push(Box::new(j.to_string()));
+        }
+    }
     let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
     let limit = limit.map(|n| format!("LIMIT {n}")).unwrap_or_default();
     let sql = format!(
@@ -221,14 +303,10 @@ fn each(
         let mut history = history_row(row)?;
         let kind: JobKind = parsed(row, "job_kind")?;
         if grouping && BULK.contains(&kind) {
-            let counts = crate::operations::state_counts(db, history.operation.job_id)?;
             history.group = Some(JobGroup {
                 kind,
-                items: counts.iter().map(|(_, n)| n).sum(),
-                by_state: counts
-                    .into_iter()
-                    .map(|(s, n)| (s.as_str().to_owned(), n))
-                    .collect(),
+                items: 0,
+                by_state: Default::default(),
             });
         }
         each_row(history);

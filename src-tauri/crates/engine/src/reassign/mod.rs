@@ -22,9 +22,11 @@ use crate::journal::OperationResult;
 use crate::{EngineError, Workspace};
 
 mod plan;
+mod scope;
 mod status;
 mod undo;
 
+pub use scope::TargetScope;
 pub use status::StatusStep;
 
 /// The plan's count per connection, with the time each vendor's documented
@@ -81,8 +83,15 @@ impl Tally {
 /// Whose work moves, and where to.
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct ReassignRequest {
-    /// Everything this person's agents hold moves.
-    pub from: PersonId,
+    /// Whose work moves: everything this person's agents hold, or (with
+    /// `targets`) their share of those targets.
+    #[serde(default)]
+    pub from: Option<PersonId>,
+    /// Which targets: all a filter matches, or a selection (with `from` or
+    /// alone: then each target's one holder's share moves, and a target
+    /// nobody holds is assigned).
+    #[serde(default)]
+    pub targets: Option<TargetScope>,
     /// Only on these connections (every connection when empty).
     #[serde(default)]
     pub connections: Vec<ConnectionId>,
@@ -130,8 +139,9 @@ pub struct PlanItem {
     pub connection_id: ConnectionId,
     pub vendor: Vendor,
     pub target_label: String,
-    pub from_agent: AgentId,
-    pub from_name: String,
+    /// Whose share moves; none for a target nobody held (it is assigned).
+    pub from_agent: Option<AgentId>,
+    pub from_name: Option<String>,
     pub to_person: Option<PersonId>,
     pub to_agent: Option<AgentId>,
     pub to_name: Option<String>,
@@ -299,10 +309,9 @@ impl Workspace {
     /// never read: read them once from the vendor (unreachable, the plan says
     /// they are not known yet).
     async fn statuses_for(&self, request: &ReassignRequest) {
-        if request.status.is_none() {
+        let (Some(_), Some(person)) = (&request.status, request.from) else {
             return;
-        }
-        let person = request.from;
+        };
         let unknown = self
             .on_store(move |store| Ok(store.read(|db| status::uncached(db, person))?))
             .await
@@ -353,10 +362,17 @@ impl Workspace {
                         .collect::<Vec<_>>()
                         .join(", "),
                 };
-                let mut title = format!(
-                    "Reassign everything {} holds to {destination}",
-                    plan.from_name
-                );
+                let mut title = match &request.targets {
+                    None => format!(
+                        "Reassign everything {} holds to {destination}",
+                        plan.from_name
+                    ),
+                    Some(_) => format!(
+                        "Reassign {} targets of {} to {destination}",
+                        plan.items.len(),
+                        plan.from_name
+                    ),
+                };
                 if let Some(step) = plan.status.first() {
                     title.push_str(&format!("; set {} {}", plan.from_name, step.status_name));
                 }

@@ -8,13 +8,11 @@ use switchboard_domain::agent::Agent;
 use switchboard_domain::change::Change;
 use switchboard_domain::connection::Connection;
 use switchboard_domain::{ConnectionId, PersonId, Timestamp, ValidationError, Vendor};
-use switchboard_store::{
-    agents, assignments, board, browse, connections, dashboards, people, targets,
-};
+use switchboard_store::{agents, board, browse, connections, dashboards, people};
 
 use super::{
     Destination, Draft, PersonShare, PlanItem, ReassignPlan, ReassignRequest, Skipped, Strategy,
-    Tally,
+    Tally, scope,
 };
 use crate::EngineError;
 use crate::journal::moves::calls;
@@ -85,7 +83,7 @@ fn takers(db: &rusqlite::Connection, request: &ReassignRequest) -> Result<Vec<Ta
             let mut ids = Vec::new();
             for member in team.members {
                 if let Some(p) = agents::get(db, member)?.person_id
-                    && p != request.from
+                    && Some(p) != request.from
                     && !ids.contains(&p)
                 {
                     ids.push(p);
@@ -100,7 +98,7 @@ fn takers(db: &rusqlite::Connection, request: &ReassignRequest) -> Result<Vec<Ta
             "choose at least one person to hand the work to",
         ));
     }
-    if ids.contains(&request.from) {
+    if request.from.is_some_and(|from| ids.contains(&from)) {
         return Err(invalid(
             "to",
             "the person whose work moves is among those it goes to; leave them out",
@@ -176,24 +174,29 @@ pub(super) fn plan(
             "a cap of 0 gives nobody anything; leave it out or give a number",
         ));
     }
-    let source = people::get(db, request.from)?;
-    let mut takers = takers(db, request)?;
     let mut conns: BTreeMap<ConnectionId, Connection> = BTreeMap::new();
     for c in connections::list(db)? {
         if request.connections.is_empty() || request.connections.contains(&c.id) {
             conns.insert(c.id, c);
         }
     }
-    let from_agents: Vec<Agent> = agents::list_by_person(db, request.from)?
-        .into_iter()
-        .filter(|a| conns.contains_key(&a.connection_id))
-        .collect();
-    let mut held_by_agent = Vec::with_capacity(from_agents.len());
-    for a in &from_agents {
-        held_by_agent.push(assignments::list_by_agent(db, a.id)?);
-    }
-    let status = super::status::steps(db, request, &source.display_name)?;
-    if held_by_agent.iter().all(Vec::is_empty) && status.is_empty() {
+    let (source, found, mut skipped) = scope::candidates(db, request, &conns)?;
+    let from_name = match (&source, &request.targets) {
+        (Some(p), None) => p.display_name.clone(),
+        (Some(p), Some(_)) => format!("{} (the chosen targets)", p.display_name),
+        (None, _) => "the chosen targets".to_owned(),
+    };
+    let status = match &source {
+        Some(p) => super::status::steps(db, request, &p.display_name)?,
+        None if request.status.is_some() => {
+            return Err(invalid(
+                "status",
+                "a status is set for the person whose work moves; say whose it is, or leave the status out",
+            ));
+        }
+        None => Vec::new(),
+    };
+    if found.is_empty() && skipped.is_empty() && status.is_empty() {
         let scope = if request.connections.is_empty() {
             String::new()
         } else {
@@ -201,126 +204,152 @@ pub(super) fn plan(
         };
         return Err(invalid(
             "from",
-            format!(
-                "{} holds nothing{scope} in the cache; sync first if that is wrong",
-                source.display_name
-            ),
+            format!("{from_name} holds nothing{scope} in the cache; sync first if that is wrong"),
         ));
     }
-    if !takers.is_empty() && held_by_agent.iter().any(|h| !h.is_empty()) {
-        let reachable = from_agents.iter().any(|a| {
+    let mut takers = takers(db, request)?;
+    if !takers.is_empty() && !found.is_empty() {
+        let reachable = found.iter().any(|c| {
             takers
                 .iter()
-                .any(|t| t.agents.contains_key(&a.connection_id))
+                .any(|t| t.agents.contains_key(&c.target.connection_id))
         });
         if !reachable {
             return Err(invalid(
                 "to",
                 format!(
-                    "{} have no active agent on any platform where {} has work; choose people who do",
+                    "{} have no active agent on any platform where {from_name} has work; choose people who do",
                     names(&takers),
-                    source.display_name
                 ),
             ));
         }
     }
     let mut items: Vec<PlanItem> = Vec::new();
-    let mut skipped: Vec<Skipped> = Vec::new();
     let mut changes = Vec::new();
     let mut tally = Tally::default();
+    for s in &skipped {
+        if let Some(c) = conns.get(&s.connection_id) {
+            tally.row(db, c)?.skipped += 1;
+        }
+    }
     let mut turn = 0;
-    for (agent, held_list) in from_agents.iter().zip(held_by_agent) {
-        let c = &conns[&agent.connection_id];
+    for candidate in found {
+        let scope::Candidate {
+            target,
+            from,
+            holders,
+            held,
+        } = candidate;
+        let c = &conns[&target.connection_id];
         let caps = switchboard_vendors::capabilities(c.vendor);
         let row = tally.row(db, c)?;
-        for held in held_list {
-            let target = targets::get(db, held.target_id)?;
-            let label = target
-                .name
-                .clone()
-                .or_else(|| target.phone.as_ref().map(|p| format!("+{p}")))
-                .unwrap_or_else(|| target.vendor_id.clone());
-            let holders: BTreeSet<String> = assignments::list_by_target(db, target.id)?
-                .into_iter()
-                .map(|a| a.agent_vendor_id)
+        let label = target
+            .name
+            .clone()
+            .or_else(|| target.phone.as_ref().map(|p| format!("+{p}")))
+            .unwrap_or_else(|| target.vendor_id.clone());
+        let skip = |reason: String| Skipped {
+            target_id: target.id,
+            connection_id: c.id,
+            target_label: label.clone(),
+            reason,
+        };
+        if from.is_none() && takers.is_empty() {
+            skipped.push(skip(
+                "nobody holds it, so there is nothing to release".into(),
+            ));
+            row.skipped += 1;
+            continue;
+        }
+        let pick = choose(
+            &mut takers,
+            c.id,
+            request.strategy,
+            request.max_per_person,
+            &mut turn,
+        );
+        let to = pick.map(|i| &takers[i]);
+        if !takers.is_empty() && to.is_none() {
+            let on_platform: Vec<&Taker> = takers
+                .iter()
+                .filter(|t| t.agents.contains_key(&c.id))
                 .collect();
-            let pick = choose(
-                &mut takers,
-                c.id,
-                request.strategy,
-                request.max_per_person,
-                &mut turn,
-            );
-            let to = pick.map(|i| &takers[i]);
-            let skip = |reason: String| Skipped {
-                target_id: target.id,
-                connection_id: c.id,
-                target_label: label.clone(),
-                reason,
+            let reason = if on_platform.is_empty() {
+                format!("no agent on {} among {}", c.vendor, names(&takers))
+            } else {
+                format!(
+                    "everyone on {} has reached the cap of {}",
+                    c.vendor,
+                    request.max_per_person.unwrap_or_default()
+                )
             };
-            if !takers.is_empty() && to.is_none() {
-                let on_platform: Vec<&Taker> = takers
-                    .iter()
-                    .filter(|t| t.agents.contains_key(&c.id))
-                    .collect();
-                let reason = if on_platform.is_empty() {
-                    format!("no agent on {} among {}", c.vendor, names(&takers))
-                } else {
-                    format!(
-                        "everyone on {} has reached the cap of {}",
-                        c.vendor,
-                        request.max_per_person.unwrap_or_default()
-                    )
-                };
-                skipped.push(skip(reason));
-                row.skipped += 1;
-                continue;
-            }
-            let to_agent = to.map(|t| &t.agents[&c.id]);
-            let to_ref = to_agent.map(|a| vendor_ref(a, c.vendor));
-            let change = Change::Move {
-                from: held.agent_vendor_id.clone(),
+            skipped.push(skip(reason));
+            row.skipped += 1;
+            continue;
+        }
+        let to_agent = to.map(|t| &t.agents[&c.id]);
+        let to_ref = to_agent.map(|a| vendor_ref(a, c.vendor));
+        let change = match (&from, &to_ref) {
+            (Some(from), _) => Change::Move {
+                from: vendor_ref_held(from, held.as_ref()),
                 // The others it holds stay; the one it goes to may hold it already.
                 keep: holders
                     .iter()
-                    .filter(|h| **h != held.agent_vendor_id && Some(*h) != to_ref.as_ref())
+                    .filter(|h| {
+                        Some(*h) != held.as_ref().map(|a| &a.agent_vendor_id)
+                            && Some(*h) != to_ref.as_ref()
+                    })
                     .cloned()
                     .collect(),
-                to: to_ref,
-                until: held.until,
-                notes: held.notes.clone(),
-            };
-            let needed = match calls(c.vendor, &caps, &change, &holders) {
-                Ok(needed) => needed,
-                Err(why) => {
-                    if let Some(i) = pick {
-                        takers[i].given -= 1;
-                    }
-                    skipped.push(skip(why));
-                    row.skipped += 1;
-                    continue;
+                to: to_ref.clone(),
+                until: held.as_ref().and_then(|a| a.until),
+                notes: held.as_ref().and_then(|a| a.notes.clone()),
+            },
+            (None, Some(to_ref)) => Change::Assign {
+                agents: vec![to_ref.clone()],
+                until: None,
+                notes: None,
+                replace: false,
+            },
+            (None, None) => unreachable!("a target nobody holds is skipped when released"),
+        };
+        // A move takes the calls its vendor needs; an assignment one.
+        let needed = match &change {
+            Change::Move { .. } => {
+                calls(c.vendor, &caps, &change, &holders).map(|calls| calls.len() as u32)
+            }
+            _ => Ok(1),
+        };
+        let needed: u32 = match needed {
+            Ok(needed) => needed,
+            Err(why) => {
+                if let Some(i) = pick {
+                    takers[i].given -= 1;
                 }
-            };
-            row.items += 1;
-            row.calls += needed.len() as u32;
-            items.push(PlanItem {
-                target_id: target.id,
-                connection_id: c.id,
-                vendor: c.vendor,
-                target_label: label,
-                from_agent: agent.id,
-                from_name: agent.name.clone(),
-                to_person: to.map(|t| t.person),
-                to_agent: to_agent.map(|a| a.id),
-                to_name: to.map(|t| t.name.clone()),
-                calls: needed.len() as u32,
-            });
-            changes.push(Draft {
-                change,
-                target_vendor_id: target.vendor_id.clone(),
-                before: holders,
-            });
-        }
+                skipped.push(skip(why));
+                row.skipped += 1;
+                continue;
+            }
+        };
+        row.items += 1;
+        row.calls += needed;
+        items.push(PlanItem {
+            target_id: target.id,
+            connection_id: c.id,
+            vendor: c.vendor,
+            target_label: label,
+            from_agent: from.as_ref().map(|a| a.id),
+            from_name: from.as_ref().map(|a| a.name.clone()),
+            to_person: to.map(|t| t.person),
+            to_agent: to_agent.map(|a| a.id),
+            to_name: to.map(|t| t.name.clone()),
+            calls: needed,
+        });
+        changes.push(Draft {
+            change,
+            target_vendor_id: target.vendor_id.clone(),
+            before: holders,
+        });
     }
     let (connections, seconds) = tally.finish();
     let people = takers
@@ -333,7 +362,7 @@ pub(super) fn plan(
         })
         .collect();
     let plan = ReassignPlan {
-        from_name: source.display_name,
+        from_name,
         items,
         skipped,
         connections,
@@ -343,4 +372,14 @@ pub(super) fn plan(
         planned_at: Timestamp::now(),
     };
     Ok((plan, changes))
+}
+
+/// How the moving agent is named in the change: as its assignment names it
+/// (what the vendor holds), else as the vendor addresses it.
+fn vendor_ref_held(
+    agent: &Agent,
+    held: Option<&switchboard_domain::assignment::Assignment>,
+) -> String {
+    held.map(|a| a.agent_vendor_id.clone())
+        .unwrap_or_else(|| agent.vendor_id.clone())
 }

@@ -50,8 +50,11 @@ pub(super) fn steps(
     else {
         return Ok(Vec::new());
     };
+    let Some(person) = request.from else {
+        return Ok(Vec::new());
+    };
     let mut steps = Vec::new();
-    for agent in agents::list_by_person(db, request.from)? {
+    for agent in agents::list_by_person(db, person)? {
         let connection = connections::get(db, agent.connection_id)?;
         if connection.vendor != Vendor::CcaiPlatform || !agent.active {
             continue;

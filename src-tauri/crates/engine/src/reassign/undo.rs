@@ -54,19 +54,33 @@ fn undo_plan(
     let mut changes = Vec::new();
     let mut tally = Tally::default();
     for op in operations::list_by_job(db, job)? {
-        let (
-            OperationState::Done,
+        let (OperationState::Done, Some(target_id)) = (op.state, op.target_id) else {
+            continue;
+        };
+        let before = op.before.as_ref().map(id_set).unwrap_or_default();
+        // What the item did: moved from one agent to another (or to nobody),
+        // or gave a target nobody held to someone.
+        let (from, to, keep, until, notes) = match &op.request {
             Change::Move {
                 from,
                 to,
                 keep,
                 until,
                 notes,
-            },
-            Some(target_id),
-        ) = (op.state, &op.request, op.target_id)
-        else {
-            continue;
+            } => (Some(from), to.as_ref(), keep.clone(), until, notes),
+            Change::Assign {
+                agents,
+                until,
+                notes,
+                ..
+            } if agents.len() == 1 => (
+                None,
+                agents.first(),
+                before.iter().cloned().collect(),
+                until,
+                notes,
+            ),
+            _ => continue,
         };
         let connection = connections::get(db, op.connection_id)?;
         let caps = switchboard_vendors::capabilities(connection.vendor);
@@ -89,44 +103,54 @@ fn undo_plan(
             .into_iter()
             .map(|a| a.agent_vendor_id)
             .collect();
-        let before = op.before.as_ref().map(id_set).unwrap_or_default();
         let left = op.request.expected_after(&before, caps.several_assignees);
         if now != left {
             skip("changed since the job: left as it is".into());
             continue;
         }
-        let (Some(back), holder) = (
-            agent_of(db, connection.id, from)?,
-            to.as_deref()
-                .map(|t| agent_of(db, connection.id, t))
-                .transpose()?
-                .flatten(),
-        ) else {
+        let back = from
+            .map(|f| agent_of(db, connection.id, f))
+            .transpose()?
+            .flatten();
+        let holder = to
+            .map(|t| agent_of(db, connection.id, t))
+            .transpose()?
+            .flatten();
+        if from.is_some() && back.is_none() {
             skip("the agent it came from is no longer in the cache; sync first".into());
             continue;
-        };
-        let change = match to {
+        }
+        let change = match (from, to) {
             // It held the agent it went to before the job too: putting it back
             // is giving it the first agent again, the other staying.
-            Some(t) if before.contains(t) => Change::Assign {
-                agents: vec![from.clone()],
+            (Some(f), Some(t)) if before.contains(t) => Change::Assign {
+                agents: vec![f.clone()],
                 until: *until,
                 notes: notes.clone(),
                 replace: false,
             },
-            Some(t) => Change::Move {
+            (Some(f), Some(t)) => Change::Move {
                 from: t.clone(),
-                to: Some(from.clone()),
-                keep: keep.clone(),
+                to: Some(f.clone()),
+                keep,
                 until: *until,
                 notes: notes.clone(),
             },
-            None => Change::Assign {
-                agents: vec![from.clone()],
+            (Some(f), None) => Change::Assign {
+                agents: vec![f.clone()],
                 until: *until,
                 notes: notes.clone(),
                 replace: false,
             },
+            // Nobody held it: the one it was given is taken off again.
+            (None, Some(t)) => Change::Move {
+                from: t.clone(),
+                to: None,
+                keep,
+                until: *until,
+                notes: notes.clone(),
+            },
+            (None, None) => continue,
         };
         let needed = match &change {
             Change::Move { .. } => match calls(connection.vendor, &caps, &change, &now) {
@@ -145,11 +169,11 @@ fn undo_plan(
             connection_id: connection.id,
             vendor: connection.vendor,
             target_label: label,
-            from_agent: holder.as_ref().map_or(back.id, |h| h.id),
-            from_name: holder.map_or_else(|| "nobody".to_owned(), |h| h.name),
-            to_person: back.person_id,
-            to_agent: Some(back.id),
-            to_name: Some(back.name),
+            from_agent: holder.as_ref().map(|h| h.id),
+            from_name: holder.map(|h| h.name),
+            to_person: back.as_ref().and_then(|b| b.person_id),
+            to_agent: back.as_ref().map(|b| b.id),
+            to_name: back.map(|b| b.name),
             calls: needed,
         });
         changes.push(Draft {

@@ -60,7 +60,8 @@ impl Env {
 
 pub fn request(from: &PersonRow, to: &[&PersonRow]) -> ReassignRequest {
     ReassignRequest {
-        from: from.id,
+        from: Some(from.id),
+        targets: None,
         connections: Vec::new(),
         to: Destination::People {
             ids: to.iter().map(|p| p.id).collect(),
