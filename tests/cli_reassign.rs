@@ -49,6 +49,64 @@ async fn a_person_s_work_is_planned_refused_or_moved_from_the_command_line() {
     assert!(items > 0, "{stdout}");
     assert!(states(&ws).is_empty(), "a dry run journals nothing");
 
+    // The Targets view's filters instead of a person: every match, planned.
+    let out = cli(
+        d,
+        &namespace,
+        &[
+            "reassign",
+            "--unassigned",
+            "--connection",
+            "Demo HelpCrunch",
+            "--to",
+            &b,
+            "--dry-run",
+            "--json",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let unassigned: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let planned = unassigned["items"].as_array().unwrap();
+    assert!(!planned.is_empty(), "{stdout}");
+    assert!(
+        planned
+            .iter()
+            .all(|i| i["from_agent"].is_null() && i["vendor"] == "helpcrunch")
+    );
+    for (args, says) in [
+        (vec!["reassign", "--to", &b, "--dry-run"], "--from PERSON"),
+        (
+            vec![
+                "reassign",
+                "--search",
+                "x",
+                "--expiring-within",
+                "soon",
+                "--to",
+                &b,
+            ],
+            "--expiring-within",
+        ),
+        (
+            vec![
+                "reassign",
+                "--search",
+                "x",
+                "--active-before",
+                "last tuesday",
+                "--to",
+                &b,
+            ],
+            "active_before",
+        ),
+    ] {
+        let out = cli(d, &namespace, &args);
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+
     let out = cli(d, &namespace, &["reassign", "--from", &from, "--to", &b]);
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
