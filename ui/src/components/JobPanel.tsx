@@ -141,6 +141,15 @@ export function JobPanel({ jobId, isUndo, onUndo }: { jobId: string; isUndo: boo
             <Button size="compact-sm" variant="light" onClick={() => resume.mutate()} loading={resume.isPending} data-testid="job-resume">
               Resume
             </Button>
+          ) : p.connections.some((c) => c.remaining > 0 && c.waiting !== null) ? (
+            <>
+              <Button size="compact-sm" variant="light" onClick={() => resume.mutate()} loading={resume.isPending} data-testid="job-send-now" title="Its vendor is back? Send what waits now instead of at the next try">
+                Send waiting now
+              </Button>
+              <Button size="compact-sm" variant="light" color="yellow" onClick={() => pause.mutate()} loading={pause.isPending} data-testid="job-pause">
+                Pause
+              </Button>
+            </>
           ) : (
             <Button size="compact-sm" variant="light" color="yellow" onClick={() => pause.mutate()} loading={pause.isPending} data-testid="job-pause">
               Pause

@@ -107,7 +107,7 @@ fn main() {
         // As the window asks: bulk jobs grouped into one row.
         let mut q = HistoryQuery {
             limit: 200,
-            group_jobs: true,
+            group_jobs: std::env::var_os("BENCH_HISTORY_UNGROUPED").is_none(),
             ..Default::default()
         };
         f(&mut q);

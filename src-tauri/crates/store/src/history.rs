@@ -25,7 +25,10 @@ pub fn page(db: &Db, q: &HistoryQuery) -> Result<HistoryPage> {
     }
     let mut rows = Vec::with_capacity(limit as usize);
     // One more than asked tells whether there is a next page.
-    each(db, q, &[], Some(limit + 1), |row| rows.push(row))?;
+    each(db, q, &Default::default(), Some(limit + 1), |row| {
+        rows.push(row);
+        true
+    })?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|r| r.operation.id)
@@ -36,64 +39,50 @@ pub fn page(db: &Db, q: &HistoryQuery) -> Result<HistoryPage> {
 }
 
 /// A page where a bulk job is one row: its newest operation that matches
-/// stands for it, with the job's counts. Rows are read newest first in
-/// batches; once a bulk job has been met, later batches leave its other
-/// operations out in SQL, so a job of 10,000 items costs one extra query.
+/// stands for it, with the job's counts. One pass, newest first: the other
+/// operations of a job already met are passed over unparsed, so a job of
+/// 10,000 items costs a string compare each.
 fn grouped_page(db: &Db, q: &HistoryQuery, limit: u32) -> Result<HistoryPage> {
     let mut rows: Vec<HistoryRow> = Vec::with_capacity(limit as usize);
-    let mut met: Vec<JobId> = Vec::new();
-    let mut after = q.after;
-    // The last operation read: the next page starts after it, even when the
-    // rows it ended with were left out as part of a job shown already.
-    let mut read_to = None;
-    loop {
-        let want = limit as usize + 1 - rows.len();
-        let mut batch = Vec::with_capacity(want);
-        let scan = HistoryQuery { after, ..q.clone() };
-        each(db, &scan, &met, Some(want as u32), |row| batch.push(row))?;
-        let ended = batch.len() < want;
-        for mut row in batch {
-            after = Some(row.operation.id);
-            let Some(kind) = row.group.take().map(|g| g.kind) else {
-                rows.push(row);
-                if rows.len() > limit as usize {
-                    break;
-                }
-                read_to = after;
-                continue;
-            };
+    let met = std::cell::RefCell::new(Vec::<String>::new());
+    let mut failure = None;
+    each(db, q, &met, None, |mut row| {
+        if let Some(group) = row.group.as_mut() {
             let job = row.operation.job_id;
-            if met.contains(&job) {
-                continue;
-            }
-            met.push(job);
-            // Shown on an earlier page when a newer operation of it matches.
-            if newest_matching(db, q, job)? != Some(row.operation.id) {
-                read_to = after;
-                continue;
-            }
-            let counts = crate::operations::state_counts(db, job)?;
-            row.group = Some(JobGroup {
-                kind,
-                items: counts.iter().map(|(_, n)| n).sum(),
-                by_state: counts
-                    .into_iter()
-                    .map(|(s, n)| (s.as_str().to_owned(), n))
-                    .collect(),
+            met.borrow_mut().push(job.to_string());
+            // On a later page, a job whose newer operation matched was shown
+            // on an earlier one.
+            let shown_before = match q.after {
+                None => Ok(false),
+                Some(_) => newest_matching(db, q, job).map(|n| n != Some(row.operation.id)),
+            };
+            let counts = shown_before.and_then(|before| {
+                Ok((!before).then_some(crate::operations::state_counts(db, job)?))
             });
-            rows.push(row);
-            if rows.len() > limit as usize {
-                break;
+            match counts {
+                Ok(None) => return true,
+                Ok(Some(counts)) => {
+                    group.items = counts.iter().map(|(_, n)| n).sum();
+                    group.by_state = counts
+                        .into_iter()
+                        .map(|(s, n)| (s.as_str().to_owned(), n))
+                        .collect();
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    return false;
+                }
             }
-            read_to = after;
         }
-        if rows.len() > limit as usize || ended {
-            break;
-        }
+        rows.push(row);
+        rows.len() <= limit as usize
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
     }
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
-        read_to
+        rows.last().map(|r| r.operation.id)
     } else {
         None
     };
@@ -266,24 +255,17 @@ fn filter(q: &HistoryQuery) -> (String, Vec<Box<dyn ToSql>>) {
 }
 
 /// Each operation matching `q`, newest first, leaving out the jobs in
-/// `except`. With `q.group_jobs`, a bulk job's operation comes with an empty
-/// group naming its kind (the caller fills it in or leaves the row out).
+/// `except`, until `each_row` says stop. With `q.group_jobs`, a bulk job's
+/// operation comes with an empty group naming its kind (the caller fills it
+/// in or leaves the row out).
 fn each(
     db: &Db,
     q: &HistoryQuery,
-    except: &[JobId],
+    except: &std::cell::RefCell<Vec<String>>,
     limit: Option<u32>,
-    mut each_row: impl FnMut(HistoryRow),
+    mut each_row: impl FnMut(HistoryRow) -> bool,
 ) -> Result<()> {
-    let (mut filter, mut params) = filter(q);
-    if !except.is_empty() {
-        let marks = vec!["?"; except.len()].join(", ");
-        let word = if filter.is_empty() { "WHERE" } else { " AND" };
-        filter.push_str(&format!("{word} o.job_id NOT IN ({marks})"));
-        for j in except {
-            params.push(Box::new(j.to_string()));
-        }
-    }
+    let (filter, params) = filter(q);
     let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
     let limit = limit.map(|n| format!("LIMIT {n}")).unwrap_or_default();
     let sql = format!(
@@ -299,7 +281,18 @@ fn each(
     let mut stmt = db.prepare(&sql)?;
     let mut rows = stmt.query(refs.as_slice())?;
     let grouping = q.group_jobs && q.job_id.is_none();
+    let job_column = rows.as_ref().map_or(Ok(0), |s| s.column_index("job_id"))?;
     while let Some(row) = rows.next()? {
+        // A job already shown is passed over before anything is parsed.
+        if grouping && {
+            let job = row
+                .get_ref(job_column)?
+                .as_str()
+                .map_err(rusqlite::Error::from)?;
+            except.borrow().iter().any(|j| j == job)
+        } {
+            continue;
+        }
         let mut history = history_row(row)?;
         let kind: JobKind = parsed(row, "job_kind")?;
         if grouping && BULK.contains(&kind) {
@@ -309,7 +302,9 @@ fn each(
                 by_state: Default::default(),
             });
         }
-        each_row(history);
+        if !each_row(history) {
+            break;
+        }
     }
     Ok(())
 }
