@@ -190,7 +190,8 @@ export function ReassignModal({ person: given, targets, onClose }: Props) {
           </Stack>
         )}
         {jobId && <JobPanel jobId={jobId} isUndo={undoJob !== null} onUndo={setUndoJob} />}
-        <Group justify="flex-end">
+        {/* Always in view, however long the plan: the modal's body scrolls under it. */}
+        <Group justify="flex-end" py="xs" style={{ position: "sticky", bottom: 0, background: "var(--mantine-color-body)", borderTop: "1px solid var(--mantine-color-gray-3)", zIndex: 2 }}>
           <Button variant="default" onClick={onClose}>
             {run.data ? (progress.data?.remaining === 0 ? "Close" : "Close (it goes on)") : "Cancel"}
           </Button>
