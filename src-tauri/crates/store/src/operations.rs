@@ -142,6 +142,17 @@ pub fn waiting_reason(db: &Db, job: JobId, connection: ConnectionId) -> Result<O
         .optional()?)
 }
 
+/// Whether any of the job's operations still waits (queued, being sent, in
+/// conflict or unconfirmed), off the (job, state) index.
+pub fn any_waiting(db: &Db, job: JobId) -> Result<bool> {
+    Ok(db
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM operations WHERE job_id = ?1
+                            AND state IN ('queued', 'sending', 'conflict', 'unknown'))",
+        )?
+        .query_row([job.to_string()], |r| r.get(0))?)
+}
+
 pub fn list_in_state(db: &Db, state: OperationState) -> Result<Vec<Operation>> {
     let mut stmt = db.prepare("SELECT * FROM operations WHERE state = ?1 ORDER BY id")?;
     let rows = stmt

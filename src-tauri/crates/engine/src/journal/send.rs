@@ -321,7 +321,12 @@ impl Workspace {
                 if !operations::finish(db, op.id, owner.id(), outcome)? {
                     return Ok(false);
                 }
-                settle(db, op.job_id)?;
+                // A job stays queued while any of its items waits: it is
+                // settled (its items counted) only when this was the last,
+                // not after each of a bulk job's 10,000.
+                if !operations::any_waiting(db, op.job_id)? {
+                    settle(db, op.job_id)?;
+                }
                 if sent.state == OperationState::Done {
                     cache_done(db, &op, sent.response.as_ref(), several_assignees)?;
                 }

@@ -21,6 +21,9 @@ use ts_rs::TS;
 use crate::journal::OperationResult;
 use crate::{EngineError, Workspace};
 
+/// How many items of one connection are on their way at once.
+const LANES: usize = 4;
+
 mod plan;
 mod scope;
 mod status;
@@ -403,20 +406,23 @@ impl Workspace {
         .await
     }
 
-    /// Sends a job's operations, each connection's in turn at its own pace and
-    /// the connections side by side.
+    /// Sends a job's operations: the connections side by side, and on each a
+    /// few items at once ([`LANES`]), all of them through the connection's one
+    /// pacer, so its documented limit holds while the wait for each answer
+    /// overlaps the next call. A target's operations share a lane, in order.
     pub(crate) async fn send_by_connection(
         &self,
         ops: Vec<Operation>,
         job: JobId,
     ) -> Result<Vec<OperationResult>, EngineError> {
-        let mut by_connection: BTreeMap<ConnectionId, Vec<Operation>> = BTreeMap::new();
+        let mut lanes: BTreeMap<(ConnectionId, usize), Vec<Operation>> = BTreeMap::new();
         for op in ops {
-            by_connection.entry(op.connection_id).or_default().push(op);
+            let lane = op
+                .target_id
+                .map_or(0, |t| t.0.unsigned_abs() as usize % LANES);
+            lanes.entry((op.connection_id, lane)).or_default().push(op);
         }
-        let sends = by_connection
-            .into_values()
-            .map(|ops| self.send_fresh(ops, job));
+        let sends = lanes.into_values().map(|ops| self.send_fresh(ops, job));
         let mut results = Vec::new();
         for sent in futures_util::future::join_all(sends).await {
             results.extend(sent?);
