@@ -200,7 +200,7 @@ async fn a_person_s_work_moves_from_the_mismatch_alert_through_an_outage_and_bac
             session.click("nav-people").await?;
             tokio::time::sleep(Duration::from_millis(700)).await;
         }
-        let cache = Store::open(&session.data_dir.path().join(DATABASE_FILE))?;
+        let cache = Store::open(session.data_dir.path().join(DATABASE_FILE))?;
         let (agent, takers) = cast(&cache)?;
         anyhow::ensure!(
             takers.len() == 2,

@@ -102,10 +102,12 @@ impl Transport {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.pacer.wait().await;
+            let ticket = self.pacer.wait().await;
             let request = build(&self.client);
             let started = Instant::now();
             let outcome = self.attempt(request).await;
+            // Its window starts now that the answer is in (see `Pacer`).
+            drop(ticket);
             self.pacer.record(crate::pace::CallRecord {
                 at_ms: chrono::Utc::now().timestamp_millis(),
                 status: outcome.as_ref().ok().map(|a| a.status.as_u16()),

@@ -7,7 +7,6 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -35,11 +34,42 @@ impl Pace {
 /// Shared by every call to one connection, so all of them together stay under the
 /// vendor's limit; it also keeps the connection's recent calls (status and time
 /// taken, never a header, body or secret) for the health panel.
+///
+/// The vendor counts a request when it arrives, which is some time between
+/// when it left and when its answer came back. So a call counts in the window
+/// from when it is sent until a window after its answer: never more than `max`
+/// can arrive within any window, however the network delays them, and nothing
+/// is lost to a guessed margin (the wait is one answer's latency per window).
 #[derive(Debug)]
 pub struct Pacer {
     pace: Option<Pace>,
-    sent: Mutex<VecDeque<Instant>>,
+    sent: std::sync::Mutex<Slots>,
     calls: std::sync::Mutex<VecDeque<CallRecord>>,
+}
+
+/// The calls counted in the window: each in flight (no time yet) or answered at.
+#[derive(Debug, Default)]
+struct Slots {
+    next: u64,
+    open: VecDeque<(u64, Option<Instant>)>,
+}
+
+/// A call counted by the pacer; dropping it (the answer came, or the call was
+/// abandoned) starts its window.
+#[derive(Debug)]
+pub struct Ticket<'a> {
+    pacer: &'a Pacer,
+    id: Option<u64>,
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        let Some(id) = self.id else { return };
+        let mut slots = self.pacer.sent.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = slots.open.iter_mut().find(|(i, _)| *i == id) {
+            slot.1 = Some(Instant::now());
+        }
+    }
 }
 
 /// One attempt at a vendor call.
@@ -55,11 +85,14 @@ pub struct CallRecord {
 /// Calls kept in memory between two takes; older ones are dropped.
 const CALLS_KEPT: usize = 10_000;
 
+/// How often a full window with every call still in flight is looked at again.
+const IN_FLIGHT_POLL: Duration = Duration::from_millis(5);
+
 impl Pacer {
     pub fn new(pace: Option<Pace>) -> Self {
         Self {
             pace,
-            sent: Mutex::new(VecDeque::new()),
+            sent: std::sync::Mutex::new(Slots::default()),
             calls: std::sync::Mutex::new(VecDeque::new()),
         }
     }
@@ -82,33 +115,43 @@ impl Pacer {
         self.pace
     }
 
-    /// Waits until one more request fits in the window, and counts it. The window
-    /// is kept a little longer than the vendor's: the vendor counts requests when
-    /// they arrive, and two requests sent a window apart can arrive closer
-    /// together (the first one delayed on the way, or queued at the server).
-    pub async fn wait(&self) {
-        let Some(pace) = self.pace else { return };
-        let margin = (pace.window_ms / 10).max(150);
-        let window = Duration::from_millis(pace.window_ms + margin);
+    /// Waits until one more request fits in the window, and counts it until a
+    /// window after the returned ticket is dropped (when its answer came).
+    pub async fn wait(&self) -> Ticket<'_> {
+        let Some(pace) = self.pace else {
+            return Ticket {
+                pacer: self,
+                id: None,
+            };
+        };
+        let window = Duration::from_millis(pace.window_ms);
         loop {
             let wait = {
-                let mut sent = self.sent.lock().await;
+                let mut slots = self.sent.lock().unwrap_or_else(|e| e.into_inner());
                 let now = Instant::now();
-                while sent
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= window)
-                {
-                    sent.pop_front();
+                slots
+                    .open
+                    .retain(|(_, at)| at.is_none_or(|t| now.duration_since(t) < window));
+                if slots.open.len() < pace.max as usize {
+                    let id = slots.next;
+                    slots.next += 1;
+                    slots.open.push_back((id, None));
+                    return Ticket {
+                        pacer: self,
+                        id: Some(id),
+                    };
                 }
-                if sent.len() < pace.max as usize {
-                    sent.push_back(now);
-                    return;
-                }
-                sent.front()
-                    .map(|t| window.saturating_sub(now.duration_since(*t)))
-                    .unwrap_or(window)
+                // The first answered call to leave the window; while every one
+                // is still in flight, look again shortly.
+                slots
+                    .open
+                    .iter()
+                    .filter_map(|(_, at)| *at)
+                    .map(|t| window.saturating_sub(now.duration_since(t)))
+                    .min()
+                    .unwrap_or(IN_FLIGHT_POLL)
             };
-            tokio::time::sleep(wait).await;
+            tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
         }
     }
 }
@@ -126,7 +169,7 @@ mod tests {
         let start = Instant::now();
         let mut times = Vec::new();
         for _ in 0..7 {
-            pacer.wait().await;
+            drop(pacer.wait().await);
             times.push(start.elapsed());
         }
         for (i, t) in times.iter().enumerate() {
@@ -150,8 +193,47 @@ mod tests {
         let pacer = Pacer::new(None);
         let start = Instant::now();
         for _ in 0..1000 {
-            pacer.wait().await;
+            drop(pacer.wait().await);
         }
         assert_eq!(start.elapsed(), Duration::ZERO, "virtual time did not move");
+    }
+
+    /// A call counts until a window after its answer: one whose answer took
+    /// 400 ms holds its place 400 ms longer than one answered at once.
+    #[tokio::test(start_paused = true)]
+    async fn a_call_counts_until_a_window_after_its_answer() {
+        let pacer = Pacer::new(Some(Pace {
+            max: 2,
+            window_ms: 1_000,
+        }));
+        let start = Instant::now();
+        let slow = pacer.wait().await;
+        drop(pacer.wait().await);
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        drop(slow);
+        // The quick one leaves the window at 1.0 s, the slow one at 1.4 s.
+        drop(pacer.wait().await);
+        assert_eq!(start.elapsed(), Duration::from_millis(1_000));
+        drop(pacer.wait().await);
+        assert_eq!(start.elapsed(), Duration::from_millis(1_400));
+    }
+
+    /// A ticket never dropped (a call still in flight) keeps its place.
+    #[tokio::test(start_paused = true)]
+    async fn a_call_in_flight_keeps_its_place() {
+        let pacer = Pacer::new(Some(Pace {
+            max: 1,
+            window_ms: 100,
+        }));
+        let held = pacer.wait().await;
+        let waited = tokio::time::timeout(Duration::from_secs(5), pacer.wait()).await;
+        assert!(
+            waited.is_err(),
+            "no second call while the first is on its way"
+        );
+        drop(held);
+        let start = Instant::now();
+        drop(pacer.wait().await);
+        assert!(start.elapsed() >= Duration::from_millis(100));
     }
 }
