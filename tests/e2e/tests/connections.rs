@@ -119,7 +119,7 @@ async fn connect_sync_and_browse_offline() -> anyhow::Result<()> {
             .unwrap_or(0);
         session
             .wait_for_text("targets-count", "every chat", |t| {
-                t == format!("{chats} targets")
+                t == format!("{chats} match")
             })
             .await?;
         wait_for_attr(&session, "freshness-badge", "data-unreachable", "true").await?;

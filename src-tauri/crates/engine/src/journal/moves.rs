@@ -172,6 +172,9 @@ impl Workspace {
             Err(why) => return Sent::with(OperationState::Failed, ErrorCode::InvalidInput, why),
         };
         let mut sent_any = false;
+        // Who holds the target, as the last call's answer says (where the
+        // vendor answers with it): then no read back is needed.
+        let mut answered: Option<BTreeSet<String>> = None;
         for call in plan {
             let answer = match &call {
                 Call::Assign {
@@ -198,16 +201,25 @@ impl Workspace {
                 Call::Release => adapter.release(&target).await,
             };
             match answer {
-                Ok(_) => sent_any = true,
+                Ok(now) => {
+                    sent_any = true;
+                    answered = now.as_ref().map(outcome::assignee_ids);
+                }
                 // Sent, but in words we cannot read: the read back decides.
                 Err(e) if outcome::unreadable_success(&e).is_some() && caps.read_assignees => {
                     sent_any = true;
+                    answered = None;
                 }
                 Err(e) => return self.stopped(adapter, &target, &e, sent_any).await,
             }
         }
         if !caps.read_assignees {
             return Sent::done(None);
+        }
+        if let Some(held) = answered
+            && op.request.is_held(&held, caps.several_assignees) == Some(true)
+        {
+            return Sent::done(Some(serde_json::json!({"assignees": held})));
         }
         match read(adapter, &target).await {
             Ok(held) if op.request.is_held(&held, caps.several_assignees) == Some(true) => {
