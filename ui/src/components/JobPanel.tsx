@@ -85,7 +85,7 @@ export function JobPanel({ jobId, isUndo, onUndo }: { jobId: string; isUndo: boo
   const paused = p.summary.job.paused_at !== null;
   const running = p.remaining > 0;
   const where = standing(p);
-  const shown = p.trouble.filter((op) => only === "all" || op.state === only);
+  const shown = p.trouble.filter((t) => only === "all" || t.operation.state === only);
   return (
     <Stack gap={6} data-testid="reassign-results">
       <Group gap="xs" wrap="nowrap">
@@ -175,9 +175,15 @@ export function JobPanel({ jobId, isUndo, onUndo }: { jobId: string; isUndo: boo
       {troubled > 0 && (
         <SegmentedControl size="xs" value={only} onChange={(v) => setOnly(v as OperationState | "all")} data={TROUBLE} data-testid="job-filter" />
       )}
-      {shown.slice(0, 50).map((op) => (
-        <Text key={op.id} size="sm" c={op.state === "cancelled" ? "dimmed" : "red"}>
+      {shown.slice(0, 50).map(({ operation: op, fix }) => (
+        <Text key={op.id} size="sm" c={op.state === "cancelled" ? "dimmed" : "red"} data-testid="job-trouble">
           {op.target_label}: {op.state}: {op.error_message}
+          {fix && (
+            <Text span size="sm" c="dimmed">
+              {" "}
+              — {fix}
+            </Text>
+          )}
         </Text>
       ))}
       {shown.length > 50 && (

@@ -35,6 +35,29 @@ const PLAN: ReassignPlan = {
   planned_at: 0,
 };
 
+const failedOp: JobProgress["trouble"][number]["operation"] = {
+  id: 9,
+  job_id: "j",
+  connection_id: "hc",
+  kind: "move",
+  target_id: 7,
+  target_vendor_id: "5214007",
+  target_label: "Chat with Mia",
+  agent_names: ["Bruno Costa"],
+  request: { type: "move", from: "10", to: "20", keep: [], until: null, notes: null },
+  before: ["10"],
+  state: "failed",
+  attempts: 1,
+  response: null,
+  error_code: "not_found",
+  error_message: "Chat not found",
+  not_after: null,
+  next_attempt_at: null,
+  created_at: 0,
+  updated_at: 0,
+  finished_at: 0,
+};
+
 /** A job's progress as the engine reports it: the counts, what waits, paused or not. */
 function progress(by: Record<string, number>, remaining: number, paused = false): JobProgress {
   const items = Object.values(by).reduce((a, b) => a + b, 0);
@@ -46,7 +69,7 @@ function progress(by: Record<string, number>, remaining: number, paused = false)
       items,
       by_state: by,
     },
-    trouble: [],
+    trouble: (by["failed"] ?? 0) > 0 ? [{ operation: failedOp, fix: "Sync HelpCrunch, then retry" }] : [],
     remaining,
     connections: [{ connection_id: "hc", name: "Demo HelpCrunch", vendor: "helpcrunch", by_state: by, remaining, waiting: paused ? "paused" : null }],
     per_second: paused || ended ? 0 : 2,
@@ -80,6 +103,7 @@ describe("Reassign everything", () => {
     expect(backend.commands()).not.toContain("start_reassign");
     await user.click(screen.getByTestId("reassign-confirm"));
     expect(await screen.findByTestId("reassign-results")).toHaveTextContent("1 done, 0 failed");
+    expect(screen.getByTestId("reassign-skipped-after")).toHaveTextContent("1 left as they were (not in the job): +91 98765 43210: no agent on Splashify Pro among Bruno Costa");
     await waitFor(() => expect(backend.calls.find((c) => c.cmd === "job_progress")?.args).toEqual({ request: { job_id: "j" } }));
     expect(screen.getByTestId("job-standing")).toHaveTextContent("Done");
     expect(screen.getByTestId("job-platforms")).toHaveTextContent("Demo HelpCrunch1 done");
@@ -108,7 +132,7 @@ describe("Reassign everything", () => {
         return progress(state.by, state.remaining).summary;
       },
       cancel_job: () => {
-        state = { paused: false, by: { done: 3, cancelled: 5 }, remaining: 0 };
+        state = { paused: false, by: { done: 2, failed: 1, cancelled: 5 }, remaining: 0 };
         return progress(state.by, 0).summary;
       },
     });
@@ -134,7 +158,12 @@ describe("Reassign everything", () => {
     expect(backend.commands()).not.toContain("cancel_job"); // asked first
     await user.click(screen.getByTestId("job-cancel-confirm"));
     await waitFor(() => expect(screen.getByTestId("job-standing")).toHaveTextContent("Done with problems"));
-    expect(screen.getByTestId("reassign-results")).toHaveTextContent("3 done, 0 failed, 0 in conflict, 0 not confirmed, 5 cancelled, 0 waiting, of 8.");
+    expect(screen.getByTestId("reassign-results")).toHaveTextContent("2 done, 1 failed, 0 in conflict, 0 not confirmed, 5 cancelled, 0 waiting, of 8.");
+    // The failed item, with the vendor's words and what to do; filtered by outcome.
+    expect(screen.getByTestId("job-trouble")).toHaveTextContent("Chat with Mia: failed: Chat not found — Sync HelpCrunch, then retry");
+    await user.click(screen.getByRole("radio", { name: "Conflict" }));
+    expect(screen.queryByTestId("job-trouble")).toBeNull();
+    expect(screen.getByTestId("reassign-retry")).toHaveTextContent("Retry 1 failed");
     const order = backend.commands().filter((c) => ["pause_job", "resume_job", "cancel_job"].includes(c));
     expect(order).toEqual(["pause_job", "resume_job", "cancel_job"]);
   });

@@ -190,6 +190,15 @@ export function ReassignModal({ person: given, targets, onClose }: Props) {
           </Stack>
         )}
         {jobId && <JobPanel jobId={jobId} isUndo={undoJob !== null} onUndo={setUndoJob} />}
+        {run.data && undoJob === null && run.data.plan.skipped.length > 0 && (
+          <Text size="sm" c="orange" data-testid="reassign-skipped-after">
+            {run.data.plan.skipped.length} left as they were (not in the job): {run.data.plan.skipped
+              .slice(0, 3)
+              .map((s) => `${s.target_label}: ${s.reason}`)
+              .join("; ")}
+            {run.data.plan.skipped.length > 3 ? "; and more (Export plan before running lists them all)" : ""}
+          </Text>
+        )}
         {/* Always in view, however long the plan: the modal's body scrolls under it. */}
         <Group justify="flex-end" py="xs" style={{ position: "sticky", bottom: 0, background: "var(--mantine-color-body)", borderTop: "1px solid var(--mantine-color-gray-3)", zIndex: 2 }}>
           <Button variant="default" onClick={onClose}>

@@ -30,7 +30,7 @@ pub const WORKED_ELSEWHERE: &str =
 pub struct JobProgress {
     pub summary: JobSummary,
     /// Items failed, in conflict, not confirmed or cancelled (at most 200).
-    pub trouble: Vec<Operation>,
+    pub trouble: Vec<Trouble>,
     /// Items not sent yet (queued or being sent).
     pub remaining: u32,
     /// The same, platform by platform.
@@ -40,6 +40,14 @@ pub struct JobProgress {
     /// What is left at that pace; none while nothing moves (paused, or waiting
     /// for a vendor).
     pub seconds_left: Option<u32>,
+}
+
+/// An item that did not end done, with what the manager can do about it
+/// where Switchboard knows (from the vendor's words).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Trouble {
+    pub operation: Operation,
+    pub fix: Option<String>,
 }
 
 /// How a job's items on one connection stand.
@@ -208,6 +216,16 @@ impl Workspace {
                         ],
                         200,
                     )?;
+                    let trouble = trouble
+                        .into_iter()
+                        .map(|operation| {
+                            let vendor = rows.get(&operation.connection_id).map(|r| r.vendor);
+                            let fix = vendor
+                                .zip(operation.error_message.as_deref())
+                                .and_then(|(v, m)| crate::outcome::hint(v, m));
+                            Trouble { operation, fix }
+                        })
+                        .collect::<Vec<_>>();
                     Ok((
                         summary,
                         trouble,
