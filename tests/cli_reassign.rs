@@ -9,13 +9,12 @@ use switchboard_domain::job::OperationState;
 use switchboard_domain::sync::SyncMode;
 use switchboard_engine::sync::Cancel;
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_person_s_work_is_planned_refused_or_moved_from_the_command_line() {
-    let Some((dir, namespace, ws, connections)) = demo_workspace().await else {
-        return;
-    };
-    let _sim = ws.running_demo().await.unwrap();
-    for c in &connections {
+/// The demo synced, and its people on four platforms or more, busiest first.
+async fn synced_people(
+    ws: &switchboard_engine::Workspace,
+    connections: &[switchboard_domain::connection::Connection],
+) -> Vec<switchboard_domain::browse::PersonRow> {
+    for c in connections {
         ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
             .await
             .unwrap();
@@ -23,6 +22,16 @@ async fn a_person_s_work_is_planned_refused_or_moved_from_the_command_line() {
     let mut people = ws.people(None).await.unwrap();
     people.retain(|p| p.agents.len() >= 4 && p.email.is_some());
     people.sort_by_key(|p| std::cmp::Reverse(p.assignments));
+    people
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_person_s_work_is_planned_refused_or_moved_from_the_command_line() {
+    let Some((dir, namespace, ws, connections)) = demo_workspace().await else {
+        return;
+    };
+    let _sim = ws.running_demo().await.unwrap();
+    let people = synced_people(&ws, &connections).await;
     let email = |i: usize| people[i].email.clone().unwrap();
     let (from, b, c) = (email(0), email(1), email(2));
     let d = dir.path();
@@ -209,14 +218,7 @@ async fn a_plan_and_a_job_s_results_export_as_csv_and_a_job_pauses_and_cancels_f
         return;
     };
     let sim = ws.running_demo().await.unwrap();
-    for c in &connections {
-        ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
-            .await
-            .unwrap();
-    }
-    let mut people = ws.people(None).await.unwrap();
-    people.retain(|p| p.agents.len() >= 4 && p.email.is_some());
-    people.sort_by_key(|p| std::cmp::Reverse(p.assignments));
+    let people = synced_people(&ws, &connections).await;
     let email = |i: usize| people[i].email.clone().unwrap();
     let (from, b, c) = (email(0), email(1), email(2));
     let d = dir.path();
