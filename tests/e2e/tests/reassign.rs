@@ -424,11 +424,25 @@ async fn every_target_a_filter_matches_is_planned_from_the_targets_view() -> any
         session
             .click_xpath("//label[normalize-space()='Unassigned']")
             .await?;
-        let count = session
+        // The demo's first sync may still be adding targets: wait until the
+        // count holds still.
+        let mut count = session
             .wait_for_text("targets-count", "the unassigned count", |t| {
                 t.ends_with(" match")
             })
             .await?;
+        loop {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            let now = session.text_of("targets-count").await?;
+            if now == count {
+                break;
+            }
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "the count never settled: {now}"
+            );
+            count = now;
+        }
         let matching: usize = count.trim_end_matches(" match").replace(',', "").parse()?;
         anyhow::ensure!(matching > 20, "{count}");
         session.click("select-all-matching").await?;
@@ -439,7 +453,7 @@ async fn every_target_a_filter_matches_is_planned_from_the_targets_view() -> any
             .await?;
         anyhow::ensure!(
             selection.contains(&format!("All {count} selected").replace(" match ", " matching ")),
-            "{selection}"
+            "{count}: {selection}"
         );
         session.screenshot("targets-01-all-matching").await?;
         session.click("targets-reassign").await?;
