@@ -43,3 +43,10 @@ export function duration(seconds: number | null): string {
   if (seconds < 90) return `about ${Math.max(1, seconds)} s`;
   return `about ${Math.ceil(seconds / 60)} min`;
 }
+
+/** Start of a `YYYY-MM-DD` day in local time, as epoch ms. */
+export function dayStart(date: string): number | null {
+  if (!date) return null;
+  const ms = new Date(`${date}T00:00:00`).getTime();
+  return Number.isNaN(ms) ? null : ms;
+}

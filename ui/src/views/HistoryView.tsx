@@ -11,7 +11,7 @@ import type { HistoryRow } from "../bindings/HistoryRow";
 import type { OperationState } from "../bindings/OperationState";
 import { VendorBadge } from "../components/Badges";
 import { VirtualTable } from "../components/VirtualTable";
-import { shortWhen, waitingReason, when } from "../format";
+import { dayStart, shortWhen, waitingReason, when } from "../format";
 import { STATE_COLORS, STATE_LABELS } from "../components/states";
 import { errorTitle, toIpcError } from "../ipc";
 import { useNavigate } from "../navigation";
@@ -19,12 +19,6 @@ import { keys, useAgents, useConnections, usePeople, useQueueCounts, useVendorLo
 
 const PAGE = 200;
 
-/** Start of a `YYYY-MM-DD` day in local time, as epoch ms. */
-function dayStart(date: string): number | null {
-  if (!date) return null;
-  const ms = new Date(`${date}T00:00:00`).getTime();
-  return Number.isNaN(ms) ? null : ms;
-}
 
 /** Every change Switchboard sent or will send, newest first, from SQLite only:
  * filterable, exportable, and where a change waits, settled from here. */

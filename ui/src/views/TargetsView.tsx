@@ -11,18 +11,12 @@ import { VendorBadge } from "../components/Badges";
 import { CacheFreshness } from "../components/CacheFreshness";
 import { ReassignModal, type TargetChoice } from "../components/ReassignModal";
 import { VirtualTable } from "../components/VirtualTable";
-import { ago, phone } from "../format";
+import { ago, dayStart, phone } from "../format";
 import { useAreaParams } from "../navigation";
 import { ALL_TARGETS, keys, useConnections, usePeople } from "../queries";
 
 const PAGE = 200;
 
-/** A `YYYY-MM-DD` day's start in local time, as epoch ms. */
-function dayStart(date: string): number | null {
-  if (!date) return null;
-  const ms = new Date(`${date}T00:00:00`).getTime();
-  return Number.isNaN(ms) ? null : ms;
-}
 
 const DAY = 24 * 3600 * 1000;
 

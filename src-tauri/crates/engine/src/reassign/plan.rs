@@ -243,11 +243,7 @@ pub(super) fn plan(
         let c = &conns[&target.connection_id];
         let caps = switchboard_vendors::capabilities(c.vendor);
         let row = tally.row(db, c)?;
-        let label = target
-            .name
-            .clone()
-            .or_else(|| target.phone.as_ref().map(|p| format!("+{p}")))
-            .unwrap_or_else(|| target.vendor_id.clone());
+        let label = scope::label(&target);
         let skip = |reason: String| Skipped {
             target_id: target.id,
             connection_id: c.id,

@@ -49,7 +49,8 @@ fn invalid(field: &str, message: impl Into<String>) -> EngineError {
     ValidationError::new(field, message).into()
 }
 
-fn label(target: &Target) -> String {
+/// How a target is named in a plan: its name, its phone, or its id.
+pub(super) fn label(target: &Target) -> String {
     target
         .name
         .clone()
