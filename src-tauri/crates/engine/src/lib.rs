@@ -14,6 +14,7 @@ pub mod demo;
 mod diagnostics;
 mod error;
 pub mod export;
+mod group_commit;
 pub mod history;
 pub mod jobs;
 pub mod journal;

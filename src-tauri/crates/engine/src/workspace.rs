@@ -32,6 +32,8 @@ pub struct Workspace {
     pub(crate) demo: tokio::sync::Mutex<Option<Arc<switchboard_simulator::Simulator>>>,
     /// This run of Switchboard, as the journal's claims name it.
     pub(crate) owner: Arc<crate::claims::Owner>,
+    /// Commits a bulk job's per-item writes together.
+    pub(crate) group: crate::group_commit::GroupCommit,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -65,9 +67,11 @@ impl Workspace {
         })?;
         let store = Store::open(config.database_path())?;
         let owner = Arc::new(crate::claims::Owner::new(&config.data_dir));
+        let store = Arc::new(store);
         Ok(Self {
             config,
-            store: Arc::new(store),
+            group: crate::group_commit::GroupCommit::new(store.clone()),
+            store,
             open_keychain,
             keychain: Mutex::new(None),
             origin,

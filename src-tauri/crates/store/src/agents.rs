@@ -38,11 +38,8 @@ pub fn find_by_vendor_id(
     vendor_id: &str,
 ) -> Result<Option<Agent>> {
     Ok(db
-        .query_row(
-            "SELECT * FROM agents WHERE connection_id = ?1 AND vendor_id = ?2",
-            params![connection.to_string(), vendor_id],
-            from_row,
-        )
+        .prepare_cached("SELECT * FROM agents WHERE connection_id = ?1 AND vendor_id = ?2")?
+        .query_row(params![connection.to_string(), vendor_id], from_row)
         .optional()?)
 }
 

@@ -59,7 +59,8 @@ pub fn upsert(db: &Db, a: &Assignment) -> Result<()> {
 
 /// Makes `assignments` the target's complete list of assignees (as a sync reads it).
 pub fn replace_for_target(db: &Db, target: TargetId, assignments: &[Assignment]) -> Result<()> {
-    db.execute("DELETE FROM assignments WHERE target_id = ?1", [target.0])?;
+    db.prepare_cached("DELETE FROM assignments WHERE target_id = ?1")?
+        .execute([target.0])?;
     for a in assignments {
         upsert(
             db,
@@ -95,10 +96,10 @@ pub fn end_expired(db: &Db, now: Timestamp) -> Result<usize> {
 }
 
 pub fn delete(db: &Db, target: TargetId, agent_vendor_id: &str) -> Result<bool> {
-    Ok(db.execute(
-        "DELETE FROM assignments WHERE target_id = ?1 AND agent_vendor_id = ?2",
-        params![target.0, agent_vendor_id],
-    )? > 0)
+    Ok(db
+        .prepare_cached("DELETE FROM assignments WHERE target_id = ?1 AND agent_vendor_id = ?2")?
+        .execute(params![target.0, agent_vendor_id])?
+        > 0)
 }
 
 #[cfg(test)]

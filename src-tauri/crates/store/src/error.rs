@@ -46,6 +46,21 @@ pub enum StoreError {
 
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+
+    /// A group of writes (see `Store::write_group`) could not be committed.
+    #[error("the database did not take the write: {0}")]
+    NotCommitted(String),
+}
+
+impl StoreError {
+    /// The same failure, for each of the writes it ended (see `Store::write_group`).
+    pub(crate) fn again(&self) -> StoreError {
+        match self {
+            StoreError::Busy => StoreError::Busy,
+            StoreError::Poisoned => StoreError::Poisoned,
+            other => StoreError::NotCommitted(other.to_string()),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {

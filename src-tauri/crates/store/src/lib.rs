@@ -48,6 +48,9 @@ pub const DATABASE_FILE: &str = "switchboard.db";
 /// How long a connection waits for another's write lock before giving up.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Prepared statements each connection keeps (rusqlite's default is 16).
+const STATEMENT_CACHE: usize = 64;
+
 /// Readers kept open for reuse; more are opened on demand and dropped after use.
 const IDLE_READERS: usize = 4;
 
@@ -119,6 +122,27 @@ impl Store {
         Ok(value)
     }
 
+    /// Runs many small writes in one transaction, each in a savepoint of its
+    /// own: a write that fails is rolled back alone, the others are kept, and
+    /// all of them are committed at once (a bulk job's items would otherwise
+    /// each pay for a commit). Each is told how the commit went.
+    pub fn write_group(&self, mut writes: Vec<Box<dyn GroupedWrite>>) {
+        let committed = self.write(|tx| {
+            for w in &mut writes {
+                tx.execute_batch("SAVEPOINT grouped")?;
+                if !w.run(tx) {
+                    tx.execute_batch("ROLLBACK TO grouped")?;
+                }
+                tx.execute_batch("RELEASE grouped")?;
+            }
+            Ok(())
+        });
+        let failed = committed.err();
+        for w in writes {
+            w.finish(failed.as_ref().map(StoreError::again));
+        }
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<u32> {
         self.read(schema_version)
@@ -130,6 +154,16 @@ impl Store {
     }
 }
 
+/// One write of a group (see [`Store::write_group`]).
+pub trait GroupedWrite: Send {
+    /// Writes inside the group's transaction; `false` when it failed (what it
+    /// wrote is rolled back, and it keeps its error for [`GroupedWrite::finish`]).
+    fn run(&mut self, tx: &Transaction<'_>) -> bool;
+    /// Called once the group is committed (`None`), or could not be (`Some`,
+    /// with the reason: nothing of the group was written).
+    fn finish(self: Box<Self>, failed: Option<StoreError>);
+}
+
 fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
     let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
@@ -139,6 +173,8 @@ fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // A bulk job runs a dozen statements per item: keep them all prepared.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
 

@@ -24,7 +24,8 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Target> {
 }
 
 pub fn get(db: &Db, id: TargetId) -> Result<Target> {
-    db.query_row("SELECT * FROM targets WHERE id = ?1", [id.0], from_row)
+    db.prepare_cached("SELECT * FROM targets WHERE id = ?1")?
+        .query_row([id.0], from_row)
         .optional()?
         .ok_or_else(|| StoreError::NotFound {
             what: "target",

@@ -151,8 +151,8 @@ impl Workspace {
     async fn claim(&self, op: &Operation) -> Result<Option<Operation>, EngineError> {
         let owner = self.owner.clone();
         let id = op.id;
-        self.on_store(move |store| {
-            Ok(store.write(|db| {
+        self.group
+            .write(move |db| {
                 if operations::claim(db, id, owner.claim(), None)? {
                     return Ok(Some(operations::get(db, id)?));
                 }
@@ -164,9 +164,8 @@ impl Workspace {
                     return Ok(Some(operations::get(db, id)?));
                 }
                 Ok(None)
-            })?)
-        })
-        .await
+            })
+            .await
     }
 
     /// Notes why changes wait (they stay queued, free for anyone to send).
@@ -312,8 +311,8 @@ impl Workspace {
     ) -> Result<bool, EngineError> {
         let owner = self.owner.clone();
         let (op, sent) = (op.clone(), sent.clone());
-        self.on_store(move |store| {
-            Ok(store.write(|db| {
+        self.group
+            .write(move |db| {
                 let mut outcome =
                     Outcome::new(sent.state, Timestamp::now()).response(sent.response.as_ref());
                 outcome.error = sent.code.clone().zip(sent.message.as_deref());
@@ -331,9 +330,8 @@ impl Workspace {
                     cache_done(db, &op, sent.response.as_ref(), several_assignees)?;
                 }
                 Ok(true)
-            })?)
-        })
-        .await
+            })
+            .await
     }
 
     /// Re-reads the target; `Some` when the operation must not be sent now

@@ -51,7 +51,8 @@ pub(crate) fn change(row: &Row<'_>) -> rusqlite::Result<Change> {
 }
 
 pub fn get(db: &Db, id: OperationId) -> Result<Operation> {
-    db.query_row("SELECT * FROM operations WHERE id = ?1", [id.0], from_row)
+    db.prepare_cached("SELECT * FROM operations WHERE id = ?1")?
+        .query_row([id.0], from_row)
         .optional()?
         .ok_or_else(|| StoreError::NotFound {
             what: "operation",
@@ -343,11 +344,8 @@ pub fn claim(db: &Db, id: OperationId, claim: Claim<'_>, dead_owner: Option<&str
 /// Who holds the operation now (sending it, or reserved for), if anyone.
 pub fn claimed_by(db: &Db, id: OperationId) -> Result<Option<String>> {
     Ok(db
-        .query_row(
-            "SELECT claimed_by FROM operations WHERE id = ?1",
-            [id.0],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT claimed_by FROM operations WHERE id = ?1")?
+        .query_row([id.0], |r| r.get(0))
         .optional()?
         .flatten())
 }
@@ -366,12 +364,13 @@ pub fn release_claims(db: &Db, owner: &str, job: JobId) -> Result<usize> {
 /// go of it. `false` when `owner` no longer holds it (its claim lapsed and
 /// another Switchboard took it over): nothing is written.
 pub fn finish(db: &Db, id: OperationId, owner: &str, outcome: Outcome<'_>) -> Result<bool> {
-    let n = db.execute(
+    let n = db.prepare_cached(
         "UPDATE operations SET state = ?2, response = ?3, error_code = ?4, error_message = ?5, updated_at = ?6,
                 finished_at = CASE WHEN ?7 THEN ?6 ELSE NULL END, claimed_by = NULL, claim_until = NULL,
                 next_attempt_at = ?9
          WHERE id = ?1 AND state = 'sending' AND claimed_by = ?8",
-        params![
+    )?
+    .execute(params![
             id.0,
             outcome.state.as_str(),
             outcome.response.map(ToString::to_string),
@@ -381,8 +380,7 @@ pub fn finish(db: &Db, id: OperationId, owner: &str, outcome: Outcome<'_>) -> Re
             outcome.state.is_final(),
             owner,
             outcome.next_attempt_at.map(|t| t.0),
-        ],
-    )?;
+        ])?;
     Ok(n == 1)
 }
 
