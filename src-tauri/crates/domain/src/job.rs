@@ -13,6 +13,8 @@ text_enum!(
         Release = "release",
         SetStatus = "set_status",
         Reassign = "reassign",
+        /// An assignment plan imported from CSV.
+        Plan = "plan",
         Sync = "sync",
     }
 );

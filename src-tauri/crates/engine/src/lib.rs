@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod journal;
 mod lookup;
 mod outcome;
+pub mod plans;
 pub mod preview;
 pub mod reassign;
 pub mod status_change;

@@ -185,7 +185,7 @@ pub fn export_flat(
 }
 
 /// The kinds of job History shows as one row when it groups.
-const BULK: [JobKind; 1] = [JobKind::Reassign];
+const BULK: [JobKind; 2] = [JobKind::Reassign, JobKind::Plan];
 
 /// The conditions `q` puts on operations aliased `o` (and their parameters);
 /// `paging` adds the page's start.

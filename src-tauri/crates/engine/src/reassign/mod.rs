@@ -35,10 +35,10 @@ pub use status::StatusStep;
 /// The plan's count per connection, with the time each vendor's documented
 /// limit gives its calls.
 #[derive(Default)]
-struct Tally(BTreeMap<ConnectionId, ConnectionPlan>);
+pub(crate) struct Tally(BTreeMap<ConnectionId, ConnectionPlan>);
 
 impl Tally {
-    fn row(
+    pub(crate) fn row(
         &mut self,
         db: &rusqlite::Connection,
         c: &switchboard_domain::connection::Connection,
@@ -65,7 +65,7 @@ impl Tally {
 
     /// The connections with anything in the plan, and the slowest one's time
     /// (vendors run side by side).
-    fn finish(self) -> (Vec<ConnectionPlan>, Option<u32>) {
+    pub(crate) fn finish(self) -> (Vec<ConnectionPlan>, Option<u32>) {
         let rows: Vec<ConnectionPlan> = self
             .0
             .into_values()
@@ -220,7 +220,9 @@ pub struct ReassignOutcome {
 pub(crate) struct Draft {
     pub(crate) change: Change,
     pub(crate) target_vendor_id: String,
-    before: std::collections::BTreeSet<String>,
+    pub(crate) before: std::collections::BTreeSet<String>,
+    /// The agents it gives the target, for History's filters by agent.
+    pub(crate) agents: Vec<AgentId>,
 }
 
 /// The plan and each item's change, from the cache (for its export).
@@ -233,8 +235,9 @@ pub(crate) fn planned(
 
 /// Journals a plan's items as one job, every item queued and reserved for this
 /// process's sender, in the caller's transaction.
-fn journal_plan(
+pub(crate) fn journal_plan(
     db: &rusqlite::Connection,
+    kind: JobKind,
     title: String,
     origin: switchboard_domain::job::Origin,
     owner: &crate::claims::Owner,
@@ -244,7 +247,7 @@ fn journal_plan(
     let now = Timestamp::now();
     let job = Job {
         id: JobId::new(),
-        kind: JobKind::Reassign,
+        kind,
         title,
         state: JobState::Queued,
         origin,
@@ -267,6 +270,7 @@ fn journal_plan(
             change,
             target_vendor_id,
             before,
+            agents,
         } = draft;
         let mut op = Operation {
             id: OperationId(0),
@@ -290,7 +294,6 @@ fn journal_plan(
             updated_at: now,
             finished_at: None,
         };
-        let agents: Vec<AgentId> = item.to_agent.into_iter().collect();
         op.id = operations::insert(db, &op, &agents, Some(reserve))?;
         ops.push(op);
     }
@@ -379,7 +382,8 @@ impl Workspace {
                 if let Some(step) = plan.status.first() {
                     title.push_str(&format!("; set {} {}", plan.from_name, step.status_name));
                 }
-                let (job, ops) = journal_plan(db, title, origin, &owner, &plan, changes)?;
+                let (job, ops) =
+                    journal_plan(db, JobKind::Reassign, title, origin, &owner, &plan, changes)?;
                 Ok(Ok((plan, ops, job.id)))
             })?
         })
@@ -387,7 +391,7 @@ impl Workspace {
     }
 
     /// Sends a journaled plan and reports it.
-    async fn run_plan(
+    pub(crate) async fn run_plan(
         &self,
         plan: ReassignPlan,
         ops: Vec<Operation>,

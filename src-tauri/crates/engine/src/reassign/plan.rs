@@ -345,6 +345,7 @@ pub(super) fn plan(
             change,
             target_vendor_id: target.vendor_id.clone(),
             before: holders,
+            agents: to_agent.map(|a| a.id).into_iter().collect(),
         });
     }
     let (connections, seconds) = tally.finish();

@@ -42,10 +42,10 @@ fn undo_plan(
     job: JobId,
 ) -> Result<(ReassignPlan, Vec<Draft>, String), EngineError> {
     let original = jobs::get(db, job)?;
-    if original.kind != JobKind::Reassign {
+    if !matches!(original.kind, JobKind::Reassign | JobKind::Plan) {
         return Err(ValidationError::new(
             "job",
-            "only a reassignment can be undone here; a single change is undone from History",
+            "only a bulk job (a reassignment or a plan) can be undone here; a single change is undone from History",
         )
         .into());
     }
@@ -164,6 +164,7 @@ fn undo_plan(
         };
         row.items += 1;
         row.calls += needed;
+        let given = back.as_ref().map(|b| b.id).into_iter().collect();
         items.push(PlanItem {
             target_id,
             connection_id: connection.id,
@@ -180,6 +181,7 @@ fn undo_plan(
             change,
             target_vendor_id: target.vendor_id,
             before: now,
+            agents: given,
         });
     }
     if items.is_empty() && skipped.is_empty() {
@@ -236,7 +238,8 @@ impl Workspace {
                     Ok(p) => p,
                     Err(e) => return Ok(Err(e)),
                 };
-                let (undo, ops) = journal_plan(db, title, origin, &owner, &plan, changes)?;
+                let (undo, ops) =
+                    journal_plan(db, JobKind::Reassign, title, origin, &owner, &plan, changes)?;
                 Ok(Ok((plan, ops, undo.id)))
             })?
         })

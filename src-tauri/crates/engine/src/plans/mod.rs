@@ -1,0 +1,181 @@
+//! Assignment plans from CSV: a spreadsheet's rows (connection, target, and
+//! whom it goes to, with the platform's options) checked against the cache all
+//! at once, then run as one bulk job with the same preview, progress, results,
+//! retry, undo and resume as a reassignment. A file with any error sends
+//! nothing; its rows can be written back out with their errors to fix.
+
+use std::io::Write;
+
+use serde::Serialize;
+use switchboard_domain::job::{JobKind, Operation};
+use switchboard_domain::{JobId, Timestamp, ValidationError};
+use ts_rs::TS;
+
+use crate::export::{cell, csv_error, io_error};
+use crate::reassign::{ReassignOutcome, ReassignPlan, StartedJob, journal_plan};
+use crate::{EngineError, Workspace};
+
+mod check;
+mod lookup;
+pub mod read;
+mod row;
+
+pub use check::PlanRowError;
+pub use read::{MAX_PLAN_BYTES, PLAN_COLUMNS, RawPlan, read_bytes, read_file};
+
+/// A plan checked against the cache.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PlanCheck {
+    /// The file's name, as the job's title says it.
+    pub name: String,
+    /// The rows read (not counting the header and empty lines).
+    pub rows: u32,
+    /// The job the good rows make (its preview: counts, skipped, time).
+    pub plan: ReassignPlan,
+    /// Everything wrong, row by row; when there is anything, nothing is sent.
+    pub errors: Vec<PlanRowError>,
+}
+
+/// The template: the header, and rows showing each kind of line. Their
+/// connection is not a real one, so a template imported as it is says so.
+pub fn template() -> String {
+    let mut out = String::new();
+    out.push_str(&PLAN_COLUMNS.join(","));
+    out.push('\n');
+    for row in [
+        "Example: delete this row,customer id or phone,,agent@example.com,,,",
+        "Example: delete this row,contact email or name,,Ana Lima; Bruno Costa,,,yes",
+        "Example: delete this row,client id,,team:Night shift,2027-01-31T18:00:00Z,Cover for Ana,",
+        "Example: delete this row,chat id,ana@example.com,bruno@example.com,,,",
+        "Example: delete this row,chat id,,release,,,",
+    ] {
+        out.push_str(row);
+        out.push('\n');
+    }
+    out
+}
+
+/// The plan's rows as they were read, with a last column saying what is
+/// wrong with each (empty for good rows): fix them and import the file again.
+pub fn write_errors(
+    raw: &RawPlan,
+    errors: &[PlanRowError],
+    out: &mut dyn Write,
+) -> Result<(), EngineError> {
+    let mut csv = csv::WriterBuilder::new()
+        .delimiter(raw.delimiter)
+        .from_writer(out);
+    let mut header = raw.header.clone();
+    // A file written back with its errors, fixed and checked again, keeps one.
+    let old = header.iter().position(|h| h == "errors");
+    if old.is_none() {
+        header.push("errors".into());
+    }
+    csv.write_record(&header).map_err(csv_error)?;
+    for row in &raw.rows {
+        let said: Vec<String> = errors
+            .iter()
+            .filter(|e| e.row == row.line)
+            .map(|e| format!("{}: {}; {}", e.column, e.message, e.fix))
+            .collect();
+        let mut cells: Vec<String> = row.cells.iter().map(|c| cell(c).into_owned()).collect();
+        cells.resize(header.len(), String::new());
+        let last = old.unwrap_or(header.len() - 1);
+        cells[last] = cell(&said.join(" | ")).into_owned();
+        csv.write_record(&cells).map_err(csv_error)?;
+    }
+    csv.flush().map_err(io_error)
+}
+
+fn title(name: &str, items: usize) -> String {
+    format!("Plan from {name}: {items} items")
+}
+
+impl Workspace {
+    /// Checks every row against the cache; nothing is journaled or sent.
+    pub async fn check_plan(&self, name: String, raw: RawPlan) -> Result<PlanCheck, EngineError> {
+        self.on_store(move |store| {
+            let rows = raw.rows.len() as u32;
+            let checked =
+                store.read(|db| Ok(check::check(db, &raw, &name, Timestamp::now())))??;
+            Ok(PlanCheck {
+                plan: checked.plan,
+                errors: checked.errors,
+                name,
+                rows,
+            })
+        })
+        .await
+    }
+
+    /// Checks the plan again, journals it as one job, and sends it.
+    pub async fn run_plan_file(
+        &self,
+        name: String,
+        raw: RawPlan,
+    ) -> Result<ReassignOutcome, EngineError> {
+        let (plan, ops, job) = self.journal_plan_file(name, raw).await?;
+        self.run_plan(plan, ops, job).await
+    }
+
+    /// Checks the plan again and journals it; nothing is sent (the window
+    /// sends it in the background with `resume_job` and watches it).
+    pub async fn start_plan_file(
+        &self,
+        name: String,
+        raw: RawPlan,
+    ) -> Result<StartedJob, EngineError> {
+        let (plan, _, job_id) = self.journal_plan_file(name, raw).await?;
+        Ok(StartedJob { job_id, plan })
+    }
+
+    async fn journal_plan_file(
+        &self,
+        name: String,
+        raw: RawPlan,
+    ) -> Result<(ReassignPlan, Vec<Operation>, JobId), EngineError> {
+        let origin = self.origin;
+        let owner = self.owner.clone();
+        self.on_store(move |store| {
+            store.write(|db| {
+                let checked = match check::check(db, &raw, &name, Timestamp::now()) {
+                    Ok(c) => c,
+                    Err(e) => return Ok(Err(e)),
+                };
+                if let Some(first) = checked.errors.first() {
+                    return Ok(Err(ValidationError::new(
+                        "file",
+                        format!(
+                            "the plan has {} errors (the first: row {}, {}: {}; {}); nothing was sent. Check it, fix the rows and import it again",
+                            checked.errors.len(),
+                            first.row,
+                            first.column,
+                            first.message,
+                            first.fix
+                        ),
+                    )
+                    .into()));
+                }
+                if checked.plan.items.is_empty() {
+                    return Ok(Err(ValidationError::new(
+                        "file",
+                        "the plan changes nothing: every target is already as it asks (or it has no rows)",
+                    )
+                    .into()));
+                }
+                let title = title(&name, checked.plan.items.len());
+                let (job, ops) = journal_plan(
+                    db,
+                    JobKind::Plan,
+                    title,
+                    origin,
+                    &owner,
+                    &checked.plan,
+                    checked.drafts,
+                )?;
+                Ok(Ok((checked.plan, ops, job.id)))
+            })?
+        })
+        .await
+    }
+}
