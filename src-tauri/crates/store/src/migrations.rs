@@ -48,6 +48,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_job_pause",
         include_str!("../migrations/0011_job_pause.sql"),
     ),
+    (
+        "0012_plan_and_cover_jobs",
+        include_str!("../migrations/0012_plan_and_cover_jobs.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

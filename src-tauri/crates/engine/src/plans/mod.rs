@@ -30,6 +30,9 @@ pub struct PlanCheck {
     pub name: String,
     /// The rows read (not counting the header and empty lines).
     pub rows: u32,
+    /// Rows an exported preview marked skipped, with nobody to give them to:
+    /// left out.
+    pub left_out: u32,
     /// The job the good rows make (its preview: counts, skipped, time).
     pub plan: ReassignPlan,
     /// Everything wrong, row by row; when there is anything, nothing is sent.
@@ -95,7 +98,7 @@ impl Workspace {
     /// Checks every row against the cache; nothing is journaled or sent.
     pub async fn check_plan(&self, name: String, raw: RawPlan) -> Result<PlanCheck, EngineError> {
         self.on_store(move |store| {
-            let rows = raw.rows.len() as u32;
+            let (rows, left_out) = (raw.rows.len() as u32, raw.left_out);
             let checked =
                 store.read(|db| Ok(check::check(db, &raw, &name, Timestamp::now())))??;
             Ok(PlanCheck {
@@ -103,6 +106,7 @@ impl Workspace {
                 errors: checked.errors,
                 name,
                 rows,
+                left_out,
             })
         })
         .await

@@ -49,6 +49,8 @@ pub struct RawPlan {
     pub header: Vec<String>,
     pub rows: Vec<RawRow>,
     pub delimiter: u8,
+    /// Rows an exported preview marked skipped and gave nobody: left out.
+    pub left_out: u32,
 }
 
 fn refused(message: impl Into<String>) -> EngineError {
@@ -152,7 +154,9 @@ fn read_text(text: &str) -> Result<RawPlan, EngineError> {
         )));
     }
     let columns = PLAN_COLUMNS.map(at);
+    let outcome = at("outcome");
     let mut rows = Vec::new();
+    let mut left_out = 0;
     for record in records {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
@@ -169,6 +173,13 @@ fn read_text(text: &str) -> Result<RawPlan, EngineError> {
                 .map(|c| as_written(c.trim()).to_owned())
                 .unwrap_or_default()
         };
+        let skipped = outcome
+            .and_then(|c| record.get(c))
+            .is_some_and(|o| o.trim() == "skipped");
+        if skipped && cell(3).is_empty() {
+            left_out += 1;
+            continue;
+        }
         rows.push(RawRow {
             line: record.position().map_or(0, |p| p.line() as u32),
             connection: cell(0),
@@ -185,6 +196,7 @@ fn read_text(text: &str) -> Result<RawPlan, EngineError> {
         header,
         rows,
         delimiter,
+        left_out,
     })
 }
 

@@ -115,7 +115,17 @@ pub(super) fn check_row(
             None
         }
     };
-    let to = if raw.to.is_empty() {
+    let to = if raw.to.to_lowercase().starts_with("status:") {
+        fail!(
+            "to",
+            &raw.to,
+            (
+                "a plan assigns targets; it does not set statuses".into(),
+                "delete this row, and set the status on the Status board".into(),
+            )
+        );
+        None
+    } else if raw.to.is_empty() {
         fail!(
             "to",
             "",
@@ -175,11 +185,14 @@ pub(super) fn check_row(
                 None
             }
             Ok(t) => Some(t),
-            Err(e) => {
+            Err(_) => {
                 fail!(
                     "until",
                     text,
-                    (format!("'{text}' is not an ISO 8601 date"), e.message)
+                    (
+                        format!("'{text}' is not an ISO 8601 date"),
+                        "write it as 2026-12-31 or 2026-12-31T18:00:00Z".into()
+                    )
                 );
                 None
             }

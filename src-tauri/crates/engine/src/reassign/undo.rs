@@ -36,6 +36,67 @@ fn agent_of(
         }))
 }
 
+/// One thing an item did, to be undone: taken from an agent (`from`) and
+/// given to one (`to`), the agents kept, and Pingup's expiry and notes.
+type Part = (
+    Option<String>,
+    Option<String>,
+    Vec<String>,
+    Option<Timestamp>,
+    Option<String>,
+);
+
+/// What a done item did, part by part: a move; each agent an assignment added
+/// (one at a time, so several given at once come off one by one); or the one
+/// agent a release took off. `None` for what cannot be undone here.
+fn parts(change: &Change, before: &BTreeSet<String>) -> Option<Vec<Part>> {
+    Some(match change {
+        Change::Move {
+            from,
+            to,
+            keep,
+            until,
+            notes,
+        } => vec![(
+            Some(from.clone()),
+            to.clone(),
+            keep.clone(),
+            *until,
+            notes.clone(),
+        )],
+        Change::Assign {
+            agents,
+            until,
+            notes,
+            ..
+        } => {
+            let mut left: BTreeSet<String> = before.iter().chain(agents).cloned().collect();
+            let added: Vec<&String> = agents.iter().filter(|a| !before.contains(*a)).collect();
+            if agents.len() > 1 && added.is_empty() {
+                return None;
+            }
+            // One agent given replacing others (Vambe): taking it off keeps them.
+            let single = agents.len() == 1;
+            added
+                .into_iter()
+                .map(|t| {
+                    left.remove(t);
+                    let keep = if single {
+                        before.iter().cloned().collect()
+                    } else {
+                        left.iter().cloned().collect()
+                    };
+                    (None, Some(t.clone()), keep, *until, notes.clone())
+                })
+                .collect()
+        }
+        Change::Release if before.len() == 1 => {
+            vec![(before.first().cloned(), None, Vec::new(), None, None)]
+        }
+        _ => return None,
+    })
+}
+
 /// The inverse plan of `job`, and each item's change.
 fn undo_plan(
     db: &rusqlite::Connection,
@@ -58,131 +119,133 @@ fn undo_plan(
             continue;
         };
         let before = op.before.as_ref().map(id_set).unwrap_or_default();
-        // What the item did: moved from one agent to another (or to nobody),
-        // or gave a target nobody held to someone.
-        let (from, to, keep, until, notes) = match &op.request {
-            Change::Move {
-                from,
-                to,
-                keep,
-                until,
-                notes,
-            } => (Some(from), to.as_ref(), keep.clone(), until, notes),
-            Change::Assign {
-                agents,
-                until,
-                notes,
-                ..
-            } if agents.len() == 1 => (
-                None,
-                agents.first(),
-                before.iter().cloned().collect(),
-                until,
-                notes,
-            ),
-            _ => continue,
+        let Some(parts) = parts(&op.request, &before) else {
+            continue;
         };
         let connection = connections::get(db, op.connection_id)?;
         let caps = switchboard_vendors::capabilities(connection.vendor);
-        let row = tally.row(db, &connection)?;
-        let label = op.target_label.clone().unwrap_or_default();
-        let mut skip = |reason: String| {
-            row.skipped += 1;
-            skipped.push(Skipped {
+        for (from, to, keep, until, notes) in parts {
+            let (from, to, until, notes) = (from.as_ref(), to.as_ref(), &until, &notes);
+            let row = tally.row(db, &connection)?;
+            let label = op.target_label.clone().unwrap_or_default();
+            let mut skip = |reason: String| {
+                row.skipped += 1;
+                skipped.push(Skipped {
+                    target_id,
+                    connection_id: connection.id,
+                    target_label: label.clone(),
+                    reason,
+                });
+            };
+            let Ok(target) = targets::get(db, target_id) else {
+                skip(format!("{} no longer lists it", connection.vendor));
+                continue;
+            };
+            let now: BTreeSet<String> = assignments::list_by_target(db, target_id)?
+                .into_iter()
+                .map(|a| a.agent_vendor_id)
+                .collect();
+            let left = op.request.expected_after(&before, caps.several_assignees);
+            if now != left {
+                skip("changed since the job: left as it is".into());
+                continue;
+            }
+            let mut back = from
+                .map(|f| agent_of(db, connection.id, f))
+                .transpose()?
+                .flatten();
+            let holder = to
+                .map(|t| agent_of(db, connection.id, t))
+                .transpose()?
+                .flatten();
+            if from.is_some() && back.is_none() {
+                skip("the agent it came from is no longer in the cache; sync first".into());
+                continue;
+            }
+            let change = match (from, to) {
+                // It held the agent it went to before the job too: putting it back
+                // is giving it the first agent again, the other staying.
+                (Some(f), Some(t)) if before.contains(t) => Change::Assign {
+                    agents: vec![f.clone()],
+                    until: *until,
+                    notes: notes.clone(),
+                    replace: false,
+                },
+                (Some(f), Some(t)) => Change::Move {
+                    from: t.clone(),
+                    to: Some(f.clone()),
+                    keep,
+                    until: *until,
+                    notes: notes.clone(),
+                },
+                (Some(f), None) => Change::Assign {
+                    agents: vec![f.clone()],
+                    until: *until,
+                    notes: notes.clone(),
+                    replace: false,
+                },
+                // Given to one: taken off again, the others it held (a
+                // replace took off) staying. A vendor that cannot take one
+                // off alone (Vambe) gives it back to the first of them instead.
+                (None, Some(t)) => {
+                    let off = Change::Move {
+                        from: t.clone(),
+                        to: None,
+                        keep: keep.clone(),
+                        until: *until,
+                        notes: notes.clone(),
+                    };
+                    match (
+                        calls(connection.vendor, &caps, &off, &now),
+                        keep.split_first(),
+                    ) {
+                        (Err(_), Some((first, rest))) => {
+                            back = agent_of(db, connection.id, first)?;
+                            Change::Move {
+                                from: t.clone(),
+                                to: Some(first.clone()),
+                                keep: rest.to_vec(),
+                                until: *until,
+                                notes: notes.clone(),
+                            }
+                        }
+                        _ => off,
+                    }
+                }
+                (None, None) => continue,
+            };
+            let needed = match &change {
+                Change::Move { .. } => match calls(connection.vendor, &caps, &change, &now) {
+                    Ok(c) => c.len() as u32,
+                    Err(why) => {
+                        skip(why);
+                        continue;
+                    }
+                },
+                _ => 1,
+            };
+            row.items += 1;
+            row.calls += needed;
+            let given = back.as_ref().map(|b| b.id).into_iter().collect();
+            items.push(PlanItem {
                 target_id,
                 connection_id: connection.id,
-                target_label: label.clone(),
-                reason,
+                vendor: connection.vendor,
+                target_label: label,
+                from_agent: holder.as_ref().map(|h| h.id),
+                from_name: holder.map(|h| h.name),
+                to_person: back.as_ref().and_then(|b| b.person_id),
+                to_agent: back.as_ref().map(|b| b.id),
+                to_name: back.map(|b| b.name),
+                calls: needed,
             });
-        };
-        let Ok(target) = targets::get(db, target_id) else {
-            skip(format!("{} no longer lists it", connection.vendor));
-            continue;
-        };
-        let now: BTreeSet<String> = assignments::list_by_target(db, target_id)?
-            .into_iter()
-            .map(|a| a.agent_vendor_id)
-            .collect();
-        let left = op.request.expected_after(&before, caps.several_assignees);
-        if now != left {
-            skip("changed since the job: left as it is".into());
-            continue;
+            changes.push(Draft {
+                change,
+                target_vendor_id: target.vendor_id,
+                before: now,
+                agents: given,
+            });
         }
-        let back = from
-            .map(|f| agent_of(db, connection.id, f))
-            .transpose()?
-            .flatten();
-        let holder = to
-            .map(|t| agent_of(db, connection.id, t))
-            .transpose()?
-            .flatten();
-        if from.is_some() && back.is_none() {
-            skip("the agent it came from is no longer in the cache; sync first".into());
-            continue;
-        }
-        let change = match (from, to) {
-            // It held the agent it went to before the job too: putting it back
-            // is giving it the first agent again, the other staying.
-            (Some(f), Some(t)) if before.contains(t) => Change::Assign {
-                agents: vec![f.clone()],
-                until: *until,
-                notes: notes.clone(),
-                replace: false,
-            },
-            (Some(f), Some(t)) => Change::Move {
-                from: t.clone(),
-                to: Some(f.clone()),
-                keep,
-                until: *until,
-                notes: notes.clone(),
-            },
-            (Some(f), None) => Change::Assign {
-                agents: vec![f.clone()],
-                until: *until,
-                notes: notes.clone(),
-                replace: false,
-            },
-            // Nobody held it: the one it was given is taken off again.
-            (None, Some(t)) => Change::Move {
-                from: t.clone(),
-                to: None,
-                keep,
-                until: *until,
-                notes: notes.clone(),
-            },
-            (None, None) => continue,
-        };
-        let needed = match &change {
-            Change::Move { .. } => match calls(connection.vendor, &caps, &change, &now) {
-                Ok(c) => c.len() as u32,
-                Err(why) => {
-                    skip(why);
-                    continue;
-                }
-            },
-            _ => 1,
-        };
-        row.items += 1;
-        row.calls += needed;
-        let given = back.as_ref().map(|b| b.id).into_iter().collect();
-        items.push(PlanItem {
-            target_id,
-            connection_id: connection.id,
-            vendor: connection.vendor,
-            target_label: label,
-            from_agent: holder.as_ref().map(|h| h.id),
-            from_name: holder.map(|h| h.name),
-            to_person: back.as_ref().and_then(|b| b.person_id),
-            to_agent: back.as_ref().map(|b| b.id),
-            to_name: back.map(|b| b.name),
-            calls: needed,
-        });
-        changes.push(Draft {
-            change,
-            target_vendor_id: target.vendor_id,
-            before: now,
-            agents: given,
-        });
     }
     if items.is_empty() && skipped.is_empty() {
         return Err(ValidationError::new(
