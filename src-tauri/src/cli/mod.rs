@@ -9,6 +9,7 @@ mod changes;
 mod connections;
 mod history;
 mod jobs;
+mod plan;
 mod progress;
 mod reassign;
 mod status;
@@ -64,6 +65,8 @@ enum Command {
     Release(changes::ReleaseArgs),
     /// Hand everything one person holds, on every platform, to others (a plan first)
     Reassign(reassign::ReassignArgs),
+    /// Assignment plans from CSV: a template, check a file, run it as one bulk job
+    Plan(plan::PlanArgs),
     /// Recent jobs; one job's items; send its failed items again; undo a reassignment
     Jobs(jobs::JobsArgs),
     /// List changes waiting (queued, sending, in conflict, not confirmed), or act on them
@@ -261,6 +264,7 @@ async fn command(ws: &Workspace, command: Command) -> Result<i32, EngineError> {
         Command::Assign(args) => changes::assign(ws, args).await,
         Command::Release(args) => changes::release(ws, args).await,
         Command::Reassign(args) => reassign::reassign(ws, args).await,
+        Command::Plan(args) => plan::plan(ws, args).await,
         Command::Jobs(args) => jobs::jobs(ws, args).await,
         Command::Queue(args) => changes::queue(ws, args).await,
         Command::History(args) => history::history(ws, args).await,
