@@ -113,6 +113,14 @@ pub struct AgentRequest {
 pub struct JobRef {
     pub job_id: JobId,
 }
+/// An assignment plan's file, as the manager chose it: its name (for the
+/// job's title) and its text (the window refuses a file over the engine's
+/// limit before reading it).
+#[derive(Debug, Deserialize, TS)]
+pub struct PlanText {
+    pub name: String,
+    pub text: String,
+}
 /// A job's items to export: those in `only`, or every one when empty.
 #[derive(Debug, Deserialize, TS)]
 pub struct JobExportRequest {

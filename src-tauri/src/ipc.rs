@@ -134,6 +134,14 @@ commands! {
     fn export_job(request: JobExportRequest) -> ExportResult;
     /// Writes a reassignment's plan, from the cache, to a CSV file in the exports folder.
     fn export_reassign_plan(request: switchboard_engine::reassign::ReassignRequest) -> ExportResult;
+    /// Checks an assignment plan's every row against the cache; nothing is sent.
+    fn check_plan(request: PlanText) -> switchboard_engine::plans::PlanCheck;
+    /// Checks the plan again, journals it as one job and sends it in the background; `job_progress` watches it.
+    fn start_plan(request: PlanText) -> switchboard_engine::reassign::StartedJob;
+    /// Writes the assignment plan's template to a CSV file in the exports folder.
+    fn export_plan_template() -> ExportResult;
+    /// Writes a plan's rows with their errors (a last column) to a CSV file in the exports folder.
+    fn export_plan_errors(request: PlanText) -> ExportResult;
     /// Unassigns a target (HelpCrunch, Splashify Pro): journaled and sent.
     fn release(request: switchboard_engine::assign::ReleaseRequest) -> switchboard_engine::assign::JobOutcome;
     /// Sends the changes waiting for their vendor, now.

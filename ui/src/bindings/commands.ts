@@ -35,6 +35,8 @@ import type { OperationResult } from "./OperationResult";
 import type { OperationState } from "./OperationState";
 import type { PersonId } from "./PersonId";
 import type { PersonRow } from "./PersonRow";
+import type { PlanCheck } from "./PlanCheck";
+import type { PlanText } from "./PlanText";
 import type { PollEvent } from "./PollEvent";
 import type { PollReport } from "./PollReport";
 import type { QueueCounts } from "./QueueCounts";
@@ -98,6 +100,10 @@ export const COMMANDS = [
   "cancel_job",
   "export_job",
   "export_reassign_plan",
+  "check_plan",
+  "start_plan",
+  "export_plan_template",
+  "export_plan_errors",
   "release",
   "send_queued",
   "queue_counts",
@@ -355,6 +361,38 @@ export function exportJob(request: JobExportRequest): Promise<ExportResult> {
  */
 export function exportReassignPlan(request: ReassignRequest): Promise<ExportResult> {
   return invoke("export_reassign_plan", { request });
+}
+
+/**
+ * Checks an assignment plan's every row against the cache; nothing is sent.
+ * @throws {IpcError}
+ */
+export function checkPlan(request: PlanText): Promise<PlanCheck> {
+  return invoke("check_plan", { request });
+}
+
+/**
+ * Checks the plan again, journals it as one job and sends it in the background; `job_progress` watches it.
+ * @throws {IpcError}
+ */
+export function startPlan(request: PlanText): Promise<StartedJob> {
+  return invoke("start_plan", { request });
+}
+
+/**
+ * Writes the assignment plan's template to a CSV file in the exports folder.
+ * @throws {IpcError}
+ */
+export function exportPlanTemplate(): Promise<ExportResult> {
+  return invoke("export_plan_template");
+}
+
+/**
+ * Writes a plan's rows with their errors (a last column) to a CSV file in the exports folder.
+ * @throws {IpcError}
+ */
+export function exportPlanErrors(request: PlanText): Promise<ExportResult> {
+  return invoke("export_plan_errors", { request });
 }
 
 /**

@@ -1,19 +1,16 @@
-import { Alert, Badge, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Select, Stack, Table, Text } from "@mantine/core";
+import { Alert, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Select, Stack, Text } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 
 import { exportReassignPlan, previewReassign, startReassign } from "../bindings/commands";
 import type { PersonId } from "../bindings/PersonId";
-import type { PlanItem } from "../bindings/PlanItem";
 import type { ReassignRequest } from "../bindings/ReassignRequest";
 import type { TargetScope } from "../bindings/TargetScope";
-import { ago, duration } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
-import { usePeople, useStatusBoard, useVendorLook } from "../queries";
+import { usePeople, useStatusBoard } from "../queries";
 import { exported, JobPanel, useJobProgress } from "./JobPanel";
-import { VirtualTable } from "./VirtualTable";
+import { PlanSummary } from "./PlanSummary";
 
 /** Whose work moves: a person as any view knows them. */
 export type Mover = { id: PersonId; display_name: string };
@@ -29,7 +26,6 @@ export function ReassignModal({ person: given, targets, onClose }: Props) {
   // Whose work moves: the person, or the filter's "held by" person, if any.
   const person = given ?? targets?.from ?? null;
   const people = usePeople().data ?? [];
-  const look = useVendorLook();
   const [mode, setMode] = useState<"people" | "release">("people");
   const [to, setTo] = useState<string[]>([]);
   const [strategy, setStrategy] = useState<"round_robin" | "least_loaded">("least_loaded");
@@ -74,24 +70,6 @@ export function ReassignModal({ person: given, targets, onClose }: Props) {
     retry: false,
   });
   const err = run.error ? toIpcError(run.error) : plan.error && planning ? toIpcError(plan.error) : null;
-  const columns = useMemo<ColumnDef<PlanItem, unknown>[]>(
-    () => [
-      { header: "Target", size: 220, cell: ({ row }) => <Text size="sm" truncate>{row.original.target_label}</Text> },
-      {
-        header: "Platform",
-        size: 130,
-        cell: ({ row }) => (
-          <Badge color={look.color(row.original.vendor)} variant="light" radius="sm">
-            {look.name(row.original.vendor)}
-          </Badge>
-        ),
-      },
-      { header: "From", size: 160, cell: ({ row }) => <Text size="sm" truncate c={row.original.from_name ? undefined : "dimmed"}>{row.original.from_name ?? "nobody"}</Text> },
-      { header: "To", size: 180, cell: ({ row }) => <Text size="sm" truncate>{row.original.to_name ?? "nobody (released)"}</Text> },
-      { header: "Calls", size: 60, cell: ({ row }) => <Text size="sm">{row.original.calls}</Text> },
-    ],
-    [look],
-  );
   const choices = people.filter((p) => p.id !== person?.id).map((p) => ({ value: String(p.id), label: p.display_name }));
   const p = plan.data;
   return (
@@ -146,24 +124,7 @@ export function ReassignModal({ person: given, targets, onClose }: Props) {
           </Alert>
         )}
         {p && !run.data && (
-          <Stack gap={6} data-testid="reassign-plan">
-            <Text fw={500}>
-              {p.items.length} move, {p.skipped.length} skipped; the slowest vendor takes {duration(p.seconds)}.
-            </Text>
-            <Table withRowBorders={false} verticalSpacing={2}>
-              <Table.Tbody>
-                {p.connections.map((c) => (
-                  <Table.Tr key={c.connection_id}>
-                    <Table.Td>{c.name}</Table.Td>
-                    <Table.Td>{c.items} items</Table.Td>
-                    <Table.Td>{c.calls} calls</Table.Td>
-                    <Table.Td>{c.skipped ? `${c.skipped} skipped` : ""}</Table.Td>
-                    <Table.Td>{duration(c.seconds)}</Table.Td>
-                    <Table.Td c="dimmed">synced {ago(c.synced_at)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+          <PlanSummary plan={p}>
             <Group gap="xs">
               <Button size="compact-xs" variant="subtle" onClick={() => request && exporting.mutate(request)} loading={exporting.isPending} data-testid="reassign-export-plan">
                 Export plan (CSV)
@@ -174,20 +135,7 @@ export function ReassignModal({ person: given, targets, onClose }: Props) {
                 </Text>
               )}
             </Group>
-            {p.status.map((st) => (
-              <Text key={st.connection_id} size="sm" data-testid="reassign-status-step">
-                {st.name}: {st.agent_name} is set {st.status_name}, in the same job.
-              </Text>
-            ))}
-            {p.people.length > 0 && <Text size="sm">{p.people.map((s) => `${s.name}: ${s.items}`).join(" · ")}</Text>}
-            {p.skipped.slice(0, 5).map((s) => (
-              <Text key={s.target_id} size="sm" c="orange" data-testid="reassign-skipped">
-                Skipped {s.target_label}: {s.reason}
-              </Text>
-            ))}
-            {p.skipped.length > 5 && <Text size="sm" c="dimmed">and {p.skipped.length - 5} more skipped</Text>}
-            <VirtualTable data={p.items} columns={columns} rowHeight={36} height={240} empty="Nothing to move." testId="reassign-items" />
-          </Stack>
+          </PlanSummary>
         )}
         {jobId && <JobPanel jobId={jobId} isUndo={undoJob !== null} onUndo={setUndoJob} />}
         {run.data && undoJob === null && run.data.plan.skipped.length > 0 && (

@@ -9,6 +9,7 @@ import type { TargetQuery } from "../bindings/TargetQuery";
 import type { TargetRow } from "../bindings/TargetRow";
 import { VendorBadge } from "../components/Badges";
 import { CacheFreshness } from "../components/CacheFreshness";
+import { PlanImportModal } from "../components/PlanImportModal";
 import { ReassignModal, type TargetChoice } from "../components/ReassignModal";
 import { VirtualTable } from "../components/VirtualTable";
 import { ago, dayStart, phone } from "../format";
@@ -77,6 +78,7 @@ export function TargetsView() {
   const [allMatching, setAllMatching] = useState(false);
   const [anchor, setAnchor] = useState<number | null>(null);
   const [moving, setMoving] = useState(false);
+  const [importing, setImporting] = useState(false);
   useEffect(() => {
     setPicked(new Set());
     setAllMatching(false);
@@ -238,6 +240,9 @@ export function TargetsView() {
           w={190}
           data-testid="targets-expiring"
         />
+        <Button variant="light" ml="auto" onClick={() => setImporting(true)} data-testid="targets-import-plan">
+          Import plan (CSV)…
+        </Button>
       </Group>
       <Group gap="xs" mih={30} data-testid="targets-selection">
         {count > 0 ? (
@@ -276,6 +281,7 @@ export function TargetsView() {
         )}
       </Group>
       {moving && choice && <ReassignModal targets={choice} onClose={() => setMoving(false)} />}
+      {importing && <PlanImportModal onClose={() => setImporting(false)} />}
       <VirtualTable data={rows} columns={columns} rowHeight={52} onEndReached={more} empty={targets.isPending ? "Loading…" : "No targets match."} testId="targets-table" />
     </Stack>
   );

@@ -95,6 +95,42 @@ fn title(name: &str, items: usize) -> String {
 }
 
 impl Workspace {
+    /// Writes the template to `path`, whole or not at all.
+    pub async fn export_plan_template(&self, path: std::path::PathBuf) -> Result<u64, EngineError> {
+        self.on_store(move |_| {
+            crate::export::Destination {
+                path,
+                replace: true,
+            }
+            .write(|out| {
+                out.write_all(template().as_bytes()).map_err(io_error)?;
+                Ok(template().lines().count() as u64 - 1)
+            })
+        })
+        .await
+    }
+
+    /// Checks the plan and writes its rows with their errors to `path`.
+    pub async fn export_plan_errors(
+        &self,
+        name: String,
+        raw: RawPlan,
+        path: std::path::PathBuf,
+    ) -> Result<u64, EngineError> {
+        let checked = self.check_plan(name, raw.clone()).await?;
+        self.on_store(move |_| {
+            crate::export::Destination {
+                path,
+                replace: true,
+            }
+            .write(|out| {
+                write_errors(&raw, &checked.errors, out)?;
+                Ok(raw.rows.len() as u64)
+            })
+        })
+        .await
+    }
+
     /// Checks every row against the cache; nothing is journaled or sent.
     pub async fn check_plan(&self, name: String, raw: RawPlan) -> Result<PlanCheck, EngineError> {
         self.on_store(move |store| {

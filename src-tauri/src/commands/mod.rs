@@ -15,6 +15,9 @@ use switchboard_engine::{Diagnostics, EngineError, Workspace};
 
 use crate::AppState;
 use crate::api::*;
+
+mod plans;
+pub use plans::*;
 use switchboard_vendors::VendorInfo;
 
 pub async fn diagnostics(state: &AppState) -> Result<Diagnostics, IpcError> {
@@ -207,7 +210,10 @@ const LONG_JOB: std::time::Duration = std::time::Duration::from_secs(20);
 /// Sends a journaled job while the window goes on; it watches `job_progress`.
 /// When nothing is left to send the window hears of it, and after a long job
 /// the OS tells the manager if the window is not in front.
-fn send_in_background(ready: std::sync::Arc<crate::state::Ready>, job: switchboard_domain::JobId) {
+pub(super) fn send_in_background(
+    ready: std::sync::Arc<crate::state::Ready>,
+    job: switchboard_domain::JobId,
+) {
     tauri::async_runtime::spawn(async move {
         let started = std::time::Instant::now();
         if let Err(e) = ready.workspace.resume_job(job).await {
@@ -393,7 +399,7 @@ pub async fn export_history(
 }
 
 /// A new file in the exports folder, named for what it holds and when.
-fn export_file(
+pub(super) fn export_file(
     ws: &switchboard_engine::Workspace,
     what: &str,
 ) -> Result<(std::path::PathBuf, Option<String>), IpcError> {
