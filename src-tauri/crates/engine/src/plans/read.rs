@@ -66,11 +66,32 @@ pub fn read_file(path: &Path) -> Result<RawPlan, EngineError> {
     if size > MAX_PLAN_BYTES {
         return Err(too_big(size));
     }
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| refused(format!("cannot read {name}: {e}")))?
+        .take(MAX_PLAN_BYTES + 1);
+    // The start says whether it is text at all, before the rest is read.
     let mut bytes = Vec::with_capacity(size as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_PLAN_BYTES + 1).read_to_end(&mut bytes))
+    (&mut file)
+        .take(SNIFF)
+        .read_to_end(&mut bytes)
+        .map_err(|e| refused(format!("cannot read {name}: {e}")))?;
+    not_binary(&bytes)?;
+    file.read_to_end(&mut bytes)
         .map_err(|e| refused(format!("cannot read {name}: {e}")))?;
     read_bytes(&bytes)
+}
+
+/// How much of a file is looked at to tell text from binary.
+const SNIFF: u64 = 64 * 1024;
+
+/// Refuses bytes that hold a NUL in their first [`SNIFF`] bytes: no text has one.
+fn not_binary(bytes: &[u8]) -> Result<(), EngineError> {
+    match bytes.iter().take(SNIFF as usize).position(|b| *b == 0) {
+        Some(at) => Err(refused(format!(
+            "this is not a CSV file (it holds binary data from byte {at}); export the spreadsheet as CSV UTF-8"
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn too_big(size: u64) -> EngineError {
@@ -92,11 +113,7 @@ pub fn read_bytes(bytes: &[u8]) -> Result<RawPlan, EngineError> {
             "the file is UTF-16; save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8)",
         ));
     }
-    if let Some(at) = bytes.iter().take(64 * 1024).position(|b| *b == 0) {
-        return Err(refused(format!(
-            "this is not a CSV file (it holds binary data from byte {at}); export the spreadsheet as CSV UTF-8"
-        )));
-    }
+    not_binary(bytes)?;
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
         refused(format!(
