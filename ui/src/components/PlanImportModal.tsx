@@ -1,19 +1,19 @@
-import { Alert, Button, FileInput, Group, Modal, Stack, Text } from "@mantine/core";
+import { Alert, Button, FileInput, Group, Modal, ScrollArea, Stack, Table, Text } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
-import type { ColumnDef } from "@tanstack/react-table";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 
 import { checkPlan, exportPlanErrors, exportPlanTemplate, startPlan } from "../bindings/commands";
-import type { PlanRowError } from "../bindings/PlanRowError";
 import type { PlanText } from "../bindings/PlanText";
 import { errorTitle, toIpcError } from "../ipc";
 import { exported, JobPanel, useJobProgress } from "./JobPanel";
 import { PlanSummary } from "./PlanSummary";
-import { VirtualTable } from "./VirtualTable";
 
 /** The largest plan the engine reads (`plans::MAX_PLAN_BYTES`): a bigger file
  * is refused before it is read. */
 export const MAX_PLAN_BYTES = 64 * 1024 * 1024;
+
+/** The errors listed in the window; the downloaded file has every one. */
+const SHOWN = 200;
 
 /** The file's text, or why it is not UTF-8 text (an Excel "CSV" saved in the
  * machine's code page, for example), said as the engine says it. */
@@ -65,23 +65,6 @@ export function PlanImportModal({ onClose }: { onClose: () => void }) {
     setText(t);
     check.mutate(t);
   };
-  const columns = useMemo<ColumnDef<PlanRowError, unknown>[]>(
-    () => [
-      { header: "Row", size: 56, cell: ({ row }) => <Text size="sm">{row.original.row}</Text> },
-      { header: "Column", size: 96, cell: ({ row }) => <Text size="sm">{row.original.column}</Text> },
-      { header: "Written", size: 150, cell: ({ row }) => <Text size="sm" truncate>{row.original.value}</Text> },
-      {
-        header: "What is wrong, and the fix",
-        size: 420,
-        cell: ({ row }) => (
-          <Text size="sm" lineClamp={2}>
-            {row.original.message}; {row.original.fix}
-          </Text>
-        ),
-      },
-    ],
-    [],
-  );
   const result = check.data;
   const failure = check.error ? toIpcError(check.error) : run.error ? toIpcError(run.error) : null;
   const ready = result && result.errors.length === 0 && !run.data;
@@ -132,7 +115,35 @@ export function PlanImportModal({ onClose }: { onClose: () => void }) {
                 Check again
               </Button>
             </Group>
-            <VirtualTable data={result.errors} columns={columns} rowHeight={44} height={260} empty="" testId="plan-error-rows" />
+            <ScrollArea.Autosize mah={300} type="auto">
+              <Table verticalSpacing={4} fz="sm" data-testid="plan-error-rows">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th w={50}>Row</Table.Th>
+                    <Table.Th w={90}>Column</Table.Th>
+                    <Table.Th w={150}>Written</Table.Th>
+                    <Table.Th>What is wrong, and the fix</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {result.errors.slice(0, SHOWN).map((e, i) => (
+                    <Table.Tr key={i}>
+                      <Table.Td>{e.row}</Table.Td>
+                      <Table.Td>{e.column}</Table.Td>
+                      <Table.Td style={{ wordBreak: "break-all" }}>{e.value}</Table.Td>
+                      <Table.Td>
+                        {e.message}; {e.fix}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </ScrollArea.Autosize>
+            {result.errors.length > SHOWN && (
+              <Text size="sm" c="dimmed">
+                and {(result.errors.length - SHOWN).toLocaleString()} more: download the rows with their errors to see them all.
+              </Text>
+            )}
           </Stack>
         )}
         {ready && (
@@ -151,7 +162,7 @@ export function PlanImportModal({ onClose }: { onClose: () => void }) {
           </Button>
           {!run.data && (
             <Button onClick={() => text && run.mutate(text)} loading={run.isPending} disabled={!ready || result.plan.items.length === 0} data-testid="plan-run">
-              Run {ready ? result.plan.items.length : ""} items
+              {ready ? `Run ${result.plan.items.length} items` : "Run"}
             </Button>
           )}
         </Group>

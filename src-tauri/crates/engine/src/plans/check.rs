@@ -163,13 +163,22 @@ pub(crate) fn check(
                     t.items += 1;
                     t.calls += n;
                     let after = change.expected_after(&state, caps.several_assignees);
+                    // Whom a move takes it from: the row's `from`, or the
+                    // one agent a single-assignee target had.
+                    let from = match (&change, &row.from) {
+                        (_, Some(a)) => Some(a.clone()),
+                        (Change::Move { from, .. }, None) => {
+                            switchboard_store::agents::find_by_vendor_id(db, c.id, from)?
+                        }
+                        _ => None,
+                    };
                     items.push(PlanItem {
                         target_id: row.target.id,
                         connection_id: c.id,
                         vendor: c.vendor,
                         target_label: label(&row.target),
-                        from_agent: row.from.as_ref().map(|a| a.id),
-                        from_name: row.from.as_ref().map(|a| a.name.clone()),
+                        from_agent: from.as_ref().map(|a| a.id),
+                        from_name: from.map(|a| a.name),
                         to_person: given.first().and_then(|a| a.person_id),
                         to_agent: given.first().map(|a| a.id),
                         to_name: (!given.is_empty()).then(|| {
