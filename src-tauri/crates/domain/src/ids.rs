@@ -45,6 +45,10 @@ row_id!(
     /// One change sent (or to be sent) to a vendor.
     OperationId
 );
+row_id!(
+    /// A cover: someone away, and who takes their work until they are back.
+    CoverId
+);
 
 /// Ids that are made on this machine and may be shown, typed or passed on the
 /// command line: UUIDs, so two databases never collide when exported and merged.

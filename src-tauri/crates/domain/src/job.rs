@@ -15,6 +15,8 @@ text_enum!(
         Reassign = "reassign",
         /// An assignment plan imported from CSV.
         Plan = "plan",
+        /// A cover's work handed over, or back.
+        Cover = "cover",
         Sync = "sync",
     }
 );

@@ -18,6 +18,7 @@ pub mod browse;
 pub mod change;
 pub mod code;
 pub mod connection;
+pub mod cover;
 pub mod dashboard;
 pub mod job;
 pub mod person;
@@ -31,6 +32,6 @@ pub mod team;
 pub const APP_ID: &str = "io.switchboard.desktop";
 
 pub use error::ValidationError;
-pub use ids::{AgentId, ConnectionId, JobId, OperationId, PersonId, TargetId, TeamId};
+pub use ids::{AgentId, ConnectionId, CoverId, JobId, OperationId, PersonId, TargetId, TeamId};
 pub use time::Timestamp;
 pub use vendor::Vendor;

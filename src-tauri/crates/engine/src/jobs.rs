@@ -75,7 +75,10 @@ pub struct JobSummary {
 }
 
 /// A job with its items counted by state, off an index (no item is read).
-fn summary(db: &rusqlite::Connection, job: Job) -> switchboard_store::Result<JobSummary> {
+pub(crate) fn summary(
+    db: &rusqlite::Connection,
+    job: Job,
+) -> switchboard_store::Result<JobSummary> {
     let counts = operations::state_counts(db, job.id)?;
     Ok(JobSummary {
         items: counts.iter().map(|(_, n)| n).sum(),

@@ -9,6 +9,7 @@ pub mod claims;
 mod config;
 pub use switchboard_vendors::form as connection_form;
 pub mod connections;
+pub mod covers;
 pub mod dashboards;
 pub mod demo;
 mod diagnostics;

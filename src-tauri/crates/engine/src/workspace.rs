@@ -34,6 +34,8 @@ pub struct Workspace {
     pub(crate) owner: Arc<crate::claims::Owner>,
     /// Commits a bulk job's per-item writes together.
     pub(crate) group: crate::group_commit::GroupCommit,
+    /// The time covers are due by: the clock, or (tests) a time set by hand.
+    clock: Mutex<Option<switchboard_domain::Timestamp>>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -71,6 +73,7 @@ impl Workspace {
         Ok(Self {
             config,
             group: crate::group_commit::GroupCommit::new(store.clone()),
+            clock: Mutex::new(None),
             store,
             open_keychain,
             keychain: Mutex::new(None),
@@ -79,6 +82,24 @@ impl Workspace {
             demo: tokio::sync::Mutex::new(None),
             owner,
         })
+    }
+
+    /// Now, as covers are due by.
+    pub(crate) fn now(&self) -> switchboard_domain::Timestamp {
+        self.clock
+            .lock()
+            .ok()
+            .and_then(|c| *c)
+            .unwrap_or_else(switchboard_domain::Timestamp::now)
+    }
+
+    /// Sets the time covers are due by (`None`: the clock again), so a test
+    /// runs a week's cover without waiting for it.
+    #[cfg(feature = "test-support")]
+    pub fn set_now(&self, at: Option<switchboard_domain::Timestamp>) {
+        if let Ok(mut clock) = self.clock.lock() {
+            *clock = at;
+        }
     }
 
     pub fn config(&self) -> &Config {

@@ -18,6 +18,7 @@ pub mod board;
 pub mod browse;
 pub mod connection_checks;
 pub mod connections;
+pub mod covers;
 pub mod dashboards;
 pub mod history;
 pub mod jobs;

@@ -52,6 +52,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_plan_and_cover_jobs",
         include_str!("../migrations/0012_plan_and_cover_jobs.sql"),
     ),
+    ("0013_covers", include_str!("../migrations/0013_covers.sql")),
 ];
 
 /// The schema version this build writes.

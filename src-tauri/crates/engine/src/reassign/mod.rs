@@ -31,6 +31,7 @@ mod undo;
 
 pub use scope::TargetScope;
 pub use status::StatusStep;
+pub(crate) use undo::undo_plan;
 
 /// The plan's count per connection, with the time each vendor's documented
 /// limit gives its calls.

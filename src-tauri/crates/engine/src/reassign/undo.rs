@@ -98,12 +98,15 @@ fn parts(change: &Change, before: &BTreeSet<String>) -> Option<Vec<Part>> {
 }
 
 /// The inverse plan of `job`, and each item's change.
-fn undo_plan(
+pub(crate) fn undo_plan(
     db: &rusqlite::Connection,
     job: JobId,
 ) -> Result<(ReassignPlan, Vec<Draft>, String), EngineError> {
     let original = jobs::get(db, job)?;
-    if !matches!(original.kind, JobKind::Reassign | JobKind::Plan) {
+    if !matches!(
+        original.kind,
+        JobKind::Reassign | JobKind::Plan | JobKind::Cover
+    ) {
         return Err(ValidationError::new(
             "job",
             "only a bulk job (a reassignment or a plan) can be undone here; a single change is undone from History",
