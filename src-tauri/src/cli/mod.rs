@@ -7,6 +7,7 @@
 pub(crate) mod output;
 mod changes;
 mod connections;
+mod covers;
 mod history;
 mod jobs;
 mod plan;
@@ -67,6 +68,10 @@ enum Command {
     Reassign(reassign::ReassignArgs),
     /// Assignment plans from CSV: a template, check a file, run it as one bulk job
     Plan(plan::PlanArgs),
+    /// Someone away and who covers: add, list, end, cancel, extend
+    Cover(covers::CoverArgs),
+    /// Take the cover steps that are due (for cron or a systemd timer): `covers run-due`
+    Covers(covers::CoversArgs),
     /// Recent jobs; one job's items; send its failed items again; undo a reassignment
     Jobs(jobs::JobsArgs),
     /// List changes waiting (queued, sending, in conflict, not confirmed), or act on them
@@ -265,6 +270,8 @@ async fn command(ws: &Workspace, command: Command) -> Result<i32, EngineError> {
         Command::Release(args) => changes::release(ws, args).await,
         Command::Reassign(args) => reassign::reassign(ws, args).await,
         Command::Plan(args) => plan::plan(ws, args).await,
+        Command::Cover(args) => covers::cover(ws, args).await,
+        Command::Covers(args) => covers::covers(ws, args).await,
         Command::Jobs(args) => jobs::jobs(ws, args).await,
         Command::Queue(args) => changes::queue(ws, args).await,
         Command::History(args) => history::history(ws, args).await,

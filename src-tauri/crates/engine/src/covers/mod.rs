@@ -169,6 +169,27 @@ impl Workspace {
         .await
     }
 
+    /// Moves a cover's end (the person is still away, or back sooner).
+    pub async fn extend_cover(
+        &self,
+        id: CoverId,
+        ends_at: Timestamp,
+    ) -> Result<CoverRow, EngineError> {
+        let c = self.cover(id).await?.cover;
+        let request = CoverRequest {
+            person: c.person_id,
+            starts_at: c.starts_at,
+            ends_at,
+            zone: c.zone.clone(),
+            to: steps::request(&c).to,
+            strategy: steps::request(&c).strategy,
+            connections: c.connections.clone(),
+            follow_new: c.follow_new,
+            note: c.note.clone(),
+        };
+        self.edit_cover(id, request).await
+    }
+
     /// Cancels a cover that has not started.
     pub async fn cancel_cover(&self, id: CoverId) -> Result<CoverRow, EngineError> {
         let now = self.now();
