@@ -39,7 +39,11 @@ async fn a_cover_is_added_run_once_ended_and_listed_from_the_command_line() {
     let d = dir.path().to_path_buf();
 
     for (from, until, says) in [
-        ("31/12/2026".to_owned(), local(60), "from: '31/12/2026' is not a time"),
+        (
+            "31/12/2026".to_owned(),
+            local(60),
+            "from: '31/12/2026' is not a time",
+        ),
         (local(60), local(30), "ends_at"),
     ] {
         let out = cli(

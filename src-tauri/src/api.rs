@@ -121,6 +121,22 @@ pub struct PlanText {
     pub name: String,
     pub text: String,
 }
+#[derive(Debug, Deserialize, TS)]
+pub struct CoverRef {
+    pub id: switchboard_domain::CoverId,
+}
+/// A cover changed: anything before it starts; its end, note and whether new
+/// work follows once under way.
+#[derive(Debug, Deserialize, TS)]
+pub struct CoverEdit {
+    pub id: switchboard_domain::CoverId,
+    pub cover: switchboard_engine::covers::CoverRequest,
+}
+#[derive(Debug, Deserialize, TS)]
+pub struct CoverExtend {
+    pub id: switchboard_domain::CoverId,
+    pub ends_at: switchboard_domain::Timestamp,
+}
 /// A job's items to export: those in `only`, or every one when empty.
 #[derive(Debug, Deserialize, TS)]
 pub struct JobExportRequest {
@@ -229,4 +245,6 @@ events! {
     StatusPolled("status-polled") => PollEvent;
     /// A job the window started in the background has nothing left to send.
     JobFinished("job-finished") => switchboard_engine::jobs::JobSummary;
+    /// Covers took steps (started, handed on new work, handed back).
+    CoversRan("covers-ran") => Vec<switchboard_engine::covers::CoverRun>;
 }

@@ -142,6 +142,18 @@ commands! {
     fn export_plan_template() -> ExportResult;
     /// Writes a plan's rows with their errors (a last column) to a CSV file in the exports folder.
     fn export_plan_errors(request: PlanText) -> ExportResult;
+    /// Every cover: under way, upcoming, then ended and cancelled.
+    fn list_covers() -> Vec<switchboard_engine::covers::CoverRow>;
+    /// Checks and saves a cover; one already due starts at once (`covers-ran` says how it went).
+    fn add_cover(request: switchboard_engine::covers::CoverRequest) -> switchboard_engine::covers::CoverRow;
+    /// Changes a cover (once under way: its end, note and whether new work follows).
+    fn edit_cover(request: CoverEdit) -> switchboard_engine::covers::CoverRow;
+    /// Moves a cover's end.
+    fn extend_cover(request: CoverExtend) -> switchboard_engine::covers::CoverRow;
+    /// Cancels a cover that has not started.
+    fn cancel_cover(request: CoverRef) -> switchboard_engine::covers::CoverRow;
+    /// Ends a cover now; the work goes back in the background (`covers-ran`).
+    fn end_cover(request: CoverRef) -> switchboard_engine::covers::CoverRow;
     /// Unassigns a target (HelpCrunch, Splashify Pro): journaled and sent.
     fn release(request: switchboard_engine::assign::ReleaseRequest) -> switchboard_engine::assign::JobOutcome;
     /// Sends the changes waiting for their vendor, now.

@@ -132,6 +132,9 @@ fn open_main_window(
 /// watches (a read of many agents waits longer: twice what it took).
 const STATUS_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How often the window takes the cover steps that are due.
+const COVER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// How often the background sender looks for changes waiting for their vendor.
 const SENDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
 
@@ -168,6 +171,17 @@ async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
                 },
             )
             .await;
+        });
+    }
+    {
+        // The cover scheduler: a start or end that fell while Switchboard was
+        // closed runs now; then every half minute.
+        let ready = ready.clone();
+        tauri::async_runtime::spawn(async move {
+            loop {
+                commands::run_due(&ready).await;
+                tokio::time::sleep(COVER_INTERVAL).await;
+            }
         });
     }
     {

@@ -8,7 +8,7 @@ import { Notifications, notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useState } from "react";
 
-import { onJobFinished, onQueueChanged } from "./bindings/commands";
+import { onCoversRan, onJobFinished, onQueueChanged } from "./bindings/commands";
 import { useBackendEvent } from "./events";
 import { type AreaParams, NavigationContext } from "./navigation";
 import { useQueueCounts } from "./queries";
@@ -16,6 +16,7 @@ import { SyncProgressProvider } from "./sync";
 import { AgentsView } from "./views/AgentsView";
 import { AssignView } from "./views/AssignView";
 import { ConnectionsView } from "./views/ConnectionsView";
+import { CoversView } from "./views/CoversView";
 import { DiagnosticsView } from "./views/DiagnosticsView";
 import { HistoryView } from "./views/HistoryView";
 import { PeopleView } from "./views/PeopleView";
@@ -34,6 +35,7 @@ const AREAS = [
   { id: "status", label: "Status board", view: StatusView },
   { id: "dashboards", label: "Dashboards", view: DashboardsView },
   { id: "history", label: "History", view: HistoryView },
+  { id: "covers", label: "Covers", view: CoversView },
   { id: "connections", label: "Connections", view: ConnectionsView },
   { id: "people", label: "People", view: PeopleView },
   { id: "agents", label: "Agents", view: AgentsView },
@@ -69,6 +71,20 @@ function WaitingBadge() {
       message: `${n("done")} done${trouble > 0 ? `, ${trouble} need you (History, or the job's results)` : ""}${n("cancelled") ? `, ${n("cancelled")} cancelled` : ""}.`,
       autoClose: 12_000,
     });
+  });
+  // The window's scheduler (or an early end) took cover steps.
+  useBackendEvent(onCoversRan, (runs) => {
+    void queryClient.invalidateQueries();
+    const words = { start: "handed over", follow: "new work handed on", end: "handed back" } as const;
+    for (const r of runs) {
+      const late = r.late_ms >= 60_000 ? ` It ran ${Math.round(r.late_ms / 60_000)} min late (Switchboard was closed).` : "";
+      notifications.show({
+        color: r.problem ? "orange" : "green",
+        title: `Cover of ${r.person_name}: ${words[r.step]}`,
+        message: r.problem ?? `${r.items} items, ${r.skipped} left as they were.${late}`,
+        autoClose: 12_000,
+      });
+    }
   });
   const c = counts.data;
   if (!c) return null;

@@ -16,7 +16,10 @@ use switchboard_engine::{Diagnostics, EngineError, Workspace};
 use crate::AppState;
 use crate::api::*;
 
+mod covers;
 mod plans;
+pub(crate) use covers::run_due;
+pub use covers::*;
 pub use plans::*;
 use switchboard_vendors::VendorInfo;
 

@@ -15,6 +15,12 @@ import type { ConnectionFilter } from "./ConnectionFilter";
 import type { ConnectionFormRequest } from "./ConnectionFormRequest";
 import type { ConnectionRef } from "./ConnectionRef";
 import type { ConnectionSummary } from "./ConnectionSummary";
+import type { CoverEdit } from "./CoverEdit";
+import type { CoverExtend } from "./CoverExtend";
+import type { CoverRef } from "./CoverRef";
+import type { CoverRequest } from "./CoverRequest";
+import type { CoverRow } from "./CoverRow";
+import type { CoverRun } from "./CoverRun";
 import type { Diagnostics } from "./Diagnostics";
 import type { ExportResult } from "./ExportResult";
 import type { HistoryPage } from "./HistoryPage";
@@ -104,6 +110,12 @@ export const COMMANDS = [
   "start_plan",
   "export_plan_template",
   "export_plan_errors",
+  "list_covers",
+  "add_cover",
+  "edit_cover",
+  "extend_cover",
+  "cancel_cover",
+  "end_cover",
   "release",
   "send_queued",
   "queue_counts",
@@ -396,6 +408,54 @@ export function exportPlanErrors(request: PlanText): Promise<ExportResult> {
 }
 
 /**
+ * Every cover: under way, upcoming, then ended and cancelled.
+ * @throws {IpcError}
+ */
+export function listCovers(): Promise<Array<CoverRow>> {
+  return invoke("list_covers");
+}
+
+/**
+ * Checks and saves a cover; one already due starts at once (`covers-ran` says how it went).
+ * @throws {IpcError}
+ */
+export function addCover(request: CoverRequest): Promise<CoverRow> {
+  return invoke("add_cover", { request });
+}
+
+/**
+ * Changes a cover (once under way: its end, note and whether new work follows).
+ * @throws {IpcError}
+ */
+export function editCover(request: CoverEdit): Promise<CoverRow> {
+  return invoke("edit_cover", { request });
+}
+
+/**
+ * Moves a cover's end.
+ * @throws {IpcError}
+ */
+export function extendCover(request: CoverExtend): Promise<CoverRow> {
+  return invoke("extend_cover", { request });
+}
+
+/**
+ * Cancels a cover that has not started.
+ * @throws {IpcError}
+ */
+export function cancelCover(request: CoverRef): Promise<CoverRow> {
+  return invoke("cancel_cover", { request });
+}
+
+/**
+ * Ends a cover now; the work goes back in the background (`covers-ran`).
+ * @throws {IpcError}
+ */
+export function endCover(request: CoverRef): Promise<CoverRow> {
+  return invoke("end_cover", { request });
+}
+
+/**
  * Unassigns a target (HelpCrunch, Splashify Pro): journaled and sent.
  * @throws {IpcError}
  */
@@ -613,4 +673,9 @@ export function onStatusPolled(handler: (payload: PollEvent) => void): Promise<U
 /** A job the window started in the background has nothing left to send. */
 export function onJobFinished(handler: (payload: JobSummary) => void): Promise<UnlistenFn> {
   return listen<JobSummary>("job-finished", (event) => handler(event.payload));
+}
+
+/** Covers took steps (started, handed on new work, handed back). */
+export function onCoversRan(handler: (payload: Array<CoverRun>) => void): Promise<UnlistenFn> {
+  return listen<Array<CoverRun>>("covers-ran", (event) => handler(event.payload));
 }
