@@ -95,6 +95,16 @@ function CoverForm({ row, onClose }: { row: CoverRow | null; onClose: () => void
           <TextInput type="datetime-local" label="From" value={from} onChange={(e) => setFrom(e.currentTarget.value)} disabled={started} data-testid="cover-from" />
           <TextInput type="datetime-local" label="Until" value={until} onChange={(e) => setUntil(e.currentTarget.value)} data-testid="cover-until" />
         </Group>
+        {!started && (
+          <Group gap="xs" mt={-6}>
+            <Button size="compact-xs" variant="subtle" onClick={() => setFrom(toInput(Date.now()))} data-testid="cover-from-now">
+              From now
+            </Button>
+            <Text size="xs" c="dimmed">
+              (gone home sick: the work moves at once)
+            </Text>
+          </Group>
+        )}
         <Text size="xs" c="dimmed">
           Times in {c?.zone ?? ZONE}
           {c && c.zone !== ZONE ? ` (this computer is in ${ZONE}; the fields show its time)` : " (this computer's time zone)"}.
