@@ -4,35 +4,19 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
 use switchboard_domain::agent::Agent;
 use switchboard_domain::change::Change;
 use switchboard_domain::connection::Connection;
 use switchboard_domain::target::Target;
 use switchboard_domain::{ConnectionId, PersonId, TargetId, Timestamp};
 use switchboard_store::assignments;
-use ts_rs::TS;
 
 use super::lookup::Lookup;
 use super::read::RawPlan;
-use super::row::{Row, check_row};
+use super::row::{PlanRowError, Row, check_row};
 use crate::EngineError;
 use crate::journal::moves::calls;
 use crate::reassign::{Draft, PersonShare, PlanItem, ReassignPlan, Skipped, Tally};
-
-/// One thing wrong in a plan's row.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct PlanRowError {
-    /// The row's line in the file (the header is line 1).
-    pub row: u32,
-    /// The column: connection, target, from, to, until, notes or replace.
-    pub column: String,
-    /// The cell as written.
-    pub value: String,
-    pub message: String,
-    /// What to write instead.
-    pub fix: String,
-}
 
 /// A plan checked: the job it makes, and what is wrong with it.
 pub(crate) struct Checked {

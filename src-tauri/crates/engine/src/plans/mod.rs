@@ -20,8 +20,8 @@ mod lookup;
 pub mod read;
 mod row;
 
-pub use check::PlanRowError;
 pub use read::{MAX_PLAN_BYTES, PLAN_COLUMNS, RawPlan, read_bytes, read_file};
+pub use row::PlanRowError;
 
 /// A plan checked against the cache.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

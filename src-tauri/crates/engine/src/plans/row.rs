@@ -2,16 +2,31 @@
 //! whether the platform has the options it asks for. Every problem of the row
 //! is reported, not only the first.
 
+use serde::Serialize;
 use switchboard_domain::Timestamp;
 use switchboard_domain::agent::Agent;
 use switchboard_domain::connection::Connection;
 use switchboard_domain::target::Target;
+use ts_rs::TS;
 
-use super::check::PlanRowError;
 use super::lookup::Lookup;
 use super::read::RawRow;
 use crate::EngineError;
 use crate::assign::NOTES_MAX;
+
+/// One thing wrong in a plan's row.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PlanRowError {
+    /// The row's line in the file (the header is line 1).
+    pub row: u32,
+    /// The column: connection, target, from, to, until, notes or replace.
+    pub column: String,
+    /// The cell as written.
+    pub value: String,
+    pub message: String,
+    /// What to write instead.
+    pub fix: String,
+}
 
 /// A row's cells, checked: everything the row's change needs.
 pub(super) struct Row {
