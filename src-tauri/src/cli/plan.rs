@@ -7,13 +7,12 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use switchboard_domain::job::OperationState;
 use switchboard_engine::plans::{self, PlanCheck, RawPlan};
 use switchboard_engine::reassign::ReassignOutcome;
 use switchboard_engine::{EngineError, Workspace};
 
 use super::output::{destination, json, to_output};
-use super::reassign::{confirmed, outcome_code, report, summary};
+use super::reassign::{confirmed, finished, summary};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -169,23 +168,7 @@ pub async fn plan(ws: &Workspace, args: PlanArgs) -> Result<i32, EngineError> {
                 plan: started.plan,
                 results,
             };
-            let count = |s: OperationState| out.results.iter().filter(|r| r.state == s).count();
-            if as_json {
-                json(&out)?;
-            } else {
-                say!(
-                    "job {}: {} done, {} failed, {} in conflict, {} not confirmed, {} waiting, {} skipped",
-                    out.job_id,
-                    count(OperationState::Done),
-                    count(OperationState::Failed),
-                    count(OperationState::Conflict),
-                    count(OperationState::Unknown),
-                    count(OperationState::Queued) + count(OperationState::Sending),
-                    out.plan.skipped.len()
-                );
-                report(&out.results);
-            }
-            Ok(outcome_code(&out.results))
+            finished(&out, as_json)
         }
     }
 }

@@ -298,6 +298,11 @@ pub async fn reassign(ws: &Workspace, args: ReassignArgs) -> Result<i32, EngineE
         plan: started.plan,
         results,
     };
+    finished(&out, args.json)
+}
+
+/// Says how a bulk job went (as JSON with `as_json`); its exit code.
+pub(super) fn finished(out: &ReassignOutcome, as_json: bool) -> Result<i32, EngineError> {
     let count = |s: OperationState| out.results.iter().filter(|r| r.state == s).count();
     let (failed, conflict, unknown, waiting) = (
         count(OperationState::Failed),
@@ -305,8 +310,8 @@ pub async fn reassign(ws: &Workspace, args: ReassignArgs) -> Result<i32, EngineE
         count(OperationState::Unknown),
         count(OperationState::Queued) + count(OperationState::Sending),
     );
-    if args.json {
-        json(&out)?;
+    if as_json {
+        json(out)?;
     } else {
         say!(
             "job {}: {} done, {failed} failed, {conflict} in conflict, {unknown} not confirmed, {waiting} waiting, {} skipped",
