@@ -185,7 +185,7 @@ pub fn export_flat(
 }
 
 /// The kinds of job History shows as one row when it groups.
-const BULK: [JobKind; 2] = [JobKind::Reassign, JobKind::Plan];
+const BULK: [JobKind; 3] = [JobKind::Reassign, JobKind::Plan, JobKind::Cover];
 
 /// The conditions `q` puts on operations aliased `o` (and their parameters);
 /// `paging` adds the page's start.
