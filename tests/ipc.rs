@@ -442,3 +442,56 @@ fn a_reassignment_runs_in_the_background_pauses_resumes_and_says_when_it_ends() 
     let refused = invoke(w, "cancel_job", unknown).expect_err("no such job");
     assert_eq!(refused["code"], json!("not_found"), "{refused}");
 }
+
+#[test]
+fn plans_and_covers_answer_and_refuse_by_field_as_the_window_sends_them() {
+    let (h, _ws) = harness();
+    let plan = |text: &str| {
+        invoke(
+            &h.webview,
+            "check_plan",
+            json!({"request": {"name": "rota.csv", "text": text}}),
+        )
+    };
+    // Not a plan at all: refused by the file, nothing checked.
+    let err = plan("name,email\nAna,a@x.io\n").expect_err("no plan columns");
+    assert_eq!(
+        (err["code"].clone(), err["field"].clone()),
+        (json!("invalid_input"), json!("file")),
+        "{err}"
+    );
+    // A plan: each wrong row said with its column, not refused whole.
+    let checked = plan("connection,target,to\nNope,1,ana@x.io\n").expect("checked");
+    assert_eq!(checked["rows"], json!(1));
+    assert_eq!(
+        checked["errors"][0]["column"],
+        json!("connection"),
+        "{checked}"
+    );
+    assert_eq!(checked["errors"][0]["row"], json!(2));
+    let err = invoke(
+        &h.webview,
+        "start_plan",
+        json!({"request": {"name": "rota.csv", "text": "connection,target,to\nNope,1,ana@x.io\n"}}),
+    )
+    .expect_err("a wrong plan is not run");
+    assert_eq!(err["field"], json!("file"), "{err}");
+
+    assert_eq!(
+        invoke(&h.webview, "list_covers", json!({})).expect("covers"),
+        json!([])
+    );
+    let now = switchboard_domain::Timestamp::now().0;
+    let cover = |person: i64, to: Value| {
+        invoke(
+            &h.webview,
+            "add_cover",
+            json!({"request": {"person": person, "starts_at": now, "ends_at": now + 3_600_000, "to": to}}),
+        )
+    };
+    let err = cover(99, json!({"kind": "people", "ids": [98]})).expect_err("no such person");
+    assert_eq!(err["field"], json!("person"), "{err}");
+    let err =
+        invoke(&h.webview, "end_cover", json!({"request": {"id": 5}})).expect_err("no such cover");
+    assert_eq!(err["code"], json!("not_found"), "{err}");
+}
