@@ -33,6 +33,7 @@ function row(id: number, state: CoverRow["cover"]["state"], extra: Partial<Cover
       state,
       started_at: state === "scheduled" ? null : T0 + 12 * 60_000,
       ended_at: null,
+      skipped: state === "scheduled" ? [] : [{ step: "start", target: "Chat with Mia", reason: "no agent on Vambe among Bruno Costa" }],
       created_at: T0 - HOUR,
       updated_at: T0,
     },
@@ -81,6 +82,7 @@ describe("Covers", () => {
     expect(line).toHaveTextContent("Bruno Costa covers; new work follows · flu");
     expect(within(line).getByTestId("cover-late")).toHaveTextContent("Started (ran 12 min late: Switchboard was closed).");
     expect(line).toHaveTextContent("Handed over: 13 done, 1 need you");
+    expect(within(line).getByTestId("cover-skipped")).toHaveTextContent("Left as they were: Chat with Mia (no agent on Vambe among Bruno Costa)");
     await waitFor(() => expect(within(line).getByTestId("cover-status")).toHaveTextContent("Ana Lima is Offline on CCAI Platform now: still away? Extend the cover."));
     await user.click(within(line).getByTestId("cover-end"));
     expect(backend.commands()).not.toContain("end_cover"); // asked first

@@ -221,6 +221,15 @@ export function CoversView() {
                       {r.person_name} is {status} on CCAI Platform now{/offline|unavailable|away/i.test(status) ? ": still away? Extend the cover." : "."}
                     </Text>
                   )}
+                  {c.skipped.length > 0 && (
+                    <Text size="xs" c="orange" data-testid="cover-skipped">
+                      Left as they were: {c.skipped
+                        .slice(0, 3)
+                        .map((s) => `${s.target} (${s.reason})`)
+                        .join("; ")}
+                      {c.skipped.length > 3 ? `; and ${c.skipped.length - 3} more` : ""}
+                    </Text>
+                  )}
                   {r.jobs.map((j) => {
                     const n = (s: string) => j.summary.by_state[s] ?? 0;
                     return (

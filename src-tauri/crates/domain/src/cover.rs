@@ -58,8 +58,18 @@ pub struct Cover {
     /// Switchboard was closed runs later: these say when).
     pub started_at: Option<Timestamp>,
     pub ended_at: Option<Timestamp>,
+    /// What its steps left as it was, and why (the first few hundred).
+    pub skipped: Vec<CoverSkipped>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// An item a cover's step left as it was, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CoverSkipped {
+    pub step: CoverStep,
+    pub target: String,
+    pub reason: String,
 }
 
 /// A job a cover ran, and why.

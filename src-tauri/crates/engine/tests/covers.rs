@@ -224,6 +224,15 @@ async fn a_cover_starts_late_takes_new_work_and_hands_back_only_what_it_still_ho
     );
     let row = ws.cover(added.cover.id).await.unwrap();
     assert_eq!(row.cover.state, CoverState::Ended);
+    let left: Vec<&str> = row
+        .cover
+        .skipped
+        .iter()
+        .filter(|s| s.step == CoverStep::End)
+        .map(|s| s.reason.as_str())
+        .collect();
+    assert_eq!(left.len(), 2, "{:#?}", row.cover.skipped);
+    assert!(left.iter().all(|r| r.contains("changed since")), "{left:?}");
     let steps: Vec<CoverStep> = row.jobs.iter().map(|j| j.step).collect();
     assert_eq!(steps, [CoverStep::Start, CoverStep::Follow, CoverStep::End]);
     assert!(

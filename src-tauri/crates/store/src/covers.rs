@@ -4,7 +4,7 @@
 //! due, one takes it and the other sees it taken.
 
 use rusqlite::{Connection as Db, OptionalExtension, Row, params};
-use switchboard_domain::cover::{Cover, CoverJob, CoverState, CoverStep};
+use switchboard_domain::cover::{Cover, CoverJob, CoverSkipped, CoverState, CoverStep};
 use switchboard_domain::{ConnectionId, CoverId, JobId, PersonId, TeamId, Timestamp};
 
 use crate::columns::{opt_timestamp, parsed, timestamp};
@@ -48,6 +48,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Cover> {
         state: parsed(row, "state")?,
         started_at: opt_timestamp(row, "started_at")?,
         ended_at: opt_timestamp(row, "ended_at")?,
+        skipped: {
+            let text: String = row.get("skipped")?;
+            serde_json::from_str(&text).map_err(|e| bad("skipped", e))?
+        },
         created_at: timestamp(row, "created_at")?,
         updated_at: timestamp(row, "updated_at")?,
     })
@@ -161,6 +165,34 @@ pub fn step(
         &format!("UPDATE covers SET state = ?3, {column} = ?4, updated_at = ?4 WHERE id = ?1 AND state = ?2"),
         params![id.0, from.as_str(), to.as_str(), now.0],
     )? == 1)
+}
+
+/// The most skipped items a cover keeps.
+pub const SKIPPED_KEPT: usize = 500;
+
+/// Adds what a step left as it was to the cover's list (the first
+/// [`SKIPPED_KEPT`] are kept).
+pub fn add_skipped(db: &Db, cover: CoverId, skipped: &[CoverSkipped]) -> Result<()> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    let mut all = get(db, cover)?.skipped;
+    // A target new work leaves behind again is said once.
+    let new: Vec<CoverSkipped> = skipped
+        .iter()
+        .filter(|s| !all.contains(s))
+        .cloned()
+        .collect();
+    all.extend(new.into_iter().take(SKIPPED_KEPT.saturating_sub(all.len())));
+    let text = serde_json::to_string(&all).map_err(|e| StoreError::Corrupt {
+        column: "skipped",
+        detail: e.to_string(),
+    })?;
+    db.execute(
+        "UPDATE covers SET skipped = ?2 WHERE id = ?1",
+        params![cover.0, text],
+    )?;
+    Ok(())
 }
 
 pub fn add_job(db: &Db, cover: CoverId, job: JobId, step: CoverStep) -> Result<()> {

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0012_plan_and_cover_jobs.sql"),
     ),
     ("0013_covers", include_str!("../migrations/0013_covers.sql")),
+    (
+        "0014_cover_skipped",
+        include_str!("../migrations/0014_cover_skipped.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -215,6 +215,7 @@ pub(crate) fn checked(
         state: CoverState::Scheduled,
         started_at: None,
         ended_at: None,
+        skipped: Vec::new(),
         created_at: now,
         updated_at: now,
     })

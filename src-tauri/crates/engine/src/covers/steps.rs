@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use switchboard_domain::cover::{Cover, CoverState, CoverStep};
+use switchboard_domain::cover::{Cover, CoverSkipped, CoverState, CoverStep};
 use switchboard_domain::job::{JobKind, JobState, Operation, OperationState};
 use switchboard_domain::{ConnectionId, JobId, Timestamp};
 use switchboard_store::operations::Outcome;
@@ -69,6 +69,16 @@ fn journal(
     owner: &Owner,
     (plan, drafts): (ReassignPlan, Vec<Draft>),
 ) -> switchboard_store::Result<Taken> {
+    let skipped: Vec<CoverSkipped> = plan
+        .skipped
+        .iter()
+        .map(|s| CoverSkipped {
+            step,
+            target: s.target_label.clone(),
+            reason: s.reason.clone(),
+        })
+        .collect();
+    covers::add_skipped(db, c.id, &skipped)?;
     if plan.items.is_empty() {
         return Ok(Taken {
             step,
