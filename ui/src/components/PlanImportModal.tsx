@@ -161,8 +161,8 @@ export function PlanImportModal({ onClose }: { onClose: () => void }) {
             {run.data ? (progress.data?.remaining === 0 ? "Close" : "Close (it goes on)") : "Cancel"}
           </Button>
           {!run.data && (
-            <Button onClick={() => text && run.mutate(text)} loading={run.isPending} disabled={!ready || result.plan.items.length === 0} data-testid="plan-run">
-              {ready ? `Run ${result.plan.items.length} items` : "Run"}
+            <Button onClick={() => text && run.mutate(text)} loading={run.isPending} disabled={!ready || result.plan.items.length + result.plan.status.length === 0} data-testid="plan-run">
+              {ready ? `Run ${result.plan.items.length + result.plan.status.length} items` : "Run"}
             </Button>
           )}
         </Group>

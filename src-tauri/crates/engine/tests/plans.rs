@@ -434,3 +434,90 @@ async fn a_reassignment_preview_exported_is_imported_back_as_the_same_plan() {
     };
     assert_eq!(moves(&checked.plan.items), moves(&preview.items));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_row_sets_an_agent_s_status_in_the_plan_s_job() {
+    let env = env().await;
+    let ws = &env.ws;
+    let p = platforms(ws).await;
+    let (ccai, hc) = (&p[&Vendor::CcaiPlatform], &p[&Vendor::Helpcrunch]);
+    let c = ws
+        .connection_summaries()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.connection.vendor == Vendor::CcaiPlatform)
+        .unwrap()
+        .connection
+        .id;
+    // Never read yet: a plan with a status row reads them from the vendor.
+    let cached = |ws: &Workspace| {
+        ws.store()
+            .read(|db| switchboard_store::tenant_statuses::list(db, c))
+            .unwrap()
+    };
+    assert!(cached(ws).is_empty());
+    let first = check(
+        ws,
+        &format!(
+            "connection,target,from,to\n{},,{},status: Available\n",
+            ccai.name,
+            email(&ccai.agents[0])
+        ),
+    )
+    .await;
+    assert!(first.errors.is_empty(), "{:#?}", first.errors);
+    let statuses = cached(ws);
+    let offered = statuses
+        .iter()
+        .find(|s| s.offered && s.name != "Available")
+        .expect("a custom status");
+    let not_offered = statuses
+        .iter()
+        .find(|s| !s.offered)
+        .expect("a status nobody sets by hand");
+    let (a, b) = (email(&ccai.agents[0]), email(&ccai.agents[1]));
+    let csv = format!(
+        "connection,target,from,to\n\
+         {0},,{a},status: {1}\n\
+         {0},,{a},status: Available\n\
+         {0},,{b},status: {2}\n\
+         {3},,{4},status: {1}\n",
+        ccai.name,
+        offered.name,
+        not_offered.name,
+        hc.name,
+        email(&hc.agents[0])
+    );
+    let checked = check(ws, &csv).await;
+    let said: Vec<(u32, &str)> = checked
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str()))
+        .collect();
+    assert_eq!(
+        said,
+        [(3, "from"), (4, "to"), (5, "to")],
+        "{:#?}",
+        checked.errors
+    );
+    let good = format!(
+        "connection,target,from,to\n{},,{a},status: {}\n",
+        ccai.name, offered.name
+    );
+    let checked = check(ws, &good).await;
+    assert!(checked.errors.is_empty(), "{:#?}", checked.errors);
+    assert_eq!(
+        (checked.plan.status.len(), checked.plan.items.len()),
+        (1, 0)
+    );
+    let out = ws
+        .run_plan_file(
+            "status.csv".into(),
+            plans::read_bytes(good.as_bytes()).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.state, JobState::Done, "{:#?}", out.results);
+    assert_eq!(out.results.len(), 1);
+}

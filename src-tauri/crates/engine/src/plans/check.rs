@@ -58,7 +58,27 @@ pub(crate) fn check(
     let (mut items, mut drafts, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
     // Each target's first row, and what it asked, to find rows that contradict it.
     let mut seen: HashMap<(ConnectionId, TargetId), (u32, String)> = HashMap::new();
+    let mut steps: Vec<crate::reassign::StatusStep> = Vec::new();
     for raw_row in &raw.rows {
+        if super::status::is_status(raw_row) {
+            if let Some(step) = super::status::step(&mut lookup, raw_row, &mut errors)? {
+                if steps.iter().any(|s| s.agent_id == step.agent_id) {
+                    errors.push(PlanRowError {
+                        row: raw_row.line,
+                        column: "from".into(),
+                        value: raw_row.from.clone(),
+                        message: format!(
+                            "an earlier row already sets {}'s status",
+                            step.agent_name
+                        ),
+                        fix: "keep one of the two rows".into(),
+                    });
+                } else {
+                    steps.push(step);
+                }
+            }
+            continue;
+        }
         let Some(row) = check_row(&mut lookup, raw_row, now, &mut errors)? else {
             continue;
         };
@@ -207,7 +227,7 @@ pub(crate) fn check(
         skipped,
         connections,
         people,
-        status: Vec::new(),
+        status: steps,
         seconds,
         planned_at: now,
     };

@@ -19,6 +19,7 @@ mod check;
 mod lookup;
 pub mod read;
 mod row;
+mod status;
 
 pub use read::{MAX_PLAN_BYTES, PLAN_COLUMNS, RawPlan, read_bytes, read_file};
 pub use row::PlanRowError;
@@ -131,8 +132,43 @@ impl Workspace {
         .await
     }
 
+    /// A plan's status rows name CCAI Platform connections whose statuses may
+    /// never have been read: read them once from the vendor (unreachable, the
+    /// rows say the status is not known).
+    async fn plan_statuses(&self, raw: &RawPlan) {
+        let names: Vec<String> = raw
+            .rows
+            .iter()
+            .filter(|r| status::is_status(r))
+            .map(|r| r.connection.to_lowercase())
+            .collect();
+        if names.is_empty() {
+            return;
+        }
+        let unknown = self
+            .on_store(move |store| {
+                Ok(store.read(|db| {
+                    let mut out = Vec::new();
+                    for c in switchboard_store::connections::list(db)? {
+                        if names.contains(&c.display_name.to_lowercase())
+                            && switchboard_store::tenant_statuses::list(db, c.id)?.is_empty()
+                        {
+                            out.push(c.id);
+                        }
+                    }
+                    Ok(out)
+                })?)
+            })
+            .await
+            .unwrap_or_default();
+        for c in unknown {
+            let _ = self.refresh_status_list(c).await;
+        }
+    }
+
     /// Checks every row against the cache; nothing is journaled or sent.
     pub async fn check_plan(&self, name: String, raw: RawPlan) -> Result<PlanCheck, EngineError> {
+        self.plan_statuses(&raw).await;
         self.on_store(move |store| {
             let (rows, left_out) = (raw.rows.len() as u32, raw.left_out);
             let checked =
@@ -174,6 +210,7 @@ impl Workspace {
         name: String,
         raw: RawPlan,
     ) -> Result<(ReassignPlan, Vec<Operation>, JobId), EngineError> {
+        self.plan_statuses(&raw).await;
         let origin = self.origin;
         let owner = self.owner.clone();
         self.on_store(move |store| {
@@ -196,7 +233,7 @@ impl Workspace {
                     )
                     .into()));
                 }
-                if checked.plan.items.is_empty() {
+                if checked.plan.items.is_empty() && checked.plan.status.is_empty() {
                     return Ok(Err(ValidationError::new(
                         "file",
                         "the plan changes nothing: every target is already as it asks (or it has no rows)",

@@ -40,7 +40,7 @@ pub(super) struct Row {
     pub(super) replace: bool,
 }
 
-fn wrong(
+pub(super) fn wrong(
     raw: &RawRow,
     column: &str,
     value: &str,
@@ -130,17 +130,7 @@ pub(super) fn check_row(
             None
         }
     };
-    let to = if raw.to.to_lowercase().starts_with("status:") {
-        fail!(
-            "to",
-            &raw.to,
-            (
-                "a plan assigns targets; it does not set statuses".into(),
-                "delete this row, and set the status on the Status board".into(),
-            )
-        );
-        None
-    } else if raw.to.is_empty() {
+    let to = if raw.to.is_empty() {
         fail!(
             "to",
             "",
