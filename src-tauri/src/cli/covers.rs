@@ -52,6 +52,9 @@ enum CoverCommand {
         /// During the cover, what newly arrives for the person goes to the cover too
         #[arg(long)]
         follow_new: bool,
+        /// On Pingup, the cover's assignments end with the cover (dt_until)
+        #[arg(long)]
+        pingup_until: bool,
         #[arg(long, value_parser = text)]
         note: Option<String>,
         #[arg(long)]
@@ -216,6 +219,7 @@ pub async fn cover(ws: &Workspace, args: CoverArgs) -> Result<i32, EngineError> 
             strategy,
             connections,
             follow_new,
+            pingup_until,
             note,
             json: as_json,
         } => {
@@ -252,6 +256,7 @@ pub async fn cover(ws: &Workspace, args: CoverArgs) -> Result<i32, EngineError> 
                     },
                     connections: ids,
                     follow_new,
+                    pingup_until,
                     note,
                 })
                 .await?;

@@ -32,7 +32,11 @@ connections: Array<ConnectionId>,
 /**
  * During the cover, what newly arrives for the person (seen at sync) goes to the cover too.
  */
-follow_new: boolean, note: string | null, state: CoverState, 
+follow_new: boolean, 
+/**
+ * On Pingup, the cover's assignments end with the cover (`dt_until`).
+ */
+pingup_until: boolean, note: string | null, state: CoverState, 
 /**
  * When the work was handed over, and back (a start or end that fell while
  * Switchboard was closed runs later: these say when).

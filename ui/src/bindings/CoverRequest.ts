@@ -29,4 +29,9 @@ connections: Array<ConnectionId>,
 /**
  * During the cover, what newly arrives for the person goes to the cover too.
  */
-follow_new: boolean, note: string | null, };
+follow_new: boolean, 
+/**
+ * On Pingup, the cover's assignments end with the cover (`dt_until`), so
+ * Pingup takes them back even if no Switchboard runs at the end.
+ */
+pingup_until: boolean, note: string | null, };

@@ -29,6 +29,7 @@ function row(id: number, state: CoverRow["cover"]["state"], extra: Partial<Cover
       strategy: "round_robin",
       connections: [],
       follow_new: true,
+      pingup_until: false,
       note: "flu",
       state,
       started_at: state === "scheduled" ? null : T0 + 12 * 60_000,

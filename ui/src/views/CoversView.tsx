@@ -61,6 +61,7 @@ function CoverForm({ row, onClose }: { row: CoverRow | null; onClose: () => void
   const [strategy, setStrategy] = useState(c?.strategy ?? "round_robin");
   const [only, setOnly] = useState<string[]>(c?.connections ?? []);
   const [follow, setFollow] = useState(c?.follow_new ?? true);
+  const [pingupUntil, setPingupUntil] = useState(c?.pingup_until ?? false);
   const [note, setNote] = useState(c?.note ?? "");
   const save = useMutation({
     mutationFn: (request: CoverRequest) => (row ? editCover({ id: row.cover.id, cover: request }) : addCover(request)),
@@ -82,6 +83,7 @@ function CoverForm({ row, onClose }: { row: CoverRow | null; onClose: () => void
       strategy: strategy as CoverRequest["strategy"],
       connections: only,
       follow_new: follow,
+      pingup_until: pingupUntil,
       note: note.trim() || null,
     });
   };
@@ -135,6 +137,12 @@ function CoverForm({ row, onClose }: { row: CoverRow | null; onClose: () => void
           />
           <Checkbox label="New work that arrives for them follows" checked={follow} onChange={(e) => setFollow(e.currentTarget.checked)} data-testid="cover-follow" />
         </Group>
+        <Checkbox
+          label="On Pingup, the cover's assignments end with the cover (Pingup takes them back even if no Switchboard is running)"
+          checked={pingupUntil}
+          onChange={(e) => setPingupUntil(e.currentTarget.checked)}
+          disabled={started}
+        />
         <MultiSelect label="Only on" placeholder="every platform" data={connections.map((s) => ({ value: s.connection.id, label: s.connection.display_name }))} value={only} onChange={setOnly} clearable disabled={started} />
         <TextInput label="Note" value={note} onChange={(e) => setNote(e.currentTarget.value)} placeholder="optional" />
         {err && (

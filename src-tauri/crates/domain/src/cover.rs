@@ -52,6 +52,8 @@ pub struct Cover {
     pub connections: Vec<ConnectionId>,
     /// During the cover, what newly arrives for the person (seen at sync) goes to the cover too.
     pub follow_new: bool,
+    /// On Pingup, the cover's assignments end with the cover (`dt_until`).
+    pub pingup_until: bool,
     pub note: Option<String>,
     pub state: CoverState,
     /// When the work was handed over, and back (a start or end that fell while

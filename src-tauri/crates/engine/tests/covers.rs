@@ -49,6 +49,7 @@ fn cover(
         strategy: Strategy::RoundRobin,
         connections: vec![hc],
         follow_new: true,
+        pingup_until: false,
         note: Some("Ana on leave".into()),
     }
 }
@@ -317,5 +318,94 @@ async fn a_cancelled_cover_never_runs_and_two_switchboards_run_a_due_one_once() 
     assert_eq!(
         ws.cover(cancelled.cover.id).await.unwrap().cover.state,
         CoverState::Cancelled
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_pingup_the_cover_s_assignment_ends_with_the_cover_and_the_old_expiry_comes_back() {
+    let env = env().await;
+    let ws = &env.ws;
+    let sim = ws.running_demo().await.unwrap();
+    let pingup = ws
+        .connection_summaries()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.connection.vendor == Vendor::Pingup)
+        .unwrap()
+        .connection
+        .id;
+    let on_pingup = |p: &PersonRow| {
+        p.agents
+            .iter()
+            .find(|a| a.vendor == Vendor::Pingup && a.active)
+            .map(|a| a.vendor_id.clone())
+    };
+    let people: Vec<PersonRow> = env
+        .people(1)
+        .await
+        .into_iter()
+        .filter(|p| on_pingup(p).is_some())
+        .collect();
+    let (ana, bruno) = (&people[0], &people[1]);
+    let (a, b) = (on_pingup(ana).unwrap(), on_pingup(bruno).unwrap());
+    let client = sim.world().pingup.read().unwrap().client_id(0);
+    sim.world()
+        .pingup
+        .write()
+        .unwrap()
+        .set_assignees(&client, &[&a]);
+    sync(ws, pingup).await;
+    let holders = || {
+        sim.world()
+            .pingup
+            .read()
+            .unwrap()
+            .assignees_of(&client)
+            .unwrap()
+    };
+    assert_eq!(
+        holders(),
+        [(
+            a.clone(),
+            switchboard_simulator::vendors::pingup::DEFAULT_UNTIL.to_owned()
+        )]
+    );
+
+    let t0 = Timestamp::now().0;
+    let ends = t0 + 3 * HOUR;
+    let mut request = cover(ana, &[bruno], t0 - 60_000, ends, pingup);
+    request.pingup_until = true;
+    let added = ws.add_cover(request).await.unwrap();
+    assert!(added.cover.pingup_until);
+    let runs = ws.run_due_covers().await.unwrap();
+    assert_eq!(runs[0].step, CoverStep::Start, "{runs:#?}");
+    // Bruno's assignment ends when the cover does (Ana's is ended: expiry now).
+    let during = holders();
+    let until = |agent: &str| {
+        during
+            .iter()
+            .find(|(x, _)| x == agent)
+            .map(|(_, u)| u.clone())
+    };
+    let ends_iso = chrono::DateTime::from_timestamp_millis(ends)
+        .unwrap()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    assert_eq!(until(&b), Some(ends_iso), "{during:?}");
+
+    ws.set_now(Some(Timestamp(ends + 1_000)));
+    let runs = ws.run_due_covers().await.unwrap();
+    assert_eq!(
+        (runs.len(), runs[0].step, runs[0].skipped),
+        (1, CoverStep::End, 0),
+        "{runs:#?}"
+    );
+    let after = holders();
+    assert!(
+        after.contains(&(
+            a.clone(),
+            switchboard_simulator::vendors::pingup::DEFAULT_UNTIL.to_owned()
+        )),
+        "Ana has her assignment back with the expiry it had: {after:?}"
     );
 }

@@ -44,6 +44,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Cover> {
         strategy: row.get("strategy")?,
         connections: connections_of(row)?,
         follow_new: row.get("follow_new")?,
+        pingup_until: row.get("pingup_until")?,
         note: row.get("note")?,
         state: parsed(row, "state")?,
         started_at: opt_timestamp(row, "started_at")?,
@@ -99,8 +100,8 @@ pub fn list(db: &Db) -> Result<Vec<Cover>> {
 pub fn insert(db: &Db, c: &Cover) -> Result<CoverId> {
     db.execute(
         "INSERT INTO covers (person_id, starts_at, ends_at, zone, to_people, to_team, strategy, connections,
-                             follow_new, note, state, started_at, ended_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                             follow_new, note, state, started_at, ended_at, created_at, updated_at, pingup_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             c.person_id.0,
             c.starts_at.0,
@@ -117,6 +118,7 @@ pub fn insert(db: &Db, c: &Cover) -> Result<CoverId> {
             c.ended_at.map(|t| t.0),
             c.created_at.0,
             c.updated_at.0,
+            c.pingup_until,
         ],
     )?;
     Ok(CoverId(db.last_insert_rowid()))
@@ -127,7 +129,7 @@ pub fn insert(db: &Db, c: &Cover) -> Result<CoverId> {
 pub fn update(db: &Db, c: &Cover, state: CoverState) -> Result<bool> {
     Ok(db.execute(
         "UPDATE covers SET person_id = ?2, starts_at = ?3, ends_at = ?4, zone = ?5, to_people = ?6, to_team = ?7,
-                strategy = ?8, connections = ?9, follow_new = ?10, note = ?11, updated_at = ?12
+                strategy = ?8, connections = ?9, follow_new = ?10, note = ?11, updated_at = ?12, pingup_until = ?14
          WHERE id = ?1 AND state = ?13",
         params![
             c.id.0,
@@ -143,6 +145,7 @@ pub fn update(db: &Db, c: &Cover, state: CoverState) -> Result<bool> {
             c.note,
             c.updated_at.0,
             state.as_str(),
+            c.pingup_until,
         ],
     )? == 1)
 }
@@ -193,6 +196,39 @@ pub fn add_skipped(db: &Db, cover: CoverId, skipped: &[CoverSkipped]) -> Result<
         params![cover.0, text],
     )?;
     Ok(())
+}
+
+/// Keeps the expiry each Pingup target had before the cover gave it the
+/// cover's end (`None`: Pingup's default), by target id.
+pub fn keep_until(
+    db: &Db,
+    cover: CoverId,
+    kept: &std::collections::BTreeMap<i64, Option<i64>>,
+) -> Result<()> {
+    let mut all = kept_until(db, cover)?;
+    all.extend(kept.iter().map(|(k, v)| (*k, *v)));
+    let text = serde_json::to_string(&all).map_err(|e| StoreError::Corrupt {
+        column: "kept_until",
+        detail: e.to_string(),
+    })?;
+    db.execute(
+        "UPDATE covers SET kept_until = ?2 WHERE id = ?1",
+        params![cover.0, text],
+    )?;
+    Ok(())
+}
+
+/// What [`keep_until`] kept.
+pub fn kept_until(db: &Db, cover: CoverId) -> Result<std::collections::BTreeMap<i64, Option<i64>>> {
+    let text: String = db.query_row(
+        "SELECT kept_until FROM covers WHERE id = ?1",
+        [cover.0],
+        |r| r.get(0),
+    )?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+        column: "kept_until",
+        detail: e.to_string(),
+    })
 }
 
 pub fn add_job(db: &Db, cover: CoverId, job: JobId, step: CoverStep) -> Result<()> {

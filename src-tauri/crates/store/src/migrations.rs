@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0014_cover_skipped",
         include_str!("../migrations/0014_cover_skipped.sql"),
     ),
+    (
+        "0015_cover_pingup_until",
+        include_str!("../migrations/0015_cover_pingup_until.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

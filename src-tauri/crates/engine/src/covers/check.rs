@@ -33,6 +33,10 @@ pub struct CoverRequest {
     /// During the cover, what newly arrives for the person goes to the cover too.
     #[serde(default)]
     pub follow_new: bool,
+    /// On Pingup, the cover's assignments end with the cover (`dt_until`), so
+    /// Pingup takes them back even if no Switchboard runs at the end.
+    #[serde(default)]
+    pub pingup_until: bool,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -211,6 +215,7 @@ pub(crate) fn checked(
         },
         connections: request.connections.clone(),
         follow_new: request.follow_new,
+        pingup_until: request.pingup_until,
         note: request.note.clone().filter(|n| !n.trim().is_empty()),
         state: CoverState::Scheduled,
         started_at: None,

@@ -185,6 +185,7 @@ impl Workspace {
             strategy: steps::request(&c).strategy,
             connections: c.connections.clone(),
             follow_new: c.follow_new,
+            pingup_until: c.pingup_until,
             note: c.note.clone(),
         };
         self.edit_cover(id, request).await

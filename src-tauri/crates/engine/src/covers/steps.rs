@@ -6,9 +6,10 @@
 
 use std::collections::BTreeMap;
 
+use switchboard_domain::change::Change;
 use switchboard_domain::cover::{Cover, CoverSkipped, CoverState, CoverStep};
 use switchboard_domain::job::{JobKind, JobState, Operation, OperationState};
-use switchboard_domain::{ConnectionId, JobId, Timestamp};
+use switchboard_domain::{ConnectionId, JobId, Timestamp, Vendor};
 use switchboard_store::operations::Outcome;
 use switchboard_store::{covers, jobs, operations, people};
 
@@ -49,6 +50,48 @@ pub(crate) fn request(c: &Cover) -> ReassignRequest {
         only_available: false,
         status: None,
     }
+}
+
+/// With `pingup_until`: the cover's Pingup assignments end with the cover;
+/// the expiry each target had before is kept for the hand-back.
+fn until_cover_ends(
+    db: &rusqlite::Connection,
+    c: &Cover,
+    (plan, drafts): &mut (ReassignPlan, Vec<Draft>),
+) -> switchboard_store::Result<()> {
+    if !c.pingup_until {
+        return Ok(());
+    }
+    let mut kept = BTreeMap::new();
+    for (item, draft) in plan.items.iter().zip(drafts.iter_mut()) {
+        if item.vendor != Vendor::Pingup {
+            continue;
+        }
+        if let Change::Move { until, .. } | Change::Assign { until, .. } = &mut draft.change {
+            kept.insert(item.target_id.0, until.map(|t| t.0));
+            *until = Some(c.ends_at);
+        }
+    }
+    covers::keep_until(db, c.id, &kept)
+}
+
+/// At the hand-back: each Pingup target gets back the expiry it had before
+/// the cover (Pingup's default where it had none).
+fn until_as_before(
+    db: &rusqlite::Connection,
+    c: &Cover,
+    (plan, drafts): &mut (ReassignPlan, Vec<Draft>),
+) -> switchboard_store::Result<()> {
+    let kept = covers::kept_until(db, c.id)?;
+    for (item, draft) in plan.items.iter().zip(drafts.iter_mut()) {
+        let Some(before) = kept.get(&item.target_id.0) else {
+            continue;
+        };
+        if let Change::Move { until, .. } | Change::Assign { until, .. } = &mut draft.change {
+            *until = before.map(Timestamp);
+        }
+    }
+    Ok(())
 }
 
 fn names(plan: &ReassignPlan) -> String {
@@ -108,7 +151,7 @@ pub(crate) fn start(
     if !covers::step(db, c.id, CoverState::Scheduled, CoverState::Active, now)? {
         return Ok(None);
     }
-    let planned = match planned(db, &request(c)) {
+    let mut planned = match planned(db, &request(c)) {
         Ok(p) => p,
         Err(e) => {
             return Ok(Some(Taken {
@@ -118,6 +161,7 @@ pub(crate) fn start(
             }));
         }
     };
+    until_cover_ends(db, c, &mut planned)?;
     let title = format!(
         "Cover: {} away until {}; {} covers",
         planned.0.from_name,
@@ -146,9 +190,10 @@ pub(crate) fn follow(
             return Ok(None);
         }
     }
-    let Ok(planned) = planned(db, &request(c)) else {
+    let Ok(mut planned) = planned(db, &request(c)) else {
         return Ok(None);
     };
+    until_cover_ends(db, c, &mut planned)?;
     if planned.0.items.is_empty() {
         return Ok(None);
     }
@@ -237,6 +282,7 @@ pub(crate) fn end(
             Err(e) => return Err(switchboard_store::StoreError::NotCommitted(e.to_string())),
         }
     }
+    until_as_before(db, c, &mut back)?;
     let title = format!("Cover ended: {person}'s work back to them");
     journal(db, c, CoverStep::End, title, origin, owner, back).map(Some)
 }
