@@ -58,6 +58,35 @@ async fn a_cover_is_added_run_once_ended_and_listed_from_the_command_line() {
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains(says), "{stderr}");
     }
+    // What the start would move, and nothing saved.
+    let out = cli(
+        &d,
+        &namespace,
+        &[
+            "cover",
+            "add",
+            "--person",
+            &ana,
+            "--from",
+            &local(-2),
+            "--until",
+            &local(120),
+            "--to",
+            &bruno,
+            "--connection",
+            "Demo HelpCrunch",
+            "--dry-run",
+            "--json",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(!plan["items"].as_array().unwrap().is_empty(), "{stdout}");
+    assert!(
+        ws.covers().await.unwrap().is_empty(),
+        "a dry run saves nothing"
+    );
     let out = cli(
         &d,
         &namespace,

@@ -132,6 +132,14 @@ pub struct CoverEdit {
     pub id: switchboard_domain::CoverId,
     pub cover: switchboard_engine::covers::CoverRequest,
 }
+/// A cover as the form holds it (and the cover it changes, if any): what its
+/// start would move now.
+#[derive(Debug, Deserialize, TS)]
+pub struct CoverPreview {
+    #[serde(default)]
+    pub id: Option<switchboard_domain::CoverId>,
+    pub cover: switchboard_engine::covers::CoverRequest,
+}
 #[derive(Debug, Deserialize, TS)]
 pub struct CoverExtend {
     pub id: switchboard_domain::CoverId,

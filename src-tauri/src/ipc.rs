@@ -144,6 +144,8 @@ commands! {
     fn export_plan_errors(request: PlanText) -> ExportResult;
     /// Every cover: under way, upcoming, then ended and cancelled.
     fn list_covers() -> Vec<switchboard_engine::covers::CoverRow>;
+    /// What a cover's start would move if it started now, from the cache; nothing is saved or sent.
+    fn preview_cover(request: CoverPreview) -> switchboard_engine::reassign::ReassignPlan;
     /// Checks and saves a cover; one already due starts at once (`covers-ran` says how it went).
     fn add_cover(request: switchboard_engine::covers::CoverRequest) -> switchboard_engine::covers::CoverRow;
     /// Changes a cover (once under way: its end, note and whether new work follows).

@@ -57,6 +57,9 @@ enum CoverCommand {
         pingup_until: bool,
         #[arg(long, value_parser = text)]
         note: Option<String>,
+        /// Show what the start would move now, and save nothing
+        #[arg(long)]
+        dry_run: bool,
         #[arg(long)]
         json: bool,
     },
@@ -221,6 +224,7 @@ pub async fn cover(ws: &Workspace, args: CoverArgs) -> Result<i32, EngineError> 
             follow_new,
             pingup_until,
             note,
+            dry_run,
             json: as_json,
         } => {
             let person = ws.find_person("person", person).await?;
@@ -243,23 +247,31 @@ pub async fn cover(ws: &Workspace, args: CoverArgs) -> Result<i32, EngineError> 
             for c in &connections {
                 ids.extend(connection_of(ws, Some(c)).await?);
             }
-            let row = ws
-                .add_cover(CoverRequest {
-                    person,
-                    starts_at: moment("from", &from)?,
-                    ends_at: moment("until", &until)?,
-                    zone: String::new(),
-                    to,
-                    strategy: match strategy {
-                        StrategyArg::RoundRobin => Strategy::RoundRobin,
-                        StrategyArg::LeastLoaded => Strategy::LeastLoaded,
-                    },
-                    connections: ids,
-                    follow_new,
-                    pingup_until,
-                    note,
-                })
-                .await?;
+            let request = CoverRequest {
+                person,
+                starts_at: moment("from", &from)?,
+                ends_at: moment("until", &until)?,
+                zone: String::new(),
+                to,
+                strategy: match strategy {
+                    StrategyArg::RoundRobin => Strategy::RoundRobin,
+                    StrategyArg::LeastLoaded => Strategy::LeastLoaded,
+                },
+                connections: ids,
+                follow_new,
+                pingup_until,
+                note,
+            };
+            if dry_run {
+                let plan = ws.preview_cover(None, request).await?;
+                if as_json {
+                    json(&plan)?;
+                } else {
+                    super::reassign::summary(&plan);
+                }
+                return Ok(0);
+            }
+            let row = ws.add_cover(request).await?;
             if as_json {
                 json(&row)?;
             } else {

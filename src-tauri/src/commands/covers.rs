@@ -8,7 +8,7 @@ use std::sync::Arc;
 use switchboard_engine::covers::{CoverRequest, CoverRow};
 
 use crate::AppState;
-use crate::api::{AppEvent, CoverEdit, CoverExtend, CoverRef, IpcError};
+use crate::api::{AppEvent, CoverEdit, CoverExtend, CoverPreview, CoverRef, IpcError};
 use crate::state::Ready;
 
 /// Takes the steps that are due now, in the background, and tells the window.
@@ -36,6 +36,16 @@ pub(crate) async fn run_due(ready: &Ready) {
 
 pub async fn list_covers(state: &AppState) -> Result<Vec<CoverRow>, IpcError> {
     Ok(state.workspace()?.covers().await?)
+}
+
+pub async fn preview_cover(
+    state: &AppState,
+    request: CoverPreview,
+) -> Result<switchboard_engine::reassign::ReassignPlan, IpcError> {
+    Ok(state
+        .workspace()?
+        .preview_cover(request.id, request.cover)
+        .await?)
 }
 
 pub async fn add_cover(state: &AppState, request: CoverRequest) -> Result<CoverRow, IpcError> {

@@ -17,6 +17,7 @@ import type { ConnectionRef } from "./ConnectionRef";
 import type { ConnectionSummary } from "./ConnectionSummary";
 import type { CoverEdit } from "./CoverEdit";
 import type { CoverExtend } from "./CoverExtend";
+import type { CoverPreview } from "./CoverPreview";
 import type { CoverRef } from "./CoverRef";
 import type { CoverRequest } from "./CoverRequest";
 import type { CoverRow } from "./CoverRow";
@@ -111,6 +112,7 @@ export const COMMANDS = [
   "export_plan_template",
   "export_plan_errors",
   "list_covers",
+  "preview_cover",
   "add_cover",
   "edit_cover",
   "extend_cover",
@@ -413,6 +415,14 @@ export function exportPlanErrors(request: PlanText): Promise<ExportResult> {
  */
 export function listCovers(): Promise<Array<CoverRow>> {
   return invoke("list_covers");
+}
+
+/**
+ * What a cover's start would move if it started now, from the cache; nothing is saved or sent.
+ * @throws {IpcError}
+ */
+export function previewCover(request: CoverPreview): Promise<ReassignPlan> {
+  return invoke("preview_cover", { request });
 }
 
 /**

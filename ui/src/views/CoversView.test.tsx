@@ -101,6 +101,16 @@ describe("Covers", () => {
       list_people: () => PEOPLE,
       list_teams: () => [],
       list_connections: () => [],
+      preview_cover: () => ({
+        from_name: "Ana Lima",
+        items: [{ target_id: 7, connection_id: "hc", vendor: "helpcrunch", target_label: "Chat with Mia", from_agent: 10, from_name: "Ana Lima", to_person: 2, to_agent: 20, to_name: "Bruno Costa", calls: 1 }],
+        skipped: [{ target_id: 8, connection_id: "sp", target_label: "+91 98765 43210", reason: "no agent on Splashify Pro among Bruno Costa" }],
+        connections: [],
+        people: [{ person_id: 2, name: "Bruno Costa", items: 1 }],
+        status: [],
+        seconds: 1,
+        planned_at: 0,
+      }),
       add_cover: () => {
         if (refuse) throw { code: "invalid", message: "Bruno Costa is away themselves from Mon 7 Dec 2026 08:00 (UTC+00:00) to Fri 11 Dec 2026 18:00 (UTC+00:00) (cover 4); choose someone else", field: "to" };
         return row(2, "scheduled");
@@ -116,6 +126,12 @@ describe("Covers", () => {
     await user.type(screen.getByTestId("cover-until"), "2026-12-11T18:00");
     await user.click(screen.getByTestId("cover-to"));
     await user.click(await screen.findByRole("option", { name: "Bruno Costa" }));
+    // What the start would move, before anything is saved.
+    expect(await screen.findByTestId("cover-preview")).toHaveTextContent("1 move, 1 skipped");
+    expect(screen.getByTestId("cover-preview")).toHaveTextContent("no agent on Splashify Pro among Bruno Costa");
+    const previewed = backend.calls.find((c) => c.cmd === "preview_cover")?.args as { request: { id: unknown; cover: { person: number } } };
+    expect(previewed.request).toMatchObject({ id: null, cover: { person: 1 } });
+    expect(backend.commands()).not.toContain("add_cover");
     await user.click(screen.getByTestId("cover-save"));
     expect(await screen.findByTestId("cover-error")).toHaveTextContent("Bruno Costa is away themselves");
     const asked = backend.calls.find((c) => c.cmd === "add_cover")?.args as { request: Record<string, unknown> };

@@ -4,10 +4,13 @@ import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { addCover, cancelCover, editCover, endCover, extendCover, listCovers } from "../bindings/commands";
+import { useDebouncedValue } from "@mantine/hooks";
+
+import { addCover, cancelCover, editCover, endCover, extendCover, listCovers, previewCover } from "../bindings/commands";
 import type { CoverRequest } from "../bindings/CoverRequest";
 import type { CoverRow } from "../bindings/CoverRow";
 import { JobPanel } from "../components/JobPanel";
+import { PlanSummary } from "../components/PlanSummary";
 import { errorTitle, toIpcError } from "../ipc";
 import { useConnections, usePeople, useStatusBoard, useTeams } from "../queries";
 
@@ -72,6 +75,29 @@ function CoverForm({ row, onClose }: { row: CoverRow | null; onClose: () => void
   });
   const starts = fromInput(from);
   const ends = fromInput(until);
+  const request: CoverRequest | null =
+    person == null || starts == null || ends == null || (mode === "people" ? to.length === 0 : team == null)
+      ? null
+      : {
+          person: Number(person),
+          starts_at: starts,
+          ends_at: ends,
+          zone: c?.zone ?? ZONE,
+          to: mode === "team" && team ? { kind: "team", id: Number(team) } : { kind: "people", ids: to.map(Number) },
+          strategy: strategy as CoverRequest["strategy"],
+          connections: only,
+          follow_new: follow,
+          pingup_until: pingupUntil,
+          note: note.trim() || null,
+        };
+  // What the start would move now (a cover under way has moved it already).
+  const [asked] = useDebouncedValue(request, 200);
+  const preview = useQuery({
+    queryKey: ["cover-preview", row?.cover.id ?? null, asked],
+    queryFn: () => previewCover({ id: row?.cover.id ?? null, cover: asked! }),
+    enabled: asked !== null && !started,
+    retry: false,
+  });
   const submit = () => {
     if (person == null || starts == null || ends == null) return;
     save.mutate({
@@ -149,6 +175,19 @@ function CoverForm({ row, onClose }: { row: CoverRow | null; onClose: () => void
           <Alert color="red" title={errorTitle(err.code)} data-testid="cover-error">
             {err.message}
           </Alert>
+        )}
+        {!err && preview.error && (
+          <Alert color="orange" title={errorTitle(toIpcError(preview.error).code)} data-testid="cover-preview-error">
+            {toIpcError(preview.error).message}
+          </Alert>
+        )}
+        {preview.data && !started && (
+          <Stack gap={4} data-testid="cover-preview">
+            <Text size="sm" fw={500}>
+              If it started now:
+            </Text>
+            <PlanSummary plan={preview.data} />
+          </Stack>
         )}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>

@@ -112,6 +112,21 @@ impl Workspace {
             .await
     }
 
+    /// What the cover's start would move if it started now, from the cache
+    /// (the reassignment's plan: counts, skipped and why, time); nothing is
+    /// saved or sent. `id`: the cover being changed.
+    pub async fn preview_cover(
+        &self,
+        id: Option<CoverId>,
+        request: CoverRequest,
+    ) -> Result<crate::reassign::ReassignPlan, EngineError> {
+        let now = self.now();
+        let cover = self
+            .on_store(move |store| store.read(|db| Ok(check::checked(db, &request, id, now)))?)
+            .await?;
+        self.preview_reassign(steps::request(&cover)).await
+    }
+
     /// Checks and saves a cover; its start runs when it is due (at once when
     /// it already is: call `run_due_covers`).
     pub async fn add_cover(&self, request: CoverRequest) -> Result<CoverRow, EngineError> {
