@@ -164,6 +164,8 @@ mod tests {
                 "audit_log",
                 "connection_checks",
                 "connections",
+                "cover_jobs",
+                "covers",
                 "jobs",
                 "operation_agents",
                 "operations",
