@@ -82,3 +82,18 @@ describe("About & diagnostics", () => {
     expect(await screen.findByText("0.1.2")).toBeInTheDocument();
   });
 });
+
+describe("Colours", () => {
+  it("follow the system by default and can be set light or dark", async () => {
+    mockBackend({ list_connections: () => [] });
+    render(<App />);
+    const html = document.documentElement;
+    expect(await screen.findByTestId("color-scheme")).toBeInTheDocument();
+    // The test's system prefers light (matchMedia answers no to "dark").
+    expect(html).toHaveAttribute("data-mantine-color-scheme", "light");
+    await userEvent.click(screen.getByRole("radio", { name: "Dark" }));
+    expect(html).toHaveAttribute("data-mantine-color-scheme", "dark");
+    await userEvent.click(screen.getByRole("radio", { name: "As the system" }));
+    expect(html).toHaveAttribute("data-mantine-color-scheme", "light");
+  });
+});

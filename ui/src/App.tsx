@@ -1,7 +1,7 @@
 import "@mantine/notifications/styles.css";
 import "@mantine/charts/styles.css";
 
-import { AppShell, Badge, Group, Kbd, MantineProvider, NavLink, Text, Title, createTheme } from "@mantine/core";
+import { AppShell, Badge, Group, Kbd, MantineProvider, type MantineColorScheme, NavLink, SegmentedControl, Text, Title, createTheme, useMantineColorScheme } from "@mantine/core";
 import { useHotkeys } from "@mantine/hooks";
 import { ModalsProvider } from "@mantine/modals";
 import { Notifications, notifications } from "@mantine/notifications";
@@ -110,6 +110,25 @@ function WaitingBadge() {
   );
 }
 
+/** Light, dark, or as the OS is (the default); remembered across starts. */
+function ColorSchemeSwitch() {
+  const { colorScheme, setColorScheme } = useMantineColorScheme();
+  return (
+    <SegmentedControl
+      size="xs"
+      value={colorScheme}
+      onChange={(v) => setColorScheme(v as MantineColorScheme)}
+      data={[
+        { value: "auto", label: "As the system" },
+        { value: "light", label: "Light" },
+        { value: "dark", label: "Dark" },
+      ]}
+      aria-label="Colours"
+      data-testid="color-scheme"
+    />
+  );
+}
+
 function Shell({ initialArea }: { initialArea: AreaId }) {
   const [area, setArea] = useState<AreaId>(initialArea);
   const [params, setParams] = useState<AreaParams>({});
@@ -139,9 +158,12 @@ function Shell({ initialArea }: { initialArea: AreaId }) {
                 one window for every contact-center platform
               </Text>
             </Group>
-            <Text size="xs" c="dimmed">
-              <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">K</Kbd> assign
-            </Text>
+            <Group gap="md">
+              <ColorSchemeSwitch />
+              <Text size="xs" c="dimmed">
+                <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">K</Kbd> assign
+              </Text>
+            </Group>
           </Group>
         </AppShell.Header>
         <AppShell.Navbar p="xs" aria-label="Areas">
@@ -168,7 +190,7 @@ function Shell({ initialArea }: { initialArea: AreaId }) {
 
 export function App({ queryClient = makeQueryClient(), initialArea = "connections" }: { queryClient?: QueryClient; initialArea?: AreaId }) {
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} defaultColorScheme="auto">
       <QueryClientProvider client={queryClient}>
         <ModalsProvider>
           <Notifications position="bottom-right" autoClose={8_000} />
