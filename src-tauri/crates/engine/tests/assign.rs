@@ -985,6 +985,13 @@ async fn editing_a_queued_change_replaces_it_and_history_shows_both() {
     let a = env.agents(Vendor::Vambe);
     sim.halt(Vendor::Vambe);
     let first = env.ws.assign(request(target, &[a[0].0])).await.unwrap();
+    // Seen once under a full run's load: it ended failed. Say how, if again.
+    assert_eq!(
+        first.results[0].state,
+        OperationState::Queued,
+        "with Vambe halted the change waits: {:#?}",
+        first.results[0]
+    );
     let old = first.results[0].operation_id;
     let edited = env
         .ws
