@@ -191,13 +191,14 @@ impl Workspace {
         ends_at: Timestamp,
     ) -> Result<CoverRow, EngineError> {
         let c = self.cover(id).await?.cover;
+        let reassign = steps::request(&c);
         let request = CoverRequest {
             person: c.person_id,
             starts_at: c.starts_at,
             ends_at,
             zone: c.zone.clone(),
-            to: steps::request(&c).to,
-            strategy: steps::request(&c).strategy,
+            to: reassign.to,
+            strategy: reassign.strategy,
             connections: c.connections.clone(),
             follow_new: c.follow_new,
             pingup_until: c.pingup_until,
@@ -273,6 +274,13 @@ impl Workspace {
             .on_store(|store| Ok(store.read(covers::active)?))
             .await?;
         for c in following.into_iter().filter(|c| c.ends_at > now) {
+            let cover = c.clone();
+            let new = self
+                .on_store(move |store| Ok(store.read(|db| Ok(steps::has_new(db, &cover)))?))
+                .await?;
+            if !new {
+                continue;
+            }
             let (origin, owner, cover) = (self.origin, self.owner.clone(), c.clone());
             let taken = self
                 .on_store(move |store| {

@@ -171,6 +171,12 @@ pub(crate) fn start(
     journal(db, c, CoverStep::Start, title, origin, owner, planned).map(Some)
 }
 
+/// Whether anything newly arrived for the person (a plan from the cache,
+/// under a read: most ticks find nothing, and then take no write lock).
+pub(crate) fn has_new(db: &rusqlite::Connection, c: &Cover) -> bool {
+    planned(db, &request(c)).is_ok_and(|(plan, _)| !plan.items.is_empty())
+}
+
 /// During the cover: what newly arrived for the person goes to the cover too.
 /// Nothing while an earlier job of the cover is still going out.
 pub(crate) fn follow(
