@@ -132,10 +132,6 @@ fn moment(field: &str, input: &str) -> Result<Timestamp, EngineError> {
     }
 }
 
-fn cover_id(id: i64) -> CoverId {
-    CoverId(id)
-}
-
 fn said(row: &CoverRow) {
     let c = &row.cover;
     let late = |ms: Option<i64>| {
@@ -294,17 +290,17 @@ pub async fn cover(ws: &Workspace, args: CoverArgs) -> Result<i32, EngineError> 
             Ok(0)
         }
         CoverCommand::End { id } => {
-            let runs = ws.end_cover(cover_id(id)).await?;
+            let runs = ws.end_cover(CoverId(id)).await?;
             runs_said(&runs);
             Ok(0)
         }
         CoverCommand::Cancel { id } => {
-            said(&ws.cancel_cover(cover_id(id)).await?);
+            said(&ws.cancel_cover(CoverId(id)).await?);
             Ok(0)
         }
         CoverCommand::Extend { id, until } => {
             let row = ws
-                .extend_cover(cover_id(id), moment("until", &until)?)
+                .extend_cover(CoverId(id), moment("until", &until)?)
                 .await?;
             said(&row);
             Ok(0)

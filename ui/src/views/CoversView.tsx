@@ -76,7 +76,7 @@ function CoverForm({ row, onClose }: { row: CoverRow | null; onClose: () => void
   const starts = fromInput(from);
   const ends = fromInput(until);
   const request: CoverRequest | null =
-    person == null || starts == null || ends == null || (mode === "people" ? to.length === 0 : team == null)
+    person == null || starts == null || ends == null
       ? null
       : {
           person: Number(person),
@@ -91,28 +91,15 @@ function CoverForm({ row, onClose }: { row: CoverRow | null; onClose: () => void
           note: note.trim() || null,
         };
   // What the start would move now (a cover under way has moved it already).
-  const [asked] = useDebouncedValue(request, 200);
+  const chosen = mode === "people" ? to.length > 0 : team != null;
+  const [asked] = useDebouncedValue(chosen ? request : null, 200);
   const preview = useQuery({
     queryKey: ["cover-preview", row?.cover.id ?? null, asked],
     queryFn: () => previewCover({ id: row?.cover.id ?? null, cover: asked! }),
     enabled: asked !== null && !started,
     retry: false,
   });
-  const submit = () => {
-    if (person == null || starts == null || ends == null) return;
-    save.mutate({
-      person: Number(person),
-      starts_at: starts,
-      ends_at: ends,
-      zone: c?.zone ?? ZONE,
-      to: mode === "team" && team ? { kind: "team", id: Number(team) } : { kind: "people", ids: to.map(Number) },
-      strategy: strategy as CoverRequest["strategy"],
-      connections: only,
-      follow_new: follow,
-      pingup_until: pingupUntil,
-      note: note.trim() || null,
-    });
-  };
+  const submit = () => request && save.mutate(request);
   const err = save.error ? toIpcError(save.error) : null;
   const choices = people.filter((p) => String(p.id) !== person).map((p) => ({ value: String(p.id), label: p.display_name }));
   return (

@@ -188,7 +188,8 @@ pub(crate) fn choose(
     })
 }
 
-fn label(target: &Target) -> String {
+/// How a target is named in results: its name, its phone, or its id.
+pub(crate) fn label(target: &Target) -> String {
     target
         .name
         .clone()

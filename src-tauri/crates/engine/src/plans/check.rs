@@ -6,8 +6,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use switchboard_domain::agent::Agent;
 use switchboard_domain::change::Change;
-use switchboard_domain::connection::Connection;
-use switchboard_domain::target::Target;
 use switchboard_domain::{ConnectionId, PersonId, TargetId, Timestamp};
 use switchboard_store::assignments;
 
@@ -15,34 +13,15 @@ use super::lookup::Lookup;
 use super::read::RawPlan;
 use super::row::{PlanRowError, Row, check_row};
 use crate::EngineError;
+use crate::assign::label;
 use crate::journal::moves::calls;
-use crate::reassign::{Draft, PersonShare, PlanItem, ReassignPlan, Skipped, Tally};
+use crate::reassign::{Draft, PersonShare, PlanItem, ReassignPlan, Skipped, Tally, vendor_ref};
 
 /// A plan checked: the job it makes, and what is wrong with it.
 pub(crate) struct Checked {
     pub(crate) plan: ReassignPlan,
     pub(crate) drafts: Vec<Draft>,
     pub(crate) errors: Vec<PlanRowError>,
-}
-
-/// How a target's agents are named to its vendor: by email where the vendor
-/// addresses agents so.
-fn vendor_ref(agent: &Agent, c: &Connection) -> String {
-    if switchboard_vendors::capabilities(c.vendor).agents_by_email {
-        agent
-            .email
-            .clone()
-            .unwrap_or_else(|| agent.vendor_id.clone())
-    } else {
-        agent.vendor_id.clone()
-    }
-}
-
-fn label(t: &Target) -> String {
-    t.name
-        .clone()
-        .or(t.phone.clone())
-        .unwrap_or_else(|| t.vendor_id.clone())
 }
 
 /// Checks a plan's rows against the cache; the good rows' items, and every error.
@@ -283,7 +262,7 @@ fn changes(
                 "sync the connection, or leave from empty to assign".into(),
             ));
         };
-        let to_ref = to.map(|a| vendor_ref(a, c));
+        let to_ref = to.map(|a| vendor_ref(a, c.vendor));
         let change = Change::Move {
             from: h.agent_vendor_id.clone(),
             keep: held
@@ -322,13 +301,13 @@ fn changes(
                 let change = match holders.first() {
                     Some(h) => Change::Move {
                         from: h.agent_vendor_id.clone(),
-                        to: Some(vendor_ref(&to, c)),
+                        to: Some(vendor_ref(&to, c.vendor)),
                         keep: Vec::new(),
                         until: row.until,
                         notes: row.notes.clone(),
                     },
                     None => Change::Assign {
-                        agents: vec![vendor_ref(&to, c)],
+                        agents: vec![vendor_ref(&to, c.vendor)],
                         until: row.until,
                         notes: row.notes.clone(),
                         replace: false,
@@ -343,7 +322,7 @@ fn changes(
                 };
                 Ok(vec![(
                     Change::Assign {
-                        agents: give.iter().map(|a| vendor_ref(a, c)).collect(),
+                        agents: give.iter().map(|a| vendor_ref(a, c.vendor)).collect(),
                         until: row.until,
                         notes: row.notes.clone(),
                         replace: row.replace,
@@ -362,7 +341,7 @@ fn changes(
                     .map(|(i, a)| {
                         (
                             Change::Assign {
-                                agents: vec![vendor_ref(a, c)],
+                                agents: vec![vendor_ref(a, c.vendor)],
                                 until: row.until,
                                 notes: row.notes.clone(),
                                 replace: row.replace && i == 0,

@@ -99,13 +99,14 @@ impl Workspace {
     /// Writes the template to `path`, whole or not at all.
     pub async fn export_plan_template(&self, path: std::path::PathBuf) -> Result<u64, EngineError> {
         self.on_store(move |_| {
+            let template = template();
             crate::export::Destination {
                 path,
                 replace: true,
             }
             .write(|out| {
-                out.write_all(template().as_bytes()).map_err(io_error)?;
-                Ok(template().lines().count() as u64 - 1)
+                out.write_all(template.as_bytes()).map_err(io_error)?;
+                Ok(template.lines().count() as u64 - 1)
             })
         })
         .await

@@ -29,6 +29,7 @@ mod scope;
 mod status;
 mod undo;
 
+pub(crate) use plan::vendor_ref;
 pub use scope::TargetScope;
 pub use status::StatusStep;
 pub(crate) use undo::undo_plan;

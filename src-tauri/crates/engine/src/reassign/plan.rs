@@ -33,7 +33,7 @@ fn invalid(field: &str, message: impl Into<String>) -> EngineError {
 }
 
 /// How an agent is named to its vendor.
-fn vendor_ref(agent: &Agent, vendor: Vendor) -> String {
+pub(crate) fn vendor_ref(agent: &Agent, vendor: Vendor) -> String {
     if switchboard_vendors::capabilities(vendor).agents_by_email {
         agent
             .email
