@@ -21,6 +21,8 @@ use switchboard_secrets::{Keychain, Namespace};
 use switchboard_simulator::{Limits, Scale, SimConfig, Simulator};
 use switchboard_store::{agents, connections, targets};
 
+mod common;
+
 /// As the app: see `src-tauri/src/main.rs`.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -40,20 +42,8 @@ fn main() {
         let config = Config { data_dir: dir.path().into(), namespace: Namespace::test("bench-plans") };
         let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
         let ws = Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone()))).unwrap();
-        for (vendor, form) in switchboard_engine::demo::forms(&sim.manifest(), "Bench ") {
-            let mut c = ws.create_connection(vendor, form, true).await.unwrap();
-            c.settings.insert("rate_limit".into(), "off".into());
-            ws.store().write(|db| connections::upsert(db, &c)).unwrap();
-            let kind = sim.manifest().vendors.into_iter().find(|(k, _)| *k == vendor).unwrap().1;
-            let imported: Vec<_> = kind
-                .agents
-                .iter()
-                .map(|a| switchboard_engine::agents::NewAgent { vendor_id: a.id.clone().unwrap_or_else(|| a.email.clone()), name: a.name.clone(), email: Some(a.email.clone()), active: a.active })
-                .collect();
-            if !imported.is_empty() {
-                ws.add_agents(c.id, imported, switchboard_domain::agent::AgentSource::Csv).await.unwrap();
-            }
-            ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default()).await.unwrap();
+        for id in common::connect_all(&ws, &sim).await.into_values() {
+            ws.sync(id, SyncMode::Full, &|_| {}, &Cancel::default()).await.unwrap();
         }
 
         // The plan: every target of the four platforms to an agent in turn.

@@ -13,15 +13,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use switchboard_domain::Vendor;
 use switchboard_domain::job::Origin;
 use switchboard_domain::sync::SyncMode;
-use switchboard_domain::{ConnectionId, Vendor};
 use switchboard_engine::reassign::{Destination, ReassignRequest, Strategy};
 use switchboard_engine::sync::Cancel;
 use switchboard_engine::{Config, Workspace};
 use switchboard_secrets::{Keychain, Namespace};
 use switchboard_simulator::{Limits, RateLimit, RequestRecord, Scale, SimConfig, Simulator};
 use switchboard_store::connections;
+
+mod common;
 
 /// As the app: see `src-tauri/src/main.rs`.
 #[global_allocator]
@@ -176,22 +178,7 @@ fn main() {
             Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(k.clone()))).unwrap()
         };
         let ws = open(config.clone());
-        let mut ids: BTreeMap<Vendor, ConnectionId> = BTreeMap::new();
-        for (vendor, form) in switchboard_engine::demo::forms(&sim.manifest(), "Bench ") {
-            let mut c = ws.create_connection(vendor, form, true).await.unwrap();
-            c.settings.insert("rate_limit".into(), "off".into());
-            ws.store().write(|db| connections::upsert(db, &c)).unwrap();
-            let kind = sim.manifest().vendors.into_iter().find(|(k, _)| *k == vendor).unwrap().1;
-            let imported: Vec<_> = kind
-                .agents
-                .iter()
-                .map(|a| switchboard_engine::agents::NewAgent { vendor_id: a.id.clone().unwrap_or_else(|| a.email.clone()), name: a.name.clone(), email: Some(a.email.clone()), active: a.active })
-                .collect();
-            if !imported.is_empty() {
-                ws.add_agents(c.id, imported, switchboard_domain::agent::AgentSource::Csv).await.unwrap();
-            }
-            ids.insert(vendor, c.id);
-        }
+        let ids = common::connect_all(&ws, &sim).await;
         let sync_all = || async {
             for id in ids.values() {
                 ws.sync(*id, SyncMode::Full, &|_| {}, &Cancel::default()).await.unwrap();
