@@ -116,10 +116,15 @@ pub struct JobRef {
 /// An assignment plan's file, as the manager chose it: its name (for the
 /// job's title) and its text (the window refuses a file over the engine's
 /// limit before reading it).
-#[derive(Debug, Deserialize, TS)]
+#[derive(Debug, Serialize, Deserialize, TS)]
 pub struct PlanText {
     pub name: String,
     pub text: String,
+}
+/// What the Open dialog is for (its title).
+#[derive(Debug, Deserialize, TS)]
+pub struct OpenCsvRequest {
+    pub title: String,
 }
 #[derive(Debug, Deserialize, TS)]
 pub struct CoverRef {

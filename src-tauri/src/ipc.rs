@@ -130,18 +130,20 @@ commands! {
     fn resume_job(request: JobRef) -> switchboard_engine::jobs::JobSummary;
     /// Cancels what a job has not sent yet; what it did stays (undo puts it back).
     fn cancel_job(request: JobRef) -> switchboard_engine::jobs::JobSummary;
-    /// Writes a job's items, with how each ended, to a CSV file in the exports folder.
-    fn export_job(request: JobExportRequest) -> ExportResult;
-    /// Writes a reassignment's plan, from the cache, to a CSV file in the exports folder.
-    fn export_reassign_plan(request: switchboard_engine::reassign::ReassignRequest) -> ExportResult;
+    /// Writes a job's items, with how each ended, to a CSV file the manager chooses (null: they cancelled).
+    fn export_job(request: JobExportRequest) -> Option<ExportResult>;
+    /// Writes a reassignment's plan, from the cache, to a CSV file the manager chooses (null: they cancelled).
+    fn export_reassign_plan(request: switchboard_engine::reassign::ReassignRequest) -> Option<ExportResult>;
     /// Checks an assignment plan's every row against the cache; nothing is sent.
     fn check_plan(request: PlanText) -> switchboard_engine::plans::PlanCheck;
     /// Checks the plan again, journals it as one job and sends it in the background; `job_progress` watches it.
     fn start_plan(request: PlanText) -> switchboard_engine::reassign::StartedJob;
-    /// Writes the assignment plan's template to a CSV file in the exports folder.
-    fn export_plan_template() -> ExportResult;
-    /// Writes a plan's rows with their errors (a last column) to a CSV file in the exports folder.
-    fn export_plan_errors(request: PlanText) -> ExportResult;
+    /// A CSV file the manager chooses in the OS's Open dialog, as text (null: they cancelled).
+    fn open_csv(request: OpenCsvRequest) -> Option<PlanText>;
+    /// Writes the assignment plan's template to a CSV file the manager chooses (null: they cancelled).
+    fn export_plan_template() -> Option<ExportResult>;
+    /// Writes a plan's rows with their errors (a last column) to a CSV file the manager chooses (null: they cancelled).
+    fn export_plan_errors(request: PlanText) -> Option<ExportResult>;
     /// Every cover: under way, upcoming, then ended and cancelled.
     fn list_covers() -> Vec<switchboard_engine::covers::CoverRow>;
     /// What a cover's start would move if it started now, from the cache; nothing is saved or sent.
@@ -170,8 +172,8 @@ commands! {
     fn get_operation(request: OperationRef) -> OperationDetail;
     /// One page of History, newest first, from SQLite only.
     fn history(request: switchboard_domain::job::HistoryQuery) -> switchboard_domain::job::HistoryPage;
-    /// Writes History matching the filters to a CSV file in the exports folder.
-    fn export_history(request: switchboard_domain::job::HistoryQuery) -> ExportResult;
+    /// Writes History matching the filters to a CSV file the manager chooses (null: they cancelled).
+    fn export_history(request: switchboard_domain::job::HistoryQuery) -> Option<ExportResult>;
     /// Re-reads one target's assignees from its vendor (where it can) into the cache.
     fn refresh_target(request: TargetRef) -> switchboard_domain::browse::TargetRow;
     /// The people the filter keeps (each with all their agents) with their current status, teams, the tenants' statuses, and how fresh each is.
@@ -188,8 +190,8 @@ commands! {
     fn workload(request: switchboard_engine::dashboards::WorkloadQuery) -> switchboard_domain::dashboard::Workload;
     /// People away on a status platform who still own open work elsewhere.
     fn mismatches() -> Vec<switchboard_domain::dashboard::Mismatch>;
-    /// Writes a chart's data (the table the window shows) to the exports folder as CSV.
-    fn save_export(request: switchboard_engine::export::Table) -> ExportResult;
+    /// Writes a chart's data (the table the window shows) to a CSV file the manager chooses (null: they cancelled).
+    fn save_export(request: switchboard_engine::export::Table) -> Option<ExportResult>;
     /// Moves agents and whole teams to a status: journaled, sent in one call, reported per agent.
     fn set_status(request: switchboard_engine::statuses::SetStatusRequest) -> switchboard_engine::statuses::StatusOutcome;
     /// Agents of every connection with their person, from the cache.

@@ -4,9 +4,11 @@
 mod api;
 pub mod cli;
 mod commands;
+mod dialogs;
 mod ipc;
 mod state;
 mod ts;
+pub mod window;
 
 use std::sync::Arc;
 
@@ -91,7 +93,7 @@ pub fn connect_events<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     app.state::<AppState>().set_notifier(move |title, body| {
         use tauri_plugin_notification::NotificationExt;
         let in_front = handle
-            .get_webview_window("main")
+            .get_webview_window(window::MAIN)
             .and_then(|w| w.is_focused().ok())
             .unwrap_or(false);
         if in_front {
@@ -108,24 +110,6 @@ pub fn connect_events<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
             eprintln!("switchboard: no OS notification ({e}): {title}: {body}");
         }
     });
-}
-
-/// The main window. Its webview keeps its own storage (caches, local storage) in
-/// `<data folder>/webview`, so everything the app writes follows `--data-dir`.
-fn open_main_window(
-    app: &mut tauri::App,
-    data_dir: Option<std::path::PathBuf>,
-) -> tauri::Result<()> {
-    let mut window =
-        tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::App("index.html".into()))
-            .title("Switchboard")
-            .inner_size(1280.0, 820.0)
-            .min_inner_size(900.0, 600.0);
-    if let Some(dir) = data_dir {
-        window = window.data_directory(dir.join("webview"));
-    }
-    window.build()?;
-    Ok(())
 }
 
 /// The least time between two reads of a connection's statuses while the board
@@ -219,9 +203,15 @@ async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
                 .await;
         });
     }
-    if !options.demo {
-        return;
+    if options.demo {
+        start_demo(&ready).await;
     }
+}
+
+/// `--demo`: on an empty workspace, creates the demo's connections (its vendors
+/// on the simulator) and syncs them; a workspace with connections is left as is.
+async fn start_demo(ready: &state::Ready) {
+    let ws = &ready.workspace;
     let created = match ws.connection_summaries().await {
         Ok(list) if list.is_empty() => ws.create_demo().await,
         Ok(_) => return,
@@ -243,6 +233,21 @@ async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
     }
 }
 
+/// A second launch on this data folder: the window comes to the front, and its
+/// `--demo` starts the demo when the workspace is empty. Other arguments were
+/// for the first launch to take (`--data-dir` chose this instance).
+fn on_second_launch<R: tauri::Runtime>(app: &tauri::AppHandle<R>, args: Vec<String>) {
+    use tauri::Manager;
+    window::bring_to_front(app);
+    if !args.iter().any(|a| a == "--demo") {
+        return;
+    }
+    if let AppState::Ready(ready) = app.state::<AppState>().inner() {
+        let ready = ready.clone();
+        tauri::async_runtime::spawn(async move { start_demo(&ready).await });
+    }
+}
+
 pub fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (state, options) = match open_state(&args) {
@@ -253,15 +258,30 @@ pub fn run() {
         }
     };
     let data_dir = state.data_dir();
-    let app = configure(tauri::Builder::default(), state, move |app| {
-        open_main_window(app, data_dir)?;
+    let context = tauri::generate_context!();
+    let mut builder = tauri::Builder::default();
+    // First: a second launch exits here, before anything else starts.
+    if let Some(single) = window::single_instance_plugin(
+        &context.config().identifier,
+        data_dir.as_deref(),
+        data_dir != Config::default_data_dir(),
+        on_second_launch,
+    ) {
+        builder = builder.plugin(single);
+    }
+    builder = builder
+        .plugin(window::state_plugin(data_dir.as_deref()))
+        .plugin(tauri_plugin_dialog::init());
+    let app = configure(builder, state, move |app| {
         use tauri::Manager;
+        window::open_main(app, data_dir.as_deref())?;
+        dialogs::connect(app.handle());
         if let AppState::Ready(ready) = app.state::<AppState>().inner() {
             tauri::async_runtime::spawn(on_start(ready.clone(), options));
         }
         Ok(())
     })
-    .run(tauri::generate_context!());
+    .run(context);
     if let Err(err) = app {
         eprintln!("Switchboard could not start its window: {err}");
         std::process::exit(1);

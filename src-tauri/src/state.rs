@@ -10,6 +10,7 @@ use crate::api::{AppEvent, IpcError};
 
 type Emitter = Box<dyn Fn(&str, serde_json::Value) + Send + Sync>;
 type Notifier = Box<dyn Fn(&str, &str) + Send + Sync>;
+type Picker = Box<dyn Fn(crate::dialogs::FileAsk) -> Option<std::path::PathBuf> + Send + Sync>;
 
 /// What the commands work on: an open workspace, or the reason there is none.
 pub enum AppState {
@@ -32,6 +33,7 @@ pub struct Ready {
     pub notices: Mutex<Vec<String>>,
     emitter: OnceLock<Emitter>,
     notifier: OnceLock<Notifier>,
+    picker: OnceLock<Arc<Picker>>,
 }
 
 impl Ready {
@@ -48,6 +50,19 @@ impl Ready {
     pub fn notify_away(&self, title: &str, body: &str) {
         if let Some(notify) = self.notifier.get() {
             notify(title, body);
+        }
+    }
+
+    /// Asks the manager for a file through the OS's own dialog, off the async
+    /// workers (the dialog blocks until answered).
+    pub async fn pick_file(&self, ask: crate::dialogs::FileAsk) -> crate::dialogs::Picked {
+        use crate::dialogs::Picked;
+        let Some(picker) = self.picker.get().cloned() else {
+            return Picked::NoDialog;
+        };
+        match tokio::task::spawn_blocking(move || picker(ask)).await {
+            Ok(Some(path)) => Picked::Chosen(path),
+            Ok(None) | Err(_) => Picked::Cancelled,
         }
     }
 
@@ -68,6 +83,7 @@ impl AppState {
             notices: Mutex::new(Vec::new()),
             emitter: OnceLock::new(),
             notifier: OnceLock::new(),
+            picker: OnceLock::new(),
         }))
     }
 
@@ -86,6 +102,16 @@ impl AppState {
     pub fn set_notifier(&self, notify: impl Fn(&str, &str) + Send + Sync + 'static) {
         if let AppState::Ready(ready) = self {
             let _ = ready.notifier.set(Box::new(notify));
+        }
+    }
+
+    /// How the manager is asked for a file (the OS's dialogs, once the app runs).
+    pub fn set_file_picker(
+        &self,
+        pick: impl Fn(crate::dialogs::FileAsk) -> Option<std::path::PathBuf> + Send + Sync + 'static,
+    ) {
+        if let AppState::Ready(ready) = self {
+            let _ = ready.picker.set(Arc::new(Box::new(pick)));
         }
     }
 

@@ -21,7 +21,6 @@ mod exports;
 mod plans;
 pub(crate) use covers::run_due;
 pub use covers::*;
-pub(super) use exports::export_file;
 pub use exports::*;
 pub use plans::*;
 use switchboard_vendors::VendorInfo;

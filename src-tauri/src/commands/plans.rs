@@ -1,14 +1,14 @@
-//! Assignment plans from CSV: the window reads the file the manager chose and
-//! sends its text; the engine checks it, runs it as a bulk job (sent in the
-//! background, watched with `job_progress`) and writes the template and the
-//! rows with their errors to the exports folder.
+//! Assignment plans from CSV: the window sends the text of the file the manager
+//! chose (`open_csv`); the engine checks it and runs it as a bulk job (sent in
+//! the background, watched with `job_progress`). Its exports (the template, the
+//! rows with their errors) are in `exports`.
 
 use switchboard_engine::plans::{self, PlanCheck, RawPlan};
 use switchboard_engine::reassign::StartedJob;
 
-use super::{export_file, send_in_background};
+use super::send_in_background;
 use crate::AppState;
-use crate::api::{ExportResult, IpcError, PlanText};
+use crate::api::{IpcError, PlanText};
 
 fn read(request: &PlanText) -> Result<RawPlan, IpcError> {
     Ok(plans::read_bytes(request.text.as_bytes())?)
@@ -25,32 +25,4 @@ pub async fn start_plan(state: &AppState, request: PlanText) -> Result<StartedJo
     let started = ready.workspace.start_plan_file(request.name, raw).await?;
     send_in_background(ready, started.job_id);
     Ok(started)
-}
-
-pub async fn export_plan_template(state: &AppState) -> Result<ExportResult, IpcError> {
-    let ws = state.workspace()?;
-    let (path, note) = export_file(&ws, "plan-template")?;
-    let rows = ws.export_plan_template(path.clone()).await?;
-    Ok(ExportResult {
-        path: path.display().to_string(),
-        rows,
-        note,
-    })
-}
-
-pub async fn export_plan_errors(
-    state: &AppState,
-    request: PlanText,
-) -> Result<ExportResult, IpcError> {
-    let raw = read(&request)?;
-    let ws = state.workspace()?;
-    let (path, note) = export_file(&ws, "plan-errors")?;
-    let rows = ws
-        .export_plan_errors(request.name, raw, path.clone())
-        .await?;
-    Ok(ExportResult {
-        path: path.display().to_string(),
-        rows,
-        note,
-    })
 }

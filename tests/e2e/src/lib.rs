@@ -69,6 +69,8 @@ pub struct Session {
     pub driver: WebDriver,
     pub data_dir: tempfile::TempDir,
     pub namespace: String,
+    /// The X display the window is on (for `xdotool`, which answers the OS's dialogs).
+    pub display: String,
     _driver_process: Guard,
     _xvfb: Option<Guard>,
 }
@@ -99,6 +101,10 @@ impl Session {
         let xvfb = match std::env::var_os("DISPLAY").filter(|d| !d.is_empty()) {
             Some(_) => None,
             None => Some(start_xvfb()?),
+        };
+        let display = match &xvfb {
+            Some((_, display)) => display.clone(),
+            None => std::env::var("DISPLAY").unwrap_or_default(),
         };
         let data_dir = tempfile::tempdir()?;
         let (port, native_port) = (free_port()?, free_port()?);
@@ -147,9 +153,73 @@ impl Session {
             driver,
             data_dir,
             namespace: namespace.to_owned(),
+            display,
             _driver_process: driver_process,
             _xvfb: xvfb.map(|(g, _)| g),
         })
+    }
+
+    /// Answers the OS's file dialog titled `title` (GTK's, opened by the app)
+    /// with `path`, as a person would: types it into the location box and
+    /// presses Enter. Needs `xdotool`.
+    pub async fn answer_file_dialog(&self, title: &str, path: &Path) -> anyhow::Result<()> {
+        let xdotool = find_in_path("xdotool")
+            .context("xdotool is not installed; run `apt-get install xdotool`")?;
+        let run = |args: Vec<String>| {
+            let out = Command::new(&xdotool)
+                .args(&args)
+                .env("DISPLAY", &self.display)
+                .output()
+                .with_context(|| format!("running xdotool {args:?}"))?;
+            anyhow::ensure!(
+                out.status.success(),
+                "xdotool {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let window = loop {
+            match run(vec![
+                "search".into(),
+                "--onlyvisible".into(),
+                "--name".into(),
+                format!("^{}$", regex_escaped(title)),
+            ]) {
+                Ok(found) if !found.is_empty() => {
+                    break found.lines().last().unwrap_or_default().to_owned();
+                }
+                _ if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                _ => bail!("no dialog titled '{title}' opened within 20 s"),
+            }
+        };
+        // Let GTK finish laying the dialog out before keys arrive.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        run(vec!["windowfocus".into(), "--sync".into(), window.clone()])?;
+        // Ctrl+L opens the location box (a Save dialog has its name box already).
+        run(vec![
+            "key".into(),
+            "--window".into(),
+            window.clone(),
+            "ctrl+l".into(),
+        ])?;
+        run(vec![
+            "key".into(),
+            "--window".into(),
+            window.clone(),
+            "ctrl+a".into(),
+        ])?;
+        run(vec![
+            "type".into(),
+            "--delay".into(),
+            "5".into(),
+            path.display().to_string(),
+        ])?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        run(vec!["key".into(), "Return".into()])?;
+        Ok(())
     }
 
     /// Makes the window this size (outer), and waits for the layout to follow.
@@ -321,6 +391,16 @@ impl Session {
 }
 
 /// A port nobody listens on now (for a server the app starts).
+/// `text` as a POSIX regular expression matching exactly it (xdotool's `--name`).
+fn regex_escaped(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = "\\.^$|?*+()[]{}".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
+}
+
 pub fn unused_port() -> anyhow::Result<u16> {
     free_port()
 }

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use switchboard_e2e::Session;
 use switchboard_store::{DATABASE_FILE, Store};
-use thirtyfour::prelude::*;
 
 /// HelpCrunch's connection name, three chats one agent holds each, and an
 /// active agent who holds none of them (by email), from the app's cache.
@@ -42,15 +41,12 @@ fn chats(cache: &Store) -> anyhow::Result<(String, Vec<String>, String)> {
     })?)
 }
 
-/// Chooses `path` in the import dialog's file input.
+/// Chooses `path` in the OS's Open dialog, as a person would.
 async fn choose(session: &Session, path: &std::path::Path) -> anyhow::Result<()> {
-    let input = session
-        .driver
-        .query(By::Css("[data-testid='plan-modal'] input[type='file']"))
-        .first()
-        .await?;
-    input.send_keys(path.display().to_string()).await?;
-    Ok(())
+    session.click("plan-open").await?;
+    session
+        .answer_file_dialog("Open an assignment plan (CSV)", path)
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -92,6 +88,21 @@ async fn a_plan_with_two_wrong_rows_is_refused_then_fixed_previewed_and_run() ->
         anyhow::ensure!(errors.contains("nobody-at-all@example.com"), "{errors}");
         anyhow::ensure!(!session.by_test_id("plan-run").await?.is_enabled().await?, "a wrong plan cannot run");
         session.screenshot("plans-01-two-wrong-rows").await?;
+
+        // The rows with their errors, saved where the manager says in the OS's
+        // Save dialog (a name typed without ".csv" gets it).
+        session.click("plan-errors-export").await?;
+        session
+            .answer_file_dialog("Save as", &files.path().join("to-fix"))
+            .await?;
+        let saved = files.path().join("to-fix.csv");
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !saved.exists() {
+            anyhow::ensure!(std::time::Instant::now() < deadline, "the export was not saved as {saved:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let text = std::fs::read_to_string(&saved)?;
+        anyhow::ensure!(text.contains("no-such-chat") && text.lines().count() == 4, "{text}");
 
         // Fixed, and chosen again.
         let fixed = files.path().join("rota-fixed.csv");

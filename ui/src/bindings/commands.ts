@@ -36,6 +36,7 @@ import type { JobRef } from "./JobRef";
 import type { JobSummary } from "./JobSummary";
 import type { LinkAgentRequest } from "./LinkAgentRequest";
 import type { Mismatch } from "./Mismatch";
+import type { OpenCsvRequest } from "./OpenCsvRequest";
 import type { OperationDetail } from "./OperationDetail";
 import type { OperationRef } from "./OperationRef";
 import type { OperationResult } from "./OperationResult";
@@ -109,6 +110,7 @@ export const COMMANDS = [
   "export_reassign_plan",
   "check_plan",
   "start_plan",
+  "open_csv",
   "export_plan_template",
   "export_plan_errors",
   "list_covers",
@@ -362,18 +364,18 @@ export function cancelJob(request: JobRef): Promise<JobSummary> {
 }
 
 /**
- * Writes a job's items, with how each ended, to a CSV file in the exports folder.
+ * Writes a job's items, with how each ended, to a CSV file the manager chooses (null: they cancelled).
  * @throws {IpcError}
  */
-export function exportJob(request: JobExportRequest): Promise<ExportResult> {
+export function exportJob(request: JobExportRequest): Promise<ExportResult | null> {
   return invoke("export_job", { request });
 }
 
 /**
- * Writes a reassignment's plan, from the cache, to a CSV file in the exports folder.
+ * Writes a reassignment's plan, from the cache, to a CSV file the manager chooses (null: they cancelled).
  * @throws {IpcError}
  */
-export function exportReassignPlan(request: ReassignRequest): Promise<ExportResult> {
+export function exportReassignPlan(request: ReassignRequest): Promise<ExportResult | null> {
   return invoke("export_reassign_plan", { request });
 }
 
@@ -394,18 +396,26 @@ export function startPlan(request: PlanText): Promise<StartedJob> {
 }
 
 /**
- * Writes the assignment plan's template to a CSV file in the exports folder.
+ * A CSV file the manager chooses in the OS's Open dialog, as text (null: they cancelled).
  * @throws {IpcError}
  */
-export function exportPlanTemplate(): Promise<ExportResult> {
+export function openCsv(request: OpenCsvRequest): Promise<PlanText | null> {
+  return invoke("open_csv", { request });
+}
+
+/**
+ * Writes the assignment plan's template to a CSV file the manager chooses (null: they cancelled).
+ * @throws {IpcError}
+ */
+export function exportPlanTemplate(): Promise<ExportResult | null> {
   return invoke("export_plan_template");
 }
 
 /**
- * Writes a plan's rows with their errors (a last column) to a CSV file in the exports folder.
+ * Writes a plan's rows with their errors (a last column) to a CSV file the manager chooses (null: they cancelled).
  * @throws {IpcError}
  */
-export function exportPlanErrors(request: PlanText): Promise<ExportResult> {
+export function exportPlanErrors(request: PlanText): Promise<ExportResult | null> {
   return invoke("export_plan_errors", { request });
 }
 
@@ -522,10 +532,10 @@ export function history(request: HistoryQuery): Promise<HistoryPage> {
 }
 
 /**
- * Writes History matching the filters to a CSV file in the exports folder.
+ * Writes History matching the filters to a CSV file the manager chooses (null: they cancelled).
  * @throws {IpcError}
  */
-export function exportHistory(request: HistoryQuery): Promise<ExportResult> {
+export function exportHistory(request: HistoryQuery): Promise<ExportResult | null> {
   return invoke("export_history", { request });
 }
 
@@ -594,10 +604,10 @@ export function mismatches(): Promise<Array<Mismatch>> {
 }
 
 /**
- * Writes a chart's data (the table the window shows) to the exports folder as CSV.
+ * Writes a chart's data (the table the window shows) to a CSV file the manager chooses (null: they cancelled).
  * @throws {IpcError}
  */
-export function saveExport(request: Table): Promise<ExportResult> {
+export function saveExport(request: Table): Promise<ExportResult | null> {
   return invoke("save_export", { request });
 }
 

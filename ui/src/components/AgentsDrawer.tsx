@@ -3,7 +3,7 @@ import { useForm } from "@mantine/form";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { addAgent, importAgentsCsv } from "../bindings/commands";
+import { addAgent, importAgentsCsv, openCsv } from "../bindings/commands";
 import type { ConnectionSummary } from "../bindings/ConnectionSummary";
 import type { ImportReport } from "../bindings/ImportReport";
 import { toIpcError } from "../ipc";
@@ -47,6 +47,15 @@ export function AgentsDrawer({ summary, onClose }: { summary: ConnectionSummary;
     onError: (e) => setError(toIpcError(e).message),
   });
 
+  // The OS's Open dialog puts a file's text in the box, to read before importing.
+  const openFile = useMutation({
+    mutationFn: () => openCsv({ title: "Open agents to import (CSV)" }),
+    onSuccess: (t) => {
+      if (t) setCsv(t.text);
+    },
+    onError: (e) => setError(toIpcError(e).message),
+  });
+
   return (
     <Drawer opened onClose={onClose} position="right" size="lg" title={`Agents of ${summary.connection.display_name}`}>
       <Stack>
@@ -77,6 +86,9 @@ export function AgentsDrawer({ summary, onClose }: { summary: ConnectionSummary;
           data-testid="csv-input"
         />
         <Group justify="flex-end">
+          <Button variant="default" onClick={() => openFile.mutate()} loading={openFile.isPending} data-testid="csv-open">
+            Open…
+          </Button>
           <Button onClick={() => importCsv.mutate()} loading={importCsv.isPending} disabled={csv.trim() === ""} data-testid="csv-import">
             Import
           </Button>

@@ -1,10 +1,11 @@
 import { Badge, Button, Group, Progress, SegmentedControl, Stack, Table, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
+import { exported } from "./exported";
+export { exported };
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { cancelJob, exportJob, jobProgress, pauseJob, previewUndo, resumeJob, retryJob, startUndo } from "../bindings/commands";
-import type { ExportResult } from "../bindings/ExportResult";
 import type { JobProgress } from "../bindings/JobProgress";
 import type { OperationState } from "../bindings/OperationState";
 import { errorTitle, toIpcError } from "../ipc";
@@ -20,9 +21,6 @@ const TROUBLE: { value: OperationState | "all"; label: string }[] = [
   { value: "cancelled", label: "Cancelled" },
 ];
 
-export function exported(r: ExportResult, what: string) {
-  notifications.show({ color: "green", title: `Exported ${r.rows} ${what}`, message: r.note ? `${r.path}. ${r.note}` : r.path, autoClose: 15_000 });
-}
 
 function failure(title: string) {
   return (e: unknown) => {

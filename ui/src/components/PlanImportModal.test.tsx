@@ -29,20 +29,16 @@ const WRONG: PlanCheck = {
   ],
 };
 
-function fileInput(): HTMLInputElement {
-  const input = screen.getByTestId("plan-modal").ownerDocument.querySelector<HTMLInputElement>('input[type="file"]');
-  if (!input) throw new Error("no file input");
-  return input;
-}
-
 describe("Importing an assignment plan", () => {
   it("shows every error of a wrong file and sends nothing, then runs the fixed one", async () => {
     const user = userEvent.setup();
     let fixed = false;
+    const csv = "connection,target,to,until\nNope,1,ana@x.example,\nDemo HelpCrunch,7,bruno@x.example,\nDemo HelpCrunch,8,bruno@x.example,31/12/2030\n";
     const backend = mockBackend({
       list_connections: () => [],
       list_people: () => [],
       list_targets: () => ({ rows: [], total: 0 }),
+      open_csv: () => ({ name: "rota.csv", text: csv }),
       check_plan: () => (fixed ? { ...WRONG, errors: [] } : WRONG),
       export_plan_errors: () => ({ path: "/tmp/switchboard-plan-errors.csv", rows: 3, note: null }),
       export_plan_template: () => ({ path: "/tmp/switchboard-plan-template.csv", rows: 5, note: null }),
@@ -61,8 +57,9 @@ describe("Importing an assignment plan", () => {
     await user.click(screen.getByTestId("plan-template"));
     expect(await screen.findByText("/tmp/switchboard-plan-template.csv")).toBeInTheDocument();
 
-    const csv = "connection,target,to,until\nNope,1,ana@x.example,\nDemo HelpCrunch,7,bruno@x.example,\nDemo HelpCrunch,8,bruno@x.example,31/12/2030\n";
-    await user.upload(fileInput(), new File([csv], "rota.csv", { type: "text/csv" }));
+    await user.click(screen.getByTestId("plan-open"));
+    expect(await screen.findByTestId("plan-file-name")).toHaveTextContent("rota.csv");
+    expect(backend.calls.find((c) => c.cmd === "open_csv")?.args).toEqual({ request: { title: "Open an assignment plan (CSV)" } });
     const errors = await screen.findByTestId("plan-errors");
     expect(errors).toHaveTextContent("2 errors in 3 rows: nothing is sent until they are fixed");
     expect(errors).toHaveTextContent("no connection is named 'Nope'; use one of: Demo HelpCrunch");
@@ -81,18 +78,28 @@ describe("Importing an assignment plan", () => {
     await waitFor(() => expect(backend.calls.find((c) => c.cmd === "start_plan")?.args).toEqual({ request: { name: "rota.csv", text: csv } }));
   });
 
-  it("refuses a file over the limit without reading or sending it", async () => {
+  it("says why a file cannot be a plan, and does nothing when the dialog is cancelled", async () => {
     const user = userEvent.setup();
-    const backend = mockBackend({ list_connections: () => [], list_people: () => [], list_targets: () => ({ rows: [], total: 0 }) });
+    let answer: unknown = null;
+    const backend = mockBackend({
+      list_connections: () => [],
+      list_people: () => [],
+      list_targets: () => ({ rows: [], total: 0 }),
+      open_csv: () => {
+        if (answer) throw answer;
+        return null;
+      },
+    });
     render(<App initialArea="targets" />);
     await user.click(await screen.findByTestId("targets-import-plan"));
-    const huge = new File(["x"], "huge.csv", { type: "text/csv" });
-    Object.defineProperty(huge, "size", { value: 1024 * 1024 * 1024 });
-    await user.upload(fileInput(), huge);
-    expect(await screen.findByTestId("plan-too-big")).toHaveTextContent("huge.csv is 1024 MB; a plan can be at most 64 MB");
-    // A spreadsheet saved in a code page, not UTF-8: said so, not sent.
-    await user.upload(fileInput(), new File([new Uint8Array([0x63, 0x6f, 0x6e, 0xe9, 0x0a])], "latin1.csv", { type: "text/csv" }));
-    expect(await screen.findByTestId("plan-too-big")).toHaveTextContent("latin1.csv is not UTF-8 text; save it as CSV UTF-8");
+    await user.click(screen.getByTestId("plan-open"));
+    await waitFor(() => expect(backend.commands()).toContain("open_csv"));
+    expect(screen.getByTestId("plan-file-name")).toHaveTextContent("No file chosen");
+    expect(screen.queryByTestId("plan-error")).toBeNull();
+    // The engine refuses a spreadsheet saved in a code page: its words are shown.
+    answer = { code: "invalid_input", message: "line 1 is not UTF-8 text; save the file as CSV UTF-8 (in Excel: Save As, CSV UTF-8)", field: "file" };
+    await user.click(screen.getByTestId("plan-open"));
+    expect(await screen.findByTestId("plan-error")).toHaveTextContent("line 1 is not UTF-8 text; save the file as CSV UTF-8");
     expect(backend.commands()).not.toContain("check_plan");
   });
 });

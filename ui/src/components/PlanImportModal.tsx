@@ -1,44 +1,21 @@
-import { Alert, Button, FileInput, Group, Modal, ScrollArea, Stack, Table, Text } from "@mantine/core";
+import { Alert, Button, Group, Modal, ScrollArea, Stack, Table, Text } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { checkPlan, exportPlanErrors, exportPlanTemplate, startPlan } from "../bindings/commands";
+import { checkPlan, exportPlanErrors, exportPlanTemplate, openCsv, startPlan } from "../bindings/commands";
 import type { PlanText } from "../bindings/PlanText";
 import { errorTitle, toIpcError } from "../ipc";
 import { exported, JobPanel, useJobProgress } from "./JobPanel";
 import { PlanSummary } from "./PlanSummary";
 
-/** The largest plan the engine reads (`plans::MAX_PLAN_BYTES`): a bigger file
- * is refused before it is read. */
-export const MAX_PLAN_BYTES = 64 * 1024 * 1024;
-
 /** The errors listed in the window; the downloaded file has every one. */
 const SHOWN = 200;
-
-/** The file's text, or why it is not UTF-8 text (an Excel "CSV" saved in the
- * machine's code page, for example), said as the engine says it. */
-function readText(file: File): Promise<string | { refused: string }> {
-  return new Promise((resolve) => {
-    const reader = new FileReader();
-    reader.onerror = () => resolve({ refused: `cannot read ${file.name}: ${reader.error?.message ?? "unknown error"}` });
-    reader.onload = () => {
-      try {
-        resolve(new TextDecoder("utf-8", { fatal: true }).decode(reader.result as ArrayBuffer));
-      } catch {
-        resolve({ refused: `${file.name} is not UTF-8 text; save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8) and choose it again.` });
-      }
-    };
-    reader.readAsArrayBuffer(file);
-  });
-}
 
 /** An assignment plan from a spreadsheet: choose the CSV, see every error of
  * every row at once (and download the rows with them to fix), or the plan;
  * run it as one bulk job, watched like a reassignment. */
 export function PlanImportModal({ onClose }: { onClose: () => void }) {
-  const [file, setFile] = useState<File | null>(null);
   const [text, setText] = useState<PlanText | null>(null);
-  const [tooBig, setTooBig] = useState<string | null>(null);
   const check = useMutation({ mutationFn: (t: PlanText) => checkPlan(t) });
   const run = useMutation({ mutationFn: (t: PlanText) => startPlan(t) });
   const [undoJob, setUndoJob] = useState<string | null>(null);
@@ -46,27 +23,19 @@ export function PlanImportModal({ onClose }: { onClose: () => void }) {
   const progress = useJobProgress(jobId);
   const template = useMutation({ mutationFn: () => exportPlanTemplate(), onSuccess: (r) => exported(r, "example rows of the template") });
   const errorsFile = useMutation({ mutationFn: (t: PlanText) => exportPlanErrors(t), onSuccess: (r) => exported(r, "rows with their errors") });
-  const choose = async (chosen: File | null) => {
-    setFile(chosen);
-    setTooBig(null);
-    setText(null);
-    check.reset();
-    if (!chosen) return;
-    if (chosen.size > MAX_PLAN_BYTES) {
-      setTooBig(`${chosen.name} is ${Math.round(chosen.size / 1024 / 1024)} MB; a plan can be at most 64 MB (about 500,000 rows). Split it into several plans.`);
-      return;
-    }
-    const read = await readText(chosen);
-    if (typeof read !== "string") {
-      setTooBig(read.refused);
-      return;
-    }
-    const t = { name: chosen.name, text: read };
-    setText(t);
-    check.mutate(t);
-  };
+  // The OS's Open dialog; the engine reads the file (too big, binary or not
+  // UTF-8 is refused with the fix) and the window checks every row.
+  const open = useMutation({
+    mutationFn: () => openCsv({ title: "Open an assignment plan (CSV)" }),
+    onSuccess: (t) => {
+      if (!t) return;
+      setText(t);
+      check.reset();
+      check.mutate(t);
+    },
+  });
   const result = check.data;
-  const failure = check.error ? toIpcError(check.error) : run.error ? toIpcError(run.error) : null;
+  const failure = [open.error, check.error, run.error].filter(Boolean).map(toIpcError)[0] ?? null;
   const ready = result && result.errors.length === 0 && !run.data;
   return (
     <Modal opened onClose={onClose} title="Import an assignment plan (CSV)" size="xl" data-testid="plan-modal">
@@ -76,26 +45,16 @@ export function PlanImportModal({ onClose }: { onClose: () => void }) {
           &apos;;&apos;, or release), and where the platform has them: from, until and notes (Pingup), replace (Vambe). Every row is checked before anything is sent.
         </Text>
         <Group align="flex-end" gap="sm">
-          <FileInput
-            label="Plan file"
-            placeholder="Choose a .csv file"
-            accept=".csv,text/csv"
-            value={file}
-            onChange={choose}
-            clearable
-            w={360}
-            disabled={run.isPending || run.isSuccess}
-            data-testid="plan-file"
-          />
+          <Button onClick={() => open.mutate()} loading={open.isPending} disabled={run.isPending || run.isSuccess} data-testid="plan-open">
+            Open…
+          </Button>
+          <Text size="sm" c={text ? undefined : "dimmed"} data-testid="plan-file-name">
+            {text ? text.name : "No file chosen"}
+          </Text>
           <Button variant="subtle" size="compact-sm" onClick={() => template.mutate()} loading={template.isPending} data-testid="plan-template">
             Save the template
           </Button>
         </Group>
-        {tooBig && (
-          <Alert color="red" title="This file cannot be a plan" data-testid="plan-too-big">
-            {tooBig}
-          </Alert>
-        )}
         {failure && (
           <Alert color="red" title={errorTitle(failure.code)} data-testid="plan-error">
             {failure.message}

@@ -50,3 +50,8 @@ HTMLElement.prototype.getBoundingClientRect = function () {
 Element.prototype.scrollIntoView ??= function scrollIntoView() {};
 // jsdom does not scroll.
 window.scrollTo = () => {};
+
+// Mantine's autosizing textarea listens for web fonts loading; jsdom has no `document.fonts`.
+if (!("fonts" in document)) {
+  Object.defineProperty(document, "fonts", { value: { addEventListener: () => {}, removeEventListener: () => {} } });
+}

@@ -26,6 +26,23 @@ describe("Connections", () => {
     expect(backend.calls.find((c) => c.cmd === "sync_connection")?.args).toEqual({ request: { connection_id: summary("Demo Vambe", "vambe").connection.id, mode: "incremental" } });
   });
 
+  it("opens a CSV of agents through the OS's dialog into the box, and imports it", async () => {
+    const csv = "id,name,email\n6650a1,Ana Lima,ana.lima@acme.example\n";
+    const backend = mockBackend({
+      vendors: () => VENDORS,
+      list_connections: () => [summary("Pingup", "pingup", { capabilities: { ...summary("x", "pingup").capabilities, list_agents: false } })],
+      open_csv: () => ({ name: "agents.csv", text: csv }),
+      import_agents_csv: () => ({ added: 1, updated: 0, errors: [] }),
+    });
+    render(<App />);
+    await userEvent.click(await screen.findByTestId("connection-agents"));
+    await userEvent.click(await screen.findByTestId("csv-open"));
+    await waitFor(() => expect(screen.getByTestId("csv-input")).toHaveValue(csv));
+    await userEvent.click(screen.getByTestId("csv-import"));
+    expect(await screen.findByTestId("csv-report")).toHaveTextContent("Imported: 1 added, 0 updated.");
+    expect(backend.calls.find((c) => c.cmd === "import_agents_csv")?.args).toEqual({ request: { connection_id: summary("Pingup", "pingup").connection.id, csv } });
+  });
+
   it("says in the window what went wrong while starting", async () => {
     mockBackend({
       vendors: () => VENDORS,

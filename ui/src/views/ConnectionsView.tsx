@@ -198,7 +198,7 @@ function ConnectionCard({ summary, syncing, onSync, onEdit, onAgents }: CardProp
             </Button>
           )}
           {!summary.capabilities.list_agents && (
-            <Button size="xs" variant="default" onClick={onAgents}>
+            <Button size="xs" variant="default" onClick={onAgents} data-testid="connection-agents">
               Agents
             </Button>
           )}

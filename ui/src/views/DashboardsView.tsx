@@ -7,6 +7,7 @@ import dayjs from "dayjs";
 import { useMemo, useState } from "react";
 
 import { saveExport, statusChart, statusTimelines, workload } from "../bindings/commands";
+import { exported } from "../components/exported";
 import type { Scope } from "../bindings/Scope";
 import type { TenantStatus } from "../bindings/TenantStatus";
 import { ago, when } from "../format";
@@ -22,8 +23,7 @@ const DAY = 24 * HOUR;
 function useExport() {
   return useMutation({
     mutationFn: saveExport,
-    onSuccess: (r) =>
-      notifications.show({ color: "green", title: `Exported ${r.rows} rows`, message: r.note ? `${r.path}. ${r.note}` : r.path, autoClose: 15_000 }),
+    onSuccess: (r) => exported(r, "rows"),
     onError: (e) => {
       const err = toIpcError(e);
       notifications.show({ color: "red", title: errorTitle(err.code), message: err.message });

@@ -6,6 +6,7 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useCallback, useMemo, useState } from "react";
 
 import { cancelOperation, exportHistory, history, retryOperation, sendQueued } from "../bindings/commands";
+import { exported } from "../components/exported";
 import type { HistoryQuery } from "../bindings/HistoryQuery";
 import type { HistoryRow } from "../bindings/HistoryRow";
 import type { OperationState } from "../bindings/OperationState";
@@ -98,14 +99,7 @@ export function HistoryView() {
   });
   const exporting = useMutation({
     mutationFn: () => exportHistory({ ...query, limit: 0 }),
-    onSuccess: (r) =>
-      notifications.show({
-        color: "green",
-        title: `Exported ${r.rows} changes`,
-        message: r.note ? `${r.path}. ${r.note}` : r.path,
-        autoClose: 15_000,
-        "data-testid": "export-done",
-      } as never),
+    onSuccess: (r) => exported(r, "changes", "export-done"),
     onError: failure("Export failed"),
   });
 

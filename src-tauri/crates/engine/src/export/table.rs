@@ -2,7 +2,7 @@
 //! one writer, with cells a spreadsheet would run made text.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 use switchboard_domain::ValidationError;
@@ -37,7 +37,7 @@ impl Table {
     }
 
     /// Columns named, and every row with a cell for each.
-    fn check(&self) -> Result<(), EngineError> {
+    pub fn check(&self) -> Result<(), EngineError> {
         if self.columns.is_empty() {
             return Err(ValidationError::new("columns", "name at least one column").into());
         }
@@ -62,7 +62,7 @@ impl Table {
     }
 
     /// The file name's part for this table: letters and digits, dashes for the rest.
-    fn file_part(&self) -> Result<String, EngineError> {
+    pub fn file_part(&self) -> Result<String, EngineError> {
         let name: String = self
             .name
             .chars()
@@ -85,23 +85,15 @@ impl Table {
         Ok(name.to_owned())
     }
 
-    /// Saves the table in `dir` (made if missing) as
-    /// `switchboard-<name>-<time>.csv`, whole or not at all: its path and rows.
-    pub fn save(&self, dir: &Path) -> Result<(PathBuf, u64), EngineError> {
-        let name = self.file_part()?;
+    /// Saves the table as the file `path` (replaced if there), whole or not at
+    /// all: its rows.
+    pub fn save_to(&self, path: &Path) -> Result<u64, EngineError> {
         self.check()?;
-        std::fs::create_dir_all(dir).map_err(|source| EngineError::Write {
-            path: dir.display().to_string(),
-            source,
-        })?;
-        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-        let path = dir.join(format!("switchboard-{name}-{stamp}.csv"));
-        let rows = Destination {
-            path: path.clone(),
+        Destination {
+            path: path.to_path_buf(),
             replace: true,
         }
-        .write(|out| self.write(out))?;
-        Ok((path, rows))
+        .write(|out| self.write(out))
     }
 }
 
@@ -148,7 +140,8 @@ mod tests {
     fn a_ragged_row_or_a_nameless_table_is_refused_and_nothing_is_written() {
         let dir = tempfile::tempdir().expect("dir");
         let ragged = table(&["name", "n"], &[&["Ana", "1"], &["Bo"]]);
-        let err = ragged.save(dir.path()).expect_err("ragged");
+        let path = dir.path().join("table.csv");
+        let err = ragged.save_to(&path).expect_err("ragged");
         assert!(
             err.to_string().contains("row 2 has 1 cells for 2 columns"),
             "{err}"
@@ -156,19 +149,13 @@ mod tests {
         let mut nameless = table(&["name"], &[&["Ana"]]);
         nameless.name = " ?! ".into();
         assert_eq!(
-            nameless.save(dir.path()).expect_err("no name").code(),
+            nameless.file_part().expect_err("no name").code(),
             crate::ErrorCode::InvalidInput
         );
         let left: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
         assert!(left.is_empty(), "{left:?}");
-        let (path, rows) = table(&["name"], &[&["Ana"]])
-            .save(dir.path())
-            .expect("saved");
+        let rows = table(&["name"], &[&["Ana"]]).save_to(&path).expect("saved");
         assert_eq!(rows, 1);
-        assert!(
-            path.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("switchboard-mismatches-")),
-            "{path:?}"
-        );
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "name\nAna\n");
     }
 }

@@ -21,7 +21,7 @@ pub mod read;
 mod row;
 mod status;
 
-pub use read::{MAX_PLAN_BYTES, PLAN_COLUMNS, RawPlan, read_bytes, read_file};
+pub use read::{MAX_PLAN_BYTES, PLAN_COLUMNS, RawPlan, read_bytes, read_csv_file, read_file};
 pub use row::PlanRowError;
 
 /// A plan checked against the cache.

@@ -59,6 +59,13 @@ fn refused(message: impl Into<String>) -> EngineError {
 
 /// Reads a plan file, refusing one too big or not text before reading it whole.
 pub fn read_file(path: &Path) -> Result<RawPlan, EngineError> {
+    read_text(&read_csv_file(path)?)
+}
+
+/// The text of a CSV file the manager chose (a plan, agents to import): one too
+/// big or not text is refused before it is read whole; a BOM is taken off;
+/// UTF-16 and text that is not UTF-8 are refused with the fix.
+pub fn read_csv_file(path: &Path) -> Result<String, EngineError> {
     let name = path.display();
     let size = std::fs::metadata(path)
         .map_err(|e| refused(format!("cannot read {name}: {e}")))?
@@ -78,7 +85,7 @@ pub fn read_file(path: &Path) -> Result<RawPlan, EngineError> {
     not_binary(&bytes)?;
     file.read_to_end(&mut bytes)
         .map_err(|e| refused(format!("cannot read {name}: {e}")))?;
-    read_bytes(&bytes)
+    text_of(&bytes).map(str::to_owned)
 }
 
 /// How much of a file is looked at to tell text from binary.
@@ -104,6 +111,11 @@ fn too_big(size: u64) -> EngineError {
 
 /// Reads a plan from the file's bytes.
 pub fn read_bytes(bytes: &[u8]) -> Result<RawPlan, EngineError> {
+    read_text(text_of(bytes)?)
+}
+
+/// The text of a CSV file's bytes, without its BOM, or why it is not UTF-8 text.
+fn text_of(bytes: &[u8]) -> Result<&str, EngineError> {
     if bytes.len() as u64 > MAX_PLAN_BYTES {
         return Err(too_big(bytes.len() as u64));
     }
@@ -114,13 +126,12 @@ pub fn read_bytes(bytes: &[u8]) -> Result<RawPlan, EngineError> {
         ));
     }
     not_binary(bytes)?;
-    let text = std::str::from_utf8(bytes).map_err(|e| {
+    std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
         refused(format!(
             "line {line} is not UTF-8 text; save the file as CSV UTF-8 (in Excel: Save As, CSV UTF-8)"
         ))
-    })?;
-    read_text(text)
+    })
 }
 
 /// The delimiter the header uses: a semicolon when it has more of them than
