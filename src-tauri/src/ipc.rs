@@ -78,6 +78,10 @@ macro_rules! commands {
 commands! {
     /// Facts about this installation, with a live keychain check.
     fn diagnostics() -> Diagnostics;
+    /// Whether a newer Switchboard is on offer (never checked when this build has no update source).
+    fn check_update() -> crate::updates::UpdateCheck;
+    /// Downloads the newer version, checks its signature against this build's key, installs it and restarts.
+    fn install_update() -> crate::updates::UpdateCheck;
     /// Stores or replaces a connection's secret in the OS keychain. It can never be read back.
     fn set_secret(request: SetSecretRequest) -> ();
     /// Whether a connection has a secret stored (without reading it).

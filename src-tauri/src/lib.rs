@@ -8,6 +8,7 @@ mod dialogs;
 mod ipc;
 mod state;
 mod ts;
+pub mod updates;
 pub mod window;
 
 use std::sync::Arc;
@@ -272,10 +273,16 @@ pub fn run() {
     builder = builder
         .plugin(window::state_plugin(data_dir.as_deref()))
         .plugin(tauri_plugin_dialog::init());
+    // A build without an update source has no updater at all.
+    let update_source = updates::UpdateSource::built_in();
+    if let Some(source) = &update_source {
+        builder = builder.plugin(updates::plugin(source));
+    }
     let app = configure(builder, state, move |app| {
         use tauri::Manager;
         window::open_main(app, data_dir.as_deref())?;
         dialogs::connect(app.handle());
+        updates::connect(app.handle(), update_source);
         if let AppState::Ready(ready) = app.state::<AppState>().inner() {
             tauri::async_runtime::spawn(on_start(ready.clone(), options));
         }

@@ -37,6 +37,27 @@ describe("About & diagnostics", () => {
     expect(backend.commands().sort()).toEqual(["diagnostics", "queue_counts"]);
   });
 
+  it("checks for updates when asked, shows the newer version and installs it on request", async () => {
+    let answer: unknown = { configured: false, current_version: "0.1.0", available: null };
+    const backend = mockBackend({
+      diagnostics: () => DIAGNOSTICS,
+      check_update: () => answer,
+      install_update: () => {
+        throw { code: "update_failed", message: "the update to 0.2.0 was not installed: The signature verification failed", field: null };
+      },
+    });
+    render(<App initialArea="diagnostics" />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("check-update"));
+    expect(await screen.findByText(/This build has no update source/)).toBeInTheDocument();
+    answer = { configured: true, current_version: "0.1.0", available: { version: "0.2.0", notes: "Faster bulk jobs.", published: null } };
+    await user.click(screen.getByTestId("check-update"));
+    expect(await screen.findByTestId("update-available")).toHaveTextContent("Switchboard 0.2.0 is available (you have 0.1.0)Faster bulk jobs.");
+    await user.click(screen.getByTestId("install-update"));
+    expect(await screen.findByTestId("update-error")).toHaveTextContent("The update did not go through: the update to 0.2.0 was not installed: The signature verification failed");
+    expect(backend.commands()).toContain("install_update");
+  });
+
   it("says how to fix a missing keychain", async () => {
     mockBackend({
       diagnostics: () => ({

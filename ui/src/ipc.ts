@@ -47,6 +47,8 @@ export function errorTitle(code: ErrorCode): string {
       return "Cancelled";
     case "write_failed":
       return "The file could not be written";
+    case "update_failed":
+      return "The update did not go through";
     case "internal":
       return "Something went wrong";
   }

@@ -511,3 +511,13 @@ pub async fn startup_notices(state: &AppState) -> Result<Vec<String>, IpcError> 
         AppState::Failed { .. } => Vec::new(),
     })
 }
+
+/// Whether a newer Switchboard is on offer (works when the workspace did not open).
+pub async fn check_update(_state: &AppState) -> Result<crate::updates::UpdateCheck, IpcError> {
+    crate::updates::run(crate::updates::UpdateAction::Check).await
+}
+
+/// Downloads the newer version, checks its signature, installs it and restarts.
+pub async fn install_update(_state: &AppState) -> Result<crate::updates::UpdateCheck, IpcError> {
+    crate::updates::run(crate::updates::UpdateAction::Install).await
+}

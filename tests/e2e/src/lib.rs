@@ -13,9 +13,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use thirtyfour::prelude::*;
 
-/// Where screenshots go: `artifacts/e2e/` at the top of the repository.
+/// Where screenshots go: `SWITCHBOARD_ARTIFACTS_DIR`, else `artifacts/e2e`.
 pub fn artifacts_dir() -> PathBuf {
-    let dir = workspace_root().join("artifacts").join("e2e");
+    let dir = std::env::var_os("SWITCHBOARD_ARTIFACTS_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("artifacts").join("e2e"));
     let _ = std::fs::create_dir_all(&dir);
     dir
 }

@@ -69,6 +69,7 @@ import type { TargetQuery } from "./TargetQuery";
 import type { TargetRef } from "./TargetRef";
 import type { TargetRow } from "./TargetRow";
 import type { TeamRow } from "./TeamRow";
+import type { UpdateCheck } from "./UpdateCheck";
 import type { UpdateConnectionRequest } from "./UpdateConnectionRequest";
 import type { VendorInfo } from "./VendorInfo";
 import type { WatchRequest } from "./WatchRequest";
@@ -80,6 +81,8 @@ export type { IpcError };
 /** Every command, by its Rust name. */
 export const COMMANDS = [
   "diagnostics",
+  "check_update",
+  "install_update",
   "set_secret",
   "has_secret",
   "delete_secret",
@@ -153,6 +156,22 @@ export const COMMANDS = [
  */
 export function diagnostics(): Promise<Diagnostics> {
   return invoke("diagnostics");
+}
+
+/**
+ * Whether a newer Switchboard is on offer (never checked when this build has no update source).
+ * @throws {IpcError}
+ */
+export function checkUpdate(): Promise<UpdateCheck> {
+  return invoke("check_update");
+}
+
+/**
+ * Downloads the newer version, checks its signature against this build's key, installs it and restarts.
+ * @throws {IpcError}
+ */
+export function installUpdate(): Promise<UpdateCheck> {
+  return invoke("install_update");
 }
 
 /**

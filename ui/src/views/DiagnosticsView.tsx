@@ -1,5 +1,7 @@
 import { Alert, Badge, Button, Code, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { useMutation } from "@tanstack/react-query";
 
+import { checkUpdate, installUpdate } from "../bindings/commands";
 import type { Diagnostics } from "../bindings/Diagnostics";
 import type { KeychainState } from "../bindings/KeychainState";
 import { errorTitle, toIpcError } from "../ipc";
@@ -80,6 +82,9 @@ function DiagnosticsTables({ d }: { d: Diagnostics }) {
         <Row label="Version" testId="app-version">{d.app_version}</Row>
         <Row label="Build" testId="build-profile">{d.build_profile}</Row>
         <Row label="Platform">{d.platform}</Row>
+        <Row label="Updates" testId="updates">
+          <Updates />
+        </Row>
       </Section>
       <Section id="data" title="Data">
         <Row label="Data folder" testId="data-dir">
@@ -121,5 +126,38 @@ function DiagnosticsTables({ d }: { d: Diagnostics }) {
         )}
       </Section>
     </>
+  );
+}
+
+/** Checks for a newer Switchboard when asked, and installs it (its signature
+ * checked against this build's key) on a second click. */
+function Updates() {
+  const check = useMutation({ mutationFn: checkUpdate });
+  const install = useMutation({ mutationFn: installUpdate });
+  const failure = check.error ?? install.error;
+  const found = check.data;
+  return (
+    <Stack gap={6}>
+      <Group gap="xs">
+        <Button size="compact-sm" variant="default" onClick={() => check.mutate()} loading={check.isPending} data-testid="check-update">
+          Check for updates
+        </Button>
+        {found && !found.configured && <Text size="sm">This build has no update source; install new versions from your IT team or the releases page.</Text>}
+        {found?.configured && !found.available && <Text size="sm">Switchboard {found.current_version} is the latest version.</Text>}
+      </Group>
+      {found?.available && (
+        <Alert color="blue" title={`Switchboard ${found.available.version} is available (you have ${found.current_version})`} data-testid="update-available">
+          {found.available.notes && <Text size="sm" mb="xs">{found.available.notes}</Text>}
+          <Button size="compact-sm" onClick={() => install.mutate()} loading={install.isPending} data-testid="install-update">
+            Install and restart
+          </Button>
+        </Alert>
+      )}
+      {failure && (
+        <Text size="sm" c="red" data-testid="update-error">
+          {errorTitle(toIpcError(failure).code)}: {toIpcError(failure).message}
+        </Text>
+      )}
+    </Stack>
   );
 }

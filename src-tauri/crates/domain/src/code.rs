@@ -37,6 +37,9 @@ pub enum ErrorCode {
     /// A file could not be written (disk full, no permission, a folder missing);
     /// the message names the file and the reason. Nothing half-written is left.
     WriteFailed,
+    /// An update could not be checked, downloaded or installed (its signature
+    /// did not match this build's key, say); the running version is unchanged.
+    UpdateFailed,
     Internal,
 }
 
@@ -54,7 +57,7 @@ impl ErrorCode {
             | ErrorCode::VendorError => 6,
             ErrorCode::WriteFailed => 7,
             ErrorCode::Cancelled => 130,
-            ErrorCode::Internal => 1,
+            ErrorCode::UpdateFailed | ErrorCode::Internal => 1,
         }
     }
 }
@@ -74,6 +77,7 @@ impl ErrorCode {
         ErrorCode::VendorError,
         ErrorCode::Cancelled,
         ErrorCode::WriteFailed,
+        ErrorCode::UpdateFailed,
         ErrorCode::Internal,
     ];
 
@@ -92,6 +96,7 @@ impl ErrorCode {
             ErrorCode::VendorError => "vendor_error",
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::WriteFailed => "write_failed",
+            ErrorCode::UpdateFailed => "update_failed",
             ErrorCode::Internal => "internal",
         }
     }
