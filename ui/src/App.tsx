@@ -1,17 +1,21 @@
 import "@mantine/notifications/styles.css";
 import "@mantine/charts/styles.css";
+import "@mantine/spotlight/styles.css";
 
-import { AppShell, Badge, Group, Kbd, MantineProvider, type MantineColorScheme, NavLink, SegmentedControl, Text, Title, createTheme, useMantineColorScheme } from "@mantine/core";
+import { AppShell, Badge, Group, MantineProvider, type MantineColorScheme, NavLink, SegmentedControl, Text, Title, UnstyledButton, createTheme, useMantineColorScheme } from "@mantine/core";
 import { useHotkeys } from "@mantine/hooks";
 import { ModalsProvider } from "@mantine/modals";
 import { Notifications, notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useState } from "react";
+import { lazy, Suspense, useCallback, useState } from "react";
 
 import { onCoversRan, onJobFinished, onQueueChanged } from "./bindings/commands";
+import { CommandPalette, Keys, palette } from "./components/CommandPalette";
+import { ShortcutsSheet, useShellCommands } from "./components/ShellCommands";
 import { useBackendEvent } from "./events";
 import { type AreaParams, NavigationContext } from "./navigation";
 import { useQueueCounts } from "./queries";
+import { areaKeys, SHORTCUTS } from "./shortcuts";
 import { SyncProgressProvider } from "./sync";
 import { AgentsView } from "./views/AgentsView";
 import { AssignView } from "./views/AssignView";
@@ -134,7 +138,7 @@ function Shell({ initialArea }: { initialArea: AreaId }) {
   const [params, setParams] = useState<AreaParams>({});
   // Each navigation mounts the view afresh, even to the same area.
   const [visit, setVisit] = useState(0);
-  const navigate = (to: string, p: AreaParams = {}) => {
+  const navigate = useCallback((to: string, p: AreaParams = {}) => {
     // A toast is about the view it came from: it does not follow the manager.
     notifications.clean();
     // A new view starts at its top, not where the last one was scrolled to.
@@ -142,9 +146,26 @@ function Shell({ initialArea }: { initialArea: AreaId }) {
     setArea(to as AreaId);
     setParams(p);
     setVisit((n) => n + 1);
-  };
-  // Ctrl/⌘+K opens Assign from anywhere, its search focused.
-  useHotkeys([["mod+K", () => navigate("assign")]], []);
+  }, []);
+  const [sheet, setSheet] = useState(false);
+  const shell = useShellCommands({ areas: AREAS, navigate, showShortcuts: () => setSheet(true) });
+  useHotkeys(
+    [
+      [SHORTCUTS.assign.keys, () => navigate("assign")],
+      [SHORTCUTS.syncAll.keys, shell.syncAll],
+      [SHORTCUTS.sendQueued.keys, shell.sendQueued],
+      // "?" is typed with Shift on most layouts, without on some.
+      [SHORTCUTS.help.keys, () => setSheet(true)],
+      [`shift+${SHORTCUTS.help.keys}`, () => setSheet(true)],
+      // Every view's search box is named "<view>-search".
+      [SHORTCUTS.search.keys, () => document.querySelector<HTMLInputElement>("main input[data-testid$='-search']")?.focus()],
+      ...AREAS.flatMap((a, i) => {
+        const keys = areaKeys(i);
+        return keys ? [[keys, () => navigate(a.id)] as [string, () => void]] : [];
+      }),
+    ],
+    // Text boxes keep their keys, except for the palette (Spotlight's own).
+  );
   const current = AREAS.find((a) => a.id === area) ?? AREAS[0];
   const View = current.view;
   return (
@@ -160,9 +181,14 @@ function Shell({ initialArea }: { initialArea: AreaId }) {
             </Group>
             <Group gap="md">
               <ColorSchemeSwitch />
-              <Text size="xs" c="dimmed">
-                <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">K</Kbd> assign
-              </Text>
+              <UnstyledButton onClick={() => palette.open()} aria-label="Open the command palette" data-testid="open-palette">
+                <Group gap={6} wrap="nowrap">
+                  <Text size="xs" c="dimmed">
+                    Commands
+                  </Text>
+                  <Keys keys={SHORTCUTS.palette.keys} />
+                </Group>
+              </UnstyledButton>
             </Group>
           </Group>
         </AppShell.Header>
@@ -184,6 +210,14 @@ function Shell({ initialArea }: { initialArea: AreaId }) {
           </Suspense>
         </AppShell.Main>
       </AppShell>
+      <CommandPalette
+        commands={shell.commands}
+        openPerson={shell.openPerson}
+        openTeam={shell.openTeam}
+        openTarget={shell.openTarget}
+        syncConnection={shell.syncConnection}
+      />
+      <ShortcutsSheet opened={sheet} onClose={() => setSheet(false)} areas={AREAS} />
     </NavigationContext.Provider>
   );
 }

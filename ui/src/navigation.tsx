@@ -1,7 +1,7 @@
 import { createContext, useContext } from "react";
 
 /** What a view can be opened with (e.g. Assign with a waiting change to edit). */
-export type AreaParams = { edit?: number; agent?: number; target?: number };
+export type AreaParams = { edit?: number; agent?: number; target?: number; search?: string; team?: number };
 
 type Navigate = (area: string, params?: AreaParams) => void;
 

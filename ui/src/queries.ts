@@ -46,8 +46,8 @@ export const keys = {
   chart: (name: string, ...args: unknown[]) => ["chart", name, ...args] as const,
 };
 
-export function useConnections() {
-  return useQuery({ queryKey: keys.connections, queryFn: listConnections });
+export function useConnections(enabled = true) {
+  return useQuery({ queryKey: keys.connections, queryFn: listConnections, enabled });
 }
 
 /** The vendors with their form fields and capabilities: fixed while the app runs. */

@@ -12,6 +12,7 @@ import { CacheFreshness } from "../components/CacheFreshness";
 import { ReassignModal } from "../components/ReassignModal";
 import { VirtualTable } from "../components/VirtualTable";
 import { toIpcError } from "../ipc";
+import { useAreaParams } from "../navigation";
 import { keys, useVendorLook } from "../queries";
 
 /** One roster across platforms: each person with their agent on every connection. */
@@ -25,7 +26,8 @@ export function PeopleView() {
     onSuccess: () => queryClient.invalidateQueries(),
     onError: (e) => notifications.show({ color: "red", title: "Not unlinked", message: toIpcError(e).message }),
   });
-  const [search, setSearch] = useState("");
+  // Opened from the palette on one person: their name is the search.
+  const [search, setSearch] = useState(useAreaParams().search ?? "");
   const [debounced] = useDebouncedValue(search, 200);
   const people = useQuery({
     queryKey: keys.people(debounced),

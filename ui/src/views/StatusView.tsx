@@ -14,6 +14,7 @@ import { VirtualTable } from "../components/VirtualTable";
 import { ago, when } from "../format";
 import { useBackendEvent } from "../events";
 import { errorTitle, toIpcError } from "../ipc";
+import { useAreaParams } from "../navigation";
 import { keys, useStatusBoard, useVendorLook } from "../queries";
 import { type BoardRow, boardFilter, boardRows, duration, textOn } from "./statusBoard";
 
@@ -53,10 +54,12 @@ export function StatusView() {
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search, 150);
   const [vendor, setVendor] = useState<string | null>(null);
-  const [team, setTeam] = useState<string | null>(null);
+  // Opened from the palette on one team: shown alone, ticked for a status.
+  const openTeam = useAreaParams().team;
+  const [team, setTeam] = useState<string | null>(openTeam === undefined ? null : String(openTeam));
   const [statusFilter, setStatusFilter] = useState<string | null>(null);
   const [agents, setAgents] = useState<Set<number>>(new Set());
-  const [teams, setTeams] = useState<Set<number>>(new Set());
+  const [teams, setTeams] = useState<Set<number>>(new Set(openTeam === undefined ? [] : [openTeam]));
   const [target, setTarget] = useState<string | null>(null);
   const [moving, setMoving] = useState<Mover | null>(null);
   const [dropAfter, setDropAfter] = useState<number | string>(15);
