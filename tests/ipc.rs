@@ -495,3 +495,39 @@ fn plans_and_covers_answer_and_refuse_by_field_as_the_window_sends_them() {
         invoke(&h.webview, "end_cover", json!({"request": {"id": 5}})).expect_err("no such cover");
     assert_eq!(err["code"], json!("not_found"), "{err}");
 }
+
+#[test]
+fn the_os_is_told_when_more_changes_need_a_decision_than_before() {
+    use switchboard_domain::job::QueueCounts;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        namespace: Namespace::test("ipc-notify"),
+    };
+    let keychain = Keychain::in_memory(config.namespace.clone()).expect("keychain");
+    let ws =
+        Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
+            .expect("open");
+    let state = AppState::ready(ws);
+    let told = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = told.clone();
+    state.set_notifier(move |title, _| sink.lock().expect("lock").push(title.to_owned()));
+    let ready = state.running().expect("ready");
+    let counts = |conflict, unknown| QueueCounts {
+        queued: 3,
+        sending: 0,
+        conflict,
+        unknown,
+    };
+    for (conflict, unknown) in [(0, 0), (1, 1), (2, 0), (1, 0), (1, 2), (0, 0), (0, 1)] {
+        ready.queue_changed(counts(conflict, unknown));
+    }
+    assert_eq!(
+        *told.lock().expect("lock"),
+        vec![
+            "2 changes need your decision".to_owned(),
+            "3 changes need your decision".to_owned(),
+            "1 change needs your decision".to_owned(),
+        ]
+    );
+}

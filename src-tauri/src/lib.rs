@@ -150,7 +150,7 @@ async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
                     let ready = ready.clone();
                     tauri::async_runtime::spawn(async move {
                         if let Ok(counts) = ready.workspace.queue_counts().await {
-                            ready.emit(api::AppEvent::QueueChanged(counts));
+                            ready.queue_changed(counts);
                         }
                     });
                 },

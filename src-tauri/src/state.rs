@@ -1,5 +1,5 @@
 use std::collections::HashMap;
-use std::sync::atomic::AtomicI64;
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use switchboard_domain::ConnectionId;
@@ -31,6 +31,8 @@ pub struct Ready {
     /// What went wrong while starting (the demo's simulator, its first sync),
     /// for the window to say: stderr alone is read by nobody.
     pub notices: Mutex<Vec<String>>,
+    /// How many changes needed the manager's decision at the last count.
+    decisions: AtomicU32,
     emitter: OnceLock<Emitter>,
     notifier: OnceLock<Notifier>,
     picker: OnceLock<Arc<Picker>>,
@@ -66,6 +68,25 @@ impl Ready {
         }
     }
 
+    /// Tells the window how many changes wait, and the OS (when the window is
+    /// not in front) when more of them than before need the manager's decision.
+    pub fn queue_changed(&self, counts: switchboard_domain::job::QueueCounts) {
+        let decisions = counts.conflict + counts.unknown;
+        let before = self.decisions.swap(decisions, Ordering::SeqCst);
+        if decisions > before {
+            let title = if decisions == 1 {
+                "1 change needs your decision".to_owned()
+            } else {
+                format!("{decisions} changes need your decision")
+            };
+            self.notify_away(
+                &title,
+                "In conflict at the vendor, or sent but not confirmed: History shows each, with what to do.",
+            );
+        }
+        self.emit(AppEvent::QueueChanged(counts));
+    }
+
     /// Sends an event to the window (nothing before the app is set up).
     pub fn emit(&self, event: AppEvent) {
         if let Some(emit) = self.emitter.get() {
@@ -81,6 +102,7 @@ impl AppState {
             syncs: Mutex::new(HashMap::new()),
             status_watch_until: AtomicI64::new(0),
             notices: Mutex::new(Vec::new()),
+            decisions: AtomicU32::new(0),
             emitter: OnceLock::new(),
             notifier: OnceLock::new(),
             picker: OnceLock::new(),

@@ -138,12 +138,30 @@ pub async fn sync_connection(state: &AppState, request: SyncRequest) -> Result<S
         running.insert(id, cancel.clone());
     }
     let emit = |p| ready.emit(AppEvent::SyncProgress(p));
+    let started = std::time::Instant::now();
     let result = ready.workspace.sync(id, request.mode, &emit, &cancel).await;
     ready
         .syncs
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .remove(&id);
+    // A long sync that ends while the manager works elsewhere is told through the OS.
+    if started.elapsed() >= LONG_JOB {
+        let name = ready
+            .workspace
+            .connection_summaries()
+            .await
+            .ok()
+            .and_then(|list| list.into_iter().find(|c| c.connection.id == id))
+            .map_or_else(|| "A connection".to_owned(), |c| c.connection.display_name);
+        match &result {
+            Ok(run) => ready.notify_away(
+                &format!("{name} is synced"),
+                &format!("{} agents, {} targets.", run.agents, run.targets),
+            ),
+            Err(e) => ready.notify_away(&format!("{name} was not synced"), &e.to_string()),
+        }
+    }
     Ok(result?)
 }
 
@@ -225,7 +243,7 @@ pub(super) fn send_in_background(
             eprintln!("switchboard: job {job}: {e}; what waits goes out with the queue");
         }
         if let Ok(counts) = ready.workspace.queue_counts().await {
-            ready.emit(crate::api::AppEvent::QueueChanged(counts));
+            ready.queue_changed(counts);
         }
         let Ok(progress) = ready.workspace.job_progress(job).await else {
             return;
