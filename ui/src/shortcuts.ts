@@ -12,6 +12,7 @@ export const SHORTCUTS = {
   syncAll: { keys: "mod+shift+S", label: "Sync every connection", where: "Everywhere" },
   sendQueued: { keys: "mod+shift+Enter", label: "Send the changes that wait", where: "Everywhere" },
   help: { keys: "?", label: "Show these shortcuts", where: "Everywhere but text boxes" },
+  submit: { keys: "mod+Enter", label: "Assign, or apply the chosen status", where: "Assign, Status board" },
   search: { keys: "/", label: "Focus the view's search box", where: "People, Targets, Assign, History, Status board" },
   closeDialog: { keys: "Escape", label: "Close a dialog, a menu or the palette", where: "Dialogs" },
   move: { keys: "Tab", label: "Move to the next control (Shift+Tab: back)", where: "Everywhere" },

@@ -2,7 +2,7 @@ import { Badge, Group, Kbd, Text } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { createSpotlight, Spotlight, type SpotlightActionData, type SpotlightActionGroupData, useSpotlight } from "@mantine/spotlight";
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 
 import { listPeople, listTargets } from "../bindings/commands";
 import { ALL_TARGETS, useConnections, useTeams } from "../queries";
@@ -64,6 +64,12 @@ export function CommandPalette({
     queryFn: () => listTargets({ ...ALL_TARGETS, search: debounced, limit: FOUND }),
     enabled: searching,
   });
+  // Spotlight's dialog has no title to name it: name it for screen readers.
+  useEffect(() => {
+    if (!opened) return;
+    const frame = requestAnimationFrame(() => document.querySelector(".mantine-Spotlight-content")?.setAttribute("aria-label", "Command palette"));
+    return () => cancelAnimationFrame(frame);
+  }, [opened]);
   const teams = useTeams(null, opened);
   const connections = useConnections(opened);
 

@@ -13,10 +13,12 @@ type Props<T> = {
   /** Called when the last rows come into view (to load the next page). */
   onEndReached?: () => void;
   testId?: string;
+  /** What the table holds, for screen readers ("People", "History"). */
+  label?: string;
 };
 
 /** A table of any length: only the rows in view are in the DOM. */
-export function VirtualTable<T>({ data, columns, rowHeight = 44, height = "calc(100vh - 260px)", empty, onEndReached, testId }: Props<T>) {
+export function VirtualTable<T>({ data, columns, rowHeight = 44, height = "calc(100vh - 260px)", empty, onEndReached, testId, label }: Props<T>) {
   const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel() });
   // Column sizes are proportions: the table always fits its container, from a
   // 1024-pixel laptop to a wide monitor, without scrolling sideways.
@@ -40,7 +42,8 @@ export function VirtualTable<T>({ data, columns, rowHeight = 44, height = "calc(
   const top = items[0]?.start ?? 0;
   const bottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
   return (
-    <Box ref={scroller} h={height} style={{ overflow: "auto" }} data-testid={testId}>
+    // The scroller takes the focus, so the arrow keys and Page Up/Down scroll it.
+    <Box ref={scroller} h={height} style={{ overflow: "auto" }} tabIndex={0} role="region" aria-label={label ?? "Rows"} data-testid={testId}>
       <Table stickyHeader highlightOnHover verticalSpacing={6} style={{ tableLayout: "fixed" }}>
         <Table.Thead>
           {table.getHeaderGroups().map((group) => (

@@ -67,6 +67,8 @@ describe("the board's rows", () => {
   it("says durations and picks readable text", () => {
     expect([duration(4 * 60_000), duration(125 * 60_000), duration(50 * 3600_000)]).toEqual(["4 min", "2 h 5 min", "2 d 2 h"]);
     expect([textOn("#f1c40f"), textOn("#2c3e50")]).toEqual(["#000", "#fff"]);
+    // CCAI Platform's blue and green: black reads better (4.5:1 or more) than white.
+    expect([textOn("#3498db"), textOn("#2ecc71"), textOn("#e74c3c")]).toEqual(["#000", "#000", "#000"]);
   });
 });
 

@@ -1,8 +1,8 @@
 import { Alert, Badge, Button, Card, Checkbox, Group, NumberInput, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
-import { useDebouncedValue, useInterval } from "@mantine/hooks";
+import { getHotkeyHandler, useDebouncedValue, useInterval } from "@mantine/hooks";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 
 import type { BoardAgent } from "../bindings/BoardAgent";
 import { onStatusPolled, pollStatuses, setStatus, watchStatuses } from "../bindings/commands";
@@ -133,6 +133,20 @@ export function StatusView() {
       await queryClient.invalidateQueries();
     },
   });
+
+  const apply = () => {
+    if (connection && !mixed && target && !run.isPending) run.mutate();
+  };
+  // Opened on a team (from the palette): once the board knows it, the status
+  // picker has the focus, so the keyboard goes on: ↓, Enter, Ctrl+Enter.
+  const statusBox = useRef<HTMLInputElement>(null);
+  const focused = useRef(false);
+  useEffect(() => {
+    if (openTeam !== undefined && connection && !focused.current) {
+      focused.current = true;
+      statusBox.current?.focus();
+    }
+  }, [openTeam, connection]);
 
   const toggle = (set: Set<number>, id: number, on: boolean) => {
     const next = new Set(set);
@@ -319,16 +333,16 @@ export function StatusView() {
         <Select label="Team" placeholder="All" clearable searchable data={(data?.teams ?? []).map((t) => ({ value: String(t.id), label: `${t.name} (${t.connection_name})` }))} value={team} onChange={setTeam} w={210} />
         <Select label="Status" placeholder="Any" clearable data={statusOptions} value={statusFilter} onChange={setStatusFilter} w={150} data-testid="board-status-filter" />
       </Group>
-      <Card withBorder py="xs">
+      <Card withBorder py="xs" onKeyDown={getHotkeyHandler([["mod+Enter", apply]])}>
         <Group gap="xs" align="flex-end">
           <Text size="sm" fw={500} data-testid="board-selection">
             {selectedTeams.length} team{selectedTeams.length === 1 ? "" : "s"}, {selectedAgents.length} agent{selectedAgents.length === 1 ? "" : "s"} selected
           </Text>
-          <Select label="Set status" placeholder={connection ? "Choose a status" : "Select agents or teams"} data={offered.map((s) => ({ value: s.vendor_id, label: s.name }))} value={target} onChange={setTarget} disabled={!connection || mixed} w={200} data-testid="board-set-status" />
+          <Select label="Set status" placeholder={connection ? "Choose a status" : "Select agents or teams"} data={offered.map((s) => ({ value: s.vendor_id, label: s.name }))} value={target} onChange={setTarget} disabled={!connection || mixed} w={200} ref={statusBox} data-testid="board-set-status" />
           <Tooltip label="If CCAI Platform cannot be reached, the change waits this long and is then dropped: statuses go stale.">
             <NumberInput label="Drop after (min)" min={1} max={1440} value={dropAfter} onChange={setDropAfter} w={140} />
           </Tooltip>
-          <Button onClick={() => run.mutate()} loading={run.isPending} disabled={!connection || mixed || !target} data-testid="board-apply">
+          <Button onClick={apply} loading={run.isPending} disabled={!connection || mixed || !target} data-testid="board-apply">
             Apply
           </Button>
           {(agents.size > 0 || teams.size > 0) && (

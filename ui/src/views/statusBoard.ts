@@ -91,8 +91,15 @@ export function textOn(hex: string | null): string {
   const m = /^#?([0-9a-f]{6})$/i.exec(hex ?? "");
   if (!m) return "var(--mantine-color-text)";
   const n = parseInt(m[1]!, 16);
-  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#000" : "#fff";
+  // WCAG's relative luminance, and whichever of black and white contrasts more.
+  const channel = (c: number) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * channel((n >> 16) & 255) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255);
+  const onWhite = 1.05 / (l + 0.05);
+  const onBlack = (l + 0.05) / 0.05;
+  return onBlack >= onWhite ? "#000" : "#fff";
 }
 
 /** The engine's filter for the board's controls. A status is chosen as
