@@ -78,6 +78,8 @@ macro_rules! commands {
 commands! {
     /// Facts about this installation, with a live keychain check.
     fn diagnostics() -> Diagnostics;
+    /// The window shows its first view's data: the start-up time in ms, printed once for logs and the start-up benchmark.
+    fn window_ready() -> Option<u64>;
     /// Whether a newer Switchboard is on offer (never checked when this build has no update source).
     fn check_update() -> crate::updates::UpdateCheck;
     /// Downloads the newer version, checks its signature against this build's key, installs it and restarts.

@@ -6,6 +6,7 @@ pub mod cli;
 mod commands;
 mod dialogs;
 mod ipc;
+mod startup;
 mod state;
 mod ts;
 pub mod updates;
@@ -23,20 +24,52 @@ pub use ipc::typescript_bindings;
 pub use state::AppState;
 
 /// The app's command-line flags (all optional).
-const USAGE: &str = "usage: switchboard [--data-dir DIR] [--demo]
+const USAGE: &str = "usage: switchboard [--data-dir DIR] [--demo] [--view VIEW]
 
   --data-dir DIR   keep the database (and the window's storage) in DIR
-  --demo           with no connections yet, start the demo workspace and sync it";
+  --demo           with no connections yet, start the demo workspace and sync it
+  --view VIEW      open on this view: assign, status, dashboards, history, covers,
+                   connections, people, agents, teams, targets or diagnostics";
+
+/// The views `--view` can open the window on (the UI's areas).
+const VIEWS: &[&str] = &[
+    "assign",
+    "status",
+    "dashboards",
+    "history",
+    "covers",
+    "connections",
+    "people",
+    "agents",
+    "teams",
+    "targets",
+    "diagnostics",
+];
 
 /// How the window was asked to start.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StartOptions {
     pub demo: bool,
+    /// The view the window opens on (one of [`VIEWS`]).
+    pub view: Option<&'static str>,
 }
 
 /// Opens the workspace for this process. A failure does not stop the app: the
 /// window opens and says what is wrong (a newer database, no data folder).
 pub fn open_state(args: &[String]) -> Result<(AppState, StartOptions), String> {
+    let (data_dir, options) = parse_args(args)?;
+    let state = match Config::resolve(data_dir) {
+        Ok(config) => match Workspace::open(config.clone(), Origin::App) {
+            Ok(ws) => AppState::ready(ws),
+            Err(error) => AppState::failed(Some(config), error),
+        },
+        Err(message) => AppState::failed(None, switchboard_engine::EngineError::Startup(message)),
+    };
+    Ok((state, options))
+}
+
+/// The window's flags: the data folder given, and how to start; or the usage.
+pub fn parse_args(args: &[String]) -> Result<(Option<std::path::PathBuf>, StartOptions), String> {
     let mut data_dir = None;
     let mut options = StartOptions::default();
     let mut args = args.iter();
@@ -50,17 +83,57 @@ pub fn open_state(args: &[String]) -> Result<(AppState, StartOptions), String> {
                 data_dir = Some(dir.into());
             }
             "--demo" => options.demo = true,
+            "--view" => {
+                let name = args.next().map(String::as_str).unwrap_or_default();
+                let view = VIEWS
+                    .iter()
+                    .find(|v| **v == name)
+                    .ok_or_else(|| format!("--view needs one of: {}\n{USAGE}", VIEWS.join(", ")))?;
+                options.view = Some(view);
+            }
             other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
         }
     }
-    let state = match Config::resolve(data_dir) {
-        Ok(config) => match Workspace::open(config.clone(), Origin::App) {
-            Ok(ws) => AppState::ready(ws),
-            Err(error) => AppState::failed(Some(config), error),
-        },
-        Err(message) => AppState::failed(None, switchboard_engine::EngineError::Startup(message)),
-    };
-    Ok((state, options))
+    Ok((data_dir, options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<(Option<std::path::PathBuf>, StartOptions), String> {
+        parse_args(&args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_window_flags_are_read_or_refused_with_the_usage() {
+        let (dir, options) =
+            parse(&["--demo", "--view", "status", "--data-dir", "/tmp/sb"]).expect("valid");
+        assert_eq!(dir, Some("/tmp/sb".into()));
+        assert_eq!(
+            options,
+            StartOptions {
+                demo: true,
+                view: Some("status")
+            }
+        );
+        let wrong = parse(&["--view", "nowhere"]).expect_err("unknown view");
+        assert!(
+            wrong.starts_with("--view needs one of: assign, status,"),
+            "{wrong}"
+        );
+        assert!(parse(&["--view"]).is_err());
+        assert!(
+            parse(&["--data-dir", "--demo"])
+                .expect_err("no folder")
+                .starts_with("--data-dir needs a folder")
+        );
+        assert!(
+            parse(&["--fast"])
+                .expect_err("unknown")
+                .contains("usage: switchboard")
+        );
+    }
 }
 
 /// Sets the app up on a builder: the binary passes Tauri's default one, the IPC
@@ -250,6 +323,7 @@ fn on_second_launch<R: tauri::Runtime>(app: &tauri::AppHandle<R>, args: Vec<Stri
 }
 
 pub fn run() {
+    startup::started();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (state, options) = match open_state(&args) {
         Ok(opened) => opened,
@@ -280,7 +354,7 @@ pub fn run() {
     }
     let app = configure(builder, state, move |app| {
         use tauri::Manager;
-        window::open_main(app, data_dir.as_deref())?;
+        window::open_main(app, data_dir.as_deref(), options.view)?;
         dialogs::connect(app.handle());
         updates::connect(app.handle(), update_source);
         if let AppState::Ready(ready) = app.state::<AppState>().inner() {

@@ -19,14 +19,23 @@ const SCREEN_SHARE: f64 = 0.9;
 /// The main window. Its webview keeps its own storage (caches, local storage) in
 /// `<data folder>/webview`, so everything the app writes follows `--data-dir`.
 /// The window-state plugin then moves it to where it was last time.
-pub fn open_main(app: &mut tauri::App, data_dir: Option<&Path>) -> tauri::Result<()> {
+pub fn open_main(
+    app: &mut tauri::App,
+    data_dir: Option<&Path>,
+    view: Option<&str>,
+) -> tauri::Result<()> {
     let screen = app.primary_monitor().ok().flatten().map(|m| {
         let size = m.size().to_logical::<f64>(m.scale_factor());
         (size.width, size.height)
     });
     let (first, min) = first_size(screen);
+    // The UI reads the view to open from the address's fragment.
+    let page = match view {
+        Some(view) => format!("index.html#{view}"),
+        None => "index.html".to_owned(),
+    };
     let mut window =
-        tauri::WebviewWindowBuilder::new(app, MAIN, tauri::WebviewUrl::App("index.html".into()))
+        tauri::WebviewWindowBuilder::new(app, MAIN, tauri::WebviewUrl::App(page.into()))
             .title("Switchboard")
             .inner_size(first.0, first.1)
             .min_inner_size(min.0, min.1)

@@ -1,8 +1,8 @@
-import { render, screen, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { App } from "./App";
+import { App, areaFromHash } from "./App";
 import type { Diagnostics } from "./bindings/Diagnostics";
 import { mockBackend } from "./test/backend";
 
@@ -25,6 +25,21 @@ const DIAGNOSTICS: Diagnostics = {
   },
 };
 
+describe("Start-up", () => {
+  it("opens on the view the address names, and says once when its first data is on screen", async () => {
+    expect([areaFromHash("#status"), areaFromHash("#history"), areaFromHash("#nope"), areaFromHash("")]).toEqual(["status", "history", "connections", "connections"]);
+    const backend = mockBackend({ diagnostics: () => DIAGNOSTICS });
+    render(<App initialArea="diagnostics" />);
+    expect(await screen.findByTestId("schema-version")).toBeInTheDocument();
+    await waitFor(() => expect(backend.commands()).toContain("window_ready"));
+    const ready = backend.commands().indexOf("window_ready");
+    expect(backend.commands().slice(0, ready)).toContain("diagnostics");
+    await userEvent.click(screen.getByTestId("recheck"));
+    await waitFor(() => expect(backend.commands().filter((c) => c === "diagnostics")).toHaveLength(2));
+    expect(backend.commands().filter((c) => c === "window_ready")).toHaveLength(1);
+  });
+});
+
 describe("About & diagnostics", () => {
   it("shows what the backend reports", async () => {
     const backend = mockBackend({ diagnostics: () => DIAGNOSTICS });
@@ -34,7 +49,7 @@ describe("About & diagnostics", () => {
     expect(within(screen.getByTestId("keychain-state")).getByText("Working")).toBeInTheDocument();
     expect(screen.queryByTestId("keychain-fix")).not.toBeInTheDocument();
     // The shell always asks how many changes wait (for the History badge).
-    expect(backend.commands().sort()).toEqual(["diagnostics", "queue_counts"]);
+    expect(backend.commands().filter((c) => c !== "window_ready").sort()).toEqual(["diagnostics", "queue_counts"]);
   });
 
   it("checks for updates when asked, shows the newer version and installs it on request", async () => {

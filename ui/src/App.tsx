@@ -6,10 +6,10 @@ import { AppShell, Badge, type CSSVariablesResolver, darken, Group, MantineProvi
 import { useHotkeys } from "@mantine/hooks";
 import { ModalsProvider } from "@mantine/modals";
 import { Notifications, notifications } from "@mantine/notifications";
-import { QueryClient, QueryClientProvider, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useCallback, useState } from "react";
+import { QueryClient, QueryClientProvider, useIsFetching, useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 
-import { onCoversRan, onJobFinished, onQueueChanged } from "./bindings/commands";
+import { onCoversRan, onJobFinished, onQueueChanged, windowReady } from "./bindings/commands";
 import { CommandPalette, Keys, palette } from "./components/CommandPalette";
 import { ShortcutsSheet, useShellCommands } from "./components/ShellCommands";
 import { useBackendEvent } from "./events";
@@ -64,6 +64,26 @@ const AREAS = [
   { id: "diagnostics", label: "About & diagnostics", view: DiagnosticsView },
 ] as const;
 export type AreaId = (typeof AREAS)[number]["id"];
+
+/** The view a window opens on: `#status` (from `switchboard --view status`), else Connections. */
+export function areaFromHash(hash: string): AreaId {
+  const id = hash.replace(/^#/, "");
+  return AREAS.find((a) => a.id === id)?.id ?? "connections";
+}
+
+/** Tells the backend, once, that the first view's data is on screen (its
+ * start-up figure), when the window's first reads have all settled. */
+function useFirstDataShown() {
+  const fetching = useIsFetching();
+  const seen = useRef<"waiting" | "fetching" | "told">("waiting");
+  useEffect(() => {
+    if (seen.current === "waiting" && fetching > 0) seen.current = "fetching";
+    else if (seen.current === "fetching" && fetching === 0) {
+      seen.current = "told";
+      void windowReady().catch(() => {});
+    }
+  }, [fetching]);
+}
 
 export function makeQueryClient() {
   return new QueryClient({
@@ -164,6 +184,7 @@ function Shell({ initialArea }: { initialArea: AreaId }) {
     setVisit((n) => n + 1);
   }, []);
   const [sheet, setSheet] = useState(false);
+  useFirstDataShown();
   const shell = useShellCommands({ areas: AREAS, navigate, showShortcuts: () => setSheet(true) });
   // Chords work from a text box too (they type nothing); single keys do not.
   useHotkeys(

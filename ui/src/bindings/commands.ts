@@ -81,6 +81,7 @@ export type { IpcError };
 /** Every command, by its Rust name. */
 export const COMMANDS = [
   "diagnostics",
+  "window_ready",
   "check_update",
   "install_update",
   "set_secret",
@@ -156,6 +157,14 @@ export const COMMANDS = [
  */
 export function diagnostics(): Promise<Diagnostics> {
   return invoke("diagnostics");
+}
+
+/**
+ * The window shows its first view's data: the start-up time in ms, printed once for logs and the start-up benchmark.
+ * @throws {IpcError}
+ */
+export function windowReady(): Promise<number | null> {
+  return invoke("window_ready");
 }
 
 /**

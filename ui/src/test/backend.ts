@@ -17,6 +17,8 @@ export function mockBackend(given: Record<string, Handler>) {
     vendors: () => ALL_VENDORS,
     queue_counts: () => ({ queued: 0, sending: 0, conflict: 0, unknown: 0 }),
     startup_notices: () => [],
+    // The window says once when its first data is on screen (start-up timing).
+    window_ready: () => null,
     ...given,
   };
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
