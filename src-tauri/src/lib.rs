@@ -97,45 +97,6 @@ pub fn parse_args(args: &[String]) -> Result<(Option<std::path::PathBuf>, StartO
     Ok((data_dir, options))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(args: &[&str]) -> Result<(Option<std::path::PathBuf>, StartOptions), String> {
-        parse_args(&args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>())
-    }
-
-    #[test]
-    fn the_window_flags_are_read_or_refused_with_the_usage() {
-        let (dir, options) =
-            parse(&["--demo", "--view", "status", "--data-dir", "/tmp/sb"]).expect("valid");
-        assert_eq!(dir, Some("/tmp/sb".into()));
-        assert_eq!(
-            options,
-            StartOptions {
-                demo: true,
-                view: Some("status")
-            }
-        );
-        let wrong = parse(&["--view", "nowhere"]).expect_err("unknown view");
-        assert!(
-            wrong.starts_with("--view needs one of: assign, status,"),
-            "{wrong}"
-        );
-        assert!(parse(&["--view"]).is_err());
-        assert!(
-            parse(&["--data-dir", "--demo"])
-                .expect_err("no folder")
-                .starts_with("--data-dir needs a folder")
-        );
-        assert!(
-            parse(&["--fast"])
-                .expect_err("unknown")
-                .contains("usage: switchboard")
-        );
-    }
-}
-
 /// Sets the app up on a builder: the binary passes Tauri's default one, the IPC
 /// tests the mock runtime's. `then` runs once the app exists (the binary opens its
 /// window there).
@@ -366,5 +327,44 @@ pub fn run() {
     if let Err(err) = app {
         eprintln!("Switchboard could not start its window: {err}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<(Option<std::path::PathBuf>, StartOptions), String> {
+        parse_args(&args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_window_flags_are_read_or_refused_with_the_usage() {
+        let (dir, options) =
+            parse(&["--demo", "--view", "status", "--data-dir", "/tmp/sb"]).expect("valid");
+        assert_eq!(dir, Some("/tmp/sb".into()));
+        assert_eq!(
+            options,
+            StartOptions {
+                demo: true,
+                view: Some("status")
+            }
+        );
+        let wrong = parse(&["--view", "nowhere"]).expect_err("unknown view");
+        assert!(
+            wrong.starts_with("--view needs one of: assign, status,"),
+            "{wrong}"
+        );
+        assert!(parse(&["--view"]).is_err());
+        assert!(
+            parse(&["--data-dir", "--demo"])
+                .expect_err("no folder")
+                .starts_with("--data-dir needs a folder")
+        );
+        assert!(
+            parse(&["--fast"])
+                .expect_err("unknown")
+                .contains("usage: switchboard")
+        );
     }
 }
