@@ -43,8 +43,47 @@ pub fn open_main(
     if let Some(dir) = data_dir {
         window = window.data_directory(dir.join("webview"));
     }
-    window.build()?;
+    let window = window.build()?;
+    save_when_moved(&window);
     Ok(())
+}
+
+/// The flags the window's state is kept with.
+fn state_flags() -> tauri_plugin_window_state::StateFlags {
+    use tauri_plugin_window_state::StateFlags;
+    StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED
+}
+
+/// How long the window must keep still before its new size or place is saved.
+const SAVE_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Saves the window's size and place once it has stopped moving for half a
+/// second, not only when the app exits: a machine that loses power, or a
+/// killed process, still opens the window where it was.
+fn save_when_moved<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let moves = Arc::new(AtomicU64::new(0));
+    let app = window.app_handle().clone();
+    window.on_window_event(move |event| {
+        if !matches!(
+            event,
+            tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_)
+        ) {
+            return;
+        }
+        let this = moves.fetch_add(1, Ordering::SeqCst) + 1;
+        let (moves, app) = (moves.clone(), app.clone());
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(SAVE_AFTER).await;
+            if moves.load(Ordering::SeqCst) == this {
+                use tauri_plugin_window_state::AppHandleExt;
+                if let Err(e) = app.save_window_state(state_flags()) {
+                    eprintln!("switchboard: the window's size and place were not saved: {e}");
+                }
+            }
+        });
+    });
 }
 
 /// The first size and the least size for a screen of `screen` logical pixels
@@ -62,9 +101,7 @@ pub fn first_size(screen: Option<(f64, f64)>) -> ((f64, f64), (f64, f64)) {
 /// Remembers the window's size, place and maximised state in
 /// `<data folder>/window-state.json` (not its visibility: it always opens shown).
 pub fn state_plugin<R: tauri::Runtime>(data_dir: Option<&Path>) -> tauri::plugin::TauriPlugin<R> {
-    use tauri_plugin_window_state::{Builder, StateFlags};
-    let mut builder = Builder::new()
-        .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED);
+    let mut builder = tauri_plugin_window_state::Builder::new().with_state_flags(state_flags());
     if let Some(dir) = data_dir {
         // An absolute name: the plugin joins it to its folder, which it replaces.
         builder = builder.with_filename(dir.join(WINDOW_STATE_FILE).display().to_string());

@@ -95,6 +95,28 @@ impl Session {
         args: &[&str],
         env: &[(&str, String)],
     ) -> anyhow::Result<Self> {
+        Self::start_in(namespace, args, env, tempfile::tempdir()?).await
+    }
+
+    /// Closes the app and starts it again on the same data folder and
+    /// keychain namespace (what a manager's next morning looks like).
+    pub async fn reopen(self, args: &[&str]) -> anyhow::Result<Self> {
+        let Session {
+            driver,
+            data_dir,
+            namespace,
+            ..
+        } = self;
+        driver.quit().await?;
+        Self::start_in(&namespace, args, &[], data_dir).await
+    }
+
+    async fn start_in(
+        namespace: &str,
+        args: &[&str],
+        env: &[(&str, String)],
+        data_dir: tempfile::TempDir,
+    ) -> anyhow::Result<Self> {
         let app = app_binary()?;
         let tauri_driver = find_in_path("tauri-driver")
             .context("tauri-driver is not installed; run `cargo install tauri-driver --locked`")?;
@@ -109,7 +131,6 @@ impl Session {
             Some((_, display)) => display.clone(),
             None => std::env::var("DISPLAY").unwrap_or_default(),
         };
-        let data_dir = tempfile::tempdir()?;
         let (port, native_port) = (free_port()?, free_port()?);
         let mut cmd = Command::new(tauri_driver);
         cmd.args([
@@ -393,7 +414,6 @@ impl Session {
     }
 }
 
-/// A port nobody listens on now (for a server the app starts).
 /// `text` as a POSIX regular expression matching exactly it (xdotool's `--name`).
 fn regex_escaped(text: &str) -> String {
     text.chars()

@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Card, Checkbox, Group, NumberInput, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
-import { getHotkeyHandler, useDebouncedValue, useInterval } from "@mantine/hooks";
+import { useDebouncedValue, useInterval } from "@mantine/hooks";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useEffect, useMemo, useRef, useState } from "react";
@@ -333,7 +333,18 @@ export function StatusView() {
         <Select label="Team" placeholder="All" clearable searchable data={(data?.teams ?? []).map((t) => ({ value: String(t.id), label: `${t.name} (${t.connection_name})` }))} value={team} onChange={setTeam} w={210} />
         <Select label="Status" placeholder="Any" clearable data={statusOptions} value={statusFilter} onChange={setStatusFilter} w={150} data-testid="board-status-filter" />
       </Group>
-      <Card withBorder py="xs" onKeyDown={getHotkeyHandler([["mod+Enter", apply]])}>
+      <Card
+        withBorder
+        py="xs"
+        // Caught before the status picker sees it: Enter would reopen its list.
+        onKeyDownCapture={(e) => {
+          if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
+            e.preventDefault();
+            e.stopPropagation();
+            apply();
+          }
+        }}
+      >
         <Group gap="xs" align="flex-end">
           <Text size="sm" fw={500} data-testid="board-selection">
             {selectedTeams.length} team{selectedTeams.length === 1 ? "" : "s"}, {selectedAgents.length} agent{selectedAgents.length === 1 ? "" : "s"} selected
