@@ -1,6 +1,6 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { App } from "../App";
 import type { StatusChart } from "../bindings/StatusChart";
@@ -19,6 +19,8 @@ const STATUSES = [
   { connection_id: "c", vendor_id: "0", name: "Available", color: "#2ecc71", system: true, offered: true },
   { connection_id: "c", vendor_id: "1", name: "Lunch", color: "#f1c40f", system: false, offered: true },
 ];
+
+afterEach(() => vi.useRealTimers());
 
 describe("dashboard data", () => {
   it("turns buckets into chart rows in hours or shares, unknown time included", () => {
@@ -46,6 +48,26 @@ describe("dashboard data", () => {
 });
 
 describe("Dashboards", () => {
+  it("draws today's share as one bar in the day's first half hour, and as an area after", async () => {
+    const backend = () =>
+      mockBackend({
+        status_board: () => ({ agents: [], teams: [], statuses: STATUSES, polls: [], now: 0 }),
+        status_chart: () => CHART,
+      });
+    for (const [time, kind] of [
+      ["2026-11-30T00:10:00", "bar"],
+      ["2026-11-30T12:00:00", "area"],
+    ] as const) {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(new Date(time));
+      backend();
+      const { unmount } = render(<App initialArea="dashboards" />);
+      await waitFor(() => expect(screen.getByTestId("chart-share")).toHaveAttribute("data-kind", kind));
+      unmount();
+      vi.useRealTimers();
+    }
+  });
+
   it("lists mismatches with links to the work, and exports the data behind them", async () => {
     const backend = mockBackend({
       status_board: () => ({ agents: [], teams: [], statuses: STATUSES, polls: [], now: 0 }),

@@ -125,7 +125,12 @@ function ShareOverTime({ scope }: { scope: string }) {
         <Text fw={600}>Share in each status today</Text>
         <ExportButton name="status-share" columns={["bucket", ...series.map((s) => s.name)]} rows={upToNow} />
       </Group>
-      <AreaChart h={h} data={upToNow} dataKey="bucket" type="percent" series={series} withLegend withDots={false} data-testid="chart-share" />
+      {/* In the day's first half hour there is one point: an area needs two, so one bar. */}
+      {upToNow.length < 2 ? (
+        <BarChart h={h} data={upToNow} dataKey="bucket" type="percent" series={series} withLegend data-testid="chart-share" data-kind="bar" />
+      ) : (
+        <AreaChart h={h} data={upToNow} dataKey="bucket" type="percent" series={series} withLegend withDots={false} data-testid="chart-share" data-kind="area" />
+      )}
     </Card>
   );
 }
