@@ -112,9 +112,14 @@ pub fn connect<R: tauri::Runtime>(app: &tauri::AppHandle<R>, source: Option<Upda
         Box::pin(async move {
             match action {
                 UpdateAction::Check => check(&app, source.as_ref()).await,
+                // Installed and restarting: nothing more is on offer, and
+                // the update server is not asked again.
                 UpdateAction::Install => {
-                    install(&app, source.as_ref()).await?;
-                    check(&app, source.as_ref()).await
+                    install(&app, source.as_ref()).await.map(|()| UpdateCheck {
+                        configured: true,
+                        current_version: app.package_info().version.to_string(),
+                        available: None,
+                    })
                 }
             }
         })
