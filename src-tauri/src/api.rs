@@ -121,6 +121,11 @@ pub struct PlanText {
     pub name: String,
     pub text: String,
 }
+/// A backup to restore: its path, or `null` to ask the manager in the OS's dialog.
+#[derive(Debug, Deserialize, TS)]
+pub struct RestoreRequest {
+    pub path: Option<String>,
+}
 /// What the Open dialog is for (its title).
 #[derive(Debug, Deserialize, TS)]
 pub struct OpenCsvRequest {

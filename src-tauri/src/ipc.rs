@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use switchboard_engine::Diagnostics;
+use switchboard_engine::database::DatabaseReport;
 use ts_rs::{Dependency, TS};
 
 use crate::api::*;
@@ -78,6 +79,14 @@ macro_rules! commands {
 commands! {
     /// Facts about this installation, with a live keychain check.
     fn diagnostics() -> Diagnostics;
+    /// The database file's check (read-only, to the end), its backups, and any damaged file kept aside.
+    fn database_report() -> DatabaseReport;
+    /// Writes a consistent copy of the database to the backups folder; says where.
+    fn backup_database() -> String;
+    /// After damage: start with an empty database; the app restarts on it.
+    fn start_fresh() -> ();
+    /// Puts a backup in place of the database (the OS's Open dialog when no path is given; false when cancelled); the app restarts on it.
+    fn restore_backup(request: RestoreRequest) -> bool;
     /// The window shows its first view's data: the start-up time in ms, printed once for logs and the start-up benchmark.
     fn window_ready() -> Option<u64>;
     /// Whether a newer Switchboard is on offer (never checked when this build has no update source).

@@ -6,6 +6,7 @@ pub mod cli;
 mod commands;
 mod dialogs;
 mod ipc;
+mod recovery;
 mod startup;
 mod state;
 mod ts;
@@ -317,6 +318,7 @@ pub fn run() {
         use tauri::Manager;
         window::open_main(app, data_dir.as_deref(), options.view)?;
         dialogs::connect(app.handle());
+        recovery::connect(app.handle());
         updates::connect(app.handle(), update_source);
         if let AppState::Ready(ready) = app.state::<AppState>().inner() {
             tauri::async_runtime::spawn(on_start(ready.clone(), options));

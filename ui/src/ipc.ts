@@ -33,6 +33,10 @@ export function errorTitle(code: ErrorCode): string {
       return "This data was written by a newer Switchboard";
     case "database":
       return "Database problem";
+    case "database_damaged":
+      return "The database is damaged";
+    case "disk_full":
+      return "The disk is full";
     case "startup":
       return "Switchboard could not start";
     case "unauthorized":

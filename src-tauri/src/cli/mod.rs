@@ -8,6 +8,7 @@ pub(crate) mod output;
 mod changes;
 mod connections;
 mod covers;
+mod db;
 mod history;
 mod jobs;
 mod plan;
@@ -33,7 +34,8 @@ failed or could not be reached; 7 a file or the output could not be written
 (disk full, no permission: nothing half-written is left); 8 some changes failed,
 or a waiting change stopped in conflict; 9 a change was sent but the vendor did
 not confirm it (check it; `queue retry N` sends it again); 10 the change waits
-for the vendor (it is sent later); 130 cancelled.";
+for the vendor (it is sent later); 11 the database is damaged (it was kept
+aside: `db restore BACKUP` or `db fresh`); 130 cancelled.";
 
 /// Switchboard on the command line (the window opens when no command is given).
 #[derive(Debug, Parser)]
@@ -80,6 +82,8 @@ enum Command {
     History(history::HistoryArgs),
     /// Agents' statuses: list them, or set them for agents and whole teams
     Status(status::StatusArgs),
+    /// The database file: check, backup, restore a backup, or start fresh after damage
+    Db(db::DbArgs),
     /// Set up the demo workspace (five connections to the built-in simulator) and sync it
     Demo {
         /// Only create the connections; do not sync them
@@ -249,6 +253,9 @@ async fn run(cli: Cli) -> i32 {
 
 async fn open_and_run(cli: Cli) -> Result<i32, EngineError> {
     let config = Config::resolve(cli.data_dir).map_err(EngineError::Startup)?;
+    if let Command::Db(args) = cli.command {
+        return db::db(&config, args).await;
+    }
     let ws = Arc::new(Workspace::open(config, Origin::Cli)?);
     // Demo connections need their simulator: start it here unless the app
     // already serves it on the same ports.
@@ -276,7 +283,7 @@ async fn command(ws: &Workspace, command: Command) -> Result<i32, EngineError> {
         Command::Queue(args) => changes::queue(ws, args).await,
         Command::History(args) => history::history(ws, args).await,
         Command::Status(args) => status::status(ws, args).await,
-        Command::Completions { .. } => Ok(0),
+        Command::Completions { .. } | Command::Db(_) => Ok(0),
     }
 }
 

@@ -17,10 +17,12 @@ use crate::AppState;
 use crate::api::*;
 
 mod covers;
+mod database;
 mod exports;
 mod plans;
 pub(crate) use covers::run_due;
 pub use covers::*;
+pub use database::*;
 pub use exports::*;
 pub use plans::*;
 use switchboard_vendors::VendorInfo;

@@ -3,4 +3,4 @@
 /**
  * What a caller (the UI, a script) can act on. Only variants a consumer uses.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "keychain_unavailable" | "keychain_locked" | "database_too_new" | "database" | "startup" | "unauthorized" | "rate_limited" | "unreachable" | "vendor_error" | "cancelled" | "write_failed" | "update_failed" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "keychain_unavailable" | "keychain_locked" | "database_too_new" | "database" | "database_damaged" | "disk_full" | "startup" | "unauthorized" | "rate_limited" | "unreachable" | "vendor_error" | "cancelled" | "write_failed" | "update_failed" | "internal";

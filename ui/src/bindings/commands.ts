@@ -22,6 +22,7 @@ import type { CoverRef } from "./CoverRef";
 import type { CoverRequest } from "./CoverRequest";
 import type { CoverRow } from "./CoverRow";
 import type { CoverRun } from "./CoverRun";
+import type { DatabaseReport } from "./DatabaseReport";
 import type { Diagnostics } from "./Diagnostics";
 import type { ExportResult } from "./ExportResult";
 import type { HistoryPage } from "./HistoryPage";
@@ -51,6 +52,7 @@ import type { QueueCounts } from "./QueueCounts";
 import type { ReassignPlan } from "./ReassignPlan";
 import type { ReassignRequest } from "./ReassignRequest";
 import type { ReleaseRequest } from "./ReleaseRequest";
+import type { RestoreRequest } from "./RestoreRequest";
 import type { RetryRequest } from "./RetryRequest";
 import type { SearchRequest } from "./SearchRequest";
 import type { SetSecretRequest } from "./SetSecretRequest";
@@ -81,6 +83,10 @@ export type { IpcError };
 /** Every command, by its Rust name. */
 export const COMMANDS = [
   "diagnostics",
+  "database_report",
+  "backup_database",
+  "start_fresh",
+  "restore_backup",
   "window_ready",
   "check_update",
   "install_update",
@@ -157,6 +163,38 @@ export const COMMANDS = [
  */
 export function diagnostics(): Promise<Diagnostics> {
   return invoke("diagnostics");
+}
+
+/**
+ * The database file's check (read-only, to the end), its backups, and any damaged file kept aside.
+ * @throws {IpcError}
+ */
+export function databaseReport(): Promise<DatabaseReport> {
+  return invoke("database_report");
+}
+
+/**
+ * Writes a consistent copy of the database to the backups folder; says where.
+ * @throws {IpcError}
+ */
+export function backupDatabase(): Promise<string> {
+  return invoke("backup_database");
+}
+
+/**
+ * After damage: start with an empty database; the app restarts on it.
+ * @throws {IpcError}
+ */
+export function startFresh(): Promise<null> {
+  return invoke("start_fresh");
+}
+
+/**
+ * Puts a backup in place of the database (the OS's Open dialog when no path is given; false when cancelled); the app restarts on it.
+ * @throws {IpcError}
+ */
+export function restoreBackup(request: RestoreRequest): Promise<boolean> {
+  return invoke("restore_backup", { request });
 }
 
 /**

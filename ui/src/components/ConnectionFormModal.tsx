@@ -108,7 +108,6 @@ export function ConnectionFormModal({ vendors, editing, onClose }: Props) {
 
   const fieldInput = (key: keyof Values, f: VendorInfo["fields"][number]) => {
     const props = {
-      key,
       label: f.label,
       description: f.help,
       placeholder: editing && f.secret ? "Leave empty to keep the stored one" : f.placeholder,
@@ -116,7 +115,7 @@ export function ConnectionFormModal({ vendors, editing, onClose }: Props) {
       "data-testid": `field-${key}`,
       ...form.getInputProps(key),
     };
-    return f.secret ? <PasswordInput {...props} autoComplete="off" /> : <TextInput {...props} />;
+    return f.secret ? <PasswordInput key={key} {...props} autoComplete="off" /> : <TextInput key={key} {...props} />;
   };
 
   return (

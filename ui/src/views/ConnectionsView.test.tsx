@@ -53,6 +53,35 @@ describe("Connections", () => {
     expect(await screen.findByTestId("startup-notices")).toHaveTextContent("cannot listen on 127.0.0.1:7999");
   });
 
+  it("after damage, says where the file was kept and restores a backup", async () => {
+    const damaged = { code: "database_damaged", message: "the database at /d/switchboard.db is damaged (file is not a database). It was kept aside, untouched, as /d/switchboard.db.damaged-20261130T020000Z. Start fresh, or restore a backup", field: null };
+    const backend = mockBackend({
+      vendors: () => VENDORS,
+      list_connections: () => {
+        throw damaged;
+      },
+      database_report: () => ({
+        path: "/d/switchboard.db",
+        sound: false,
+        problems: [],
+        damaged: { kept_at: "/d/switchboard.db.damaged-20261130T020000Z", detail: "file is not a database", found_at: 1 },
+        backups: [{ path: "/d/backups/switchboard-schema15-20261129T100000Z.db", bytes: 90_112, modified: Date.now() - 3_600_000 }],
+      }),
+      restore_backup: () => true,
+      start_fresh: () => null,
+    });
+    render(<App />);
+    const panel = await screen.findByTestId("database-damaged");
+    expect(panel).toHaveTextContent("The database is damaged");
+    expect(panel).toHaveTextContent("file is not a database");
+    expect(await within(panel).findByText("/d/switchboard.db.damaged-20261130T020000Z")).toBeInTheDocument();
+    expect(within(screen.getByTestId("database-backups")).getByText("switchboard-schema15-20261129T100000Z.db")).toBeInTheDocument();
+    await userEvent.click(within(panel).getByRole("button", { name: "Restore this one" }));
+    await waitFor(() => expect(backend.calls.find((c) => c.cmd === "restore_backup")?.args).toEqual({ request: { path: "/d/backups/switchboard-schema15-20261129T100000Z.db" } }));
+    expect(await within(panel).findByText("Restarting Switchboard…")).toBeInTheDocument();
+    expect(screen.getByTestId("start-fresh")).toBeDisabled();
+  });
+
   it("shows each connection with its health, DEMO mark and last sync", async () => {
     mockBackend({
       vendors: () => VENDORS,
@@ -82,8 +111,10 @@ describe("Connections", () => {
       },
     });
     render(<App />);
-    await userEvent.click(await screen.findByTestId("add-connection"));
-    await userEvent.type(screen.getByTestId("field-display_name"), "Vambe Chile");
+    // N adds a connection, once the vendors are known.
+    await waitFor(() => expect(screen.getByTestId("add-connection")).toBeEnabled());
+    await userEvent.keyboard("n");
+    await userEvent.type(await screen.findByTestId("field-display_name"), "Vambe Chile");
     await userEvent.type(screen.getByTestId("field-secret"), "vmb_key");
     await userEvent.click(screen.getByTestId("form-save"));
     expect(await screen.findByText("plain http:// is only allowed for this computer")).toBeInTheDocument();

@@ -2,6 +2,7 @@ import { Alert, Button, Card, Group, Loader, Progress, Stack, Text, Title } from
 import { modals } from "@mantine/modals";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useHotkeys } from "@mantine/hooks";
 import { useState } from "react";
 
 import {
@@ -17,9 +18,11 @@ import type { SyncProgress } from "../bindings/SyncProgress";
 import { DemoBadge, HealthBadge, VendorBadge } from "../components/Badges";
 import { ago } from "../format";
 import { errorTitle, toIpcError } from "../ipc";
+import { SHORTCUTS } from "../shortcuts";
 import { useSyncProgress } from "../sync";
 import { AgentsDrawer } from "../components/AgentsDrawer";
 import { ConnectionFormModal } from "../components/ConnectionFormModal";
+import { DamagedDatabase } from "../components/DamagedDatabase";
 import { keys, useConnections, useStartupNotices, useVendors } from "../queries";
 
 function failed(title: string, error: unknown) {
@@ -58,6 +61,7 @@ export function ConnectionsView() {
     onError: (e) => failed("The demo could not start", e),
   });
 
+  useHotkeys([[SHORTCUTS.add.keys, () => vendorList.data && form === null && setForm({})]]);
   const list = connections.data ?? [];
   const hasDemo = list.some((s) => s.connection.is_demo);
   return (
@@ -87,11 +91,14 @@ export function ConnectionsView() {
         </Alert>
       )}
       {connections.isPending && <Loader />}
-      {connections.isError && (
-        <Alert color="red" title={errorTitle(toIpcError(connections.error).code)}>
-          {toIpcError(connections.error).message}
-        </Alert>
-      )}
+      {connections.isError &&
+        (toIpcError(connections.error).code === "database_damaged" ? (
+          <DamagedDatabase message={toIpcError(connections.error).message} />
+        ) : (
+          <Alert color="red" title={errorTitle(toIpcError(connections.error).code)}>
+            {toIpcError(connections.error).message}
+          </Alert>
+        ))}
       {connections.isSuccess && list.length === 0 && (
         <Card withBorder padding="xl" data-testid="empty-connections">
           <Stack align="center" gap="sm">

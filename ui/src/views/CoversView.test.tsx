@@ -117,8 +117,10 @@ describe("Covers", () => {
       },
     });
     render(<App initialArea="covers" />);
-    await user.click(await screen.findByTestId("cover-add"));
-    await user.click(screen.getByTestId("cover-person"));
+    // N sets up a cover, as the button does.
+    await screen.findByTestId("cover-add");
+    await user.keyboard("n");
+    await user.click(await screen.findByTestId("cover-person"));
     await user.click(await screen.findByRole("option", { name: "Ana Lima" }));
     await user.clear(screen.getByTestId("cover-from"));
     await user.type(screen.getByTestId("cover-from"), "2026-12-07T08:00");

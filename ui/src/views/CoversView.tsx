@@ -4,7 +4,7 @@ import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { useDebouncedValue } from "@mantine/hooks";
+import { useDebouncedValue, useHotkeys } from "@mantine/hooks";
 
 import { addCover, cancelCover, editCover, endCover, extendCover, listCovers, previewCover } from "../bindings/commands";
 import type { CoverRequest } from "../bindings/CoverRequest";
@@ -12,6 +12,7 @@ import type { CoverRow } from "../bindings/CoverRow";
 import { JobPanel } from "../components/JobPanel";
 import { PlanSummary } from "../components/PlanSummary";
 import { errorTitle, toIpcError } from "../ipc";
+import { SHORTCUTS } from "../shortcuts";
 import { useConnections, usePeople, useStatusBoard, useTeams } from "../queries";
 
 /** This computer's time zone, as the times are entered in. */
@@ -195,6 +196,7 @@ export function CoversView() {
   const covers = useQuery({ queryKey: ["covers"], queryFn: listCovers, refetchInterval: 15_000 });
   const board = useStatusBoard();
   const [editing, setEditing] = useState<CoverRow | "new" | null>(null);
+  useHotkeys([[SHORTCUTS.add.keys, () => setEditing((e) => e ?? "new")]]);
   const [results, setResults] = useState<string | null>(null);
   const [extending, setExtending] = useState<CoverRow | null>(null);
   const [newEnd, setNewEnd] = useState("");

@@ -81,7 +81,9 @@ describe("History", () => {
     expect(await screen.findByTestId("target-filter")).toHaveTextContent("Only Mia Rossi");
     await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "history").at(-1)?.args).toMatchObject({ request: { target_id: 9 } }));
 
-    await userEvent.click(screen.getByTestId("export-history"));
+    // Ctrl+E exports, even from the search box.
+    await userEvent.click(screen.getByTestId("history-search"));
+    await userEvent.keyboard("{Control>}e{/Control}");
     const note = await screen.findByText("Exported 2 changes");
     expect(within(note.closest(".mantine-Notification-root") as HTMLElement).getByText("/tmp/exports/switchboard-history.csv")).toBeInTheDocument();
     // A toast belongs to its view: it does not follow the manager elsewhere.

@@ -1,5 +1,5 @@
 import { Alert, Anchor, Badge, Button, CloseButton, Group, MultiSelect, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
-import { useDebouncedValue } from "@mantine/hooks";
+import { useDebouncedValue, useHotkeys } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
@@ -7,6 +7,7 @@ import { useCallback, useMemo, useState } from "react";
 
 import { cancelOperation, exportHistory, history, retryOperation, sendQueued } from "../bindings/commands";
 import { exported } from "../components/exported";
+import { SHORTCUTS } from "../shortcuts";
 import type { HistoryQuery } from "../bindings/HistoryQuery";
 import type { HistoryRow } from "../bindings/HistoryRow";
 import type { OperationState } from "../bindings/OperationState";
@@ -277,6 +278,8 @@ export function HistoryView() {
   const connectionOptions = (connections.data ?? []).map((c) => ({ value: c.connection.id, label: c.connection.display_name }));
   const peopleOptions = (people.data ?? []).map((p) => ({ value: String(p.id), label: p.display_name }));
   const agentOptions = (agents.data ?? []).map((a) => ({ value: String(a.agent.id), label: `${a.agent.name} (${a.agent.connection_name})` }));
+  // Works in the search box too: a chord, not a letter.
+  useHotkeys([[SHORTCUTS.exportView.keys, () => exporting.isPending || exporting.mutate()]], []);
   const stateOptions = (Object.keys(STATE_LABELS) as OperationState[]).map((s) => ({ value: s, label: STATE_LABELS[s] }));
   return (
     <Stack gap="md">

@@ -8,6 +8,7 @@ import { listTargets } from "../bindings/commands";
 import type { TargetQuery } from "../bindings/TargetQuery";
 import type { TargetRow } from "../bindings/TargetRow";
 import { VendorBadge } from "../components/Badges";
+import { SHORTCUTS } from "../shortcuts";
 import { CacheFreshness } from "../components/CacheFreshness";
 import { PlanImportModal } from "../components/PlanImportModal";
 import { ReassignModal, type TargetChoice } from "../components/ReassignModal";
@@ -103,7 +104,7 @@ export function TargetsView() {
     },
     [rows, anchor],
   );
-  useHotkeys([["mod+A", () => setPicked(new Set(rows.map((r) => Number(r.target.id))))]]);
+  useHotkeys([[SHORTCUTS.selectAll.keys, () => setPicked(new Set(rows.map((r) => Number(r.target.id))))]]);
   const count = allMatching ? (total ?? 0) : picked.size;
   const holder = heldBy === null ? null : (people.data ?? []).find((p) => String(p.id) === heldBy);
   const choice: TargetChoice | null =

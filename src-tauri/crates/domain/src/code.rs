@@ -22,6 +22,12 @@ pub enum ErrorCode {
     DatabaseTooNew,
     /// The database could not be opened or written.
     Database,
+    /// The database file is damaged: it was kept aside untouched, and the
+    /// manager chooses to start fresh or restore a backup.
+    DatabaseDamaged,
+    /// The disk is full: nothing more can be saved until space is freed; work
+    /// that was running waits and goes on.
+    DiskFull,
     /// Switchboard could not start (no data folder, ...): nothing else will work.
     Startup,
     /// The vendor refused the credentials: fix the key in the connection.
@@ -55,7 +61,8 @@ impl ErrorCode {
             | ErrorCode::RateLimited
             | ErrorCode::Unreachable
             | ErrorCode::VendorError => 6,
-            ErrorCode::WriteFailed => 7,
+            ErrorCode::WriteFailed | ErrorCode::DiskFull => 7,
+            ErrorCode::DatabaseDamaged => 11,
             ErrorCode::Cancelled => 130,
             ErrorCode::UpdateFailed | ErrorCode::Internal => 1,
         }
@@ -70,6 +77,8 @@ impl ErrorCode {
         ErrorCode::KeychainLocked,
         ErrorCode::DatabaseTooNew,
         ErrorCode::Database,
+        ErrorCode::DatabaseDamaged,
+        ErrorCode::DiskFull,
         ErrorCode::Startup,
         ErrorCode::Unauthorized,
         ErrorCode::RateLimited,
@@ -89,6 +98,8 @@ impl ErrorCode {
             ErrorCode::KeychainLocked => "keychain_locked",
             ErrorCode::DatabaseTooNew => "database_too_new",
             ErrorCode::Database => "database",
+            ErrorCode::DatabaseDamaged => "database_damaged",
+            ErrorCode::DiskFull => "disk_full",
             ErrorCode::Startup => "startup",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::RateLimited => "rate_limited",

@@ -52,6 +52,8 @@ impl EngineError {
             EngineError::Keychain(_) => ErrorCode::Internal,
             EngineError::Store(StoreError::NotFound { .. }) => ErrorCode::NotFound,
             EngineError::Store(StoreError::NewerSchema { .. }) => ErrorCode::DatabaseTooNew,
+            EngineError::Store(StoreError::Damaged { .. }) => ErrorCode::DatabaseDamaged,
+            EngineError::Store(StoreError::DiskFull) => ErrorCode::DiskFull,
             EngineError::Store(_) => ErrorCode::Database,
             EngineError::Startup(_) => ErrorCode::Startup,
             EngineError::Unrecorded(_) => ErrorCode::Database,

@@ -11,6 +11,7 @@ pub use switchboard_vendors::form as connection_form;
 pub mod connections;
 pub mod covers;
 pub mod dashboards;
+pub mod database;
 pub mod demo;
 mod diagnostics;
 mod error;

@@ -18,6 +18,26 @@ pub enum StoreError {
         supported: u32,
     },
 
+    /// The file failed its check; it was kept aside (`kept_at`) untouched.
+    #[error("{}", damaged_message(path, kept_at.as_deref(), detail))]
+    Damaged {
+        path: PathBuf,
+        kept_at: Option<PathBuf>,
+        detail: String,
+    },
+
+    /// The disk (or the user's quota) is full: nothing of the write was kept.
+    #[error(
+        "the disk holding Switchboard's data folder is full, so nothing more can be saved; free some space and Switchboard goes on where it stopped"
+    )]
+    DiskFull,
+
+    #[error("cannot use {}: {source}", path.display())]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
     #[error("migration {version} ({name}) failed, and the database was left as it was: {source}")]
     Migration {
         version: u32,
@@ -52,12 +72,28 @@ pub enum StoreError {
     NotCommitted(String),
 }
 
+fn damaged_message(
+    path: &std::path::Path,
+    kept_at: Option<&std::path::Path>,
+    detail: &str,
+) -> String {
+    match kept_at {
+        Some(kept) => format!(
+            "the database at {} is damaged ({detail}). It was kept aside, untouched, as {}. Start fresh, or restore a backup",
+            path.display(),
+            kept.display()
+        ),
+        None => format!("the database at {} is damaged ({detail})", path.display()),
+    }
+}
+
 impl StoreError {
     /// The same failure, for each of the writes it ended (see `Store::write_group`).
     pub(crate) fn again(&self) -> StoreError {
         match self {
             StoreError::Busy => StoreError::Busy,
             StoreError::Poisoned => StoreError::Poisoned,
+            StoreError::DiskFull => StoreError::DiskFull,
             other => StoreError::NotCommitted(other.to_string()),
         }
     }
@@ -69,6 +105,7 @@ impl From<rusqlite::Error> for StoreError {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 StoreError::Busy
             }
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
             _ => StoreError::Sqlite(e),
         }
     }

@@ -10,6 +10,7 @@
 mod columns;
 mod error;
 mod migrations;
+pub mod recovery;
 
 pub mod agents;
 pub mod assignments;
@@ -33,7 +34,7 @@ pub mod tenant_statuses;
 pub mod vendor_calls;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction};
@@ -52,6 +53,10 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Prepared statements each connection keeps (rusqlite's default is 16).
 const STATEMENT_CACHE: usize = 64;
 
+/// How long start-up checks the file; a larger one is checked to the end in
+/// the background (see [`recovery::check_within`]).
+const START_CHECK_BUDGET: Duration = Duration::from_millis(250);
+
 /// Readers kept open for reuse; more are opened on demand and dropped after use.
 const IDLE_READERS: usize = 4;
 
@@ -60,6 +65,8 @@ pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// What the check finished after start-up found wrong: writes are refused.
+    damaged: Arc<OnceLock<String>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -73,25 +80,68 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to
     /// date. A database written by a newer Switchboard is refused untouched.
+    ///
+    /// The file is checked first (`PRAGMA quick_check`, read-only): a damaged one
+    /// is kept aside untouched and refused with [`StoreError::Damaged`] until the
+    /// manager chooses (see [`recovery`]). Before migrations change a database
+    /// that holds data, a backup of it is written to the backups folder.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_checking_within(path, START_CHECK_BUDGET)
+    }
+
+    /// [`Store::open`], checking the file for at most `budget` before opening
+    /// it; what is left of the check runs in the background, and damage it
+    /// finds stops all writes.
+    pub fn open_checking_within(path: impl AsRef<Path>, budget: Duration) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
+        if let Some(damage) = recovery::pending(&path)? {
+            return Err(StoreError::Damaged {
+                path,
+                kept_at: Some(damage.kept_at),
+                detail: damage.detail,
+            });
+        }
+        let found_before = recovery::failed_before(&path)?;
+        let check = match found_before {
+            Some(detail) => Some(recovery::Check {
+                problems: vec![detail],
+            }),
+            None => recovery::check_within(&path, Some(budget))?,
+        };
+        if let Some(check) = check.as_ref().filter(|c| !c.is_sound()) {
+            let detail = check.problems.join("; ");
+            let damage = recovery::keep_aside(&path, &detail)?;
+            return Err(StoreError::Damaged {
+                path,
+                kept_at: Some(damage.kept_at),
+                detail,
+            });
+        }
         let mut writer = open_connection(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )?;
         // Before anything writes to the file (even switching to WAL rewrites its header).
-        migrations::refuse_newer(&writer)?;
+        let found = migrations::refuse_newer(&writer)?;
         writer
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(|source| StoreError::Open {
                 path: path.clone(),
                 source,
             })?;
+        if found > 0 && found < SCHEMA_VERSION {
+            recovery::backup_before_migration(&writer, &path, found)?;
+        }
         migrations::apply(&mut writer)?;
+        let damaged = Arc::new(OnceLock::new());
+        if check.is_none() {
+            recovery::finish_check_later(path.clone(), damaged.clone());
+        }
         Ok(Self {
             path,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
+            damaged,
         })
     }
 
@@ -116,6 +166,15 @@ impl Store {
     /// Runs `f` in one write transaction: committed when `f` returns `Ok`, rolled
     /// back otherwise, so nothing is ever half-written.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        if let Some(detail) = self.damaged.get() {
+            return Err(StoreError::Damaged {
+                path: self.path.clone(),
+                kept_at: None,
+                detail: format!(
+                    "{detail}; nothing more is written to it: restart Switchboard to keep it aside and choose what to do"
+                ),
+            });
+        }
         let mut conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
@@ -142,6 +201,17 @@ impl Store {
         for w in writes {
             w.finish(failed.as_ref().map(StoreError::again));
         }
+    }
+
+    /// Writes a consistent copy of the database to `to` (SQLite's online backup
+    /// API: the app and other commands go on meanwhile).
+    pub fn backup(&self, to: &Path) -> Result<()> {
+        self.read(|conn| recovery::backup_to(conn, to))
+    }
+
+    /// Checks the open database (`PRAGMA quick_check`) without stopping others.
+    pub fn check(&self) -> Result<recovery::Check> {
+        recovery::check(&self.path)
     }
 
     /// The schema version of the open database.

@@ -61,7 +61,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0015_cover_pingup_until",
         include_str!("../migrations/0015_cover_pingup_until.sql"),
     ),
+    (
+        "0016_application_id",
+        include_str!("../migrations/0016_application_id.sql"),
+    ),
 ];
+
+/// `PRAGMA application_id` of a Switchboard database ('SWBD').
+pub const APPLICATION_ID: u32 = 0x5357_4244;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -290,6 +297,22 @@ mod tests {
             })
             .expect("rows");
         assert_eq!(names, ["Old"]);
+        // The database as it was before the upgrade was backed up first.
+        let backups = crate::recovery::backups(&path).expect("backups");
+        assert_eq!(backups.len(), 1, "{backups:?}");
+        let name = backups[0]
+            .path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        assert!(name.starts_with("switchboard-schema1-"), "{name}");
+        let old = Connection::open(&backups[0].path).expect("open backup");
+        assert_eq!(schema_version(&old).expect("version"), 1);
+        let kept: String = old
+            .query_row("SELECT display_name FROM connections", [], |r| r.get(0))
+            .expect("row");
+        assert_eq!(kept, "Old");
     }
 
     #[test]
