@@ -233,9 +233,14 @@ pub fn observe(agent: AgentId, latest: Option<&StatusSample>, seen: &Seen) -> Ve
     };
     let watched = seen.at.0 - last.last_seen_at.0 <= WATCH_GAP_MS;
     if seen.same_status(last) {
-        // Still in it, if we watched all along or the vendor says it has not
-        // changed since before we last looked.
-        if watched || since.is_some_and(|s| s <= last.last_seen_at) {
+        // Still in it, if the vendor says it has not changed since before we
+        // last looked or, where the vendor does not say, we watched all along.
+        // A "since" after our last look means it left and came back between.
+        let continued = match since {
+            Some(s) => s <= last.last_seen_at,
+            None => watched,
+        };
+        if continued {
             return vec![SampleChange::Touch {
                 id: last.id,
                 at: seen.at,
