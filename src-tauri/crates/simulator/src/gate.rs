@@ -73,7 +73,20 @@ pub enum FaultKind {
     Drop,
     /// Answer 200 with a body that is not valid JSON.
     MalformedJson,
+    /// Answer with this status, content type and body exactly as given: HTML
+    /// where JSON should be, JSON of the wrong shape or types, control characters.
+    Raw {
+        status: u16,
+        content_type: String,
+        body: String,
+    },
+    /// Answer 200 with a body of this many bytes, streamed without a length
+    /// (a misconfigured base URL serving a download).
+    Huge { bytes: u64 },
 }
+
+/// What a huge answer is made of.
+static HUGE_CHUNK: [u8; 65_536] = [b' '; 65_536];
 
 /// A sliding-window limit: at most `max` requests in any `window_ms`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -377,6 +390,31 @@ async fn pass(State(route): State<Route>, request: Request, next: Next) -> Respo
             Bytes::from_static(b"{\"data\": [{\"id\": 1, \"name\": \"trunc"),
         )
             .into_response(),
+        Some(FaultKind::Raw {
+            status,
+            content_type,
+            body,
+        }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = (status, body).into_response();
+            if let Ok(value) = HeaderValue::from_str(&content_type) {
+                response.headers_mut().insert(header::CONTENT_TYPE, value);
+            }
+            response
+        }
+        Some(FaultKind::Huge { bytes }) => {
+            let chunk = HUGE_CHUNK.len() as u64;
+            let chunks = (0..bytes.div_ceil(chunk)).map(move |i| {
+                let n = (bytes - i * chunk).min(chunk) as usize;
+                Ok::<_, std::io::Error>(Bytes::from_static(&HUGE_CHUNK[..n]))
+            });
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                Body::from_stream(futures_util::stream::iter(chunks)),
+            )
+                .into_response()
+        }
         None => admit_and_run(&gate, request, next).await,
     };
     record.status = if response.extensions().get::<DropConnection>().is_some() {

@@ -18,6 +18,11 @@ use switchboard_secrets::Secret;
 use crate::VendorError;
 use crate::pace::Pacer;
 
+/// The largest answer read from a vendor. A page of 100 agents or chats is
+/// well under 1 MB; an answer past this is refused unread (a misconfigured
+/// base URL serving a download, a proxy's error page gone wrong).
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpOptions {
     pub connect_timeout: Duration,
@@ -141,14 +146,30 @@ impl Transport {
     }
 
     async fn attempt(&self, request: RequestBuilder) -> Result<Answer, VendorError> {
-        let response = request.send().await.map_err(|e| self.classify(e))?;
+        let mut response = request.send().await.map_err(|e| self.classify(e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.classify(e))?
-            .to_vec();
+        let too_big = || VendorError::Unexpected {
+            status: status.as_u16(),
+            excerpt: format!(
+                "the answer is larger than {} MB, more than any page of a vendor's API; it was not read",
+                MAX_ANSWER_BYTES / (1024 * 1024)
+            ),
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(too_big());
+        }
+        // Read in chunks, so a body without a length is stopped at the limit too.
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(too_big());
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(Answer {
             status,
             headers,

@@ -71,8 +71,22 @@ pub(crate) fn message(body: &[u8]) -> String {
     if messages.is_empty() {
         excerpt(body)
     } else {
-        messages.join("; ")
+        shortened(&messages.join("; "))
     }
+}
+
+/// The longest vendor message kept: enough for any real one, and a vendor (or
+/// a proxy) answering with megabytes of text does not fill the window or the
+/// journal with it.
+const MESSAGE_MAX: usize = 500;
+
+fn shortened(message: &str) -> String {
+    if message.chars().count() <= MESSAGE_MAX {
+        return message.to_owned();
+    }
+    let mut out: String = message.chars().take(MESSAGE_MAX).collect();
+    out.push('…');
+    out
 }
 
 /// The error codes of a HelpCrunch-style body, in order.
