@@ -43,7 +43,7 @@ fn expand(body: &str) -> String {
     out
 }
 
-pub fn corpus() -> Vec<Answer> {
+fn corpus() -> Vec<Answer> {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/corpus/vendor-answers.json");
     serde_json::from_slice(&std::fs::read(path).expect("corpus")).expect("corpus is JSON")
