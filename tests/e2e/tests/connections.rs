@@ -66,6 +66,34 @@ async fn connect_sync_and_browse_offline() -> anyhow::Result<()> {
         );
         session.screenshot("02-connection-wrong-key").await?;
 
+        // A vendor's message with markup in it is shown as text, never run.
+        let markup = "<img src=x onerror=\"document.title='pwned'\"> <b>bold</b>";
+        sim.inspector().add_fault(switchboard_simulator::Fault {
+            vendor: Vendor::Helpcrunch,
+            endpoint: None,
+            kind: switchboard_simulator::FaultKind::Raw {
+                status: 400,
+                content_type: "application/json".into(),
+                body: serde_json::json!({"errors": [{"code": "bad", "message": markup}]}).to_string(),
+            },
+            times: None,
+            probability: None,
+        });
+        session.click("form-test").await?;
+        let shown = session
+            .wait_for_text("test-outcome", "the vendor's markup", |t| t.contains("<img src=x"))
+            .await?;
+        anyhow::ensure!(shown.contains("<b>bold</b>"), "shown as written: {shown}");
+        let outcome = session.by_test_id("test-outcome").await?;
+        let elements = outcome
+            .find_all(thirtyfour::By::Css("img, b, script"))
+            .await?;
+        anyhow::ensure!(elements.is_empty(), "the vendor's markup became elements");
+        let title = session.driver.title().await?;
+        anyhow::ensure!(title != "pwned", "the vendor's script ran");
+        session.screenshot("02b-vendor-markup-as-text").await?;
+        sim.inspector().clear_faults(None);
+
         // The right key: connected, then saved.
         session
             .type_into("field-secret", &sim.credentials().helpcrunch_api_key)
