@@ -8,7 +8,7 @@ use common::{cli, text};
 
 #[test]
 fn a_damaged_database_is_refused_kept_aside_and_recovered_from_a_backup() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::data_dir();
     let d = dir.path();
     let ns = format!("io.switchboard.desktop.test.db-{}", uuid::Uuid::new_v4());
 

@@ -184,7 +184,7 @@ async fn a_closed_pipe_ends_the_command_quietly() {
 /// of them creates a database anywhere.
 #[test]
 fn usage_mistakes_are_refused_before_anything_is_created() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::data_dir();
     let here = dir.path();
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
@@ -257,7 +257,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// shells, JSON on the read verbs, and a demo set up without a window.
 #[test]
 fn help_version_completions_json_and_the_demo_without_a_window() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::data_dir();
     let namespace = format!("io.switchboard.desktop.test.cli-{}", uuid::Uuid::new_v4());
     let run = |args: &[&str]| cli(dir.path(), &namespace, args);
     for args in [

@@ -8,6 +8,24 @@ use switchboard_domain::job::Origin;
 use switchboard_engine::{Config, Workspace};
 use switchboard_secrets::Namespace;
 
+/// A data folder for one test: a temporary one, or, when the test command
+/// asks (`SWITCHBOARD_TEST_DATA_DIR`), one kept under that folder for the
+/// secret scan to read afterwards.
+pub fn data_dir() -> tempfile::TempDir {
+    match std::env::var_os("SWITCHBOARD_TEST_DATA_DIR") {
+        Some(root) => {
+            std::fs::create_dir_all(&root).unwrap();
+            let mut dir = tempfile::Builder::new()
+                .prefix("cli-")
+                .tempdir_in(root)
+                .unwrap();
+            dir.disable_cleanup(true);
+            dir
+        }
+        None => tempfile::tempdir().unwrap(),
+    }
+}
+
 pub fn cli(dir: &std::path::Path, namespace: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .arg("--data-dir")
@@ -27,7 +45,7 @@ pub async fn demo_workspace() -> Option<(
     Workspace,
     Vec<switchboard_domain::connection::Connection>,
 )> {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = data_dir();
     let namespace = format!("io.switchboard.desktop.test.cli-{}", uuid::Uuid::new_v4());
     let config = Config {
         data_dir: dir.path().into(),

@@ -68,6 +68,21 @@ impl Drop for Guard {
 }
 
 /// One running app under WebDriver. Drop it (after `quit`) to stop everything.
+/// A data folder for one window: a temporary one, or, when the test command
+/// asks (`SWITCHBOARD_TEST_DATA_DIR`), one kept under that folder for the
+/// secret scan to read afterwards.
+pub fn data_dir() -> anyhow::Result<tempfile::TempDir> {
+    Ok(match std::env::var_os("SWITCHBOARD_TEST_DATA_DIR") {
+        Some(root) => {
+            std::fs::create_dir_all(&root)?;
+            let mut dir = tempfile::Builder::new().prefix("e2e-").tempdir_in(root)?;
+            dir.disable_cleanup(true);
+            dir
+        }
+        None => tempfile::tempdir()?,
+    })
+}
+
 pub struct Session {
     pub driver: WebDriver,
     pub data_dir: tempfile::TempDir,
@@ -95,7 +110,7 @@ impl Session {
         args: &[&str],
         env: &[(&str, String)],
     ) -> anyhow::Result<Self> {
-        Self::start_in(namespace, args, env, tempfile::tempdir()?).await
+        Self::start_in(namespace, args, env, data_dir()?).await
     }
 
     /// Closes the app and starts it again on the same data folder and
@@ -266,12 +281,14 @@ impl Session {
     }
 
     /// Saves what the window shows now as `artifacts/e2e/<name>.png`.
+    /// Saves what the window shows (`NAME.png`) and its DOM (`NAME.html`).
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
         // The DOM can be a frame ahead of the pixels right after an assertion.
         tokio::time::sleep(Duration::from_millis(400)).await;
         let path = artifacts_dir().join(format!("{name}.png"));
         let png = self.driver.screenshot_as_png().await?;
         std::fs::write(&path, png)?;
+        std::fs::write(path.with_extension("html"), self.driver.source().await?)?;
         Ok(path)
     }
 

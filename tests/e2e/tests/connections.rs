@@ -74,14 +74,17 @@ async fn connect_sync_and_browse_offline() -> anyhow::Result<()> {
             kind: switchboard_simulator::FaultKind::Raw {
                 status: 400,
                 content_type: "application/json".into(),
-                body: serde_json::json!({"errors": [{"code": "bad", "message": markup}]}).to_string(),
+                body: serde_json::json!({"errors": [{"code": "bad", "message": markup}]})
+                    .to_string(),
             },
             times: None,
             probability: None,
         });
         session.click("form-test").await?;
         let shown = session
-            .wait_for_text("test-outcome", "the vendor's markup", |t| t.contains("<img src=x"))
+            .wait_for_text("test-outcome", "the vendor's markup", |t| {
+                t.contains("<img src=x")
+            })
             .await?;
         anyhow::ensure!(shown.contains("<b>bold</b>"), "shown as written: {shown}");
         let outcome = session.by_test_id("test-outcome").await?;

@@ -66,7 +66,7 @@ async fn a_second_launch_hands_its_demo_to_the_running_window_and_exits() -> any
         session.screenshot("desktop-01-second-launch-demo").await?;
 
         // Another data folder is another workspace: that launch runs on.
-        let other = tempfile::tempdir()?;
+        let other = switchboard_e2e::data_dir()?;
         let mut elsewhere = launch(other.path())?;
         let code = exit_code(&mut elsewhere, Duration::from_secs(5))?;
         let _ = elsewhere.kill();

@@ -57,7 +57,7 @@ async fn a_plan_with_two_wrong_rows_is_refused_then_fixed_previewed_and_run() ->
         uuid::Uuid::new_v4()
     );
     let session = Session::start_with(&namespace, &["--demo"]).await?;
-    let files = tempfile::tempdir()?;
+    let files = switchboard_e2e::data_dir()?;
     let outcome = async {
         let deadline = std::time::Instant::now() + Duration::from_secs(120);
         let cache = Store::open(session.data_dir.path().join(DATABASE_FILE))?;

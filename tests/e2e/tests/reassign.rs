@@ -169,7 +169,7 @@ async fn a_person_s_work_moves_from_the_mismatch_alert_through_an_outage_and_bac
         uuid::Uuid::new_v4()
     );
     let control_port = switchboard_e2e::unused_port()?;
-    let exports = tempfile::tempdir()?;
+    let exports = switchboard_e2e::data_dir()?;
     let session = Session::start_with_env(
         &namespace,
         &["--demo"],

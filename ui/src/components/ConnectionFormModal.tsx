@@ -1,4 +1,4 @@
-import { Alert, Button, Collapse, Group, Modal, PasswordInput, Select, Stack, Text, TextInput, UnstyledButton } from "@mantine/core";
+import { Alert, Button, Collapse, Group, Modal, Select, Stack, Text, TextInput, UnstyledButton } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -9,6 +9,7 @@ import type { ConnectionForm } from "../bindings/ConnectionForm";
 import type { ConnectionSummary } from "../bindings/ConnectionSummary";
 import type { Vendor } from "../bindings/Vendor";
 import type { VendorInfo } from "../bindings/VendorInfo";
+import { SecretInput } from "./SecretInput";
 import { toIpcError } from "../ipc";
 import { keys } from "../queries";
 
@@ -115,7 +116,21 @@ export function ConnectionFormModal({ vendors, editing, onClose }: Props) {
       "data-testid": `field-${key}`,
       ...form.getInputProps(key),
     };
-    return f.secret ? <PasswordInput key={key} {...props} autoComplete="off" /> : <TextInput key={key} {...props} />;
+    if (f.secret) {
+      return (
+        <SecretInput
+          key={key}
+          label={f.label}
+          description={f.help}
+          placeholder={props.placeholder}
+          withAsterisk={props.withAsterisk}
+          error={form.errors[key]}
+          data-testid={`field-${key}`}
+          onChange={(v) => form.setFieldValue(key, v)}
+        />
+      );
+    }
+    return <TextInput key={key} {...props} />;
   };
 
   return (
