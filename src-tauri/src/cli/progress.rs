@@ -28,7 +28,9 @@ pub(super) fn words(p: &JobProgress) -> String {
             text.push_str(&format!(", {} {label}", n(state)));
         }
     }
-    if p.summary.job.paused_at.is_some() && p.remaining > 0 {
+    if p.stalled.is_some() {
+        text.push_str(" · waiting for room: the disk is full");
+    } else if p.summary.job.paused_at.is_some() && p.remaining > 0 {
         text.push_str(" · paused");
     } else if let Some(left) = p.seconds_left {
         text.push_str(&format!(" · {:.1}/s, {left} s left", p.per_second));
@@ -118,6 +120,7 @@ mod tests {
             }],
             per_second: 4.0,
             seconds_left: Some(2),
+            stalled: None,
         }
     }
 
@@ -130,6 +133,15 @@ mod tests {
         assert_eq!(
             words(&progress(true, Some("paused"))),
             "40 done, 2 failed · paused · Demo Vambe waits"
+        );
+        let full = JobProgress {
+            stalled: Some("the disk holding Switchboard's data folder is full".into()),
+            seconds_left: None,
+            ..progress(false, None)
+        };
+        assert_eq!(
+            words(&full),
+            "40 done, 2 failed · waiting for room: the disk is full"
         );
     }
 }

@@ -28,4 +28,9 @@ per_second: number,
  * What is left at that pace; none while nothing moves (paused, or waiting
  * for a vendor).
  */
-seconds_left: number | null, };
+seconds_left: number | null, 
+/**
+ * Why the job waits for this computer (the disk is full), while it does:
+ * it goes on by itself once there is room.
+ */
+stalled: string | null, };

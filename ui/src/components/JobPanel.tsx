@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Progress, SegmentedControl, Stack, Table, Text } from "@mantine/core";
+import { Alert, Badge, Button, Group, Progress, SegmentedControl, Stack, Table, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { exported } from "./exported";
 export { exported };
@@ -31,6 +31,7 @@ function failure(title: string) {
 
 /** The word for where a job stands. */
 function standing(p: JobProgress): { label: string; color: string } {
+  if (p.stalled !== null && p.remaining > 0) return { label: "Waiting for disk space", color: "red" };
   if (p.summary.job.paused_at !== null && p.remaining > 0) return { label: "Paused", color: "yellow" };
   if (p.remaining > 0) return { label: "Running", color: "blue" };
   const labels: Record<string, [string, string]> = {
@@ -102,7 +103,12 @@ export function JobPanel({ jobId, isUndo, onUndo }: { jobId: string; isUndo: boo
       <Text fw={500}>
         {n("done")} done, {n("failed")} failed, {n("conflict")} in conflict, {n("unknown")} not confirmed, {n("cancelled")} cancelled, {p.remaining} waiting, of {p.summary.items}.
       </Text>
-      {running && (
+      {running && p.stalled !== null && (
+        <Alert color="red" title={errorTitle("disk_full")} data-testid="job-stalled">
+          {p.stalled}
+        </Alert>
+      )}
+      {running && p.stalled === null && (
         <Text size="sm" c="dimmed" data-testid="job-pace">
           {paused ? "Paused: nothing more goes out until you resume." : p.seconds_left !== null ? `${p.per_second.toFixed(1)} items a second; ${duration(p.seconds_left)} left.` : "Waiting for the vendors."}
         </Text>

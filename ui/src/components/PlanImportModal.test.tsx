@@ -50,6 +50,7 @@ describe("Importing an assignment plan", () => {
         connections: [{ connection_id: "hc", name: "Demo HelpCrunch", vendor: "helpcrunch", by_state: { done: 1 }, remaining: 0, waiting: null }],
         per_second: 0,
         seconds_left: null,
+        stalled: null,
       }),
     });
     render(<App initialArea="targets" />);

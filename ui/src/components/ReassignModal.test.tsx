@@ -59,7 +59,7 @@ const failedOp: JobProgress["trouble"][number]["operation"] = {
 };
 
 /** A job's progress as the engine reports it: the counts, what waits, paused or not. */
-function progress(by: Record<string, number>, remaining: number, paused = false): JobProgress {
+function progress(by: Record<string, number>, remaining: number, paused = false, stalled: string | null = null): JobProgress {
   const items = Object.values(by).reduce((a, b) => a + b, 0);
   const ended = remaining === 0;
   const state = !ended ? "queued" : (by["cancelled"] ?? 0) > 0 ? "partial" : "done";
@@ -73,7 +73,8 @@ function progress(by: Record<string, number>, remaining: number, paused = false)
     remaining,
     connections: [{ connection_id: "hc", name: "Demo HelpCrunch", vendor: "helpcrunch", by_state: by, remaining, waiting: paused ? "paused" : null }],
     per_second: paused || ended ? 0 : 2,
-    seconds_left: paused || ended ? null : Math.ceil(remaining / 2),
+    seconds_left: paused || ended || stalled ? null : Math.ceil(remaining / 2),
+    stalled,
   };
 }
 
@@ -115,14 +116,15 @@ describe("Reassign everything", () => {
 
   it("exports the plan, then pauses, resumes and cancels the running job", async () => {
     const user = userEvent.setup();
-    let state: { paused: boolean; by: Record<string, number>; remaining: number } = { paused: false, by: { done: 3, queued: 5 }, remaining: 5 };
+    let state: { paused: boolean; by: Record<string, number>; remaining: number; full?: boolean } = { paused: false, by: { done: 3, queued: 5 }, remaining: 5 };
     const backend = mockBackend({
       list_connections: () => [],
       list_people: () => PEOPLE,
       preview_reassign: () => PLAN,
       export_reassign_plan: () => ({ path: "/tmp/switchboard-plan.csv", rows: 2, note: null }),
       start_reassign: () => ({ job_id: "j", plan: PLAN }),
-      job_progress: () => progress(state.by, state.remaining, state.paused),
+      job_progress: () =>
+        progress(state.by, state.remaining, state.paused, state.full ? "the disk holding Switchboard's data folder is full, so nothing more can be saved; free some space and Switchboard goes on where it stopped" : null),
       pause_job: () => {
         state = { ...state, paused: true };
         return progress(state.by, state.remaining, true).summary;
@@ -149,6 +151,14 @@ describe("Reassign everything", () => {
     expect(await screen.findByTestId("job-standing")).toHaveTextContent("Running");
     expect(screen.getByTestId("job-pace")).toHaveTextContent("2.0 items a second; about 3 s left.");
     expect(screen.getByTestId("job-platforms")).toHaveTextContent("5 waiting");
+    // The disk fills up: the job says so, and goes on once there is room.
+    state = { ...state, full: true };
+    await waitFor(() => expect(screen.getByTestId("job-standing")).toHaveTextContent("Waiting for disk space"));
+    expect(screen.getByTestId("job-stalled")).toHaveTextContent("The disk is full");
+    expect(screen.getByTestId("job-stalled")).toHaveTextContent("free some space and Switchboard goes on");
+    state = { ...state, full: false };
+    await waitFor(() => expect(screen.getByTestId("job-standing")).toHaveTextContent("Running"));
+    expect(screen.queryByTestId("job-stalled")).toBeNull();
     await user.click(screen.getByTestId("job-pause"));
     await waitFor(() => expect(screen.getByTestId("job-standing")).toHaveTextContent("Paused"));
     expect(screen.getByTestId("job-pace")).toHaveTextContent("nothing more goes out until you resume");

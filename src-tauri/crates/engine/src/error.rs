@@ -25,8 +25,8 @@ pub enum EngineError {
 
     /// A vendor took a change, and the journal could not record it; the change
     /// stays `sending` and is finished by the next send.
-    #[error("{0}")]
-    Unrecorded(String),
+    #[error("{message}")]
+    Unrecorded { message: String, code: ErrorCode },
 
     #[error("cancelled")]
     Cancelled,
@@ -56,7 +56,7 @@ impl EngineError {
             EngineError::Store(StoreError::DiskFull) => ErrorCode::DiskFull,
             EngineError::Store(_) => ErrorCode::Database,
             EngineError::Startup(_) => ErrorCode::Startup,
-            EngineError::Unrecorded(_) => ErrorCode::Database,
+            EngineError::Unrecorded { code, .. } => *code,
             EngineError::Vendor { source, .. } => vendor_code(source),
             EngineError::Cancelled => ErrorCode::Cancelled,
             EngineError::Write { .. } => ErrorCode::WriteFailed,

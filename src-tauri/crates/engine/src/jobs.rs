@@ -40,6 +40,9 @@ pub struct JobProgress {
     /// What is left at that pace; none while nothing moves (paused, or waiting
     /// for a vendor).
     pub seconds_left: Option<u32>,
+    /// Why the job waits for this computer (the disk is full), while it does:
+    /// it goes on by itself once there is room.
+    pub stalled: Option<String>,
 }
 
 /// An item that did not end done, with what the manager can do about it
@@ -244,13 +247,15 @@ impl Workspace {
         let per_second = f64::from(ended) * 1000.0 / window as f64;
         let seconds_left = (per_second > 0.0 && summary.job.paused_at.is_none())
             .then(|| (f64::from(remaining) / per_second).ceil() as u32);
+        let stalled = self.stall_of(id);
         Ok(JobProgress {
+            seconds_left: seconds_left.filter(|_| stalled.is_none()),
             summary,
             trouble,
             remaining,
             connections,
             per_second,
-            seconds_left,
+            stalled,
         })
     }
 

@@ -14,6 +14,7 @@ pub mod dashboards;
 pub mod database;
 pub mod demo;
 mod diagnostics;
+mod disk;
 mod error;
 pub mod export;
 mod group_commit;

@@ -36,6 +36,8 @@ pub struct Workspace {
     pub(crate) group: crate::group_commit::GroupCommit,
     /// The time covers are due by: the clock, or (tests) a time set by hand.
     clock: Mutex<Option<switchboard_domain::Timestamp>>,
+    /// Jobs waiting for room on a full disk, and the message saying so.
+    pub(crate) stalls: Mutex<HashMap<switchboard_domain::JobId, String>>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -74,6 +76,7 @@ impl Workspace {
             config,
             group: crate::group_commit::GroupCommit::new(store.clone()),
             clock: Mutex::new(None),
+            stalls: Mutex::new(HashMap::new()),
             store,
             open_keychain,
             keychain: Mutex::new(None),

@@ -88,6 +88,15 @@ pub fn set_paused(db: &Db, id: JobId, paused_at: Option<Timestamp>) -> Result<bo
     )? == 1)
 }
 
+/// Marks the job as worked on at `at` (a write that needs room on the disk:
+/// a job that waits for space tries it to know when there is some again).
+pub fn touch(db: &Db, id: JobId, at: Timestamp) -> Result<bool> {
+    Ok(db.execute(
+        "UPDATE jobs SET updated_at = ?2 WHERE id = ?1",
+        params![id.to_string(), at.0],
+    )? == 1)
+}
+
 /// Who holds the job's lease, and until when (none: nobody works it).
 pub fn lease(db: &Db, id: JobId) -> Result<Option<(String, Timestamp)>> {
     Ok(db

@@ -29,8 +29,8 @@ use switchboard_domain::job::{JobState, Operation, OperationState};
 use switchboard_domain::{JobId, OperationId, Timestamp, ValidationError, Vendor};
 use switchboard_store::{agents, jobs, operations};
 
-use crate::EngineError;
 use crate::outcome::{Sent, hint};
+use crate::{EngineError, ErrorCode};
 
 use serde::Serialize;
 use switchboard_domain::AgentId;
@@ -196,9 +196,17 @@ pub(super) fn names_of(
 /// The database refused to record what a vendor already did: say so, and that
 /// nothing is lost.
 pub(super) fn not_recorded(e: EngineError, vendor: switchboard_domain::Vendor) -> EngineError {
-    EngineError::Unrecorded(format!(
-        "{vendor} received the change, but Switchboard could not record its answer ({e}). \
-         Nothing is lost: the change stays 'sending', and the next `switchboard queue send` \
-         (or the app) sends it again, which the vendor takes once, and records it"
-    ))
+    // A full disk stays one: a bulk job waits for space, then sends it again.
+    let code = match e.code() {
+        ErrorCode::DiskFull => ErrorCode::DiskFull,
+        _ => ErrorCode::Database,
+    };
+    EngineError::Unrecorded {
+        message: format!(
+            "{vendor} received the change, but Switchboard could not record its answer ({e}). \
+             Nothing is lost: the change stays 'sending', and the next `switchboard queue send` \
+             (or the app) sends it again, which the vendor takes once, and records it"
+        ),
+        code,
+    }
 }

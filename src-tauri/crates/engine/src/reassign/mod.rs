@@ -19,7 +19,7 @@ use switchboard_store::{jobs, operations};
 use ts_rs::TS;
 
 use crate::journal::OperationResult;
-use crate::{EngineError, Workspace};
+use crate::{EngineError, ErrorCode, Workspace};
 
 /// How many items of one connection are on their way at once.
 const LANES: usize = 4;
@@ -416,7 +416,18 @@ impl Workspace {
     /// few items at once ([`LANES`]), all of them through the connection's one
     /// pacer, so its documented limit holds while the wait for each answer
     /// overlaps the next call. A target's operations share a lane, in order.
+    /// A full disk makes the job wait and go on (see `disk`).
     pub(crate) async fn send_by_connection(
+        &self,
+        ops: Vec<Operation>,
+        job: JobId,
+    ) -> Result<Vec<OperationResult>, EngineError> {
+        self.send_through_full_disk(ops, job).await
+    }
+
+    /// One pass of [`Workspace::send_by_connection`]. A lane that stopped on a
+    /// full disk is the error reported, so the job waits for space.
+    pub(crate) async fn send_lanes(
         &self,
         ops: Vec<Operation>,
         job: JobId,
@@ -430,9 +441,23 @@ impl Workspace {
         }
         let sends = lanes.into_values().map(|ops| self.send_fresh(ops, job));
         let mut results = Vec::new();
+        let mut failed: Option<EngineError> = None;
         for sent in futures_util::future::join_all(sends).await {
-            results.extend(sent?);
+            match sent {
+                Ok(sent) => results.extend(sent),
+                Err(e)
+                    if failed
+                        .as_ref()
+                        .is_none_or(|f| f.code() != ErrorCode::DiskFull) =>
+                {
+                    failed = Some(e);
+                }
+                Err(_) => {}
+            }
         }
-        Ok(results)
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(results),
+        }
     }
 }

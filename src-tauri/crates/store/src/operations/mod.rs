@@ -360,6 +360,17 @@ pub fn release_claims(db: &Db, owner: &str, job: JobId) -> Result<usize> {
     )?)
 }
 
+/// Lets go of what `owner` was sending of a job and could not record (the
+/// disk was full), once none of its calls is in flight: those go out again,
+/// and the vendor takes each once. Returns how many.
+pub fn release_unrecorded(db: &Db, owner: &str, job: JobId) -> Result<usize> {
+    Ok(db.execute(
+        "UPDATE operations SET claimed_by = NULL, claim_until = NULL
+         WHERE job_id = ?2 AND claimed_by = ?1 AND state IN ('queued', 'sending')",
+        params![owner, job.to_string()],
+    )?)
+}
+
 /// Records how the vendor answered an operation `owner` is sending, and lets
 /// go of it. `false` when `owner` no longer holds it (its claim lapsed and
 /// another Switchboard took it over): nothing is written.
