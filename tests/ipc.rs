@@ -4,90 +4,15 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use switchboard_app::{AppState, configure};
+use switchboard_app::AppState;
 use switchboard_domain::connection::{BaseUrl, Connection};
 use switchboard_domain::job::Origin;
 use switchboard_domain::{ConnectionId, Timestamp, Vendor};
 use switchboard_engine::{Config, EngineError, Workspace};
 use switchboard_secrets::{Keychain, Namespace};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
-};
-use tauri::webview::InvokeRequest;
 
-struct Harness {
-    _dir: tempfile::TempDir,
-    webview: tauri::WebviewWindow<MockRuntime>,
-    keychain: Keychain,
-}
-
-fn harness() -> (Harness, Arc<Workspace>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
-        data_dir: dir.path().join("data"),
-        namespace: Namespace::test("ipc"),
-    };
-    let keychain = Keychain::in_memory(config.namespace.clone()).expect("in-memory keychain");
-    let shared = keychain.clone();
-    let ws =
-        Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(shared.clone())))
-            .expect("open");
-    let state = AppState::ready(ws);
-    let ws = state.workspace().expect("ready");
-    let webview = webview_for(state);
-    (
-        Harness {
-            _dir: dir,
-            webview,
-            keychain,
-        },
-        ws,
-    )
-}
-
-fn webview_for(state: AppState) -> tauri::WebviewWindow<MockRuntime> {
-    let app = configure(mock_builder(), state, |_| Ok(()))
-        .build(mock_context(noop_assets()))
-        .expect("build app");
-    switchboard_app::connect_events(app.handle());
-    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("webview")
-}
-
-/// The app's own origin; anything else is a remote page, which the ACL refuses.
-const APP_ORIGIN: &str = if cfg!(windows) {
-    "http://tauri.localhost"
-} else {
-    "tauri://localhost"
-};
-
-fn invoke(
-    webview: &tauri::WebviewWindow<MockRuntime>,
-    cmd: &str,
-    body: Value,
-) -> Result<Value, Value> {
-    invoke_from(webview, APP_ORIGIN, cmd, body)
-}
-
-fn invoke_from(
-    webview: &tauri::WebviewWindow<MockRuntime>,
-    origin: &str,
-    cmd: &str,
-    body: Value,
-) -> Result<Value, Value> {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: origin.parse().expect("url"),
-        body: InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(webview, request).map(|b| b.deserialize::<Value>().expect("json body"))
-}
+mod common;
+use common::ipc::{harness, invoke, invoke_from, webview_for};
 
 fn add_connection(ws: &Workspace) -> ConnectionId {
     let c = Connection {

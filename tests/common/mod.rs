@@ -2,6 +2,8 @@
 //! demo connections (their simulator runs in the test process).
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod ipc;
+
 use std::process::{Command, Output};
 
 use switchboard_domain::job::Origin;

@@ -187,30 +187,12 @@ fn clap_failure(e: &clap::Error) -> i32 {
         }
         _ => {
             let rendered = e.render().to_string();
-            let message = shortened(rendered.trim().trim_start_matches("error: "));
+            let message =
+                switchboard_domain::shorten_quoted(rendered.trim().trim_start_matches("error: "));
             tell!("switchboard: {message}");
             ErrorCode::InvalidInput.exit_code()
         }
     }
-}
-
-/// A message with every quoted value longer than a line cut short: a 100 KB
-/// value given by mistake is not echoed back whole.
-fn shortened(message: &str) -> String {
-    const KEEP: usize = 60;
-    let mut out = String::new();
-    for (i, part) in message.split('\'').enumerate() {
-        if i > 0 {
-            out.push('\'');
-        }
-        if i % 2 == 1 && part.chars().count() > KEEP {
-            out.extend(part.chars().take(KEEP));
-            out.push_str(&format!("… ({} characters)", part.chars().count()));
-        } else {
-            out.push_str(part);
-        }
-    }
-    out
 }
 
 async fn run(cli: Cli) -> i32 {
@@ -347,7 +329,9 @@ mod tests {
     #[test]
     fn long_values_are_not_echoed_whole() {
         let long = "9".repeat(10_000);
-        let said = super::shortened(&format!("invalid value '{long}' for '--target <TARGET>'"));
+        let said = switchboard_domain::shorten_quoted(&format!(
+            "invalid value '{long}' for '--target <TARGET>'"
+        ));
         assert!(said.len() < 200, "{said}");
         assert!(said.contains("(10000 characters)") && said.contains("'--target <TARGET>'"));
     }

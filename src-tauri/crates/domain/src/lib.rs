@@ -31,7 +31,7 @@ pub mod team;
 /// prefix and the bundle identifier in `tauri.conf.json`.
 pub const APP_ID: &str = "io.switchboard.desktop";
 
-pub use error::ValidationError;
+pub use error::{ValidationError, shorten_quoted};
 pub use ids::{AgentId, ConnectionId, CoverId, JobId, OperationId, PersonId, TargetId, TeamId};
 pub use time::Timestamp;
 pub use vendor::Vendor;
