@@ -1,6 +1,7 @@
 //! What the command-line tests share: the real binary, and a workspace with the
 //! demo connections (their simulator runs in the test process).
 #![allow(dead_code)] // each test file uses its own part
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 pub mod ipc;
 

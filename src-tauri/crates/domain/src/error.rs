@@ -40,20 +40,21 @@ pub fn shorten_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(4_096));
     let mut i = 0;
     while i < chars.len() {
-        if chars[i] == '\'' && opens(i) {
-            if let Some(j) = (i + 1..chars.len()).find(|&j| chars[j] == '\'' && closes(j)) {
-                let inner = j - i - 1;
-                out.push('\'');
-                if inner > QUOTED_KEEP {
-                    out.extend(&chars[i + 1..i + 1 + QUOTED_KEEP]);
-                    out.push_str(&format!("… ({inner} characters)"));
-                } else {
-                    out.extend(&chars[i + 1..j]);
-                }
-                out.push('\'');
-                i = j + 1;
-                continue;
+        if chars[i] == '\''
+            && opens(i)
+            && let Some(j) = (i + 1..chars.len()).find(|&j| chars[j] == '\'' && closes(j))
+        {
+            let inner = j - i - 1;
+            out.push('\'');
+            if inner > QUOTED_KEEP {
+                out.extend(&chars[i + 1..i + 1 + QUOTED_KEEP]);
+                out.push_str(&format!("… ({inner} characters)"));
+            } else {
+                out.extend(&chars[i + 1..j]);
             }
+            out.push('\'');
+            i = j + 1;
+            continue;
         }
         out.push(chars[i]);
         i += 1;

@@ -31,7 +31,7 @@ pub enum EngineError {
     #[error("cancelled")]
     Cancelled,
 
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {}: {source}", shown_path(path))]
     Write {
         path: String,
         source: std::io::Error,
@@ -39,6 +39,18 @@ pub enum EngineError {
 
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// A path as said in a message: a very long one keeps its start and its end.
+fn shown_path(path: &str) -> String {
+    const KEEP: usize = 120;
+    let n = path.chars().count();
+    if n <= 2 * KEEP {
+        return path.to_owned();
+    }
+    let start: String = path.chars().take(KEEP).collect();
+    let end: String = path.chars().skip(n - KEEP).collect();
+    format!("{start}…{end} ({n} characters)")
 }
 
 impl EngineError {

@@ -220,6 +220,12 @@ fn read_text(text: &str) -> Result<RawPlan, EngineError> {
             cells: record.iter().map(str::to_owned).collect(),
         });
     }
+    if rows.is_empty() && left_out == 0 {
+        return Err(refused(format!(
+            "the file has a header but no rows; add one row per change under it, e.g. {}",
+            EXAMPLE_ROW
+        )));
+    }
     Ok(RawPlan {
         header,
         rows,
@@ -227,6 +233,9 @@ fn read_text(text: &str) -> Result<RawPlan, EngineError> {
         left_out,
     })
 }
+
+/// A row as a plan's rows are written (the template has more).
+const EXAMPLE_ROW: &str = "Support Vambe,5491122334455,,ana@acme.com,,,";
 
 #[cfg(test)]
 mod tests {

@@ -46,14 +46,24 @@ pub(super) fn wrong(
     value: &str,
     (message, fix): (String, String),
 ) -> PlanRowError {
+    // A cell of megabytes is not echoed back whole, in the value or the words.
+    let value = if value.chars().count() > VALUE_SHOWN {
+        let cut: String = value.chars().take(VALUE_SHOWN).collect();
+        format!("{cut}… ({} characters)", value.chars().count())
+    } else {
+        value.to_owned()
+    };
     PlanRowError {
         row: raw.line,
         column: column.into(),
-        value: value.into(),
-        message,
-        fix,
+        value,
+        message: switchboard_domain::shorten_quoted(&message),
+        fix: switchboard_domain::shorten_quoted(&fix),
     }
 }
+
+/// The longest cell shown as written in a row's error.
+const VALUE_SHOWN: usize = 200;
 
 /// The agents a `to` or `from` cell names (several separated by `;`); `None`
 /// (and the reasons added to `errors`) when any of them cannot be found.
