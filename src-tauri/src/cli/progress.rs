@@ -28,8 +28,11 @@ pub(super) fn words(p: &JobProgress) -> String {
             text.push_str(&format!(", {} {label}", n(state)));
         }
     }
-    if p.stalled.is_some() {
-        text.push_str(" · waiting for room: the disk is full");
+    if let Some(stall) = &p.stalled {
+        text.push_str(match stall.code {
+            switchboard_engine::ErrorCode::KeychainLocked => " · waiting: unlock your keychain",
+            _ => " · waiting for room: the disk is full",
+        });
     } else if p.summary.job.paused_at.is_some() && p.remaining > 0 {
         text.push_str(" · paused");
     } else if let Some(left) = p.seconds_left {
@@ -135,7 +138,10 @@ mod tests {
             "40 done, 2 failed · paused · Demo Vambe waits"
         );
         let full = JobProgress {
-            stalled: Some("the disk holding Switchboard's data folder is full".into()),
+            stalled: Some(switchboard_engine::jobs::Stall {
+                code: switchboard_engine::ErrorCode::DiskFull,
+                message: "the disk holding Switchboard's data folder is full".into(),
+            }),
             seconds_left: None,
             ..progress(false, None)
         };

@@ -31,7 +31,7 @@ function failure(title: string) {
 
 /** The word for where a job stands. */
 function standing(p: JobProgress): { label: string; color: string } {
-  if (p.stalled !== null && p.remaining > 0) return { label: "Waiting for disk space", color: "red" };
+  if (p.stalled !== null && p.remaining > 0) return { label: p.stalled.code === "keychain_locked" ? "Waiting for the keychain" : "Waiting for disk space", color: "red" };
   if (p.summary.job.paused_at !== null && p.remaining > 0) return { label: "Paused", color: "yellow" };
   if (p.remaining > 0) return { label: "Running", color: "blue" };
   const labels: Record<string, [string, string]> = {
@@ -104,8 +104,8 @@ export function JobPanel({ jobId, isUndo, onUndo }: { jobId: string; isUndo: boo
         {n("done")} done, {n("failed")} failed, {n("conflict")} in conflict, {n("unknown")} not confirmed, {n("cancelled")} cancelled, {p.remaining} waiting, of {p.summary.items}.
       </Text>
       {running && p.stalled !== null && (
-        <Alert color="red" title={errorTitle("disk_full")} data-testid="job-stalled">
-          {p.stalled}
+        <Alert color="red" title={errorTitle(p.stalled.code)} data-testid="job-stalled">
+          {p.stalled.message}
         </Alert>
       )}
       {running && p.stalled === null && (

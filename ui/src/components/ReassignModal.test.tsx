@@ -59,7 +59,7 @@ const failedOp: JobProgress["trouble"][number]["operation"] = {
 };
 
 /** A job's progress as the engine reports it: the counts, what waits, paused or not. */
-function progress(by: Record<string, number>, remaining: number, paused = false, stalled: string | null = null): JobProgress {
+function progress(by: Record<string, number>, remaining: number, paused = false, stalled: JobProgress["stalled"] = null): JobProgress {
   const items = Object.values(by).reduce((a, b) => a + b, 0);
   const ended = remaining === 0;
   const state = !ended ? "queued" : (by["cancelled"] ?? 0) > 0 ? "partial" : "done";
@@ -124,7 +124,12 @@ describe("Reassign everything", () => {
       export_reassign_plan: () => ({ path: "/tmp/switchboard-plan.csv", rows: 2, note: null }),
       start_reassign: () => ({ job_id: "j", plan: PLAN }),
       job_progress: () =>
-        progress(state.by, state.remaining, state.paused, state.full ? "the disk holding Switchboard's data folder is full, so nothing more can be saved; free some space and Switchboard goes on where it stopped" : null),
+        progress(
+          state.by,
+          state.remaining,
+          state.paused,
+          state.full ? { code: "disk_full", message: "the disk holding Switchboard's data folder is full, so nothing more can be saved; free some space and Switchboard goes on where it stopped" } : null,
+        ),
       pause_job: () => {
         state = { ...state, paused: true };
         return progress(state.by, state.remaining, true).summary;

@@ -1,15 +1,18 @@
-//! A full disk while a bulk job runs: the job stops sending (nothing can be
-//! journaled), says why, tries a small write every few seconds, and goes on by
-//! itself once one fits. Nothing is lost: an item the vendor took but whose
-//! answer could not be written stays `sending` and is sent again, which the
-//! vendor takes once.
+//! What stops a bulk job on this computer, not at a vendor: a full disk
+//! (nothing can be journaled) or a locked keychain (no key to send with). The
+//! job says why, tries again every few seconds (a small write; reading a key),
+//! and goes on by itself once it can. Nothing is lost: an item the vendor took
+//! but whose answer could not be written stays `sending` and is sent again,
+//! which the vendor takes once.
 
 use std::time::Duration;
 
 use switchboard_domain::job::{JobState, Operation, OperationState};
-use switchboard_domain::{JobId, Timestamp};
+use switchboard_domain::{ConnectionId, JobId, Timestamp};
 use switchboard_store::{jobs, operations};
+use switchboard_vendors::HttpOptions;
 
+use crate::jobs::Stall;
 use crate::journal::OperationResult;
 use crate::{EngineError, ErrorCode, Workspace};
 
@@ -17,12 +20,12 @@ use crate::{EngineError, ErrorCode, Workspace};
 const RETRY_EVERY: Duration = Duration::from_secs(2);
 
 impl Workspace {
-    /// Why the job waits for the disk, while it does (shown with its progress).
-    pub(crate) fn stall_of(&self, job: JobId) -> Option<String> {
+    /// Why the job waits for this computer, while it does (shown with its progress).
+    pub(crate) fn stall_of(&self, job: JobId) -> Option<Stall> {
         self.stalls.lock().ok()?.get(&job).cloned()
     }
 
-    fn note_stall(&self, job: JobId, why: Option<String>) {
+    fn note_stall(&self, job: JobId, why: Option<Stall>) {
         if let Ok(mut stalls) = self.stalls.lock() {
             match why {
                 Some(why) => stalls.insert(job, why),
@@ -43,14 +46,36 @@ impl Workspace {
         let mut pending = ops;
         let mut waited = false;
         loop {
+            let connections: Vec<ConnectionId> = pending.iter().map(|o| o.connection_id).collect();
             match self.send_lanes(pending, job).await {
                 Ok(results) if !waited => return Ok(results),
                 Ok(_) => break,
-                Err(e) if e.code() == ErrorCode::DiskFull => {
+                Err(e) if matches!(e.code(), ErrorCode::DiskFull | ErrorCode::KeychainLocked) => {
                     waited = true;
                     tracing::warn!("job {job}: {e}");
-                    self.note_stall(job, Some(e.to_string()));
-                    if !self.wait_for_space(job).await? {
+                    let go_on = if e.code() == ErrorCode::DiskFull {
+                        self.note_stall(
+                            job,
+                            Some(Stall {
+                                code: e.code(),
+                                message: e.to_string(),
+                            }),
+                        );
+                        self.wait_for_space(job).await?
+                    } else {
+                        let message = format!(
+                            "Unlock your keychain: the job goes on by itself once it can read the vendors' keys. ({e})"
+                        );
+                        self.note_stall(
+                            job,
+                            Some(Stall {
+                                code: e.code(),
+                                message,
+                            }),
+                        );
+                        self.wait_for_keychain(job, &connections).await?
+                    };
+                    if !go_on {
                         break;
                     }
                     self.note_stall(job, None);
@@ -105,6 +130,33 @@ impl Workspace {
                 .await?;
             if let Some(go_on) = tried {
                 return Ok(go_on);
+            }
+        }
+    }
+
+    /// Reads a key of the job's connections every few seconds until the
+    /// keychain gives it (`true`), or the manager paused or cancelled the job
+    /// meanwhile (`false`).
+    async fn wait_for_keychain(
+        &self,
+        job: JobId,
+        connections: &[ConnectionId],
+    ) -> Result<bool, EngineError> {
+        let Some(&connection) = connections.first() else {
+            return Ok(true);
+        };
+        loop {
+            tokio::time::sleep(RETRY_EVERY).await;
+            let current = self
+                .on_store(move |store| Ok(store.read(|db| jobs::get(db, job))?))
+                .await?;
+            if current.paused_at.is_some() || current.state == JobState::Cancelled {
+                return Ok(false);
+            }
+            match self.adapter(connection, HttpOptions::default()).await {
+                Ok(_) => return Ok(true),
+                Err(e) if e.code() == ErrorCode::KeychainLocked => {}
+                Err(e) => return Err(e),
             }
         }
     }

@@ -40,9 +40,17 @@ pub struct JobProgress {
     /// What is left at that pace; none while nothing moves (paused, or waiting
     /// for a vendor).
     pub seconds_left: Option<u32>,
-    /// Why the job waits for this computer (the disk is full), while it does:
-    /// it goes on by itself once there is room.
-    pub stalled: Option<String>,
+    /// Why the job waits for this computer (the disk is full, the keychain is
+    /// locked), while it does: it goes on by itself once it can.
+    pub stalled: Option<Stall>,
+}
+
+/// What a job waits for on this computer, in words, with its code
+/// (`disk_full`, `keychain_locked`).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Stall {
+    pub code: crate::ErrorCode,
+    pub message: String,
 }
 
 /// An item that did not end done, with what the manager can do about it

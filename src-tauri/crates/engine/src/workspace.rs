@@ -36,8 +36,8 @@ pub struct Workspace {
     pub(crate) group: crate::group_commit::GroupCommit,
     /// The time covers are due by: the clock, or (tests) a time set by hand.
     clock: Mutex<Option<switchboard_domain::Timestamp>>,
-    /// Jobs waiting for room on a full disk, and the message saying so.
-    pub(crate) stalls: Mutex<HashMap<switchboard_domain::JobId, String>>,
+    /// Jobs waiting for this computer (a full disk, a locked keychain), and why.
+    pub(crate) stalls: Mutex<HashMap<switchboard_domain::JobId, crate::jobs::Stall>>,
 }
 
 impl std::fmt::Debug for Workspace {

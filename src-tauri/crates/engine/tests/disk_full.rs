@@ -167,7 +167,9 @@ async fn a_full_disk_stops_a_bulk_job_which_goes_on_once_space_is_freed() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    let why = stalled.stalled.clone().unwrap();
+    let stall = stalled.stalled.clone().unwrap();
+    assert_eq!(stall.code, switchboard_engine::ErrorCode::DiskFull);
+    let why = stall.message;
     assert!(
         why.contains("disk") && why.contains("full") && why.contains("free some space"),
         "{why}"
