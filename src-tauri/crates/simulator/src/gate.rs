@@ -197,20 +197,23 @@ impl Inspector {
     }
 
     /// The fault this request meets, if any; counts it against `times`.
+    /// The fault this request meets: the matching faults in the order they
+    /// were added, each with its probability; the first that strikes.
     fn take_fault(&self, vendor: Vendor, endpoint: &str) -> Option<FaultKind> {
         let mut s = self.lock();
         let state = &mut *s;
-        let index = state.faults.iter().position(|f| {
-            f.vendor == vendor
+        let mut index = None;
+        for (i, f) in state.faults.iter().enumerate() {
+            let matches = f.vendor == vendor
                 && f.endpoint.as_deref().is_none_or(|e| e == endpoint)
-                && f.times != Some(0)
-        })?;
-        let fault = &mut state.faults[index];
-        if let Some(p) = fault.probability
-            && !state.rng.chance(p)
-        {
-            return None;
+                && f.times != Some(0);
+            if matches && f.probability.is_none_or(|p| state.rng.chance(p)) {
+                index = Some(i);
+                break;
+            }
         }
+        let index = index?;
+        let fault = &mut state.faults[index];
         let kind = fault.kind.clone();
         if let Some(times) = fault.times.as_mut() {
             *times -= 1;

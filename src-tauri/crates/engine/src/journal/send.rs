@@ -96,7 +96,7 @@ impl Workspace {
                         "being sent by another Switchboard (the app or a command) right now"
                     }
                     OperationState::Queued => {
-                        "waiting: an earlier change of the same request goes first, or another Switchboard is about to send it"
+                        "waiting: an earlier change to the same target goes first, or another Switchboard is about to send it"
                     }
                     _ => "already settled by another Switchboard",
                 };

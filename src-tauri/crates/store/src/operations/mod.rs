@@ -318,7 +318,10 @@ pub fn queue_counts(db: &Db) -> Result<QueueCounts> {
 /// - and no earlier operation of its job on the same target still waits
 ///   (queued, sending, conflict or unknown), so a job's changes to one target
 ///   reach the vendor in order, while a bulk job's items (each its own
-///   target) do not wait for each other.
+///   target) do not wait for each other;
+/// - and no earlier change to the same target, of any job, is still queued or
+///   being sent: a change asked later never reaches the vendor before one
+///   asked earlier (which would then undo it when it went out).
 ///
 /// `false` when someone else has it, it is no longer waiting, or it must wait.
 /// Commit this before the request leaves the machine.
@@ -335,7 +338,10 @@ pub fn claim(db: &Db, id: OperationId, claim: Claim<'_>, dead_owner: Option<&str
                AND NOT EXISTS (SELECT 1 FROM operations AS earlier
                                WHERE earlier.job_id = operations.job_id AND earlier.id < operations.id
                                  AND earlier.target_id IS operations.target_id
-                                 AND earlier.state IN ('queued', 'sending', 'conflict', 'unknown'))",
+                                 AND earlier.state IN ('queued', 'sending', 'conflict', 'unknown'))
+               AND NOT EXISTS (SELECT 1 FROM operations AS earlier
+                               WHERE earlier.target_id = operations.target_id AND earlier.id < operations.id
+                                 AND earlier.state IN ('queued', 'sending'))",
         )?
         .execute(params![id.0, claim.owner, claim.now.0, claim.until.0, dead_owner])?;
     Ok(n == 1)
