@@ -53,9 +53,11 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Prepared statements each connection keeps (rusqlite's default is 16).
 const STATEMENT_CACHE: usize = 64;
 
-/// How long start-up checks the file; a larger one is checked to the end in
-/// the background (see [`recovery::check_within`]).
-const START_CHECK_BUDGET: Duration = Duration::from_millis(250);
+/// How long start-up checks the file (a few MB are checked whole in it); a
+/// larger one is checked to the end in the background, where damage found
+/// stops every write (see [`recovery::check_within`]). Kept short: the window
+/// waits for it, and the first paint's target is one second.
+const START_CHECK_BUDGET: Duration = Duration::from_millis(50);
 
 /// Readers kept open for reuse; more are opened on demand and dropped after use.
 const IDLE_READERS: usize = 4;

@@ -38,7 +38,9 @@ fn connections(store: &Store) -> i64 {
 /// Opens a damaged file: refused, kept aside unchanged, and refused again at
 /// the next start until the manager chooses.
 fn assert_kept_aside(path: &Path, damaged_bytes: &[u8]) -> PathBuf {
-    let err = Store::open(path).expect_err("a damaged database is refused");
+    // Time enough to check the whole file before opening, however busy the machine.
+    let err = Store::open_checking_within(path, Duration::from_secs(60))
+        .expect_err("a damaged database is refused");
     let StoreError::Damaged {
         kept_at: Some(kept),
         detail,
