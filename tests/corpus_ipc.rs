@@ -10,12 +10,10 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use switchboard_domain::connection::{BaseUrl, Connection};
-use switchboard_domain::{ConnectionId, Timestamp, Vendor};
 use switchboard_engine::Workspace;
 
 mod common;
-use common::ipc::{harness, invoke};
+use common::ipc::{add_connection, harness, invoke};
 
 fn corpus_file(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -83,23 +81,6 @@ fn rows(ws: &Workspace) -> Vec<(String, i64)> {
             Ok(out)
         })
         .expect("count rows")
-}
-
-fn add_connection(ws: &Workspace) -> ConnectionId {
-    let c = Connection {
-        id: ConnectionId::new(),
-        vendor: Vendor::Splashify,
-        display_name: "Splashify India".into(),
-        base_url: BaseUrl::parse("https://apis.splashifypro.com/api/v1").expect("url"),
-        settings: Default::default(),
-        is_demo: false,
-        created_at: Timestamp::now(),
-        updated_at: Timestamp::now(),
-    };
-    ws.store()
-        .write(|db| switchboard_store::connections::upsert(db, &c))
-        .expect("insert");
-    c.id
 }
 
 /// What is wrong with an error answer, if anything.

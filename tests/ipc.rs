@@ -5,31 +5,13 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use switchboard_app::AppState;
-use switchboard_domain::connection::{BaseUrl, Connection};
 use switchboard_domain::job::Origin;
-use switchboard_domain::{ConnectionId, Timestamp, Vendor};
+use switchboard_domain::{ConnectionId, Vendor};
 use switchboard_engine::{Config, EngineError, Workspace};
 use switchboard_secrets::{Keychain, Namespace};
 
 mod common;
-use common::ipc::{harness, invoke, invoke_from, webview_for};
-
-fn add_connection(ws: &Workspace) -> ConnectionId {
-    let c = Connection {
-        id: ConnectionId::new(),
-        vendor: Vendor::Splashify,
-        display_name: "Splashify India".into(),
-        base_url: BaseUrl::parse("https://apis.splashifypro.com/api/v1").expect("url"),
-        settings: Default::default(),
-        is_demo: false,
-        created_at: Timestamp::now(),
-        updated_at: Timestamp::now(),
-    };
-    ws.store()
-        .write(|db| switchboard_store::connections::upsert(db, &c))
-        .expect("insert");
-    c.id
-}
+use common::ipc::{add_connection, harness, invoke, invoke_from, webview_for};
 
 #[test]
 fn diagnostics_come_from_the_backend() {

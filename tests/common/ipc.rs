@@ -86,3 +86,23 @@ pub fn invoke_from(
     };
     get_ipc_response(webview, request).map(|b| b.deserialize::<Value>().expect("json body"))
 }
+
+/// A Splashify Pro connection in the cache (no secret, no vendor call).
+pub fn add_connection(ws: &Workspace) -> switchboard_domain::ConnectionId {
+    use switchboard_domain::connection::{BaseUrl, Connection};
+    use switchboard_domain::{ConnectionId, Timestamp, Vendor};
+    let c = Connection {
+        id: ConnectionId::new(),
+        vendor: Vendor::Splashify,
+        display_name: "Splashify India".into(),
+        base_url: BaseUrl::parse("https://apis.splashifypro.com/api/v1").expect("url"),
+        settings: Default::default(),
+        is_demo: false,
+        created_at: Timestamp::now(),
+        updated_at: Timestamp::now(),
+    };
+    ws.store()
+        .write(|db| switchboard_store::connections::upsert(db, &c))
+        .expect("insert");
+    c.id
+}

@@ -13,7 +13,6 @@ use crate::{Config, EngineError};
 
 /// What `db check` found, and what can be done about it.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct DatabaseReport {
     /// The database file.
     pub path: String,
@@ -28,7 +27,6 @@ pub struct DatabaseReport {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct Damaged {
     /// Where the damaged file was kept, untouched.
     pub kept_at: String,
@@ -39,7 +37,6 @@ pub struct Damaged {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct BackupFile {
     pub path: String,
     #[ts(type = "number")]

@@ -315,19 +315,7 @@ pub fn restore(db: &Path, from: &Path) -> Result<()> {
         keep_aside(db, "replaced by a restored backup")?;
     }
     // Into a new file first, then renamed: a crash midway leaves no half database.
-    let partial = with_suffix(db, ".restoring");
-    let _ = std::fs::remove_file(&partial);
-    source
-        .backup(
-            rusqlite::MAIN_DB,
-            &partial,
-            None::<fn(rusqlite::backup::Progress)>,
-        )
-        .map_err(|source| StoreError::Open {
-            path: partial.clone(),
-            source,
-        })?;
-    std::fs::rename(&partial, db).map_err(|e| io(db, e))?;
+    backup_to(&source, db)?;
     start_fresh(db)
 }
 
