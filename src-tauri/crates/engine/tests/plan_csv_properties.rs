@@ -54,13 +54,19 @@ proptest! {
     ) {
         let delimiter = if semicolon { b';' } else { b',' };
         let plan = read_bytes(&write(&rows, delimiter, bom)).map_err(|e| e.to_string());
+        let kept: Vec<&Vec<String>> = rows.iter().filter(|r| !r.iter().all(|c| c.trim().is_empty())).collect();
+        // A header with no rows (or only blank ones) is refused, with an example row.
+        if kept.is_empty() {
+            let refused = plan.err().unwrap_or_default();
+            prop_assert!(refused.contains("no rows"), "{}", refused);
+            return Ok(());
+        }
         let plan = match plan {
             Ok(plan) => plan,
             Err(e) => return Err(TestCaseError::fail(format!("refused: {e}"))),
         };
         prop_assert_eq!(plan.delimiter, delimiter);
         prop_assert_eq!(plan.header, PLAN_COLUMNS.map(String::from).to_vec());
-        let kept: Vec<&Vec<String>> = rows.iter().filter(|r| !r.iter().all(|c| c.trim().is_empty())).collect();
         prop_assert_eq!(plan.rows.len(), kept.len());
         let mut last_line = 1;
         for (got, want) in plan.rows.iter().zip(kept) {
