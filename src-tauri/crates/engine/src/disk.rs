@@ -34,11 +34,11 @@ impl Workspace {
         }
     }
 
-    /// Sends the job's operations; when the disk fills up, waits for space and
-    /// sends what is left, until all went out (or the job was paused or
-    /// cancelled meanwhile). After a wait, the results are read back from the
-    /// journal, so every item is reported.
-    pub(crate) async fn send_through_full_disk(
+    /// Sends the job's operations; when the disk fills up or the keychain
+    /// locks, waits until it can and sends what is left, until all went out
+    /// (or the job was paused or cancelled meanwhile). After a wait, the
+    /// results are read back from the journal, so every item is reported.
+    pub(crate) async fn send_through_stalls(
         &self,
         ops: Vec<Operation>,
         job: JobId,
@@ -46,60 +46,63 @@ impl Workspace {
         let mut pending = ops;
         let mut waited = false;
         loop {
-            let connections: Vec<ConnectionId> = pending.iter().map(|o| o.connection_id).collect();
-            match self.send_lanes(pending, job).await {
+            let connection = pending.first().map(|o| o.connection_id);
+            let e = match self.send_lanes(pending, job).await {
                 Ok(results) if !waited => return Ok(results),
                 Ok(_) => break,
-                Err(e) if matches!(e.code(), ErrorCode::DiskFull | ErrorCode::KeychainLocked) => {
-                    waited = true;
-                    tracing::warn!("job {job}: {e}");
-                    let go_on = if e.code() == ErrorCode::DiskFull {
-                        self.note_stall(
-                            job,
-                            Some(Stall {
-                                code: e.code(),
-                                message: e.to_string(),
-                            }),
-                        );
-                        self.wait_for_space(job).await?
-                    } else {
-                        let message = format!(
-                            "Unlock your keychain: the job goes on by itself once it can read the vendors' keys. ({e})"
-                        );
-                        self.note_stall(
-                            job,
-                            Some(Stall {
-                                code: e.code(),
-                                message,
-                            }),
-                        );
-                        self.wait_for_keychain(job, &connections).await?
-                    };
-                    if !go_on {
-                        break;
-                    }
-                    self.note_stall(job, None);
-                    pending = self
-                        .on_store(move |store| {
-                            Ok(store.read(|db| {
-                                operations::list_by_job_in(
-                                    db,
-                                    job,
-                                    &[OperationState::Queued, OperationState::Sending],
-                                    u32::MAX,
-                                )
-                            })?)
-                        })
-                        .await?;
-                }
+                Err(e) if matches!(e.code(), ErrorCode::DiskFull | ErrorCode::KeychainLocked) => e,
                 Err(e) => {
                     self.note_stall(job, None);
                     return Err(e);
                 }
+            };
+            waited = true;
+            tracing::warn!("job {job}: {e}");
+            let message = match e.code() {
+                ErrorCode::KeychainLocked => format!(
+                    "Unlock your keychain: the job goes on by itself once it can read the vendors' keys. ({e})"
+                ),
+                _ => e.to_string(),
+            };
+            self.note_stall(
+                job,
+                Some(Stall {
+                    code: e.code(),
+                    message,
+                }),
+            );
+            let go_on = match (e.code(), connection) {
+                (ErrorCode::KeychainLocked, Some(c)) => self.wait_for_keychain(job, c).await?,
+                (ErrorCode::KeychainLocked, None) => true,
+                _ => self.wait_for_space(job).await?,
+            };
+            if !go_on {
+                break;
             }
+            self.note_stall(job, None);
+            pending = self
+                .on_store(move |store| {
+                    Ok(store.read(|db| {
+                        operations::list_by_job_in(
+                            db,
+                            job,
+                            &[OperationState::Queued, OperationState::Sending],
+                            u32::MAX,
+                        )
+                    })?)
+                })
+                .await?;
         }
         self.note_stall(job, None);
         self.results_of(job).await
+    }
+
+    /// Whether the manager paused or cancelled the job (a waiting job stops waiting).
+    async fn job_stopped(&self, job: JobId) -> Result<bool, EngineError> {
+        let current = self
+            .on_store(move |store| Ok(store.read(|db| jobs::get(db, job))?))
+            .await?;
+        Ok(current.paused_at.is_some() || current.state == JobState::Cancelled)
     }
 
     /// Tries a small write every few seconds until one fits (`true`), or the
@@ -110,47 +113,40 @@ impl Workspace {
         let owner = self.owner.clone();
         loop {
             tokio::time::sleep(RETRY_EVERY).await;
+            if self.job_stopped(job).await? {
+                return Ok(false);
+            }
             let owner = owner.clone();
-            let tried = self
+            let fits = self
                 .on_store(move |store| {
-                    let current = store.read(|db| jobs::get(db, job))?;
-                    if current.paused_at.is_some() || current.state == JobState::Cancelled {
-                        return Ok(Some(false));
-                    }
                     let wrote = store.write(|db| {
                         jobs::touch(db, job, Timestamp::now())?;
                         operations::release_unrecorded(db, owner.id(), job)
                     });
                     match wrote {
-                        Ok(_) => Ok(Some(true)),
-                        Err(switchboard_store::StoreError::DiskFull) => Ok(None),
+                        Ok(_) => Ok(true),
+                        Err(switchboard_store::StoreError::DiskFull) => Ok(false),
                         Err(e) => Err(e.into()),
                     }
                 })
                 .await?;
-            if let Some(go_on) = tried {
-                return Ok(go_on);
+            if fits {
+                return Ok(true);
             }
         }
     }
 
-    /// Reads a key of the job's connections every few seconds until the
-    /// keychain gives it (`true`), or the manager paused or cancelled the job
-    /// meanwhile (`false`).
+    /// Reads the key of one of the job's connections every few seconds until
+    /// the keychain gives it (`true`), or the manager paused or cancelled the
+    /// job meanwhile (`false`).
     async fn wait_for_keychain(
         &self,
         job: JobId,
-        connections: &[ConnectionId],
+        connection: ConnectionId,
     ) -> Result<bool, EngineError> {
-        let Some(&connection) = connections.first() else {
-            return Ok(true);
-        };
         loop {
             tokio::time::sleep(RETRY_EVERY).await;
-            let current = self
-                .on_store(move |store| Ok(store.read(|db| jobs::get(db, job))?))
-                .await?;
-            if current.paused_at.is_some() || current.state == JobState::Cancelled {
+            if self.job_stopped(job).await? {
                 return Ok(false);
             }
             match self.adapter(connection, HttpOptions::default()).await {

@@ -416,13 +416,13 @@ impl Workspace {
     /// few items at once ([`LANES`]), all of them through the connection's one
     /// pacer, so its documented limit holds while the wait for each answer
     /// overlaps the next call. A target's operations share a lane, in order.
-    /// A full disk makes the job wait and go on (see `disk`).
+    /// A full disk or a locked keychain makes the job wait and go on (see `disk`).
     pub(crate) async fn send_by_connection(
         &self,
         ops: Vec<Operation>,
         job: JobId,
     ) -> Result<Vec<OperationResult>, EngineError> {
-        self.send_through_full_disk(ops, job).await
+        self.send_through_stalls(ops, job).await
     }
 
     /// One pass of [`Workspace::send_by_connection`]. A lane that stopped on a
