@@ -155,6 +155,10 @@ const STATUS_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs
 /// How often the window takes the cover steps that are due.
 const COVER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// How long start-up work waits for the window's first data before it begins
+/// anyway (a window that never says so, or a very slow machine).
+const FIRST_PAINT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// How often the background sender looks for changes waiting for their vendor.
 const SENDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
 
@@ -162,6 +166,7 @@ const SENDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
 /// the changes that were waiting (queued, or cut off by a stop mid-call), and with
 /// `--demo` on an empty workspace creates the demo and syncs it.
 async fn on_start(ready: Arc<state::Ready>, options: StartOptions) {
+    startup::first_paint(FIRST_PAINT_WAIT).await;
     let ws = &ready.workspace;
     if let Err(e) = ws.resume_demo().await {
         ready.notice(format!(

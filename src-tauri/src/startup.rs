@@ -25,3 +25,13 @@ pub fn ready() -> Option<Duration> {
     });
     Some(first)
 }
+
+/// Waits until the window shows its first data (or `within`, whichever comes
+/// first): work that can wait a moment (sending what was queued, the cover
+/// steps, the first status read) then does not compete with the first paint.
+pub async fn first_paint(within: Duration) {
+    let deadline = Instant::now() + within;
+    while READY.get().is_none() && STARTED.get().is_some() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

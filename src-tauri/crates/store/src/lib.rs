@@ -59,6 +59,12 @@ const STATEMENT_CACHE: usize = 64;
 /// waits for it, and the first paint's target is one second.
 const START_CHECK_BUDGET: Duration = Duration::from_millis(50);
 
+/// How long after opening the background check begins. A whole check of a
+/// large file takes seconds of one core (about 2 s for 770 MB) and holds a
+/// read snapshot all along (the WAL cannot be reset meanwhile): started at
+/// once, it slowed the first paint of a large workspace by half a second.
+const BACKGROUND_CHECK_AFTER: Duration = Duration::from_secs(20);
+
 /// Readers kept open for reuse; more are opened on demand and dropped after use.
 const IDLE_READERS: usize = 4;
 
@@ -69,6 +75,8 @@ pub struct Store {
     readers: Mutex<Vec<Connection>>,
     /// What the check finished after start-up found wrong: writes are refused.
     damaged: Arc<OnceLock<String>>,
+    /// Keeps the background check waiting to start; dropped with the store.
+    _check_later: Option<std::sync::mpsc::Sender<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -88,13 +96,17 @@ impl Store {
     /// manager chooses (see [`recovery`]). Before migrations change a database
     /// that holds data, a backup of it is written to the backups folder.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        Self::open_checking_within(path, START_CHECK_BUDGET)
+        Self::open_checking_within(path, START_CHECK_BUDGET, BACKGROUND_CHECK_AFTER)
     }
 
     /// [`Store::open`], checking the file for at most `budget` before opening
-    /// it; what is left of the check runs in the background, and damage it
-    /// finds stops all writes.
-    pub fn open_checking_within(path: impl AsRef<Path>, budget: Duration) -> Result<Self> {
+    /// it; what is left of the check runs in the background from `rest_after`
+    /// on, and damage it finds stops all writes.
+    pub fn open_checking_within(
+        path: impl AsRef<Path>,
+        budget: Duration,
+        rest_after: Duration,
+    ) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         if let Some(damage) = recovery::pending(&path)? {
             return Err(StoreError::Damaged {
@@ -136,14 +148,16 @@ impl Store {
         }
         migrations::apply(&mut writer)?;
         let damaged = Arc::new(OnceLock::new());
-        if check.is_none() {
-            recovery::finish_check_later(path.clone(), damaged.clone());
-        }
+        let check_later = match check {
+            None => recovery::finish_check_later(path.clone(), rest_after, damaged.clone()),
+            Some(_) => None,
+        };
         Ok(Self {
             path,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             damaged,
+            _check_later: check_later,
         })
     }
 

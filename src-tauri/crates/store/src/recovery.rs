@@ -183,30 +183,49 @@ fn truncated(path: &Path, len: u64, header: &[u8; 100]) -> Option<String> {
     None
 }
 
-/// Finishes a check start-up had no time for, on its own thread; damage found
-/// stops the store's writes (`damaged`) and is remembered for the next start,
-/// which keeps the file aside.
-pub(crate) fn finish_check_later(path: PathBuf, damaged: Arc<OnceLock<String>>) {
+/// Finishes a check start-up had no time for, on its own thread, `after` a
+/// while (the first paint and the first sends go first);
+/// damage found stops the store's writes (`damaged`) and is remembered for the
+/// next start, which keeps the file aside. The answer keeps the thread
+/// waiting: once it is dropped (the store closed), no check starts.
+pub(crate) fn finish_check_later(
+    path: PathBuf,
+    after: Duration,
+    damaged: Arc<OnceLock<String>>,
+) -> Option<std::sync::mpsc::Sender<()>> {
+    let (open, closed) = std::sync::mpsc::channel::<()>();
     let spawned = std::thread::Builder::new()
         .name("database check".into())
-        .spawn(move || match check(&path) {
-            Ok(found) if !found.is_sound() => {
-                let detail = found.problems.join("; ");
-                eprintln!(
-                    "switchboard: the database at {} is damaged: {detail}",
-                    path.display()
-                );
-                let _ = damaged.set(detail.clone());
-                if let Err(e) = write_whole(&with_suffix(&path, ".check-failed"), detail.as_bytes())
-                {
-                    eprintln!("switchboard: {e}");
-                }
+        .spawn(move || {
+            if closed.recv_timeout(after) != Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                return;
             }
-            Ok(_) => {}
-            Err(e) => eprintln!("switchboard: the database could not be checked: {e}"),
+            finish_check(&path, &damaged);
         });
-    if let Err(e) = spawned {
-        eprintln!("switchboard: the database check could not start: {e}");
+    match spawned {
+        Ok(_) => Some(open),
+        Err(e) => {
+            eprintln!("switchboard: the database check could not start: {e}");
+            None
+        }
+    }
+}
+
+fn finish_check(path: &Path, damaged: &OnceLock<String>) {
+    match check(path) {
+        Ok(found) if !found.is_sound() => {
+            let detail = found.problems.join("; ");
+            eprintln!(
+                "switchboard: the database at {} is damaged: {detail}",
+                path.display()
+            );
+            let _ = damaged.set(detail.clone());
+            if let Err(e) = write_whole(&with_suffix(path, ".check-failed"), detail.as_bytes()) {
+                eprintln!("switchboard: {e}");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => eprintln!("switchboard: the database could not be checked: {e}"),
     }
 }
 
@@ -321,23 +340,44 @@ pub fn restore(db: &Path, from: &Path) -> Result<()> {
 
 /// Writes a consistent copy of the open database to `to` with SQLite's online
 /// backup API (other connections go on reading and writing meanwhile). The copy
-/// is written beside `to` first and renamed, so `to` is whole or absent.
+/// is written beside `to` first, synced and renamed, so `to` is whole or absent.
 pub(crate) fn backup_to(conn: &Connection, to: &Path) -> Result<()> {
     if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     }
     let partial = with_suffix(to, ".partial");
     let _ = std::fs::remove_file(&partial);
-    conn.backup(
-        rusqlite::MAIN_DB,
-        &partial,
-        None::<fn(rusqlite::backup::Progress)>,
-    )
-    .map_err(|source| StoreError::Open {
+    copy_pages(conn, &partial).map_err(|source| StoreError::Open {
         path: partial.clone(),
         source,
     })?;
+    std::fs::File::open(&partial)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io(&partial, e))?;
     std::fs::rename(&partial, to).map_err(|e| io(to, e))
+}
+
+/// Pages copied per step of a backup: a few MB, then the source is free for a
+/// moment (a write by another connection between steps starts the copy over).
+const BACKUP_STEP_PAGES: std::ffi::c_int = 1024;
+
+/// The copy itself. The file it writes is new and renamed only once whole, so
+/// it needs neither a journal nor a sync per step (those made a backup of a
+/// large database several times slower): one sync at the end does.
+fn copy_pages(conn: &Connection, into: &Path) -> rusqlite::Result<()> {
+    use rusqlite::backup::{Backup, StepResult};
+    let mut dst = Connection::open(into)?;
+    dst.pragma_update(None, "journal_mode", "OFF")?;
+    dst.pragma_update(None, "synchronous", "OFF")?;
+    let backup = Backup::new(conn, &mut dst)?;
+    loop {
+        match backup.step(BACKUP_STEP_PAGES)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            // Another connection holds a lock for a moment.
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
 }
 
 /// Backs the database up before migration `version` is applied, into the
@@ -346,7 +386,9 @@ pub(crate) fn backup_before_migration(conn: &Connection, db: &Path, found: u32) 
     let dir = backup_dir(db);
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let to = dir.join(format!("switchboard-schema{found}-{stamp}.db"));
-    backup_to(conn, &to)?;
+    if !copy_file_at_rest(conn, db, &to)? {
+        backup_to(conn, &to)?;
+    }
     let mut older: Vec<_> = backups(db)?
         .into_iter()
         .filter(|b| name_of(&b.path).starts_with("switchboard-schema"))
@@ -356,6 +398,48 @@ pub(crate) fn backup_before_migration(conn: &Connection, db: &Path, found: u32) 
         let _ = std::fs::remove_file(&b.path);
     }
     Ok(to)
+}
+
+/// Backs the database up by copying its file, when that file holds all of it
+/// and can be kept still meanwhile: the WAL checkpointed into it and emptied,
+/// then the write lock held while it is copied. The file system copies in the
+/// kernel (or clones the file where it can): 0.2 s for 770 MB, where the
+/// backup API takes 1.5 s, and this one is on the path to the first paint of
+/// the first start after an upgrade. Answers `false`, having copied nothing,
+/// when another connection's reader keeps the WAL from emptying.
+fn copy_file_at_rest(conn: &Connection, db: &Path, to: &Path) -> Result<bool> {
+    // Not waiting for others' readers: the backup API does not need them gone.
+    conn.busy_timeout(Duration::ZERO)?;
+    let at_rest = conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .is_ok_and(|busy| busy == 0)
+        && conn.execute_batch("BEGIN IMMEDIATE").is_ok();
+    conn.busy_timeout(crate::BUSY_TIMEOUT)?;
+    if !at_rest {
+        return Ok(false);
+    }
+    let copied = copy_unless_written(db, to);
+    conn.execute_batch("ROLLBACK")?;
+    copied
+}
+
+/// Copies `db` to `to` (beside it first, synced, renamed) unless its WAL holds
+/// anything: a write since the checkpoint, which the file alone lacks.
+fn copy_unless_written(db: &Path, to: &Path) -> Result<bool> {
+    if std::fs::metadata(with_suffix(db, "-wal")).is_ok_and(|m| m.len() > 0) {
+        return Ok(false);
+    }
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    }
+    let partial = with_suffix(to, ".partial");
+    std::fs::copy(db, &partial)
+        .and_then(|_| std::fs::File::open(&partial)?.sync_all())
+        .map_err(|e| io(&partial, e))?;
+    std::fs::rename(&partial, to).map_err(|e| io(to, e))?;
+    Ok(true)
 }
 
 /// The backups folder of the database at `db`.
@@ -421,5 +505,59 @@ fn io(path: &Path, e: std::io::Error) -> StoreError {
     StoreError::File {
         path: path.to_path_buf(),
         source: e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database with a row in its WAL, and `other`, the connection that
+    /// wrote it (kept open so the WAL stays).
+    fn with_a_row_in_the_wal(db: &Path) -> (Connection, Connection) {
+        let store = crate::Store::open(db).expect("create");
+        drop(store);
+        let other = Connection::open(db).expect("other");
+        other
+            .execute_batch(
+                "PRAGMA wal_autocheckpoint = 0;
+                 INSERT INTO connections (id, vendor, display_name, base_url, created_at, updated_at)
+                   VALUES ('0192f0c4-5d2e-7a3b-9c1d-2e3f4a5b6c7d', 'vambe', 'In the WAL', 'https://api.vambe.me', 1, 1);",
+            )
+            .expect("write");
+        (Connection::open(db).expect("ours"), other)
+    }
+
+    fn rows(backup: &Path) -> i64 {
+        let conn = Connection::open(backup).expect("open backup");
+        conn.query_row("SELECT count(*) FROM connections", [], |r| r.get(0))
+            .expect("count")
+    }
+
+    #[test]
+    fn the_file_is_copied_once_the_wal_is_in_it_and_not_while_a_reader_holds_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join(crate::DATABASE_FILE);
+        let (ours, _other) = with_a_row_in_the_wal(&db);
+        let to = dir.path().join("copied.db");
+        assert!(copy_file_at_rest(&ours, &db, &to).expect("copy"), "copied");
+        assert_eq!(rows(&to), 1, "the WAL's row is in the copy");
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join(crate::DATABASE_FILE);
+        let (ours, other) = with_a_row_in_the_wal(&db);
+        other.execute_batch("BEGIN").expect("begin");
+        let _: i64 = other
+            .query_row("SELECT count(*) FROM connections", [], |r| r.get(0))
+            .expect("read");
+        let to = dir.path().join("copied.db");
+        assert!(
+            !copy_file_at_rest(&ours, &db, &to).expect("copy"),
+            "not at rest"
+        );
+        assert!(!to.exists());
+        // The connection is as it was: it writes, and waits for locks again.
+        ours.execute_batch("DELETE FROM connections")
+            .expect("write after");
     }
 }

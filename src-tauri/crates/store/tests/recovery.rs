@@ -39,7 +39,7 @@ fn connections(store: &Store) -> i64 {
 /// the next start until the manager chooses.
 fn assert_kept_aside(path: &Path, damaged_bytes: &[u8]) -> PathBuf {
     // Time enough to check the whole file before opening, however busy the machine.
-    let err = Store::open_checking_within(path, Duration::from_secs(60))
+    let err = Store::open_checking_within(path, Duration::from_secs(60), Duration::ZERO)
         .expect_err("a damaged database is refused");
     let StoreError::Damaged {
         kept_at: Some(kept),
@@ -209,8 +209,12 @@ fn a_check_cut_short_at_start_finishes_in_the_background_and_stops_writes() {
         "a whole check finds it"
     );
 
-    let store =
-        Store::open_checking_within(&path, Duration::ZERO).expect("opened before the check ends");
+    // The rest of the check waits (for the first paint and the first sends).
+    let store = Store::open_checking_within(&path, Duration::ZERO, Duration::from_secs(1))
+        .expect("opened before the check ends");
+    store
+        .write(|_| Ok(()))
+        .expect("written before the check begins");
     let refused = (0..200).find_map(|_| {
         std::thread::sleep(Duration::from_millis(50));
         store.write(|_| Ok(())).err()
