@@ -162,9 +162,15 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Launches `RUNS` times; prints the median and worst start-up.
 fn starts(binary: &Path, dir: &Path, what: &str, args: &[&str]) {
+    starts_after(binary, dir, what, args, &|| {});
+}
+
+/// [`starts`], with `prepare` run before each launch.
+fn starts_after(binary: &Path, dir: &Path, what: &str, args: &[&str], prepare: &dyn Fn()) {
     let mut wall = Vec::new();
     let mut own = Vec::new();
     for _ in 0..RUNS {
+        prepare();
         let app = launch(binary, dir, args);
         match app.ready(Duration::from_secs(60)) {
             Some((w, o)) => {
@@ -323,6 +329,40 @@ fn main() {
         "  … opened on Targets",
         &["--view", "targets"],
     );
+
+    // The first start after an upgrade: the same workspace one migration
+    // behind, so each start backs it up and migrates it.
+    let upgraded = tempfile::tempdir().unwrap();
+    let copy = upgraded.path().join(DATABASE_FILE);
+    Store::open(large.join(DATABASE_FILE))
+        .unwrap()
+        .backup(&copy)
+        .unwrap();
+    let behind = upgraded.path().join("behind.db");
+    {
+        let store = Store::open(&copy).unwrap();
+        let version = switchboard_store::SCHEMA_VERSION - 1;
+        store
+            .write(|db| Ok(db.pragma_update(None, "user_version", version)?))
+            .unwrap();
+        // The last connection to close folds the WAL into the file.
+    }
+    std::fs::rename(&copy, &behind).unwrap();
+    starts_after(
+        &binary,
+        upgraded.path(),
+        "  … first start after an upgrade",
+        &[],
+        &|| {
+            let _ = std::fs::remove_dir_all(upgraded.path().join("backups"));
+            for extra in ["-wal", "-shm"] {
+                let _ =
+                    std::fs::remove_file(upgraded.path().join(format!("{DATABASE_FILE}{extra}")));
+            }
+            std::fs::copy(&behind, &copy).unwrap();
+        },
+    );
+    drop(upgraded);
 
     println!("memory:");
     memory(
