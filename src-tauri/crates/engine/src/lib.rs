@@ -26,6 +26,8 @@ mod outcome;
 pub mod plans;
 pub mod preview;
 pub mod reassign;
+#[cfg(feature = "test-support")]
+pub mod soak;
 pub mod status_change;
 pub mod statuses;
 pub mod sync;

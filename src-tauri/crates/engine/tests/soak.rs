@@ -5,71 +5,29 @@
 //! simulator answers 10% of requests with a 5xx, drops 5%, delays 2% by 3 s,
 //! answers 3% with 429, and Vambe goes off the network and back twice.
 //!
-//! Then, with the faults gone and what waited sent, the invariants:
-//! 1. every journaled operation is final, or waits with a reason;
-//! 2. every target whose last change the journal calls done holds it at the
-//!    vendor (read from the simulator's own state, after one sync);
-//! 3. no vendor saw more writes than the journal's attempts allow (each send
-//!    is at most 4 HTTP attempts);
-//! 4. no vendor saw more requests than its documented limit in any window
-//!    (arrival times from the simulator's request log);
-//! 5. after one sync, the cache holds what the vendors hold.
+//! Then, with the faults gone and what waited sent, the invariants of
+//! `switchboard_engine::soak::check`.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use switchboard_domain::change::Change;
-use switchboard_domain::job::{Operation, OperationState, Origin};
+use switchboard_domain::job::Origin;
 use switchboard_domain::sync::SyncMode;
-use switchboard_domain::{ConnectionId, TargetId, Timestamp, Vendor};
+use switchboard_domain::{TargetId, Vendor};
 use switchboard_engine::assign::AssignRequest;
 use switchboard_engine::reassign::{Destination, ReassignRequest, Strategy};
 use switchboard_engine::statuses::SetStatusRequest;
 use switchboard_engine::sync::Cancel;
-use switchboard_engine::{Config, Workspace};
+use switchboard_engine::{Config, Workspace, soak};
 use switchboard_secrets::{Keychain, Namespace};
-use switchboard_simulator::{Fault, FaultKind, Simulator};
-use switchboard_store::{agents, assignments, jobs, operations, targets, teams};
+use switchboard_store::{agents, targets, teams};
 
 fn seconds() -> u64 {
     std::env::var("SWITCHBOARD_SOAK_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(90)
-}
-
-fn faults(sim: &Simulator) {
-    for vendor in Vendor::ALL {
-        let add = |kind: FaultKind, p: f64| {
-            sim.inspector().add_fault(Fault {
-                vendor,
-                endpoint: None,
-                kind,
-                times: None,
-                probability: Some(p),
-            });
-        };
-        add(
-            FaultKind::Status {
-                status: 503,
-                body: None,
-                retry_after: None,
-            },
-            0.10,
-        );
-        add(FaultKind::Drop, 0.05);
-        add(FaultKind::Latency { ms: 3_000 }, 0.02);
-        add(
-            FaultKind::Status {
-                status: 429,
-                body: None,
-                retry_after: Some(1),
-            },
-            0.03,
-        );
-    }
 }
 
 struct Counts {
@@ -96,21 +54,6 @@ async fn open() -> (tempfile::TempDir, Arc<Workspace>) {
             .expect("sync");
     }
     (dir, Arc::new(ws))
-}
-
-async fn sync_all(ws: &Workspace) {
-    for c in ws.connection_summaries().await.expect("connections") {
-        // A sync that meets a fault is tried again.
-        for _ in 0..5 {
-            if ws
-                .sync(c.connection.id, SyncMode::Full, &|_| {}, &Cancel::default())
-                .await
-                .is_ok()
-            {
-                break;
-            }
-        }
-    }
 }
 
 fn rng(seed: &mut u64) -> u64 {
@@ -143,7 +86,7 @@ async fn under_faults_and_outages_nothing_is_lost_doubled_or_paced_too_fast() {
             .id
     };
     let ccai = conn_of(Vendor::CcaiPlatform);
-    faults(&sim);
+    soak::inject_faults(&sim);
     sim.inspector().clear_requests();
     let started = Instant::now();
 
@@ -300,226 +243,11 @@ async fn under_faults_and_outages_nothing_is_lost_doubled_or_paced_too_fast() {
     for t in tasks {
         t.await.expect("task");
     }
-    let faulted = sim
-        .inspector()
-        .requests()
-        .iter()
-        .filter(|r| r.status != 200 && r.status != 201 && r.status != 204)
-        .count();
+    let faulted = soak::faulted(&sim);
 
     // The storm is over: what waited goes out.
-    sim.inspector().clear_faults(None);
-    for _ in 0..10 {
-        let _ = ws.send_queued().await;
-        let waiting: i64 = ws
-            .store()
-            .read(|db| {
-                Ok(db.query_row(
-                    "SELECT count(*) FROM operations WHERE state IN ('queued', 'sending')",
-                    [],
-                    |r| r.get(0),
-                )?)
-            })
-            .expect("count");
-        if waiting == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-    let requests = sim.inspector().requests();
-    let ops: Vec<Operation> = ws
-        .store()
-        .read(|db| {
-            let mut all = Vec::new();
-            for job in jobs::list_recent(db, u32::MAX)? {
-                all.extend(operations::list_by_job(db, job.id)?);
-            }
-            all.sort_by_key(|o| o.id.0);
-            Ok(all)
-        })
-        .expect("operations");
-
-    // 1. Final, or waiting with a reason.
-    let mut problems = Vec::new();
-    for op in &ops {
-        let final_state = matches!(
-            op.state,
-            OperationState::Done
-                | OperationState::Failed
-                | OperationState::Cancelled
-                | OperationState::Conflict
-                | OperationState::Unknown
-        );
-        let reasoned = op.error_message.as_deref().is_some_and(|m| !m.is_empty());
-        if !(final_state || reasoned)
-            || (op.state != OperationState::Done
-                && op.state != OperationState::Cancelled
-                && !reasoned)
-        {
-            problems.push(format!(
-                "operation {} is {:?} with no reason",
-                op.id.0, op.state
-            ));
-        }
-    }
-    // 3. Writes per vendor within what the journal's attempts allow.
-    let mut attempts: BTreeMap<ConnectionId, u64> = BTreeMap::new();
-    for op in &ops {
-        *attempts.entry(op.connection_id).or_default() += u64::from(op.attempts) * 4;
-    }
-    for s in &summaries {
-        let vendor = s.connection.vendor;
-        let writes = requests
-            .iter()
-            .filter(|r| r.vendor == vendor && r.method != "GET")
-            .count() as u64;
-        let allowed = attempts.get(&s.connection.id).copied().unwrap_or(0);
-        if writes > allowed {
-            problems.push(format!(
-                "{vendor}: {writes} writes, but the journal's attempts allow {allowed}"
-            ));
-        }
-    }
-    // 4. The documented limit in every window, as the vendor counts arrivals.
-    for vendor in Vendor::ALL {
-        let Some(pace) = switchboard_vendors::documented_pace(vendor) else {
-            continue;
-        };
-        let times: Vec<u64> = requests
-            .iter()
-            .filter(|r| r.vendor == vendor)
-            .map(|r| r.at_ms)
-            .collect();
-        let mut worst = 0;
-        for (i, t) in times.iter().enumerate() {
-            let n = times[i..]
-                .iter()
-                .take_while(|u| **u < t + pace.window_ms)
-                .count();
-            worst = worst.max(n);
-        }
-        if worst > pace.max as usize {
-            problems.push(format!(
-                "{vendor}: {worst} requests in one window of {} ms (limit {})",
-                pace.window_ms, pace.max
-            ));
-        }
-    }
-    // 5. (and 2.) One sync, then the cache holds what the vendors hold, and
-    // each target's last change that is done is there.
-    sync_all(&ws).await;
-    let world = sim.world();
-    let now = Timestamp::now();
-    let mut last: BTreeMap<TargetId, &Operation> = BTreeMap::new();
-    for op in &ops {
-        if let Some(t) = op.target_id {
-            last.insert(t, op);
-        }
-    }
-    let mut checked = 0;
-    for s in &summaries {
-        let vendor = s.connection.vendor;
-        let cached = ws
-            .store()
-            .read(|db| targets::list_by_connection(db, s.connection.id, u32::MAX, 0))
-            .expect("targets");
-        for target in cached {
-            let in_cache: BTreeSet<String> = ws
-                .store()
-                .read(|db| assignments::list_by_target(db, target.id))
-                .expect("assignments")
-                .into_iter()
-                .filter(|a| a.until.is_none_or(|u| u > now))
-                .map(|a| a.agent_vendor_id)
-                .collect();
-            let held: Option<BTreeSet<String>> = match vendor {
-                Vendor::Helpcrunch => target
-                    .vendor_id
-                    .parse()
-                    .ok()
-                    .and_then(|c| world.helpcrunch.read().expect("world").assignee_of(c))
-                    .map(|a| a.map(|x| x.to_string()).into_iter().collect()),
-                Vendor::Vambe => world
-                    .vambe
-                    .read()
-                    .expect("world")
-                    .assignees_of(&target.vendor_id)
-                    .map(|a| a.into_iter().collect()),
-                Vendor::Splashify => target
-                    .vendor_id
-                    .parse()
-                    .ok()
-                    .and_then(|p| world.splashify.read().expect("world").assignee_of(p))
-                    .map(|a| a.into_iter().collect()),
-                Vendor::Pingup => world
-                    .pingup
-                    .read()
-                    .expect("world")
-                    .assignees_of(&target.vendor_id)
-                    .map(|a| {
-                        a.into_iter()
-                            .filter(|(_, until)| {
-                                switchboard_vendors::parse_iso8601("until", until)
-                                    .is_ok_and(|u| u > now)
-                            })
-                            .map(|(id, _)| id)
-                            .collect()
-                    }),
-                Vendor::CcaiPlatform => None,
-            };
-            let Some(held) = held else { continue };
-            checked += 1;
-            if held != in_cache {
-                problems.push(format!(
-                    "{vendor} target {}: the vendor holds {held:?}, the cache {in_cache:?}",
-                    target.vendor_id
-                ));
-            }
-            if let Some(op) = last
-                .get(&target.id)
-                .filter(|o| o.state == OperationState::Done)
-            {
-                let wanted: Vec<String> = match &op.request {
-                    Change::Assign { agents, .. } => agents.clone(),
-                    Change::Move { to: Some(to), .. } => vec![to.clone()],
-                    _ => vec![],
-                };
-                for agent in wanted {
-                    if !held.contains(&agent) {
-                        let story: Vec<String> = ops
-                            .iter()
-                            .filter(|o| o.target_id == Some(target.id))
-                            .map(|o| {
-                                format!(
-                                    "#{} {:?} {} attempts {} job {} created {} updated {} {:?}",
-                                    o.id.0,
-                                    o.kind,
-                                    o.state.as_str(),
-                                    o.attempts,
-                                    o.job_id,
-                                    o.created_at.0,
-                                    o.updated_at.0,
-                                    o.request
-                                )
-                            })
-                            .collect();
-                        problems.push(format!(
-                            "{vendor} target {}: done operation {} gave it {agent}, the vendor holds {held:?}; its changes:\n  {}",
-                            target.vendor_id,
-                            op.id.0,
-                            story.join("\n  ")
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    let by_state = ops
-        .iter()
-        .fold(BTreeMap::<String, usize>::new(), |mut m, o| {
-            *m.entry(o.state.as_str().to_owned()).or_default() += 1;
-            m
-        });
+    soak::send_what_waits(&ws, &sim).await;
+    let found = soak::check(&ws, &sim).await;
     println!(
         "soak {} s: {} jobs, {} assignments, {} polls, {} status changes, {} calls refused; {} operations {:?}; {} vendor requests, {} answered with a fault or an outage; {} targets compared",
         soak.as_secs(),
@@ -528,18 +256,18 @@ async fn under_faults_and_outages_nothing_is_lost_doubled_or_paced_too_fast() {
         counts.polls.load(Ordering::Relaxed),
         counts.statuses.load(Ordering::Relaxed),
         counts.errors.load(Ordering::Relaxed),
-        ops.len(),
-        by_state,
-        requests.len(),
+        found.operations,
+        found.by_state,
+        found.requests,
         faulted,
-        checked,
+        found.targets_compared,
     );
     assert!(counts.jobs.load(Ordering::Relaxed) >= 2, "bulk jobs ran");
     assert!(faulted > 20, "faults were met: {faulted}");
     assert!(
-        problems.is_empty(),
+        found.problems.is_empty(),
         "{} problems:\n{}",
-        problems.len(),
-        problems.join("\n")
+        found.problems.len(),
+        found.problems.join("\n")
     );
 }
