@@ -11,7 +11,7 @@ use switchboard_domain::sync::{ConnectionCheck, SyncRun};
 use switchboard_domain::{ConnectionId, Timestamp, ValidationError, Vendor};
 use switchboard_secrets::Secret;
 use switchboard_store::{Store, audit_log, connection_checks, connections, sync_runs};
-use switchboard_vendors::{Adapter, Capabilities, HttpOptions, Pace, Pacer, VendorError};
+use switchboard_vendors::{Adapter, Capabilities, HttpOptions, Ledger, Pace, Pacer, VendorError};
 use ts_rs::TS;
 
 use crate::connection_form::{ConnectionForm, Resolved};
@@ -99,6 +99,10 @@ pub(crate) fn explain(vendor: Vendor, host: &str, e: &VendorError) -> (String, S
     (code.to_owned(), message)
 }
 
+/// The folder, in the data folder, of the windows every process shares (one
+/// file per connection; see `switchboard_vendors::Ledger`).
+const PACE_DIR: &str = "pace";
+
 impl Workspace {
     /// The pacer every call to this connection shares, at the vendor's documented
     /// limit unless the connection's settings say otherwise (`rate_limit`).
@@ -117,7 +121,13 @@ impl Workspace {
                         .or_else(|| switchboard_vendors::documented_pace(connection.vendor)),
                     None => switchboard_vendors::documented_pace(connection.vendor),
                 };
-                Arc::new(Pacer::new(pace))
+                // Shared with every process on this data folder.
+                let ledger = self
+                    .config()
+                    .data_dir
+                    .join(PACE_DIR)
+                    .join(connection.id.to_string());
+                Arc::new(Pacer::shared(pace, Ledger::new(ledger)))
             })
             .clone()
     }

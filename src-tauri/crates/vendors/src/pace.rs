@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::ledger::{Ledger, Reserved};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pace {
     pub max: u32,
@@ -40,11 +42,17 @@ impl Pace {
 /// from when it is sent until a window after its answer: never more than `max`
 /// can arrive within any window, however the network delays them, and nothing
 /// is lost to a guessed margin (the wait is one answer's latency per window).
+///
+/// With a [`Ledger`] the window is shared with every other process on the same
+/// data folder (see [`Pacer::shared`]).
 #[derive(Debug)]
 pub struct Pacer {
     pace: Option<Pace>,
     sent: std::sync::Mutex<Slots>,
     calls: std::sync::Mutex<VecDeque<CallRecord>>,
+    ledger: Option<Ledger>,
+    /// The ledger's file could not be used: this process paces itself alone.
+    alone: std::sync::atomic::AtomicBool,
 }
 
 /// The calls counted in the window: each in flight (no time yet) or answered at.
@@ -60,10 +68,17 @@ struct Slots {
 pub struct Ticket<'a> {
     pacer: &'a Pacer,
     id: Option<u64>,
+    /// The call's token in the shared window.
+    shared: Option<u64>,
 }
 
 impl Drop for Ticket<'_> {
     fn drop(&mut self) {
+        if let (Some(token), Some(ledger)) = (self.shared, &self.pacer.ledger)
+            && let Err(e) = ledger.answered(token, wall_clock_ms())
+        {
+            tracing::warn!("the shared pace at {}: {e}", ledger.path().display());
+        }
         let Some(id) = self.id else { return };
         let mut slots = self.pacer.sent.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(slot) = slots.open.iter_mut().find(|(i, _)| *i == id) {
@@ -94,6 +109,19 @@ impl Pacer {
             pace,
             sent: std::sync::Mutex::new(Slots::default()),
             calls: std::sync::Mutex::new(VecDeque::new()),
+            ledger: None,
+            alone: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// A pacer whose window every process using `ledger`'s file shares: the
+    /// window, a command beside it, and the next command of a script all count
+    /// against the same limit. Where the file cannot be used, the process paces
+    /// itself alone (and says so in its log).
+    pub fn shared(pace: Option<Pace>, ledger: Ledger) -> Self {
+        Self {
+            ledger: Some(ledger),
+            ..Self::new(pace)
         }
     }
 
@@ -122,8 +150,36 @@ impl Pacer {
             return Ticket {
                 pacer: self,
                 id: None,
+                shared: None,
             };
         };
+        let alone = &self.alone;
+        if let Some(ledger) = self
+            .ledger
+            .as_ref()
+            .filter(|_| !alone.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            loop {
+                match ledger.reserve(pace, wall_clock_ms()) {
+                    Ok(Reserved::Yes(token)) => {
+                        return Ticket {
+                            pacer: self,
+                            id: None,
+                            shared: Some(token),
+                        };
+                    }
+                    Ok(Reserved::No(wait)) => tokio::time::sleep(wait).await,
+                    Err(e) => {
+                        alone.store(true, std::sync::atomic::Ordering::Relaxed);
+                        tracing::warn!(
+                            "the shared pace at {} cannot be used, so this process paces itself alone: {e}",
+                            ledger.path().display()
+                        );
+                        break;
+                    }
+                }
+            }
+        }
         let window = Duration::from_millis(pace.window_ms);
         loop {
             let wait = {
@@ -139,6 +195,7 @@ impl Pacer {
                     return Ticket {
                         pacer: self,
                         id: Some(id),
+                        shared: None,
                     };
                 }
                 // The first answered call to leave the window; while every one
@@ -154,6 +211,13 @@ impl Pacer {
             tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
         }
     }
+}
+
+/// Milliseconds since the UNIX epoch: the clock every process shares.
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 #[cfg(test)]
