@@ -1,14 +1,18 @@
 //! Google CCAI Platform: HTTP Basic (subdomain or company key, API token); the Apps
 //! API sets and reads agent statuses for agents and whole teams with per-agent
-//! partial results; the Manager API lists agents (paged by `Link`, `Total` and
-//! `Per-Page` headers), teams and the tenant's statuses.
+//! partial results; the Manager API (`manager`) lists agents, teams, the
+//! tenant's statuses and the agent activity log (`log`).
 
-use std::collections::HashMap;
+mod log;
+mod manager;
+
+pub use log::{Activity, Log, Record};
+
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -16,7 +20,7 @@ use base64::Engine;
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::{World, auth_token, iso, read, reply, write};
+use super::{World, auth_token, read, reply, write};
 use crate::gate::Gate;
 use crate::rng::Rng;
 use crate::seed::{self, Person, Scale};
@@ -117,6 +121,8 @@ pub struct Data {
     token: String,
     pub agents: Vec<Agent>,
     pub teams: Vec<Team>,
+    /// Every status change, from a few days before the simulator started.
+    pub log: Log,
 }
 
 pub struct Agent {
@@ -168,7 +174,7 @@ impl Data {
             (-1, 3),
         ];
         let total: u64 = weighted.iter().map(|w| w.1).sum();
-        let agents = people
+        let agents: Vec<Agent> = people
             .into_iter()
             .enumerate()
             .map(|(i, person)| {
@@ -196,12 +202,41 @@ impl Data {
                 }
             })
             .collect();
+        let now_and_since: Vec<(i32, i64)> = agents
+            .iter()
+            .map(|a: &Agent| (a.status, a.status_updated))
+            .collect();
+        let log = Log::seeded(&mut Rng::derive(seed, "ccai log"), now, &now_and_since);
         Self {
             user: credentials.ccai_username.clone(),
             token: credentials.ccai_api_token.clone(),
             agents,
             teams,
+            log,
         }
+    }
+
+    /// Moves the agent at `index` to `status` now, and logs it.
+    fn change_status(&mut self, index: usize, status: i32, now: i64) {
+        let agent = &mut self.agents[index];
+        if agent.status == status {
+            return;
+        }
+        let from = agent.status;
+        agent.status = status;
+        agent.status_updated = now;
+        self.log.change(index, from, status, now);
+    }
+
+    /// A chat offered to the agent at `agent_id` now, picked up `after` seconds
+    /// later (tests of the time to pick up).
+    pub fn offer_chat(&mut self, agent_id: u64, after: i64) -> bool {
+        let Some(i) = self.agent_index(agent_id) else {
+            return false;
+        };
+        let status = self.agents[i].status;
+        self.log.chat(i, status, Utc::now().timestamp(), after);
+        true
     }
 
     pub fn manifest_agents(&self) -> Vec<ManifestAgent> {
@@ -229,8 +264,7 @@ impl Data {
     pub fn set_status(&mut self, agent_id: u64, status_id: i32) -> bool {
         match self.agent_index(agent_id) {
             Some(i) if STATUSES.iter().any(|s| s.id == status_id) => {
-                self.agents[i].status = status_id;
-                self.agents[i].status_updated = Utc::now().timestamp();
+                self.change_status(i, status_id, Utc::now().timestamp());
                 true
             }
             _ => false,
@@ -274,11 +308,21 @@ pub fn router(world: Arc<World>, gate: Gate) -> Router {
             "/apps/api/v1/agent_statuses",
             gate.route("agent_statuses", get(get_statuses).post(set_statuses)),
         )
-        .route("/manager/api/v1/agents", gate.route("agents", get(agents)))
-        .route("/manager/api/v1/teams", gate.route("teams", get(teams)))
+        .route(
+            "/manager/api/v1/agents",
+            gate.route("agents", get(manager::agents)),
+        )
+        .route(
+            "/manager/api/v1/agent_activity_logs",
+            gate.route("agent_activity_logs", get(manager::activity_logs)),
+        )
+        .route(
+            "/manager/api/v1/teams",
+            gate.route("teams", get(manager::teams)),
+        )
         .route(
             "/manager/api/v1/user_statuses",
-            gate.route("user_statuses", get(user_statuses)),
+            gate.route("user_statuses", get(manager::user_statuses)),
         )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "Not found") })
         .with_state(world)
@@ -413,11 +457,7 @@ async fn set_statuses(
                 result.insert("current_status".into(), previous.name.into());
                 result.insert("message".into(), message.into());
             } else {
-                let agent = &mut data.agents[i];
-                if agent.status != target.id {
-                    agent.status = target.id;
-                    agent.status_updated = now;
-                }
+                data.change_status(i, target.id, now);
                 result.insert("current_status".into(), target.name.into());
             }
             Value::Object(result)
@@ -485,90 +525,6 @@ async fn get_statuses(
             );
             Value::Object(m)
         })
-        .collect();
-    reply(StatusCode::OK, Value::Array(list))
-}
-
-async fn agents(
-    State(world): State<Arc<World>>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let data = read(&world.ccai);
-    if let Err(r) = authorize(&data, &headers) {
-        return r;
-    }
-    let per = super::page_size(q.get("per").map(String::as_str), 25, 100) as usize;
-    let page = q
-        .get("page")
-        .and_then(|p| p.trim().parse::<usize>().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
-    let total = data.agents.len();
-    let last = total.div_ceil(per).max(1);
-    let items: Vec<Value> = ((page - 1) * per..total)
-        .take(per)
-        .map(|i| {
-            let a = &data.agents[i];
-            let s = status(a.status);
-            let team = &data.teams[a.team as usize];
-            json!({
-                "id": Data::agent_id(i),
-                "email": a.person.email(),
-                "first_name": a.person.first_name(),
-                "last_name": a.person.last_name(),
-                "agent_number": Data::number(i),
-                "status": {"id": s.id, "name": s.name, "color": s.color},
-                "status_updated_at": iso(a.status_updated),
-                "online": a.status != OFFLINE,
-                "teams": [{"id": a.team + 1, "name": team.name}],
-            })
-        })
-        .collect();
-    let host = super::header(&headers, "host").unwrap_or("127.0.0.1");
-    let link = |p: usize, rel: &str| {
-        format!("<http://{host}/manager/api/v1/agents?page={p}&per={per}>; rel=\"{rel}\"")
-    };
-    let mut links = vec![link(1, "first")];
-    if page > 1 {
-        links.push(link(page - 1, "prev"));
-    }
-    if page < last {
-        links.push(link(page + 1, "next"));
-    }
-    links.push(link(last, "last"));
-    let mut r = reply(StatusCode::OK, Value::Array(items));
-    let h = r.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&links.join(", ")) {
-        h.insert(header::LINK, v);
-    }
-    h.insert("total", HeaderValue::from(total));
-    h.insert("per-page", HeaderValue::from(per));
-    r
-}
-
-async fn teams(State(world): State<Arc<World>>, headers: HeaderMap) -> Response {
-    let data = read(&world.ccai);
-    if let Err(r) = authorize(&data, &headers) {
-        return r;
-    }
-    let list: Vec<Value> = data
-        .teams
-        .iter()
-        .enumerate()
-        .map(|(i, t)| json!({"id": i + 1, "name": t.name, "parent_id": t.parent.map(|p| p + 1)}))
-        .collect();
-    reply(StatusCode::OK, Value::Array(list))
-}
-
-async fn user_statuses(State(world): State<Arc<World>>, headers: HeaderMap) -> Response {
-    let data = read(&world.ccai);
-    if let Err(r) = authorize(&data, &headers) {
-        return r;
-    }
-    let list: Vec<Value> = STATUSES
-        .iter()
-        .map(|s| json!({"id": s.id, "name": s.name, "color": s.color}))
         .collect();
     reply(StatusCode::OK, Value::Array(list))
 }
