@@ -49,7 +49,12 @@ notes: boolean,
 /**
  * Agents are addressed by email rather than by id.
  */
-agents_by_email: boolean, read_statuses: boolean, set_statuses: boolean, 
+agents_by_email: boolean, read_statuses: boolean, 
+/**
+ * Agents can be listed by when their status last changed, so a poll reads
+ * only the agents whose status changed since the last read.
+ */
+status_changes_since: boolean, set_statuses: boolean, 
 /**
  * Whole teams can be moved to a status in one call.
  */

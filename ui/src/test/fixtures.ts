@@ -17,6 +17,7 @@ const CAPS = {
   notes: false,
   agents_by_email: false,
   read_statuses: false,
+  status_changes_since: false,
   set_statuses: false,
   set_team_statuses: false,
     team_online: false,

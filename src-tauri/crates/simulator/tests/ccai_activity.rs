@@ -7,8 +7,8 @@ mod common;
 use chrono::{DateTime, Utc};
 use common::{http, parts, sim_with};
 use serde_json::{Value, json};
-use switchboard_simulator::{Limits, Simulator};
 use switchboard_simulator::Vendor::CcaiPlatform;
+use switchboard_simulator::{Limits, Simulator};
 
 async fn get(sim: &Simulator, path: &str) -> (u16, reqwest::header::HeaderMap, Value) {
     parts(

@@ -111,6 +111,16 @@ impl Adapter {
         self.api.agents(cursor).await
     }
 
+    /// One page of the agents whose status changed at or after `since` (the
+    /// vendor's clock); see [`VendorApi::agents_changed_since`].
+    pub async fn agents_changed_since(
+        &self,
+        since: Timestamp,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<RemoteAgent>, VendorError> {
+        self.api.agents_changed_since(since, cursor).await
+    }
+
     /// Teams or departments; empty for vendors without them.
     pub async fn teams(&self) -> Result<Vec<RemoteTeam>, VendorError> {
         if !self.capabilities().list_teams {

@@ -55,6 +55,22 @@ pub trait VendorApi: Send + Sync {
         unsupported("agents", format!("{} cannot list agents", self.vendor()))
     }
 
+    /// One page of the agents whose status changed at or after `since` (the
+    /// vendor's clock), oldest change first (`capabilities.status_changes_since`).
+    async fn agents_changed_since(
+        &self,
+        _since: Timestamp,
+        _cursor: Option<&Cursor>,
+    ) -> Result<Page<RemoteAgent>, VendorError> {
+        unsupported(
+            "agents",
+            format!(
+                "{} cannot list agents by when their status changed",
+                self.vendor()
+            ),
+        )
+    }
+
     /// Teams or departments (`capabilities.list_teams`).
     async fn teams(&self) -> Result<Vec<RemoteTeam>, VendorError> {
         unsupported("teams", format!("{} has no teams", self.vendor()))

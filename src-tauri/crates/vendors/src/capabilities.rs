@@ -31,6 +31,9 @@ pub struct Capabilities {
     /// Agents are addressed by email rather than by id.
     pub agents_by_email: bool,
     pub read_statuses: bool,
+    /// Agents can be listed by when their status last changed, so a poll reads
+    /// only the agents whose status changed since the last read.
+    pub status_changes_since: bool,
     pub set_statuses: bool,
     /// Whole teams can be moved to a status in one call.
     pub set_team_statuses: bool,
@@ -54,6 +57,7 @@ impl Capabilities {
         notes: false,
         agents_by_email: false,
         read_statuses: false,
+        status_changes_since: false,
         set_statuses: false,
         set_team_statuses: false,
         team_online: false,

@@ -10,13 +10,13 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use switchboard_domain::connection::BaseUrl;
-use switchboard_domain::{ValidationError, Vendor};
+use switchboard_domain::{Timestamp, ValidationError, Vendor};
 use switchboard_secrets::Secret;
 
 use crate::descriptor::{Descriptor, FormField, Setup};
 use crate::form::{ConnectionForm, Settings, host_only, origin_of, path_of, set, text};
 use crate::http::{Answer, Auth, Credentials, Endpoint};
-use crate::parse::iso_to_ts;
+use crate::parse::{iso_to_ts, to_iso};
 use crate::wire::{common_error, decode, id_text, message};
 use crate::{
     AccountInfo, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent, RemoteStatus,
@@ -27,6 +27,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     list_agents: true,
     list_teams: true,
     read_statuses: true,
+    status_changes_since: true,
     set_statuses: true,
     set_team_statuses: true,
     ..Capabilities::NONE
@@ -235,6 +236,32 @@ impl Client {
         self.endpoint.call(method, path, &[], body).await
     }
 
+    /// One page of the agents listing: the first at `first` (a path), the
+    /// others where the previous page's `Link: rel="next"` says.
+    async fn agents_page(
+        &self,
+        first: &str,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<RemoteAgent>, VendorError> {
+        let url = match cursor {
+            Some(Cursor::Url(url)) => url.clone(),
+            _ => self.endpoint.url(first),
+        };
+        let answer = self.endpoint.call_url(Method::GET, &url, &[], None).await?;
+        let total = answer
+            .headers
+            .get("total")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let next = next_link(&answer).map(Cursor::Url);
+        let list: Vec<WireAgent> = decode(&answer)?;
+        Ok(Page {
+            items: list.into_iter().filter_map(agent).collect(),
+            next,
+            total,
+        })
+    }
+
     /// The current status of the listed agents and teams' agents (all agents when
     /// both lists are empty), as `(agent id, status name)`.
     pub async fn agent_statuses(
@@ -277,25 +304,22 @@ impl VendorApi for Client {
 
     /// One page of agents with their status and teams; follows `Link: rel="next"`.
     async fn agents(&self, cursor: Option<&Cursor>) -> Result<Page<RemoteAgent>, VendorError> {
-        let url = match cursor {
-            Some(Cursor::Url(url)) => url.clone(),
-            _ => self
-                .endpoint
-                .url(&format!("/manager/api/v1/agents?page=1&per={PER}")),
-        };
-        let answer = self.endpoint.call_url(Method::GET, &url, &[], None).await?;
-        let total = answer
-            .headers
-            .get("total")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok());
-        let next = next_link(&answer).map(Cursor::Url);
-        let list: Vec<WireAgent> = decode(&answer)?;
-        Ok(Page {
-            items: list.into_iter().filter_map(agent).collect(),
-            next,
-            total,
-        })
+        let first = format!("/manager/api/v1/agents?page=1&per={PER}");
+        self.agents_page(&first, cursor).await
+    }
+
+    /// The agents listing sorted by `status_updated_at` and filtered from
+    /// `since` (inclusive), as the published `tap-ujet` reads it.
+    async fn agents_changed_since(
+        &self,
+        since: Timestamp,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<RemoteAgent>, VendorError> {
+        let first = format!(
+            "/manager/api/v1/agents?sort_column=status_updated_at&sort_direction=ASC&status_updated_at%5Bfrom%5D={}&page=1&per={PER}",
+            to_iso(since)
+        );
+        self.agents_page(&first, cursor).await
     }
 
     async fn teams(&self) -> Result<Vec<RemoteTeam>, VendorError> {

@@ -93,6 +93,55 @@ async fn agents_follow_link_headers_to_the_end_with_status_and_teams() {
 }
 
 #[tokio::test]
+async fn agents_changed_since_reads_only_what_changed_by_the_vendors_clock() {
+    let sim = sim().await;
+    let c = client(&sim);
+    // The newest change the vendor shows is the clock to ask from.
+    let mut newest = switchboard_domain::Timestamp(0);
+    let mut cursor: Option<Cursor> = None;
+    loop {
+        let page = c.agents(cursor.as_ref()).await.unwrap();
+        for a in &page.items {
+            if let Some(since) = a.status.as_ref().and_then(|s| s.since) {
+                newest = newest.max(since);
+            }
+        }
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    let quiet = c
+        .agents_changed_since(switchboard_domain::Timestamp(newest.0 + 1), None)
+        .await
+        .unwrap();
+    assert!(quiet.items.is_empty() && quiet.next.is_none(), "{quiet:?}");
+    assert_eq!(quiet.total, Some(0));
+    assert!(
+        last(&sim, CcaiPlatform, "agents")
+            .query
+            .unwrap_or_default()
+            .contains("status_updated_at%5Bfrom%5D="),
+        "the filter as tap-ujet sends it"
+    );
+
+    assert!(
+        sim.world()
+            .ccai
+            .write()
+            .unwrap()
+            .set_status(Data::agent_id(3), 2)
+    );
+    let since = switchboard_domain::Timestamp(newest.0 + 1);
+    let changed = c.agents_changed_since(since, None).await.unwrap();
+    let ids: Vec<&str> = changed.items.iter().map(|a| a.vendor_id.as_str()).collect();
+    assert_eq!(ids, [Data::agent_id(3).to_string()]);
+    let status = changed.items[0].status.as_ref().unwrap();
+    assert_eq!(status.id.as_deref(), Some("2"));
+    assert!(status.since.unwrap() >= since);
+}
+
+#[tokio::test]
 async fn a_team_change_reports_each_agent_and_nothing_false_is_claimed() {
     let sim = sim().await;
     let c = client(&sim);
