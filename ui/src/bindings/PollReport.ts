@@ -8,4 +8,9 @@ export type PollReport = { connection_id: ConnectionId, agents: number,
 /**
  * Agents whose status changed since the last read.
  */
-changed: number, requests: number, took_ms: number, };
+changed: number, requests: number, took_ms: number, 
+/**
+ * Only the agents whose status changed were read; the others were
+ * vouched for by the vendor's filter.
+ */
+changes_only: boolean, };

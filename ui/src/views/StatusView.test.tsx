@@ -76,7 +76,7 @@ describe("Status board", () => {
   it("watches while open, shows statuses, and sets a team's status with each agent's result", async () => {
     const backend = mockBackend({
       status_board: () => BOARD,
-      poll_statuses: () => ({ connection_id: "ccai", agents: 3, changed: 0, requests: 1, took_ms: 40 }),
+      poll_statuses: () => ({ connection_id: "ccai", agents: 3, changed: 0, requests: 1, took_ms: 40, changes_only: false }),
       watch_statuses: () => null,
       set_status: () => ({
         job_id: "j",
@@ -114,7 +114,7 @@ describe("Status board", () => {
   it("opens a reassignment of everything a person holds from their row", async () => {
     const backend = mockBackend({
       status_board: () => BOARD,
-      poll_statuses: () => ({ connection_id: "ccai", agents: 3, changed: 0, requests: 1, took_ms: 40 }),
+      poll_statuses: () => ({ connection_id: "ccai", agents: 3, changed: 0, requests: 1, took_ms: 40, changes_only: false }),
       watch_statuses: () => null,
       list_people: () => [],
     });

@@ -2,26 +2,25 @@
 //! as intervals, shown on the status board, and changed for agents and whole
 //! teams through the journal like every other change.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use switchboard_domain::browse::TeamRow;
 use switchboard_domain::change::Change;
 use switchboard_domain::job::{Job, JobKind, JobState, Operation, OperationKind, OperationState};
-use switchboard_domain::status::{BoardAgent, PollState, Seen, StatusSource, TenantStatus};
+use switchboard_domain::status::{BoardAgent, PollState, TenantStatus};
 use switchboard_domain::{
     AgentId, ConnectionId, JobId, OperationId, TeamId, Timestamp, ValidationError,
 };
 use switchboard_store::{
     agents, board, browse, connections, operations, status_polls, status_samples, tenant_statuses,
 };
-use switchboard_vendors::{Adapter, Cursor, HttpOptions, StatusOption, VendorError};
+use switchboard_vendors::{HttpOptions, StatusOption, VendorError};
 use ts_rs::TS;
 
 use crate::journal::{OperationResult, Planned, journal};
 pub use crate::status_change::AgentStatusResult;
-use crate::status_change::record;
 use crate::{EngineError, Workspace};
 
 /// Status intervals older than this are deleted (about 13 months: a year of
@@ -51,6 +50,9 @@ pub struct PollReport {
     pub changed: u32,
     pub requests: u32,
     pub took_ms: u32,
+    /// Only the agents whose status changed were read; the others were
+    /// vouched for by the vendor's filter.
+    pub changes_only: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -90,7 +92,7 @@ pub(crate) fn tenant_list(connection: ConnectionId, list: Vec<StatusOption>) -> 
         .collect()
 }
 
-fn vendor(vendor: switchboard_domain::Vendor) -> impl Fn(VendorError) -> EngineError {
+pub(crate) fn vendor(vendor: switchboard_domain::Vendor) -> impl Fn(VendorError) -> EngineError {
     move |source| EngineError::Vendor { vendor, source }
 }
 
@@ -152,145 +154,11 @@ impl Workspace {
         Ok(list)
     }
 
-    /// Reads every agent's status on a connection (all pages, at the shared pace)
-    /// and records what changed. The tenant's status list is read too when it is
-    /// not cached yet or an agent is in a status it does not have.
-    pub async fn poll_statuses(&self, connection: ConnectionId) -> Result<PollReport, EngineError> {
-        let started = Instant::now();
-        let (c, adapter) = self.adapter(connection, HttpOptions::default()).await?;
-        if !adapter.capabilities().read_statuses {
-            return Err(invalid(
-                "connection",
-                format!("{} has no agent statuses", c.vendor),
-            ));
-        }
-        let read = self.read_all_statuses(&adapter).await;
-        let (seen, mut requests) = match read {
-            Ok(found) => found,
-            Err(e) => return Err(self.poll_failed(connection, c.vendor, e).await),
-        };
-        let known: Vec<String> = self
-            .on_store(move |store| Ok(store.read(|db| tenant_statuses::list(db, connection))?))
-            .await?
-            .into_iter()
-            .map(|s| s.vendor_id)
-            .collect();
-        let unknown = known.is_empty()
-            || seen.iter().any(|(_, s)| {
-                s.status_vendor_id
-                    .as_ref()
-                    .is_some_and(|id| !known.contains(id))
-            });
-        if unknown {
-            self.refresh_status_list(connection).await?;
-            requests += 1;
-        }
-        let took_ms = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
-        let agents = seen.len() as u32;
-        let changed = self
-            .on_store(move |store| {
-                Ok(store.write(|db| {
-                    let changed = record(db, connection, &seen)?;
-                    status_polls::ok(db, connection, Timestamp::now(), agents, requests, took_ms)?;
-                    Ok(changed)
-                })?)
-            })
-            .await?;
-        Ok(PollReport {
-            connection_id: connection,
-            agents,
-            changed,
-            requests,
-            took_ms,
-        })
-    }
-
-    /// Notes a failed read (the last good one stands) and says why it failed.
-    async fn poll_failed(
-        &self,
-        connection: ConnectionId,
-        v: switchboard_domain::Vendor,
-        e: VendorError,
-    ) -> EngineError {
-        let message = e.to_string();
-        let noted = self
-            .on_store(move |store| {
-                Ok(store
-                    .write(|db| status_polls::failed(db, connection, Timestamp::now(), &message))?)
-            })
-            .await;
-        match noted {
-            Ok(()) => vendor(v)(e),
-            Err(store) => store,
-        }
-    }
-
     /// Deletes status intervals that ended before the kept history; returns how many.
     pub async fn prune_status_history(&self) -> Result<usize, EngineError> {
         let before = Timestamp(Timestamp::now().0 - STATUS_HISTORY_KEPT.as_millis() as i64);
         self.on_store(move |store| Ok(store.write(|db| status_samples::delete_before(db, before))?))
             .await
-    }
-
-    /// Asks a vendor that only knows whether the team is online (HelpCrunch).
-    pub async fn poll_team_online(
-        &self,
-        connection: ConnectionId,
-    ) -> Result<PollReport, EngineError> {
-        let started = Instant::now();
-        let (c, adapter) = self.adapter(connection, HttpOptions::default()).await?;
-        let online = match adapter.check().await {
-            Ok(info) => info.team_online,
-            Err(e) => return Err(self.poll_failed(connection, c.vendor, e).await),
-        };
-        if let Some(online) = online {
-            self.on_store(move |store| {
-                Ok(store.write(|db| {
-                    status_polls::team_online(db, connection, Timestamp::now(), online)
-                })?)
-            })
-            .await?;
-        }
-        Ok(PollReport {
-            connection_id: connection,
-            agents: 0,
-            changed: 0,
-            requests: 1,
-            took_ms: started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32,
-        })
-    }
-
-    /// Every agent's status, page by page; and how many requests it took.
-    async fn read_all_statuses(
-        &self,
-        adapter: &Adapter,
-    ) -> Result<(Vec<(String, Seen)>, u32), VendorError> {
-        let mut cursor: Option<Cursor> = None;
-        let mut seen = Vec::new();
-        let mut requests = 0;
-        loop {
-            let page = adapter.agents(cursor.as_ref()).await?;
-            requests += 1;
-            let at = Timestamp::now();
-            for a in page.items {
-                if let Some(status) = a.status {
-                    seen.push((
-                        a.vendor_id,
-                        Seen {
-                            status_vendor_id: status.id,
-                            status_name: status.name,
-                            since: status.since,
-                            at,
-                            source: StatusSource::Poll,
-                        },
-                    ));
-                }
-            }
-            match page.next {
-                Some(next) => cursor = Some(next),
-                None => return Ok((seen, requests)),
-            }
-        }
     }
 
     /// Moves agents and whole teams to a status, journaled and sent in one call;
@@ -493,87 +361,5 @@ impl Workspace {
             operation,
             agents,
         })
-    }
-
-    /// Reads statuses of every connection that has them (and the team-online
-    /// flag of those that only have that) while `watching` says so (the board
-    /// is open and visible), until `keep_going` says stop. Each round waits at
-    /// least `every`, and at least twice as long as the last read took, so
-    /// polling uses at most half of a vendor's rate limit (the pacer shared with
-    /// every other call keeps the total under it). A connection that cannot be
-    /// reached is left alone for a while, longer each time (up to 2 minutes).
-    pub async fn run_status_poller(
-        &self,
-        every: Duration,
-        keep_going: impl Fn() -> bool,
-        watching: impl Fn() -> bool,
-        polled: impl Fn(Result<&PollReport, (ConnectionId, &EngineError)>),
-    ) {
-        let mut resting: std::collections::HashMap<ConnectionId, (u32, Instant)> =
-            Default::default();
-        let mut pruned: Option<Instant> = None;
-        while keep_going() {
-            let mut wait = every;
-            if watching() {
-                let _ = self.flush_calls().await;
-                if pruned.is_none_or(|at| at.elapsed() > Duration::from_secs(6 * 3600)) {
-                    let _ = self.prune_status_history().await;
-                    pruned = Some(Instant::now());
-                }
-                let list: Vec<(ConnectionId, bool)> = self
-                    .on_store(|store| Ok(store.read(connections::list)?))
-                    .await
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|c| {
-                        let caps = switchboard_vendors::capabilities(c.vendor);
-                        (caps.read_statuses || caps.team_online)
-                            .then_some((c.id, caps.read_statuses))
-                    })
-                    .collect();
-                for (id, statuses) in list {
-                    if resting
-                        .get(&id)
-                        .is_some_and(|(_, until)| Instant::now() < *until)
-                    {
-                        continue;
-                    }
-                    let started = Instant::now();
-                    let result = if statuses {
-                        self.poll_statuses(id).await
-                    } else {
-                        self.poll_team_online(id).await
-                    };
-                    match &result {
-                        Ok(report) => {
-                            resting.remove(&id);
-                            polled(Ok(report));
-                        }
-                        Err(e) => {
-                            if e.code() == crate::ErrorCode::Unreachable {
-                                let failures = resting.get(&id).map_or(0, |(n, _)| *n) + 1;
-                                let rest = (every.max(Duration::from_secs(5))
-                                    * 2u32.pow(failures.min(5)))
-                                .min(Duration::from_secs(120));
-                                resting.insert(id, (failures, Instant::now() + rest));
-                            }
-                            polled(Err((id, e)));
-                        }
-                    }
-                    wait = wait.max(started.elapsed() * 2);
-                }
-            }
-            // Wake early to stop, or to start when the board opens.
-            let until = Instant::now() + wait;
-            while Instant::now() < until && keep_going() {
-                tokio::time::sleep(
-                    Duration::from_millis(200).min(wait.max(Duration::from_millis(1))),
-                )
-                .await;
-                if !watching() {
-                    break;
-                }
-            }
-        }
     }
 }

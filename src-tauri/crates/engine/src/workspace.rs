@@ -36,6 +36,8 @@ pub struct Workspace {
     pub(crate) group: crate::group_commit::GroupCommit,
     /// The time covers are due by: the clock, or (tests) a time set by hand.
     clock: Mutex<Option<switchboard_domain::Timestamp>>,
+    /// Where each connection's last status read left off (change-only polls).
+    pub(crate) status_reads: crate::status_poll::LastReads,
     /// Jobs waiting for this computer (a full disk, a locked keychain), and why.
     pub(crate) stalls: Mutex<HashMap<switchboard_domain::JobId, crate::jobs::Stall>>,
 }
@@ -77,6 +79,7 @@ impl Workspace {
             group: crate::group_commit::GroupCommit::new(store.clone()),
             clock: Mutex::new(None),
             stalls: Mutex::new(HashMap::new()),
+            status_reads: Mutex::new(HashMap::new()),
             store,
             open_keychain,
             keychain: Mutex::new(None),

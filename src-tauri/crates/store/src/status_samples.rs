@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection as Db, OptionalExtension, Row, params};
 use switchboard_domain::status::StatusSample;
-use switchboard_domain::{AgentId, Timestamp};
+use switchboard_domain::{AgentId, ConnectionId, Timestamp};
 
 use crate::Result;
 use crate::columns::{opt_timestamp, parsed, timestamp};
@@ -74,6 +74,24 @@ pub fn touch(db: &Db, id: i64, at: Timestamp) -> Result<()> {
         params![id, at.0],
     )?;
     Ok(())
+}
+
+/// Continues to `at` every open sample of the connection's agents that was
+/// seen at or after `since` (the vendor vouched that their status did not
+/// change since); returns how many.
+pub fn continue_open(
+    db: &Db,
+    connection: ConnectionId,
+    since: Timestamp,
+    at: Timestamp,
+) -> Result<usize> {
+    Ok(db
+        .prepare_cached(
+            "UPDATE status_samples SET last_seen_at = max(last_seen_at, ?3)
+             WHERE ended_at IS NULL AND last_seen_at >= ?2
+               AND agent_id IN (SELECT id FROM agents WHERE connection_id = ?1)",
+        )?
+        .execute(params![connection.to_string(), since.0, at.0])?)
 }
 
 /// Closes a sample at `at` (the status changed).
