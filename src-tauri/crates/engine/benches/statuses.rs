@@ -273,6 +273,99 @@ fn main() {
         let (p50, p95) = time(20, f);
         println!("  {name:<40} {rows:>5} rows  median {p50:>7.2} ms  p95 {p95:>7.2} ms");
     }
+    polls();
+}
+
+/// The status board's poll of 2,000 agents on the simulator at CCAI Platform's
+/// documented limit (10 requests per second, the client paced alike): a full
+/// read, and a change-only read with 10 agents changed.
+fn polls() {
+    use std::sync::Arc;
+    use switchboard_domain::job::Origin;
+    use switchboard_domain::sync::SyncMode;
+    use switchboard_engine::sync::Cancel;
+    use switchboard_engine::{Config, Workspace};
+    use switchboard_secrets::{Keychain, Namespace};
+    use switchboard_simulator::vendors::ccai::Data;
+    use switchboard_simulator::{Scale, SimConfig, Simulator};
+
+    const RUNS: usize = 5;
+    const CHANGED: usize = 10;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let scale = Scale {
+            agents: (AGENTS * 5) as u32,
+            targets: 40,
+        };
+        let sim = Simulator::start(SimConfig::demo(5).with_scale(scale))
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: dir.path().into(),
+            namespace: Namespace::test("bench-polls"),
+        };
+        let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
+        let ws =
+            Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
+                .unwrap();
+        let (vendor, form) = switchboard_engine::demo::forms(&sim.manifest(), "Bench ")
+            .into_iter()
+            .find(|(v, _)| *v == Vendor::CcaiPlatform)
+            .unwrap();
+        let c = ws.create_connection(vendor, form, true).await.unwrap();
+        ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
+            .await
+            .unwrap();
+        let agents = sim.world().ccai.read().unwrap().agents.len();
+        println!("status polls: {agents} agents on the simulator, at CCAI Platform's 10 requests per second");
+        let requests = || sim.inspector().count(Vendor::CcaiPlatform, "agents");
+        let (mut full, mut changes) = (Vec::new(), Vec::new());
+        let (mut full_requests, mut change_requests) = (0, 0);
+        for run in 0..RUNS {
+            // Each run starts with a full read, as after a start.
+            ws.read_every_status_next();
+            let before = requests();
+            let started = Instant::now();
+            let report = ws.poll_statuses(c.id).await.unwrap();
+            full.push(started.elapsed().as_secs_f64());
+            full_requests = requests() - before;
+            assert!(!report.changes_only);
+            {
+                let world = sim.world();
+                let mut ccai = world.ccai.write().unwrap();
+                for i in 0..CHANGED {
+                    let index = (run * 97 + i * 131) % agents;
+                    let to = if ccai.agents[index].status == 1 { 2 } else { 1 };
+                    ccai.set_status(Data::agent_id(index), to);
+                }
+            }
+            let before = requests();
+            let started = Instant::now();
+            let report = ws.poll_statuses(c.id).await.unwrap();
+            changes.push(started.elapsed().as_secs_f64());
+            change_requests = requests() - before;
+            println!(
+                "  run {run}: full read {:.2} s, {full_requests} requests; then {} changed: {:.3} s, {change_requests} request(s), {} changes recorded (change-only: {})",
+                full[run],
+                CHANGED,
+                changes[run],
+                report.changed,
+                report.changes_only
+            );
+        }
+        full.sort_by(f64::total_cmp);
+        changes.sort_by(f64::total_cmp);
+        println!(
+            "  a poll of {agents} agents: full read {:.2} s median ({full_requests} requests); with {CHANGED} changed, change-only {:.3} s median ({change_requests} request)",
+            full[RUNS / 2],
+            changes[RUNS / 2]
+        );
+    });
 }
 
 fn fill(store: &Store, conn: &Connection, now: i64) {

@@ -228,6 +228,14 @@ impl Workspace {
         })
     }
 
+    /// The next poll of every connection reads every agent (as after a start).
+    pub fn read_every_status_next(&self) {
+        self.status_reads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
     fn last_read(&self, connection: ConnectionId) -> Option<LastRead> {
         self.status_reads
             .lock()
