@@ -54,7 +54,12 @@ agents_by_email: boolean, read_statuses: boolean,
  * Agents can be listed by when their status last changed, so a poll reads
  * only the agents whose status changed since the last read.
  */
-status_changes_since: boolean, set_statuses: boolean, 
+status_changes_since: boolean, 
+/**
+ * The vendor keeps a log of every agent's statuses (the time nobody was
+ * watching included), read from a point in time on.
+ */
+activity_log: boolean, set_statuses: boolean, 
 /**
  * Whole teams can be moved to a status in one call.
  */

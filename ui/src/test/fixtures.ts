@@ -18,6 +18,7 @@ const CAPS = {
   agents_by_email: false,
   read_statuses: false,
   status_changes_since: false,
+  activity_log: false,
   set_statuses: false,
   set_team_statuses: false,
     team_online: false,

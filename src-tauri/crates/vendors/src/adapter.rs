@@ -11,9 +11,9 @@ use switchboard_secrets::Secret;
 use crate::descriptor::{Descriptor, Setup, VendorInfo};
 use crate::form::{ConnectionForm, Resolved, Settings};
 use crate::{
-    AccountInfo, AssignCall, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent,
-    RemoteTarget, RemoteTeam, StatusOption, StatusResult, VendorApi, VendorError, ccai, helpcrunch,
-    pingup, splashify, vambe,
+    AccountInfo, ActivityRecord, AssignCall, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page,
+    RemoteAgent, RemoteTarget, RemoteTeam, StatusOption, StatusResult, VendorApi, VendorError,
+    ccai, helpcrunch, pingup, splashify, vambe,
 };
 
 /// Every vendor's descriptor: the one list of vendors.
@@ -119,6 +119,16 @@ impl Adapter {
         cursor: Option<&Cursor>,
     ) -> Result<Page<RemoteAgent>, VendorError> {
         self.api.agents_changed_since(since, cursor).await
+    }
+
+    /// One page of the vendor's activity log from `since` (its clock); see
+    /// [`VendorApi::activity_log`].
+    pub async fn activity_log(
+        &self,
+        since: Timestamp,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<ActivityRecord>, VendorError> {
+        self.api.activity_log(since, cursor).await
     }
 
     /// Teams or departments; empty for vendors without them.

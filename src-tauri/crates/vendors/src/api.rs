@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use switchboard_domain::{Timestamp, Vendor};
 
 use crate::{
-    AccountInfo, Cursor, Page, RemoteAgent, RemoteTarget, RemoteTeam, StatusOption, StatusResult,
-    VendorError,
+    AccountInfo, ActivityRecord, Cursor, Page, RemoteAgent, RemoteTarget, RemoteTeam, StatusOption,
+    StatusResult, VendorError,
 };
 
 /// One assignment as every vendor receives it; each vendor sends what it can of
@@ -68,6 +68,19 @@ pub trait VendorApi: Send + Sync {
                 "{} cannot list agents by when their status changed",
                 self.vendor()
             ),
+        )
+    }
+
+    /// One page of the vendor's activity log from `since` (its clock), oldest
+    /// first (`capabilities.activity_log`).
+    async fn activity_log(
+        &self,
+        _since: Timestamp,
+        _cursor: Option<&Cursor>,
+    ) -> Result<Page<ActivityRecord>, VendorError> {
+        unsupported(
+            "activity",
+            format!("{} keeps no activity log", self.vendor()),
         )
     }
 

@@ -34,6 +34,9 @@ pub struct Capabilities {
     /// Agents can be listed by when their status last changed, so a poll reads
     /// only the agents whose status changed since the last read.
     pub status_changes_since: bool,
+    /// The vendor keeps a log of every agent's statuses (the time nobody was
+    /// watching included), read from a point in time on.
+    pub activity_log: bool,
     pub set_statuses: bool,
     /// Whole teams can be moved to a status in one call.
     pub set_team_statuses: bool,
@@ -58,6 +61,7 @@ impl Capabilities {
         agents_by_email: false,
         read_statuses: false,
         status_changes_since: false,
+        activity_log: false,
         set_statuses: false,
         set_team_statuses: false,
         team_online: false,

@@ -42,6 +42,25 @@ pub struct RemoteStatus {
     pub since: Option<Timestamp>,
 }
 
+/// One record of a vendor's own activity log (CCAI Platform): a login, a
+/// logout, a status change, or a chat or call offered to an agent or picked up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityRecord {
+    /// The record's id at the vendor.
+    pub vendor_id: String,
+    pub agent_vendor_id: String,
+    /// The agent's status from `started_at` (`since` is `started_at`).
+    pub status: Option<RemoteStatus>,
+    pub started_at: Timestamp,
+    /// `None` while the status lasts.
+    pub ended_at: Option<Timestamp>,
+    /// As the vendor names it: `login`, `logout`, `status_change`,
+    /// `chat_notification_offered`, `chat_picked_up`, …
+    pub activity: String,
+    /// The chat or call the record is about.
+    pub contact_id: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoteTeam {
     pub vendor_id: String,

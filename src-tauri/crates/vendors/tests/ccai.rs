@@ -142,6 +142,78 @@ async fn agents_changed_since_reads_only_what_changed_by_the_vendors_clock() {
 }
 
 #[tokio::test]
+async fn the_activity_log_is_read_from_a_time_page_by_page() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let now = switchboard_domain::Timestamp::now();
+    let hour_ago = switchboard_domain::Timestamp(now.0 - 3_600_000);
+    let mut cursor: Option<Cursor> = None;
+    let mut all = Vec::new();
+    loop {
+        let page = c.activity_log(hour_ago, cursor.as_ref()).await.unwrap();
+        all.extend(page.items);
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    let expected = sim
+        .world()
+        .ccai
+        .read()
+        .unwrap()
+        .log
+        .since(hour_ago.0.div_euclid(1000) + 1)
+        .len();
+    assert!(
+        all.len() >= expected && all.len() <= expected + 200,
+        "{} read, {expected} expected",
+        all.len()
+    );
+    assert!(
+        all.windows(2).all(|w| w[0].started_at <= w[1].started_at),
+        "oldest first"
+    );
+    assert!(all.iter().all(|r| r.started_at >= hour_ago));
+    let changes = all.iter().filter(|r| r.activity == "status_change").count();
+    assert!(changes > 0, "status changes in the last hour");
+    let status = all.iter().find_map(|r| r.status.clone()).unwrap();
+    assert!(status.id.is_some() && status.since.is_some());
+
+    // A change now is the newest record, open, with the agent's id.
+    assert!(
+        sim.world()
+            .ccai
+            .write()
+            .unwrap()
+            .set_status(Data::agent_id(5), 3)
+    );
+    // The simulator stamps whole seconds.
+    let page = c
+        .activity_log(switchboard_domain::Timestamp(now.0 - 2_000), None)
+        .await
+        .unwrap();
+    let mine = page
+        .items
+        .iter()
+        .rev()
+        .find(|r| r.agent_vendor_id == Data::agent_id(5).to_string())
+        .unwrap();
+    assert_eq!(mine.status.as_ref().unwrap().id.as_deref(), Some("3"));
+    assert_eq!(
+        (mine.activity.as_str(), mine.ended_at),
+        ("status_change", None)
+    );
+    assert!(
+        last(&sim, CcaiPlatform, "agent_activity_logs")
+            .query
+            .unwrap_or_default()
+            .contains("started_at%5Bfrom%5D="),
+        "the filter as tap-ujet sends it"
+    );
+}
+
+#[tokio::test]
 async fn a_team_change_reports_each_agent_and_nothing_false_is_claimed() {
     let sim = sim().await;
     let c = client(&sim);

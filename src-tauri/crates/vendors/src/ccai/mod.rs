@@ -3,6 +3,8 @@
 //! Apps API reads and sets agent statuses for agents and whole teams, with
 //! per-agent results; the Manager API lists agents, teams and statuses.
 
+mod activity;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -19,8 +21,8 @@ use crate::http::{Answer, Auth, Credentials, Endpoint};
 use crate::parse::{iso_to_ts, to_iso};
 use crate::wire::{common_error, decode, id_text, message};
 use crate::{
-    AccountInfo, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent, RemoteStatus,
-    RemoteTeam, StatusOption, StatusResult, VendorApi, VendorError,
+    AccountInfo, ActivityRecord, Capabilities, Cursor, HttpOptions, Pace, Pacer, Page, RemoteAgent,
+    RemoteStatus, RemoteTeam, StatusOption, StatusResult, VendorApi, VendorError,
 };
 
 pub const CAPABILITIES: Capabilities = Capabilities {
@@ -28,6 +30,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     list_teams: true,
     read_statuses: true,
     status_changes_since: true,
+    activity_log: true,
     set_statuses: true,
     set_team_statuses: true,
     ..Capabilities::NONE
@@ -188,6 +191,25 @@ fn next_link(answer: &Answer) -> Option<String> {
         })
 }
 
+/// One page of a Manager API listing: its items, where `Link: rel="next"`
+/// goes on, and the `Total` header.
+fn listing<W: serde::de::DeserializeOwned, T>(
+    answer: &Answer,
+    item: impl Fn(W) -> Option<T>,
+) -> Result<Page<T>, VendorError> {
+    let total = answer
+        .headers
+        .get("total")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let list: Vec<W> = decode(answer)?;
+    Ok(Page {
+        items: list.into_iter().filter_map(item).collect(),
+        next: next_link(answer).map(Cursor::Url),
+        total,
+    })
+}
+
 pub struct Client {
     endpoint: Endpoint,
 }
@@ -248,18 +270,7 @@ impl Client {
             _ => self.endpoint.url(first),
         };
         let answer = self.endpoint.call_url(Method::GET, &url, &[], None).await?;
-        let total = answer
-            .headers
-            .get("total")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok());
-        let next = next_link(&answer).map(Cursor::Url);
-        let list: Vec<WireAgent> = decode(&answer)?;
-        Ok(Page {
-            items: list.into_iter().filter_map(agent).collect(),
-            next,
-            total,
-        })
+        listing(&answer, agent)
     }
 
     /// The current status of the listed agents and teams' agents (all agents when
@@ -320,6 +331,20 @@ impl VendorApi for Client {
             to_iso(since)
         );
         self.agents_page(&first, cursor).await
+    }
+
+    /// The agent activity log from `since`, oldest first; follows `Link: rel="next"`.
+    async fn activity_log(
+        &self,
+        since: Timestamp,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<ActivityRecord>, VendorError> {
+        let url = match cursor {
+            Some(Cursor::Url(url)) => url.clone(),
+            _ => self.endpoint.url(&activity::first_page(since, PER)),
+        };
+        let answer = self.endpoint.call_url(Method::GET, &url, &[], None).await?;
+        listing(&answer, activity::record)
     }
 
     async fn teams(&self) -> Result<Vec<RemoteTeam>, VendorError> {
