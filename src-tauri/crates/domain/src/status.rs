@@ -29,6 +29,9 @@ text_enum!(
         /// The app's own change, confirmed by the vendor.
         App = "app",
         Sync = "sync",
+        /// Read from the vendor's own activity log (CCAI Platform): the time
+        /// Switchboard was not watching, and where the log and a look differ.
+        Log = "log",
     }
 );
 

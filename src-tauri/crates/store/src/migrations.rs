@@ -65,6 +65,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_application_id",
         include_str!("../migrations/0016_application_id.sql"),
     ),
+    (
+        "0017_status_log",
+        include_str!("../migrations/0017_status_log.sql"),
+    ),
 ];
 
 /// `PRAGMA application_id` of a Switchboard database ('SWBD').
@@ -195,6 +199,7 @@ mod tests {
         assert_eq!(
             tables,
             [
+                "agent_activity",
                 "agents",
                 "assignments",
                 "audit_log",
@@ -383,17 +388,25 @@ mod tests {
     /// A database one migration behind, with a connection row still in its
     /// WAL (`other` wrote it and keeps the WAL from being checkpointed).
     fn behind_with_a_row_in_the_wal(path: &std::path::Path) -> Connection {
-        drop(Store::open(path).expect("create"));
-        let other = Connection::open(path).expect("other");
+        let behind = SCHEMA_VERSION as usize - 1;
+        let mut other = Connection::open(path).expect("other");
         other
-            .execute_batch(&format!(
-                "PRAGMA user_version = {};
-                 PRAGMA wal_checkpoint(TRUNCATE);
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;")
+            .expect("wal");
+        let tx = other.transaction().expect("tx");
+        for (_, sql) in &MIGRATIONS[..behind] {
+            tx.execute_batch(sql).expect("migrate");
+        }
+        tx.pragma_update(None, "user_version", behind as u32)
+            .expect("version");
+        tx.commit().expect("commit");
+        other
+            .execute_batch(
+                "PRAGMA wal_checkpoint(TRUNCATE);
                  PRAGMA wal_autocheckpoint = 0;
                  INSERT INTO connections (id, vendor, display_name, base_url, created_at, updated_at)
                    VALUES ('0192f0c4-5d2e-7a3b-9c1d-2e3f4a5b6c7d', 'vambe', 'In the WAL', 'https://api.vambe.me', 1, 1);",
-                SCHEMA_VERSION - 1
-            ))
+            )
             .expect("write");
         assert!(
             std::fs::metadata(path.with_extension("db-wal"))
@@ -446,6 +459,77 @@ mod tests {
         );
         assert_eq!(backed_up_names(&path), ["In the WAL"]);
         other.execute_batch("COMMIT").expect("end");
+    }
+
+    #[test]
+    fn status_samples_rebuilt_in_0017_keep_their_rows_and_indexes_and_take_the_log() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(DATABASE_FILE);
+        {
+            let mut conn = Connection::open(&path).expect("raw open");
+            conn.execute_batch("PRAGMA foreign_keys = OFF").expect("fk");
+            let tx = conn.transaction().expect("tx");
+            for (_, sql) in &MIGRATIONS[..16] {
+                tx.execute_batch(sql).expect("migrate");
+            }
+            tx.pragma_update(None, "user_version", 16).expect("version");
+            tx.execute_batch(
+                "INSERT INTO connections (id, vendor, display_name, base_url, created_at, updated_at)
+                   VALUES ('c', 'ccai_platform', 'CCAI', 'https://acme.uc1.ccaiplatform.com', 1, 1);
+                 INSERT INTO agents (id, connection_id, vendor_id, name, active, source)
+                   VALUES (7, 'c', '11', 'Ana', 1, 'sync');
+                 INSERT INTO status_samples (id, agent_id, status_vendor_id, status_name, started_at, last_seen_at, ended_at, source)
+                   VALUES (3, 7, '0', 'Available', 100, 150, 160, 'poll'),
+                          (4, 7, '1', 'Lunch', 160, 300, NULL, 'app');",
+            )
+            .expect("rows");
+            tx.commit().expect("commit");
+        }
+        let store = Store::open(&path).expect("upgrade");
+        let rows: Vec<(i64, String, Option<i64>)> = store
+            .read(|c| {
+                let mut stmt =
+                    c.prepare("SELECT id, source, ended_at FROM status_samples ORDER BY id")?;
+                let rows = stmt
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok(rows)
+            })
+            .expect("rows");
+        assert_eq!(
+            rows,
+            [(3, "poll".into(), Some(160)), (4, "app".into(), None)]
+        );
+        // One open stretch per agent, still.
+        let second_open = store.write(|db| {
+            db.execute(
+                "INSERT INTO status_samples (agent_id, status_name, started_at, last_seen_at, source)
+                 VALUES (7, 'Break', 400, 400, 'log')",
+                [],
+            )?;
+            Ok(())
+        });
+        assert!(second_open.is_err(), "a second open stretch is refused");
+        store
+            .write(|db| {
+                db.execute(
+                    "INSERT INTO status_samples (agent_id, status_name, started_at, last_seen_at, ended_at, source)
+                     VALUES (7, 'Break', 10, 20, 20, 'log')",
+                    [],
+                )?;
+                Ok(())
+            })
+            .expect("a stretch from the log");
+        let indexes: i64 = store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'status_samples' AND sql IS NOT NULL",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .expect("indexes");
+        assert_eq!(indexes, 4);
     }
 
     #[test]
