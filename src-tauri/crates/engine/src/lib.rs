@@ -29,6 +29,7 @@ pub mod reassign;
 #[cfg(feature = "test-support")]
 pub mod soak;
 pub mod status_change;
+pub mod status_log;
 pub mod status_poll;
 pub mod statuses;
 pub mod sync;

@@ -27,6 +27,10 @@ pub const FULL_READ_EVERY: Duration = Duration::from_secs(10 * 60);
 /// after it is still found.
 pub const CHANGE_MARGIN: Duration = Duration::from_secs(60);
 
+/// Pages of the activity log the status poller reads each round while it
+/// catches up (about a second at CCAI Platform's pace).
+const LOG_PAGES_PER_ROUND: u32 = 8;
+
 /// What the last read of a connection's statuses left to go on from.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LastRead {
@@ -236,6 +240,13 @@ impl Workspace {
             .clear();
     }
 
+    /// Whether the connection's vendor keeps an activity log.
+    async fn keeps_status_log(&self, connection: ConnectionId) -> bool {
+        self.on_store(move |store| Ok(store.read(|db| connections::get(db, connection))?))
+            .await
+            .is_ok_and(|c| switchboard_vendors::capabilities(c.vendor).activity_log)
+    }
+
     fn last_read(&self, connection: ConnectionId) -> Option<LastRead> {
         self.status_reads
             .lock()
@@ -324,6 +335,10 @@ impl Workspace {
         let mut resting: std::collections::HashMap<ConnectionId, (u32, Instant)> =
             Default::default();
         let mut pruned: Option<Instant> = None;
+        // Connections whose log was looked at since the start, and those
+        // whose log is still being read.
+        let mut log_seen: std::collections::HashSet<ConnectionId> = Default::default();
+        let mut log_behind: std::collections::HashSet<ConnectionId> = Default::default();
         while keep_going() {
             let mut wait = every;
             if watching() {
@@ -358,7 +373,25 @@ impl Workspace {
                     };
                     match &result {
                         Ok(report) => {
-                            resting.remove(&id);
+                            // The first read since the start, or since the
+                            // vendor could not be reached: what happened
+                            // meanwhile is in the vendor's log.
+                            if resting.remove(&id).is_some() || !log_seen.contains(&id) {
+                                log_seen.insert(id);
+                                if statuses && self.keeps_status_log(id).await {
+                                    log_behind.insert(id);
+                                }
+                            }
+                            // A few pages a round, so the board's polls go on.
+                            if log_behind.contains(&id) {
+                                match self.read_status_log_pages(id, LOG_PAGES_PER_ROUND).await {
+                                    Ok(r) if r.caught_up => {
+                                        log_behind.remove(&id);
+                                    }
+                                    Ok(_) => {}
+                                    Err(e) => tracing::warn!("reading the status log: {e}"),
+                                }
+                            }
                             polled(Ok(report));
                         }
                         Err(e) => {

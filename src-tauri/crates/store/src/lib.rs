@@ -12,6 +12,7 @@ mod error;
 mod migrations;
 pub mod recovery;
 
+pub mod agent_activity;
 pub mod agents;
 pub mod assignments;
 pub mod audit_log;

@@ -65,3 +65,44 @@ pub fn failed(db: &Db, connection: ConnectionId, at: Timestamp, error: &str) -> 
     )?;
     Ok(())
 }
+
+/// Where the connection's activity log was read to (the newest record's
+/// start, the vendor's clock), and when a read last caught up with it (ours).
+pub fn log_position(
+    db: &Db,
+    connection: ConnectionId,
+) -> Result<(Option<Timestamp>, Option<Timestamp>)> {
+    Ok(db
+        .query_row(
+            "SELECT log_read_to, log_read_at FROM status_polls WHERE connection_id = ?1",
+            [connection.to_string()],
+            |r| {
+                Ok((
+                    r.get::<_, Option<i64>>(0)?.map(Timestamp),
+                    r.get::<_, Option<i64>>(1)?.map(Timestamp),
+                ))
+            },
+        )
+        .optional()?
+        .unwrap_or((None, None)))
+}
+
+/// The activity log was read to `to` (the vendor's clock).
+pub fn log_read_to(db: &Db, connection: ConnectionId, to: Timestamp) -> Result<()> {
+    db.execute(
+        "INSERT INTO status_polls (connection_id, log_read_to) VALUES (?1, ?2)
+         ON CONFLICT (connection_id) DO UPDATE SET log_read_to = max(coalesce(log_read_to, ?2), ?2)",
+        params![connection.to_string(), to.0],
+    )?;
+    Ok(())
+}
+
+/// A read of the activity log caught up with it at `at` (our clock).
+pub fn log_caught_up(db: &Db, connection: ConnectionId, at: Timestamp) -> Result<()> {
+    db.execute(
+        "INSERT INTO status_polls (connection_id, log_read_at) VALUES (?1, ?2)
+         ON CONFLICT (connection_id) DO UPDATE SET log_read_at = ?2",
+        params![connection.to_string(), at.0],
+    )?;
+    Ok(())
+}

@@ -94,6 +94,44 @@ pub fn continue_open(
         .execute(params![connection.to_string(), since.0, at.0])?)
 }
 
+/// Makes room for the vendor's log over `[from, to)` of one agent: the log
+/// is authoritative there. Samples inside it are deleted (the log's own, read
+/// before, too: a read again puts them back); one that began before and
+/// reaches into it ends at `from`; one that began inside and reaches past it
+/// begins at `to`. Returns how many were deleted.
+pub fn clear_span(db: &Db, agent: AgentId, from: Timestamp, to: Timestamp) -> Result<usize> {
+    let deleted = db
+        .prepare_cached(
+            "DELETE FROM status_samples
+             WHERE agent_id = ?1 AND started_at >= ?2 AND coalesce(ended_at, last_seen_at) <= ?3",
+        )?
+        .execute(params![agent.0, from.0, to.0])?;
+    db.prepare_cached(
+        "UPDATE status_samples SET ended_at = ?2, last_seen_at = min(last_seen_at, ?2)
+         WHERE agent_id = ?1 AND started_at < ?2 AND coalesce(ended_at, last_seen_at) > ?2",
+    )?
+    .execute(params![agent.0, from.0])?;
+    // An open one that began before and was last seen before it ends where it
+    // was last seen: the log's record is its next known status.
+    db.prepare_cached(
+        "UPDATE status_samples SET ended_at = last_seen_at
+         WHERE agent_id = ?1 AND ended_at IS NULL AND started_at < ?2 AND last_seen_at <= ?2",
+    )?
+    .execute(params![agent.0, from.0])?;
+    // Open ones that began inside end with it (the log's last record is open).
+    db.prepare_cached(
+        "DELETE FROM status_samples
+         WHERE agent_id = ?1 AND started_at >= ?2 AND started_at < ?3 AND ended_at IS NULL",
+    )?
+    .execute(params![agent.0, from.0, to.0])?;
+    db.prepare_cached(
+        "UPDATE status_samples SET started_at = ?3
+         WHERE agent_id = ?1 AND started_at >= ?2 AND started_at < ?3 AND coalesce(ended_at, last_seen_at) > ?3",
+    )?
+    .execute(params![agent.0, from.0, to.0])?;
+    Ok(deleted)
+}
+
 /// Closes a sample at `at` (the status changed).
 pub fn end(db: &Db, id: i64, at: Timestamp) -> Result<()> {
     db.execute(

@@ -1,0 +1,244 @@
+//! Status history from CCAI Platform's activity log, against the simulator:
+//! the first read fills the seeded days, a restart after a gap fills the gap
+//! (marked as from the log), a read again changes nothing, and where Switchboard
+//! watched and the log has it too, both say the same.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use switchboard_domain::job::Origin;
+use switchboard_domain::status::{StatusSample, StatusSource};
+use switchboard_domain::sync::SyncMode;
+use switchboard_domain::{AgentId, ConnectionId, Timestamp, Vendor};
+use switchboard_engine::sync::Cancel;
+use switchboard_engine::{Config, Workspace};
+use switchboard_secrets::{Keychain, Namespace};
+use switchboard_simulator::vendors::ccai::Data;
+use switchboard_simulator::{Limits, Scale, SimConfig, Simulator};
+use switchboard_store::{agent_activity, agents, connections, status_samples};
+
+struct Env {
+    _dir: tempfile::TempDir,
+    ws: Workspace,
+    ccai: ConnectionId,
+    sim: Arc<Simulator>,
+}
+
+async fn env() -> Env {
+    let scale = Scale {
+        agents: 100,
+        targets: 40,
+    };
+    let sim = Simulator::start(
+        SimConfig::demo(9)
+            .with_scale(scale)
+            .with_limits(Limits::Off),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        namespace: Namespace::test("engine-status-log"),
+    };
+    let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
+    let ws =
+        Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
+            .unwrap();
+    let (vendor, form) = switchboard_engine::demo::forms(&sim.manifest(), "Test ")
+        .into_iter()
+        .find(|(v, _)| *v == Vendor::CcaiPlatform)
+        .unwrap();
+    let mut c = ws.create_connection(vendor, form, true).await.unwrap();
+    c.settings.insert("rate_limit".into(), "off".into());
+    ws.store().write(|db| connections::upsert(db, &c)).unwrap();
+    ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
+        .await
+        .unwrap();
+    Env {
+        _dir: dir,
+        ws,
+        ccai: c.id,
+        sim,
+    }
+}
+
+impl Env {
+    fn agent(&self, index: usize) -> AgentId {
+        self.ws
+            .store()
+            .read(|db| {
+                Ok(
+                    agents::find_by_vendor_id(db, self.ccai, &Data::agent_id(index).to_string())?
+                        .unwrap()
+                        .id,
+                )
+            })
+            .unwrap()
+    }
+
+    fn samples(&self, agent: AgentId, from: Timestamp) -> Vec<StatusSample> {
+        self.ws
+            .store()
+            .read(|db| status_samples::list_for_agent(db, agent, from, Timestamp(i64::MAX)))
+            .unwrap()
+    }
+
+    fn set(&self, index: usize, status: i32) {
+        assert!(
+            self.sim
+                .world()
+                .ccai
+                .write()
+                .unwrap()
+                .set_status(Data::agent_id(index), status)
+        );
+    }
+}
+
+/// Stretches back to back: each ends where the next begins.
+fn assert_no_holes(samples: &[StatusSample]) {
+    for pair in samples.windows(2) {
+        assert_eq!(
+            pair[0].ended_at,
+            Some(pair[1].started_at),
+            "a hole or an overlap between {:?} and {:?}",
+            pair[0],
+            pair[1]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_read_fills_the_logged_days_and_a_read_again_changes_nothing() {
+    let env = env().await;
+    // Read a few pages at a time, as the status poller does between polls.
+    let mut report = env.ws.read_status_log_pages(env.ccai, 2).await.unwrap();
+    let first_from = report.from;
+    let (mut rounds, mut records) = (1, report.records);
+    while !report.caught_up {
+        report = env.ws.read_status_log_pages(env.ccai, 2).await.unwrap();
+        assert!(report.from > first_from, "goes on from where it stopped");
+        rounds += 1;
+        records += report.records;
+    }
+    assert!(rounds > 2, "{rounds} rounds");
+    assert!(records > 100, "{records} records");
+    let days_ago = Timestamp(Timestamp::now().0 - 2 * 24 * 3_600_000);
+    let agent = env.agent(3);
+    let samples = env.samples(agent, Timestamp(0));
+    assert!(samples.len() > 5, "{samples:?}");
+    assert!(samples[0].started_at < days_ago, "days of history");
+    assert!(samples.iter().all(|s| s.source == StatusSource::Log));
+    assert_no_holes(&samples);
+    assert!(
+        samples.last().unwrap().ended_at.is_none(),
+        "the status now is open"
+    );
+    let events = env
+        .ws
+        .store()
+        .read(|db| agent_activity::list_for_agent(db, agent, Timestamp(0), Timestamp(i64::MAX)))
+        .unwrap();
+    assert!(events.iter().any(|e| e.activity == "login"), "{events:?}");
+
+    let again = env.ws.read_status_log(env.ccai).await.unwrap();
+    assert!(again.from > first_from, "from where the last read ended");
+    let after = env.samples(agent, Timestamp(0));
+    let key = |s: &StatusSample| (s.started_at, s.ended_at, s.status_vendor_id.clone());
+    assert_eq!(
+        samples.iter().map(key).collect::<Vec<_>>(),
+        after.iter().map(key).collect::<Vec<_>>(),
+        "read again, nothing changed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gap_while_switchboard_was_closed_is_filled_from_the_log() {
+    let env = env().await;
+    env.ws.poll_statuses(env.ccai).await.unwrap();
+    env.ws.read_status_log(env.ccai).await.unwrap();
+    let closed_at = Timestamp::now();
+    // Closed: nobody watches while the agent goes to lunch, then training.
+    env.set(7, 1);
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    env.set(7, 2);
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    env.set(7, 0);
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    // Opened again: the first poll, then the log.
+    let workspace_again = &env.ws;
+    workspace_again.read_every_status_next();
+    workspace_again.poll_statuses(env.ccai).await.unwrap();
+    workspace_again.read_status_log(env.ccai).await.unwrap();
+    let since = Timestamp(closed_at.0 - 60_000);
+    let samples = env.samples(env.agent(7), since);
+    let statuses: Vec<(&str, StatusSource)> = samples
+        .iter()
+        .filter(|s| s.started_at >= Timestamp(closed_at.0 - 1_000))
+        .map(|s| (s.status_vendor_id.as_deref().unwrap(), s.source))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("1", StatusSource::Log),
+            ("2", StatusSource::Log),
+            ("0", StatusSource::Log)
+        ],
+        "{samples:?}"
+    );
+    assert_no_holes(&samples);
+    // Another agent, unchanged all along, is known all along too.
+    let quiet = env.samples(env.agent(15), since);
+    assert_eq!(quiet.len(), 1, "{quiet:?}");
+    assert!(quiet[0].last_seen_at >= Timestamp(closed_at.0 + 3_000));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn where_both_watched_the_log_and_the_polls_agree() {
+    let env = env().await;
+    env.ws.read_status_log(env.ccai).await.unwrap();
+    env.ws.poll_statuses(env.ccai).await.unwrap();
+    let from = Timestamp::now();
+    // Watched closely: a poll every 200 ms while the agent moves.
+    for status in [1, 2, 3, 0] {
+        env.set(12, status);
+        for _ in 0..6 {
+            env.ws.poll_statuses(env.ccai).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    let watched = env.samples(env.agent(12), from);
+    env.ws.read_status_log(env.ccai).await.unwrap();
+    let logged = env.samples(env.agent(12), from);
+    // The vendor stamps whole seconds; a poll places a change no earlier than
+    // its last look before it: the two agree to the second.
+    let after = Timestamp(from.0 - 1_000);
+    let changes = |samples: &[StatusSample]| -> Vec<(String, i64)> {
+        samples
+            .iter()
+            .filter(|s| s.started_at >= after)
+            .map(|s| (s.status_vendor_id.clone().unwrap(), s.started_at.0))
+            .collect()
+    };
+    let (w, l) = (changes(&watched), changes(&logged));
+    assert_eq!(w.len(), 4, "{watched:?}");
+    assert_eq!(
+        w.iter().map(|c| &c.0).collect::<Vec<_>>(),
+        l.iter().map(|c| &c.0).collect::<Vec<_>>(),
+        "the same statuses in the same order: {watched:?} {logged:?}"
+    );
+    for ((status, watched_at), (_, logged_at)) in w.iter().zip(&l) {
+        assert!(
+            (watched_at - logged_at).abs() < 1_000,
+            "{status}: watched from {watched_at}, logged from {logged_at}"
+        );
+    }
+    assert!(
+        logged
+            .iter()
+            .filter(|s| s.started_at >= after)
+            .all(|s| s.source == StatusSource::Log)
+    );
+}

@@ -1,0 +1,60 @@
+//! `agent_activity`: what a vendor's activity log says besides statuses:
+//! logins and logouts, and chats and calls offered to an agent and picked up.
+
+use rusqlite::{Connection as Db, params};
+use switchboard_domain::{AgentId, Timestamp};
+
+use crate::Result;
+
+/// One record of the log (`vendor_id` is the record's id at the vendor).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    pub agent_id: AgentId,
+    pub vendor_id: String,
+    pub activity: String,
+    pub at: Timestamp,
+    pub contact_id: Option<String>,
+}
+
+/// Keeps a record; one kept before (read again) is left as it is. Returns
+/// whether it was new.
+pub fn insert(db: &Db, a: &Activity) -> Result<bool> {
+    Ok(db
+        .prepare_cached(
+            "INSERT INTO agent_activity (agent_id, vendor_id, activity, at, contact_id)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (agent_id, vendor_id) DO NOTHING",
+        )?
+        .execute(params![
+            a.agent_id.0,
+            a.vendor_id,
+            a.activity,
+            a.at.0,
+            a.contact_id
+        ])?
+        == 1)
+}
+
+/// The records of one agent in `[from, to)`, oldest first.
+pub fn list_for_agent(
+    db: &Db,
+    agent: AgentId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Activity>> {
+    let mut stmt = db.prepare_cached(
+        "SELECT agent_id, vendor_id, activity, at, contact_id FROM agent_activity
+         WHERE agent_id = ?1 AND at >= ?2 AND at < ?3 ORDER BY at, id",
+    )?;
+    let rows = stmt
+        .query_map(params![agent.0, from.0, to.0], |r| {
+            Ok(Activity {
+                agent_id: AgentId(r.get(0)?),
+                vendor_id: r.get(1)?,
+                activity: r.get(2)?,
+                at: Timestamp(r.get(3)?),
+                contact_id: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
