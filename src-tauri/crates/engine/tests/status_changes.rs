@@ -5,69 +5,24 @@
 //! vendor refuses the filter.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use switchboard_domain::job::Origin;
-use switchboard_domain::sync::SyncMode;
-use switchboard_domain::{ConnectionId, Vendor};
-use switchboard_engine::sync::Cancel;
-use switchboard_engine::{Config, Workspace};
-use switchboard_secrets::{Keychain, Namespace};
+use switchboard_domain::Vendor;
 use switchboard_simulator::vendors::ccai::{Data, STATUSES};
-use switchboard_simulator::{Fault, FaultKind, Limits, Scale, SimConfig, Simulator};
-use switchboard_store::{agents, connections, status_samples};
+use switchboard_simulator::{Fault, FaultKind};
+use switchboard_store::{agents, status_samples};
 
 /// CCAI Platform agents in the simulator: three pages of 100.
 const AGENTS: u32 = 250;
 
-struct Env {
-    _dir: tempfile::TempDir,
-    ws: Workspace,
-    ccai: ConnectionId,
-    sim: Arc<Simulator>,
-}
+use common::ccai::Env;
 
-/// A workspace with one CCAI Platform connection to a simulator of
-/// [`AGENTS`] agents, synced; limits off (the pace is not what is tested).
 async fn env() -> Env {
-    let scale = Scale {
-        agents: AGENTS * 5,
-        targets: 40,
-    };
-    let sim = Simulator::start(
-        SimConfig::demo(3)
-            .with_scale(scale)
-            .with_limits(Limits::Off),
-    )
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        data_dir: dir.path().join("data"),
-        namespace: Namespace::test("engine-status-changes"),
-    };
-    let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
-    let ws =
-        Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
-            .unwrap();
-    let (vendor, form) = switchboard_engine::demo::forms(&sim.manifest(), "Test ")
-        .into_iter()
-        .find(|(v, _)| *v == Vendor::CcaiPlatform)
-        .unwrap();
-    let mut c = ws.create_connection(vendor, form, true).await.unwrap();
-    c.settings.insert("rate_limit".into(), "off".into());
-    ws.store().write(|db| connections::upsert(db, &c)).unwrap();
-    ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
-        .await
-        .unwrap();
-    Env {
-        _dir: dir,
-        ws,
-        ccai: c.id,
-        sim,
-    }
+    common::ccai::env(3, AGENTS).await
 }
 
 impl Env {

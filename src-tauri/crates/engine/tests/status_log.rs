@@ -4,64 +4,19 @@
 //! watched and the log has it too, both say the same.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Duration;
 
-use switchboard_domain::job::Origin;
 use switchboard_domain::status::{StatusSample, StatusSource};
-use switchboard_domain::sync::SyncMode;
-use switchboard_domain::{AgentId, ConnectionId, Timestamp, Vendor};
-use switchboard_engine::sync::Cancel;
-use switchboard_engine::{Config, Workspace};
-use switchboard_secrets::{Keychain, Namespace};
+use switchboard_domain::{AgentId, Timestamp};
 use switchboard_simulator::vendors::ccai::Data;
-use switchboard_simulator::{Limits, Scale, SimConfig, Simulator};
-use switchboard_store::{agent_activity, agents, connections, status_samples};
+use switchboard_store::{agent_activity, agents, status_samples};
 
-struct Env {
-    _dir: tempfile::TempDir,
-    ws: Workspace,
-    ccai: ConnectionId,
-    sim: Arc<Simulator>,
-}
+use common::ccai::Env;
 
 async fn env() -> Env {
-    let scale = Scale {
-        agents: 100,
-        targets: 40,
-    };
-    let sim = Simulator::start(
-        SimConfig::demo(9)
-            .with_scale(scale)
-            .with_limits(Limits::Off),
-    )
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        data_dir: dir.path().join("data"),
-        namespace: Namespace::test("engine-status-log"),
-    };
-    let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
-    let ws =
-        Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
-            .unwrap();
-    let (vendor, form) = switchboard_engine::demo::forms(&sim.manifest(), "Test ")
-        .into_iter()
-        .find(|(v, _)| *v == Vendor::CcaiPlatform)
-        .unwrap();
-    let mut c = ws.create_connection(vendor, form, true).await.unwrap();
-    c.settings.insert("rate_limit".into(), "off".into());
-    ws.store().write(|db| connections::upsert(db, &c)).unwrap();
-    ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
-        .await
-        .unwrap();
-    Env {
-        _dir: dir,
-        ws,
-        ccai: c.id,
-        sim,
-    }
+    common::ccai::env(9, 20).await
 }
 
 impl Env {

@@ -2,6 +2,8 @@
 //! synced, and its people.
 #![allow(clippy::unwrap_used, dead_code)] // tests: a failed unwrap is a failed test
 
+pub mod ccai;
+
 use std::sync::Arc;
 
 use switchboard_domain::browse::PersonRow;
