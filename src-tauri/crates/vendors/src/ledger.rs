@@ -17,8 +17,6 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::pace::Pace;
-
 /// A call on its way longer than this is taken for one whose process ended.
 const IN_FLIGHT_AT_MOST: i64 = 120_000;
 
@@ -57,12 +55,13 @@ impl Ledger {
         &self.path
     }
 
-    /// Counts one more call sent at `now` (wall-clock ms) if it fits in `pace`.
-    pub fn reserve(&self, pace: Pace, now: i64) -> std::io::Result<Reserved> {
+    /// Counts one more call sent at `now` (wall-clock ms) if it fits: at
+    /// most `max` calls in any window of `window_ms`.
+    pub fn reserve(&self, max: u32, window_ms: u64, now: i64) -> std::io::Result<Reserved> {
         self.with_calls(|calls| {
-            let window = pace.window_ms as i64;
+            let window = window_ms as i64;
             calls.retain(|c| in_window(c, now, window));
-            if calls.len() < pace.max as usize {
+            if calls.len() < max as usize {
                 let token = fastrand::u64(1..);
                 calls.push(Call {
                     token,
@@ -169,10 +168,8 @@ fn encode(c: &Call) -> [u8; RECORD] {
 mod tests {
     use super::*;
 
-    const PACE: Pace = Pace {
-        max: 2,
-        window_ms: 1_000,
-    };
+    /// Two calls in any second.
+    const PACE: (u32, u64) = (2, 1_000);
 
     fn yes(r: Reserved) -> u64 {
         match r {
@@ -187,43 +184,44 @@ mod tests {
         let path = dir.path().join("pace").join("connection");
         // Two processes, as two ledgers on the same file.
         let (a, b) = (Ledger::new(&path), Ledger::new(&path));
-        let first = yes(a.reserve(PACE, 10_000).expect("a"));
-        let second = yes(b.reserve(PACE, 10_010).expect("b"));
+        let first = yes(a.reserve(PACE.0, PACE.1, 10_000).expect("a"));
+        let second = yes(b.reserve(PACE.0, PACE.1, 10_010).expect("b"));
         // Both on their way: the third waits a moment and looks again.
         assert_eq!(
-            a.reserve(PACE, 10_020).expect("full"),
+            a.reserve(PACE.0, PACE.1, 10_020).expect("full"),
             Reserved::No(Duration::from_millis(5))
         );
         b.answered(first, 10_100).expect("answered");
         a.answered(second, 10_300).expect("answered");
         // Answered: each counts until a window after its answer.
         assert_eq!(
-            b.reserve(PACE, 10_400).expect("full"),
+            b.reserve(PACE.0, PACE.1, 10_400).expect("full"),
             Reserved::No(Duration::from_millis(700))
         );
-        yes(a.reserve(PACE, 11_100).expect("first left"));
+        yes(a.reserve(PACE.0, PACE.1, 11_100).expect("first left"));
         assert!(matches!(
-            b.reserve(PACE, 11_200).expect("full"),
+            b.reserve(PACE.0, PACE.1, 11_200).expect("full"),
             Reserved::No(_)
         ));
-        yes(b.reserve(PACE, 11_300).expect("second left"));
+        yes(b.reserve(PACE.0, PACE.1, 11_300).expect("second left"));
     }
 
     #[test]
     fn a_call_whose_process_ended_on_its_way_is_given_up_in_time() {
         let dir = tempfile::tempdir().expect("dir");
         let ledger = Ledger::new(dir.path().join("c"));
-        let pace = Pace {
-            max: 1,
-            window_ms: 1_000,
-        };
-        yes(ledger.reserve(pace, 0).expect("first"));
+        let pace = (1, 1_000);
+        yes(ledger.reserve(pace.0, pace.1, 0).expect("first"));
         // Never answered (its process was killed).
         assert!(matches!(
-            ledger.reserve(pace, IN_FLIGHT_AT_MOST - 1).expect("full"),
+            ledger
+                .reserve(pace.0, pace.1, IN_FLIGHT_AT_MOST - 1)
+                .expect("full"),
             Reserved::No(_)
         ));
-        yes(ledger.reserve(pace, IN_FLIGHT_AT_MOST).expect("given up"));
+        yes(ledger
+            .reserve(pace.0, pace.1, IN_FLIGHT_AT_MOST)
+            .expect("given up"));
     }
 
     #[test]
@@ -231,13 +229,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("c");
         let ledger = Ledger::new(&path);
-        yes(ledger.reserve(PACE, 0).expect("first"));
+        yes(ledger.reserve(PACE.0, PACE.1, 0).expect("first"));
         let mut bytes = std::fs::read(&path).expect("read");
         bytes.extend_from_slice(&[7; 10]);
         std::fs::write(&path, &bytes).expect("torn");
-        yes(ledger.reserve(PACE, 1).expect("second"));
+        yes(ledger.reserve(PACE.0, PACE.1, 1).expect("second"));
         assert!(matches!(
-            ledger.reserve(PACE, 2).expect("full"),
+            ledger.reserve(PACE.0, PACE.1, 2).expect("full"),
             Reserved::No(_)
         ));
         assert_eq!(std::fs::read(&path).expect("read").len(), 2 * RECORD);

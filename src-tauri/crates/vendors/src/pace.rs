@@ -160,7 +160,7 @@ impl Pacer {
             .filter(|_| !alone.load(std::sync::atomic::Ordering::Relaxed))
         {
             loop {
-                match ledger.reserve(pace, wall_clock_ms()) {
+                match ledger.reserve(pace.max, pace.window_ms, wall_clock_ms()) {
                     Ok(Reserved::Yes(token)) => {
                         return Ticket {
                             pacer: self,
