@@ -1,7 +1,8 @@
 //! The fault soak: for a bounded time (90 s in the test command; set
 //! `SWITCHBOARD_SOAK_SECS` for longer, `.ci/soak` runs 20 minutes), bulk
 //! reassignments and their undos, single assignments, the status board's polls
-//! of CCAI Platform and team status changes all run at once, while the
+//! of CCAI Platform and team status changes all run at once (with the
+//! background sender, as in the window), while the
 //! simulator answers 10% of requests with a 5xx, drops 5%, delays 2% by 3 s,
 //! answers 3% with 429, and Vambe goes off the network and back twice.
 //!
@@ -226,6 +227,17 @@ async fn under_faults_and_outages_nothing_is_lost_doubled_or_paced_too_fast() {
                 };
                 tokio::time::sleep(Duration::from_secs(2)).await;
             }
+        }));
+    }
+    // The background sender, as the window runs it: what waits for a vendor
+    // (an outage, retries used up) goes out when it is back. Without it, one
+    // change left waiting holds every later change to its target behind it,
+    // and a 20-minute soak ended with 5,000 changes to send at the vendors' pace.
+    {
+        let ws = ws.clone();
+        tasks.push(tokio::spawn(async move {
+            ws.run_sender(Duration::from_secs(15), || Instant::now() < end, |_| {})
+                .await;
         }));
     }
     // Vambe goes off the network and comes back, twice.
