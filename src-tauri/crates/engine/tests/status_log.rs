@@ -107,6 +107,19 @@ async fn the_first_read_fills_the_logged_days_and_a_read_again_changes_nothing()
         after.iter().map(key).collect::<Vec<_>>(),
         "read again, nothing changed"
     );
+
+    // A change later, read from the log with no poll in between: the status
+    // it ended lasted until it (the log has nothing else between).
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let now_status = samples.last().unwrap().status_vendor_id.clone().unwrap();
+    let next = if now_status == "2" { 3 } else { 2 };
+    env.set(3, next);
+    env.ws.read_status_log(env.ccai).await.unwrap();
+    let later = env.samples(agent, Timestamp(0));
+    assert_no_holes(&later);
+    let last = later.last().unwrap();
+    assert_eq!(last.status_vendor_id, Some(next.to_string()));
+    assert!(last.ended_at.is_none() && last.source == StatusSource::Log);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -97,8 +97,8 @@ pub fn continue_open(
 /// Makes room for the vendor's log over `[from, to)` of one agent: the log
 /// is authoritative there. Samples inside it are deleted (the log's own, read
 /// before, too: a read again puts them back); one that began before and
-/// reaches into it ends at `from`; one that began inside and reaches past it
-/// begins at `to`. Returns how many were deleted.
+/// reaches into it, or is still open, ends at `from`; one that began inside
+/// and reaches past it begins at `to`. Returns how many were deleted.
 pub fn clear_span(db: &Db, agent: AgentId, from: Timestamp, to: Timestamp) -> Result<usize> {
     let deleted = db
         .prepare_cached(
@@ -111,11 +111,11 @@ pub fn clear_span(db: &Db, agent: AgentId, from: Timestamp, to: Timestamp) -> Re
          WHERE agent_id = ?1 AND started_at < ?2 AND coalesce(ended_at, last_seen_at) > ?2",
     )?
     .execute(params![agent.0, from.0])?;
-    // An open one that began before and was last seen before it ends where it
-    // was last seen: the log's record is its next known status.
+    // An open one that began before it lasted until it: the log, read from
+    // before `from`, has no other change in between.
     db.prepare_cached(
-        "UPDATE status_samples SET ended_at = last_seen_at
-         WHERE agent_id = ?1 AND ended_at IS NULL AND started_at < ?2 AND last_seen_at <= ?2",
+        "UPDATE status_samples SET ended_at = ?2, last_seen_at = ?2
+         WHERE agent_id = ?1 AND ended_at IS NULL AND started_at < ?2",
     )?
     .execute(params![agent.0, from.0])?;
     // Open ones that began inside end with it (the log's last record is open).
