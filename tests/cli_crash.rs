@@ -10,7 +10,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{cli, demo_workspace, text};
+use common::{Lcg, cli, demo_workspace, text};
 use switchboard_domain::change::Change;
 use switchboard_domain::job::OperationState;
 use switchboard_domain::sync::SyncMode;
@@ -22,19 +22,6 @@ use switchboard_store::{connections, operations};
 /// Items per vendor.
 const EACH: usize = 125;
 const KILLS: usize = 20;
-
-/// A small seeded generator: the run can be repeated from its seed.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n
-    }
-}
 
 fn faults(sim: &Simulator) {
     let inject = |vendor, endpoint: &str, kind: FaultKind, times| {

@@ -18,7 +18,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{cli, demo_workspace, text};
+use common::{Lcg, cli, demo_workspace, text};
 use switchboard_domain::Vendor;
 use switchboard_domain::sync::SyncMode;
 use switchboard_engine::soak;
@@ -30,23 +30,6 @@ fn seconds() -> u64 {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(60)
-}
-
-/// A small seeded generator: the run can be repeated from its seed.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
 }
 
 /// What one platform offers the single assignments: its connection's name,

@@ -19,7 +19,7 @@ use serde::Serialize;
 use switchboard_domain::status::{StatusSample, StatusSource};
 use switchboard_domain::{AgentId, ConnectionId, Timestamp};
 use switchboard_store::{agent_activity, agents, status_polls, status_samples};
-use switchboard_vendors::{ActivityRecord, Cursor, HttpOptions};
+use switchboard_vendors::{ActivityRecord, Cursor, HttpOptions, RemoteStatus};
 use ts_rs::TS;
 
 use crate::statuses::vendor;
@@ -167,18 +167,19 @@ fn fill(
             // Not in the cache yet: the next sync brings the agent, the next read the log.
             continue;
         };
-        let stretches: Vec<&&ActivityRecord> = records
+        let stretches: Vec<(&ActivityRecord, &RemoteStatus)> = records
             .iter()
-            .filter(|r| changes_status(&r.activity) && r.status.is_some())
+            .filter(|r| changes_status(&r.activity))
+            .filter_map(|r| Some((*r, r.status.as_ref()?)))
             .collect();
-        if let (Some(first), Some(last)) = (stretches.first(), stretches.last()) {
+        if let (Some((first, _)), Some((last, _))) = (stretches.first(), stretches.last()) {
             let to = last.ended_at.unwrap_or(read_at).max(first.started_at);
             status_samples::clear_span(db, agent.id, first.started_at, to)?;
-            for (i, r) in stretches.iter().enumerate() {
+            for (i, (r, status)) in stretches.iter().enumerate() {
                 // Only the last can still last: one left open before another
                 // began ended when it did.
-                let next = stretches.get(i + 1).map(|n| n.started_at);
-                status_samples::insert(db, &stretch(agent.id, r, next, read_at))?;
+                let next = stretches.get(i + 1).map(|(n, _)| n.started_at);
+                status_samples::insert(db, &stretch(agent.id, r, status, next, read_at))?;
                 written += 1;
             }
         }
@@ -204,23 +205,16 @@ fn fill(
 fn stretch(
     agent: AgentId,
     r: &ActivityRecord,
+    status: &RemoteStatus,
     next: Option<Timestamp>,
     read_at: Timestamp,
 ) -> StatusSample {
     let ended_at = r.ended_at.or(next);
-    let status = r
-        .status
-        .clone()
-        .unwrap_or_else(|| switchboard_vendors::RemoteStatus {
-            id: None,
-            name: String::new(),
-            since: None,
-        });
     StatusSample {
         id: 0,
         agent_id: agent,
-        status_vendor_id: status.id,
-        status_name: status.name,
+        status_vendor_id: status.id.clone(),
+        status_name: status.name.clone(),
         started_at: r.started_at,
         last_seen_at: ended_at.unwrap_or(read_at.max(r.started_at)),
         ended_at,

@@ -118,6 +118,13 @@ async fn read_pages(adapter: &Adapter, from: Option<Timestamp>) -> Result<Read, 
     }
 }
 
+/// Every agent's status, page by page.
+async fn read_all(adapter: &Adapter) -> Result<Read, VendorError> {
+    let mut read = read_pages(adapter, None).await?;
+    read.full = true;
+    Ok(read)
+}
+
 impl Workspace {
     /// Reads a connection's agents' statuses and records what changed: every
     /// agent on the first read, after it only those whose status changed (see
@@ -136,14 +143,11 @@ impl Workspace {
         let last = self.last_read(connection);
         // Every stretch this read confirms is seen at or after this moment.
         let read_started = Timestamp::now();
-        let refused_before =
-            last.is_some_and(|l| l.filter_refused && l.full_at.elapsed() < FULL_READ_EVERY);
-        let changes_from = last
-            .filter(|l| {
-                adapter.capabilities().status_changes_since
-                    && !refused_before
-                    && l.full_at.elapsed() < FULL_READ_EVERY
-            })
+        // The last read, while its full read is recent enough to go on from.
+        let current = last.filter(|l| l.full_at.elapsed() < FULL_READ_EVERY);
+        let refused_before = current.is_some_and(|l| l.filter_refused);
+        let changes_from = current
+            .filter(|l| adapter.capabilities().status_changes_since && !l.filter_refused)
             .and_then(|l| l.newest)
             .map(|newest| Timestamp(newest.0 - CHANGE_MARGIN.as_millis() as i64));
         let (read, filter_refused) = match changes_from {
@@ -157,11 +161,11 @@ impl Workspace {
                         "{}: the status filter was refused ({e}); reading every agent",
                         c.vendor
                     );
-                    (self.read_all_statuses(&adapter).await, true)
+                    (read_all(&adapter).await, true)
                 }
                 Err(e) => (Err(e), false),
             },
-            None => (self.read_all_statuses(&adapter).await, refused_before),
+            None => (read_all(&adapter).await, refused_before),
         };
         let mut read = match read {
             Ok(read) => read,
@@ -240,13 +244,6 @@ impl Workspace {
             .clear();
     }
 
-    /// Whether the connection's vendor keeps an activity log.
-    async fn keeps_status_log(&self, connection: ConnectionId) -> bool {
-        self.on_store(move |store| Ok(store.read(|db| connections::get(db, connection))?))
-            .await
-            .is_ok_and(|c| switchboard_vendors::capabilities(c.vendor).activity_log)
-    }
-
     fn last_read(&self, connection: ConnectionId) -> Option<LastRead> {
         self.status_reads
             .lock()
@@ -311,13 +308,6 @@ impl Workspace {
         })
     }
 
-    /// Every agent's status, page by page.
-    async fn read_all_statuses(&self, adapter: &Adapter) -> Result<Read, VendorError> {
-        let mut read = read_pages(adapter, None).await?;
-        read.full = true;
-        Ok(read)
-    }
-
     /// Reads statuses of every connection that has them (and the team-online
     /// flag of those that only have that) while `watching` says so (the board
     /// is open and visible), until `keep_going` says stop. Each round waits at
@@ -335,8 +325,8 @@ impl Workspace {
         let mut resting: std::collections::HashMap<ConnectionId, (u32, Instant)> =
             Default::default();
         let mut pruned: Option<Instant> = None;
-        // Connections whose log was looked at since the start, and those
-        // whose log is still being read.
+        // Connections read since the start, and those whose log is still
+        // being read.
         let mut log_seen: std::collections::HashSet<ConnectionId> = Default::default();
         let mut log_behind: std::collections::HashSet<ConnectionId> = Default::default();
         while keep_going() {
@@ -347,18 +337,15 @@ impl Workspace {
                     let _ = self.prune_status_history().await;
                     pruned = Some(Instant::now());
                 }
-                let list: Vec<(ConnectionId, bool)> = self
+                let list: Vec<(ConnectionId, switchboard_vendors::Capabilities)> = self
                     .on_store(|store| Ok(store.read(connections::list)?))
                     .await
                     .unwrap_or_default()
                     .into_iter()
-                    .filter_map(|c| {
-                        let caps = switchboard_vendors::capabilities(c.vendor);
-                        (caps.read_statuses || caps.team_online)
-                            .then_some((c.id, caps.read_statuses))
-                    })
+                    .map(|c| (c.id, switchboard_vendors::capabilities(c.vendor)))
+                    .filter(|(_, caps)| caps.read_statuses || caps.team_online)
                     .collect();
-                for (id, statuses) in list {
+                for (id, caps) in list {
                     if resting
                         .get(&id)
                         .is_some_and(|(_, until)| Instant::now() < *until)
@@ -366,21 +353,21 @@ impl Workspace {
                         continue;
                     }
                     let started = Instant::now();
-                    let result = if statuses {
+                    let result = if caps.read_statuses {
                         self.poll_statuses(id).await
                     } else {
                         self.poll_team_online(id).await
                     };
                     match &result {
                         Ok(report) => {
+                            polled(Ok(report));
                             // The first read since the start, or since the
                             // vendor could not be reached: what happened
                             // meanwhile is in the vendor's log.
-                            if resting.remove(&id).is_some() || !log_seen.contains(&id) {
-                                log_seen.insert(id);
-                                if statuses && self.keeps_status_log(id).await {
-                                    log_behind.insert(id);
-                                }
+                            let back = resting.remove(&id).is_some();
+                            let first = log_seen.insert(id);
+                            if (back || first) && caps.activity_log {
+                                log_behind.insert(id);
                             }
                             // A few pages a round, so the board's polls go on.
                             if log_behind.contains(&id) {
@@ -392,7 +379,6 @@ impl Workspace {
                                     Err(e) => tracing::warn!("reading the status log: {e}"),
                                 }
                             }
-                            polled(Ok(report));
                         }
                         Err(e) => {
                             if e.code() == crate::ErrorCode::Unreachable {

@@ -342,15 +342,23 @@ pub fn restore(db: &Path, from: &Path) -> Result<()> {
 /// backup API (other connections go on reading and writing meanwhile). The copy
 /// is written beside `to` first, synced and renamed, so `to` is whole or absent.
 pub(crate) fn backup_to(conn: &Connection, to: &Path) -> Result<()> {
+    replace_whole(to, |partial| {
+        copy_pages(conn, partial).map_err(|source| StoreError::Open {
+            path: partial.to_path_buf(),
+            source,
+        })
+    })
+}
+
+/// Makes `to` whole or not at all: `write` makes the file beside it (in the
+/// same folder, made if missing), which is synced and renamed over `to`.
+fn replace_whole(to: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     }
     let partial = with_suffix(to, ".partial");
     let _ = std::fs::remove_file(&partial);
-    copy_pages(conn, &partial).map_err(|source| StoreError::Open {
-        path: partial.clone(),
-        source,
-    })?;
+    write(&partial)?;
     std::fs::File::open(&partial)
         .and_then(|f| f.sync_all())
         .map_err(|e| io(&partial, e))?;
@@ -431,14 +439,11 @@ fn copy_unless_written(db: &Path, to: &Path) -> Result<bool> {
     if std::fs::metadata(with_suffix(db, "-wal")).is_ok_and(|m| m.len() > 0) {
         return Ok(false);
     }
-    if let Some(dir) = to.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-    }
-    let partial = with_suffix(to, ".partial");
-    std::fs::copy(db, &partial)
-        .and_then(|_| std::fs::File::open(&partial)?.sync_all())
-        .map_err(|e| io(&partial, e))?;
-    std::fs::rename(&partial, to).map_err(|e| io(to, e))?;
+    replace_whole(to, |partial| {
+        std::fs::copy(db, partial)
+            .map(|_| ())
+            .map_err(|e| io(partial, e))
+    })?;
     Ok(true)
 }
 
@@ -490,15 +495,11 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Writes `bytes` to `path` whole: to a file beside it, synced, then renamed.
+/// Writes `bytes` to `path` whole (see [`replace_whole`]).
 fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let partial = with_suffix(path, ".partial");
-    let mut file = std::fs::File::create(&partial).map_err(|e| io(&partial, e))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| io(&partial, e))?;
-    std::fs::rename(&partial, path).map_err(|e| io(path, e))
+    replace_whole(path, |partial| {
+        std::fs::write(partial, bytes).map_err(|e| io(partial, e))
+    })
 }
 
 fn io(path: &Path, e: std::io::Error) -> StoreError {

@@ -100,15 +100,24 @@ impl Ledger {
 
     /// Runs `f` on the calls in the file, holding its lock, and writes them back.
     fn with_calls<T>(&self, f: impl FnOnce(&mut Vec<Call>) -> T) -> std::io::Result<T> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&self.path)?;
+        let open = || {
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&self.path)
+        };
+        // The folder is made once, on the first use, not on every call.
+        let mut file = match open() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(dir) = self.path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                open()?
+            }
+            opened => opened?,
+        };
         file.lock()?;
         let result = read_write(&mut file, f);
         let unlocked = file.unlock();

@@ -42,6 +42,19 @@ fn descending(q: &HashMap<String, String>) -> Result<bool, Response> {
     }
 }
 
+/// What a listing asks besides its page: `sort_direction` (descending?) and
+/// the `<column>[from]` filter.
+fn asked(q: &HashMap<String, String>, column: &str) -> Result<(bool, Option<i64>), Response> {
+    Ok((descending(q)?, from_ms(q, column)?))
+}
+
+fn unsupported_sort(column: &str) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        format!("sort_column '{column}' is not supported"),
+    )
+}
+
 /// A `<column>[from]` filter as UNIX milliseconds (inclusive).
 fn from_ms(q: &HashMap<String, String>, column: &str) -> Result<Option<i64>, Response> {
     let key = format!("{column}[from]");
@@ -113,9 +126,9 @@ pub(super) async fn agents(
     if let Err(r) = authorize(&data, &headers) {
         return r;
     }
-    let (desc, from) = match (descending(&q), from_ms(&q, "status_updated_at")) {
-        (Ok(d), Ok(f)) => (d, f),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let (desc, from) = match asked(&q, "status_updated_at") {
+        Ok(asked) => asked,
+        Err(r) => return r,
     };
     let mut order: Vec<usize> = (0..data.agents.len())
         .filter(|&i| from.is_none_or(|f| data.agents[i].status_updated * 1000 >= f))
@@ -125,10 +138,7 @@ pub(super) async fn agents(
         Some("status_updated_at") => order.sort_by_key(|&i| (data.agents[i].status_updated, i)),
         Some("email") => order.sort_by_key(|&i| data.agents[i].person.email()),
         Some(other) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!("sort_column '{other}' is not supported"),
-            );
+            return unsupported_sort(other);
         }
     }
     if desc {
@@ -171,18 +181,15 @@ pub(super) async fn activity_logs(
     if let Err(r) = authorize(&data, &headers) {
         return r;
     }
-    let (desc, from) = match (descending(&q), from_ms(&q, "started_at")) {
-        (Ok(d), Ok(f)) => (d, f),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let (desc, from) = match asked(&q, "started_at") {
+        Ok(asked) => asked,
+        Err(r) => return r,
     };
     match q.get("sort_column").map(|c| c.trim()) {
         // Records are kept in the order they started, which is their ids' too.
         None | Some("" | "id" | "started_at") => {}
         Some(other) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!("sort_column '{other}' is not supported"),
-            );
+            return unsupported_sort(other);
         }
     }
     // `[from]` in milliseconds; records start on whole seconds.
