@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::status::StatusSource;
 use crate::{AgentId, ConnectionId, PersonId, TargetId, TeamId, Timestamp, Vendor};
 
 /// Whose statuses a chart covers.
@@ -44,6 +45,10 @@ pub struct StatusBucket {
     pub statuses: Vec<StatusTime>,
     #[ts(type = "number")]
     pub unknown_ms: i64,
+    /// How much of the known time comes from the vendor's activity log (time
+    /// Switchboard did not watch itself, or where the log corrected it).
+    #[ts(type = "number")]
+    pub from_log_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -59,6 +64,9 @@ pub struct Segment {
     pub end: Timestamp,
     pub status_vendor_id: Option<String>,
     pub name: String,
+    /// Watched by Switchboard (`poll`, `app`, `sync`), or read from the
+    /// vendor's activity log (`log`).
+    pub source: StatusSource,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -66,6 +74,49 @@ pub struct AgentTimeline {
     pub agent_id: AgentId,
     pub name: String,
     pub segments: Vec<Segment>,
+}
+
+/// One agent's logins and logouts on one day, from the vendor's activity log.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LoginDay {
+    pub agent_id: AgentId,
+    pub name: String,
+    /// The day's start (the caller's days: the query's `from` plus whole days).
+    pub day: Timestamp,
+    pub logins: u32,
+    pub logouts: u32,
+    pub first_login: Option<Timestamp>,
+    pub last_logout: Option<Timestamp>,
+}
+
+/// How long offered chats or calls waited to be picked up, for an agent or a team.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PickupTimes {
+    /// An agent's, or a team's (`team_id` set), name.
+    pub name: String,
+    pub agent_id: Option<AgentId>,
+    pub team_id: Option<TeamId>,
+    /// `chat` or `call`.
+    pub channel: String,
+    /// Offers in the range, and how many of them were picked up.
+    pub offered: u32,
+    pub picked_up: u32,
+    /// From offered to picked up, over those picked up.
+    #[ts(type = "number | null")]
+    pub median_ms: Option<i64>,
+    #[ts(type = "number | null")]
+    pub p90_ms: Option<i64>,
+}
+
+/// What the vendor's activity log says besides statuses, over a range.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ActivitySummary {
+    /// Agents in the scope with a log at all (only they have figures).
+    pub agents_with_log: u32,
+    pub days: Vec<LoginDay>,
+    /// Per agent, then per team, busiest first.
+    pub agents: Vec<PickupTimes>,
+    pub teams: Vec<PickupTimes>,
 }
 
 /// A person's open assignments on each platform, and changes still waiting.

@@ -1,6 +1,7 @@
 //! The engine: Switchboard's one API. The desktop app's commands and the command
 //! line are thin layers over it; everything they do, they do by calling here.
 
+pub mod activity;
 pub mod agents;
 pub mod assign;
 pub mod board;

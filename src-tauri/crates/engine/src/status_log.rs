@@ -32,6 +32,10 @@ pub const FIRST_READ: Duration = Duration::from_secs(7 * 24 * 3600);
 /// vendor shows late is read again, which changes nothing).
 pub const LOG_MARGIN: Duration = Duration::from_secs(60);
 
+/// How many pages of the log a sync reads after it (a read that stops there
+/// goes on at the next sync, or while the status board is open).
+pub const PAGES_AT_SYNC: u32 = 30;
+
 /// What one read of a connection's activity log did.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct LogReport {

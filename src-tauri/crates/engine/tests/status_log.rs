@@ -8,10 +8,11 @@ mod common;
 
 use std::time::Duration;
 
+use switchboard_domain::dashboard::{Scope, StatusChartQuery};
 use switchboard_domain::status::{StatusSample, StatusSource};
 use switchboard_domain::{AgentId, Timestamp};
 use switchboard_simulator::vendors::ccai::Data;
-use switchboard_store::{agent_activity, agents, status_samples};
+use switchboard_store::{agent_activity, agents, status_polls, status_samples};
 
 use common::ccai::Env;
 
@@ -157,6 +158,24 @@ async fn a_gap_while_switchboard_was_closed_is_filled_from_the_log() {
         "{samples:?}"
     );
     assert_no_holes(&samples);
+    // The timeline says where the stretches came from.
+    let line = env
+        .ws
+        .status_timelines(StatusChartQuery {
+            scope: Scope::Agent(env.agent(7)),
+            from: since,
+            to: Timestamp::now(),
+            bucket_ms: 86_400_000,
+        })
+        .await
+        .unwrap();
+    let marked: Vec<(&str, StatusSource)> = line[0]
+        .segments
+        .iter()
+        .filter(|s| s.start >= Timestamp(closed_at.0 - 1_000))
+        .map(|s| (s.status_vendor_id.as_deref().unwrap(), s.source))
+        .collect();
+    assert_eq!(marked, statuses, "{line:?}");
     // Another agent, unchanged all along, is known all along too.
     let quiet = env.samples(env.agent(15), since);
     assert_eq!(quiet.len(), 1, "{quiet:?}");
@@ -209,4 +228,99 @@ async fn where_both_watched_the_log_and_the_polls_agree() {
             .filter(|s| s.started_at >= after)
             .all(|s| s.source == StatusSource::Log)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_reads_the_log_and_the_dashboards_say_what_came_from_it() {
+    const DAY: i64 = 86_400_000;
+    let env = common::ccai::env_reading_log_at_sync(9, 20, true).await;
+    let (read_to, _) = env
+        .ws
+        .store()
+        .read(|db| status_polls::log_position(db, env.ccai))
+        .unwrap();
+    assert!(read_to.is_some(), "the sync read the log");
+    let now = Timestamp::now();
+    let from = Timestamp(now.0 - 7 * DAY);
+    let query = |scope: Scope| StatusChartQuery {
+        scope,
+        from,
+        to: Timestamp(now.0 + 1),
+        bucket_ms: DAY,
+    };
+    // Everything known so far is the log's: the time in status says so.
+    let chart = env.ws.status_chart(query(Scope::Everyone)).await.unwrap();
+    let known: i64 = chart
+        .buckets
+        .iter()
+        .flat_map(|b| &b.statuses)
+        .map(|s| s.ms)
+        .sum();
+    let logged: i64 = chart.buckets.iter().map(|b| b.from_log_ms).sum();
+    assert!(logged > DAY, "{logged} ms from the log");
+    assert_eq!(logged, known, "nothing was watched yet");
+    let line = env
+        .ws
+        .status_timelines(query(Scope::Agent(env.agent(3))))
+        .await
+        .unwrap();
+    assert!(!line[0].segments.is_empty());
+    assert!(
+        line[0]
+            .segments
+            .iter()
+            .all(|s| s.source == StatusSource::Log)
+    );
+
+    // Logins per day, and offered chats and calls with their pick-up times.
+    let summary = env
+        .ws
+        .activity_summary(query(Scope::Everyone))
+        .await
+        .unwrap();
+    assert!(summary.agents_with_log > 0, "{summary:?}");
+    assert!(
+        summary
+            .days
+            .iter()
+            .any(|d| d.logins > 0 && d.first_login.is_some())
+    );
+    for d in &summary.days {
+        assert!(d.day >= from && d.day.0 < now.0 + 1, "{d:?}");
+        if let (Some(first), Some(last)) = (d.first_login, d.last_logout) {
+            assert!(first.0 >= d.day.0 && last.0 < d.day.0 + DAY, "{d:?}");
+        }
+    }
+    let chats: Vec<_> = summary
+        .agents
+        .iter()
+        .filter(|p| p.channel == "chat" && p.picked_up > 0)
+        .collect();
+    assert!(!chats.is_empty(), "{summary:?}");
+    for p in &summary.agents {
+        assert!(p.picked_up <= p.offered, "{p:?}");
+        assert!(p.median_ms <= p.p90_ms, "{p:?}");
+    }
+    // A team's figures are its members' together.
+    for team in &summary.teams {
+        let members = env
+            .ws
+            .activity_summary(query(Scope::Team(team.team_id.unwrap())))
+            .await
+            .unwrap();
+        let offered: u32 = members
+            .agents
+            .iter()
+            .filter(|p| p.channel == team.channel)
+            .map(|p| p.offered)
+            .sum();
+        assert_eq!(offered, team.offered, "{team:?}");
+    }
+    // A range that ends before it starts is refused, naming the field.
+    let mut backwards = query(Scope::Everyone);
+    backwards.to = Timestamp(from.0 - 1);
+    match env.ws.activity_summary(backwards).await.unwrap_err() {
+        switchboard_engine::EngineError::Invalid(v) => assert_eq!(v.field, "to"),
+        other => panic!("{other}"),
+    }
 }

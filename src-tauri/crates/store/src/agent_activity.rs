@@ -46,15 +46,29 @@ pub fn list_for_agent(
          WHERE agent_id = ?1 AND at >= ?2 AND at < ?3 ORDER BY at, id",
     )?;
     let rows = stmt
-        .query_map(params![agent.0, from.0, to.0], |r| {
-            Ok(Activity {
-                agent_id: AgentId(r.get(0)?),
-                vendor_id: r.get(1)?,
-                activity: r.get(2)?,
-                at: Timestamp(r.get(3)?),
-                contact_id: r.get(4)?,
-            })
-        })?
+        .query_map(params![agent.0, from.0, to.0], row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// Every agent's records in `[from, to)`, by time (from the `at` index).
+pub fn list_in_range(db: &Db, from: Timestamp, to: Timestamp) -> Result<Vec<Activity>> {
+    let mut stmt = db.prepare_cached(
+        "SELECT agent_id, vendor_id, activity, at, contact_id FROM agent_activity
+         WHERE at >= ?1 AND at < ?2 ORDER BY at, id",
+    )?;
+    let rows = stmt
+        .query_map(params![from.0, to.0], row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Activity> {
+    Ok(Activity {
+        agent_id: AgentId(r.get(0)?),
+        vendor_id: r.get(1)?,
+        activity: r.get(2)?,
+        at: Timestamp(r.get(3)?),
+        contact_id: r.get(4)?,
+    })
 }

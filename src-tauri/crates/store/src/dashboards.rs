@@ -9,6 +9,7 @@ use switchboard_domain::dashboard::{
     AgentTimeline, ConnectionHealth, Expiring, Mismatch, PersonLoad, Scope, Segment, StatusBucket,
     StatusChart, StatusTime, UnassignedCount,
 };
+use switchboard_domain::status::StatusSource;
 use switchboard_domain::{AgentId, PersonId, TargetId, Timestamp, Vendor};
 
 use crate::Result;
@@ -21,6 +22,7 @@ struct Stretch {
     start: i64,
     end: i64,
     status: usize,
+    source: StatusSource,
 }
 
 /// The distinct statuses a read met, each once.
@@ -88,6 +90,7 @@ fn stretches(
     statuses: &mut Statuses,
 ) -> Result<Vec<Stretch>> {
     let mut out = Vec::new();
+    // The row's status is at `at` and `at + 1`, its source at `at + 2`.
     let mut push = |statuses: &mut Statuses,
                     agent: AgentId,
                     start: i64,
@@ -98,11 +101,17 @@ fn stretches(
         let (start, end) = (start.max(from), end.min(to));
         if end > start {
             let status = statuses.intern_row(row, at)?;
+            let source = row
+                .get_ref(at + 2)?
+                .as_str()?
+                .parse()
+                .unwrap_or(StatusSource::Poll);
             out.push(Stretch {
                 agent,
                 start,
                 end,
                 status,
+                source,
             });
         }
         Ok(())
@@ -110,7 +119,7 @@ fn stretches(
     if agents.len() <= 50 && !everyone {
         // A few agents: each one's samples by its own index.
         let mut stmt = db.prepare_cached(
-            "SELECT started_at, coalesce(ended_at, last_seen_at), status_vendor_id, status_name FROM status_samples
+            "SELECT started_at, coalesce(ended_at, last_seen_at), status_vendor_id, status_name, source FROM status_samples
              WHERE agent_id = ?1 AND started_at < ?3 AND coalesce(ended_at, last_seen_at) > ?2
              ORDER BY started_at",
         )?;
@@ -125,7 +134,7 @@ fn stretches(
         // (from an index that covers the query: no row is looked up).
         let wanted: std::collections::HashSet<i64> = agents.iter().map(|(a, _)| a.0).collect();
         let mut stmt = db.prepare_cached(
-            "SELECT agent_id, started_at, coalesce(ended_at, last_seen_at), status_vendor_id, status_name FROM status_samples INDEXED BY status_samples_finish
+            "SELECT agent_id, started_at, coalesce(ended_at, last_seen_at), status_vendor_id, status_name, source FROM status_samples INDEXED BY status_samples_finish
              WHERE coalesce(ended_at, last_seen_at) > ?1 AND started_at < ?2",
         )?;
         let mut rows = stmt.query(params![from, to])?;
@@ -156,6 +165,7 @@ pub fn status_chart(
     let buckets = ((to - from + bucket_ms - 1) / bucket_ms).clamp(0, 10_000) as usize;
     let mut statuses = Statuses::default();
     let mut sums: Vec<Vec<i64>> = vec![Vec::new(); buckets];
+    let mut from_log: Vec<i64> = vec![0; buckets];
     let add = |sums: &mut Vec<Vec<i64>>, bucket: usize, status: usize, ms: i64| {
         if let Some(b) = sums.get_mut(bucket) {
             if b.len() <= status {
@@ -177,6 +187,11 @@ pub fn status_chart(
             let i = ((t - from) / bucket_ms) as usize;
             let until = (from + (i as i64 + 1) * bucket_ms).min(s.end);
             add(&mut sums, i, s.status, until - t);
+            if s.source == StatusSource::Log {
+                if let Some(b) = from_log.get_mut(i) {
+                    *b += until - t;
+                }
+            }
             t = until;
         }
     }
@@ -199,6 +214,7 @@ pub fn status_chart(
             StatusBucket {
                 start: Timestamp(start),
                 unknown_ms: (watchable - known).max(0),
+                from_log_ms: from_log.get(i).copied().unwrap_or(0),
                 statuses: order
                     .iter()
                     .filter(|k| b.get(**k).copied().unwrap_or(0) > 0)
@@ -241,6 +257,7 @@ pub fn timelines(
             end: Timestamp(s.end),
             status_vendor_id: id.clone(),
             name: name.clone(),
+            source: s.source,
         });
     }
     Ok(agents

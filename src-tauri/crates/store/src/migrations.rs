@@ -69,6 +69,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0017_status_log",
         include_str!("../migrations/0017_status_log.sql"),
     ),
+    (
+        "0018_status_source_index",
+        include_str!("../migrations/0018_status_source_index.sql"),
+    ),
 ];
 
 /// `PRAGMA application_id` of a Switchboard database ('SWBD').

@@ -91,6 +91,20 @@ pub fn list_members(db: &Db, team: TeamId) -> Result<Vec<AgentId>> {
     Ok(rows)
 }
 
+/// Every team's name and members, a row per member (for figures per team).
+pub fn memberships(db: &Db) -> Result<Vec<(TeamId, String, AgentId)>> {
+    let mut stmt = db.prepare_cached(
+        "SELECT t.id, t.name, m.agent_id FROM team_members m JOIN teams t ON t.id = m.team_id
+         ORDER BY t.name, t.id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((TeamId(r.get(0)?), r.get(1)?, AgentId(r.get(2)?)))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use switchboard_domain::{ConnectionId, Vendor};
 use switchboard_engine::sync::Cancel;
 use switchboard_engine::{Config, Workspace};
 use switchboard_secrets::{Keychain, Namespace};
-use switchboard_simulator::{Limits, Scale, SimConfig, Simulator};
+use switchboard_simulator::{Fault, FaultKind, Limits, Scale, SimConfig, Simulator};
 use switchboard_store::connections;
 
 pub struct Env {
@@ -19,8 +19,15 @@ pub struct Env {
     pub sim: Arc<Simulator>,
 }
 
-/// `agents` CCAI Platform agents (the simulator's seed is `seed`).
+/// `agents` CCAI Platform agents (the simulator's seed is `seed`). The sync's
+/// read of the activity log meets an outage (the sync goes on without it), so
+/// tests start with a log nobody has read.
 pub async fn env(seed: u64, agents: u32) -> Env {
+    env_reading_log_at_sync(seed, agents, false).await
+}
+
+/// As [`env`]; `log_at_sync`: the sync reads the activity log as it would.
+pub async fn env_reading_log_at_sync(seed: u64, agents: u32, log_at_sync: bool) -> Env {
     let scale = Scale {
         agents: agents * 5,
         targets: 40,
@@ -48,9 +55,24 @@ pub async fn env(seed: u64, agents: u32) -> Env {
     let mut c = ws.create_connection(vendor, form, true).await.unwrap();
     c.settings.insert("rate_limit".into(), "off".into());
     ws.store().write(|db| connections::upsert(db, &c)).unwrap();
+    if !log_at_sync {
+        sim.inspector().add_fault(Fault {
+            vendor: Vendor::CcaiPlatform,
+            endpoint: Some("agent_activity_logs".into()),
+            // Refused (not retried), as a tenant without the log would.
+            kind: FaultKind::Status {
+                status: 400,
+                body: None,
+                retry_after: None,
+            },
+            times: None,
+            probability: None,
+        });
+    }
     ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
         .await
         .unwrap();
+    sim.inspector().clear_faults(None);
     Env {
         _dir: dir,
         ws,

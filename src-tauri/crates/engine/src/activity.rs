@@ -1,0 +1,308 @@
+//! What a vendor's activity log says besides statuses (CCAI Platform): each
+//! agent's logins and logouts per day, and how long offered chats and calls
+//! waited to be picked up, per agent and per team. Read from the cache only,
+//! so it works offline.
+//!
+//! An offer and its pick-up are paired by the chat's or call's id; records
+//! without one pair with the next pick-up on the same channel. An offer never
+//! picked up in the range counts as offered only.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use switchboard_domain::dashboard::{ActivitySummary, LoginDay, PickupTimes, StatusChartQuery};
+use switchboard_domain::{AgentId, TeamId, Timestamp};
+use switchboard_store::agent_activity::Activity;
+use switchboard_store::{agent_activity, dashboards, teams};
+
+use crate::{EngineError, Workspace};
+
+/// What a record is, for these figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind<'a> {
+    Login,
+    Logout,
+    Offered(&'a str),
+    PickedUp(&'a str),
+    Other,
+}
+
+/// `login`, `logout`, `<channel>_notification_offered` (or `<channel>_offered`)
+/// and `<channel>_picked_up`, as CCAI Platform names them.
+fn kind(activity: &str) -> Kind<'_> {
+    match activity {
+        "login" => Kind::Login,
+        "logout" => Kind::Logout,
+        a => {
+            if let Some(channel) = a
+                .strip_suffix("_notification_offered")
+                .or_else(|| a.strip_suffix("_offered"))
+            {
+                Kind::Offered(channel)
+            } else if let Some(channel) = a.strip_suffix("_picked_up") {
+                Kind::PickedUp(channel)
+            } else {
+                Kind::Other
+            }
+        }
+    }
+}
+
+/// One agent's (or team's) waits on one channel.
+#[derive(Default)]
+struct Waits {
+    offered: u32,
+    waits: Vec<i64>,
+}
+
+impl Waits {
+    fn add(&mut self, other: &Waits) {
+        self.offered += other.offered;
+        self.waits.extend_from_slice(&other.waits);
+    }
+
+    fn times(mut self, name: String, channel: &str) -> PickupTimes {
+        self.waits.sort_unstable();
+        let rank = |p: usize| -> Option<i64> {
+            // Nearest rank: the smallest wait at least p% of them are within.
+            let n = self.waits.len();
+            (n > 0).then(|| self.waits[(n * p).div_ceil(100).clamp(1, n) - 1])
+        };
+        PickupTimes {
+            name,
+            agent_id: None,
+            team_id: None,
+            channel: channel.to_owned(),
+            offered: self.offered,
+            picked_up: self.waits.len() as u32,
+            median_ms: rank(50),
+            p90_ms: rank(90),
+        }
+    }
+}
+
+/// The figures for `agents` from their records in `[from, to)` (oldest first),
+/// with days of `day_ms` from `from`; `teams` are each team's name and members.
+pub fn summarise(
+    agents: &[(AgentId, String)],
+    team_members: &[(TeamId, String, AgentId)],
+    records: &[Activity],
+    from: Timestamp,
+    day_ms: i64,
+) -> ActivitySummary {
+    let names: HashMap<AgentId, &str> = agents.iter().map(|(a, n)| (*a, n.as_str())).collect();
+    let mut days: BTreeMap<(AgentId, i64), LoginDay> = BTreeMap::new();
+    // Per agent and channel: the waits, and the offers still waiting (by the
+    // contact's id, or in order where the log gives none).
+    let mut waits: BTreeMap<(AgentId, &str), Waits> = BTreeMap::new();
+    let mut open: HashMap<(AgentId, &str, Option<&str>), VecDeque<i64>> = HashMap::new();
+    let mut seen: HashSet<AgentId> = HashSet::new();
+    for r in records {
+        let Some(name) = names.get(&r.agent_id) else {
+            continue;
+        };
+        seen.insert(r.agent_id);
+        let at = r.at.0;
+        match kind(&r.activity) {
+            k @ (Kind::Login | Kind::Logout) => {
+                let day = from.0 + (at - from.0).div_euclid(day_ms) * day_ms;
+                let d = days.entry((r.agent_id, day)).or_insert_with(|| LoginDay {
+                    agent_id: r.agent_id,
+                    name: (*name).to_owned(),
+                    day: Timestamp(day),
+                    logins: 0,
+                    logouts: 0,
+                    first_login: None,
+                    last_logout: None,
+                });
+                if k == Kind::Login {
+                    d.logins += 1;
+                    d.first_login = Some(d.first_login.map_or(r.at, |t| t.min(r.at)));
+                } else {
+                    d.logouts += 1;
+                    d.last_logout = Some(d.last_logout.map_or(r.at, |t| t.max(r.at)));
+                }
+            }
+            Kind::Offered(channel) => {
+                waits.entry((r.agent_id, channel)).or_default().offered += 1;
+                open.entry((r.agent_id, channel, r.contact_id.as_deref()))
+                    .or_default()
+                    .push_back(at);
+            }
+            Kind::PickedUp(channel) => {
+                let offer = open
+                    .get_mut(&(r.agent_id, channel, r.contact_id.as_deref()))
+                    .and_then(VecDeque::pop_front);
+                if let Some(offered_at) = offer {
+                    waits
+                        .entry((r.agent_id, channel))
+                        .or_default()
+                        .waits
+                        .push((at - offered_at).max(0));
+                }
+            }
+            Kind::Other => {}
+        }
+    }
+    // Per team: its members' waits together.
+    let mut by_team: BTreeMap<(TeamId, &str), (&str, Waits)> = BTreeMap::new();
+    for (team, team_name, agent) in team_members {
+        for ((a, channel), w) in waits.range((*agent, "")..) {
+            if a != agent {
+                break;
+            }
+            by_team
+                .entry((*team, channel))
+                .or_insert_with(|| (team_name.as_str(), Waits::default()))
+                .1
+                .add(w);
+        }
+    }
+    let mut agent_times: Vec<PickupTimes> = waits
+        .into_iter()
+        .map(|((agent, channel), w)| PickupTimes {
+            agent_id: Some(agent),
+            ..w.times(names[&agent].to_owned(), channel)
+        })
+        .collect();
+    let mut team_times: Vec<PickupTimes> = by_team
+        .into_iter()
+        .map(|((team, channel), (name, w))| PickupTimes {
+            team_id: Some(team),
+            ..w.times(name.to_owned(), channel)
+        })
+        .collect();
+    let busiest = |a: &PickupTimes, b: &PickupTimes| {
+        b.offered
+            .cmp(&a.offered)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.channel.cmp(&b.channel))
+    };
+    agent_times.sort_by(busiest);
+    team_times.sort_by(busiest);
+    let mut days: Vec<LoginDay> = days.into_values().collect();
+    days.sort_by(|a, b| a.name.cmp(&b.name).then(a.day.0.cmp(&b.day.0)));
+    ActivitySummary {
+        agents_with_log: seen.len() as u32,
+        days,
+        agents: agent_times,
+        teams: team_times,
+    }
+}
+
+impl Workspace {
+    /// Logins and logouts per agent per day (`bucket_ms`, a day), and pick-up
+    /// times per agent and team, for the scope over the range, from the
+    /// vendor's activity log as last read.
+    pub async fn activity_summary(
+        &self,
+        q: StatusChartQuery,
+    ) -> Result<ActivitySummary, EngineError> {
+        if q.to.0 <= q.from.0 {
+            return Err(switchboard_domain::ValidationError::new(
+                "to",
+                "the end must come after the start",
+            )
+            .into());
+        }
+        if q.bucket_ms < 3_600_000 {
+            return Err(switchboard_domain::ValidationError::new(
+                "bucket_ms",
+                "days are at least an hour long; give the day's length in ms",
+            )
+            .into());
+        }
+        self.on_store(move |store| {
+            Ok(store.read(|db| {
+                let agents = dashboards::scope_agents(db, &q.scope)?;
+                let wanted: HashSet<AgentId> = agents.iter().map(|(a, _)| *a).collect();
+                let members: Vec<_> = teams::memberships(db)?
+                    .into_iter()
+                    .filter(|(_, _, a)| wanted.contains(a))
+                    .collect();
+                let records = agent_activity::list_in_range(db, q.from, q.to)?;
+                Ok(summarise(&agents, &members, &records, q.from, q.bucket_ms))
+            })?)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn record(agent: i64, activity: &str, at: i64, contact: Option<&str>) -> Activity {
+        Activity {
+            agent_id: AgentId(agent),
+            vendor_id: format!("{agent}-{at}"),
+            activity: activity.into(),
+            at: Timestamp(at),
+            contact_id: contact.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn names_are_read_as_ccai_platform_gives_them() {
+        assert_eq!(kind("chat_notification_offered"), Kind::Offered("chat"));
+        assert_eq!(kind("call_picked_up"), Kind::PickedUp("call"));
+        assert_eq!(kind("email_offered"), Kind::Offered("email"));
+        assert_eq!(kind("status_change"), Kind::Other);
+        assert_eq!(kind(""), Kind::Other);
+    }
+
+    #[test]
+    fn offers_pair_with_their_pick_ups_by_contact_and_days_count_logins() {
+        const DAY: i64 = 86_400_000;
+        let agents = vec![
+            (AgentId(1), "Ann".to_owned()),
+            (AgentId(2), "Bo".to_owned()),
+        ];
+        let teams = vec![
+            (TeamId(7), "Tier 1".to_owned(), AgentId(1)),
+            (TeamId(7), "Tier 1".to_owned(), AgentId(2)),
+        ];
+        let records = vec![
+            record(1, "login", 1_000, None),
+            // Two chats at once, picked up in the other order.
+            record(1, "chat_notification_offered", 2_000, Some("a")),
+            record(1, "chat_notification_offered", 2_500, Some("b")),
+            record(1, "chat_picked_up", 3_500, Some("b")),
+            record(1, "chat_picked_up", 12_000, Some("a")),
+            record(1, "call_notification_offered", 20_000, Some("c")),
+            record(1, "logout", 30_000, None),
+            record(1, "login", DAY + 5, None),
+            // Bo's offer is never picked up; his pick-up of an unknown chat pairs with nothing.
+            record(2, "chat_notification_offered", 4_000, Some("d")),
+            record(2, "chat_picked_up", 5_000, Some("z")),
+            // Not in the scope.
+            record(3, "login", 1_000, None),
+        ];
+        let s = summarise(&agents, &teams, &records, Timestamp(0), DAY);
+        assert_eq!(s.agents_with_log, 2);
+        let ann: Vec<_> = s.days.iter().filter(|d| d.name == "Ann").collect();
+        assert_eq!(ann.len(), 2);
+        assert_eq!((ann[0].logins, ann[0].logouts), (1, 1));
+        assert_eq!(ann[0].first_login, Some(Timestamp(1_000)));
+        assert_eq!(ann[0].last_logout, Some(Timestamp(30_000)));
+        assert_eq!((ann[1].day, ann[1].logins), (Timestamp(DAY), 1));
+        let chat = |name: &str| {
+            s.agents
+                .iter()
+                .find(|p| p.name == name && p.channel == "chat")
+                .unwrap()
+        };
+        assert_eq!((chat("Ann").offered, chat("Ann").picked_up), (2, 2));
+        assert_eq!(chat("Ann").median_ms, Some(1_000));
+        assert_eq!(chat("Ann").p90_ms, Some(10_000));
+        assert_eq!((chat("Bo").offered, chat("Bo").picked_up), (1, 0));
+        assert_eq!(chat("Bo").median_ms, None);
+        let call = s.agents.iter().find(|p| p.channel == "call").unwrap();
+        assert_eq!((call.offered, call.picked_up), (1, 0));
+        let team_chat = s.teams.iter().find(|p| p.channel == "chat").unwrap();
+        assert_eq!(team_chat.team_id, Some(TeamId(7)));
+        assert_eq!((team_chat.offered, team_chat.picked_up), (3, 2));
+        // Busiest first.
+        assert_eq!(s.agents[0].name, "Ann");
+    }
+}
