@@ -224,6 +224,13 @@ fn journal_status_and_dashboard_requests_as_the_window_sends_them() {
             json!({"request": {"scope": scope, "from": 0, "to": 86_400_000, "bucket_ms": 86_400_000}}),
         )
         .expect("timelines");
+        let activity = invoke(
+            w,
+            "activity_summary",
+            json!({"request": {"scope": scope, "from": 0, "to": 86_400_000, "bucket_ms": 86_400_000}}),
+        )
+        .expect("activity");
+        assert_eq!(activity["days"], json!([]), "{scope}");
     }
     let workload = invoke(
         w,

@@ -201,6 +201,8 @@ commands! {
     fn status_chart(request: switchboard_domain::dashboard::StatusChartQuery) -> switchboard_domain::dashboard::StatusChart;
     /// Each agent's statuses over a range as stretches; gaps are unknown.
     fn status_timelines(request: switchboard_domain::dashboard::StatusChartQuery) -> Vec<switchboard_domain::dashboard::AgentTimeline>;
+    /// Logins and logouts per agent per day, and pick-up times per agent and team, from the vendors' activity logs (SQLite only).
+    fn activity_summary(request: switchboard_domain::dashboard::StatusChartQuery) -> switchboard_domain::dashboard::ActivitySummary;
     /// Open work per person, unassigned targets, expiring assignments, connection health.
     fn workload(request: switchboard_engine::dashboards::WorkloadQuery) -> switchboard_domain::dashboard::Workload;
     /// People away on a status platform who still own open work elsewhere.

@@ -15,6 +15,7 @@ mod plan;
 mod progress;
 mod reassign;
 mod status;
+mod status_history;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -46,6 +46,8 @@ enum StatusAction {
         #[arg(long, value_name = "MINUTES", value_parser = text)]
         drop_after: Option<String>,
     },
+    /// Each agent's statuses over a range (watched, from the vendor's log, or unknown), logins per day, or pick-up times
+    History(super::status_history::HistoryArgs),
 }
 
 pub async fn status(ws: &Workspace, args: StatusArgs) -> Result<i32, EngineError> {
@@ -64,6 +66,7 @@ pub async fn status(ws: &Workspace, args: StatusArgs) -> Result<i32, EngineError
             agents,
             drop_after,
         } => set(ws, &connection, &status, teams, agents, drop_after).await,
+        StatusAction::History(args) => super::status_history::history(ws, args).await,
     }
 }
 

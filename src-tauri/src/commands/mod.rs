@@ -508,6 +508,13 @@ pub async fn status_timelines(
     Ok(state.workspace()?.status_timelines(request).await?)
 }
 
+pub async fn activity_summary(
+    state: &AppState,
+    request: switchboard_domain::dashboard::StatusChartQuery,
+) -> Result<switchboard_domain::dashboard::ActivitySummary, IpcError> {
+    Ok(state.workspace()?.activity_summary(request).await?)
+}
+
 pub async fn workload(
     state: &AppState,
     request: switchboard_engine::dashboards::WorkloadQuery,
