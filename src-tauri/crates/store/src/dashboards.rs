@@ -187,10 +187,10 @@ pub fn status_chart(
             let i = ((t - from) / bucket_ms) as usize;
             let until = (from + (i as i64 + 1) * bucket_ms).min(s.end);
             add(&mut sums, i, s.status, until - t);
-            if s.source == StatusSource::Log {
-                if let Some(b) = from_log.get_mut(i) {
-                    *b += until - t;
-                }
+            if s.source == StatusSource::Log
+                && let Some(b) = from_log.get_mut(i)
+            {
+                *b += until - t;
             }
             t = until;
         }
