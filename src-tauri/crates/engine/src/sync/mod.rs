@@ -145,13 +145,12 @@ impl Workspace {
                 // What the vendor's activity log kept since the last read
                 // (the time nobody watched) is history too: a bounded read,
                 // which the next sync or the status board goes on with.
-                if caps.activity_log {
-                    if let Err(e) = self
+                if caps.activity_log
+                    && let Err(e) = self
                         .read_status_log_pages(id, crate::status_log::PAGES_AT_SYNC)
                         .await
-                    {
-                        tracing::warn!("reading {vendor}'s activity log after a sync: {e}");
-                    }
+                {
+                    tracing::warn!("reading {vendor}'s activity log after a sync: {e}");
                 }
                 progress(SyncProgress {
                     connection_id: id,
