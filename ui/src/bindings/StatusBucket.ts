@@ -6,4 +6,9 @@ import type { Timestamp } from "./Timestamp";
  * One bucket of time: how much of it each status took, summed over the scope's
  * agents, and how much nobody watched.
  */
-export type StatusBucket = { start: Timestamp, statuses: Array<StatusTime>, unknown_ms: number, };
+export type StatusBucket = { start: Timestamp, statuses: Array<StatusTime>, unknown_ms: number, 
+/**
+ * How much of the known time comes from the vendor's activity log (time
+ * Switchboard did not watch itself, or where the log corrected it).
+ */
+from_log_ms: number, };

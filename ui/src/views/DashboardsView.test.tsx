@@ -11,8 +11,8 @@ const H = 3_600_000;
 const CHART: StatusChart = {
   agents: 2,
   buckets: [
-    { start: 0, statuses: [{ status_vendor_id: "0", name: "Available", ms: 3 * H }, { status_vendor_id: "1", name: "Lunch", ms: H }], unknown_ms: 4 * H },
-    { start: 24 * H, statuses: [{ status_vendor_id: "0", name: "Available", ms: 2 * H }], unknown_ms: 0 },
+    { start: 0, statuses: [{ status_vendor_id: "0", name: "Available", ms: 3 * H }, { status_vendor_id: "1", name: "Lunch", ms: H }], unknown_ms: 4 * H, from_log_ms: H },
+    { start: 24 * H, statuses: [{ status_vendor_id: "0", name: "Available", ms: 2 * H }], unknown_ms: 0, from_log_ms: 0 },
   ],
 };
 const STATUSES = [
@@ -137,16 +137,68 @@ describe("Dashboards", () => {
       status_board: () => ({ agents: [], teams: [], statuses: STATUSES, polls: [], now: 0 }),
       status_chart: () => CHART,
       status_timelines: () => [
-        { agent_id: 1, name: "Ana Lima", segments: [{ status_vendor_id: STATUSES[0]!.vendor_id, name: STATUSES[0]!.name, start: start.getTime() + 60_000, end: start.getTime() + 120_000 }] },
+        {
+          agent_id: 1,
+          name: "Ana Lima",
+          segments: [
+            { status_vendor_id: STATUSES[0]!.vendor_id, name: STATUSES[0]!.name, start: start.getTime() + 60_000, end: start.getTime() + 120_000, source: "log" },
+            { status_vendor_id: STATUSES[1]!.vendor_id, name: STATUSES[1]!.name, start: start.getTime() + 120_000, end: start.getTime() + 180_000, source: "poll" },
+          ],
+        },
       ],
     });
     render(<App initialArea="dashboards" />);
     await userEvent.click(await screen.findByTestId("tab-timeline"));
     expect(await screen.findByTestId("timeline-legend")).toHaveTextContent(STATUSES[0]!.name);
-    expect(screen.getByTestId("timeline-legend")).toHaveTextContent("nobody watched");
+    expect(screen.getByTestId("timeline-legend")).toHaveTextContent("nobody knows");
+    // Where the stretch came from is drawn, and said in the legend.
+    expect(screen.getByTestId("legend-from-log")).toHaveTextContent("activity log");
+    const segments = screen.getAllByTestId("timeline-segment");
+    expect(segments.map((s) => s.dataset.source)).toEqual(["log", "watched"]);
+    expect(segments[0]!.style.backgroundImage).toContain("repeating-linear-gradient");
+    expect(segments[1]!.style.backgroundImage).toBe("");
     const unwatched = screen.getByTestId("timeline-unwatched");
     const width = parseFloat(unwatched.style.width);
     expect(width).toBeGreaterThan(0);
     expect(width).toBeLessThanOrEqual(100);
+  });
+
+  it("shows logins per day and pick-up times per person and per team from the activity log", async () => {
+    const day = new Date();
+    day.setHours(0, 0, 0, 0);
+    const backend = mockBackend({
+      status_board: () => ({ agents: [], teams: [], statuses: STATUSES, polls: [], now: 0 }),
+      status_chart: () => CHART,
+      activity_summary: () => ({
+        agents_with_log: 2,
+        days: [{ agent_id: 1, name: "Ana Lima", day: day.getTime(), logins: 2, logouts: 1, first_login: day.getTime() + 8 * H, last_logout: day.getTime() + 17 * H }],
+        agents: [{ name: "Ana Lima", agent_id: 1, team_id: null, channel: "chat", offered: 12, picked_up: 11, median_ms: 8_400, p90_ms: 65_000 }],
+        teams: [{ name: "Tier 1", agent_id: null, team_id: 3, channel: "chat", offered: 30, picked_up: 27, median_ms: 9_000, p90_ms: 40_000 }],
+      }),
+    });
+    render(<App initialArea="dashboards" />);
+    await userEvent.click(await screen.findByTestId("tab-activity"));
+    const login = await screen.findByTestId("login-day");
+    expect(login).toHaveTextContent("Ana Lima");
+    expect(login).toHaveTextContent("08:00");
+    expect(login).toHaveTextContent("17:00");
+    expect(screen.getByTestId("pickups-row")).toHaveTextContent("8 s");
+    expect(screen.getByTestId("pickups-row")).toHaveTextContent("1 min 05 s");
+    await userEvent.click(screen.getByText("Per team"));
+    await waitFor(() => expect(screen.getByTestId("pickups-row")).toHaveTextContent("Tier 1"));
+    // The week is asked for by whole days, from the scope chosen.
+    const asked = backend.calls.find((c) => c.cmd === "activity_summary")!.args as { request: { bucket_ms: number; scope: { kind: string } } };
+    expect(asked.request).toMatchObject({ bucket_ms: 24 * H, scope: { kind: "everyone" } });
+  });
+
+  it("says when no activity log covers the people chosen", async () => {
+    mockBackend({
+      status_board: () => ({ agents: [], teams: [], statuses: STATUSES, polls: [], now: 0 }),
+      status_chart: () => CHART,
+      activity_summary: () => ({ agents_with_log: 0, days: [], agents: [], teams: [] }),
+    });
+    render(<App initialArea="dashboards" />);
+    await userEvent.click(await screen.findByTestId("tab-activity"));
+    expect(await screen.findByTestId("activity-empty")).toHaveTextContent("CCAI Platform keeps one");
   });
 });

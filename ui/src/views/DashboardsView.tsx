@@ -1,68 +1,22 @@
 import { AreaChart, BarChart } from "@mantine/charts";
-import { Anchor, Badge, Box, Button, Card, Group, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Tabs, Text, Title, Tooltip } from "@mantine/core";
+import { Anchor, Badge, Box, Button, Card, Group, ScrollArea, SegmentedControl, SimpleGrid, Stack, Switch, Table, Tabs, Text, Title, Tooltip } from "@mantine/core";
 import { useViewportSize } from "@mantine/hooks";
-import { notifications } from "@mantine/notifications";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import dayjs from "dayjs";
 import { useMemo, useState } from "react";
 
-import { saveExport, statusChart, statusTimelines, workload } from "../bindings/commands";
-import { exported } from "../components/exported";
-import type { Scope } from "../bindings/Scope";
+import { statusChart, statusTimelines, workload } from "../bindings/commands";
 import type { TenantStatus } from "../bindings/TenantStatus";
 import { ago, when } from "../format";
-import { errorTitle, toIpcError } from "../ipc";
 import { useNavigate } from "../navigation";
 import { type Mover, ReassignModal } from "../components/ReassignModal";
-import { chartRows, tableRows, UNKNOWN } from "./dashboardData";
+import { ActivityTab } from "./ActivityTab";
+import { chartRows, UNKNOWN } from "./dashboardData";
+import { ExportButton, ScopePicker, toScope } from "./dashboardParts";
 import { keys, useMismatches, useStatusBoard, useVendorLook } from "../queries";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-function useExport() {
-  return useMutation({
-    mutationFn: saveExport,
-    onSuccess: (r) => exported(r, "rows"),
-    onError: (e) => {
-      const err = toIpcError(e);
-      notifications.show({ color: "red", title: errorTitle(err.code), message: err.message });
-    },
-  });
-}
-
-/** Everyone, a team or a person: whose statuses a chart covers. */
-function ScopePicker({ value, onChange }: { value: string; onChange: (v: string) => void }) {
-  const board = useStatusBoard();
-  const statusConnections = new Set((board.data?.agents ?? []).filter((a) => a.status).map((a) => a.connection_id));
-  const teams = (board.data?.teams ?? []).filter((t) => statusConnections.has(t.connection_id));
-  const people = new Map<string, string>();
-  for (const a of board.data?.agents ?? []) {
-    if (a.status && a.person_id !== null) people.set(`person:${a.person_id}`, a.person_name ?? a.name);
-  }
-  const data = [
-    { group: "All", items: [{ value: "everyone", label: "Everyone with a status" }] },
-    { group: "Teams", items: teams.map((t) => ({ value: `team:${t.id}`, label: t.name })) },
-    { group: "People", items: [...people.entries()].sort((a, b) => a[1].localeCompare(b[1])).map(([value, label]) => ({ value, label })) },
-  ];
-  return <Select label="Whose" searchable data={data} value={value} onChange={(v) => onChange(v ?? "everyone")} w={260} data-testid="dashboard-scope" />;
-}
-
-function toScope(value: string): Scope {
-  const [kind, id] = value.split(":");
-  if (kind === "team") return { kind: "team", id: Number(id) };
-  if (kind === "person") return { kind: "person", id: Number(id) };
-  return { kind: "everyone" };
-}
-
-function ExportButton({ name, columns, rows }: { name: string; columns: string[]; rows: Record<string, unknown>[] }) {
-  const run = useExport();
-  return (
-    <Button size="compact-sm" variant="light" onClick={() => run.mutate({ name, columns, rows: tableRows(columns, rows) })} loading={run.isPending} disabled={rows.length === 0} data-testid={`export-${name}`}>
-      Export CSV
-    </Button>
-  );
-}
 
 /** A chart's height that uses the window: taller on a big screen, never cramped
  * on a small one. */
@@ -89,6 +43,7 @@ function TimePerDay({ scope }: { scope: string }) {
   const [withUnknown, setWithUnknown] = useState(false);
   const h = useChartHeight();
   const unwatched = rows.reduce((n, r) => n + Number(r[UNKNOWN] ?? 0), 0);
+  const fromLog = (chart.data?.buckets ?? []).reduce((n, b) => n + b.from_log_ms, 0) / HOUR;
   return (
     <Card withBorder>
       <Group justify="space-between" mb="xs">
@@ -97,11 +52,18 @@ function TimePerDay({ scope }: { scope: string }) {
       </Group>
       <BarChart h={h} data={rows} dataKey="bucket" type="stacked" series={withUnknown ? series : series.filter((s) => s.name !== UNKNOWN)} withLegend unit=" h" data-testid="chart-days" />
       <Group justify="space-between" mt={4}>
-        <Text size="xs" c="dimmed" data-testid="unwatched">
-          Not watched this week: {Math.round(unwatched).toLocaleString()} agent-hours (Switchboard closed, or the vendor unreachable). Shown, never guessed.
-        </Text>
-        <Tooltip label="Add the hours nobody watched to the bars, in grey. Off by default: a week with Switchboard closed would dwarf the rest." multiline w={300}>
-          <Switch size="xs" label="Show unwatched hours" checked={withUnknown} onChange={(e) => setWithUnknown(e.currentTarget.checked)} data-testid="draw-unwatched" />
+        <Stack gap={0}>
+          <Text size="xs" c="dimmed" data-testid="unwatched">
+            Not known this week: {Math.round(unwatched).toLocaleString()} agent-hours (Switchboard closed or the vendor unreachable, and no activity log that covers it). Shown, never guessed.
+          </Text>
+          {fromLog > 0 && (
+            <Text size="xs" c="dimmed" data-testid="from-log">
+              From CCAI Platform's activity log: {Math.round(fromLog).toLocaleString()} agent-hours (time Switchboard did not watch, filled in from the vendor's own record).
+            </Text>
+          )}
+        </Stack>
+        <Tooltip label="Add the hours nobody knows (neither watched nor in a vendor log) to the bars, in grey. Off by default: a week with Switchboard closed would dwarf the rest." multiline w={300}>
+          <Switch size="xs" label="Show unknown hours" checked={withUnknown} onChange={(e) => setWithUnknown(e.currentTarget.checked)} data-testid="draw-unwatched" />
         </Tooltip>
       </Group>
     </Card>
@@ -136,6 +98,9 @@ function ShareOverTime({ scope }: { scope: string }) {
 }
 
 const HATCH = "repeating-linear-gradient(45deg, #e9ecef, #e9ecef 4px, #fff 4px, #fff 8px)";
+/** Drawn over a status's colour where the stretch is from the vendor's log. */
+const FROM_LOG = "repeating-linear-gradient(-45deg, rgba(255,255,255,0.55) 0 2px, transparent 2px 6px)";
+const SOURCE = { log: "from the vendor's activity log", watched: "watched by Switchboard" };
 
 /** Each agent's day as a strip of statuses; hatched where nobody watched. */
 function Timeline({ scope }: { scope: string }) {
@@ -145,7 +110,8 @@ function Timeline({ scope }: { scope: string }) {
   const to = from + DAY;
   const lines = useQuery({ queryKey: keys.chart("timelines", scope, from), queryFn: () => statusTimelines({ scope: toScope(scope), from, to, bucket_ms: DAY }) });
   const colour = (id: string | null) => statuses.find((s) => s.vendor_id === id)?.color ?? "#4c6ef5";
-  const rows = (lines.data ?? []).flatMap((l) => l.segments.map((s) => ({ agent: l.name, status: s.name, start: dayjs(s.start).format(), end: dayjs(s.end).format() })));
+  const rows = (lines.data ?? []).flatMap((l) => l.segments.map((s) => ({ agent: l.name, status: s.name, start: dayjs(s.start).format(), end: dayjs(s.end).format(), source: s.source === "log" ? "log" : "watched" })));
+  const anyFromLog = rows.some((r) => r.source === "log");
   // The part of the day still to come is not "unwatched": it has not happened.
   const past = Math.min(1, Math.max(0, (Date.now() - from) / DAY));
   const shown = new Map<string, string>();
@@ -157,7 +123,7 @@ function Timeline({ scope }: { scope: string }) {
           <Text fw={600}>Timeline</Text>
           <SegmentedControl size="xs" value={day} onChange={setDay} data={[{ value: "today", label: "Today" }, { value: "yesterday", label: "Yesterday" }]} />
         </Group>
-        <ExportButton name="timeline" columns={["agent", "status", "start", "end"]} rows={rows} />
+        <ExportButton name="timeline" columns={["agent", "status", "start", "end", "source"]} rows={rows} />
       </Group>
       <Group gap="md" mb={8} data-testid="timeline-legend">
         {[...shown.entries()].map(([name, color]) => (
@@ -166,9 +132,15 @@ function Timeline({ scope }: { scope: string }) {
             <Text size="xs">{name}</Text>
           </Group>
         ))}
+        {anyFromLog && (
+          <Group gap={4} data-testid="legend-from-log">
+            <Box w={12} h={12} style={{ backgroundColor: "#868e96", backgroundImage: FROM_LOG, borderRadius: 2 }} />
+            <Text size="xs">from CCAI Platform's activity log (Switchboard was not watching)</Text>
+          </Group>
+        )}
         <Group gap={4}>
           <Box w={12} h={12} style={{ background: HATCH, borderRadius: 2, border: "1px solid #dee2e6" }} />
-          <Text size="xs">nobody watched</Text>
+          <Text size="xs">nobody knows</Text>
         </Group>
         {past < 1 && (
           <Group gap={4}>
@@ -193,13 +165,21 @@ function Timeline({ scope }: { scope: string }) {
             <Box pos="relative" h={16} style={{ flex: 1, borderRadius: 3, overflow: "hidden", border: "1px solid #f1f3f5" }}>
               <Box pos="absolute" top={0} left={0} h={16} w={`${past * 100}%`} style={{ background: HATCH }} data-testid="timeline-unwatched" />
               {l.segments.map((s, i) => (
-                <Tooltip key={i} label={`${s.name}: ${dayjs(s.start).format("HH:mm")}–${dayjs(s.end).format("HH:mm")}`}>
+                <Tooltip key={i} label={`${s.name}: ${dayjs(s.start).format("HH:mm")}–${dayjs(s.end).format("HH:mm")}, ${s.source === "log" ? SOURCE.log : SOURCE.watched}`}>
                   <Box
                     pos="absolute"
                     top={0}
                     h={16}
                     data-testid="timeline-segment"
-                    style={{ left: `${((s.start - from) / DAY) * 100}%`, width: `${Math.max(0.2, ((s.end - s.start) / DAY) * 100)}%`, background: colour(s.status_vendor_id), borderRadius: 2 }}
+                    data-source={s.source === "log" ? "log" : "watched"}
+                    data-status={s.name}
+                    style={{
+                      left: `${((s.start - from) / DAY) * 100}%`,
+                      width: `${Math.max(0.2, ((s.end - s.start) / DAY) * 100)}%`,
+                      backgroundColor: colour(s.status_vendor_id),
+                      backgroundImage: s.source === "log" ? FROM_LOG : undefined,
+                      borderRadius: 2,
+                    }}
                   />
                 </Tooltip>
               ))}
@@ -391,7 +371,7 @@ export function DashboardsView() {
     <Stack gap="sm">
       <Group justify="space-between" align="flex-end">
         <Title order={2}>Dashboards</Title>
-        {(tab === "status" || tab === "timeline") && <ScopePicker value={scope} onChange={setScope} />}
+        {(tab === "status" || tab === "timeline" || tab === "activity") && <ScopePicker value={scope} onChange={setScope} />}
       </Group>
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List>
@@ -400,6 +380,9 @@ export function DashboardsView() {
           </Tabs.Tab>
           <Tabs.Tab value="timeline" data-testid="tab-timeline">
             Timeline
+          </Tabs.Tab>
+          <Tabs.Tab value="activity" data-testid="tab-activity">
+            Logins & pick-ups
           </Tabs.Tab>
           <Tabs.Tab value="workload" data-testid="tab-workload">
             Workload & health
@@ -416,6 +399,9 @@ export function DashboardsView() {
         </Tabs.Panel>
         <Tabs.Panel value="timeline" pt="sm">
           <Timeline scope={scope} />
+        </Tabs.Panel>
+        <Tabs.Panel value="activity" pt="sm">
+          <ActivityTab scope={scope} />
         </Tabs.Panel>
         <Tabs.Panel value="workload" pt="sm">
           <WorkloadTab />
