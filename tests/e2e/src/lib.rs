@@ -110,12 +110,18 @@ impl Session {
         args: &[&str],
         env: &[(&str, String)],
     ) -> anyhow::Result<Self> {
-        Self::start_in(namespace, args, env, data_dir()?).await
+        Self::launch(namespace, args, env, data_dir()?).await
     }
 
     /// Closes the app and starts it again on the same data folder and
     /// keychain namespace (what a manager's next morning looks like).
     pub async fn reopen(self, args: &[&str]) -> anyhow::Result<Self> {
+        self.close().await?.reopen(args).await
+    }
+
+    /// Closes the app (its window, driver and display go), keeping its data
+    /// folder and keychain namespace for [`Closed::reopen`].
+    pub async fn close(self) -> anyhow::Result<Closed> {
         let Session {
             driver,
             data_dir,
@@ -123,10 +129,24 @@ impl Session {
             ..
         } = self;
         driver.quit().await?;
-        Self::start_in(&namespace, args, &[], data_dir).await
+        Ok(Closed {
+            data_dir,
+            namespace,
+        })
     }
 
-    async fn start_in(
+    /// Starts the app on a data folder prepared beforehand (by the command
+    /// line, say) with the keychain namespace given.
+    pub async fn start_in(
+        namespace: &str,
+        args: &[&str],
+        env: &[(&str, String)],
+        data_dir: tempfile::TempDir,
+    ) -> anyhow::Result<Self> {
+        Self::launch(namespace, args, env, data_dir).await
+    }
+
+    async fn launch(
         namespace: &str,
         args: &[&str],
         env: &[(&str, String)],
@@ -428,6 +448,19 @@ impl Session {
     pub async fn quit(self) -> anyhow::Result<()> {
         self.driver.clone().quit().await?;
         Ok(())
+    }
+}
+
+/// An app closed by [`Session::close`]: what it needs to open again.
+pub struct Closed {
+    pub data_dir: tempfile::TempDir,
+    pub namespace: String,
+}
+
+impl Closed {
+    /// Starts the app again on the same data folder and keychain namespace.
+    pub async fn reopen(self, args: &[&str]) -> anyhow::Result<Session> {
+        Session::launch(&self.namespace, args, &[], self.data_dir).await
     }
 }
 

@@ -158,7 +158,7 @@ function Timeline({ scope }: { scope: string }) {
       </Group>
       <Stack gap={4} data-testid="timelines">
         {(lines.data ?? []).slice(0, 60).map((l) => (
-          <Group key={l.agent_id} gap="xs" wrap="nowrap">
+          <Group key={l.agent_id} gap="xs" wrap="nowrap" data-testid="timeline-agent" data-agent={l.name}>
             <Text size="xs" w={172} truncate>
               {l.name}
             </Text>

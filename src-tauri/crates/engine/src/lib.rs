@@ -32,6 +32,7 @@ pub mod soak;
 pub mod status_change;
 pub mod status_log;
 pub mod status_poll;
+pub mod status_poller;
 pub mod statuses;
 pub mod sync;
 pub mod targets;

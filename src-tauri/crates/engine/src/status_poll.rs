@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use switchboard_domain::status::{Seen, StatusSource};
 use switchboard_domain::{ConnectionId, Timestamp};
-use switchboard_store::{connections, status_polls, status_samples, tenant_statuses};
+use switchboard_store::{status_polls, status_samples, tenant_statuses};
 use switchboard_vendors::{Adapter, Cursor, HttpOptions, VendorError};
 
 use crate::status_change::record;
@@ -26,10 +26,6 @@ pub const FULL_READ_EVERY: Duration = Duration::from_secs(10 * 60);
 /// showed: a change the vendor stamped just before a read but showed only
 /// after it is still found.
 pub const CHANGE_MARGIN: Duration = Duration::from_secs(60);
-
-/// Pages of the activity log the status poller reads each round while it
-/// catches up (about a second at CCAI Platform's pace).
-const LOG_PAGES_PER_ROUND: u32 = 8;
 
 /// What the last read of a connection's statuses left to go on from.
 #[derive(Debug, Clone, Copy)]
@@ -306,105 +302,5 @@ impl Workspace {
             took_ms: started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32,
             changes_only: false,
         })
-    }
-
-    /// Reads statuses of every connection that has them (and the team-online
-    /// flag of those that only have that) while `watching` says so (the board
-    /// is open and visible), until `keep_going` says stop. Each round waits at
-    /// least `every`, and at least twice as long as the last read took, so
-    /// polling uses at most half of a vendor's rate limit (the pacer shared with
-    /// every other call keeps the total under it). A connection that cannot be
-    /// reached is left alone for a while, longer each time (up to 2 minutes).
-    pub async fn run_status_poller(
-        &self,
-        every: Duration,
-        keep_going: impl Fn() -> bool,
-        watching: impl Fn() -> bool,
-        polled: impl Fn(Result<&PollReport, (ConnectionId, &EngineError)>),
-    ) {
-        let mut resting: std::collections::HashMap<ConnectionId, (u32, Instant)> =
-            Default::default();
-        let mut pruned: Option<Instant> = None;
-        // Connections read since the start, and those whose log is still
-        // being read.
-        let mut log_seen: std::collections::HashSet<ConnectionId> = Default::default();
-        let mut log_behind: std::collections::HashSet<ConnectionId> = Default::default();
-        while keep_going() {
-            let mut wait = every;
-            if watching() {
-                let _ = self.flush_calls().await;
-                if pruned.is_none_or(|at| at.elapsed() > Duration::from_secs(6 * 3600)) {
-                    let _ = self.prune_status_history().await;
-                    pruned = Some(Instant::now());
-                }
-                let list: Vec<(ConnectionId, switchboard_vendors::Capabilities)> = self
-                    .on_store(|store| Ok(store.read(connections::list)?))
-                    .await
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|c| (c.id, switchboard_vendors::capabilities(c.vendor)))
-                    .filter(|(_, caps)| caps.read_statuses || caps.team_online)
-                    .collect();
-                for (id, caps) in list {
-                    if resting
-                        .get(&id)
-                        .is_some_and(|(_, until)| Instant::now() < *until)
-                    {
-                        continue;
-                    }
-                    let started = Instant::now();
-                    let result = if caps.read_statuses {
-                        self.poll_statuses(id).await
-                    } else {
-                        self.poll_team_online(id).await
-                    };
-                    match &result {
-                        Ok(report) => {
-                            polled(Ok(report));
-                            // The first read since the start, or since the
-                            // vendor could not be reached: what happened
-                            // meanwhile is in the vendor's log.
-                            let back = resting.remove(&id).is_some();
-                            let first = log_seen.insert(id);
-                            if (back || first) && caps.activity_log {
-                                log_behind.insert(id);
-                            }
-                            // A few pages a round, so the board's polls go on.
-                            if log_behind.contains(&id) {
-                                match self.read_status_log_pages(id, LOG_PAGES_PER_ROUND).await {
-                                    Ok(r) if r.caught_up => {
-                                        log_behind.remove(&id);
-                                    }
-                                    Ok(_) => {}
-                                    Err(e) => tracing::warn!("reading the status log: {e}"),
-                                }
-                            }
-                        }
-                        Err(e) => {
-                            if e.code() == crate::ErrorCode::Unreachable {
-                                let failures = resting.get(&id).map_or(0, |(n, _)| *n) + 1;
-                                let rest = (every.max(Duration::from_secs(5))
-                                    * 2u32.pow(failures.min(5)))
-                                .min(Duration::from_secs(120));
-                                resting.insert(id, (failures, Instant::now() + rest));
-                            }
-                            polled(Err((id, e)));
-                        }
-                    }
-                    wait = wait.max(started.elapsed() * 2);
-                }
-            }
-            // Wake early to stop, or to start when the board opens.
-            let until = Instant::now() + wait;
-            while Instant::now() < until && keep_going() {
-                tokio::time::sleep(
-                    Duration::from_millis(200).min(wait.max(Duration::from_millis(1))),
-                )
-                .await;
-                if !watching() {
-                    break;
-                }
-            }
-        }
     }
 }

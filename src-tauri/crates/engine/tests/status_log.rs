@@ -324,3 +324,48 @@ async fn a_sync_reads_the_log_and_the_dashboards_say_what_came_from_it() {
         other => panic!("{other}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_poller_catches_the_log_up_after_a_start_with_nobody_watching() {
+    let env = env().await;
+    env.sim.inspector().clear_requests();
+    let started = std::time::Instant::now();
+    let caught_up = || {
+        env.ws
+            .store()
+            .read(|db| status_polls::log_position(db, env.ccai))
+            .unwrap()
+            .1
+            .is_some()
+    };
+    let polls = std::sync::atomic::AtomicU32::new(0);
+    env.ws
+        .run_status_poller(
+            Duration::from_millis(100),
+            || !caught_up() && started.elapsed() < Duration::from_secs(60),
+            || false,
+            |_| {
+                polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            },
+        )
+        .await;
+    assert!(caught_up(), "the log was read to its end");
+    assert_eq!(polls.into_inner(), 0, "nobody watched: no poll");
+    let counts = env
+        .sim
+        .inspector()
+        .counts(switchboard_simulator::Vendor::CcaiPlatform);
+    assert!(
+        counts.get("agent_activity_logs").copied().unwrap_or(0) > 1,
+        "{counts:?}"
+    );
+    for listing in ["agents", "agent_statuses"] {
+        assert_eq!(
+            counts.get(listing),
+            None,
+            "statuses were not read: {counts:?}"
+        );
+    }
+    let samples = env.samples(env.agent(4), Timestamp(0));
+    assert!(samples.len() > 5 && samples.iter().all(|s| s.source == StatusSource::Log));
+}
