@@ -169,6 +169,7 @@ describe("Dashboards", () => {
     const backend = mockBackend({
       status_board: () => ({ agents: [], teams: [], statuses: STATUSES, polls: [], now: 0 }),
       status_chart: () => CHART,
+      watch_statuses: () => null,
       activity_summary: () => ({
         agents_with_log: 2,
         days: [{ agent_id: 1, name: "Ana Lima", day: day.getTime(), logins: 2, logouts: 1, first_login: day.getTime() + 8 * H, last_logout: day.getTime() + 17 * H }],
@@ -189,6 +190,8 @@ describe("Dashboards", () => {
     // The week is asked for by whole days, from the scope chosen.
     const asked = backend.calls.find((c) => c.cmd === "activity_summary")!.args as { request: { bucket_ms: number; scope: { kind: string } } };
     expect(asked.request).toMatchObject({ bucket_ms: 24 * H, scope: { kind: "everyone" } });
+    // Open dashboards are live: statuses are polled while they show.
+    expect(backend.calls.find((c) => c.cmd === "watch_statuses")?.args).toEqual({ request: { watching: true } });
   });
 
   it("says when no activity log covers the people chosen", async () => {

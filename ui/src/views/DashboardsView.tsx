@@ -1,11 +1,13 @@
 import { AreaChart, BarChart } from "@mantine/charts";
 import { Anchor, Badge, Box, Button, Card, Group, ScrollArea, SegmentedControl, SimpleGrid, Stack, Switch, Table, Tabs, Text, Title, Tooltip } from "@mantine/core";
 import { useViewportSize } from "@mantine/hooks";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import dayjs from "dayjs";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 
-import { statusChart, statusTimelines, workload } from "../bindings/commands";
+import { onStatusPolled, statusChart, statusTimelines, workload } from "../bindings/commands";
+import { useBackendEvent } from "../events";
+import { useWatchStatuses } from "../watch";
 import type { TenantStatus } from "../bindings/TenantStatus";
 import { ago, when } from "../format";
 import { useNavigate } from "../navigation";
@@ -17,6 +19,7 @@ import { keys, useMismatches, useStatusBoard, useVendorLook } from "../queries";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const REFRESH_AT_MOST_EVERY_MS = 15_000;
 
 /** A chart's height that uses the window: taller on a big screen, never cramped
  * on a small one. */
@@ -367,6 +370,17 @@ function AlertsTab() {
 export function DashboardsView() {
   const [scope, setScope] = useState("everyone");
   const [tab, setTab] = useState<string | null>("status");
+  // Live: statuses are polled while the dashboards are open, and the charts
+  // read again after a poll (at most every 15 s: a week of a large team is
+  // not read anew every few seconds).
+  useWatchStatuses();
+  const queryClient = useQueryClient();
+  const lastRefresh = useRef(Date.now());
+  useBackendEvent(onStatusPolled, () => {
+    if (Date.now() - lastRefresh.current < REFRESH_AT_MOST_EVERY_MS) return;
+    lastRefresh.current = Date.now();
+    void queryClient.invalidateQueries({ queryKey: ["chart"] });
+  });
   return (
     <Stack gap="sm">
       <Group justify="space-between" align="flex-end">

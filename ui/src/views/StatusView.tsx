@@ -5,7 +5,7 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useEffect, useMemo, useRef, useState } from "react";
 
 import type { BoardAgent } from "../bindings/BoardAgent";
-import { onStatusPolled, pollStatuses, setStatus, watchStatuses } from "../bindings/commands";
+import { onStatusPolled, pollStatuses, setStatus } from "../bindings/commands";
 import type { StatusOutcome } from "../bindings/StatusOutcome";
 import type { TenantStatus } from "../bindings/TenantStatus";
 import type { Vendor } from "../bindings/Vendor";
@@ -13,13 +13,13 @@ import { type Mover, ReassignModal } from "../components/ReassignModal";
 import { VirtualTable } from "../components/VirtualTable";
 import { ago, when } from "../format";
 import { useBackendEvent } from "../events";
+import { useWatchStatuses } from "../watch";
 import { errorTitle, toIpcError } from "../ipc";
 import { useAreaParams } from "../navigation";
 import { keys, useStatusBoard, useVendorLook } from "../queries";
 import { type BoardRow, boardFilter, boardRows, duration, textOn } from "./statusBoard";
 
 /** How often the window tells the backend the board is still watched. */
-const LEASE_EVERY_MS = 8_000;
 /** A read older than this is not "live". */
 const STALE_AFTER_MS = 60_000;
 
@@ -79,18 +79,10 @@ export function StatusView() {
   const tick = useInterval(() => setNow(Date.now()), 15_000);
 
   // Polling follows the board: watched while it is open and the window visible.
+  useWatchStatuses();
   useEffect(() => {
     tick.start();
-    const renew = () => void watchStatuses({ watching: document.visibilityState === "visible" }).catch(() => {});
-    renew();
-    const lease = setInterval(renew, LEASE_EVERY_MS);
-    document.addEventListener("visibilitychange", renew);
-    return () => {
-      tick.stop();
-      clearInterval(lease);
-      document.removeEventListener("visibilitychange", renew);
-      void watchStatuses({ watching: false }).catch(() => {});
-    };
+    return () => tick.stop();
     // Once per visit of the board.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
