@@ -21,7 +21,7 @@ export function wait(ms: number | null): string {
 function PickupTable({ rows, testId }: { rows: PickupTimes[]; testId: string }) {
   return (
     <ScrollArea.Autosize mah={420} type="auto">
-      <Table verticalSpacing={4} stickyHeader data-testid={testId}>
+      <Table verticalSpacing={4} stickyHeader data-testid={testId} style={{ whiteSpace: "nowrap" }}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Name</Table.Th>
@@ -29,7 +29,7 @@ function PickupTable({ rows, testId }: { rows: PickupTimes[]; testId: string }) 
             <Table.Th>Offered</Table.Th>
             <Table.Th>Picked up</Table.Th>
             <Table.Th>Median wait</Table.Th>
-            <Table.Th>9 in 10 within</Table.Th>
+            <Table.Th>90% within</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -55,7 +55,7 @@ const PICKUP_COLUMNS = ["name", "channel", "offered", "picked_up", "median_secon
 
 /** Logins and logouts per person per day, and how long offered chats and calls
  * waited to be picked up, per person and team: from CCAI Platform's activity
- * log as last read (it is read at each sync and while the status board is open). */
+ * log as last read (from when Switchboard starts, and at each sync). */
 export function ActivityTab({ scope }: { scope: string }) {
   const [range, setRange] = useState("week");
   const from = dayjs()
@@ -92,22 +92,22 @@ export function ActivityTab({ scope }: { scope: string }) {
           data-testid="activity-range"
         />
         <Text size="xs" c="dimmed">
-          From CCAI Platform's activity log, read at each sync and while the status board is open.
+          From CCAI Platform's activity log, read from when Switchboard starts and at each sync.
         </Text>
       </Group>
       {data && data.agents_with_log === 0 ? (
         <Text c="dimmed" data-testid="activity-empty">
-          No activity log covers these people in this range. CCAI Platform keeps one; the other platforms do not. Sync a CCAI Platform connection, or open the status board, to read it.
+          No activity log covers these people in this range. CCAI Platform keeps one; the other platforms do not. Switchboard reads it from when it starts, and at each sync of a CCAI Platform connection.
         </Text>
       ) : (
-        <SimpleGrid cols={{ base: 1, lg: 2 }}>
+        <SimpleGrid cols={{ base: 1, xl: 2 }}>
           <Card withBorder>
             <Group justify="space-between" mb="xs">
               <Text fw={600}>Logins and logouts per day</Text>
               <ExportButton name="logins" columns={["agent", "day", "logins", "logouts", "first_login", "last_logout"]} rows={days} />
             </Group>
             <ScrollArea.Autosize mah={420} type="auto">
-              <Table verticalSpacing={4} stickyHeader data-testid="logins">
+              <Table verticalSpacing={4} stickyHeader data-testid="logins" style={{ whiteSpace: "nowrap" }}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>Person</Table.Th>

@@ -138,7 +138,7 @@ function Timeline({ scope }: { scope: string }) {
         {anyFromLog && (
           <Group gap={4} data-testid="legend-from-log">
             <Box w={12} h={12} style={{ backgroundColor: "#868e96", backgroundImage: FROM_LOG, borderRadius: 2 }} />
-            <Text size="xs">from CCAI Platform's activity log (Switchboard was not watching)</Text>
+            <Text size="xs">from CCAI Platform's activity log</Text>
           </Group>
         )}
         <Group gap={4}>
