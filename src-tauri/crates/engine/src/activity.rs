@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use switchboard_domain::dashboard::{ActivitySummary, LoginDay, PickupTimes, StatusChartQuery};
 use switchboard_domain::{AgentId, TeamId, Timestamp};
-use switchboard_store::agent_activity::Activity;
 use switchboard_store::{agent_activity, dashboards, teams};
 
 use crate::{EngineError, Workspace};
@@ -80,34 +79,66 @@ impl Waits {
     }
 }
 
-/// The figures for `agents` from their records in `[from, to)` (oldest first),
-/// with days of `day_ms` from `from`; `teams` are each team's name and members.
-pub fn summarise(
-    agents: &[(AgentId, String)],
-    team_members: &[(TeamId, String, AgentId)],
-    records: &[Activity],
-    from: Timestamp,
+/// The figures for a scope, taken one record at a time (oldest first): a
+/// week of everyone is 200,000 records, none of them copied.
+pub struct Summariser<'a> {
+    names: HashMap<AgentId, &'a str>,
+    from: i64,
     day_ms: i64,
-) -> ActivitySummary {
-    let names: HashMap<AgentId, &str> = agents.iter().map(|(a, n)| (*a, n.as_str())).collect();
-    let mut days: BTreeMap<(AgentId, i64), LoginDay> = BTreeMap::new();
-    // Per agent and channel: the waits, and the offers still waiting (by the
-    // contact's id, or in order where the log gives none).
-    let mut waits: BTreeMap<(AgentId, &str), Waits> = BTreeMap::new();
-    let mut open: HashMap<(AgentId, &str, Option<&str>), VecDeque<i64>> = HashMap::new();
-    let mut seen: HashSet<AgentId> = HashSet::new();
-    for r in records {
-        let Some(name) = names.get(&r.agent_id) else {
-            continue;
+    days: BTreeMap<(AgentId, i64), LoginDay>,
+    /// The channels met (`chat`, `call`), each once.
+    channels: Vec<String>,
+    /// Per agent and channel: the waits.
+    waits: BTreeMap<(AgentId, usize), Waits>,
+    /// Offers still waiting, by agent, channel and contact (its id's hash;
+    /// in order where the log gives none).
+    open: HashMap<(AgentId, usize, Option<u64>), VecDeque<i64>>,
+    seen: HashSet<AgentId>,
+}
+
+fn contact_key(contact: Option<&str>) -> Option<u64> {
+    use std::hash::{BuildHasher, RandomState};
+    thread_local!(static HASHER: RandomState = RandomState::new());
+    contact.map(|c| HASHER.with(|h| h.hash_one(c)))
+}
+
+impl<'a> Summariser<'a> {
+    /// For `agents` (the scope's, with their names), days of `day_ms` from `from`.
+    pub fn new(agents: &'a [(AgentId, String)], from: Timestamp, day_ms: i64) -> Self {
+        Self {
+            names: agents.iter().map(|(a, n)| (*a, n.as_str())).collect(),
+            from: from.0,
+            day_ms,
+            days: BTreeMap::new(),
+            channels: Vec::new(),
+            waits: BTreeMap::new(),
+            open: HashMap::new(),
+            seen: HashSet::new(),
+        }
+    }
+
+    fn channel(&mut self, name: &str) -> usize {
+        match self.channels.iter().position(|c| c == name) {
+            Some(i) => i,
+            None => {
+                self.channels.push(name.to_owned());
+                self.channels.len() - 1
+            }
+        }
+    }
+
+    /// One record; those of agents outside the scope are passed over.
+    pub fn add(&mut self, agent: AgentId, activity: &str, at: Timestamp, contact: Option<&str>) {
+        let Some(name) = self.names.get(&agent).copied() else {
+            return;
         };
-        seen.insert(r.agent_id);
-        let at = r.at.0;
-        match kind(&r.activity) {
+        self.seen.insert(agent);
+        match kind(activity) {
             k @ (Kind::Login | Kind::Logout) => {
-                let day = from.0 + (at - from.0).div_euclid(day_ms) * day_ms;
-                let d = days.entry((r.agent_id, day)).or_insert_with(|| LoginDay {
-                    agent_id: r.agent_id,
-                    name: (*name).to_owned(),
+                let day = self.from + (at.0 - self.from).div_euclid(self.day_ms) * self.day_ms;
+                let d = self.days.entry((agent, day)).or_insert_with(|| LoginDay {
+                    agent_id: agent,
+                    name: name.to_owned(),
                     day: Timestamp(day),
                     logins: 0,
                     logouts: 0,
@@ -116,76 +147,86 @@ pub fn summarise(
                 });
                 if k == Kind::Login {
                     d.logins += 1;
-                    d.first_login = Some(d.first_login.map_or(r.at, |t| t.min(r.at)));
+                    d.first_login = Some(d.first_login.map_or(at, |t| t.min(at)));
                 } else {
                     d.logouts += 1;
-                    d.last_logout = Some(d.last_logout.map_or(r.at, |t| t.max(r.at)));
+                    d.last_logout = Some(d.last_logout.map_or(at, |t| t.max(at)));
                 }
             }
             Kind::Offered(channel) => {
-                waits.entry((r.agent_id, channel)).or_default().offered += 1;
-                open.entry((r.agent_id, channel, r.contact_id.as_deref()))
+                let channel = self.channel(channel);
+                self.waits.entry((agent, channel)).or_default().offered += 1;
+                self.open
+                    .entry((agent, channel, contact_key(contact)))
                     .or_default()
-                    .push_back(at);
+                    .push_back(at.0);
             }
             Kind::PickedUp(channel) => {
-                let offer = open
-                    .get_mut(&(r.agent_id, channel, r.contact_id.as_deref()))
+                let channel = self.channel(channel);
+                let offer = self
+                    .open
+                    .get_mut(&(agent, channel, contact_key(contact)))
                     .and_then(VecDeque::pop_front);
                 if let Some(offered_at) = offer {
-                    waits
-                        .entry((r.agent_id, channel))
+                    self.waits
+                        .entry((agent, channel))
                         .or_default()
                         .waits
-                        .push((at - offered_at).max(0));
+                        .push((at.0 - offered_at).max(0));
                 }
             }
             Kind::Other => {}
         }
     }
-    // Per team: its members' waits together.
-    let mut by_team: BTreeMap<(TeamId, &str), (&str, Waits)> = BTreeMap::new();
-    for (team, team_name, agent) in team_members {
-        for ((a, channel), w) in waits.range((*agent, "")..) {
-            if a != agent {
-                break;
+
+    /// The figures, with each team's (`team_members`: its name and members).
+    pub fn finish(self, team_members: &[(TeamId, String, AgentId)]) -> ActivitySummary {
+        let channels = &self.channels;
+        let mut by_team: BTreeMap<(TeamId, usize), (&str, Waits)> = BTreeMap::new();
+        for (team, team_name, agent) in team_members {
+            for ((a, channel), w) in self.waits.range((*agent, 0)..) {
+                if a != agent {
+                    break;
+                }
+                by_team
+                    .entry((*team, *channel))
+                    .or_insert_with(|| (team_name.as_str(), Waits::default()))
+                    .1
+                    .add(w);
             }
-            by_team
-                .entry((*team, channel))
-                .or_insert_with(|| (team_name.as_str(), Waits::default()))
-                .1
-                .add(w);
         }
-    }
-    let mut agent_times: Vec<PickupTimes> = waits
-        .into_iter()
-        .map(|((agent, channel), w)| PickupTimes {
-            agent_id: Some(agent),
-            ..w.times(names[&agent].to_owned(), channel)
-        })
-        .collect();
-    let mut team_times: Vec<PickupTimes> = by_team
-        .into_iter()
-        .map(|((team, channel), (name, w))| PickupTimes {
-            team_id: Some(team),
-            ..w.times(name.to_owned(), channel)
-        })
-        .collect();
-    let busiest = |a: &PickupTimes, b: &PickupTimes| {
-        b.offered
-            .cmp(&a.offered)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.channel.cmp(&b.channel))
-    };
-    agent_times.sort_by(busiest);
-    team_times.sort_by(busiest);
-    let mut days: Vec<LoginDay> = days.into_values().collect();
-    days.sort_by(|a, b| a.name.cmp(&b.name).then(a.day.0.cmp(&b.day.0)));
-    ActivitySummary {
-        agents_with_log: seen.len() as u32,
-        days,
-        agents: agent_times,
-        teams: team_times,
+        let names = &self.names;
+        let mut agent_times: Vec<PickupTimes> = self
+            .waits
+            .into_iter()
+            .map(|((agent, channel), w)| PickupTimes {
+                agent_id: Some(agent),
+                ..w.times(names[&agent].to_owned(), &channels[channel])
+            })
+            .collect();
+        let mut team_times: Vec<PickupTimes> = by_team
+            .into_iter()
+            .map(|((team, channel), (name, w))| PickupTimes {
+                team_id: Some(team),
+                ..w.times(name.to_owned(), &channels[channel])
+            })
+            .collect();
+        let busiest = |a: &PickupTimes, b: &PickupTimes| {
+            b.offered
+                .cmp(&a.offered)
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.channel.cmp(&b.channel))
+        };
+        agent_times.sort_by(busiest);
+        team_times.sort_by(busiest);
+        let mut days: Vec<LoginDay> = self.days.into_values().collect();
+        days.sort_by(|a, b| a.name.cmp(&b.name).then(a.day.0.cmp(&b.day.0)));
+        ActivitySummary {
+            agents_with_log: self.seen.len() as u32,
+            days,
+            agents: agent_times,
+            teams: team_times,
+        }
     }
 }
 
@@ -219,8 +260,11 @@ impl Workspace {
                     .into_iter()
                     .filter(|(_, _, a)| wanted.contains(a))
                     .collect();
-                let records = agent_activity::list_in_range(db, q.from, q.to)?;
-                Ok(summarise(&agents, &members, &records, q.from, q.bucket_ms))
+                let mut summary = Summariser::new(&agents, q.from, q.bucket_ms);
+                agent_activity::each_in_range(db, q.from, q.to, |agent, activity, at, contact| {
+                    summary.add(agent, activity, at, contact)
+                })?;
+                Ok(summary.finish(&members))
             })?)
         })
         .await
@@ -231,6 +275,7 @@ impl Workspace {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use switchboard_store::agent_activity::Activity;
 
     fn record(agent: i64, activity: &str, at: i64, contact: Option<&str>) -> Activity {
         Activity {
@@ -278,7 +323,11 @@ mod tests {
             // Not in the scope.
             record(3, "login", 1_000, None),
         ];
-        let s = summarise(&agents, &teams, &records, Timestamp(0), DAY);
+        let mut summary = Summariser::new(&agents, Timestamp(0), DAY);
+        for r in &records {
+            summary.add(r.agent_id, &r.activity, r.at, r.contact_id.as_deref());
+        }
+        let s = summary.finish(&teams);
         assert_eq!(s.agents_with_log, 2);
         let ann: Vec<_> = s.days.iter().filter(|d| d.name == "Ann").collect();
         assert_eq!(ann.len(), 2);

@@ -2,6 +2,10 @@
 //! time Switchboard was closed, or could not reach the vendor, is filled from
 //! the log instead of staying unknown.
 //!
+//! It is read after each sync (a bounded read, [`PAGES_AT_SYNC`]), and by the
+//! status poller from the start and after the vendor was unreachable, a few
+//! pages a round until it has caught up (see `status_poller`).
+//!
 //! The log is read from where the last read left it (less a margin: a record
 //! the vendor shows late is read again, which changes nothing), or a week back
 //! the first time. Over each agent's records the log is authoritative: the

@@ -14,7 +14,8 @@ use switchboard_domain::{
     AgentId, ConnectionId, JobId, OperationId, TeamId, Timestamp, ValidationError,
 };
 use switchboard_store::{
-    agents, board, browse, connections, operations, status_polls, status_samples, tenant_statuses,
+    agent_activity, agents, board, browse, connections, operations, status_polls, status_samples,
+    tenant_statuses,
 };
 use switchboard_vendors::{HttpOptions, StatusOption, VendorError};
 use ts_rs::TS;
@@ -154,11 +155,17 @@ impl Workspace {
         Ok(list)
     }
 
-    /// Deletes status intervals that ended before the kept history; returns how many.
+    /// Deletes status intervals that ended before the kept history, and the
+    /// activity log's events from then; returns how many intervals.
     pub async fn prune_status_history(&self) -> Result<usize, EngineError> {
         let before = Timestamp(Timestamp::now().0 - STATUS_HISTORY_KEPT.as_millis() as i64);
-        self.on_store(move |store| Ok(store.write(|db| status_samples::delete_before(db, before))?))
-            .await
+        self.on_store(move |store| {
+            Ok(store.write(|db| {
+                agent_activity::delete_before(db, before)?;
+                status_samples::delete_before(db, before)
+            })?)
+        })
+        .await
     }
 
     /// Moves agents and whole teams to a status, journaled and sent in one call;

@@ -431,10 +431,41 @@ async fn intervals_follow_changes_and_survive_a_restart() {
                     source: switchboard_domain::status::StatusSource::Poll,
                 },
             )?;
+            // An event of the activity log from then goes with it.
+            switchboard_store::agent_activity::insert(
+                db,
+                &switchboard_store::agent_activity::Activity {
+                    agent_id: agent,
+                    vendor_id: "old-login".into(),
+                    activity: "login".into(),
+                    at: long_ago,
+                    contact_id: None,
+                },
+            )?;
             Ok(())
         })
         .unwrap();
     assert_eq!(env.ws.prune_status_history().await.unwrap(), 1);
+    let events = env
+        .ws
+        .store()
+        .read(|db| {
+            switchboard_store::agent_activity::list_for_agent(
+                db,
+                agent,
+                Timestamp(0),
+                Timestamp(i64::MAX),
+            )
+        })
+        .unwrap();
+    assert!(
+        !events.iter().any(|e| e.vendor_id == "old-login"),
+        "{events:?}"
+    );
+    assert!(
+        !events.is_empty() && events.iter().all(|e| e.at > long_ago),
+        "newer events stay"
+    );
     let board = env.ws.status_board().await.unwrap();
     assert!(
         board

@@ -65,6 +65,13 @@ pub struct SimConfig {
     pub log_capacity: usize,
     /// Fixed ports per vendor and for the control API (0 or absent: any free port).
     pub ports: BTreeMap<String, u16>,
+    /// Days of history CCAI Platform's activity log starts with.
+    #[serde(default = "default_log_days")]
+    pub log_days: i64,
+}
+
+fn default_log_days() -> i64 {
+    vendors::ccai::SEEDED_DAYS
 }
 
 impl SimConfig {
@@ -75,7 +82,14 @@ impl SimConfig {
             limits: Limits::Documented,
             log_capacity: 10_000,
             ports: BTreeMap::new(),
+            log_days: default_log_days(),
         }
+    }
+
+    /// CCAI Platform's activity log starts with this many days of history.
+    pub fn with_log_days(mut self, days: i64) -> Self {
+        self.log_days = days.max(0);
+        self
     }
 
     pub fn with_scale(mut self, scale: Scale) -> Self {
@@ -236,6 +250,7 @@ impl Simulator {
         let world = Arc::new(vendors::World::generate(
             config.seed,
             config.scale,
+            config.log_days,
             &credentials,
         ));
         let mut limiters = BTreeMap::new();

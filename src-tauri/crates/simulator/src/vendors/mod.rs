@@ -29,13 +29,20 @@ pub struct World {
 }
 
 impl World {
-    pub fn generate(seed: u64, scale: Scale, credentials: &Credentials) -> Self {
+    /// Every vendor's seeded data; CCAI Platform's log starts `log_days` back.
+    pub fn generate(seed: u64, scale: Scale, log_days: i64, credentials: &Credentials) -> Self {
         let now = Utc::now().timestamp();
         Self {
             pingup: RwLock::new(pingup::Data::generate(seed, scale, now, credentials)),
             vambe: RwLock::new(vambe::Data::generate(seed, scale, now, credentials)),
             helpcrunch: RwLock::new(helpcrunch::Data::generate(seed, scale, now, credentials)),
-            ccai: RwLock::new(ccai::Data::generate(seed, scale, now, credentials)),
+            ccai: RwLock::new(ccai::Data::generate(
+                seed,
+                scale,
+                now,
+                log_days,
+                credentials,
+            )),
             splashify: RwLock::new(splashify::Data::generate(seed, scale, now, credentials)),
         }
     }

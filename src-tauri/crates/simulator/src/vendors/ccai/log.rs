@@ -9,7 +9,8 @@
 
 use crate::rng::Rng;
 
-/// How many days of history the log starts with.
+/// How many days of history the log starts with (unless the simulator's
+/// configuration says otherwise).
 pub const SEEDED_DAYS: i64 = 3;
 
 /// What a record says happened.
@@ -86,10 +87,10 @@ const AVAILABLE: i32 = 0;
 impl Log {
     /// A few days of history for each agent, ending in `(status, since)`, its
     /// status now and when it began.
-    pub fn seeded(rng: &mut Rng, now: i64, agents: &[(i32, i64)]) -> Self {
+    pub fn seeded(rng: &mut Rng, now: i64, days: i64, agents: &[(i32, i64)]) -> Self {
         let mut drafts: Vec<Record> = Vec::new();
         for (agent, &(status, since)) in agents.iter().enumerate() {
-            seed_agent(rng, now, agent, status, since, &mut drafts);
+            seed_agent(rng, now - days * 86_400, agent, status, since, &mut drafts);
         }
         drafts.sort_by_key(|r| (r.started_at, r.agent));
         let mut log = Log {
@@ -178,12 +179,12 @@ impl Log {
     }
 }
 
-/// One agent's seeded days: working hours with a login and a logout, the
-/// statuses of a working day, and chats and calls offered and picked up, up
-/// to when their current status began.
+/// One agent's seeded days from `start`: working hours with a login and a
+/// logout, the statuses of a working day, and chats and calls offered and
+/// picked up, up to when their current status began.
 fn seed_agent(
     rng: &mut Rng,
-    now: i64,
+    start: i64,
     agent: usize,
     status: i32,
     since: i64,
@@ -201,7 +202,7 @@ fn seed_agent(
         call_id: contact
             .filter(|_| matches!(activity, Activity::CallOffered | Activity::CallPickedUp)),
     };
-    let mut t = now - SEEDED_DAYS * 86_400 + rng.below(3_600) as i64;
+    let mut t = start + rng.below(3_600) as i64;
     let mut current = OFFLINE;
     let mut contact = (agent as u64) * 10_000;
     // Each stretch: a status, lasting a while (offline ones overnight).
@@ -276,7 +277,7 @@ mod tests {
     fn seeded_history_ends_in_each_agents_status_and_has_no_gaps() {
         let now = 1_800_000_000;
         let agents = [(0, now - 600), (-10, now - 7_200), (-7, now - 30)];
-        let log = Log::seeded(&mut Rng::derive(7, "log"), now, &agents);
+        let log = Log::seeded(&mut Rng::derive(7, "log"), now, SEEDED_DAYS, &agents);
         for (i, &(status, since)) in agents.iter().enumerate() {
             let mine: Vec<&Record> = log
                 .records
@@ -304,7 +305,12 @@ mod tests {
     #[test]
     fn a_change_ends_the_last_status_and_is_read_from_its_time() {
         let now = 1_800_000_000;
-        let mut log = Log::seeded(&mut Rng::derive(7, "log"), now, &[(0, now - 600)]);
+        let mut log = Log::seeded(
+            &mut Rng::derive(7, "log"),
+            now,
+            SEEDED_DAYS,
+            &[(0, now - 600)],
+        );
         log.change(0, 0, -10, now + 5);
         log.change(0, -10, 0, now + 9);
         let new = log.since(now + 5);

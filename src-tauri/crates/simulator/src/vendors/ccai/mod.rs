@@ -6,7 +6,7 @@
 mod log;
 mod manager;
 
-pub use log::{Activity, Log, Record};
+pub use log::{Activity, Log, Record, SEEDED_DAYS};
 
 use std::sync::Arc;
 
@@ -146,7 +146,13 @@ fn status(id: i32) -> Status {
 }
 
 impl Data {
-    pub fn generate(seed: u64, scale: Scale, now: i64, credentials: &Credentials) -> Self {
+    pub fn generate(
+        seed: u64,
+        scale: Scale,
+        now: i64,
+        log_days: i64,
+        credentials: &Credentials,
+    ) -> Self {
         let mut rng = Rng::derive(seed, "ccai");
         let people = seed::people_for(seed, "ccai_platform", scale);
         let team_count = people.len().div_ceil(TEAM_SIZE).max(1);
@@ -206,7 +212,12 @@ impl Data {
             .iter()
             .map(|a: &Agent| (a.status, a.status_updated))
             .collect();
-        let log = Log::seeded(&mut Rng::derive(seed, "ccai log"), now, &now_and_since);
+        let log = Log::seeded(
+            &mut Rng::derive(seed, "ccai log"),
+            now,
+            log_days,
+            &now_and_since,
+        );
         Self {
             user: credentials.ccai_username.clone(),
             token: credentials.ccai_api_token.clone(),
