@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use switchboard_domain::dashboard::{ActivitySummary, LoginDay, PickupTimes, StatusChartQuery};
 use switchboard_domain::{AgentId, TeamId, Timestamp};
-use switchboard_store::{agent_activity, dashboards, teams};
+use switchboard_store::{agent_activity, status_charts, teams};
 
 use crate::{EngineError, Workspace};
 
@@ -254,7 +254,7 @@ impl Workspace {
         }
         self.on_store(move |store| {
             Ok(store.read(|db| {
-                let agents = dashboards::scope_agents(db, &q.scope)?;
+                let agents = status_charts::scope_agents(db, &q.scope)?;
                 let wanted: HashSet<AgentId> = agents.iter().map(|(a, _)| *a).collect();
                 let members: Vec<_> = teams::memberships(db)?
                     .into_iter()

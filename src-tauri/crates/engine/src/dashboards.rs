@@ -8,7 +8,7 @@ use switchboard_domain::Timestamp;
 use switchboard_domain::dashboard::{
     AgentTimeline, Mismatch, StatusChart, StatusChartQuery, Workload,
 };
-use switchboard_store::{dashboards, vendor_calls};
+use switchboard_store::{dashboards, status_charts, vendor_calls};
 use ts_rs::TS;
 
 use crate::{EngineError, Workspace};
@@ -86,7 +86,14 @@ impl Workspace {
         }
         self.on_store(move |store| {
             Ok(store.read(|db| {
-                dashboards::status_chart(db, &q.scope, q.from, q.to, q.bucket_ms, Timestamp::now())
+                status_charts::status_chart(
+                    db,
+                    &q.scope,
+                    q.from,
+                    q.to,
+                    q.bucket_ms,
+                    Timestamp::now(),
+                )
             })?)
         })
         .await
@@ -98,7 +105,7 @@ impl Workspace {
         q: StatusChartQuery,
     ) -> Result<Vec<AgentTimeline>, EngineError> {
         self.on_store(move |store| {
-            Ok(store.read(|db| dashboards::timelines(db, &q.scope, q.from, q.to))?)
+            Ok(store.read(|db| status_charts::timelines(db, &q.scope, q.from, q.to))?)
         })
         .await
     }

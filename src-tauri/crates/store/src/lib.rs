@@ -26,6 +26,7 @@ pub mod history;
 pub mod jobs;
 pub mod operations;
 pub mod people;
+pub mod status_charts;
 pub mod status_polls;
 pub mod status_samples;
 pub mod sync_runs;
