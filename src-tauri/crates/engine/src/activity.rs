@@ -3,9 +3,10 @@
 //! waited to be picked up, per agent and per team. Read from the cache only,
 //! so it works offline.
 //!
-//! An offer and its pick-up are paired by the chat's or call's id; records
-//! without one pair with the next pick-up on the same channel. An offer never
-//! picked up in the range counts as offered only.
+//! An offer and its pick-up are paired by the chat's or call's id (a chat
+//! offered again waits from its first offer); records without one pair with
+//! the next pick-up on the same channel. An offer never picked up in the range
+//! counts as offered only.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
@@ -79,41 +80,97 @@ impl Waits {
     }
 }
 
+/// A hasher for the summariser's integer keys (agents' row ids, a contact's
+/// hash): a multiply, where SipHash would cost more than the rest of a record.
+#[derive(Default, Clone, Copy)]
+struct IntHasher(u64);
+
+impl std::hash::Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type IntMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IntHasher>>;
+
+/// A contact's id as a number to pair an offer with its pick-up (FNV-1a).
+fn contact_key(contact: Option<&str>) -> u64 {
+    contact.map_or(0, |c| {
+        c.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        }) | 1
+    })
+}
+
+/// One agent of the scope as the summariser keeps it.
+struct Slot<'a> {
+    agent: AgentId,
+    name: &'a str,
+    seen: bool,
+    /// The waits on each channel met (an index into the channels).
+    waits: Vec<(usize, Waits)>,
+}
+
 /// The figures for a scope, taken one record at a time (oldest first): a
 /// week of everyone is 200,000 records, none of them copied.
 pub struct Summariser<'a> {
-    names: HashMap<AgentId, &'a str>,
+    slots: Vec<Slot<'a>>,
+    index: IntMap<AgentId, usize>,
     from: i64,
     day_ms: i64,
-    days: BTreeMap<(AgentId, i64), LoginDay>,
+    days: BTreeMap<(usize, i64), LoginDay>,
     /// The channels met (`chat`, `call`), each once.
     channels: Vec<String>,
-    /// Per agent and channel: the waits.
-    waits: BTreeMap<(AgentId, usize), Waits>,
-    /// Offers still waiting, by agent, channel and contact (its id's hash;
-    /// in order where the log gives none).
-    open: HashMap<(AgentId, usize, Option<u64>), VecDeque<i64>>,
-    seen: HashSet<AgentId>,
-}
-
-fn contact_key(contact: Option<&str>) -> Option<u64> {
-    use std::hash::{BuildHasher, RandomState};
-    thread_local!(static HASHER: RandomState = RandomState::new());
-    contact.map(|c| HASHER.with(|h| h.hash_one(c)))
+    /// Offers still waiting, by agent, channel and contact (one offered
+    /// again waits from the first offer)...
+    open: IntMap<(usize, usize, u64), i64>,
+    /// ...and in order where the log gives no contact.
+    unnamed: IntMap<(usize, usize), VecDeque<i64>>,
 }
 
 impl<'a> Summariser<'a> {
     /// For `agents` (the scope's, with their names), days of `day_ms` from `from`.
     pub fn new(agents: &'a [(AgentId, String)], from: Timestamp, day_ms: i64) -> Self {
+        let slots: Vec<Slot<'a>> = agents
+            .iter()
+            .map(|(agent, name)| Slot {
+                agent: *agent,
+                name,
+                seen: false,
+                waits: Vec::new(),
+            })
+            .collect();
         Self {
-            names: agents.iter().map(|(a, n)| (*a, n.as_str())).collect(),
+            index: slots
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.agent, i))
+                .collect(),
+            slots,
             from: from.0,
             day_ms,
             days: BTreeMap::new(),
             channels: Vec::new(),
-            waits: BTreeMap::new(),
-            open: HashMap::new(),
-            seen: HashSet::new(),
+            open: IntMap::default(),
+            unnamed: IntMap::default(),
         }
     }
 
@@ -127,16 +184,29 @@ impl<'a> Summariser<'a> {
         }
     }
 
+    fn waits(&mut self, slot: usize, channel: usize) -> &mut Waits {
+        let waits = &mut self.slots[slot].waits;
+        let i = match waits.iter().position(|(c, _)| *c == channel) {
+            Some(i) => i,
+            None => {
+                waits.push((channel, Waits::default()));
+                waits.len() - 1
+            }
+        };
+        &mut waits[i].1
+    }
+
     /// One record; those of agents outside the scope are passed over.
     pub fn add(&mut self, agent: AgentId, activity: &str, at: Timestamp, contact: Option<&str>) {
-        let Some(name) = self.names.get(&agent).copied() else {
+        let Some(slot) = self.index.get(&agent).copied() else {
             return;
         };
-        self.seen.insert(agent);
+        self.slots[slot].seen = true;
         match kind(activity) {
             k @ (Kind::Login | Kind::Logout) => {
                 let day = self.from + (at.0 - self.from).div_euclid(self.day_ms) * self.day_ms;
-                let d = self.days.entry((agent, day)).or_insert_with(|| LoginDay {
+                let name = self.slots[slot].name;
+                let d = self.days.entry((slot, day)).or_insert_with(|| LoginDay {
                     agent_id: agent,
                     name: name.to_owned(),
                     day: Timestamp(day),
@@ -155,22 +225,29 @@ impl<'a> Summariser<'a> {
             }
             Kind::Offered(channel) => {
                 let channel = self.channel(channel);
-                self.waits.entry((agent, channel)).or_default().offered += 1;
-                self.open
-                    .entry((agent, channel, contact_key(contact)))
-                    .or_default()
-                    .push_back(at.0);
+                self.waits(slot, channel).offered += 1;
+                match contact_key(contact) {
+                    0 => self
+                        .unnamed
+                        .entry((slot, channel))
+                        .or_default()
+                        .push_back(at.0),
+                    key => {
+                        self.open.entry((slot, channel, key)).or_insert(at.0);
+                    }
+                }
             }
             Kind::PickedUp(channel) => {
                 let channel = self.channel(channel);
-                let offer = self
-                    .open
-                    .get_mut(&(agent, channel, contact_key(contact)))
-                    .and_then(VecDeque::pop_front);
+                let offer = match contact_key(contact) {
+                    0 => self
+                        .unnamed
+                        .get_mut(&(slot, channel))
+                        .and_then(VecDeque::pop_front),
+                    key => self.open.remove(&(slot, channel, key)),
+                };
                 if let Some(offered_at) = offer {
-                    self.waits
-                        .entry((agent, channel))
-                        .or_default()
+                    self.waits(slot, channel)
                         .waits
                         .push((at.0 - offered_at).max(0));
                 }
@@ -184,10 +261,10 @@ impl<'a> Summariser<'a> {
         let channels = &self.channels;
         let mut by_team: BTreeMap<(TeamId, usize), (&str, Waits)> = BTreeMap::new();
         for (team, team_name, agent) in team_members {
-            for ((a, channel), w) in self.waits.range((*agent, 0)..) {
-                if a != agent {
-                    break;
-                }
+            let Some(slot) = self.index.get(agent) else {
+                continue;
+            };
+            for (channel, w) in &self.slots[*slot].waits {
                 by_team
                     .entry((*team, *channel))
                     .or_insert_with(|| (team_name.as_str(), Waits::default()))
@@ -195,13 +272,16 @@ impl<'a> Summariser<'a> {
                     .add(w);
             }
         }
-        let names = &self.names;
+        let agents_with_log = self.slots.iter().filter(|s| s.seen).count() as u32;
         let mut agent_times: Vec<PickupTimes> = self
-            .waits
+            .slots
             .into_iter()
-            .map(|((agent, channel), w)| PickupTimes {
-                agent_id: Some(agent),
-                ..w.times(names[&agent].to_owned(), &channels[channel])
+            .flat_map(|slot| {
+                let (agent, name) = (slot.agent, slot.name);
+                slot.waits.into_iter().map(move |(channel, w)| PickupTimes {
+                    agent_id: Some(agent),
+                    ..w.times(name.to_owned(), &channels[channel])
+                })
             })
             .collect();
         let mut team_times: Vec<PickupTimes> = by_team
@@ -222,7 +302,7 @@ impl<'a> Summariser<'a> {
         let mut days: Vec<LoginDay> = self.days.into_values().collect();
         days.sort_by(|a, b| a.name.cmp(&b.name).then(a.day.0.cmp(&b.day.0)));
         ActivitySummary {
-            agents_with_log: self.seen.len() as u32,
+            agents_with_log,
             days,
             agents: agent_times,
             teams: team_times,
@@ -353,5 +433,34 @@ mod tests {
         assert_eq!((team_chat.offered, team_chat.picked_up), (3, 2));
         // Busiest first.
         assert_eq!(s.agents[0].name, "Ann");
+    }
+
+    #[test]
+    fn offers_without_an_id_pair_in_order_and_one_offered_again_waits_from_the_first() {
+        let agents = vec![(AgentId(1), "Ann".to_owned())];
+        let records = vec![
+            record(1, "call_notification_offered", 1_000, None),
+            record(1, "call_notification_offered", 2_000, None),
+            record(1, "call_picked_up", 4_000, None),
+            record(1, "call_picked_up", 9_000, None),
+            record(1, "chat_notification_offered", 10_000, Some("a")),
+            record(1, "chat_notification_offered", 15_000, Some("a")),
+            record(1, "chat_picked_up", 20_000, Some("a")),
+        ];
+        let mut summary = Summariser::new(&agents, Timestamp(0), 86_400_000);
+        for r in &records {
+            summary.add(r.agent_id, &r.activity, r.at, r.contact_id.as_deref());
+        }
+        let s = summary.finish(&[]);
+        let calls = s.agents.iter().find(|p| p.channel == "call").unwrap();
+        // 1 s → 4 s and 2 s → 9 s: waits of 3 s and 7 s.
+        assert_eq!((calls.offered, calls.picked_up), (2, 2));
+        assert_eq!((calls.median_ms, calls.p90_ms), (Some(3_000), Some(7_000)));
+        let chats = s.agents.iter().find(|p| p.channel == "chat").unwrap();
+        assert_eq!(
+            (chats.offered, chats.picked_up, chats.median_ms),
+            (2, 1, Some(10_000))
+        );
+        assert!(s.teams.is_empty());
     }
 }

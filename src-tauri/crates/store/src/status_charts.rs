@@ -79,16 +79,16 @@ pub fn scope_agents(db: &Db, scope: &Scope) -> Result<Vec<(AgentId, String)>> {
     Ok(rows)
 }
 
-/// The stretches of `agents` that reach into [from, to), clipped to it.
+/// Calls `out` with each stretch of `agents` that reaches into [from, to),
+/// clipped to it (streamed: a week of everyone is 200,000 stretches).
 fn stretches(
     db: &Db,
     agents: &[(AgentId, String)],
-    from: i64,
-    to: i64,
+    (from, to): (i64, i64),
     everyone: bool,
     statuses: &mut Statuses,
-) -> Result<Vec<Stretch>> {
-    let mut out = Vec::new();
+    mut out: impl FnMut(Stretch),
+) -> Result<()> {
     // The row's status is at `at` and `at + 1`, its source at `at + 2`.
     let mut push = |statuses: &mut Statuses,
                     agent: AgentId,
@@ -107,7 +107,7 @@ fn stretches(
                 b"sync" => StatusSource::Sync,
                 _ => StatusSource::Poll,
             };
-            out.push(Stretch {
+            out(Stretch {
                 agent,
                 start,
                 end,
@@ -147,7 +147,7 @@ fn stretches(
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Time in each status per bucket, summed over the scope's agents; the rest of
@@ -175,14 +175,8 @@ pub fn status_chart(
             b[status] += ms;
         }
     };
-    for s in stretches(
-        db,
-        &agents,
-        from,
-        to,
-        matches!(scope, Scope::Everyone),
-        &mut statuses,
-    )? {
+    let everyone = matches!(scope, Scope::Everyone);
+    stretches(db, &agents, (from, to), everyone, &mut statuses, |s| {
         let mut t = s.start;
         while t < s.end {
             let i = ((t - from) / bucket_ms) as usize;
@@ -195,7 +189,7 @@ pub fn status_chart(
             }
             t = until;
         }
-    }
+    })?;
     // Statuses in name order, as the charts list them.
     let mut order: Vec<usize> = (0..statuses.list.len()).collect();
     order.sort_by(|a, b| {
@@ -244,14 +238,12 @@ pub fn timelines(
     let agents = scope_agents(db, scope)?;
     let mut statuses = Statuses::default();
     let mut by_agent: HashMap<AgentId, Vec<Segment>> = HashMap::new();
-    for s in stretches(
-        db,
-        &agents,
-        from.0,
-        to.0,
-        matches!(scope, Scope::Everyone),
-        &mut statuses,
-    )? {
+    let mut all = Vec::new();
+    let everyone = matches!(scope, Scope::Everyone);
+    stretches(db, &agents, (from.0, to.0), everyone, &mut statuses, |s| {
+        all.push(s)
+    })?;
+    for s in all {
         let (id, name) = &statuses.list[s.status];
         by_agent.entry(s.agent).or_default().push(Segment {
             start: Timestamp(s.start),
