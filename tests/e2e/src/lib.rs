@@ -445,6 +445,33 @@ impl Session {
         }
     }
 
+    /// Opens the status board and waits until it has filled (at least ten
+    /// statuses; the demo syncs in the background, so it is shown again until
+    /// they come) and says it read them live.
+    pub async fn status_board_read_live(&self) -> anyhow::Result<()> {
+        self.click("nav-status").await?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let chips = self.count("status-chip").await?;
+            if chips >= 10 {
+                break;
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the board never filled ({chips} statuses)"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            // The board reads the cache once; come back to it after the sync.
+            self.click("nav-history").await?;
+            self.click("nav-status").await?;
+        }
+        self.wait_for_text("board-freshness", "a live read", |t| {
+            t.contains("live, read")
+        })
+        .await?;
+        Ok(())
+    }
+
     pub async fn quit(self) -> anyhow::Result<()> {
         self.driver.clone().quit().await?;
         Ok(())

@@ -37,28 +37,8 @@ async fn the_board_fills_and_a_team_moves_to_a_custom_status() -> anyhow::Result
     );
     let session = Session::start_with(&namespace, &["--demo"]).await?;
     let outcome = async {
-        session.click("nav-status").await?;
         // The demo syncs in the background; CCAI Platform's agents appear with it.
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let chips = session.count("status-chip").await?;
-            if chips >= 10 {
-                break;
-            }
-            anyhow::ensure!(
-                std::time::Instant::now() < deadline,
-                "the board never filled ({chips} statuses)"
-            );
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            // The board reads the cache once; come back to it after the sync.
-            session.click("nav-history").await?;
-            session.click("nav-status").await?;
-        }
-        session
-            .wait_for_text("board-freshness", "a live read", |t| {
-                t.contains("live, read")
-            })
-            .await?;
+        session.status_board_read_live().await?;
         session.screenshot("status-01-board").await?;
 
         let team_box =

@@ -20,24 +20,6 @@ use thirtyfour::prelude::*;
 /// demo connections were made for.
 const DEMO_SEED: u64 = 42;
 
-/// Waits for the status board to fill and read live.
-async fn board_read_live(session: &Session) -> anyhow::Result<()> {
-    session.click("nav-status").await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while session.count("status-chip").await? < 10 {
-        anyhow::ensure!(Instant::now() < deadline, "the board never filled");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        session.click("nav-history").await?;
-        session.click("nav-status").await?;
-    }
-    session
-        .wait_for_text("board-freshness", "a live read", |t| {
-            t.contains("live, read")
-        })
-        .await?;
-    Ok(())
-}
-
 /// The timeline's segments for one agent: (status, source) in order.
 async fn segments_of(session: &Session, agent: &str) -> anyhow::Result<Vec<(String, String)>> {
     let xpath = format!(
@@ -104,7 +86,7 @@ async fn changes_made_while_the_app_was_closed_come_back_from_the_vendors_log() 
 
     let session = Session::start_in(&namespace, &["--demo"], &[], dir).await?;
     let outcome = async {
-        board_read_live(&session).await?;
+        session.status_board_read_live().await?;
         session.click("nav-dashboards").await?;
         session.click("tab-timeline").await?;
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -150,7 +132,7 @@ async fn changes_made_while_the_app_was_closed_come_back_from_the_vendors_log() 
     // Opened again: the timeline has both, from the vendor's log.
     let session = closed.reopen(&["--demo"]).await?;
     let outcome = async {
-        board_read_live(&session).await?;
+        session.status_board_read_live().await?;
         session.click("nav-dashboards").await?;
         session.click("tab-timeline").await?;
         let deadline = Instant::now() + Duration::from_secs(60);

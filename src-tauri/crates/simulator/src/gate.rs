@@ -56,6 +56,24 @@ pub struct Fault {
     pub probability: Option<f64>,
 }
 
+impl Fault {
+    /// Every request to the vendor's `endpoint` answered with 400 (a refusal
+    /// a client does not retry), until the faults are cleared.
+    pub fn refuse(vendor: Vendor, endpoint: &str) -> Self {
+        Self {
+            vendor,
+            endpoint: Some(endpoint.into()),
+            kind: FaultKind::Status {
+                status: 400,
+                body: None,
+                retry_after: None,
+            },
+            times: None,
+            probability: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "fault", rename_all = "snake_case")]
 pub enum FaultKind {

@@ -16,7 +16,7 @@ use switchboard_engine::status_poller::LOG_PAGES_PER_ROUND;
 use switchboard_engine::sync::Cancel;
 use switchboard_engine::{Config, Workspace};
 use switchboard_secrets::{Keychain, Namespace};
-use switchboard_simulator::{Fault, FaultKind, Limits, Scale, SimConfig, Simulator};
+use switchboard_simulator::{Fault, Limits, Scale, SimConfig, Simulator};
 use switchboard_store::connections;
 
 /// Pages read at the vendor's pace (a sample: the whole week takes minutes).
@@ -34,17 +34,9 @@ async fn connected(ws: &Workspace, sim: &Simulator, name: &str, paced: bool) -> 
         c.settings.insert("rate_limit".into(), "off".into());
         ws.store().write(|db| connections::upsert(db, &c)).unwrap();
     }
-    sim.inspector().add_fault(Fault {
-        vendor: Vendor::CcaiPlatform,
-        endpoint: Some("agent_activity_logs".into()),
-        kind: FaultKind::Status {
-            status: 400,
-            body: None,
-            retry_after: None,
-        },
-        times: None,
-        probability: None,
-    });
+    // Refused (not retried), as a tenant without the log would.
+    sim.inspector()
+        .add_fault(Fault::refuse(Vendor::CcaiPlatform, "agent_activity_logs"));
     ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
         .await
         .unwrap();

@@ -9,7 +9,7 @@ use switchboard_domain::{ConnectionId, Vendor};
 use switchboard_engine::sync::Cancel;
 use switchboard_engine::{Config, Workspace};
 use switchboard_secrets::{Keychain, Namespace};
-use switchboard_simulator::{Fault, FaultKind, Limits, Scale, SimConfig, Simulator};
+use switchboard_simulator::{Fault, Limits, Scale, SimConfig, Simulator};
 use switchboard_store::connections;
 
 pub struct Env {
@@ -56,18 +56,9 @@ pub async fn env_reading_log_at_sync(seed: u64, agents: u32, log_at_sync: bool) 
     c.settings.insert("rate_limit".into(), "off".into());
     ws.store().write(|db| connections::upsert(db, &c)).unwrap();
     if !log_at_sync {
-        sim.inspector().add_fault(Fault {
-            vendor: Vendor::CcaiPlatform,
-            endpoint: Some("agent_activity_logs".into()),
-            // Refused (not retried), as a tenant without the log would.
-            kind: FaultKind::Status {
-                status: 400,
-                body: None,
-                retry_after: None,
-            },
-            times: None,
-            probability: None,
-        });
+        // Refused (not retried), as a tenant without the log would.
+        sim.inspector()
+            .add_fault(Fault::refuse(Vendor::CcaiPlatform, "agent_activity_logs"));
     }
     ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
         .await
