@@ -175,9 +175,8 @@ pub fn mismatches(db: &Db) -> Result<Vec<Mismatch>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{agents, assignments, connections, people, status_samples, targets};
+    use crate::{assignments, status_samples, targets};
     use switchboard_domain::assignment::{Assignment, AssignmentSource};
-    use switchboard_domain::person::Person;
     use switchboard_domain::status::{StatusSample, StatusSource};
 
     const H: i64 = 3_600_000;
@@ -205,31 +204,9 @@ mod tests {
     #[test]
     fn mismatches_workload_expiring_and_health() {
         let (_dir, store) = crate::test_support::store();
-        let ccai = connections::tests::sample(Vendor::CcaiPlatform, "CCAI");
-        let hc = connections::tests::sample(Vendor::Helpcrunch, "HC");
-        let (agent, other) = store
+        let (hc, agent, other) = store
             .write(|db| {
-                connections::upsert(db, &ccai)?;
-                connections::upsert(db, &hc)?;
-                let person = people::insert(
-                    db,
-                    &Person {
-                        id: PersonId(0),
-                        display_name: "Ana".into(),
-                        email: None,
-                        created_at: Timestamp(0),
-                    },
-                )?;
-                let agent = agents::upsert(db, &agents::tests::sample(ccai.id, "11", "ana@x.com"))?;
-                let other = agents::upsert(db, &agents::tests::sample(hc.id, "4100", "ana@x.com"))?;
-                for a in [agent, other] {
-                    agents::set_person(
-                        db,
-                        a,
-                        Some(person.id),
-                        switchboard_domain::agent::PersonLink::Manual,
-                    )?;
-                }
+                let (_, hc, agent, other) = crate::test_support::ana_on_two_platforms(db)?;
                 let target = targets::upsert(db, &targets::tests::sample(hc.id, "5214000", 1))?;
                 assignments::upsert(
                     db,
@@ -253,7 +230,7 @@ mod tests {
                     &sample(agent, "1", "Lunch", 2 * H, 3 * H, Some(3 * H)),
                 )?;
                 status_samples::insert(db, &sample(agent, "0", "Available", 4 * H, 5 * H, None))?;
-                Ok((agent, other))
+                Ok((hc, agent, other))
             })
             .expect("seed");
 

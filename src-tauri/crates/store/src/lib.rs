@@ -277,4 +277,43 @@ pub(crate) mod test_support {
         let store = Store::open(dir.path().join(super::DATABASE_FILE)).expect("open store");
         (dir, store)
     }
+
+    /// Ana, one person with an agent on CCAI Platform (`11`) and one on
+    /// HelpCrunch (`4100`), linked by hand: the dashboards' tests' people.
+    /// Returns the two connections and the two agents.
+    pub fn ana_on_two_platforms(
+        db: &rusqlite::Connection,
+    ) -> crate::Result<(
+        switchboard_domain::connection::Connection,
+        switchboard_domain::connection::Connection,
+        switchboard_domain::AgentId,
+        switchboard_domain::AgentId,
+    )> {
+        use crate::{agents, connections, people};
+        use switchboard_domain::{PersonId, Timestamp, Vendor};
+        let ccai = connections::tests::sample(Vendor::CcaiPlatform, "CCAI");
+        let hc = connections::tests::sample(Vendor::Helpcrunch, "HC");
+        connections::upsert(db, &ccai)?;
+        connections::upsert(db, &hc)?;
+        let person = people::insert(
+            db,
+            &switchboard_domain::person::Person {
+                id: PersonId(0),
+                display_name: "Ana".into(),
+                email: None,
+                created_at: Timestamp(0),
+            },
+        )?;
+        let agent = agents::upsert(db, &agents::tests::sample(ccai.id, "11", "ana@x.com"))?;
+        let other = agents::upsert(db, &agents::tests::sample(hc.id, "4100", "ana@x.com"))?;
+        for a in [agent, other] {
+            agents::set_person(
+                db,
+                a,
+                Some(person.id),
+                switchboard_domain::agent::PersonLink::Manual,
+            )?;
+        }
+        Ok((ccai, hc, agent, other))
+    }
 }

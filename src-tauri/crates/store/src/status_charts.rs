@@ -270,10 +270,7 @@ pub fn timelines(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{agents, connections, people, status_samples};
-    use switchboard_domain::PersonId;
-    use switchboard_domain::Vendor;
-    use switchboard_domain::person::Person;
+    use crate::{agents, status_samples};
     use switchboard_domain::status::StatusSample;
 
     const H: i64 = 3_600_000;
@@ -299,31 +296,9 @@ mod tests {
     #[test]
     fn time_in_status_and_timelines_from_stretches_with_a_gap_and_their_sources() {
         let (_dir, store) = crate::test_support::store();
-        let ccai = connections::tests::sample(Vendor::CcaiPlatform, "CCAI");
-        let hc = connections::tests::sample(Vendor::Helpcrunch, "HC");
         let agent = store
             .write(|db| {
-                connections::upsert(db, &ccai)?;
-                connections::upsert(db, &hc)?;
-                let person = people::insert(
-                    db,
-                    &Person {
-                        id: PersonId(0),
-                        display_name: "Ana".into(),
-                        email: None,
-                        created_at: Timestamp(0),
-                    },
-                )?;
-                let agent = agents::upsert(db, &agents::tests::sample(ccai.id, "11", "ana@x.com"))?;
-                let other = agents::upsert(db, &agents::tests::sample(hc.id, "4100", "ana@x.com"))?;
-                for a in [agent, other] {
-                    agents::set_person(
-                        db,
-                        a,
-                        Some(person.id),
-                        switchboard_domain::agent::PersonLink::Manual,
-                    )?;
-                }
+                let (_, _, agent, _) = crate::test_support::ana_on_two_platforms(db)?;
                 // Available 0-2h (polled), Lunch 2-3h (from the vendor's log),
                 // nobody knows 3-4h, Available from 4h (the app's own change,
                 // last seen 5h).
