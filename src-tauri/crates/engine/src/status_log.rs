@@ -191,8 +191,12 @@ fn fill(
                 written += 1;
             }
         }
-        // Logins, logouts, offers and pick-ups are kept as events too.
-        for r in records.iter().filter(|r| r.activity != "status_change") {
+        // Logins, logouts, offers and pick-ups are kept as events too (a
+        // record that names no activity is a status change only).
+        for r in records
+            .iter()
+            .filter(|r| r.activity != "status_change" && !r.activity.is_empty())
+        {
             agent_activity::insert(
                 db,
                 &agent_activity::Activity {
