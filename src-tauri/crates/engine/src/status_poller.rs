@@ -6,7 +6,8 @@
 //! nobody looks. The activity log is different: after a start, and after a
 //! vendor could not be reached, it holds the time Switchboard did not watch,
 //! so it is read a few pages a round from the start until it has caught up,
-//! with the window on any view. Each round waits at least `every`, and at
+//! with the window on any view; and again when someone starts watching (what
+//! changed while the app was open on another view is in it too). Each round waits at least `every`, and at
 //! least twice as long as its work took, so the poller uses at most a third of
 //! a vendor's rate limit (the pacer shared with every other call keeps the
 //! total under it). A connection that cannot be reached is left alone for a
@@ -70,6 +71,7 @@ impl Workspace {
         // Connections met since the start, and those whose log is behind.
         let mut met: HashSet<ConnectionId> = HashSet::new();
         let mut log_behind: HashSet<ConnectionId> = HashSet::new();
+        let mut was_watched = false;
         while keep_going() {
             let round = Instant::now();
             let watched = watching();
@@ -91,6 +93,17 @@ impl Workspace {
                     }
                 }
             }
+            // Someone starts watching: what changed while nobody did (the app
+            // open on another view) is in the logs; read after this round's
+            // polls, it fills the time between.
+            if watched && !was_watched {
+                for (id, caps) in &list {
+                    if caps.activity_log {
+                        log_behind.insert(*id);
+                    }
+                }
+            }
+            was_watched = watched;
             if watched {
                 let _ = self.flush_calls().await;
                 if pruned.is_none_or(|at| at.elapsed() > Duration::from_secs(6 * 3600)) {

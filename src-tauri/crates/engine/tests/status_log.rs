@@ -369,3 +369,47 @@ async fn the_poller_catches_the_log_up_after_a_start_with_nobody_watching() {
     let samples = env.samples(env.agent(4), Timestamp(0));
     assert!(samples.len() > 5 && samples.iter().all(|s| s.source == StatusSource::Log));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn when_someone_starts_watching_the_log_fills_what_nobody_watched() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let env = env().await;
+    env.ws.poll_statuses(env.ccai).await.unwrap();
+    env.ws.read_status_log(env.ccai).await.unwrap();
+    let (watching, done) = (AtomicBool::new(false), AtomicBool::new(false));
+    let agent = env.agent(9);
+    let driver = async {
+        // The app is open on another view: nobody watches the board.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let before = Timestamp::now();
+        env.set(9, 1);
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        env.set(9, 2);
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        // The board opens.
+        watching.store(true, Ordering::SeqCst);
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let found = loop {
+            let lunch = env
+                .samples(agent, Timestamp(before.0 - 1_000))
+                .into_iter()
+                .find(|s| s.status_vendor_id.as_deref() == Some("1"));
+            if lunch.is_some() || std::time::Instant::now() > deadline {
+                break lunch;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        done.store(true, Ordering::SeqCst);
+        found
+    };
+    let poller = env.ws.run_status_poller(
+        Duration::from_millis(100),
+        || !done.load(Ordering::SeqCst),
+        || watching.load(Ordering::SeqCst),
+        |_| {},
+    );
+    let (lunch, ()) = tokio::join!(driver, poller);
+    let lunch = lunch.expect("the status held while nobody watched is in the history");
+    assert_eq!(lunch.source, StatusSource::Log);
+    assert_no_holes(&env.samples(agent, Timestamp(lunch.started_at.0 - 1)));
+}
