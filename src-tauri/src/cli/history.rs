@@ -6,7 +6,7 @@ use switchboard_engine::export::Export;
 use switchboard_engine::history::iso;
 use switchboard_engine::{EngineError, Workspace};
 
-use super::output::{destination, json, to_output};
+use super::output::{csv_destination, json, to_output};
 use super::{connection_of, text, usage};
 
 #[derive(Debug, Args)]
@@ -107,15 +107,11 @@ pub async fn history(ws: &Workspace, args: HistoryArgs) -> Result<i32, EngineErr
         }
         (false, format) => format.unwrap_or("table"),
     };
-    if format != "csv" && (args.output.is_some() || args.force) {
-        return Err(usage(
-            "--output (and --force) write a file only with --format csv; add it, or leave --output out",
-        ));
-    }
+    let destination = csv_destination(format, args.output.as_ref(), args.force)?;
     match format {
         "csv" => {
             let write = ws.exporter(Export::History(query.clone()));
-            to_output(destination(args.output.as_ref(), args.force)?, write).await?;
+            to_output(destination, write).await?;
         }
         "json" => json(&ws.history(query).await?.rows)?,
         "table" => {

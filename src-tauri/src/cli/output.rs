@@ -113,6 +113,21 @@ pub fn ago(ms: Option<switchboard_domain::Timestamp>) -> String {
     }
 }
 
+/// Where a command printing `format` writes: `--output` (and `--force`) only
+/// with CSV; see [`destination`].
+pub fn csv_destination(
+    format: &str,
+    output: Option<&PathBuf>,
+    force: bool,
+) -> Result<Option<Destination>, EngineError> {
+    if format != "csv" && (output.is_some() || force) {
+        return Err(super::usage(
+            "--output (and --force) write a file only with --format csv; add it, or leave --output out",
+        ));
+    }
+    destination(output, force)
+}
+
 /// Where `--output` (and `--force`) say the output goes; standard output when
 /// not given. A file is checked before any work is done.
 pub fn destination(

@@ -15,7 +15,7 @@ use switchboard_engine::status_log::PAGES_AT_SYNC;
 use switchboard_engine::{EngineError, ErrorCode, Workspace};
 
 use super::history::moment;
-use super::output::{destination, json, to_output};
+use super::output::{csv_destination, json, to_output};
 use super::{connection_of, text, usage};
 
 const DAY_MS: i64 = 86_400_000;
@@ -89,12 +89,7 @@ pub async fn history(ws: &Workspace, args: HistoryArgs) -> Result<i32, EngineErr
             "--format is table, csv or json, not {format}"
         )));
     }
-    if format != "csv" && (args.output.is_some() || args.force) {
-        return Err(usage(
-            "--output (and --force) write a file only with --format csv; add it, or leave --output out",
-        ));
-    }
-    let destination = destination(args.output.as_ref(), args.force)?;
+    let destination = csv_destination(format, args.output.as_ref(), args.force)?;
     let connection = connection_of(ws, args.connection.as_deref()).await?;
     let scope = match (args.person, args.team) {
         (Some(_), Some(_)) => return Err(usage("give --person or --team, not both")),

@@ -8,6 +8,7 @@ import { useMemo, useRef, useState } from "react";
 import { onStatusPolled, statusChart, statusTimelines, workload } from "../bindings/commands";
 import { useBackendEvent } from "../events";
 import { useWatchStatuses } from "../watch";
+import type { StatusSource } from "../bindings/StatusSource";
 import type { TenantStatus } from "../bindings/TenantStatus";
 import { ago, when } from "../format";
 import { useNavigate } from "../navigation";
@@ -104,6 +105,8 @@ const HATCH = "repeating-linear-gradient(45deg, #e9ecef, #e9ecef 4px, #fff 4px, 
 /** Drawn over a status's colour where the stretch is from the vendor's log. */
 const FROM_LOG = "repeating-linear-gradient(-45deg, rgba(255,255,255,0.55) 0 2px, transparent 2px 6px)";
 const SOURCE = { log: "from the vendor's activity log", watched: "watched by Switchboard" };
+/** Where a stretch came from, as the timeline says it: the log, or watched (polled, synced, or the app's own change). */
+const origin = (source: StatusSource) => (source === "log" ? "log" : "watched");
 
 /** Each agent's day as a strip of statuses; hatched where nobody watched. */
 function Timeline({ scope }: { scope: string }) {
@@ -113,7 +116,7 @@ function Timeline({ scope }: { scope: string }) {
   const to = from + DAY;
   const lines = useQuery({ queryKey: keys.chart("timelines", scope, from), queryFn: () => statusTimelines({ scope: toScope(scope), from, to, bucket_ms: DAY }) });
   const colour = (id: string | null) => statuses.find((s) => s.vendor_id === id)?.color ?? "#4c6ef5";
-  const rows = (lines.data ?? []).flatMap((l) => l.segments.map((s) => ({ agent: l.name, status: s.name, start: dayjs(s.start).format(), end: dayjs(s.end).format(), source: s.source === "log" ? "log" : "watched" })));
+  const rows = (lines.data ?? []).flatMap((l) => l.segments.map((s) => ({ agent: l.name, status: s.name, start: dayjs(s.start).format(), end: dayjs(s.end).format(), source: origin(s.source) })));
   const anyFromLog = rows.some((r) => r.source === "log");
   // The part of the day still to come is not "unwatched": it has not happened.
   const past = Math.min(1, Math.max(0, (Date.now() - from) / DAY));
@@ -168,13 +171,13 @@ function Timeline({ scope }: { scope: string }) {
             <Box pos="relative" h={16} style={{ flex: 1, borderRadius: 3, overflow: "hidden", border: "1px solid #f1f3f5" }}>
               <Box pos="absolute" top={0} left={0} h={16} w={`${past * 100}%`} style={{ background: HATCH }} data-testid="timeline-unwatched" />
               {l.segments.map((s, i) => (
-                <Tooltip key={i} label={`${s.name}: ${dayjs(s.start).format("HH:mm")}–${dayjs(s.end).format("HH:mm")}, ${s.source === "log" ? SOURCE.log : SOURCE.watched}`}>
+                <Tooltip key={i} label={`${s.name}: ${dayjs(s.start).format("HH:mm")}–${dayjs(s.end).format("HH:mm")}, ${SOURCE[origin(s.source)]}`}>
                   <Box
                     pos="absolute"
                     top={0}
                     h={16}
                     data-testid="timeline-segment"
-                    data-source={s.source === "log" ? "log" : "watched"}
+                    data-source={origin(s.source)}
                     data-status={s.name}
                     style={{
                       left: `${((s.start - from) / DAY) * 100}%`,

@@ -8,16 +8,12 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 use std::time::Instant;
 
 use switchboard_domain::Vendor;
-use switchboard_domain::job::Origin;
 use switchboard_domain::sync::SyncMode;
 use switchboard_engine::plans;
 use switchboard_engine::sync::Cancel;
-use switchboard_engine::{Config, Workspace};
-use switchboard_secrets::{Keychain, Namespace};
 use switchboard_simulator::{Limits, Scale, SimConfig, Simulator};
 use switchboard_store::{agents, connections, targets};
 
@@ -39,9 +35,7 @@ fn main() {
         let scale = Scale { agents: 400, targets: 64_000 };
         let sim = Simulator::start(SimConfig::demo(5).with_scale(scale).with_limits(Limits::Off)).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let config = Config { data_dir: dir.path().into(), namespace: Namespace::test("bench-plans") };
-        let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
-        let ws = Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone()))).unwrap();
+        let ws = common::workspace(dir.path(), "bench-plans");
         for id in common::connect_all(&ws, &sim).await.into_values() {
             ws.sync(id, SyncMode::Full, &|_| {}, &Cancel::default()).await.unwrap();
         }

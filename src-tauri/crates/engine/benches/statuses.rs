@@ -26,6 +26,7 @@ use switchboard_store::{
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod common;
 #[path = "statuses/log.rs"]
 mod log;
 
@@ -294,12 +295,6 @@ fn main() {
 /// documented limit (10 requests per second, the client paced alike): a full
 /// read, and a change-only read with 10 agents changed.
 fn polls() {
-    use std::sync::Arc;
-    use switchboard_domain::job::Origin;
-    use switchboard_domain::sync::SyncMode;
-    use switchboard_engine::sync::Cancel;
-    use switchboard_engine::{Config, Workspace};
-    use switchboard_secrets::{Keychain, Namespace};
     use switchboard_simulator::vendors::ccai::Data;
     use switchboard_simulator::{Scale, SimConfig, Simulator};
 
@@ -319,22 +314,8 @@ fn polls() {
             .await
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            data_dir: dir.path().into(),
-            namespace: Namespace::test("bench-polls"),
-        };
-        let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
-        let ws =
-            Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
-                .unwrap();
-        let (vendor, form) = switchboard_engine::demo::forms(&sim.manifest(), "Bench ")
-            .into_iter()
-            .find(|(v, _)| *v == Vendor::CcaiPlatform)
-            .unwrap();
-        let c = ws.create_connection(vendor, form, true).await.unwrap();
-        ws.sync(c.id, SyncMode::Full, &|_| {}, &Cancel::default())
-            .await
-            .unwrap();
+        let ws = common::workspace(dir.path(), "bench-polls");
+        let c = log::connected(&ws, &sim, "Bench ", true).await;
         let agents = sim.world().ccai.read().unwrap().agents.len();
         println!("status polls: {agents} agents on the simulator, at CCAI Platform's 10 requests per second");
         let requests = || sim.inspector().count(Vendor::CcaiPlatform, "agents");

@@ -318,13 +318,7 @@ impl Workspace {
         &self,
         q: StatusChartQuery,
     ) -> Result<ActivitySummary, EngineError> {
-        if q.to.0 <= q.from.0 {
-            return Err(switchboard_domain::ValidationError::new(
-                "to",
-                "the end must come after the start",
-            )
-            .into());
-        }
+        crate::dashboards::check_range(&q)?;
         if q.bucket_ms < 3_600_000 {
             return Err(switchboard_domain::ValidationError::new(
                 "bucket_ms",

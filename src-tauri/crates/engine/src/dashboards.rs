@@ -26,6 +26,18 @@ pub struct WorkloadQuery {
     pub health_window_ms: Option<i64>,
 }
 
+/// A chart's range runs forwards.
+pub(crate) fn check_range(q: &StatusChartQuery) -> Result<(), EngineError> {
+    if q.to.0 <= q.from.0 {
+        return Err(switchboard_domain::ValidationError::new(
+            "to",
+            "the end must come after the start",
+        )
+        .into());
+    }
+    Ok(())
+}
+
 impl Workspace {
     /// Writes the calls each connection made since the last time to the call
     /// log, and forgets old ones (when there were new ones to write).
@@ -70,13 +82,7 @@ impl Workspace {
 
     /// Time in each status per bucket for a person, team, agent or everyone.
     pub async fn status_chart(&self, q: StatusChartQuery) -> Result<StatusChart, EngineError> {
-        if q.to.0 <= q.from.0 {
-            return Err(switchboard_domain::ValidationError::new(
-                "to",
-                "the end must come after the start",
-            )
-            .into());
-        }
+        check_range(&q)?;
         if (q.to.0 - q.from.0) / q.bucket_ms.max(60_000) > 2_000 {
             return Err(switchboard_domain::ValidationError::new(
                 "bucket_ms",

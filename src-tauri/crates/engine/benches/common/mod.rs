@@ -1,14 +1,29 @@
-//! What the bulk-job benchmarks share: the simulator's five vendors connected,
-//! limits off, with the agents of vendors that cannot list theirs imported as
-//! the manifest gives them.
+//! What the benchmarks share: a workspace with a keychain in memory, and the
+//! simulator's five vendors connected, limits off, with the agents of vendors
+//! that cannot list theirs imported as the manifest gives them.
 #![allow(clippy::unwrap_used, dead_code)] // a benchmark helper: a failed unwrap is a failed run
 
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
 
+use switchboard_domain::job::Origin;
 use switchboard_domain::{ConnectionId, Vendor};
-use switchboard_engine::Workspace;
+use switchboard_engine::{Config, Workspace};
+use switchboard_secrets::{Keychain, Namespace};
 use switchboard_simulator::Simulator;
 use switchboard_store::connections;
+
+/// A workspace in `dir`, its keychain in memory under the test namespace `run`.
+pub fn workspace(dir: &Path, run: &str) -> Workspace {
+    let config = Config {
+        data_dir: dir.into(),
+        namespace: Namespace::test(run),
+    };
+    let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
+    Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
+        .unwrap()
+}
 
 /// Connects every vendor of `sim` (named "Bench …", rate limits off); not synced.
 pub async fn connect_all(ws: &Workspace, sim: &Simulator) -> BTreeMap<Vendor, ConnectionId> {

@@ -4,18 +4,15 @@
 //! stretches and events), and how many at the vendor's documented pace (10
 //! requests a second, 100 records a page), which is the bound that matters.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use switchboard_domain::Vendor;
 use switchboard_domain::connection::Connection;
 use switchboard_domain::dashboard::{Scope, StatusChartQuery};
-use switchboard_domain::job::Origin;
 use switchboard_domain::sync::SyncMode;
+use switchboard_engine::Workspace;
 use switchboard_engine::status_poller::LOG_PAGES_PER_ROUND;
 use switchboard_engine::sync::Cancel;
-use switchboard_engine::{Config, Workspace};
-use switchboard_secrets::{Keychain, Namespace};
 use switchboard_simulator::{Fault, Limits, Scale, SimConfig, Simulator};
 use switchboard_store::connections;
 
@@ -23,8 +20,9 @@ use switchboard_store::connections;
 const PACED_PAGES: u32 = 40;
 
 /// A connection to the simulator's CCAI Platform, synced without reading the
-/// log (the sync's own read is refused), so the log is all still to read.
-async fn connected(ws: &Workspace, sim: &Simulator, name: &str, paced: bool) -> Connection {
+/// log (the sync's own read is refused), so the log is all still to read and
+/// the pace is all the next reads' (the polls' figures too).
+pub async fn connected(ws: &Workspace, sim: &Simulator, name: &str, paced: bool) -> Connection {
     let (vendor, form) = switchboard_engine::demo::forms(&sim.manifest(), name)
         .into_iter()
         .find(|(v, _)| *v == Vendor::CcaiPlatform)
@@ -65,14 +63,7 @@ pub fn backfill(agents: usize) {
         .unwrap();
         let logged = sim.world().ccai.read().unwrap().log.records.len();
         let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            data_dir: dir.path().into(),
-            namespace: Namespace::test("bench-log"),
-        };
-        let keychain = Keychain::in_memory(config.namespace.clone()).unwrap();
-        let ws =
-            Workspace::open_with_keychain(config, Origin::App, Arc::new(move || Ok(keychain.clone())))
-                .unwrap();
+        let ws = super::common::workspace(dir.path(), "bench-log");
         println!(
             "activity log back-fill: {agents} agents, a week of log on the simulator ({logged} records)"
         );
