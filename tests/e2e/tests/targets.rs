@@ -28,6 +28,28 @@ async fn every_target_a_filter_matches_is_planned_from_the_targets_view() -> any
             tokio::time::sleep(Duration::from_millis(700)).await;
         }
         session.click("nav-targets").await?;
+        // The demo's first sync goes vendor by vendor (reading CCAI Platform's
+        // activity log on the way): wait until every connection has synced.
+        loop {
+            let mut badges = Vec::new();
+            for b in session
+                .driver
+                .find_all(By::Css("[data-testid='freshness-badge']"))
+                .await?
+            {
+                badges.push(b.prop("textContent").await?.unwrap_or_default());
+            }
+            if badges.len() == 5 && badges.iter().all(|t| t.contains(": synced ")) {
+                break;
+            }
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "the demo's sync never finished: {badges:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            session.click("nav-history").await?;
+            session.click("nav-targets").await?;
+        }
         session
             .click_xpath("//label[normalize-space()='Unassigned']")
             .await?;
